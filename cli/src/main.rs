@@ -1,0 +1,418 @@
+//! `phr`: the personal health record on the command line.
+//!
+//! Every command opens the record in `--home` (default `$PHR_HOME`, else `~/.phr`),
+//! unlocking it with `PHR_PASSPHRASE` or a prompt. Human output by default; `--json`
+//! for scripts.
+
+mod input;
+mod output;
+
+use clap::{Parser, Subcommand};
+use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
+use phr_core::record::{AnnotationKind, FieldDef, FieldType, PrivacyLevel, Sample, SampleKind};
+use phr_core::store::{ListOptions, DB_FILE};
+use phr_core::{Error, Record};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The passphrase `phr demo` uses when it makes its own temporary record.
+const DEMO_PASSPHRASE: &str = "demo passphrase, not for real records";
+
+#[derive(Parser)]
+#[command(name = "phr", version, about = "Your personal health record: encrypted, on your device, yours.")]
+struct Cli {
+    /// Folder holding the record (default: $PHR_HOME, else ~/.phr)
+    #[arg(long, global = true, env = "PHR_HOME")]
+    home: Option<PathBuf>,
+    /// Machine-readable JSON output
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new, empty record
+    Init {
+        /// Also make a printable recovery key (write it down)
+        #[arg(long)]
+        recovery_key: bool,
+    },
+    /// Fill a record with a realistic demo resident and show a summary
+    /// (without --home: a fresh temporary folder)
+    Demo,
+    /// List, switch on/off, set privacy of, or create sections
+    #[command(subcommand)]
+    Section(SectionCmd),
+    /// Add an entry: `phr add medications name=Ramipril dose="5 mg"` or `--json '{...}'`
+    Add {
+        section: String,
+        /// key=value pairs (the entry type follows from the section; type=... overrides)
+        pairs: Vec<String>,
+        #[arg(long = "json-value", visible_alias = "value")]
+        json_value: Option<String>,
+    },
+    /// List entries of a section (or every section)
+    List {
+        section: Option<String>,
+        /// Include deleted and hidden entries
+        #[arg(long)]
+        all: bool,
+    },
+    /// Show one entry with its history and annotations
+    Show { id: String },
+    /// Change fields of an entry: `phr edit ID dose="10 mg"`
+    Edit {
+        id: String,
+        pairs: Vec<String>,
+        #[arg(long = "json-value", visible_alias = "value")]
+        json_value: Option<String>,
+    },
+    /// Annotate an entry
+    Annotate {
+        id: String,
+        /// Mark as no longer relevant
+        #[arg(long)]
+        no_longer_relevant: bool,
+        /// A free-text note
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Hide an entry from normal views (e.g. one from the medical record)
+    Hide { id: String },
+    /// Show a hidden entry again
+    Unhide { id: String },
+    /// Delete an entry (it can be restored with `undo` until purged)
+    Delete { id: String },
+    /// Restore a deleted entry
+    Undo { id: String },
+    /// Erase deleted entries for good
+    Purge {
+        id: Option<String>,
+        /// Purge every deleted entry
+        #[arg(long)]
+        all_deleted: bool,
+    },
+    /// Measurements: add one, or list a kind's readings or daily summaries
+    #[command(subcommand)]
+    Sample(SampleCmd),
+    /// The whole record as JSON on stdout
+    Export,
+    /// Write an encrypted backup file
+    Backup { file: PathBuf },
+    /// Restore a backup into --home (which must not hold a record)
+    Restore {
+        file: PathBuf,
+        /// Unlock with the recovery key instead of the passphrase
+        #[arg(long)]
+        recovery_key: Option<String>,
+    },
+    /// Make a new printable recovery key (replaces the old one)
+    RecoveryKey,
+}
+
+#[derive(Subcommand)]
+enum SectionCmd {
+    /// Every section with its state and privacy
+    List,
+    /// Switch an optional section on
+    Enable { section: String },
+    /// Switch an optional section off (its entries are kept)
+    Disable { section: String },
+    /// Set who may ever see a section: private, shareable or sensitive
+    Privacy { section: String, level: String },
+    /// Make your own section; fields as name:text|number[:unit]|date|bool, `!` = required
+    Create {
+        title: String,
+        #[arg(long = "field")]
+        fields: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SampleCmd {
+    /// Add one reading: `phr sample add weight 82.4 --unit kg`
+    Add {
+        kind: String,
+        value: f64,
+        #[arg(long)]
+        unit: Option<String>,
+        /// When (RFC 3339 or YYYY-MM-DD; default now)
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long, default_value = "entered by hand")]
+        source: String,
+    },
+    /// Readings of a kind between two dates (inclusive), or daily summaries with --daily
+    List {
+        kind: String,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        daily: bool,
+    },
+    /// Which kinds have readings
+    Summary,
+}
+
+type CliResult = Result<(), String>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("phr: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn default_home() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join(".phr")
+}
+
+fn passphrase(confirm: bool) -> Result<String, String> {
+    if let Ok(p) = std::env::var("PHR_PASSPHRASE") {
+        return Ok(p);
+    }
+    let p = rpassword::prompt_password("Passphrase: ").map_err(|_| "no passphrase: set PHR_PASSPHRASE or run in a terminal".to_string())?;
+    if confirm && rpassword::prompt_password("Repeat passphrase: ").map_err(|e| e.to_string())? != p {
+        return Err("the passphrases do not match".into());
+    }
+    Ok(p)
+}
+
+fn err(e: Error) -> String {
+    e.to_string()
+}
+
+fn open(home: &Path) -> Result<Record, String> {
+    let path = home.join(DB_FILE);
+    if !path.exists() {
+        return Err(format!("no record in {}: run `phr --home {} init` first", home.display(), home.display()));
+    }
+    let ks = PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?;
+    Record::open(&path, &ks).map_err(err)
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}
+
+fn kind(s: &str) -> Result<SampleKind, String> {
+    SampleKind::from_slug(s).ok_or_else(|| {
+        format!("unknown measurement {s:?}; known: {}", SampleKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>().join(", "))
+    })
+}
+
+fn run(cli: Cli) -> CliResult {
+    let json = cli.json;
+    let home = cli.home.clone().unwrap_or_else(default_home);
+    match cli.command {
+        Command::Init { recovery_key } => {
+            let ks = PassphraseKeyStore::new(&passphrase(true)?).map_err(err)?;
+            let record = Record::create(&home.join(DB_FILE), &ks).map_err(err)?;
+            println!("Created an encrypted record in {}", home.display());
+            if recovery_key {
+                output::recovery_key(&record.create_recovery_key().map_err(err)?);
+            }
+        }
+        Command::Demo => {
+            let (home, pass, kept) = match cli.home {
+                Some(h) => (h, std::env::var("PHR_PASSPHRASE").unwrap_or_else(|_| DEMO_PASSPHRASE.into()), true),
+                None => {
+                    let dir = tempfile::Builder::new().prefix("phr-demo-").tempdir().map_err(|e| e.to_string())?;
+                    (dir.keep(), DEMO_PASSPHRASE.to_string(), false)
+                }
+            };
+            let ks = PassphraseKeyStore::new(&pass).map_err(err)?;
+            let record = Record::create(&home.join(DB_FILE), &ks).map_err(err)?;
+            let today = chrono::Utc::now().date_naive();
+            let report = phr_core::demo::fill(&record, today).map_err(err)?;
+            output::demo_summary(&record, &report, today, json).map_err(err)?;
+            if !json {
+                println!();
+                println!("The demo record is in {}", home.display());
+                if !kept || std::env::var("PHR_PASSPHRASE").is_err() {
+                    println!("Explore it: PHR_PASSPHRASE='{DEMO_PASSPHRASE}' phr --home {} list", home.display());
+                }
+            }
+        }
+        Command::Section(cmd) => {
+            let record = open(&home)?;
+            match cmd {
+                SectionCmd::List => output::sections(&record.sections().map_err(err)?, json),
+                SectionCmd::Enable { section } => {
+                    let s = record.resolve_section(&section).map_err(err)?;
+                    output::section_changed(&record.set_section_enabled(&s.id, true).map_err(err)?, json)
+                }
+                SectionCmd::Disable { section } => {
+                    let s = record.resolve_section(&section).map_err(err)?;
+                    output::section_changed(&record.set_section_enabled(&s.id, false).map_err(err)?, json)
+                }
+                SectionCmd::Privacy { section, level } => {
+                    let s = record.resolve_section(&section).map_err(err)?;
+                    let level = PrivacyLevel::parse(&level).map_err(err)?;
+                    output::section_changed(&record.set_section_privacy(&s.id, level).map_err(err)?, json)
+                }
+                SectionCmd::Create { title, fields } => {
+                    let defs = fields.iter().map(|f| field_def(f)).collect::<Result<Vec<_>, _>>()?;
+                    output::section_changed(&record.create_section(&title, defs).map_err(err)?, json)
+                }
+            }
+        }
+        Command::Add { section, pairs, json_value } => {
+            let record = open(&home)?;
+            let s = record.resolve_section(&section).map_err(err)?;
+            let value = match json_value {
+                Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?,
+                None => {
+                    let pairs = input::pairs(&pairs)?;
+                    let ty = pairs.iter().find(|(k, _)| k == "type").map(|(_, v)| v.clone()).unwrap_or_else(|| input::default_type(&s).into());
+                    let rest: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "type").collect();
+                    input::object_from_pairs(&ty, &s, &rest)?
+                }
+            };
+            let value = input::entry_from_json(value)?;
+            let e = record.add_entry(&s.id, value, phr_core::record::Provenance::User).map_err(err)?;
+            output::entry_added(&e, json);
+        }
+        Command::List { section, all } => {
+            let record = open(&home)?;
+            let opts = ListOptions { include_deleted: all, include_hidden: all };
+            let sections = match section {
+                Some(name) => vec![record.resolve_section(&name).map_err(err)?],
+                None => record.sections().map_err(err)?.into_iter().filter(|s| s.enabled).collect(),
+            };
+            let mut listing = Vec::new();
+            for s in sections {
+                let entries = record.list_entries(&s.id, opts).map_err(err)?;
+                listing.push((s, entries));
+            }
+            output::listing(&listing, json);
+        }
+        Command::Show { id } => output::entry_detail(&open(&home)?.entry(&id).map_err(err)?, json),
+        Command::Edit { id, pairs, json_value } => {
+            let record = open(&home)?;
+            let current = record.entry(&id).map_err(err)?;
+            let mut v = serde_json::to_value(&current.value).map_err(|e| e.to_string())?;
+            let patch = match json_value {
+                Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?,
+                None => {
+                    let s = record.resolve_section(&current.section).map_err(err)?;
+                    let mut obj = input::object_from_pairs(current.value.type_name(), &s, &input::pairs(&pairs)?)?;
+                    if let Some(o) = obj.as_object_mut() {
+                        o.remove("type");
+                    }
+                    obj
+                }
+            };
+            merge(&mut v, patch);
+            let e = record.edit_entry(&id, input::entry_from_json(v)?).map_err(err)?;
+            output::entry_changed("Updated", &e, json);
+        }
+        Command::Annotate { id, no_longer_relevant, note } => {
+            let record = open(&home)?;
+            let (kind, text) = match (no_longer_relevant, note) {
+                (true, text) => (AnnotationKind::NoLongerRelevant, text),
+                (false, Some(t)) => (AnnotationKind::Note, Some(t)),
+                (false, None) => return Err("say --no-longer-relevant or --note TEXT".into()),
+            };
+            output::entry_changed("Annotated", &record.annotate(&id, kind, text).map_err(err)?, json);
+        }
+        Command::Hide { id } => output::entry_changed("Hidden", &open(&home)?.set_hidden(&id, true).map_err(err)?, json),
+        Command::Unhide { id } => output::entry_changed("Shown", &open(&home)?.set_hidden(&id, false).map_err(err)?, json),
+        Command::Delete { id } => {
+            let e = open(&home)?.delete_entry(&id).map_err(err)?;
+            output::entry_changed("Deleted (undo with `phr undo ID`)", &e, json);
+        }
+        Command::Undo { id } => output::entry_changed("Restored", &open(&home)?.undo_delete(&id).map_err(err)?, json),
+        Command::Purge { id, all_deleted } => {
+            let record = open(&home)?;
+            let n = match (id, all_deleted) {
+                (Some(id), false) => record.purge(&id).map(|_| 1).map_err(err)?,
+                (None, true) => record.purge_deleted().map_err(err)?,
+                _ => return Err("give one entry ID or --all-deleted".into()),
+            };
+            output::purged(n, json);
+        }
+        Command::Sample(cmd) => sample(&home, cmd, json)?,
+        Command::Export => {
+            let export = open(&home)?.export().map_err(err)?;
+            println!("{}", serde_json::to_string_pretty(&export).map_err(|e| e.to_string())?);
+        }
+        Command::Backup { file } => {
+            let size = open(&home)?.backup(&file).map_err(err)?;
+            output::backed_up(&file, size, json);
+        }
+        Command::Restore { file, recovery_key } => {
+            let record = match recovery_key {
+                Some(k) => Record::restore(&file, &home, &RecoveryKeyStore::new(RecoveryKey::parse(&k).map_err(err)?)),
+                None => Record::restore(&file, &home, &PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?),
+            }
+            .map_err(err)?;
+            output::restored(&record, &home, json).map_err(err)?;
+        }
+        Command::RecoveryKey => output::recovery_key(&open(&home)?.create_recovery_key().map_err(err)?),
+    }
+    Ok(())
+}
+
+fn sample(home: &Path, cmd: SampleCmd, json: bool) -> CliResult {
+    let record = open(home)?;
+    match cmd {
+        SampleCmd::Add { kind: k, value, unit, at, source } => {
+            let k = kind(&k)?;
+            let value = k.to_canonical(value, unit.as_deref().unwrap_or(k.unit())).map_err(err)?;
+            let at_ms = match at {
+                None => chrono::Utc::now().timestamp_millis(),
+                Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
+                    .map(|d| d.timestamp_millis())
+                    .or_else(|_| parse_day(&t).map(|d| d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc().timestamp_millis()))?,
+            };
+            let r = record.ingest_samples(&[Sample::instant(k, at_ms, value, &source)]).map_err(err)?;
+            output::ingested(&r, json);
+        }
+        SampleCmd::List { kind: k, from, to, daily } => {
+            let k = kind(&k)?;
+            let to = to.map(|t| parse_day(&t)).transpose()?.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let from = from.map(|f| parse_day(&f)).transpose()?.unwrap_or(to - chrono::Duration::days(30));
+            if daily {
+                output::rollups(k, &record.daily_rollups(k, from, to).map_err(err)?, json);
+            } else {
+                let ms = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
+                output::samples(k, &record.samples(k, ms(from), ms(to + chrono::Duration::days(1))).map_err(err)?, json);
+            }
+        }
+        SampleCmd::Summary => output::sample_summary(&record.sample_summary().map_err(err)?, json),
+    }
+    Ok(())
+}
+
+/// `name:type[:unit]`, with a trailing `!` for required: `pain:number!`, `weight:number:kg`.
+fn field_def(spec: &str) -> Result<FieldDef, String> {
+    let (spec, required) = spec.strip_suffix('!').map(|s| (s, true)).unwrap_or((spec, false));
+    let mut parts = spec.splitn(3, ':');
+    let name = parts.next().unwrap_or_default().trim().to_string();
+    let field_type = match parts.next().unwrap_or("text") {
+        "text" => FieldType::Text,
+        "number" => FieldType::Number { unit: parts.next().map(str::to_string) },
+        "date" => FieldType::Date,
+        "bool" => FieldType::Bool,
+        other => return Err(format!("field type {other:?} is not one of text, number, date, bool")),
+    };
+    Ok(FieldDef { name, field_type, required })
+}
+
+/// Shallow JSON merge: keys in `patch` replace those in `base`.
+fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+    if let (Some(b), serde_json::Value::Object(p)) = (base.as_object_mut(), patch) {
+        for (k, v) in p {
+            b.insert(k, v);
+        }
+    }
+}

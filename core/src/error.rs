@@ -1,0 +1,119 @@
+//! Two error layers, as in mozilla/application-services.
+//!
+//! [`Error`] is the rich internal error. Its messages are written for the record's owner
+//! and never quote health values or file contents: a bad NHS number says the check digit
+//! is wrong, not what the number was. [`PublicError`] is the small, stable enum the
+//! bindings expose; converting to it drops everything but a category and a fixed reason.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the passphrase or key does not unlock this record")]
+    WrongKey,
+    #[error("no record here: run `phr init` first")]
+    NoRecord,
+    #[error("a record already exists here")]
+    RecordExists,
+    #[error("{field} is not valid: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    #[error("this entry came from the medical record and cannot be edited; annotate or hide it instead")]
+    ReadOnlyEntry,
+    #[error("the record is damaged: {0}")]
+    Corrupt(&'static str),
+    #[error("a stored value could not be decrypted (damaged, or moved between rows)")]
+    Undecryptable,
+    #[error("the backup file is damaged or truncated at byte {offset}: {reason}")]
+    BackupDamaged { offset: u64, reason: &'static str },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("storage error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cryptography error: {0}")]
+    Crypto(&'static str),
+    #[error("the record was written by a newer version of this app (schema {found}, this app knows up to {known})")]
+    TooNew { found: i64, known: i64 },
+}
+
+impl Error {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::Invalid { field, reason: reason.into() }
+    }
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+/// The error the bindings expose. Messages are fixed strings plus field names: no value,
+/// path or file content can leak through an FFI error or a crash report.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PublicError {
+    #[error("wrong key")]
+    WrongKey,
+    #[error("no record")]
+    NoRecord,
+    #[error("record exists")]
+    RecordExists,
+    #[error("invalid input: {field}")]
+    InvalidInput { field: String },
+    #[error("not found: {what}")]
+    NotFound { what: String },
+    #[error("read-only entry")]
+    ReadOnly,
+    #[error("record damaged")]
+    Corrupt,
+    #[error("storage failure")]
+    Storage,
+    #[error("incompatible version")]
+    Incompatible,
+}
+
+impl From<&Error> for PublicError {
+    fn from(e: &Error) -> Self {
+        match e {
+            Error::WrongKey => PublicError::WrongKey,
+            Error::NoRecord => PublicError::NoRecord,
+            Error::RecordExists => PublicError::RecordExists,
+            Error::Invalid { field, .. } => PublicError::InvalidInput { field: (*field).to_string() },
+            Error::NotFound { what } => PublicError::NotFound { what: (*what).to_string() },
+            Error::ReadOnlyEntry => PublicError::ReadOnly,
+            Error::Corrupt(_) | Error::Undecryptable | Error::BackupDamaged { .. } => PublicError::Corrupt,
+            Error::TooNew { .. } => PublicError::Incompatible,
+            Error::Io { .. } | Error::Sqlite(_) | Error::Crypto(_) => PublicError::Storage,
+        }
+    }
+}
+
+impl From<Error> for PublicError {
+    fn from(e: Error) -> Self {
+        PublicError::from(&e)
+    }
+}
+
+/// Maps SQLite's "this is not a database" family to a clear `Corrupt` error.
+pub(crate) fn classify_sqlite(e: rusqlite::Error) -> Error {
+    use rusqlite::ffi::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => Error::Corrupt("the database file is not a PHR database or its header is damaged"),
+        Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt("the database file is damaged"),
+        _ => Error::Sqlite(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_errors_carry_no_values() {
+        let e = Error::invalid("NHS number", "check digit does not match");
+        let p = PublicError::from(&e);
+        assert_eq!(p.to_string(), "invalid input: NHS number");
+        let io = Error::io("/home/alice/hiv-clinic-letters.pdf", std::io::Error::other("x"));
+        assert!(!PublicError::from(&io).to_string().contains("hiv"));
+    }
+}

@@ -1,0 +1,17 @@
+//! phr-core: the personal health record core.
+//!
+//! A resident's whole record lives in one encrypted SQLite file on their phone. This crate
+//! holds every piece of logic; the CLI and the phone bindings are thin shells over it.
+//! Start at [`store::Record`] (open a record, add entries, ingest samples) and
+//! [`record`] (what a record contains). ARCHITECTURE.md has the map.
+#![forbid(unsafe_code)]
+#![warn(clippy::unwrap_used)]
+
+pub mod crypto;
+pub mod demo;
+pub mod error;
+pub mod record;
+pub mod store;
+
+pub use error::{Error, PublicError, Result};
+pub use store::Record;

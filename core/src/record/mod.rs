@@ -1,0 +1,19 @@
+//! The record model: sections, entries, provenance, annotations, tombstones, samples.
+//!
+//! Pure data and validation; storage lives in `store`, which is the only module that
+//! reads or writes these to disk.
+
+mod blood_group;
+mod entry;
+mod nhs;
+mod sample;
+mod section;
+
+pub use blood_group::{Abo, BloodGroup, RhD};
+pub use entry::{
+    AllergyKind, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue, FieldValue, OrganDonationDecision, Provenance, Revision,
+    Severity,
+};
+pub use nhs::NhsNumber;
+pub use sample::{DailyRollup, IngestReport, Sample, SampleKind};
+pub use section::{BuiltinSection, FieldDef, FieldType, PrivacyLevel, Section, SectionClass};

@@ -1,0 +1,265 @@
+//! Entry rows: add, edit (with history), annotate, hide, tombstone, undo, purge.
+
+use super::{ad, now_ms, Record};
+use crate::record::{Annotation, AnnotationKind, BuiltinSection, Entry, EntryValue, Provenance, Revision, SectionClass};
+use crate::{Error, Result};
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+/// What is sealed in `entries.body`.
+#[derive(Serialize, Deserialize)]
+struct EntryBody {
+    section: String,
+    value: EntryValue,
+    provenance: Provenance,
+    #[serde(default)]
+    hidden: bool,
+}
+
+/// What is sealed in `annotations.body`.
+#[derive(Serialize, Deserialize)]
+struct AnnotationBody {
+    kind: AnnotationKind,
+    text: Option<String>,
+}
+
+/// What is sealed in `entry_revisions.body`.
+#[derive(Serialize, Deserialize)]
+struct RevisionBody {
+    replaced_at: i64,
+    value: EntryValue,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ListOptions {
+    pub include_deleted: bool,
+    pub include_hidden: bool,
+}
+
+fn ts(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|_| Error::Crypto("entry encoding failed"))
+}
+
+impl Record {
+    fn source_lookup(&self, p: &Provenance) -> Option<Vec<u8>> {
+        match p {
+            Provenance::User => None,
+            Provenance::Import { source, source_id: Some(id) } => Some(self.lookup.tag("entry-source", &format!("import|{source}|{id}"))),
+            Provenance::Import { source_id: None, .. } => None,
+            Provenance::MedicalRecord { system, resource_id } => Some(self.lookup.tag("entry-source", &format!("fhir|{system}|{resource_id}"))),
+        }
+    }
+
+    /// Adds an entry to a section. The section must be switched on; singleton sections
+    /// (identity, blood group...) take one live entry, which is then edited.
+    pub fn add_entry(&self, section: &str, value: EntryValue, provenance: Provenance) -> Result<Entry> {
+        self.write(|tx| {
+            let (section_row, s) = self.section_row(tx, section)?;
+            if !s.enabled {
+                return Err(Error::Invalid { field: "section", reason: format!("{} is switched off; switch it on first", s.id) });
+            }
+            value.check_fits(&s)?;
+            if s.builtin().is_some_and(BuiltinSection::is_singleton) {
+                let live: i64 = tx.query_row("SELECT COUNT(*) FROM entries WHERE section_id = ?1 AND deleted_at IS NULL", [&section_row], |r| r.get(0))?;
+                if live > 0 {
+                    return Err(Error::Invalid { field: "entry", reason: format!("{} already has an entry; edit it instead", s.id) });
+                }
+            }
+            let source = self.source_lookup(&provenance);
+            if let Some(src) = &source {
+                let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)", [src], |r| r.get(0))?;
+                if exists {
+                    return Err(Error::invalid("entry", "an entry from this source item already exists"));
+                }
+            }
+            let id = uuid::Uuid::new_v4().to_string();
+            let now = now_ms();
+            let body = EntryBody { section: s.id.clone(), value, provenance, hidden: false };
+            let sealed = self.cipher.seal(&encode(&body)?, &ad("entries", "body", &id))?;
+            tx.execute(
+                "INSERT INTO entries(id, section_id, created_at, updated_at, deleted_at, source_lookup, body) VALUES (?1, ?2, ?3, ?3, NULL, ?4, ?5)",
+                rusqlite::params![id, section_row, now, source, sealed],
+            )?;
+            self.load_entry(tx, &id)
+        })
+    }
+
+    /// Finds the entry that came from a given source item (FHIR resource, import id).
+    pub fn find_by_source(&self, provenance: &Provenance) -> Result<Option<Entry>> {
+        let Some(src) = self.source_lookup(provenance) else { return Ok(None) };
+        self.read(|c| {
+            let id: Option<String> = c.query_row("SELECT id FROM entries WHERE source_lookup = ?1", [src], |r| r.get(0)).optional()?;
+            id.map(|id| self.load_entry(c, &id)).transpose()
+        })
+    }
+
+    pub fn entry(&self, id: &str) -> Result<Entry> {
+        self.read(|c| self.load_entry(c, id))
+    }
+
+    fn load_entry(&self, c: &Connection, id: &str) -> Result<Entry> {
+        let row: Option<(i64, i64, Option<i64>, Vec<u8>)> = c
+            .query_row("SELECT created_at, updated_at, deleted_at, body FROM entries WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?;
+        let (created, updated, deleted, body) = row.ok_or(Error::NotFound { what: "entry" })?;
+        let body: EntryBody = serde_json::from_slice(&self.cipher.open(&body, &ad("entries", "body", id))?).map_err(|_| Error::Corrupt("an entry could not be read"))?;
+
+        let mut annotations = Vec::new();
+        let mut stmt = c.prepare_cached("SELECT id, at, body FROM annotations WHERE entry_id = ?1 ORDER BY at, id")?;
+        for row in stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))? {
+            let (aid, at, b) = row?;
+            let a: AnnotationBody = serde_json::from_slice(&self.cipher.open(&b, &ad("annotations", "body", &format!("{aid}|{id}")))?)
+                .map_err(|_| Error::Corrupt("an annotation could not be read"))?;
+            annotations.push(Annotation { id: aid, at: ts(at), kind: a.kind, text: a.text });
+        }
+        let mut history = Vec::new();
+        let mut stmt = c.prepare_cached("SELECT seq, body FROM entry_revisions WHERE entry_id = ?1 ORDER BY seq")?;
+        for row in stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
+            let (seq, b) = row?;
+            let r: RevisionBody = serde_json::from_slice(&self.cipher.open(&b, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?)
+                .map_err(|_| Error::Corrupt("an entry revision could not be read"))?;
+            history.push(Revision { replaced_at: ts(r.replaced_at), value: r.value });
+        }
+        Ok(Entry {
+            id: id.to_string(),
+            section: body.section,
+            value: body.value,
+            provenance: body.provenance,
+            created_at: ts(created),
+            updated_at: ts(updated),
+            hidden: body.hidden,
+            deleted_at: deleted.map(ts),
+            annotations,
+            history,
+        })
+    }
+
+    /// Entries of one section, oldest first.
+    pub fn list_entries(&self, section: &str, opts: ListOptions) -> Result<Vec<Entry>> {
+        self.read(|c| {
+            let (row, _) = self.section_row(c, section)?;
+            let mut stmt = c.prepare_cached("SELECT id FROM entries WHERE section_id = ?1 ORDER BY created_at, rowid")?;
+            let ids: Vec<String> = stmt.query_map([row], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let e = self.load_entry(c, &id)?;
+                if (e.deleted_at.is_none() || opts.include_deleted) && (!e.hidden || opts.include_hidden) {
+                    out.push(e);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn rewrite_body(&self, tx: &Connection, e: &Entry, hidden: bool, value: &EntryValue) -> Result<()> {
+        let body = EntryBody { section: e.section.clone(), value: value.clone(), provenance: e.provenance.clone(), hidden };
+        let sealed = self.cipher.seal(&encode(&body)?, &ad("entries", "body", &e.id))?;
+        tx.execute("UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3", rusqlite::params![sealed, now_ms(), e.id])?;
+        Ok(())
+    }
+
+    /// Replaces an entry's value, keeping the old value in its history. Entries from the
+    /// medical record are refused: annotate or hide them instead.
+    pub fn edit_entry(&self, id: &str, value: EntryValue) -> Result<Entry> {
+        self.write(|tx| {
+            let e = self.load_entry(tx, id)?;
+            if e.provenance.is_medical_record() {
+                return Err(Error::ReadOnlyEntry);
+            }
+            if e.deleted_at.is_some() {
+                return Err(Error::invalid("entry", "is deleted; undo the deletion before editing"));
+            }
+            let (_, s) = self.section_row(tx, &e.section)?;
+            value.check_fits(&s)?;
+            if value == e.value {
+                return Ok(e);
+            }
+            let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_revisions WHERE entry_id = ?1", [id], |r| r.get(0))?;
+            let rev = RevisionBody { replaced_at: now_ms(), value: e.value.clone() };
+            let sealed = self.cipher.seal(&encode(&rev)?, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?;
+            tx.execute("INSERT INTO entry_revisions(entry_id, seq, body) VALUES (?1, ?2, ?3)", rusqlite::params![id, seq, sealed])?;
+            self.rewrite_body(tx, &e, e.hidden, &value)?;
+            self.load_entry(tx, id)
+        })
+    }
+
+    /// Adds an annotation ("no longer relevant", or free text). Allowed on every entry,
+    /// including medical-record ones: annotating is how the owner disagrees with them.
+    pub fn annotate(&self, id: &str, kind: AnnotationKind, text: Option<String>) -> Result<Entry> {
+        if kind == AnnotationKind::Note && text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            return Err(Error::invalid("annotation", "a note needs some text"));
+        }
+        if text.as_ref().is_some_and(|t| t.len() > 20_000) {
+            return Err(Error::invalid("annotation", "is longer than 20,000 characters"));
+        }
+        self.write(|tx| {
+            self.load_entry(tx, id)?;
+            let aid = uuid::Uuid::new_v4().to_string();
+            let sealed = self.cipher.seal(&encode(&AnnotationBody { kind, text })?, &ad("annotations", "body", &format!("{aid}|{id}")))?;
+            tx.execute("INSERT INTO annotations(id, entry_id, at, body) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![aid, id, now_ms(), sealed])?;
+            self.load_entry(tx, id)
+        })
+    }
+
+    /// Hides or shows an entry in the owner's normal views (nothing is deleted).
+    pub fn set_hidden(&self, id: &str, hidden: bool) -> Result<Entry> {
+        self.write(|tx| {
+            let e = self.load_entry(tx, id)?;
+            self.rewrite_body(tx, &e, hidden, &e.value)?;
+            self.load_entry(tx, id)
+        })
+    }
+
+    /// Tombstones an entry (undo with [`Record::undo_delete`], erase with [`Record::purge`]).
+    pub fn delete_entry(&self, id: &str) -> Result<Entry> {
+        self.write(|tx| {
+            let e = self.load_entry(tx, id)?;
+            if e.provenance.is_medical_record() {
+                return Err(Error::ReadOnlyEntry);
+            }
+            tx.execute("UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL", rusqlite::params![now_ms(), id])?;
+            self.load_entry(tx, id)
+        })
+    }
+
+    pub fn undo_delete(&self, id: &str) -> Result<Entry> {
+        self.write(|tx| {
+            let e = self.load_entry(tx, id)?;
+            if e.deleted_at.is_none() {
+                return Err(Error::invalid("entry", "is not deleted"));
+            }
+            let (section_row, s) = self.section_row(tx, &e.section)?;
+            if s.class != SectionClass::Custom && s.builtin().is_some_and(BuiltinSection::is_singleton) {
+                let live: i64 = tx.query_row("SELECT COUNT(*) FROM entries WHERE section_id = ?1 AND deleted_at IS NULL", [&section_row], |r| r.get(0))?;
+                if live > 0 {
+                    return Err(Error::Invalid { field: "entry", reason: format!("{} already has a live entry", s.id) });
+                }
+            }
+            tx.execute("UPDATE entries SET deleted_at = NULL WHERE id = ?1", [id])?;
+            self.load_entry(tx, id)
+        })
+    }
+
+    /// Erases a deleted entry for good: its value, history and annotations. Only entries
+    /// already deleted can be purged, so purging is always a second, deliberate step.
+    pub fn purge(&self, id: &str) -> Result<()> {
+        self.write(|tx| {
+            let e = self.load_entry(tx, id)?;
+            if e.deleted_at.is_none() {
+                return Err(Error::invalid("entry", "must be deleted before it can be purged"));
+            }
+            tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    /// Purges every deleted entry; returns how many.
+    pub fn purge_deleted(&self) -> Result<usize> {
+        self.write(|tx| Ok(tx.execute("DELETE FROM entries WHERE deleted_at IS NOT NULL", [])?))
+    }
+}

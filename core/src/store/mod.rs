@@ -1,0 +1,221 @@
+//! The encrypted store: one SQLite file per record (WAL, one writer, pooled readers),
+//! field-level AES-256-GCM, keyed-hash lookups, numbered migrations.
+//!
+//! [`Record`] is the handle everything else uses. Modules outside `store` never see SQL.
+
+mod backup;
+mod chunk;
+mod entries;
+mod export;
+mod samples;
+mod schema;
+mod sections;
+mod settings;
+
+pub use export::{RecordExport, SectionExport, SeriesExport};
+pub use entries::ListOptions;
+pub use samples::SeriesSummary;
+
+use crate::crypto::{DataKey, FieldCipher, KeyStore, Lookup, RecoveryKey, RecoveryKeyStore};
+use crate::{Error, Result};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The file name of a record inside its home folder.
+pub const DB_FILE: &str = "record.phr";
+
+const KEY_CHECK_AD: &[u8] = b"meta|key_check";
+
+/// An open, unlocked record.
+pub struct Record {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    cipher: FieldCipher,
+    lookup: Lookup,
+    data_key: DataKey,
+    record_id: String,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record").field("record_id", &self.record_id).finish_non_exhaustive()
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    // foreign_keys: annotations/revisions cannot outlive entries. secure_delete: purged
+    // rows are overwritten, not left in free pages. temp_store: no temp files on disk.
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+        .map_err(crate::error::classify_sqlite)?;
+    Ok(())
+}
+
+impl Record {
+    /// Creates a new, empty record at `path` (the database file), locked by `keystore`.
+    pub fn create(path: &Path, keystore: &dyn KeyStore) -> Result<Record> {
+        if path.exists() {
+            return Err(Error::RecordExists);
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let data_key = DataKey::generate()?;
+        let wrapped = keystore.wrap(&data_key)?;
+        // Build in a side file and rename, so a crash mid-create leaves no half record.
+        let tmp = path.with_extension("creating");
+        let _ = std::fs::remove_file(&tmp);
+        let result = (|| -> Result<()> {
+            let mut conn = Connection::open(&tmp).map_err(crate::error::classify_sqlite)?;
+            conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+            configure(&conn)?;
+            schema::migrate_to(&mut conn, schema::LATEST)?;
+            let cipher = FieldCipher::new(&data_key);
+            let tx = conn.transaction()?;
+            let record_id = uuid::Uuid::new_v4().to_string();
+            tx.execute("INSERT INTO meta(key, value) VALUES ('record_id', ?1)", [&record_id])?;
+            tx.execute("INSERT INTO meta(key, value) VALUES ('key_check', ?1)", [cipher.seal(record_id.as_bytes(), KEY_CHECK_AD)?])?;
+            tx.execute(
+                "INSERT INTO key_wraps(kind, wrapped, created_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![keystore.kind().as_str(), wrapped, now_ms()],
+            )?;
+            sections::seed_builtin(&tx, &cipher, &Lookup::new(&data_key))?;
+            tx.commit()?;
+            conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_file(tmp.with_extension("creating-wal"));
+            let _ = std::fs::remove_file(tmp.with_extension("creating-shm"));
+            return Err(e);
+        }
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+        for sfx in ["-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{sfx}", tmp.display()));
+        }
+        Record::open(path, keystore)
+    }
+
+    /// Opens and unlocks an existing record. A wrong key, a damaged file or a newer schema
+    /// fail before anything is written.
+    pub fn open(path: &Path, keystore: &dyn KeyStore) -> Result<Record> {
+        if !path.is_file() {
+            return Err(Error::NoRecord);
+        }
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(crate::error::classify_sqlite)?;
+        configure(&conn)?;
+        let found = schema::version(&conn)?;
+        if found > schema::LATEST {
+            return Err(Error::TooNew { found, known: schema::LATEST });
+        }
+        if found < 1 {
+            return Err(Error::Corrupt("the file has no PHR schema"));
+        }
+        let wrapped: Option<Vec<u8>> = conn
+            .query_row("SELECT wrapped FROM key_wraps WHERE kind = ?1", [keystore.kind().as_str()], |r| r.get(0))
+            .optional()
+            .map_err(crate::error::classify_sqlite)?;
+        let wrapped = wrapped.ok_or(Error::WrongKey)?;
+        let data_key = keystore.unwrap(&wrapped)?;
+        let cipher = FieldCipher::new(&data_key);
+        let record_id: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'record_id'", [], |r| r.get(0))
+            .optional()
+            .map_err(crate::error::classify_sqlite)?
+            .ok_or(Error::Corrupt("the record id is missing"))?;
+        let check: Vec<u8> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| r.get(0))
+            .map_err(crate::error::classify_sqlite)?;
+        match cipher.open(&check, KEY_CHECK_AD) {
+            Ok(v) if v == record_id.as_bytes() => {}
+            _ => return Err(Error::WrongKey),
+        }
+        // Only now, with the key proven, may the file change.
+        schema::migrate_to(&mut conn, schema::LATEST)?;
+        Ok(Record {
+            path: path.to_path_buf(),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            lookup: Lookup::new(&data_key),
+            cipher,
+            data_key,
+            record_id,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.record_id
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Adds (or replaces) the wrap for another keystore: a new phone keystore, a changed
+    /// passphrase. Other wraps stay valid.
+    pub fn add_keystore(&self, keystore: &dyn KeyStore) -> Result<()> {
+        let wrapped = keystore.wrap(&self.data_key)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO key_wraps(kind, wrapped, created_at) VALUES (?1, ?2, ?3)",
+                rusqlite::params![keystore.kind().as_str(), wrapped, now_ms()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Makes a new printable recovery key that also unlocks this record (replacing any
+    /// earlier one). Show it once; it is not stored anywhere in clear.
+    pub fn create_recovery_key(&self) -> Result<RecoveryKey> {
+        let key = RecoveryKey::generate()?;
+        self.add_keystore(&RecoveryKeyStore::new(key.clone()))?;
+        Ok(key)
+    }
+
+    /// Runs `f` in one write transaction: it lands whole or not at all.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` on a pooled read-only connection (WAL lets readers run beside the writer).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                    .map_err(crate::error::classify_sqlite)?;
+                configure(&c)?;
+                c
+            }
+        };
+        let out = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < 4 {
+            pool.push(conn);
+        }
+        out
+    }
+
+    /// Runs SQLite's full integrity check (used by tests and `phr doctor`-style tools).
+    pub fn integrity_check(&self) -> Result<bool> {
+        self.read(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))? == "ok"))
+    }
+}
+
+/// Seals `plain` for one cell. The associated data names the table, column and row so a
+/// sealed value cannot be moved to another row or column and still open.
+pub(crate) fn ad(table: &str, column: &str, row: &str) -> Vec<u8> {
+    format!("{table}|{column}|{row}").into_bytes()
+}
