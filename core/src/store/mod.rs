@@ -214,7 +214,19 @@ impl Record {
     }
 }
 
-/// Seals `plain` for one cell. The associated data names the table, column and row so a
+impl Drop for Record {
+    /// Closes readers first, then folds the WAL into the database file, so a record at
+    /// rest is one file and a later failed open has nothing to checkpoint.
+    fn drop(&mut self) {
+        self.readers.get_mut().unwrap_or_else(|p| p.into_inner()).clear();
+        let conn = self.writer.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+            log::warn!("checkpoint on close failed: {e}");
+        }
+    }
+}
+
+/// Associated data for one cell. It names the table, column and row so a
 /// sealed value cannot be moved to another row or column and still open.
 pub(crate) fn ad(table: &str, column: &str, row: &str) -> Vec<u8> {
     format!("{table}|{column}|{row}").into_bytes()

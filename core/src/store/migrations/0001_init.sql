@@ -48,7 +48,7 @@ CREATE INDEX annotations_by_entry ON annotations(entry_id, at);
 -- with the day's rollup sealed beside it. Leaks day-level timing only.
 CREATE TABLE sample_chunks (
     kind_lookup   BLOB NOT NULL,                         -- HMAC(kind)
-    day           INTEGER NOT NULL,                      -- days since 1970-01-01 UTC
+    day           INTEGER NOT NULL,                      -- days since the Unix epoch (UTC)
     source_lookup BLOB NOT NULL,                         -- HMAC(kind, source)
     samples       BLOB NOT NULL,
     rollup        BLOB NOT NULL,
