@@ -324,3 +324,51 @@ fn sentinel_values_never_reach_disk_while_the_record_is_open() {
     // And the values really are in the record.
     assert_eq!(r.entry(&m.id).unwrap().annotations[0].text.as_deref(), Some(marks[2]));
 }
+
+fn run(source: &str, source_id: &str, start_ms: i64, elapsed_s: f64) -> Activity {
+    Activity {
+        id: String::new(), sport: "running".into(), name: None, start_ms, elapsed_s, timer_s: None, distance_m: Some(10_000.0), avg_hr: Some(150.0),
+        max_hr: None, calories: None, ascent_m: None, source: source.into(), source_id: source_id.into(), also_from: vec![], laps: vec![],
+        metrics: Default::default(), track: vec![TrackPoint { t_ms: start_ms, lat: Some(53.8), lon: Some(-1.55), altitude_m: None, distance_m: None, hr: Some(120.0), cadence: None, power: None, speed_mps: None, temperature_c: None }],
+    }
+}
+
+#[test]
+fn import_batches_are_atomic_idempotent_and_merge_the_same_session() {
+    use phr_core::store::ImportBatch;
+    let (_d, r) = new_record();
+    let t = phr_tests::T0 + 8 * 3_600_000;
+    let gp = Provenance::Import { source: "garmin".into(), source_id: Some("fit:abc:0".into()) };
+    let batch = ImportBatch {
+        samples: vec![Sample::instant(SampleKind::HeartRate, t, 120.0, "garmin")],
+        activities: vec![run("garmin fenix 6", "fit:abc:0", t, 3000.0)],
+        entries: vec![("vaccinations".into(), EntryValue::Vaccination { vaccine: "Flu".into(), date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), dose: None, next_due: None, code: None }, gp)],
+    };
+    let first = r.import(&batch).unwrap();
+    assert_eq!((first.samples.added, first.activities_added, first.entries_added), (1, 1, 1));
+    let again = r.import(&batch).unwrap();
+    assert_eq!((again.samples.added, again.activities_added, again.activities_unchanged, again.entries_unchanged), (0, 0, 1, 1));
+
+    // The same run from Strava, 40 s later and 30 s longer: linked, not duplicated.
+    let mut strava = run("strava", "strava:987", t + 40_000, 3030.0);
+    strava.name = Some("Morning run".into());
+    let merged = r.import(&ImportBatch { activities: vec![strava.clone()], ..Default::default() }).unwrap();
+    assert_eq!(merged.activities_merged, 1);
+    let all = r.activities(i64::MIN, i64::MAX).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].also_from, vec!["strava".to_string()]);
+    assert_eq!(all[0].name.as_deref(), Some("Morning run"), "missing fields are filled from the second source");
+    assert_eq!(r.activity(&all[0].id).unwrap().track.len(), 1);
+    assert_eq!(r.import(&ImportBatch { activities: vec![strava], ..Default::default() }).unwrap().activities_unchanged, 1);
+    // A different session the same day is its own activity.
+    assert_eq!(r.import(&ImportBatch { activities: vec![run("strava", "strava:988", t + 6 * 3_600_000, 1800.0)], ..Default::default() }).unwrap().activities_added, 1);
+
+    // One bad sample: the whole batch (activity included) is refused.
+    let bad = ImportBatch {
+        samples: vec![Sample::instant(SampleKind::HeartRate, t, 900.0, "garmin")],
+        activities: vec![run("garmin", "fit:new:0", t + 86_400_000, 100.0)],
+        entries: vec![],
+    };
+    assert!(r.import(&bad).is_err());
+    assert_eq!(r.activities(i64::MIN, i64::MAX).unwrap().len(), 2);
+}

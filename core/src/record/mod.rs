@@ -3,12 +3,14 @@
 //! Pure data and validation; storage lives in `store`, which is the only module that
 //! reads or writes these to disk.
 
+mod activity;
 mod blood_group;
 mod entry;
 mod nhs;
 mod sample;
 mod section;
 
+pub use activity::{Activity, Lap, TrackPoint};
 pub use blood_group::{Abo, BloodGroup, RhD};
 pub use entry::{
     AllergyKind, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue, FieldValue, OrganDonationDecision, Provenance, Revision,

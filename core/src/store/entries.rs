@@ -46,7 +46,7 @@ fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
 }
 
 impl Record {
-    fn source_lookup(&self, p: &Provenance) -> Option<Vec<u8>> {
+    pub(super) fn source_lookup(&self, p: &Provenance) -> Option<Vec<u8>> {
         match p {
             Provenance::User => None,
             Provenance::Import { source, source_id: Some(id) } => Some(self.lookup.tag("entry-source", &format!("import|{source}|{id}"))),
@@ -58,7 +58,11 @@ impl Record {
     /// Adds an entry to a section. The section must be switched on; singleton sections
     /// (identity, blood group...) take one live entry, which is then edited.
     pub fn add_entry(&self, section: &str, value: EntryValue, provenance: Provenance) -> Result<Entry> {
-        self.write(|tx| {
+        self.write(|tx| self.add_entry_in(tx, section, value, provenance))
+    }
+
+    pub(super) fn add_entry_in(&self, tx: &Connection, section: &str, value: EntryValue, provenance: Provenance) -> Result<Entry> {
+        {
             let (section_row, s) = self.section_row(tx, section)?;
             if !s.enabled {
                 return Err(Error::Invalid { field: "section", reason: format!("{} is switched off; switch it on first", s.id) });
@@ -86,7 +90,7 @@ impl Record {
                 rusqlite::params![id, section_row, now, source, sealed],
             )?;
             self.load_entry(tx, &id)
-        })
+        }
     }
 
     /// Finds the entry that came from a given source item (FHIR resource, import id).

@@ -1,7 +1,7 @@
 //! The owner's whole record as one serialisable value (`phr export --json`).
 
 use super::{ListOptions, Record};
-use crate::record::{Entry, SampleKind, Section};
+use crate::record::{Activity, Entry, SampleKind, Section};
 use crate::Result;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,8 @@ pub struct RecordExport {
     pub exported_at: chrono::DateTime<chrono::Utc>,
     pub sections: Vec<SectionExport>,
     pub samples: Vec<SeriesExport>,
+    #[serde(default)]
+    pub activities: Vec<Activity>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -47,6 +49,7 @@ impl Record {
             }
             samples.extend(by_source.into_iter().map(|(source, samples)| SeriesExport { kind, unit: kind.unit().to_string(), source, samples }));
         }
-        Ok(RecordExport { format: "phr-export/1".into(), record_id: self.record_id.clone(), exported_at: chrono::Utc::now(), sections, samples })
+        let activities = self.activities(i64::MIN, i64::MAX)?.iter().map(|a| self.activity(&a.id)).collect::<Result<Vec<_>>>()?;
+        Ok(RecordExport { format: "phr-export/1".into(), record_id: self.record_id.clone(), exported_at: chrono::Utc::now(), sections, samples, activities })
     }
 }

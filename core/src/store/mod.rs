@@ -3,6 +3,7 @@
 //!
 //! [`Record`] is the handle everything else uses. Modules outside `store` never see SQL.
 
+mod activities;
 mod backup;
 mod chunk;
 mod entries;
@@ -12,6 +13,7 @@ mod schema;
 mod sections;
 mod settings;
 
+pub use activities::{same_session, ImportBatch, ImportOutcome};
 pub use export::{RecordExport, SectionExport, SeriesExport};
 pub use entries::ListOptions;
 pub use samples::SeriesSummary;

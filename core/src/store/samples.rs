@@ -39,6 +39,27 @@ pub struct SeriesSummary {
     pub last_day: NaiveDate,
 }
 
+/// Samples grouped by the chunk they belong in: (kind, source, UTC day).
+pub(super) type Groups<'a> = BTreeMap<(SampleKind, &'a str, i64), Vec<ChunkSample>>;
+
+/// Validates every sample (naming the first bad one's position) and groups them by chunk.
+pub(super) fn group_samples(samples: &[Sample]) -> Result<Groups<'_>> {
+    let mut groups: Groups<'_> = BTreeMap::new();
+    for (i, s) in samples.iter().enumerate() {
+        s.validate().map_err(|e| match e {
+            Error::Invalid { field, reason } => Error::Invalid { field, reason: format!("{reason} (sample {i} of the batch)") },
+            other => other,
+        })?;
+        groups.entry((s.kind, s.source.as_str(), day_of(s.start_ms))).or_default().push(ChunkSample {
+            start: s.start_ms,
+            end: s.end_ms,
+            value: s.value,
+            dedup: s.dedup_key.as_deref().map(chunk::dedup_hash),
+        });
+    }
+    Ok(groups)
+}
+
 impl Record {
     fn kind_lookup(&self, kind: SampleKind) -> Vec<u8> {
         self.lookup.tag("sample-kind", kind.slug())
@@ -51,51 +72,41 @@ impl Record {
     /// stored (same dedup key, or same kind, source and times) are counted, not re-added.
     /// An invalid sample fails the whole batch, naming its position.
     pub fn ingest_samples(&self, samples: &[Sample]) -> Result<IngestReport> {
-        let mut groups: BTreeMap<(SampleKind, &str, i64), Vec<ChunkSample>> = BTreeMap::new();
-        for (i, s) in samples.iter().enumerate() {
-            s.validate().map_err(|e| match e {
-                Error::Invalid { field, reason } => Error::Invalid { field, reason: format!("{reason} (sample {i} of the batch)") },
-                other => other,
-            })?;
-            groups.entry((s.kind, s.source.as_str(), day_of(s.start_ms))).or_default().push(ChunkSample {
-                start: s.start_ms,
-                end: s.end_ms,
-                value: s.value,
-                dedup: s.dedup_key.as_deref().map(chunk::dedup_hash),
-            });
-        }
+        let groups = group_samples(samples)?;
+        self.write(|tx| self.ingest_groups(tx, groups))
+    }
+
+    /// Merges grouped samples into their day chunks inside the caller's transaction.
+    pub(super) fn ingest_groups(&self, tx: &rusqlite::Connection, groups: Groups<'_>) -> Result<IngestReport> {
         let mut report = IngestReport::default();
-        self.write(|tx| {
-            let mut select = tx.prepare_cached("SELECT samples FROM sample_chunks WHERE kind_lookup = ?1 AND day = ?2 AND source_lookup = ?3")?;
-            let mut upsert = tx.prepare_cached("INSERT OR REPLACE INTO sample_chunks(kind_lookup, day, source_lookup, samples, rollup) VALUES (?1, ?2, ?3, ?4, ?5)")?;
-            for ((kind, source, day), incoming) in groups {
-                let kl = self.kind_lookup(kind);
-                let sl = self.source_lookup_for(kind, source);
-                let existing: Option<Vec<u8>> = select.query_row(rusqlite::params![kl, day, sl], |r| r.get(0)).optional()?;
-                let mut merged = match existing {
-                    Some(sealed) => chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", &kl, day, &sl))?)?.1,
-                    None => Vec::new(),
-                };
-                let mut seen: HashSet<Identity> = merged.iter().map(ChunkSample::identity).collect();
-                let before = merged.len();
-                for s in incoming {
-                    if seen.insert(s.identity()) {
-                        merged.push(s);
-                    } else {
-                        report.duplicates += 1;
-                    }
+        let mut select = tx.prepare_cached("SELECT samples FROM sample_chunks WHERE kind_lookup = ?1 AND day = ?2 AND source_lookup = ?3")?;
+        let mut upsert = tx.prepare_cached("INSERT OR REPLACE INTO sample_chunks(kind_lookup, day, source_lookup, samples, rollup) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for ((kind, source, day), incoming) in groups {
+            let kl = self.kind_lookup(kind);
+            let sl = self.source_lookup_for(kind, source);
+            let existing: Option<Vec<u8>> = select.query_row(rusqlite::params![kl, day, sl], |r| r.get(0)).optional()?;
+            let mut merged = match existing {
+                Some(sealed) => chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", &kl, day, &sl))?)?.1,
+                None => Vec::new(),
+            };
+            let mut seen: HashSet<Identity> = merged.iter().map(ChunkSample::identity).collect();
+            let before = merged.len();
+            for s in incoming {
+                if seen.insert(s.identity()) {
+                    merged.push(s);
+                } else {
+                    report.duplicates += 1;
                 }
-                if merged.len() == before {
-                    continue;
-                }
-                report.added += (merged.len() - before) as u64;
-                merged.sort_by_key(|s| (s.start, s.end));
-                let body = self.cipher.seal(&chunk::encode(source, &merged), &chunk_ad("samples", &kl, day, &sl))?;
-                let rollup = self.cipher.seal(&Rollup::of(&merged).to_bytes(), &chunk_ad("rollup", &kl, day, &sl))?;
-                upsert.execute(rusqlite::params![kl, day, sl, body, rollup])?;
             }
-            Ok(())
-        })?;
+            if merged.len() == before {
+                continue;
+            }
+            report.added += (merged.len() - before) as u64;
+            merged.sort_by_key(|s| (s.start, s.end));
+            let body = self.cipher.seal(&chunk::encode(source, &merged), &chunk_ad("samples", &kl, day, &sl))?;
+            let rollup = self.cipher.seal(&Rollup::of(&merged).to_bytes(), &chunk_ad("rollup", &kl, day, &sl))?;
+            upsert.execute(rusqlite::params![kl, day, sl, body, rollup])?;
+        }
         Ok(report)
     }
 

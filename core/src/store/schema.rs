@@ -8,6 +8,7 @@ use rusqlite::Connection;
 pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_settings_and_source_index.sql")),
+    (3, include_str!("migrations/0003_activities.sql")),
 ];
 
 pub(crate) const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -1,0 +1,334 @@
+//! [`PhrRecord`]: an open, unlocked record. Every method converts its arguments, calls
+//! `phr_core::Record`, and converts the answer back; nothing else.
+
+use crate::error::guard;
+use crate::keystore::ForeignKeyStore;
+use crate::progress::{CancelHandle, CancelOnDrop, ProgressListener};
+use crate::types::*;
+use crate::{KeyStore, PhrError};
+use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
+use phr_core::store::ListOptions;
+use phr_core::Record;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+type R<T> = Result<T, PhrError>;
+
+#[derive(uniffi::Object)]
+pub struct PhrRecord {
+    inner: Arc<Record>,
+}
+
+impl std::fmt::Debug for PhrRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhrRecord").finish_non_exhaustive()
+    }
+}
+
+fn wrap(record: Record) -> Arc<PhrRecord> {
+    Arc::new(PhrRecord { inner: Arc::new(record) })
+}
+
+fn open_blocking(path: String, keystore: Arc<dyn KeyStore>) -> R<Arc<PhrRecord>> {
+    guard(|| {
+        let ks = ForeignKeyStore::new(keystore);
+        let r = Record::open(Path::new(&path), &ks).map_err(|e| ks.map_err(e))?;
+        log::info!("record opened");
+        Ok(wrap(r))
+    })
+}
+
+/// Runs blocking work on tokio's blocking pool and maps a panic in it to `Internal`.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> R<T> + Send + 'static) -> R<T> {
+    match tokio::task::spawn_blocking(move || guard(f)).await {
+        Ok(r) => r,
+        Err(_) => Err(PhrError::Internal),
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PhrRecord {
+    /// Creates a new, empty record at `path` (the database file), locked by `keystore`.
+    #[uniffi::constructor]
+    pub fn create(path: String, keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+        guard(|| {
+            let ks = ForeignKeyStore::new(keystore);
+            let r = Record::create(Path::new(&path), &ks).map_err(|e| ks.map_err(e))?;
+            log::info!("record created");
+            Ok(wrap(r))
+        })
+    }
+
+    /// Opens and unlocks the record at `path`. Wrong key: `PhrError::WrongKey`.
+    #[uniffi::constructor]
+    pub fn open(path: String, keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+        open_blocking(path, keystore)
+    }
+
+    /// [`PhrRecord::open`] off the caller's thread (Kotlin `suspend`, Swift `async`).
+    #[uniffi::constructor]
+    pub async fn open_async(path: String, keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+        blocking(move || open_blocking(path, keystore)).await
+    }
+
+    /// Opens the record with the printed recovery key (a new phone, a reset keystore) and
+    /// wraps it for `new_keystore`, which opens it from then on.
+    #[uniffi::constructor]
+    pub fn open_with_recovery_key(path: String, recovery_key: String, new_keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+        guard(|| {
+            let rk = RecoveryKeyStore::new(RecoveryKey::parse(&recovery_key)?);
+            let r = Record::open(Path::new(&path), &rk)?;
+            let ks = ForeignKeyStore::new(new_keystore);
+            r.add_keystore(&ks).map_err(|e| ks.map_err(e))?;
+            log::info!("record opened with the recovery key and re-wrapped for this keystore");
+            Ok(wrap(r))
+        })
+    }
+
+    /// Restores a backup into `home_dir` (a folder without a record), unlocked by `keystore`
+    /// (the platform keystore whose wrap the backup holds).
+    #[uniffi::constructor]
+    pub fn restore(backup_path: String, home_dir: String, keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+        guard(|| {
+            let ks = ForeignKeyStore::new(keystore);
+            let r = Record::restore(Path::new(&backup_path), Path::new(&home_dir), &ks).map_err(|e| ks.map_err(e))?;
+            log::info!("record restored from a backup");
+            Ok(wrap(r))
+        })
+    }
+
+    /// Restores a backup with the printed recovery key, then wraps it for `new_keystore`.
+    #[uniffi::constructor]
+    pub fn restore_with_recovery_key(backup_path: String, home_dir: String, recovery_key: String, new_keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+        guard(|| {
+            let rk = RecoveryKeyStore::new(RecoveryKey::parse(&recovery_key)?);
+            let r = Record::restore(Path::new(&backup_path), Path::new(&home_dir), &rk)?;
+            let ks = ForeignKeyStore::new(new_keystore);
+            r.add_keystore(&ks).map_err(|e| ks.map_err(e))?;
+            Ok(wrap(r))
+        })
+    }
+
+    /// The record's random id (not personal data).
+    pub fn id(&self) -> String {
+        self.inner.id().to_string()
+    }
+
+    /// The path of the database file.
+    pub fn path(&self) -> String {
+        self.inner.path().to_string_lossy().into_owned()
+    }
+
+    // ---- sections ----
+
+    /// Every section: built-ins in their fixed order, then the owner's own by title.
+    pub fn sections(&self) -> R<Vec<Section>> {
+        guard(|| Ok(self.inner.sections()?.into_iter().map(Into::into).collect()))
+    }
+
+    /// One section by slug, id or (case-insensitive) title.
+    pub fn section(&self, name: String) -> R<Section> {
+        guard(|| Ok(self.inner.resolve_section(&name)?.into()))
+    }
+
+    /// Switches an optional or custom section on or off (entries are kept while off).
+    pub fn set_section_enabled(&self, section: String, enabled: bool) -> R<Section> {
+        guard(|| Ok(self.inner.set_section_enabled(&section, enabled)?.into()))
+    }
+
+    pub fn set_section_privacy(&self, section: String, privacy: PrivacyLevel) -> R<Section> {
+        guard(|| Ok(self.inner.set_section_privacy(&section, privacy.into())?.into()))
+    }
+
+    /// Creates a user-defined section (enabled, private). Empty `fields`: free-form notes.
+    pub fn create_section(&self, title: String, fields: Vec<FieldDef>) -> R<Section> {
+        guard(|| Ok(self.inner.create_section(&title, fields.into_iter().map(Into::into).collect())?.into()))
+    }
+
+    // ---- entries ----
+
+    /// Adds an entry typed in by the owner.
+    pub fn add_entry(&self, section: String, value: EntryValue) -> R<Entry> {
+        self.add_entry_from(section, value, Provenance::User)
+    }
+
+    /// Adds an entry with an explicit provenance (imports, the medical record).
+    pub fn add_entry_from(&self, section: String, value: EntryValue, provenance: Provenance) -> R<Entry> {
+        guard(|| Ok(self.inner.add_entry(&section, value.try_into()?, provenance.into())?.into()))
+    }
+
+    pub fn entry(&self, id: String) -> R<Entry> {
+        guard(|| Ok(self.inner.entry(&id)?.into()))
+    }
+
+    /// Entries of one section, oldest first.
+    pub fn list_entries(&self, section: String, include_hidden: bool, include_deleted: bool) -> R<Vec<Entry>> {
+        guard(|| {
+            let opts = ListOptions { include_deleted, include_hidden };
+            Ok(self.inner.list_entries(&section, opts)?.into_iter().map(Into::into).collect())
+        })
+    }
+
+    /// Replaces an entry's value (the old one goes to its history). Medical-record
+    /// entries: `PhrError::ReadOnly`.
+    pub fn edit_entry(&self, id: String, value: EntryValue) -> R<Entry> {
+        guard(|| Ok(self.inner.edit_entry(&id, value.try_into()?)?.into()))
+    }
+
+    pub fn annotate(&self, id: String, kind: AnnotationKind, text: Option<String>) -> R<Entry> {
+        guard(|| Ok(self.inner.annotate(&id, kind.into(), text)?.into()))
+    }
+
+    pub fn set_hidden(&self, id: String, hidden: bool) -> R<Entry> {
+        guard(|| Ok(self.inner.set_hidden(&id, hidden)?.into()))
+    }
+
+    /// Tombstones an entry; [`PhrRecord::undo_delete`] restores it until it is purged.
+    pub fn delete_entry(&self, id: String) -> R<Entry> {
+        guard(|| Ok(self.inner.delete_entry(&id)?.into()))
+    }
+
+    pub fn undo_delete(&self, id: String) -> R<Entry> {
+        guard(|| Ok(self.inner.undo_delete(&id)?.into()))
+    }
+
+    /// Erases a deleted entry for good.
+    pub fn purge(&self, id: String) -> R<()> {
+        guard(|| Ok(self.inner.purge(&id)?))
+    }
+
+    /// Erases every deleted entry; returns how many.
+    pub fn purge_deleted(&self) -> R<u64> {
+        guard(|| Ok(self.inner.purge_deleted()? as u64))
+    }
+
+    // ---- samples ----
+
+    /// Stores `samples` in one transaction: all land or none do.
+    pub fn ingest_samples(&self, samples: Vec<Sample>) -> R<IngestReport> {
+        guard(|| {
+            let core: Vec<_> = samples.into_iter().map(Into::into).collect();
+            let r = self.inner.ingest_samples(&core)?;
+            Ok(IngestReport { added: r.added, duplicates: r.duplicates, batches: 1, cancelled: false })
+        })
+    }
+
+    /// Stores `samples` in transactions of `batch_size`, off the caller's thread, telling
+    /// `listener` after each batch and stopping between batches when `cancel` is set (or
+    /// the calling coroutine/task is cancelled). Every sample is validated before the
+    /// first batch, so an invalid one lands nothing. Cancelled: the report says so and
+    /// counts only the batches that landed.
+    pub async fn ingest_samples_batched(
+        &self,
+        samples: Vec<Sample>,
+        batch_size: u32,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> R<IngestReport> {
+        let inner = self.inner.clone();
+        let cancel = cancel.unwrap_or_else(CancelHandle::new);
+        let on_drop = CancelOnDrop::new(cancel.clone());
+        let out = blocking(move || {
+            let core: Vec<phr_core::record::Sample> = samples.into_iter().map(Into::into).collect();
+            for s in &core {
+                s.validate()?;
+            }
+            let total = core.len() as u64;
+            let mut report = IngestReport { added: 0, duplicates: 0, batches: 0, cancelled: false };
+            let mut done = 0u64;
+            for batch in core.chunks(batch_size.max(1) as usize) {
+                if cancel.is_cancelled() {
+                    report.cancelled = true;
+                    break;
+                }
+                let r = inner.ingest_samples(batch)?;
+                report.added += r.added;
+                report.duplicates += r.duplicates;
+                report.batches += 1;
+                done += batch.len() as u64;
+                if let Some(l) = &listener {
+                    l.on_progress(done, total);
+                }
+            }
+            log::info!("batched ingest: {} batches, cancelled: {}", report.batches, report.cancelled);
+            Ok(report)
+        })
+        .await;
+        on_drop.disarm();
+        out
+    }
+
+    /// Samples of `kind` starting in `[from_ms, to_ms)`, from every source, by time.
+    pub fn samples(&self, kind: SampleKind, from_ms: i64, to_ms: i64) -> R<Vec<Sample>> {
+        guard(|| Ok(self.inner.samples(kind.into(), from_ms, to_ms)?.into_iter().map(Into::into).collect()))
+    }
+
+    /// One rollup per UTC day in `[from, to]` that has samples, merged across sources.
+    pub fn daily_rollups(&self, kind: SampleKind, from: CalendarDate, to: CalendarDate) -> R<Vec<DailyRollup>> {
+        guard(|| Ok(self.inner.daily_rollups(kind.into(), from.try_into()?, to.try_into()?)?.into_iter().map(Into::into).collect()))
+    }
+
+    pub fn sample_summary(&self) -> R<Vec<SeriesSummary>> {
+        guard(|| Ok(self.inner.sample_summary()?.into_iter().map(Into::into).collect()))
+    }
+
+    // ---- keys, backup ----
+
+    /// Makes a new printable recovery key that also unlocks this record (replacing any
+    /// earlier one). Show it once; it is not stored in clear anywhere.
+    pub fn create_recovery_key(&self) -> R<String> {
+        guard(|| Ok(self.inner.create_recovery_key()?.to_printable()))
+    }
+
+    /// Re-wraps the data key for another platform keystore (a new hardware key).
+    pub fn replace_keystore(&self, keystore: Arc<dyn KeyStore>) -> R<()> {
+        guard(|| {
+            let ks = ForeignKeyStore::new(keystore);
+            self.inner.add_keystore(&ks).map_err(|e| ks.map_err(e))
+        })
+    }
+
+    /// Writes an encrypted backup of the whole record to `dest_path`; returns its size.
+    pub fn backup(&self, dest_path: String) -> R<u64> {
+        guard(|| Ok(self.inner.backup(&PathBuf::from(dest_path))?))
+    }
+
+    /// SQLite's full integrity check.
+    pub fn integrity_check(&self) -> R<bool> {
+        guard(|| Ok(self.inner.integrity_check()?))
+    }
+
+    /// Fills an empty record with the invented demo resident (a year of samples ending at
+    /// `today`, default: today in UTC). Cancelled before it starts: `PhrError::Cancelled`.
+    pub async fn fill_demo(
+        &self,
+        today: Option<CalendarDate>,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> R<DemoReport> {
+        let inner = self.inner.clone();
+        let cancel = cancel.unwrap_or_else(CancelHandle::new);
+        let on_drop = CancelOnDrop::new(cancel.clone());
+        let out = blocking(move || {
+            let today = match today {
+                Some(d) => d.try_into()?,
+                None => chrono::Utc::now().date_naive(),
+            };
+            if cancel.is_cancelled() {
+                return Err(PhrError::Cancelled);
+            }
+            if let Some(l) = &listener {
+                l.on_progress(0, 1);
+            }
+            // phr-core's demo fill is one step; progress is reported around it.
+            let r = phr_core::demo::fill(&inner, today)?;
+            if let Some(l) = &listener {
+                l.on_progress(1, 1);
+            }
+            Ok(DemoReport { entries: r.entries as u64, samples: r.samples, sections_enabled: r.sections_enabled })
+        })
+        .await;
+        on_drop.disarm();
+        out
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds phr-ffi, generates the Kotlin, Python and Swift bindings from the built library,
+# and runs the Kotlin JVM tests (Maven Surefire: bindings + android/shared view-models)
+# and the Python tests (pytest). Called by scripts/test-all.sh; runnable on its own.
+# Needs: Rust, Java 17+ and Maven 3.8+, Python 3. Maven and pip download what they need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
+GEN="$ROOT/target/uniffi-generated"
+LIB="$ROOT/target/debug/libphr_ffi.so"
+case "$(uname -s)" in
+  Darwin) LIB="$ROOT/target/debug/libphr_ffi.dylib" ;;
+esac
+
+echo "== bindings: build phr-ffi and uniffi-bindgen"
+cargo build --locked -p phr-ffi -p uniffi-bindgen 2>&1
+
+echo "== bindings: phr-ffi Rust unit tests"
+cargo test --locked -p phr-ffi 2>&1
+
+echo "== bindings: generate Kotlin, Python and Swift"
+rm -rf "$GEN"
+for lang in kotlin python swift; do
+  "$ROOT/target/debug/uniffi-bindgen" generate --library "$LIB" --language "$lang" \
+    --out-dir "$GEN/$lang" --no-format 2>&1
+done
+# The Swift sources are only checked here (Swift does not run on these machines).
+SWIFT="$GEN/swift/PhrFFI.swift"
+for sym in "class PhrRecord" "public protocol KeyStore" "public enum PhrError" "func ingestSamplesBatched" \
+           "public enum EntryValue" "public protocol Logger" "public protocol ProgressListener" "async throws"; do
+  grep -q "$sym" "$SWIFT" || { echo "generated Swift lacks: $sym"; exit 1; }
+done
+test -f "$GEN/swift/PhrFFIFFI.h" || { echo "generated Swift lacks its C header"; exit 1; }
+echo "Swift sources generated: $(ls "$GEN/swift" | tr '\n' ' ')"
+
+echo "== bindings: Kotlin on the JVM (Maven Surefire, JUnit 5)"
+# No -o: a fresh machine downloads the plugins and libraries once; later runs reuse ~/.m2.
+mvn -B -ntp -Dstyle.color=never -f bindings/kotlin/pom.xml \
+  -Dphr.root="$ROOT" -Dphr.generated.kotlin="$GEN/kotlin" -Dphr.native.dir="$(dirname "$LIB")" \
+  test 2>&1
+
+echo "== bindings: Python (pytest)"
+python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install --quiet pytest 2>&1
+cp "$LIB" "$GEN/python/"
+PHR_FFI_PYTHON_DIR="$GEN/python" python3 -m pytest -q bindings/python/tests -p no:cacheprovider 2>&1
+
+echo "== bindings: all stages passed"
