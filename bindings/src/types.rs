@@ -143,7 +143,7 @@ pub struct Section {
     /// The slug of a built-in section (`medications`), or `custom:<uuid>`.
     pub id: String,
     pub title: String,
-    pub class: SectionClass,
+    pub section_class: SectionClass,
     pub enabled: bool,
     pub privacy: PrivacyLevel,
     /// Typed fields of a user-defined section; empty means free-form.
@@ -155,7 +155,7 @@ impl From<core::Section> for Section {
         Section {
             id: s.id,
             title: s.title,
-            class: s.class.into(),
+            section_class: s.class.into(),
             enabled: s.enabled,
             privacy: s.privacy.into(),
             fields: s.fields.into_iter().map(Into::into).collect(),

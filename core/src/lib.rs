@@ -10,6 +10,8 @@
 pub mod crypto;
 pub mod demo;
 pub mod error;
+pub mod import;
+pub mod insights;
 pub mod record;
 pub mod store;
 

@@ -1,0 +1,144 @@
+package org.phr.ffi
+
+import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assertions.*
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+
+class SamplesTest {
+    private class Recorder(val onCall: (ULong, ULong) -> Unit = { _, _ -> }) : ProgressListener {
+        val calls = CopyOnWriteArrayList<Pair<ULong, ULong>>()
+        override fun onProgress(done: ULong, total: ULong) {
+            calls.add(done to total)
+            onCall(done, total)
+        }
+    }
+
+    @Test
+    fun `a 10,000-sample batch crosses the boundary in one transaction`() {
+        val (rec, _) = newRecord()
+        val samples = heartRates(10_000)
+        // Warm up JNA and the library on another record so the timing below is the call.
+        newRecord().first.use { it.ingestSamples(heartRates(500)) }
+        val t0 = System.nanoTime()
+        val report = rec.ingestSamples(samples)
+        val ms = (System.nanoTime() - t0) / 1e6
+        println("BENCH kotlin ingest_samples 10000 samples: %.1f ms".format(ms))
+        assertEquals(10_000uL, report.added)
+        assertEquals(0uL, report.duplicates)
+
+        val from = samples.first().startMs
+        val all = rec.samples(SampleKind.HEART_RATE, from, from + 10_000L * 60_000L)
+        assertEquals(samples, all, "every sample comes back, in order, unchanged")
+        val firstHour = rec.samples(SampleKind.HEART_RATE, from, from + 3_600_000L)
+        assertEquals(60, firstHour.size)
+
+        val rollups = rec.dailyRollups(SampleKind.HEART_RATE, date(2025, 1, 1), date(2025, 1, 31))
+        assertEquals(7, rollups.size, "10,000 minutes span 7 UTC days")
+        assertEquals(10_000uL, rollups.sumOf { it.count })
+        assertEquals(date(2025, 1, 1), rollups.first().day)
+        assertEquals(1_440uL, rollups.first().count)
+        assertEquals(60.0, rollups.first().min)
+        assertEquals(99.0, rollups.first().max)
+
+        val again = rec.ingestSamples(samples)
+        assertEquals(0uL, again.added)
+        assertEquals(10_000uL, again.duplicates, "re-ingest is a no-op")
+        val summary = rec.sampleSummary().single()
+        assertEquals(SampleKind.HEART_RATE, summary.kind)
+        assertEquals(10_000uL, summary.count)
+        rec.close()
+    }
+
+    @Test
+    fun `an invalid sample fails the whole batch with a typed error`() {
+        val (rec, _) = newRecord()
+        val bad = heartRates(100).toMutableList()
+        bad[57] = bad[57].copy(value = 5000.0)
+        val e = assertThrows<PhrException.InvalidInput> { rec.ingestSamples(bad) }
+        assertEquals("sample value", e.field)
+        assertTrue(rec.sampleSummary().isEmpty(), "nothing landed")
+        assertThrows<PhrException.InvalidInput> { runBlocking { rec.ingestSamplesBatched(bad, 10u, null, null) } }
+        assertTrue(rec.sampleSummary().isEmpty(), "batched ingest validates everything before the first batch")
+        rec.close()
+    }
+
+    @Test
+    fun `batched ingest reports progress from Rust into Kotlin`() = runBlocking {
+        val (rec, _) = newRecord()
+        val listener = Recorder()
+        val report = rec.ingestSamplesBatched(heartRates(10_000), 1_000u, listener, null)
+        assertEquals(10_000uL, report.added)
+        assertEquals(10u, report.batches)
+        assertFalse(report.cancelled)
+        assertEquals((1..10).map { (it * 1_000).toULong() to 10_000uL }, listener.calls.toList())
+        rec.close()
+    }
+
+    @Test
+    fun `a cancel handle stops the ingest between batches`() = runBlocking {
+        val (rec, _) = newRecord()
+        val cancel = CancelHandle()
+        val listener = Recorder { done, _ -> if (done >= 2_000uL) cancel.cancel() }
+        val report = rec.ingestSamplesBatched(heartRates(10_000), 1_000u, listener, cancel)
+        assertTrue(report.cancelled)
+        assertEquals(2u, report.batches)
+        assertEquals(2_000uL, report.added)
+        assertEquals(2_000uL, rec.sampleSummary().single().count, "exactly the landed batches are stored")
+        rec.close()
+    }
+
+    @Test
+    fun `cancelling the coroutine cancels the work in Rust`() = runBlocking {
+        val (rec, _) = newRecord()
+        val cancel = CancelHandle()
+        val firstBatch = CompletableDeferred<Unit>()
+        val release = CountDownLatch(1)
+        // The listener holds the worker after the first batch until the coroutine is gone.
+        val listener = Recorder { _, _ ->
+            firstBatch.complete(Unit)
+            release.await(10, TimeUnit.SECONDS)
+        }
+        val job = async(Dispatchers.IO) { rec.ingestSamplesBatched(heartRates(5_000), 500u, listener, cancel) }
+        withTimeout(10_000) { firstBatch.await() }
+        assertFalse(cancel.isCancelled())
+        job.cancel()
+        job.join()
+        assertTrue(job.isCancelled)
+        assertTrue(cancel.isCancelled(), "dropping the Rust future set the cancel flag")
+        release.countDown()
+        // The worker stops at its next check: only the first batch ever lands.
+        var count = 0uL
+        repeat(50) {
+            Thread.sleep(20)
+            count = rec.sampleSummary().singleOrNull()?.count ?: 0uL
+        }
+        assertEquals(500uL, count)
+        assertEquals(1, listener.calls.size)
+        rec.close()
+    }
+
+    @Test
+    fun `the demo fill runs async with progress and honours a cancel`() = runBlocking {
+        val (rec, _) = newRecord()
+        val cancelled = CancelHandle().also { it.cancel() }
+        assertThrows<PhrException.Cancelled> { runBlocking { rec.fillDemo(date(2026, 6, 1), null, cancelled) } }
+        assertTrue(rec.listEntries("medications", false, false).isEmpty(), "nothing was written")
+
+        val listener = Recorder()
+        val report = rec.fillDemo(date(2026, 6, 1), listener, null)
+        assertTrue(report.entries >= 30uL)
+        assertEquals(366uL * 5uL, report.samples)
+        assertEquals(listOf(0uL to 1uL, 1uL to 1uL), listener.calls.toList())
+        val weights = rec.dailyRollups(SampleKind.WEIGHT, date(2025, 6, 1), date(2026, 6, 1))
+        assertEquals(366, weights.size)
+        rec.close()
+    }
+}
