@@ -35,6 +35,8 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[error("cryptography error: {0}")]
     Crypto(&'static str),
+    #[error("cancelled")]
+    Cancelled,
     #[error("the record was written by a newer version of this app (schema {found}, this app knows up to {known})")]
     TooNew { found: i64, known: i64 },
 }
@@ -70,6 +72,8 @@ pub enum PublicError {
     Storage,
     #[error("incompatible version")]
     Incompatible,
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl From<&Error> for PublicError {
@@ -83,6 +87,7 @@ impl From<&Error> for PublicError {
             Error::ReadOnlyEntry => PublicError::ReadOnly,
             Error::Corrupt(_) | Error::Undecryptable | Error::BackupDamaged { .. } => PublicError::Corrupt,
             Error::TooNew { .. } => PublicError::Incompatible,
+            Error::Cancelled => PublicError::Cancelled,
             Error::Io { .. } | Error::Sqlite(_) | Error::Crypto(_) => PublicError::Storage,
         }
     }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod import;
 pub mod insights;
+pub mod progress;
 pub mod record;
 pub mod store;
 
