@@ -61,6 +61,7 @@ impl From<PublicError> for PhrError {
             PublicError::Corrupt => PhrError::Corrupt,
             PublicError::Storage => PhrError::Storage,
             PublicError::Incompatible => PhrError::Incompatible,
+            PublicError::Cancelled => PhrError::Cancelled,
         }
     }
 }

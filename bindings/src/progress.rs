@@ -1,21 +1,30 @@
 //! Progress reporting and cancellation for long work (batched ingest, the demo fill, and
-//! later the wearable imports).
+//! the imports), bridged to `phr_core::progress`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-/// Told how far long work has got. Called from a worker thread, never concurrently.
+/// Told how far long work has got. `stage` is a fixed label ("samples", "demo"), never a
+/// file name or health data. Called from a worker thread, never concurrently.
 #[uniffi::export(with_foreign)]
 pub trait ProgressListener: Send + Sync {
-    fn on_progress(&self, done: u64, total: u64);
+    fn on_progress(&self, stage: String, done: u64, total: u64);
 }
 
-/// A cancel flag the app holds while work runs. Work checks it between units that land
-/// whole (one transaction), so cancelling never leaves half a unit behind. Cancelling the
-/// Kotlin coroutine / Swift task running an async call sets it too.
+/// Adapts a foreign listener to phr-core's trait.
+pub(crate) struct ForeignProgress(pub(crate) Arc<dyn ProgressListener>);
+
+impl phr_core::progress::ProgressListener for ForeignProgress {
+    fn on_progress(&self, stage: &str, done: u64, total: u64) {
+        self.0.on_progress(stage.to_string(), done, total);
+    }
+}
+
+/// A cancel flag the app holds while work runs (a Cancel button). Work checks it between
+/// units that land whole (one transaction), so cancelling never leaves half a unit behind.
+/// Cancelling the Kotlin coroutine / Swift task running an async call sets it too.
 #[derive(Debug, Default, uniffi::Object)]
 pub struct CancelHandle {
-    flag: AtomicBool,
+    token: phr_core::progress::CancelToken,
 }
 
 #[uniffi::export]
@@ -26,11 +35,19 @@ impl CancelHandle {
     }
 
     pub fn cancel(&self) {
-        self.flag.store(true, Ordering::SeqCst);
+        self.token.cancel();
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.flag.load(Ordering::SeqCst)
+        self.token.is_cancelled()
+    }
+}
+
+impl CancelHandle {
+    /// The phr-core token behind this handle (clones share the flag).
+    #[allow(dead_code)] // used as phr-core grows cancellable operations (imports)
+    pub(crate) fn token(&self) -> phr_core::progress::CancelToken {
+        self.token.clone()
     }
 }
 

@@ -3,7 +3,8 @@
 
 use crate::error::guard;
 use crate::keystore::ForeignKeyStore;
-use crate::progress::{CancelHandle, CancelOnDrop, ProgressListener};
+use crate::progress::{CancelHandle, CancelOnDrop, ForeignProgress, ProgressListener};
+use phr_core::progress::ProgressListener as _;
 use crate::types::*;
 use crate::{KeyStore, PhrError};
 use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
@@ -228,6 +229,7 @@ impl PhrRecord {
         let inner = self.inner.clone();
         let cancel = cancel.unwrap_or_else(CancelHandle::new);
         let on_drop = CancelOnDrop::new(cancel.clone());
+        let listener = listener.map(ForeignProgress);
         let out = blocking(move || {
             let core: Vec<phr_core::record::Sample> = samples.into_iter().map(Into::into).collect();
             for s in &core {
@@ -247,7 +249,7 @@ impl PhrRecord {
                 report.batches += 1;
                 done += batch.len() as u64;
                 if let Some(l) = &listener {
-                    l.on_progress(done, total);
+                    l.on_progress("samples", done, total);
                 }
             }
             log::info!("batched ingest: {} batches, cancelled: {}", report.batches, report.cancelled);
@@ -309,6 +311,7 @@ impl PhrRecord {
         let inner = self.inner.clone();
         let cancel = cancel.unwrap_or_else(CancelHandle::new);
         let on_drop = CancelOnDrop::new(cancel.clone());
+        let listener = listener.map(ForeignProgress);
         let out = blocking(move || {
             let today = match today {
                 Some(d) => d.try_into()?,
@@ -318,12 +321,12 @@ impl PhrRecord {
                 return Err(PhrError::Cancelled);
             }
             if let Some(l) = &listener {
-                l.on_progress(0, 1);
+                l.on_progress("demo", 0, 1);
             }
             // phr-core's demo fill is one step; progress is reported around it.
             let r = phr_core::demo::fill(&inner, today)?;
             if let Some(l) = &listener {
-                l.on_progress(1, 1);
+                l.on_progress("demo", 1, 1);
             }
             Ok(DemoReport { entries: r.entries as u64, samples: r.samples, sections_enabled: r.sections_enabled })
         })

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit
 class SamplesTest {
     private class Recorder(val onCall: (ULong, ULong) -> Unit = { _, _ -> }) : ProgressListener {
         val calls = CopyOnWriteArrayList<Pair<ULong, ULong>>()
-        override fun onProgress(done: ULong, total: ULong) {
+        val stages = CopyOnWriteArrayList<String>()
+        override fun onProgress(stage: String, done: ULong, total: ULong) {
+            stages.add(stage)
             calls.add(done to total)
             onCall(done, total)
         }
@@ -79,6 +81,7 @@ class SamplesTest {
         assertEquals(10u, report.batches)
         assertFalse(report.cancelled)
         assertEquals((1..10).map { (it * 1_000).toULong() to 10_000uL }, listener.calls.toList())
+        assertEquals(setOf("samples"), listener.stages.toSet())
         rec.close()
     }
 
@@ -137,6 +140,7 @@ class SamplesTest {
         assertTrue(report.entries >= 30uL)
         assertEquals(366uL * 5uL, report.samples)
         assertEquals(listOf(0uL to 1uL, 1uL to 1uL), listener.calls.toList())
+        assertEquals(listOf("demo", "demo"), listener.stages.toList())
         val weights = rec.dailyRollups(SampleKind.WEIGHT, date(2025, 6, 1), date(2026, 6, 1))
         assertEquals(366, weights.size)
         rec.close()
