@@ -1,0 +1,53 @@
+package org.phr.shared
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import org.phr.ffi.AnnotationKind
+import org.phr.ffi.Entry
+import org.phr.ffi.EntryValue
+import org.phr.ffi.FieldDef
+import org.phr.ffi.KeyStore
+import org.phr.ffi.PhrRecord
+import org.phr.ffi.PrivacyLevel
+import org.phr.ffi.Section
+import java.io.File
+
+/**
+ * The app's only door to the record: every call runs on [io] (the core does disk I/O and
+ * cryptography) and goes straight to the generated bindings. No rule lives here; the
+ * core decides what is valid and answers with a typed [org.phr.ffi.PhrException].
+ */
+class PhrRepository(private val record: PhrRecord, private val io: CoroutineDispatcher = Dispatchers.IO) : AutoCloseable {
+
+    suspend fun sections(): List<Section> = withContext(io) { record.sections() }
+    suspend fun section(id: String): Section = withContext(io) { record.section(id) }
+    suspend fun setEnabled(id: String, enabled: Boolean): Section = withContext(io) { record.setSectionEnabled(id, enabled) }
+    suspend fun setPrivacy(id: String, privacy: PrivacyLevel): Section = withContext(io) { record.setSectionPrivacy(id, privacy) }
+    suspend fun createSection(title: String, fields: List<FieldDef>): Section = withContext(io) { record.createSection(title, fields) }
+
+    suspend fun entries(sectionId: String, includeHidden: Boolean): List<Entry> =
+        withContext(io) { record.listEntries(sectionId, includeHidden, false) }
+    suspend fun add(sectionId: String, value: EntryValue): Entry = withContext(io) { record.addEntry(sectionId, value) }
+    suspend fun edit(id: String, value: EntryValue): Entry = withContext(io) { record.editEntry(id, value) }
+    suspend fun annotate(id: String, kind: AnnotationKind, text: String?): Entry = withContext(io) { record.annotate(id, kind, text) }
+    suspend fun setHidden(id: String, hidden: Boolean): Entry = withContext(io) { record.setHidden(id, hidden) }
+    suspend fun delete(id: String): Entry = withContext(io) { record.deleteEntry(id) }
+    suspend fun undoDelete(id: String): Entry = withContext(io) { record.undoDelete(id) }
+
+    override fun close() = record.close()
+
+    companion object {
+        /** The record file inside the app's private files folder. */
+        fun recordFile(filesDir: File) = File(filesDir, "record/record.phr")
+
+        /** Opens the record in [filesDir], creating it on first run. */
+        suspend fun openOrCreate(filesDir: File, keystore: KeyStore, io: CoroutineDispatcher = Dispatchers.IO): PhrRepository {
+            val file = recordFile(filesDir)
+            val record = withContext(io) {
+                if (file.exists()) PhrRecord.openAsync(file.path, keystore) else PhrRecord.create(file.path, keystore)
+            }
+            return PhrRepository(record, io)
+        }
+    }
+}
