@@ -26,7 +26,7 @@ for lang in kotlin python swift; do
 done
 # The Swift sources are only checked here (Swift does not run on these machines).
 SWIFT="$GEN/swift/PhrFFI.swift"
-for sym in "class PhrRecord" "public protocol KeyStore" "public enum PhrError" "func ingestSamplesBatched" \
+for sym in "class PhrRecord" "public protocol KeyStore" "enum PhrError: Swift.Error" "func ingestSamplesBatched" \
            "public enum EntryValue" "public protocol Logger" "public protocol ProgressListener" "async throws"; do
   grep -q "$sym" "$SWIFT" || { echo "generated Swift lacks: $sym"; exit 1; }
 done
