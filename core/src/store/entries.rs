@@ -106,7 +106,7 @@ impl Record {
         self.read(|c| self.load_entry(c, id))
     }
 
-    fn load_entry(&self, c: &Connection, id: &str) -> Result<Entry> {
+    pub(super) fn load_entry(&self, c: &Connection, id: &str) -> Result<Entry> {
         let row: Option<(i64, i64, Option<i64>, Vec<u8>)> = c
             .query_row("SELECT created_at, updated_at, deleted_at, body FROM entries WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
@@ -160,7 +160,7 @@ impl Record {
         })
     }
 
-    fn rewrite_body(&self, tx: &Connection, e: &Entry, hidden: bool, value: &EntryValue) -> Result<()> {
+    pub(super) fn rewrite_body(&self, tx: &Connection, e: &Entry, hidden: bool, value: &EntryValue) -> Result<()> {
         let body = EntryBody { section: e.section.clone(), value: value.clone(), provenance: e.provenance.clone(), hidden };
         let sealed = self.cipher.seal(&encode(&body)?, &ad("entries", "body", &e.id))?;
         tx.execute("UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3", rusqlite::params![sealed, now_ms(), e.id])?;
@@ -183,13 +183,20 @@ impl Record {
             if value == e.value {
                 return Ok(e);
             }
-            let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_revisions WHERE entry_id = ?1", [id], |r| r.get(0))?;
-            let rev = RevisionBody { replaced_at: now_ms(), value: e.value.clone() };
-            let sealed = self.cipher.seal(&encode(&rev)?, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?;
-            tx.execute("INSERT INTO entry_revisions(entry_id, seq, body) VALUES (?1, ?2, ?3)", rusqlite::params![id, seq, sealed])?;
-            self.rewrite_body(tx, &e, e.hidden, &value)?;
+            self.replace_value_in(tx, &e, &value)?;
             self.load_entry(tx, id)
         })
+    }
+
+    /// Replaces an entry's value inside the caller's transaction, keeping the old value in
+    /// the history. No provenance check: callers decide who may change what (the owner via
+    /// [`Record::edit_entry`], the medical-record reconciler for its own entries).
+    pub(super) fn replace_value_in(&self, tx: &Connection, e: &Entry, value: &EntryValue) -> Result<()> {
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_revisions WHERE entry_id = ?1", [&e.id], |r| r.get(0))?;
+        let rev = RevisionBody { replaced_at: now_ms(), value: e.value.clone() };
+        let sealed = self.cipher.seal(&encode(&rev)?, &ad("entry_revisions", "body", &format!("{}|{seq}", e.id)))?;
+        tx.execute("INSERT INTO entry_revisions(entry_id, seq, body) VALUES (?1, ?2, ?3)", rusqlite::params![e.id, seq, sealed])?;
+        self.rewrite_body(tx, e, e.hidden, value)
     }
 
     /// Adds an annotation ("no longer relevant", or free text). Allowed on every entry,

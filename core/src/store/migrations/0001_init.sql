@@ -50,7 +50,9 @@ CREATE TABLE sample_chunks (
     kind_lookup   BLOB NOT NULL,                         -- HMAC(kind)
     day           INTEGER NOT NULL,                      -- days since the Unix epoch (UTC)
     source_lookup BLOB NOT NULL,                         -- HMAC(kind, source)
-    samples       BLOB NOT NULL,
+    -- rollup before samples: SQLite reads columns in order, so a rollup query never
+    -- walks the overflow pages of a large samples blob.
     rollup        BLOB NOT NULL,
+    samples       BLOB NOT NULL,
     PRIMARY KEY (kind_lookup, day, source_lookup)
 ) WITHOUT ROWID;
