@@ -157,6 +157,12 @@ pub struct FitSummary {
     pub weight_scale: Vec<WeightScale>,
     pub blood_pressure: Vec<BloodPressure>,
     pub device_info: Vec<DeviceInfo>,
+    /// (unix s, bpm) from `monitoring_hr_data` (resting heart rate, daily).
+    pub resting_hr: Vec<(i64, u8)>,
+    /// (unix s, mL/kg/min) from `max_met_data` (the device's VO2max estimate).
+    pub vo2max: Vec<(i64, f64)>,
+    /// (unix s, ms) from `hrv_value` (overnight HRV, RMSSD).
+    pub hrv_values: Vec<(i64, f64)>,
     pub report: DecodeReport,
 }
 
@@ -337,6 +343,23 @@ impl SummaryBuilder {
                 software_version: m.f64("software_version"),
                 battery_status: enum_f(m, "battery_status"),
             }),
+            Some("monitoring_hr_data") => {
+                let v = u8f(m, "resting_heart_rate").or_else(|| u8f(m, "current_day_resting_heart_rate"));
+                if let (Some(t), Some(v)) = (ts_unix, v) {
+                    s.resting_hr.push((t, v));
+                }
+            }
+            Some("max_met_data") => {
+                let t = time_f(m, "update_time").or(ts_unix);
+                if let (Some(t), Some(v)) = (t, m.f64("vo2_max")) {
+                    s.vo2max.push((t, v));
+                }
+            }
+            Some("hrv_value") => {
+                if let (Some(t), Some(v)) = (ts_unix, m.f64("value")) {
+                    s.hrv_values.push((t, v));
+                }
+            }
             _ => {}
         }
     }

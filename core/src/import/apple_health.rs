@@ -1,0 +1,359 @@
+//! Apple Health `export.zip` / `export.xml`, streamed (exports reach several GB).
+//!
+//! The XML is read through [`CleanReader`] (drops the internal DTD subset, which some iOS
+//! versions write malformed, and control characters XML forbids) into quick-xml, one
+//! element at a time; nothing but the resulting samples is kept.
+//!
+//! Mapped `<Record type=...>`: BodyMass, HeartRate, RestingHeartRate, StepCount,
+//! DistanceWalkingRunning, BloodPressureSystolic/Diastolic, VO2Max,
+//! HeartRateVariabilitySDNN, ActiveEnergyBurned, SleepAnalysis (asleep stages, as
+//! minutes), OxygenSaturation, BodyFatPercentage, Height, BodyTemperature,
+//! RespiratoryRate, BloodGlucose, AppleExerciseTime (active minutes). Other types are
+//! counted and reported as not imported. `<Workout>` becomes an activity, with its route
+//! from inline `<Location>`s (old exports) or the referenced `workout-routes/*.gpx` in the
+//! zip (new exports). iPhone and Watch counting the same steps: see [`super::priority`].
+
+use super::derive::{derive, DeriveOptions};
+use super::xml::{f64_of, parse_time, CleanReader};
+use super::{Parsed, Problem};
+use crate::record::{Activity, Sample, SampleKind, TrackPoint};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufReader, Read, Seek};
+
+fn kind_of(t: &str) -> Option<SampleKind> {
+    let t = t.strip_prefix("HKQuantityTypeIdentifier").or_else(|| t.strip_prefix("HKCategoryTypeIdentifier")).unwrap_or(t);
+    Some(match t {
+        "BodyMass" => SampleKind::Weight,
+        "HeartRate" => SampleKind::HeartRate,
+        "RestingHeartRate" => SampleKind::RestingHeartRate,
+        "StepCount" => SampleKind::Steps,
+        "DistanceWalkingRunning" => SampleKind::Distance,
+        "BloodPressureSystolic" => SampleKind::BloodPressureSystolic,
+        "BloodPressureDiastolic" => SampleKind::BloodPressureDiastolic,
+        "VO2Max" => SampleKind::Vo2Max,
+        "HeartRateVariabilitySDNN" => SampleKind::HeartRateVariability,
+        "ActiveEnergyBurned" => SampleKind::ActiveEnergy,
+        "SleepAnalysis" => SampleKind::SleepDuration,
+        "OxygenSaturation" => SampleKind::OxygenSaturation,
+        "BodyFatPercentage" => SampleKind::BodyFat,
+        "Height" => SampleKind::Height,
+        "BodyTemperature" => SampleKind::BodyTemperature,
+        "RespiratoryRate" => SampleKind::RespiratoryRate,
+        "BloodGlucose" => SampleKind::BloodGlucose,
+        "AppleExerciseTime" => SampleKind::ActiveMinutes,
+        _ => return None,
+    })
+}
+
+/// HealthKit value + unit -> the kind's canonical unit.
+fn canonical(kind: SampleKind, value: f64, unit: &str) -> Option<f64> {
+    let u = unit.trim();
+    let v = match (kind, u) {
+        (SampleKind::HeartRate | SampleKind::RestingHeartRate | SampleKind::RespiratoryRate, "count/min" | "count/s") => {
+            if u == "count/s" { value * 60.0 } else { value }
+        }
+        (SampleKind::Steps, "count") => value,
+        (SampleKind::Vo2Max, _) if u.to_ascii_lowercase().starts_with("ml/") || u.starts_with("mL/") => value,
+        (SampleKind::OxygenSaturation | SampleKind::BodyFat, "%") => {
+            // HealthKit writes fractions (0.97) under "%".
+            if value <= 1.0 { value * 100.0 } else { value }
+        }
+        (SampleKind::ActiveEnergy, "Cal" | "kcal") => value,
+        (SampleKind::BodyTemperature, "degC") => value,
+        (SampleKind::BodyTemperature, "degF") => (value - 32.0) * 5.0 / 9.0,
+        (SampleKind::Height, "ft") => value * 0.3048,
+        (SampleKind::Height, "in") => value * 0.0254,
+        (SampleKind::Distance, "ft") => value * 0.3048,
+        (SampleKind::Distance, "yd") => value * 0.9144,
+        (SampleKind::ActiveMinutes, "min") => value,
+        (SampleKind::BloodGlucose, u) if u.starts_with("mmol") => value,
+        _ => return kind.to_canonical(value, u).ok(),
+    };
+    Some(v)
+}
+
+fn sport_of(t: &str) -> String {
+    let s = t.strip_prefix("HKWorkoutActivityType").unwrap_or(t);
+    match s {
+        "Running" => "running".into(),
+        "Cycling" => "cycling".into(),
+        "Walking" => "walking".into(),
+        "Hiking" => "hiking".into(),
+        "Swimming" => "swimming".into(),
+        "Rowing" => "rowing".into(),
+        "Other" | "" => "generic".into(),
+        o => {
+            // CamelCase -> snake_case
+            let mut out = String::new();
+            for (i, c) in o.chars().enumerate() {
+                if c.is_uppercase() && i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            }
+            out
+        }
+    }
+}
+
+fn attrs(e: &BytesStart<'_>) -> BTreeMap<Vec<u8>, String> {
+    e.attributes()
+        .flatten()
+        .filter_map(|a| Some((a.key.local_name().as_ref().to_vec(), a.unescape_value().ok()?.into_owned())))
+        .collect()
+}
+
+fn get<'a>(a: &'a BTreeMap<Vec<u8>, String>, k: &str) -> Option<&'a str> {
+    a.get(k.as_bytes()).map(String::as_str)
+}
+
+/// What the streamed pass produced; `routes` are (activity index, zip path) to fill.
+pub struct AppleParse {
+    pub parsed: Parsed,
+    pub routes: Vec<(usize, String)>,
+}
+
+/// Streams an `export.xml`.
+pub fn parse_reader<R: Read>(input: R, opts: &DeriveOptions) -> Result<AppleParse, Problem> {
+    let mut r = Reader::from_reader(BufReader::with_capacity(256 * 1024, CleanReader::new(input)));
+    r.config_mut().trim_text(true);
+    let mut out = Parsed::default();
+    let mut routes = Vec::new();
+    let mut buf = Vec::new();
+    let mut depth_stack: Vec<Vec<u8>> = Vec::new();
+    let mut records = 0u64;
+    let mut types: BTreeSet<String> = BTreeSet::new();
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut bad = 0u64;
+    let mut workouts = 0u64;
+    let mut saw_root = false;
+    let mut workout: Option<Activity> = None;
+    let mut workout_route: Option<String> = None;
+    loop {
+        let ev = r.read_event_into(&mut buf);
+        match ev {
+            Ok(Event::Start(ref e)) | Ok(Event::Empty(ref e)) => {
+                let empty = matches!(ev, Ok(Event::Empty(_)));
+                let local = e.local_name().as_ref().to_vec();
+                match local.as_slice() {
+                    b"HealthData" => saw_root = true,
+                    b"Record" => {
+                        records += 1;
+                        let a = attrs(e);
+                        let ty = get(&a, "type").unwrap_or("").to_string();
+                        types.insert(ty.clone());
+                        match record_sample(&ty, &a) {
+                            Some(Ok(s)) => out.batch.samples.push(s),
+                            Some(Err(())) => bad += 1,
+                            None => *skipped.entry(ty).or_default() += 1,
+                        }
+                    }
+                    b"Workout" => {
+                        workouts += 1;
+                        let a = attrs(e);
+                        workout = workout_of(&a);
+                        if workout.is_none() {
+                            bad += 1;
+                        }
+                        workout_route = None;
+                    }
+                    b"WorkoutStatistics" => {
+                        if let Some(w) = workout.as_mut() {
+                            let a = attrs(e);
+                            let unit = get(&a, "unit").unwrap_or("");
+                            match get(&a, "type").and_then(kind_of) {
+                                Some(SampleKind::Distance) if w.distance_m.is_none() => {
+                                    w.distance_m = get(&a, "sum").and_then(f64_of).and_then(|v| SampleKind::Distance.to_canonical(v, unit).ok());
+                                }
+                                Some(SampleKind::ActiveEnergy) if w.calories.is_none() => {
+                                    w.calories = get(&a, "sum").and_then(f64_of).and_then(|v| canonical(SampleKind::ActiveEnergy, v, unit));
+                                }
+                                Some(SampleKind::HeartRate) => {
+                                    w.avg_hr = get(&a, "average").and_then(f64_of);
+                                    w.max_hr = get(&a, "maximum").and_then(f64_of);
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    b"Location" => {
+                        if let Some(w) = workout.as_mut() {
+                            let a = attrs(e);
+                            if let Some(t) = get(&a, "date").and_then(parse_time) {
+                                out.points += 1;
+                                w.track.push(TrackPoint {
+                                    t_ms: t,
+                                    lat: get(&a, "latitude").and_then(f64_of).filter(|v| (-90.0..=90.0).contains(v)),
+                                    lon: get(&a, "longitude").and_then(f64_of).filter(|v| (-180.0..=180.0).contains(v)),
+                                    altitude_m: get(&a, "altitude").and_then(f64_of),
+                                    distance_m: None,
+                                    hr: None,
+                                    cadence: None,
+                                    power: None,
+                                    speed_mps: get(&a, "speed").and_then(f64_of).filter(|v| *v >= 0.0),
+                                    temperature_c: None,
+                                });
+                            }
+                        }
+                    }
+                    b"FileReference" => {
+                        if workout.is_some() {
+                            workout_route = attrs(e).remove(b"path".as_slice());
+                        }
+                    }
+                    _ => {}
+                }
+                if !empty {
+                    depth_stack.push(local);
+                } else if local == b"Workout" {
+                    finish_workout(&mut out, &mut routes, workout.take(), workout_route.take(), opts);
+                }
+            }
+            Ok(Event::End(_)) => {
+                if depth_stack.pop().as_deref() == Some(b"Workout".as_slice()) {
+                    finish_workout(&mut out, &mut routes, workout.take(), workout_route.take(), opts);
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let p = Problem::at_byte(r.error_position(), format!("XML syntax error: {e}"));
+                if !saw_root || (records == 0 && workouts == 0) {
+                    return Err(p);
+                }
+                out.problems.push(p);
+                out.damaged = true;
+                break;
+            }
+        }
+        buf.clear();
+    }
+    if !saw_root {
+        return Err(Problem::at_byte(0, "not an Apple Health export (no <HealthData> element)"));
+    }
+    out.count("records", records);
+    out.count("types", types.len() as u64);
+    out.count("workouts", workouts);
+    if bad > 0 {
+        out.problems.push(Problem::general(format!("{bad} records or workouts had unreadable dates, values or units and were left out")));
+    }
+    if !skipped.is_empty() {
+        let list: Vec<String> = skipped.iter().map(|(t, n)| format!("{} x{n}", t.trim_start_matches("HKQuantityTypeIdentifier").trim_start_matches("HKCategoryTypeIdentifier"))).collect();
+        out.problems.push(Problem::general(format!("record types not imported: {}", list.join(", "))));
+    }
+    let dropped = super::priority::resolve(&mut out.batch.samples);
+    if dropped > 0 {
+        out.count("overlapping_samples_dropped", dropped);
+    }
+    out.drop_invalid();
+    Ok(AppleParse { parsed: out, routes })
+}
+
+fn finish_workout(out: &mut Parsed, routes: &mut Vec<(usize, String)>, w: Option<Activity>, route: Option<String>, opts: &DeriveOptions) {
+    let Some(mut w) = w else { return };
+    w.track.sort_by_key(|p| p.t_ms);
+    derive(&mut w, opts);
+    if let Some(r) = route {
+        routes.push((out.batch.activities.len(), r));
+    }
+    out.batch.activities.push(w);
+}
+
+fn record_sample(ty: &str, a: &BTreeMap<Vec<u8>, String>) -> Option<Result<Sample, ()>> {
+    let kind = kind_of(ty)?;
+    Some((|| {
+        let start = get(a, "startDate").and_then(parse_time).ok_or(())?;
+        let end = get(a, "endDate").and_then(parse_time).unwrap_or(start).max(start);
+        let source = get(a, "sourceName").map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Apple Health").to_string();
+        let value = if kind == SampleKind::SleepDuration {
+            // Only asleep stages count; InBed and Awake do not.
+            let v = get(a, "value").unwrap_or("");
+            if !v.contains("Asleep") {
+                return Err(());
+            }
+            (end - start) as f64 / 60_000.0
+        } else {
+            let v = get(a, "value").and_then(f64_of).ok_or(())?;
+            canonical(kind, v, get(a, "unit").unwrap_or("")).ok_or(())?
+        };
+        Ok(Sample { kind, start_ms: start, end_ms: end, value, source, dedup_key: None })
+    })())
+}
+
+fn workout_of(a: &BTreeMap<Vec<u8>, String>) -> Option<Activity> {
+    let start = get(a, "startDate").and_then(parse_time)?;
+    let end = get(a, "endDate").and_then(parse_time).unwrap_or(start).max(start);
+    let source = get(a, "sourceName").map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Apple Health").to_string();
+    let dur = get(a, "duration").and_then(f64_of).map(|d| match get(a, "durationUnit").unwrap_or("min") {
+        "s" | "sec" => d,
+        "hr" | "h" => d * 3600.0,
+        _ => d * 60.0,
+    });
+    let distance = get(a, "totalDistance").and_then(f64_of).and_then(|d| SampleKind::Distance.to_canonical(d, get(a, "totalDistanceUnit").unwrap_or("km")).ok());
+    let cal = get(a, "totalEnergyBurned").and_then(f64_of).and_then(|v| canonical(SampleKind::ActiveEnergy, v, get(a, "totalEnergyBurnedUnit").unwrap_or("kcal")));
+    Some(Activity {
+        id: String::new(),
+        sport: sport_of(get(a, "workoutActivityType").unwrap_or("")),
+        name: None,
+        start_ms: start,
+        elapsed_s: (end - start) as f64 / 1000.0,
+        timer_s: dur.filter(|d| *d >= 0.0),
+        distance_m: distance.filter(|d| *d >= 0.0),
+        avg_hr: None,
+        max_hr: None,
+        calories: cal.filter(|c| *c >= 0.0),
+        ascent_m: None,
+        source_id: format!("apple:{source}:{start}"),
+        source,
+        also_from: vec![],
+        laps: vec![],
+        metrics: Default::default(),
+        track: vec![],
+    })
+}
+
+/// Parses an `export.zip`: the `export.xml` inside, streamed from the zip, then the
+/// workout routes it references.
+pub fn parse_zip<R: Read + Seek>(zip: R, opts: &DeriveOptions) -> Result<Parsed, Problem> {
+    let mut z = zip::ZipArchive::new(zip).map_err(|e| Problem::at_byte(0, format!("not a readable zip: {e}")))?;
+    let names: Vec<String> = z.file_names().map(str::to_string).collect();
+    let xml = names
+        .iter()
+        .find(|n| n.ends_with("export.xml") && !n.ends_with("export_cda.xml"))
+        .ok_or_else(|| Problem::general("the zip has no export.xml (is it an Apple Health export?)"))?
+        .clone();
+    let prefix = xml.trim_end_matches("export.xml").to_string();
+    let mut ap = {
+        let entry = z.by_name(&xml).map_err(|e| Problem::general(format!("{xml}: {e}")))?;
+        parse_reader(entry, opts)?
+    };
+    for (i, path) in std::mem::take(&mut ap.routes) {
+        let rel = path.trim_start_matches('/');
+        let name = [format!("{prefix}{rel}"), rel.to_string()].into_iter().find(|n| names.contains(n));
+        let Some(name) = name else {
+            ap.parsed.problems.push(Problem::general(format!("workout route {rel} is not in the zip")));
+            continue;
+        };
+        let mut bytes = Vec::new();
+        if let Err(e) = z.by_name(&name).and_then(|mut f| f.read_to_end(&mut bytes).map_err(Into::into)) {
+            ap.parsed.problems.push(Problem::general(format!("{name}: {e}")));
+            continue;
+        }
+        match super::gpx::parse(&bytes, "route", opts) {
+            Ok(g) => {
+                if let (Some(w), Some(route)) = (ap.parsed.batch.activities.get_mut(i), g.batch.activities.into_iter().next()) {
+                    if w.track.is_empty() {
+                        ap.parsed.points += route.track.len() as u64;
+                        w.track = route.track;
+                        w.metrics.clear();
+                        derive(w, opts);
+                    }
+                }
+            }
+            Err(p) => ap.parsed.problems.push(Problem { reason: format!("{name}: {}", p.reason), ..p }),
+        }
+    }
+    Ok(ap.parsed)
+}

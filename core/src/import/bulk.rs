@@ -1,0 +1,383 @@
+//! Bulk import: files, folders and zips (a Garmin account export holds thousands of FIT
+//! files, some inside nested zips; an Apple Health export.zip is one item).
+//!
+//! Parsing runs on worker threads (`std::thread::scope`, one per core), committing on the
+//! calling thread: SQLite has one writer, so parse in parallel and write in series. A
+//! bounded channel keeps at most a few parsed files in memory. Each file is one
+//! [`ImportBatch`](crate::store::ImportBatch) and one transaction, so a failed file leaves
+//! the record as it was and a cancelled import stops at a file boundary. Importing twice
+//! adds nothing (stable source ids for activities, dedup keys for samples).
+
+use super::derive::DeriveOptions;
+use super::{apple_health, csv, fit_map, gpx, sha256_hex, strava, tcx, utc_string};
+use super::{FileReport, FileStatus, Format, ImportReport, Parsed, Problem};
+use crate::progress::{CancelToken, ProgressListener};
+use crate::record::{Sample, SampleKind};
+use crate::store::ImportOutcome;
+use crate::{Error, Record, Result};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Settings for an import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    pub derive: DeriveOptions,
+    /// Offset of zone-less CSV times from UTC, in minutes.
+    pub csv_utc_offset_minutes: i32,
+    /// A mapping for CSVs whose layout is not recognised.
+    pub csv_mapping: Option<csv::CsvMapping>,
+    /// Parser threads (0 = one per core).
+    pub threads: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { derive: DeriveOptions::default(), csv_utc_offset_minutes: 0, csv_mapping: None, threads: 0 }
+    }
+}
+
+/// What parsing one item gave.
+pub enum ParseResult {
+    Parsed(Parsed),
+    Failed(Problem),
+    Skipped(String),
+}
+
+/// Parses one file's bytes (any supported format) without touching a record.
+pub fn parse_bytes(name: &str, data: &[u8], opts: &ImportOptions) -> (Format, ParseResult) {
+    let format = Format::detect(name, data);
+    let r = match format {
+        Format::Fit => ParseResult::Parsed(fit_map::parse(data, &opts.derive)),
+        Format::Gpx => gpx::parse(data, &sha256_hex(data), &opts.derive).map_or_else(ParseResult::Failed, ParseResult::Parsed),
+        Format::Tcx => tcx::parse(data, &sha256_hex(data), &opts.derive).map_or_else(ParseResult::Failed, ParseResult::Parsed),
+        Format::AppleHealth => apple_health::parse_reader(data, &opts.derive).map(|a| a.parsed).map_or_else(ParseResult::Failed, ParseResult::Parsed),
+        Format::Csv => match csv::parse(data, opts.csv_mapping.as_ref(), opts.csv_utc_offset_minutes) {
+            Ok(p) => ParseResult::Parsed(p),
+            Err(p) if p.reason.starts_with("CSV layout not recognised") => ParseResult::Skipped(p.reason),
+            Err(p) => ParseResult::Failed(p),
+        },
+        Format::StravaJson => strava::parse_json(data, &opts.derive),
+        Format::Zip => match apple_health::parse_zip(Cursor::new(data), &opts.derive) {
+            Ok(p) => ParseResult::Parsed(p),
+            Err(p) => ParseResult::Skipped(format!("a zip that is not an Apple Health export ({})", p.reason)),
+        },
+        Format::Unknown => ParseResult::Skipped("not a format phr imports".into()),
+    };
+    (format, r)
+}
+
+enum Item {
+    File(PathBuf),
+    ZipEntry { zip: PathBuf, name: String },
+    Nested { zip: PathBuf, outer: String, inner: String },
+    AppleZip(PathBuf),
+}
+
+impl Item {
+    fn display(&self) -> String {
+        match self {
+            Item::File(p) | Item::AppleZip(p) => p.display().to_string(),
+            Item::ZipEntry { zip, name } => format!("{}!{name}", zip.display()),
+            Item::Nested { zip, outer, inner } => format!("{}!{outer}!{inner}", zip.display()),
+        }
+    }
+}
+
+fn is_apple_zip(names: &[String]) -> bool {
+    names.iter().any(|n| n.ends_with("export.xml") && (n.matches('/').count() <= 1))
+}
+
+fn zip_names<R: Read + std::io::Seek>(z: &zip::ZipArchive<R>) -> Vec<String> {
+    let mut v: Vec<String> = z.file_names().filter(|n| !n.ends_with('/')).map(str::to_string).collect();
+    v.sort();
+    v
+}
+
+fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => return report.push(failed(path.display().to_string(), Format::Unknown, Problem::general(format!("cannot read folder: {e}")))),
+        };
+        entries.sort();
+        for e in entries {
+            let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            if !hidden {
+                enumerate(&e, out, report);
+            }
+        }
+        return;
+    }
+    let is_zip = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if !is_zip {
+        out.push(Item::File(path.to_path_buf()));
+        return;
+    }
+    let z = match File::open(path).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string())) {
+        Ok(z) => z,
+        Err(e) => return report.push(failed(path.display().to_string(), Format::Zip, Problem::at_byte(0, format!("not a readable zip: {e}")))),
+    };
+    let names = zip_names(&z);
+    if is_apple_zip(&names) {
+        out.push(Item::AppleZip(path.to_path_buf()));
+        return;
+    }
+    let mut z = z;
+    for name in names {
+        if name.to_ascii_lowercase().ends_with(".zip") {
+            let inner = z.by_name(&name).map_err(|e| e.to_string()).and_then(|mut f| {
+                let mut b = Vec::new();
+                f.read_to_end(&mut b).map_err(|e| e.to_string())?;
+                zip::ZipArchive::new(Cursor::new(b)).map_err(|e| e.to_string())
+            });
+            match inner {
+                Ok(iz) => {
+                    for inner in zip_names(&iz) {
+                        out.push(Item::Nested { zip: path.to_path_buf(), outer: name.clone(), inner });
+                    }
+                }
+                Err(e) => report.push(failed(format!("{}!{name}", path.display()), Format::Zip, Problem::general(format!("not a readable zip: {e}")))),
+            }
+        } else {
+            out.push(Item::ZipEntry { zip: path.to_path_buf(), name });
+        }
+    }
+}
+
+fn failed(path: String, format: Format, p: Problem) -> FileReport {
+    FileReport {
+        path,
+        format,
+        status: FileStatus::Failed,
+        activities: 0,
+        points: 0,
+        samples: 0,
+        first_utc: None,
+        last_utc: None,
+        outcome: ImportOutcome::default(),
+        problems: vec![p],
+    }
+}
+
+#[derive(Default)]
+struct ZipCache {
+    outer: HashMap<PathBuf, zip::ZipArchive<File>>,
+    nested: HashMap<(PathBuf, String), zip::ZipArchive<Cursor<Vec<u8>>>>,
+}
+
+fn read_entry<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>, name: &str) -> std::result::Result<Vec<u8>, String> {
+    let mut f = z.by_name(name).map_err(|e| e.to_string())?;
+    let mut b = Vec::with_capacity(f.size().min(64 << 20) as usize);
+    f.read_to_end(&mut b).map_err(|e| e.to_string())?;
+    Ok(b)
+}
+
+fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Format, ParseResult) {
+    let bytes = match item {
+        Item::AppleZip(p) => {
+            return match File::open(p) {
+                Ok(f) => (Format::AppleHealth, apple_health::parse_zip(std::io::BufReader::new(f), &opts.derive).map_or_else(ParseResult::Failed, ParseResult::Parsed)),
+                Err(e) => (Format::AppleHealth, ParseResult::Failed(Problem::general(format!("cannot open: {e}")))),
+            };
+        }
+        Item::File(p) => {
+            // Apple Health XML can be gigabytes: stream it instead of reading it whole.
+            let mut head = [0u8; 4096];
+            let n = File::open(p).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+            let name = p.to_string_lossy();
+            if Format::detect(&name, &head[..n]) == Format::AppleHealth {
+                return match File::open(p) {
+                    Ok(f) => (Format::AppleHealth, apple_health::parse_reader(f, &opts.derive).map(|a| a.parsed).map_or_else(ParseResult::Failed, ParseResult::Parsed)),
+                    Err(e) => (Format::AppleHealth, ParseResult::Failed(Problem::general(format!("cannot open: {e}")))),
+                };
+            }
+            std::fs::read(p).map_err(|e| format!("cannot read: {e}"))
+        }
+        Item::ZipEntry { zip, name } => {
+            if !cache.outer.contains_key(zip) {
+                match File::open(zip).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string())) {
+                    Ok(z) => {
+                        cache.outer.insert(zip.clone(), z);
+                    }
+                    Err(e) => return (Format::Zip, ParseResult::Failed(Problem::general(e))),
+                }
+            }
+            match cache.outer.get_mut(zip) {
+                Some(z) => read_entry(z, name),
+                None => Err("zip vanished".into()),
+            }
+        }
+        Item::Nested { zip, outer, inner } => {
+            let key = (zip.clone(), outer.clone());
+            if !cache.nested.contains_key(&key) {
+                let opened = File::open(zip)
+                    .map_err(|e| e.to_string())
+                    .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
+                    .and_then(|mut z| read_entry(&mut z, outer))
+                    .and_then(|b| zip::ZipArchive::new(Cursor::new(b)).map_err(|e| e.to_string()));
+                match opened {
+                    Ok(z) => {
+                        // One nested zip at a time per worker keeps memory bounded.
+                        cache.nested.clear();
+                        cache.nested.insert(key.clone(), z);
+                    }
+                    Err(e) => return (Format::Zip, ParseResult::Failed(Problem::general(e))),
+                }
+            }
+            match cache.nested.get_mut(&key) {
+                Some(z) => read_entry(z, inner),
+                None => Err("zip vanished".into()),
+            }
+        }
+    };
+    match bytes {
+        Ok(b) => {
+            let name = match item {
+                Item::File(p) => p.to_string_lossy().into_owned(),
+                Item::ZipEntry { name, .. } => name.clone(),
+                Item::Nested { inner, .. } => inner.clone(),
+                Item::AppleZip(p) => p.to_string_lossy().into_owned(),
+            };
+            parse_bytes(&name, &b, opts)
+        }
+        Err(e) => (Format::Unknown, ParseResult::Failed(Problem::general(e))),
+    }
+}
+
+/// Drops incoming cumulative samples that a better source already covers in the record
+/// (see [`super::priority`]).
+fn resolve_against_record(record: &Record, samples: &mut Vec<Sample>) -> Result<u64> {
+    let mut dropped = super::priority::resolve(samples);
+    let mut kinds: Vec<SampleKind> = samples.iter().map(|s| s.kind).filter(|k| k.is_cumulative()).collect();
+    kinds.sort();
+    kinds.dedup();
+    for kind in kinds {
+        let (lo, hi) = samples.iter().filter(|s| s.kind == kind).fold((i64::MAX, i64::MIN), |(lo, hi), s| (lo.min(s.start_ms), hi.max(s.end_ms)));
+        // Samples that start up to a day before may still overlap.
+        let existing: Vec<Sample> = record.samples(kind, lo - 86_400_000, hi + 1)?.into_iter().filter(|e| !samples.iter().any(|s| s.source == e.source)).collect();
+        if existing.is_empty() {
+            continue;
+        }
+        let (mut mine, rest): (Vec<Sample>, Vec<Sample>) = std::mem::take(samples).into_iter().partition(|s| s.kind == kind);
+        dropped += super::priority::resolve_against(&mut mine, &existing);
+        *samples = rest;
+        samples.extend(mine);
+    }
+    Ok(dropped)
+}
+
+/// Stores one parsed file and reports it. A store error fails the file (nothing written).
+pub fn commit(record: &Record, path: String, format: Format, result: ParseResult) -> FileReport {
+    let mut parsed = match result {
+        ParseResult::Failed(p) => return failed(path, format, p),
+        ParseResult::Skipped(reason) => {
+            let mut r = failed(path, format, Problem::general(reason));
+            r.status = FileStatus::Skipped;
+            return r;
+        }
+        ParseResult::Parsed(p) => p,
+    };
+    let (first, last) = parsed.time_range().map_or((None, None), |(a, b)| (Some(utc_string(a)), Some(utc_string(b))));
+    let mut report = FileReport {
+        path,
+        format,
+        status: if parsed.damaged { FileStatus::Partial } else { FileStatus::Ok },
+        activities: parsed.batch.activities.len() as u64,
+        points: parsed.points,
+        samples: parsed.batch.samples.len() as u64,
+        first_utc: first,
+        last_utc: last,
+        outcome: ImportOutcome::default(),
+        problems: std::mem::take(&mut parsed.problems),
+    };
+    if parsed.damaged && parsed.batch.samples.is_empty() && parsed.batch.activities.is_empty() && parsed.points == 0 {
+        report.status = FileStatus::Failed;
+        return report;
+    }
+    match resolve_against_record(record, &mut parsed.batch.samples) {
+        Ok(n) if n > 0 => report.problems.push(Problem::general(format!("{n} samples overlapped readings from a preferred device and were left out"))),
+        Ok(_) => {}
+        Err(e) => {
+            report.status = FileStatus::Failed;
+            report.problems.push(Problem::general(format!("could not check for overlaps: {e}")));
+            return report;
+        }
+    }
+    match record.import(&parsed.batch) {
+        Ok(o) => report.outcome = o,
+        Err(e) => {
+            report.status = FileStatus::Failed;
+            report.problems.push(Problem::general(format!("not stored: {e}")));
+        }
+    }
+    report
+}
+
+/// Imports one in-memory file (the bindings' entry point for a shared file).
+pub fn import_bytes(record: &Record, name: &str, data: &[u8], opts: &ImportOptions) -> FileReport {
+    let (format, r) = parse_bytes(name, data, opts);
+    commit(record, name.to_string(), format, r)
+}
+
+/// Imports a file, folder or zip with default options.
+pub fn import_path(record: &Record, path: &Path, progress: &dyn ProgressListener, cancel: &CancelToken) -> Result<ImportReport> {
+    import_paths(record, &[path.to_path_buf()], &ImportOptions::default(), progress, cancel)
+}
+
+/// Imports files, folders and zips. Returns `Err` only for a cancelled import whose
+/// report is still wanted? No: a cancelled import returns `Ok` with `cancelled = true`
+/// (what finished is kept); `Err` is for a missing path.
+pub fn import_paths(record: &Record, paths: &[PathBuf], opts: &ImportOptions, progress: &dyn ProgressListener, cancel: &CancelToken) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut items = Vec::new();
+    for p in paths {
+        if !p.exists() {
+            return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder")));
+        }
+        enumerate(p, &mut items, &mut report);
+    }
+    let total = items.len() as u64;
+    progress.on_progress("files", 0, total);
+    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads }.clamp(1, 16).min(items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let items = &items;
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Format, ParseResult)>(threads);
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || {
+                let mut cache = ZipCache::default();
+                loop {
+                    if cancel.is_cancelled() {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = items.get(i) else { break };
+                    let (f, r) = parse_item(item, opts, &mut cache);
+                    if tx.send((i, f, r)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut done = 0u64;
+        for (i, format, result) in rx {
+            if cancel.is_cancelled() {
+                report.cancelled = true;
+                continue; // drain: workers stop at their next check
+            }
+            report.push(commit(record, items[i].display(), format, result));
+            done += 1;
+            progress.on_progress("files", done, total);
+        }
+    });
+    if cancel.is_cancelled() {
+        report.cancelled = true;
+    }
+    Ok(report)
+}

@@ -1,0 +1,197 @@
+//! Small helpers shared by the XML importers (GPX, TCX, Apple Health).
+
+use super::Problem;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use std::io::Read;
+
+/// Parses the time formats wearables write, to UTC ms:
+/// RFC 3339 with `Z` or an offset (fractions allowed), Apple Health's
+/// `2024-01-01 08:00:00 +0100`, and zone-less `2024-01-01T08:00:00` (taken as UTC).
+pub fn parse_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc).timestamp_millis());
+    }
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S %z") {
+        return Some(t.with_timezone(&Utc).timestamp_millis());
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.fZ"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc().timestamp_millis());
+        }
+    }
+    // "2010-08-05T14:23:59.000+02:00" handled above; "...+0200" (no colon):
+    DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z").ok().map(|t| t.with_timezone(&Utc).timestamp_millis())
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(data: &[u8], offset: u64) -> u64 {
+    let end = (offset as usize).min(data.len());
+    1 + data[..end].iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// A problem at a byte offset of an in-memory document, with its line.
+pub fn problem_at(data: &[u8], offset: u64, reason: impl Into<String>) -> Problem {
+    Problem { offset: Some(offset), line: Some(line_of(data, offset)), reason: reason.into() }
+}
+
+/// Skips a UTF-8 byte-order mark.
+pub fn strip_bom(data: &[u8]) -> &[u8] {
+    data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data)
+}
+
+/// Problem when something precedes the XML declaration (readers reject it; we read on).
+pub fn check_declaration(data: &[u8]) -> Option<Problem> {
+    let d = strip_bom(data);
+    let lead = d.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    (lead > 0 && d[lead..].starts_with(b"<?xml"))
+        .then(|| Problem::at_byte(lead as u64, "the XML declaration is not at the start of the file (read anyway)"))
+}
+
+pub fn f64_of(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// A reader that makes real-world Apple Health exports parseable while streaming:
+/// drops the internal DTD subset (`<!DOCTYPE HealthData [ ... ]>`, malformed in some iOS
+/// versions) and replaces control characters that XML 1.0 forbids with spaces.
+pub struct CleanReader<R: Read> {
+    inner: R,
+    state: DtdState,
+    /// Bytes of a possible `<!DOCTYPE` prefix held back.
+    pending: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum DtdState {
+    Looking,
+    InDoctype,
+    InSubset,
+    Finished,
+}
+
+impl<R: Read> CleanReader<R> {
+    pub fn new(inner: R) -> Self {
+        CleanReader { inner, state: DtdState::Looking, pending: Vec::new(), out: Vec::new(), pos: 0, done: false }
+    }
+
+    fn process(&mut self, chunk: &[u8]) {
+        const TAG: &[u8] = b"<!DOCTYPE";
+        for &b in chunk {
+            let b = if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') { b' ' } else { b };
+            match self.state {
+                DtdState::Finished => self.out.push(b),
+                DtdState::Looking => {
+                    self.pending.push(b);
+                    if TAG.starts_with(&self.pending) {
+                        if self.pending.len() == TAG.len() {
+                            self.out.extend_from_slice(TAG);
+                            self.pending.clear();
+                            self.state = DtdState::InDoctype;
+                        }
+                    } else {
+                        // Not a DOCTYPE start: flush; stop looking once the root element began.
+                        let flushed = std::mem::take(&mut self.pending);
+                        let root = flushed.len() >= 2 && flushed[0] == b'<' && flushed[1].is_ascii_alphabetic();
+                        if b == b'<' {
+                            self.out.extend_from_slice(&flushed[..flushed.len() - 1]);
+                            self.pending.push(b'<');
+                        } else {
+                            self.out.extend_from_slice(&flushed);
+                        }
+                        if root {
+                            self.out.extend_from_slice(&self.pending);
+                            self.pending.clear();
+                            self.state = DtdState::Finished;
+                        }
+                    }
+                }
+                DtdState::InDoctype => match b {
+                    b'[' => self.state = DtdState::InSubset,
+                    b'>' => {
+                        self.out.push(b);
+                        self.state = DtdState::Finished;
+                    }
+                    _ => self.out.push(b),
+                },
+                DtdState::InSubset => {
+                    // Skip everything up to "]>" (the subset), keep the closing '>'.
+                    if b == b'>' && self.pending.last() == Some(&b']') {
+                        self.out.push(b'>');
+                        self.pending.clear();
+                        self.state = DtdState::Finished;
+                    } else if !b.is_ascii_whitespace() {
+                        self.pending.clear();
+                        self.pending.push(b);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for CleanReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.out.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.out.clear();
+            self.pos = 0;
+            let mut chunk = [0u8; 64 * 1024];
+            let n = self.inner.read(&mut chunk)?;
+            if n == 0 {
+                self.done = true;
+                let rest = std::mem::take(&mut self.pending);
+                if self.state == DtdState::Looking {
+                    self.out.extend_from_slice(&rest);
+                }
+            } else {
+                self.process(&chunk[..n]);
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.pos);
+        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_every_zone_style() {
+        let z = parse_time("2024-01-01T07:00:00Z").unwrap();
+        assert_eq!(parse_time("2024-01-01 08:00:00 +0100"), Some(z));
+        assert_eq!(parse_time("2024-01-01T08:00:00+01:00"), Some(z));
+        assert_eq!(parse_time("2024-01-01T07:00:00.000Z"), Some(z));
+        assert_eq!(parse_time("2024-01-01T07:00:00"), Some(z));
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn clean_reader_drops_the_dtd_subset_and_control_chars() {
+        let src = b"<?xml version=\"1.0\"?>\n<!DOCTYPE HealthData [\n<!ATTLIST Foo bar CDATA #REQUIRED\n<!ELEMENT x (y)>\n]>\n<HealthData a=\"1\x0b2\"><Record/></HealthData>";
+        for step in [1usize, 3, 7, 1000] {
+            let mut r = CleanReader::new(ChunkReader(src, step));
+            let mut s = String::new();
+            r.read_to_string(&mut s).unwrap();
+            assert_eq!(s, "<?xml version=\"1.0\"?>\n<!DOCTYPE HealthData >\n<HealthData a=\"1 2\"><Record/></HealthData>", "step {step}");
+        }
+    }
+
+    struct ChunkReader<'a>(&'a [u8], usize);
+    impl Read for ChunkReader<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+}
