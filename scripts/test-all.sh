@@ -8,4 +8,7 @@ cd "$(dirname "$0")/.."
 echo "== Rust workspace (unit, integration, crash, CLI end-to-end)"
 cargo test --workspace --locked 2>&1
 
+echo "== Kotlin, Python and Swift bindings (phr-ffi)"
+bash scripts/test-bindings.sh
+
 echo "== all test stages passed"
