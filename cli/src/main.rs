@@ -5,6 +5,7 @@
 //! for scripts.
 
 mod input;
+mod insights_cmd;
 mod output;
 
 use clap::{Parser, Subcommand};
@@ -41,7 +42,12 @@ enum Command {
     },
     /// Fill a record with a realistic demo resident and show a summary
     /// (without --home: a fresh temporary folder)
-    Demo,
+    Demo {
+        /// Folder for the demo's charts (default: a fresh temporary folder; never the
+        /// record's folder, as charts are not encrypted)
+        #[arg(long)]
+        charts: Option<PathBuf>,
+    },
     /// List, switch on/off, set privacy of, or create sections
     #[command(subcommand)]
     Section(SectionCmd),
@@ -110,6 +116,33 @@ enum Command {
     },
     /// Make a new printable recovery key (replaces the old one)
     RecoveryKey,
+    /// Alerts, suggestions and signposts from your record; `off CATEGORY` / `on CATEGORY` / `settings`
+    Insights {
+        #[command(subcommand)]
+        cmd: Option<insights_cmd::InsightsCmd>,
+    },
+    /// Your goals (weight, weekly distance, resting heart rate, active minutes)
+    #[command(subcommand)]
+    Goal(insights_cmd::GoalCmd),
+    /// Draw a chart as SVG: `phr chart weight --from 2026-01-01 --to 2026-11-25 --out weight.svg`
+    Chart {
+        /// weight, bmi, blood-pressure, resting-hr, vo2max, sleep, steps, active-minutes, alcohol, distance
+        kind: String,
+        /// First day (default: a year before --to)
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (default: today)
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Dark theme
+        #[arg(long)]
+        dark: bool,
+        /// A small sparkline instead of a full chart
+        #[arg(long)]
+        sparkline: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,7 +254,7 @@ fn run(cli: Cli) -> CliResult {
                 output::recovery_key(&record.create_recovery_key().map_err(err)?);
             }
         }
-        Command::Demo => {
+        Command::Demo { charts } => {
             let (home, pass, kept) = match cli.home {
                 Some(h) => (h, std::env::var("PHR_PASSPHRASE").unwrap_or_else(|_| DEMO_PASSPHRASE.into()), true),
                 None => {
@@ -233,7 +266,12 @@ fn run(cli: Cli) -> CliResult {
             let record = Record::create(&home.join(DB_FILE), &ks).map_err(err)?;
             let today = chrono::Utc::now().date_naive();
             let report = phr_core::demo::fill(&record, today).map_err(err)?;
-            output::demo_summary(&record, &report, today, json).map_err(err)?;
+            let chart_dir = match charts {
+                Some(d) => d,
+                None => tempfile::Builder::new().prefix("phr-demo-charts-").tempdir().map_err(|e| e.to_string())?.keep(),
+            };
+            let written = insights_cmd::demo_charts(&record, today, &chart_dir)?;
+            output::demo_summary(&record, &report, today, &written, json).map_err(err)?;
             if !json {
                 println!();
                 println!("The demo record is in {}", home.display());
@@ -358,6 +396,19 @@ fn run(cli: Cli) -> CliResult {
             output::restored(&record, &home, json).map_err(err)?;
         }
         Command::RecoveryKey => output::recovery_key(&open(&home)?.create_recovery_key().map_err(err)?),
+        Command::Insights { cmd } => insights_cmd::run(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
+        Command::Goal(cmd) => insights_cmd::goal(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
+        Command::Chart { kind, from, to, out, dark, sparkline } => {
+            let kind = insights_cmd::metric(&kind)?;
+            let to = to.map(|t| parse_day(&t)).transpose()?.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let from = from.map(|f| parse_day(&f)).transpose()?.unwrap_or(to - chrono::Duration::days(365));
+            insights_cmd::chart(&open(&home)?, kind, from, to, &out, dark, sparkline)?;
+            if json {
+                println!("{}", serde_json::json!({ "written": out }));
+            } else {
+                println!("Wrote {}", out.display());
+            }
+        }
     }
     Ok(())
 }

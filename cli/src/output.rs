@@ -189,7 +189,8 @@ pub fn recovery_key(k: &RecoveryKey) {
     println!();
 }
 
-pub fn demo_summary(record: &Record, report: &DemoReport, today: chrono::NaiveDate, json: bool) -> phr_core::Result<()> {
+pub fn demo_summary(record: &Record, report: &DemoReport, today: chrono::NaiveDate, charts: &[std::path::PathBuf], json: bool) -> phr_core::Result<()> {
+    let insights = record.insight_report(today)?;
     if json {
         print_json(&json!({
             "record_id": record.id(),
@@ -197,6 +198,8 @@ pub fn demo_summary(record: &Record, report: &DemoReport, today: chrono::NaiveDa
             "samples": report.samples,
             "sections_enabled": report.sections_enabled,
             "series": record.sample_summary()?,
+            "alerts": insights.alerts.iter().map(|a| json!({ "category": a.category.slug(), "severity": a.severity, "title": a.title, "citation": a.citation })).collect::<Vec<_>>(),
+            "charts": charts,
         }));
         return Ok(());
     }
@@ -237,6 +240,22 @@ pub fn demo_summary(record: &Record, report: &DemoReport, today: chrono::NaiveDa
         let year = record.daily_rollups(kind, today - chrono::Duration::days(365), today - chrono::Duration::days(335))?;
         let then = if year.is_empty() { mean } else { year.iter().map(DailyRollup::mean).sum::<f64>() / year.len() as f64 };
         println!("    {label:<28} {mean:>8.1} {:<6} (a year ago {then:.1})", kind.unit());
+    }
+    println!();
+    println!("  Insights (all worked out on this device; `phr insights` for the detail, `phr insights off CATEGORY` to switch any off)");
+    for a in insights.alerts.iter().take(6) {
+        let source = a.citation.split(" (").next().unwrap_or(&a.citation);
+        println!("    - {}  [{}; {}]", a.title, a.category.slug(), source);
+    }
+    if let Some(p) = insights.signposts.first() {
+        println!("    Support: {} ({})", p.name, p.phone.as_deref().unwrap_or(&p.url));
+    }
+    if !charts.is_empty() {
+        println!();
+        println!("  Charts (plain SVG files, kept apart from the encrypted record)");
+        for c in charts {
+            println!("    {}", c.display());
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 
 use crate::record::*;
 use crate::{Record, Result};
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime};
 
 /// What [`fill`] wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,6 +73,7 @@ pub fn fill(record: &Record, today: NaiveDate) -> Result<DemoReport> {
         ("procedures", EntryValue::Procedure { name: s("Cataract surgery, left eye"), date: Some(d(2021, 11, 8)), location: some("St James's University Hospital"), code: snomed("110473004", "Cataract surgery"), notes: None }, gp("Procedure/cataract-l")),
         ("life_events", EntryValue::LifeEvent { date: d(2023, 9, 12), title: s("Transient ischaemic attack (mini-stroke)"), details: some("Right arm weakness for 20 minutes; seen at Leeds General Infirmary") }, user.clone()),
         ("life_events", EntryValue::LifeEvent { date: d(2019, 7, 1), title: s("Started ramipril"), details: None }, user.clone()),
+        ("life_events", EntryValue::LifeEvent { date: today - Duration::days(165), title: s("Ramipril up to 10 mg"), details: some("Dose increased at the practice nurse's blood pressure review") }, user.clone()),
         ("organ_donation", EntryValue::OrganDonation { decision: OrganDonationDecision::OptIn, registered: true }, user.clone()),
         ("allergies", EntryValue::Allergy { substance: s("Penicillin"), reaction: some("rash and lip swelling"), severity: Severity::Severe, kind: AllergyKind::Allergy, code: snomed("764146007", "Penicillin") }, gp("AllergyIntolerance/pen")),
         ("allergies", EntryValue::Allergy { substance: s("Lactose"), reaction: some("bloating"), severity: Severity::Mild, kind: AllergyKind::Intolerance, code: None }, user.clone()),
@@ -105,7 +106,8 @@ pub fn fill(record: &Record, today: NaiveDate) -> Result<DemoReport> {
     }
 
     // A year of daily readings: weight creeping up, blood pressure improving after a
-    // dose change, resting heart rate steady.
+    // dose change (day 200, the "Ramipril up to 10 mg" life event), resting heart rate
+    // steady, too few active minutes, and a watch fitness score (VO2max) dipping lately.
     let mut rng = Lcg(0x5eed_1eed5);
     let mut samples = Vec::with_capacity(366 * 4);
     let start = today - Duration::days(365);
@@ -119,7 +121,16 @@ pub fn fill(record: &Record, today: NaiveDate) -> Result<DemoReport> {
         samples.push(Sample::instant(SampleKind::BloodPressureDiastolic, morning + 600_000, (92.0 - bp_shift / 2.0 + 3.0 * rng.noise()).round(), "Omron M3 cuff"));
         samples.push(Sample::instant(SampleKind::RestingHeartRate, morning, (66.0 + 2.0 * rng.noise()).round(), "Garmin vivoactive 4"));
         samples.push(Sample { kind: SampleKind::Steps, start_ms: morning, end_ms: morning + 14 * 3_600_000, value: (5200.0 + 1800.0 * rng.noise()).max(300.0).round(), source: s("Garmin vivoactive 4"), dedup_key: None });
+        // Walking-group days aside, about 15 active minutes a day: short of 150 a week.
+        let active = if day.weekday() == chrono::Weekday::Tue { 55.0 } else { (12.0 + 6.0 * rng.noise()).max(0.0).round() };
+        samples.push(Sample { kind: SampleKind::ActiveMinutes, start_ms: morning + 3_600_000, end_ms: morning + 3_600_000 + (active as i64) * 60_000, value: active, source: s("Garmin vivoactive 4"), dedup_key: None });
+        // The watch's fitness estimate every third day over the last 12 weeks: dipping.
+        if i >= 365 - 84 && i % 3 == 0 {
+            let weeks_in = (i - (365 - 84)) as f64 / 7.0;
+            samples.push(Sample::instant(SampleKind::Vo2Max, morning + 7_200_000, round1(27.5 - 0.35 * weeks_in + 0.2 * rng.noise()), "Garmin vivoactive 4"));
+        }
     }
+    samples.push(Sample::instant(SampleKind::Height, start.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()).and_utc().timestamp_millis(), 1.63, "GP practice"));
     report.samples = record.ingest_samples(&samples)?.added;
     Ok(report)
 }

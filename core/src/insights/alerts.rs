@@ -55,6 +55,35 @@ impl AlertCategory {
             AlertCategory::Wellbeing => "Wellbeing and support",
         }
     }
+
+    /// Short name for commands and settings screens: "blood-pressure", "bmi", ...
+    pub fn slug(self) -> &'static str {
+        match self {
+            AlertCategory::BloodPressure => "blood-pressure",
+            AlertCategory::Bmi => "bmi",
+            AlertCategory::WeightChange => "weight-change",
+            AlertCategory::PhysicalActivity => "activity",
+            AlertCategory::Alcohol => "alcohol",
+            AlertCategory::Vaccinations => "vaccinations",
+            AlertCategory::Medications => "medications",
+            AlertCategory::Fitness => "fitness",
+            AlertCategory::Sleep => "sleep",
+            AlertCategory::Wellbeing => "wellbeing",
+        }
+    }
+
+    /// Accepts the slug, the variant name or the label, ignoring case, spaces,
+    /// dashes and underscores ("blood_pressure", "BloodPressure", "Blood pressure").
+    pub fn from_name(name: &str) -> Option<AlertCategory> {
+        let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let n = norm(name);
+        if n.is_empty() {
+            return None;
+        }
+        AlertCategory::ALL.into_iter().find(|c| {
+            n == norm(c.slug()) || n == norm(&format!("{c:?}")) || n == norm(c.label()) || (*c == AlertCategory::Medications && n == "medicines")
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -150,6 +150,40 @@ impl MetricKind {
         }
     }
 
+    /// Short name for commands: "weight", "bmi", "blood-pressure", "resting-hr", ...
+    pub fn slug(self) -> &'static str {
+        match self {
+            MetricKind::Weight => "weight",
+            MetricKind::Bmi => "bmi",
+            MetricKind::BloodPressureSystolic => "blood-pressure",
+            MetricKind::BloodPressureDiastolic => "blood-pressure-diastolic",
+            MetricKind::RestingHeartRate => "resting-hr",
+            MetricKind::Vo2Max => "vo2max",
+            MetricKind::SleepDuration => "sleep",
+            MetricKind::SleepBedtime => "bedtime",
+            MetricKind::Steps => "steps",
+            MetricKind::ActiveMinutes => "active-minutes",
+            MetricKind::AlcoholUnits => "alcohol",
+            MetricKind::Distance => "distance",
+        }
+    }
+
+    /// Accepts the slug or the variant name, ignoring case, dashes and underscores,
+    /// plus a few everyday aliases ("bp", "rhr", "resting-heart-rate").
+    pub fn from_name(name: &str) -> Option<MetricKind> {
+        let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let n = norm(name);
+        match n.as_str() {
+            "" => None,
+            "bp" | "bloodpressuresystolic" | "systolic" => Some(MetricKind::BloodPressureSystolic),
+            "diastolic" => Some(MetricKind::BloodPressureDiastolic),
+            "rhr" | "restingheartrate" => Some(MetricKind::RestingHeartRate),
+            "sleepduration" => Some(MetricKind::SleepDuration),
+            "alcoholunits" => Some(MetricKind::AlcoholUnits),
+            _ => MetricKind::ALL.into_iter().find(|k| n == norm(k.slug()) || n == norm(&format!("{k:?}"))),
+        }
+    }
+
     pub fn daily_aggregate(self) -> DailyAggregate {
         match self {
             MetricKind::Steps

@@ -8,6 +8,7 @@ mod backup;
 mod chunk;
 mod entries;
 mod export;
+pub mod insights_input;
 mod samples;
 mod schema;
 mod sections;
