@@ -80,7 +80,8 @@ impl Record {
     pub(super) fn ingest_groups(&self, tx: &rusqlite::Connection, groups: Groups<'_>) -> Result<IngestReport> {
         let mut report = IngestReport::default();
         let mut select = tx.prepare_cached("SELECT samples FROM sample_chunks WHERE kind_lookup = ?1 AND day = ?2 AND source_lookup = ?3")?;
-        let mut upsert = tx.prepare_cached("INSERT OR REPLACE INTO sample_chunks(kind_lookup, day, source_lookup, samples, rollup) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut upsert = tx.prepare_cached("INSERT OR REPLACE INTO sample_chunks(kind_lookup, day, source_lookup, samples) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut upsert_rollup = tx.prepare_cached("INSERT OR REPLACE INTO sample_rollups(kind_lookup, day, source_lookup, rollup) VALUES (?1, ?2, ?3, ?4)")?;
         for ((kind, source, day), incoming) in groups {
             let kl = self.kind_lookup(kind);
             let sl = self.source_lookup_for(kind, source);
@@ -105,7 +106,8 @@ impl Record {
             merged.sort_by_key(|s| (s.start, s.end));
             let body = self.cipher.seal(&chunk::encode(source, &merged), &chunk_ad("samples", &kl, day, &sl))?;
             let rollup = self.cipher.seal(&Rollup::of(&merged).to_bytes(), &chunk_ad("rollup", &kl, day, &sl))?;
-            upsert.execute(rusqlite::params![kl, day, sl, body, rollup])?;
+            upsert.execute(rusqlite::params![kl, day, sl, body])?;
+            upsert_rollup.execute(rusqlite::params![kl, day, sl, rollup])?;
         }
         Ok(report)
     }
@@ -141,7 +143,7 @@ impl Record {
     pub fn daily_rollups(&self, kind: SampleKind, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyRollup>> {
         let kl = self.kind_lookup(kind);
         self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT day, source_lookup, rollup FROM sample_chunks WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day")?;
+            let mut stmt = c.prepare_cached("SELECT day, source_lookup, rollup FROM sample_rollups WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day")?;
             let rows = stmt.query_map(rusqlite::params![kl, day_of_date(from), day_of_date(to)], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
             })?;

@@ -44,15 +44,22 @@ CREATE TABLE annotations (
 );
 CREATE INDEX annotations_by_entry ON annotations(entry_id, at);
 
--- One row per (kind, source, UTC day): the day's samples encoded, deflated and sealed,
--- with the day's rollup sealed beside it. Leaks day-level timing only.
+-- One row per (kind, source, UTC day): the day's samples encoded, deflated and sealed.
+-- Leaks day-level timing only.
 CREATE TABLE sample_chunks (
     kind_lookup   BLOB NOT NULL,                         -- HMAC(kind)
     day           INTEGER NOT NULL,                      -- days since the Unix epoch (UTC)
     source_lookup BLOB NOT NULL,                         -- HMAC(kind, source)
-    -- rollup before samples: SQLite reads columns in order, so a rollup query never
-    -- walks the overflow pages of a large samples blob.
-    rollup        BLOB NOT NULL,
     samples       BLOB NOT NULL,
+    PRIMARY KEY (kind_lookup, day, source_lookup)
+) WITHOUT ROWID;
+
+-- The same day's rollup (count, min, max, sum, last), sealed, in its own narrow table so
+-- a year of rollups is a few pages, whatever the size of the chunks.
+CREATE TABLE sample_rollups (
+    kind_lookup   BLOB NOT NULL,
+    day           INTEGER NOT NULL,
+    source_lookup BLOB NOT NULL,
+    rollup        BLOB NOT NULL,
     PRIMARY KEY (kind_lookup, day, source_lookup)
 ) WITHOUT ROWID;
