@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used)]
 
+pub mod consent;
 pub mod crypto;
 pub mod demo;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod import;
 pub mod insights;
 pub mod progress;
 pub mod record;
+pub mod share;
 pub mod store;
 
 pub use error::{Error, PublicError, Result};

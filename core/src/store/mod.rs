@@ -8,6 +8,7 @@ mod backup;
 mod chunk;
 mod entries;
 mod export;
+mod grants;
 pub mod insights_input;
 mod samples;
 mod schema;

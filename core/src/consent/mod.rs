@@ -1,0 +1,428 @@
+//! Consent: who may see which sections, for what purpose, until when; and the owner's
+//! hash-chained audit log of every read.
+//!
+//! The rules (docs/adr/0008-consent-and-sharing.md):
+//!
+//! - **Default deny.** Nothing is readable by anyone but the owner without a [`Grant`].
+//! - **One gate.** [`check`] is the only function that assembles data for someone other
+//!   than the owner. It re-applies every rule at read time (the owner may have changed a
+//!   section's privacy since granting) and writes an audit entry whether it allows or
+//!   denies. The `share` module gets its content only from here.
+//! - **Private** sections are never shared. **Sensitive** sections are shared only when the
+//!   grant names them one by one (the `all` shortcut never expands to them).
+//! - **Employers and insurers** never receive sensitive sections, free-text illness
+//!   experience, the stress section, or any entry [`mental_health::is_mental_health`]
+//!   recognises. A grant asking for them is refused when made; at read time such content
+//!   is dropped and the view says only that *some sections were not shared*.
+//! - Grants and the audit log are sealed in the record like every other value.
+
+pub mod mental_health;
+
+use crate::record::{BuiltinSection, Entry, EntryValue, PrivacyLevel, Section};
+use crate::store::ListOptions;
+use crate::{Error, Record, Result};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The kind of recipient. Employers and insurers are restricted (see module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientCategory {
+    HealthProfessional,
+    SocialCare,
+    FamilyOrCarer,
+    OtherOrganisation,
+    Employer,
+    Insurer,
+}
+
+impl RecipientCategory {
+    pub const ALL: [RecipientCategory; 6] = [
+        Self::HealthProfessional,
+        Self::SocialCare,
+        Self::FamilyOrCarer,
+        Self::OtherOrganisation,
+        Self::Employer,
+        Self::Insurer,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HealthProfessional => "health_professional",
+            Self::SocialCare => "social_care",
+            Self::FamilyOrCarer => "family_or_carer",
+            Self::OtherOrganisation => "other_organisation",
+            Self::Employer => "employer",
+            Self::Insurer => "insurer",
+        }
+    }
+    pub fn parse(s: &str) -> Result<Self> {
+        let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+        let norm = match norm.as_str() {
+            "professional" | "health" | "clinician" | "gp" => "health_professional",
+            "family" | "carer" => "family_or_carer",
+            "organisation" | "organization" | "other" => "other_organisation",
+            other => other,
+        };
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == norm)
+            .ok_or_else(|| Error::invalid("category", "must be health_professional, social_care, family_or_carer, other_organisation, employer or insurer"))
+    }
+    /// Employers and insurers: never sensitive sections, illness experience or mental health.
+    pub fn is_restricted(self) -> bool {
+        matches!(self, Self::Employer | Self::Insurer)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub name: String,
+    /// Free text: "GP", "physiotherapist", "daughter".
+    pub role: String,
+    pub category: RecipientCategory,
+}
+
+/// The purpose that makes a grant a request for advice (the recipient may reply).
+pub const PURPOSE_ADVICE: &str = "advice";
+
+/// Sections of the ready-made emergency card.
+pub const EMERGENCY_SECTIONS: &[&str] =
+    &["allergies", "medications", "conditions", "blood_group", "contacts", "organ_donation", "emergency_info"];
+
+/// Where a grant's content was published as a SMART Health Link (kept sealed in the grant:
+/// it holds the link's key so the owner can show the QR code again).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    pub relay_url: String,
+    pub link_id: String,
+    /// base64url of the 32-byte content key.
+    pub key: String,
+    pub flag: String,
+    #[serde(default)]
+    pub exp: Option<i64>,
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The relay's access-log sequence already pulled into the audit log.
+    #[serde(default)]
+    pub log_seen: i64,
+    #[serde(default)]
+    pub replies_seen: i64,
+}
+
+/// A reply from the recipient of an advice request, decrypted into the record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub at: DateTime<Utc>,
+    pub from: String,
+    pub text: String,
+}
+
+/// Permission for one recipient to see some sections for a purpose and a time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    pub id: String,
+    pub recipient: Recipient,
+    /// Section slugs, each named explicitly.
+    pub sections: Vec<String>,
+    pub purpose: String,
+    /// For purpose "advice": the owner's question.
+    #[serde(default)]
+    pub message: Option<String>,
+    pub start: DateTime<Utc>,
+    #[serde(default)]
+    pub expiry: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub link: Option<LinkInfo>,
+    #[serde(default)]
+    pub replies: Vec<Reply>,
+}
+
+impl Grant {
+    pub fn status(&self, now: DateTime<Utc>) -> GrantStatus {
+        if self.revoked_at.is_some() {
+            GrantStatus::Revoked
+        } else if now < self.start {
+            GrantStatus::NotYetValid
+        } else if self.expiry.is_some_and(|e| now >= e) {
+            GrantStatus::Expired
+        } else {
+            GrantStatus::Active
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantStatus {
+    Active,
+    NotYetValid,
+    Expired,
+    Revoked,
+}
+
+/// What the owner asks for. `sections` may contain `all` (every enabled shareable
+/// section, never a sensitive or private one) and `emergency` (the emergency card).
+#[derive(Clone, Debug)]
+pub struct GrantRequest {
+    pub recipient: Recipient,
+    pub sections: Vec<String>,
+    pub purpose: String,
+    pub message: Option<String>,
+    pub start: Option<DateTime<Utc>>,
+    pub expiry: Option<DateTime<Utc>>,
+}
+
+/// Why a read was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DenyReason {
+    NoGrant,
+    Revoked,
+    Expired,
+    NotYetValid,
+}
+
+/// One section as a recipient sees it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SharedSection {
+    pub slug: String,
+    pub title: String,
+    pub entries: Vec<SharedEntry>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SharedEntry {
+    pub id: String,
+    pub value: EntryValue,
+    /// "GP record", "Entered by me", "Imported from ...".
+    pub source: String,
+    pub recorded: DateTime<Utc>,
+}
+
+/// Everything a recipient may see under a grant, assembled by [`check`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SharedView {
+    pub grant_id: String,
+    pub recipient: Recipient,
+    pub purpose: String,
+    pub message: Option<String>,
+    pub generated_at: DateTime<Utc>,
+    pub sections: Vec<SharedSection>,
+    /// True when any named section or entry was left out. Says nothing about which.
+    pub some_not_shared: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Decision {
+    Allowed(SharedView),
+    Denied(DenyReason),
+}
+
+/// What happened, in the owner's audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    GrantCreated,
+    GrantRevoked,
+    /// The core assembled data for a recipient (consent::check allowed).
+    Read,
+    /// consent::check refused.
+    Denied,
+    /// The relay served the link's content (pulled from the relay's access log).
+    RemoteFetch,
+    /// The relay refused a request for the link (wrong passcode, locked, expired, revoked).
+    RemoteRefused,
+    ReplyReceived,
+}
+
+/// One line of the audit log: who saw what, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub action: AuditAction,
+    /// Recipient name as the grant records it (or as a remote viewer declared it).
+    pub actor: String,
+    #[serde(default)]
+    pub grant_id: Option<String>,
+    #[serde(default)]
+    pub sections: Vec<String>,
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// The result of verifying the audit chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditVerification {
+    pub entries: usize,
+    pub ok: bool,
+    /// First sequence number that does not verify, and why.
+    pub problem: Option<(i64, String)>,
+}
+
+fn section_allowed(section: &Section, category: RecipientCategory) -> bool {
+    if !section.enabled || section.privacy == PrivacyLevel::Private {
+        return false;
+    }
+    if category.is_restricted() {
+        if section.privacy == PrivacyLevel::Sensitive {
+            return false;
+        }
+        if matches!(section.builtin(), Some(BuiltinSection::IllnessExperience | BuiltinSection::Stress)) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Expands `all`/`emergency`, checks every named section against the rules, and stores
+/// the grant. A request the rules forbid is refused with a reason naming the section.
+pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
+    let now = Utc::now();
+    if req.recipient.name.trim().is_empty() {
+        return Err(Error::invalid("recipient", "needs a name"));
+    }
+    if req.purpose.trim().is_empty() {
+        return Err(Error::invalid("purpose", "say why you are sharing"));
+    }
+    let cat = req.recipient.category;
+    let mut slugs: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !slugs.contains(&s) {
+            slugs.push(s)
+        }
+    };
+    for name in &req.sections {
+        let name = name.trim();
+        match name {
+            "" => continue,
+            "all" => {
+                for s in record.sections()? {
+                    if s.enabled && s.privacy == PrivacyLevel::Shareable && section_allowed(&s, cat) {
+                        push(s.id.clone());
+                    }
+                }
+            }
+            "emergency" => {
+                for slug in EMERGENCY_SECTIONS {
+                    let s = record.section(slug)?;
+                    if s.enabled && s.privacy == PrivacyLevel::Shareable && section_allowed(&s, cat) {
+                        push(s.id.clone());
+                    }
+                }
+            }
+            other => {
+                let s = record.resolve_section(other)?;
+                if s.privacy == PrivacyLevel::Private {
+                    return Err(Error::invalid("sections", format!("{} is private and is never shared", s.id)));
+                }
+                if cat.is_restricted() && !section_allowed(&s, cat) {
+                    return Err(Error::invalid("sections", format!("{} can never be shared with an employer or insurer", s.id)));
+                }
+                if !s.enabled {
+                    return Err(Error::invalid("sections", format!("{} is switched off", s.id)));
+                }
+                push(s.id.clone());
+            }
+        }
+    }
+    if slugs.is_empty() {
+        return Err(Error::invalid("sections", "name at least one section that may be shared"));
+    }
+    let start = req.start.unwrap_or(now);
+    if let Some(exp) = req.expiry {
+        if exp <= start {
+            return Err(Error::invalid("expiry", "must be after the start"));
+        }
+    }
+    let grant = Grant {
+        id: uuid::Uuid::new_v4().to_string(),
+        recipient: req.recipient,
+        sections: slugs,
+        purpose: req.purpose,
+        message: req.message,
+        start,
+        expiry: req.expiry,
+        revoked_at: None,
+        created_at: now,
+        link: None,
+        replies: Vec::new(),
+    };
+    record.insert_grant_audited(&grant, AuditAction::GrantCreated, &format!("purpose: {}", grant.purpose))?;
+    Ok(grant)
+}
+
+/// Marks a grant revoked (the share module also deletes the relay's copy).
+pub fn revoke_grant(record: &Record, grant_id: &str) -> Result<Grant> {
+    let mut g = record.grant(grant_id)?.ok_or(Error::NotFound { what: "grant" })?;
+    if g.revoked_at.is_none() {
+        g.revoked_at = Some(Utc::now());
+        record.update_grant_audited(&g, Some((AuditAction::GrantRevoked, String::new())))?;
+    }
+    Ok(g)
+}
+
+/// THE consent check: decides a read made under `grant_id` for someone other than the
+/// owner, assembles what may be seen, and writes an audit entry either way.
+pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Decision> {
+    let Some(grant) = record.grant(grant_id)? else {
+        record.append_audit(AuditAction::Denied, "unknown", Some(grant_id), &[], "no such grant")?;
+        return Ok(Decision::Denied(DenyReason::NoGrant));
+    };
+    let reason = match grant.status(now) {
+        GrantStatus::Active => None,
+        GrantStatus::Revoked => Some(DenyReason::Revoked),
+        GrantStatus::Expired => Some(DenyReason::Expired),
+        GrantStatus::NotYetValid => Some(DenyReason::NotYetValid),
+    };
+    if let Some(r) = reason {
+        record.append_audit(AuditAction::Denied, &grant.recipient.name, Some(grant_id), &[], &format!("{r:?}").to_lowercase())?;
+        return Ok(Decision::Denied(r));
+    }
+    let cat = grant.recipient.category;
+    let mut some_not_shared = false;
+    let mut sections = Vec::new();
+    for slug in &grant.sections {
+        let s = match record.section(slug) {
+            Ok(s) => s,
+            Err(_) => {
+                some_not_shared = true;
+                continue;
+            }
+        };
+        if !section_allowed(&s, cat) {
+            some_not_shared = true;
+            continue;
+        }
+        let mut entries = Vec::new();
+        for e in record.list_entries(slug, ListOptions::default())? {
+            if e.deleted_at.is_some() || e.hidden {
+                continue;
+            }
+            if cat.is_restricted() && mental_health::is_mental_health(&e) {
+                some_not_shared = true;
+                continue;
+            }
+            entries.push(shared_entry(e));
+        }
+        sections.push(SharedSection { slug: s.id.clone(), title: s.title.clone(), entries });
+    }
+    let read: Vec<String> = sections.iter().map(|s| s.slug.clone()).collect();
+    record.append_audit(AuditAction::Read, &grant.recipient.name, Some(grant_id), &read, &grant.purpose)?;
+    Ok(Decision::Allowed(SharedView {
+        grant_id: grant.id,
+        recipient: grant.recipient,
+        purpose: grant.purpose,
+        message: grant.message,
+        generated_at: now,
+        sections,
+        some_not_shared,
+    }))
+}
+
+fn shared_entry(e: Entry) -> SharedEntry {
+    SharedEntry { source: e.provenance.label(), id: e.id, value: e.value, recorded: e.updated_at }
+}
