@@ -11,6 +11,7 @@ pub mod consent;
 pub mod crypto;
 pub mod demo;
 pub mod error;
+pub mod fhir;
 pub mod import;
 pub mod insights;
 pub mod progress;

@@ -8,6 +8,7 @@ mod backup;
 mod chunk;
 mod entries;
 mod export;
+mod reconcile;
 mod grants;
 pub mod insights_input;
 mod samples;
@@ -17,6 +18,7 @@ mod settings;
 
 pub use activities::{same_session, ImportBatch, ImportOutcome};
 pub use export::{RecordExport, SectionExport, SeriesExport};
+pub use reconcile::{same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink, RESULTS_SECTION};
 pub use entries::ListOptions;
 pub use samples::SeriesSummary;
 

@@ -1,0 +1,398 @@
+//! SMART on FHIR client: standalone patient launch for a public (phone) client.
+//!
+//! `discover` reads `.well-known/smart-configuration`; [`AuthRequest::new`] builds the
+//! authorization URL with PKCE (S256: SHA-256 from ring, base64url from data-encoding);
+//! [`exchange_code`] and [`refresh`] talk to the token endpoint; [`fetch_all`] takes
+//! `Patient/$everything` when the server's CapabilityStatement offers it, otherwise one
+//! search per resource type, following `Bundle.link[next]`. Nothing here runs unless the
+//! owner asked for a connection or a pull.
+
+use crate::{Error, Result};
+use data_encoding::BASE64URL_NOPAD;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Resource types fetched one by one when `$everything` is not offered.
+pub const PULL_TYPES: &[&str] = &["RelatedPerson", "Condition", "MedicationStatement", "MedicationRequest", "AllergyIntolerance", "Procedure", "Immunization", "Observation", "DiagnosticReport", "Encounter", "Consent"];
+
+/// The fixed client id this app registers as (a public client: no secret).
+pub const CLIENT_ID: &str = "phr-core";
+
+fn net(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Invalid { field: "FHIR server", reason: format!("{what}: {e}") }
+}
+
+pub fn http_client() -> Result<reqwest::blocking::Client> {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .user_agent(concat!("phr-core/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| net("cannot start the HTTP client", e))
+}
+
+/// What `.well-known/smart-configuration` says.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SmartConfig {
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    #[serde(default)]
+    pub code_challenge_methods_supported: Vec<String>,
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+}
+
+fn trim_base(base: &str) -> String {
+    base.trim_end_matches('/').to_string()
+}
+
+pub fn discover(http: &reqwest::blocking::Client, base: &str) -> Result<SmartConfig> {
+    let url = format!("{}/.well-known/smart-configuration", trim_base(base));
+    let resp = http.get(&url).header("accept", "application/json").send().map_err(|e| net("discovery failed", e))?;
+    if !resp.status().is_success() {
+        return Err(net("discovery failed", format!("HTTP {}", resp.status().as_u16())));
+    }
+    let cfg: SmartConfig = resp.json().map_err(|e| net("the SMART configuration is not valid", e))?;
+    if !cfg.code_challenge_methods_supported.is_empty() && !cfg.code_challenge_methods_supported.iter().any(|m| m == "S256") {
+        return Err(net("the server does not offer PKCE S256", "refusing to connect without it"));
+    }
+    Ok(cfg)
+}
+
+/// A PKCE pair (RFC 7636): 32 random bytes as the verifier, SHA-256 of it as challenge.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Pkce {
+    pub verifier: String,
+    pub challenge: String,
+}
+
+impl Pkce {
+    pub fn new() -> Result<Pkce> {
+        let mut b = [0u8; 32];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).map_err(|_| Error::Crypto("no randomness"))?;
+        Ok(Pkce::from_verifier(&BASE64URL_NOPAD.encode(&b)))
+    }
+    pub fn from_verifier(verifier: &str) -> Pkce {
+        let d = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+        Pkce { verifier: verifier.to_string(), challenge: BASE64URL_NOPAD.encode(d.as_ref()) }
+    }
+}
+
+/// One authorization attempt: the URL to open, and what to check on the way back.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub base: String,
+    pub url: String,
+    pub state: String,
+    pub redirect_uri: String,
+    pub pkce: Pkce,
+    pub token_endpoint: String,
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn dec(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let h = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match h {
+                    Some(x) => {
+                        out.push(x);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The query parameters of a URL (or of a bare query string).
+pub fn query_params(url: &str) -> Vec<(String, String)> {
+    let q = url.split_once('?').map(|(_, q)| q).unwrap_or(url);
+    let q = q.split('#').next().unwrap_or_default();
+    q.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').map(|(k, v)| (dec(k), dec(v))).unwrap_or_else(|| (dec(p), String::new()))).collect()
+}
+
+impl AuthRequest {
+    pub fn new(base: &str, cfg: &SmartConfig, redirect_uri: &str) -> Result<AuthRequest> {
+        let pkce = Pkce::new()?;
+        let mut st = [0u8; 16];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut st).map_err(|_| Error::Crypto("no randomness"))?;
+        let state = BASE64URL_NOPAD.encode(&st);
+        let scope = "launch/patient openid fhirUser offline_access patient/*.read";
+        let base = trim_base(base);
+        let url = format!(
+            "{}{}response_type=code&client_id={}&redirect_uri={}&scope={}&state={}&aud={}&code_challenge={}&code_challenge_method=S256",
+            cfg.authorization_endpoint,
+            if cfg.authorization_endpoint.contains('?') { "&" } else { "?" },
+            enc(CLIENT_ID),
+            enc(redirect_uri),
+            enc(scope),
+            enc(&state),
+            enc(&base),
+            enc(&pkce.challenge)
+        );
+        Ok(AuthRequest { base, url, state, redirect_uri: redirect_uri.into(), pkce, token_endpoint: cfg.token_endpoint.clone() })
+    }
+
+    /// The code from the redirect URL, after checking `state` (CSRF) and errors.
+    pub fn code_from_redirect(&self, redirect: &str) -> Result<String> {
+        let p = query_params(redirect);
+        let get = |k: &str| p.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+        if let Some(e) = get("error") {
+            return Err(net("authorization was refused", e));
+        }
+        if get("state").as_deref() != Some(self.state.as_str()) {
+            return Err(net("authorization failed", "the state does not match (possible forgery)"));
+        }
+        get("code").ok_or_else(|| net("authorization failed", "no code in the redirect"))
+    }
+}
+
+/// A live connection to a FHIR server, kept sealed in the record's settings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Connection {
+    pub base: String,
+    pub token_endpoint: String,
+    pub access_token: String,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    pub expires_at_ms: i64,
+    #[serde(default)]
+    pub patient: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<i64>,
+    #[serde(default)]
+    patient: Option<String>,
+}
+
+fn token_call(http: &reqwest::blocking::Client, endpoint: &str, form: &[(&str, &str)]) -> Result<TokenResponse> {
+    let body = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let resp = http
+        .post(endpoint)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(body)
+        .send()
+        .map_err(|e| net("the token request failed", e))?;
+    let status = resp.status();
+    let text = resp.text().map_err(|e| net("the token response could not be read", e))?;
+    if !status.is_success() {
+        let err: Value = serde_json::from_str(&text).unwrap_or_default();
+        let code = err.get("error").and_then(Value::as_str).unwrap_or("error");
+        return Err(net("the token request was refused", format!("HTTP {} {code}", status.as_u16())));
+    }
+    serde_json::from_str(&text).map_err(|e| net("the token response is not valid", e))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Swaps the authorization code (with the PKCE verifier) for tokens.
+pub fn exchange_code(http: &reqwest::blocking::Client, req: &AuthRequest, code: &str) -> Result<Connection> {
+    let t = token_call(
+        http,
+        &req.token_endpoint,
+        &[("grant_type", "authorization_code"), ("code", code), ("redirect_uri", &req.redirect_uri), ("client_id", CLIENT_ID), ("code_verifier", &req.pkce.verifier)],
+    )?;
+    Ok(Connection {
+        base: req.base.clone(),
+        token_endpoint: req.token_endpoint.clone(),
+        access_token: t.access_token,
+        refresh_token: t.refresh_token,
+        expires_at_ms: now_ms() + t.expires_in.unwrap_or(3600) * 1000,
+        patient: t.patient,
+    })
+}
+
+/// Gets a new access token with the refresh token.
+pub fn refresh(http: &reqwest::blocking::Client, conn: &mut Connection) -> Result<()> {
+    let Some(rt) = conn.refresh_token.clone() else {
+        return Err(net("the connection has expired", "connect again (`phr fhir connect`)"));
+    };
+    let t = token_call(http, &conn.token_endpoint, &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", CLIENT_ID)])?;
+    conn.access_token = t.access_token;
+    conn.refresh_token = t.refresh_token.or(Some(rt));
+    conn.expires_at_ms = now_ms() + t.expires_in.unwrap_or(3600) * 1000;
+    if t.patient.is_some() {
+        conn.patient = t.patient;
+    }
+    Ok(())
+}
+
+/// For servers (test ones) whose authorize endpoint approves without a login page:
+/// requests the authorization URL and reads the code from the redirect.
+pub fn authorize_without_login(http: &reqwest::blocking::Client, req: &AuthRequest) -> Result<String> {
+    let resp = http.get(&req.url).send().map_err(|e| net("authorization failed", e))?;
+    let loc = resp.headers().get("location").and_then(|l| l.to_str().ok()).ok_or_else(|| net("authorization failed", "the server wants a login page; open the URL in a browser"))?;
+    req.code_from_redirect(loc)
+}
+
+/// Waits for the browser's redirect to a loopback listener (RFC 8252) and returns the
+/// redirect's path and query.
+pub fn wait_for_redirect(listener: &std::net::TcpListener, timeout: Duration) -> Result<String> {
+    use std::io::{BufRead, Write};
+    listener.set_nonblocking(false).map_err(|e| net("loopback listener", e))?;
+    let deadline = std::time::Instant::now() + timeout;
+    listener.set_nonblocking(true).map_err(|e| net("loopback listener", e))?;
+    loop {
+        match listener.accept() {
+            Ok((mut s, _)) => {
+                s.set_nonblocking(false).map_err(|e| net("loopback listener", e))?;
+                let mut line = String::new();
+                std::io::BufReader::new(&s).read_line(&mut line).map_err(|e| net("loopback listener", e))?;
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nConnected. You can close this window and go back to phr.\n");
+                return Ok(line.split_whitespace().nth(1).unwrap_or_default().to_string());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if std::time::Instant::now() > deadline {
+                    return Err(net("no answer from the browser", "timed out"));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => return Err(net("loopback listener", e)),
+        }
+    }
+}
+
+fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) -> Result<Value> {
+    if conn.expires_at_ms <= now_ms() + 5_000 {
+        refresh(http, conn)?;
+    }
+    let mut retried = false;
+    loop {
+        let resp = http.get(url).bearer_auth(&conn.access_token).header("accept", "application/fhir+json").send().map_err(|e| net("request failed", e))?;
+        let status = resp.status();
+        if status.as_u16() == 401 && !retried && conn.refresh_token.is_some() {
+            refresh(http, conn)?;
+            retried = true;
+            continue;
+        }
+        if !status.is_success() {
+            return Err(net("the server refused a request", format!("HTTP {}", status.as_u16())));
+        }
+        let bytes = resp.bytes().map_err(|e| net("the answer could not be read", e))?;
+        return serde_json::from_slice(&bytes).map_err(|e| super::json_error(&e));
+    }
+}
+
+/// Whether the server's CapabilityStatement offers `Patient/$everything`.
+pub fn supports_everything(http: &reqwest::blocking::Client, conn: &mut Connection) -> Result<bool> {
+    let cap = get_json(http, conn, &format!("{}/metadata", conn.base))?;
+    let ops = |v: &Value| v.get("operation").and_then(Value::as_array).map(|a| a.iter().any(|o| o.get("name").and_then(Value::as_str) == Some("everything"))).unwrap_or(false);
+    Ok(cap.get("rest").and_then(Value::as_array).into_iter().flatten().any(|rest| {
+        ops(rest) || rest.get("resource").and_then(Value::as_array).into_iter().flatten().any(|r| r.get("type").and_then(Value::as_str) == Some("Patient") && ops(r))
+    }))
+}
+
+/// Follows a searchset through its `next` links, collecting entries (bounded by `max_pages`).
+fn collect_pages(http: &reqwest::blocking::Client, conn: &mut Connection, first: &str, out: &mut Vec<Value>, pages: &mut u32) -> Result<()> {
+    let mut url = Some(first.to_string());
+    while let Some(u) = url.take() {
+        *pages += 1;
+        if *pages > 10_000 {
+            return Err(net("too many pages", "stopped after 10,000"));
+        }
+        let mut b = get_json(http, conn, &u)?;
+        if b.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
+            return Err(net("a search did not return a Bundle", "unexpected answer"));
+        }
+        url = b.get("link").and_then(Value::as_array).and_then(|l| l.iter().find(|x| x.get("relation").and_then(Value::as_str) == Some("next"))).and_then(|x| x.get("url")).and_then(Value::as_str).map(str::to_string);
+        if let Some(Value::Array(es)) = b.get_mut("entry").map(Value::take) {
+            // Search results only: servers may add OperationOutcome entries (mode outcome).
+            out.extend(es.into_iter().filter(|e| e.pointer("/search/mode").and_then(Value::as_str) != Some("outcome")));
+        }
+    }
+    Ok(())
+}
+
+/// What a pull fetched.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PullStats {
+    pub used_everything: bool,
+    pub pages: u32,
+    pub resources: usize,
+}
+
+/// Fetches the patient's whole record as one `collection` Bundle (JSON).
+pub fn fetch_all(http: &reqwest::blocking::Client, conn: &mut Connection) -> Result<(Value, PullStats)> {
+    let patient = conn.patient.clone().ok_or_else(|| net("the server did not say which patient this is", "no patient in the token response"))?;
+    let base = conn.base.clone();
+    let mut stats = PullStats { used_everything: supports_everything(http, conn)?, ..Default::default() };
+    let mut entries = Vec::new();
+    if stats.used_everything {
+        collect_pages(http, conn, &format!("{base}/Patient/{}/$everything", enc(&patient)), &mut entries, &mut stats.pages)?;
+    } else {
+        let p = get_json(http, conn, &format!("{base}/Patient/{}", enc(&patient)))?;
+        entries.push(serde_json::json!({ "fullUrl": format!("{base}/Patient/{patient}"), "resource": p }));
+        for t in PULL_TYPES {
+            collect_pages(http, conn, &format!("{base}/{t}?patient={}&_count=50", enc(&format!("Patient/{patient}"))), &mut entries, &mut stats.pages)?;
+        }
+        // Medications the statements refer to.
+        let mut wanted = std::collections::BTreeSet::new();
+        for e in &entries {
+            if let Some(r) = e.pointer("/resource/medicationReference/reference").and_then(Value::as_str) {
+                if let Some(id) = r.strip_prefix("Medication/") {
+                    wanted.insert(id.to_string());
+                }
+            }
+        }
+        for id in wanted {
+            if let Ok(m) = get_json(http, conn, &format!("{base}/Medication/{}", enc(&id))) {
+                entries.push(serde_json::json!({ "fullUrl": format!("{base}/Medication/{id}"), "resource": m }));
+            }
+        }
+    }
+    stats.resources = entries.len();
+    Ok((serde_json::json!({ "resourceType": "Bundle", "type": "collection", "meta": { "source": base }, "entry": entries }), stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_challenge_is_sha256_base64url() {
+        // Cross-checked with python hashlib + base64.urlsafe_b64encode.
+        let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wW1gFWFOEjXk");
+        assert_eq!(p.challenge, "bwWFMyPfdG9qreDhH2lmftFx_dFeLDalzcT1gb_j68g");
+        let q = Pkce::new().unwrap();
+        assert!(q.verifier.len() >= 43);
+    }
+
+    #[test]
+    fn redirect_state_is_checked() {
+        let cfg = SmartConfig { authorization_endpoint: "http://a/auth".into(), token_endpoint: "http://a/token".into(), code_challenge_methods_supported: vec!["S256".into()], capabilities: vec![] };
+        let r = AuthRequest::new("http://a/fhir/", &cfg, "http://127.0.0.1:1/cb").unwrap();
+        assert!(r.url.contains("code_challenge_method=S256"));
+        assert_eq!(r.code_from_redirect(&format!("http://127.0.0.1:1/cb?code=abc&state={}", r.state)).unwrap(), "abc");
+        assert!(r.code_from_redirect("http://127.0.0.1:1/cb?code=abc&state=evil").is_err());
+        assert!(r.code_from_redirect("/cb?error=access_denied").is_err());
+    }
+}
