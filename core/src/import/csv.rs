@@ -22,12 +22,14 @@ pub struct ColumnMap {
 }
 
 /// How to read a CSV: the time column(s) and the value columns.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CsvMapping {
     /// Header of the time column.
     pub time_column: String,
     /// Optional separate time-of-day column (joined to the date with a space).
     pub time_of_day_column: Option<String>,
+    /// A column tried when the time column is empty or unreadable on a row.
+    pub fallback_time_column: Option<String>,
     /// chrono format (`%Y-%m-%d %H:%M`), or "auto", "rfc3339", "unix", "unix_ms".
     pub time_format: String,
     /// Offset of zone-less times from UTC, in minutes (London summer time: 60).
@@ -64,6 +66,14 @@ fn parse_when(s: &str, format: &str, offset_min: i32) -> Option<i64> {
         "unix_ms" => s.parse::<i64>().ok(),
         "rfc3339" => DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc).timestamp_millis()),
         "auto" => {
+            // Spanish/Latin American exports write "12:01:00 a. m." for AM.
+            let norm = s.replace("a. m.", "AM").replace("p. m.", "PM").replace("a.m.", "AM").replace("p.m.", "PM");
+            let s = norm.as_str();
+            for f in ["%Y-%m-%d %I:%M:%S %p %z", "%Y-%m-%d %H:%M:%S %z"] {
+                if let Ok(t) = DateTime::parse_from_str(s, f) {
+                    return Some(t.with_timezone(&Utc).timestamp_millis());
+                }
+            }
             if let Some(t) = super::xml::parse_time(s).filter(|_| s.contains('+') || s.ends_with('Z') || s.contains(" -")) {
                 return Some(t);
             }
@@ -110,6 +120,7 @@ pub fn detect_mapping(headers: &[String]) -> Option<CsvMapping> {
     // Time: one full timestamp column beats date + time.
     let find = |pred: &dyn Fn(&str) -> bool| low.iter().position(|h| pred(h)).map(|i| headers[i].clone());
     let full = find(&|h| matches!(h, "timestamp_measurement" | "datetime" | "timestamp" | "date/time" | "measurement date" | "date time"));
+    let date_col = find(&|h| h == "date");
     let (time_column, tod) = match full {
         Some(c) => (c, None),
         None => {
@@ -144,8 +155,10 @@ pub fn detect_mapping(headers: &[String]) -> Option<CsvMapping> {
             columns.push(m);
         }
     }
+    let fallback_time_column = date_col.filter(|d| *d != time_column && tod.is_none());
     (!columns.is_empty()).then(|| CsvMapping {
         time_column,
+        fallback_time_column,
         time_of_day_column: tod,
         time_format: "auto".into(),
         utc_offset_minutes: 0,
@@ -198,6 +211,7 @@ pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32)
         Some(c) => Some(col(c).ok_or_else(|| Problem::at_line(1, format!("no time column {c:?}")))?),
         None => None,
     };
+    let fallback = m.fallback_time_column.as_deref().and_then(|c| col(c));
     let mut vcols = Vec::new();
     for c in &m.columns {
         let i = col(&c.column).ok_or_else(|| Problem::at_line(1, format!("no column {:?}", c.column)))?;
@@ -222,7 +236,9 @@ pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32)
             Some(t) if !t.is_empty() => format!("{d} {t}"),
             _ => d.to_string(),
         });
-        let Some(t) = when.as_deref().and_then(|w| parse_when(w, &m.time_format, offset)) else {
+        let t = when.as_deref().and_then(|w| parse_when(w, &m.time_format, offset));
+        let t = t.or_else(|| fallback.and_then(|i| rec.get(i)).and_then(|w| parse_when(w, &m.time_format, offset)));
+        let Some(t) = t else {
             bad_rows += 1;
             if bad_rows <= 20 {
                 out.problems.push(Problem::at_line(line, "the date/time could not be read"));
@@ -230,7 +246,7 @@ pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32)
             continue;
         };
         for (i, c) in &vcols {
-            let Some(raw) = rec.get(*i).map(str::trim).filter(|s| !s.is_empty()) else { continue };
+            let Some(raw) = rec.get(*i).map(str::trim).filter(|s| !matches!(*s, "" | "-" | "NA" | "n/a" | "--")) else { continue };
             let Some(v) = raw.replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite()) else {
                 bad_rows += 1;
                 if bad_rows <= 20 {

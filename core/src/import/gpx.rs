@@ -29,7 +29,7 @@ pub fn gpxpy_distance(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
         let a = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((lon2 - lon1).to_radians() / 2.0).sin().powi(2);
         return r * 2.0 * a.sqrt().atan2((1.0 - a).sqrt());
     }
-    let one_degree = 1000.0 * 10000.8 / 90.0;
+    let one_degree = 2.0 * std::f64::consts::PI * 6_378_137.0 / 360.0;
     let coef = lat1.to_radians().cos();
     let x = lat1 - lat2;
     let y = (lon1 - lon2) * coef;

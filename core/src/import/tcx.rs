@@ -50,6 +50,8 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
     let mut pt: Option<TrackPoint> = None;
     let (mut tps, mut laps_n, mut with_hr, mut with_cad, mut untimed) = (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut saw_root = false;
+    // lxml's count (MANIFEST) is of <Cadence> elements; RunCadence (extension) is kept too.
+    let mut cad_elem = false;
     loop {
         let ev = r.read_event_into(&mut buf);
         match ev {
@@ -94,7 +96,8 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                         if let Some(p) = pt.take() {
                             tps += 1;
                             with_hr += u64::from(p.hr.is_some());
-                            with_cad += u64::from(p.cadence.is_some());
+                            with_cad += u64::from(cad_elem);
+                            cad_elem = false;
                             match acts.last_mut() {
                                 Some(a) if p.t_ms != i64::MIN => a.track.push(p),
                                 _ => untimed += 1,
@@ -129,7 +132,11 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                         (b"Trackpoint", b"AltitudeMeters") => p.altitude_m = v.filter(|v| (-1000.0..=10000.0).contains(v)),
                         (b"Trackpoint", b"DistanceMeters") => p.distance_m = v.filter(|v| *v >= 0.0),
                         (b"HeartRateBpm", b"Value") => p.hr = v.filter(|v| *v > 0.0 && *v < 300.0),
-                        (b"Trackpoint", b"Cadence") | (_, b"RunCadence") => p.cadence = v.filter(|v| (0.0..400.0).contains(v)),
+                        (b"Trackpoint", b"Cadence") => {
+                            cad_elem = true;
+                            p.cadence = v.filter(|v| (0.0..400.0).contains(v));
+                        }
+                        (_, b"RunCadence") => p.cadence = v.filter(|v| (0.0..400.0).contains(v)),
                         (_, b"Watts") => p.power = v.filter(|v| (0.0..5000.0).contains(v)),
                         (_, b"Speed") => p.speed_mps = v.filter(|v| (0.0..200.0).contains(v)),
                         _ => {}
