@@ -21,6 +21,20 @@ class CallbacksAndErrorsTest {
     }
 
     @Test
+    fun `a Kotlin callback that throws is contained as a typed error`() {
+        val (rec, _) = newRecord()
+        val throwing = object : ProgressListener {
+            override fun onProgress(stage: String, done: ULong, total: ULong) = throw IllegalStateException("listener bug")
+        }
+        val e = assertThrows<PhrException.Internal> { runBlocking { rec.ingestSamplesBatched(heartRates(300), 100u, throwing, null) } }
+        assertFalse(e.message.orEmpty().contains("listener bug"))
+        // The batch before the failing callback landed whole; the record is intact.
+        assertEquals(100uL, rec.sampleSummary().single().count)
+        assertTrue(rec.integrityCheck())
+        rec.close()
+    }
+
+    @Test
     fun `log records reach the Kotlin logger and carry no record values`() {
         val logger = CollectingLogger()
         setLogger(logger, LogLevel.TRACE)
