@@ -265,9 +265,18 @@ pub fn render_time_series(spec: &ChartSpec) -> Result<String, ChartError> {
                 } else {
                     (x + (x1 - x0) * 0.006, Pos::new(HPos::Left, VPos::Top))
                 };
+                // A soft box behind the label keeps it readable over the data.
+                let label = format!("{}{}", prefix, m.label);
+                let (pw, ph) = chart.plotting_area().dim_in_pixel();
+                let (px_x, px_y) = ((x1 - x0) / f64::from(pw.max(1)), span_y / f64::from(ph.max(1)));
+                let text_w = 6.6 * label.chars().count() as f64 + 6.0;
+                let (bx0, bx1) = if right { (lx - text_w * px_x, lx + 3.0 * px_x) } else { (lx - 3.0 * px_x, lx + text_w * px_x) };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new([(bx0, ly + 2.0 * px_y), (bx1, ly - 16.0 * px_y)], pal.bg.mix(0.8).filled())))
+                    .map_err(err)?;
                 chart
                     .draw_series(std::iter::once(Text::new(
-                        format!("{}{}", prefix, m.label),
+                        label,
                         (lx, ly),
                         ("sans-serif", 13).into_font().color(&c).pos(anchor),
                     )))

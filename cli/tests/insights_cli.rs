@@ -1,0 +1,95 @@
+//! `phr insights`, `phr goal`, `phr chart` and the demo's insights, end to end.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const PASS: &str = "a test passphrase for insights";
+
+fn phr(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_phr")).arg("--home").arg(home).args(args).env("PHR_PASSPHRASE", PASS).env_remove("PHR_HOME").output().unwrap()
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = phr(home, args);
+    assert!(out.status.success(), "phr {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn demo_shows_insights_and_writes_charts_outside_the_record_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let charts = tmp.path().join("charts");
+    let out = ok(&home, &["demo", "--charts", charts.to_str().unwrap()]);
+    assert!(out.contains("Insights") && out.contains("NICE NG136"), "{out}");
+    for name in ["weight.svg", "blood_pressure.svg", "vo2max.svg", "weight_sparkline.svg", "blood_pressure_dark.svg"] {
+        let p = charts.join(name);
+        assert!(out.contains(p.to_str().unwrap()), "{name} not listed: {out}");
+        let svg = std::fs::read_to_string(&p).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{name}");
+    }
+    // Charts are plaintext: none in the record's folder.
+    let in_home: Vec<_> = std::fs::read_dir(&home).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(in_home.iter().all(|n| !n.ends_with(".svg")), "{in_home:?}");
+}
+
+#[test]
+fn insights_report_switches_and_settings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path();
+    ok(h, &["demo", "--charts", h.join("c").to_str().unwrap()]);
+
+    let text = ok(h, &["insights"]);
+    assert!(text.contains("What to do:") && text.contains("Source: NICE NG136"), "{text}");
+    assert!(text.contains("Suggestions") && text.contains("Where to get support"), "{text}");
+
+    let js: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "insights"])).unwrap();
+    let alerts = js["report"]["alerts"].as_array().unwrap();
+    assert!(alerts.iter().any(|a| a["category"] == "BloodPressure" && a["citation"].as_str().unwrap().contains("NG136")));
+    assert!(alerts.iter().all(|a| a["what_to_do"].as_str().is_some_and(|s| !s.is_empty())));
+
+    // Off: gone from the report, and still off in a new process (the setting is in the record).
+    assert!(ok(h, &["insights", "off", "blood-pressure"]).contains("off"));
+    let js: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "insights"])).unwrap();
+    assert!(js["report"]["alerts"].as_array().unwrap().iter().all(|a| a["category"] != "BloodPressure"));
+    assert!(js["report"]["suggestions"].as_array().unwrap().iter().all(|s| s["category"] != "BloodPressure"));
+    let settings = ok(h, &["insights", "settings"]);
+    assert!(settings.lines().any(|l| l.contains("off") && l.contains("blood-pressure")), "{settings}");
+
+    // Suggestions and signposts are shown only when switched on.
+    ok(h, &["insights", "off", "suggestions"]);
+    ok(h, &["insights", "off", "signposts"]);
+    let text = ok(h, &["insights"]);
+    assert!(!text.contains("Suggestions") && !text.contains("Where to get support"), "{text}");
+    assert!(text.contains("Alerts"), "{text}");
+    ok(h, &["insights", "on", "Blood pressure"]);
+    assert!(ok(h, &["insights"]).contains("NICE NG136"));
+
+    let bad = phr(h, &["insights", "off", "astrology"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown insight category"));
+}
+
+#[test]
+fn goals_and_charts_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path();
+    ok(h, &["demo", "--charts", h.join("c").to_str().unwrap()]);
+    ok(h, &["goal", "set", "weight", "75"]);
+    ok(h, &["goal", "set", "active-minutes", "150"]);
+    let goals = ok(h, &["goal", "list"]);
+    assert!(goals.contains("75") && goals.lines().count() == 2, "{goals}");
+    assert!(!phr(h, &["goal", "set", "weight", "-3"]).status.success());
+
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Duration::days(200)).to_string();
+    let out = h.join("out").join("w.svg");
+    ok(h, &["chart", "weight", "--from", &from, "--to", &today.to_string(), "--out", out.to_str().unwrap()]);
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("Weight (kg)") && svg.contains("Ramipril up to 10 mg"), "chart lacks axis label or life event");
+    let spark = h.join("s.svg");
+    ok(h, &["chart", "bp", "--sparkline", "--dark", "--out", spark.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&spark).unwrap().contains("<svg"));
+    let bad = phr(h, &["chart", "horoscope", "--out", spark.to_str().unwrap()]);
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("unknown chart"));
+}
