@@ -6,10 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
-GEN="$ROOT/target/uniffi-generated"
-LIB="$ROOT/target/debug/libphr_ffi.so"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+GEN="$TARGET/uniffi-generated"
+LIB="$TARGET/debug/libphr_ffi.so"
 case "$(uname -s)" in
-  Darwin) LIB="$ROOT/target/debug/libphr_ffi.dylib" ;;
+  Darwin) LIB="$TARGET/debug/libphr_ffi.dylib" ;;
 esac
 
 echo "== bindings: build phr-ffi and uniffi-bindgen"
@@ -21,7 +22,7 @@ cargo test --locked -p phr-ffi 2>&1
 echo "== bindings: generate Kotlin, Python and Swift"
 rm -rf "$GEN"
 for lang in kotlin python swift; do
-  "$ROOT/target/debug/uniffi-bindgen" generate --library "$LIB" --language "$lang" \
+  "$TARGET/debug/uniffi-bindgen" generate --library "$LIB" --language "$lang" \
     --out-dir "$GEN/$lang" --no-format 2>&1
 done
 # The Swift sources are only checked here (Swift does not run on these machines).

@@ -64,3 +64,31 @@ pub fn parse_blood_group(text: String) -> Result<BloodGroup, PhrError> {
 pub fn diagnostics_trigger_panic() -> Result<(), PhrError> {
     error::guard(|| panic!("deliberate panic for the boundary test"))
 }
+
+/// Benchmark support: creates a throwaway record in `dir` (locked by a random recovery-style
+/// key that is then forgotten), builds `count` heart-rate samples in Rust of the same shape
+/// the Kotlin benchmark passes across the boundary, and returns how long phr-core's
+/// `ingest_samples` took in milliseconds. The Kotlin benchmark interleaves this with its own
+/// rounds so machine load affects both sides alike.
+#[uniffi::export]
+pub fn diagnostics_rust_ingest_ms(dir: String, count: u32) -> Result<f64, PhrError> {
+    use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
+    use phr_core::record::{Sample as CoreSample, SampleKind as CoreKind};
+    error::guard(|| {
+        let name = format!("bench-{}.phr", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        let path = std::path::Path::new(&dir).join(name);
+        let ks = RecoveryKeyStore::new(RecoveryKey::generate()?);
+        let record = phr_core::Record::create(&path, &ks)?;
+        let start = 1_735_689_600_000i64;
+        let samples: Vec<CoreSample> = (0..count as i64)
+            .map(|i| CoreSample::instant(CoreKind::HeartRate, start + i * 60_000, 60.0 + (i % 40) as f64, "test-watch"))
+            .collect();
+        let t0 = std::time::Instant::now();
+        let r = record.ingest_samples(&samples)?;
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        if r.added != u64::from(count) {
+            return Err(PhrError::Internal);
+        }
+        Ok(ms)
+    })
+}
