@@ -1,0 +1,440 @@
+//! phr-relay: hosts SMART Health Link manifests and encrypted files, and the clinician
+//! viewer page. It never sees a key or a plaintext value: the key travels in the link's
+//! URL fragment, which browsers never send to a server.
+//!
+//! Routes
+//! - `POST /shl/{id}`              SHL manifest request (`recipient`, `passcode`, `embeddedLengthMax`)
+//! - `GET  /shl/{id}/file/{n}`     short-lived file location (when an embedded file is too long)
+//! - `POST /shl/{id}/reply`        a recipient's encrypted reply to an advice request
+//! - `POST /api/links`             owner: publish a link (signed)
+//! - `GET  /api/links`             owner: list own links (signed)
+//! - `DELETE /api/links/{id}`      owner: revoke, deleting the content (signed)
+//! - `GET  /api/links/{id}/log`    owner: access log (signed)
+//! - `GET  /api/links/{id}/replies` owner: encrypted replies (signed)
+//! - `GET  /view`, `/view/viewer.js` the clinician viewer
+//!
+//! Status codes follow the SHL spec: an inactive link (unknown, revoked, expired, or
+//! disabled after too many wrong passcodes) answers 404, with a JSON `error` saying
+//! which so the viewer can tell the clinician; a wrong passcode answers 401 with
+//! `remainingAttempts`.
+
+pub mod postgres;
+pub mod sqlite;
+pub mod store;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
+use ring::signature::{UnparsedPublicKey, ED25519};
+use serde::Deserialize;
+use serde_json::json;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::{LinkRow, Store};
+
+const VIEWER_HTML: &str = include_str!("../static/viewer.html");
+const VIEWER_JS: &str = include_str!("../static/viewer.js");
+const PBKDF2_ITERATIONS: u32 = 100_000;
+/// How far an owner's request time may be from the relay's clock.
+pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+const MAX_LINK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Where the relay keeps its data.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL, and (for tests) a schema to keep tables in.
+    Postgres { url: String, schema: Option<String> },
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Public base URL for file locations (default: from the Host header, http).
+    pub public_url: Option<String>,
+}
+
+struct AppState<S> {
+    store: S,
+    opts: Options,
+    ticket_key: ring::hmac::Key,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// What the owner signs; the same as `phr_core::share::relay::signing_input`.
+pub fn signing_input(method: &str, path_and_query: &str, time_ms: i64, body: &[u8]) -> Vec<u8> {
+    let digest = ring::digest::digest(&ring::digest::SHA256, body);
+    format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref())).into_bytes()
+}
+
+fn err(status: StatusCode, code: &str) -> Response {
+    (status, Json(json!({ "error": code }))).into_response()
+}
+
+fn cors(mut r: Response) -> Response {
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}
+
+/// Checks the owner's signature; returns the owner id (base64url public key).
+fn authenticate(headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) -> Result<String, Response> {
+    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (Some(owner), Some(time), Some(sig)) = (h("x-phr-owner"), h("x-phr-time"), h("x-phr-sig")) else {
+        return Err(err(StatusCode::UNAUTHORIZED, "signature_required"));
+    };
+    let time: i64 = time.parse().map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_time"))?;
+    if (now_ms() - time).abs() > MAX_SKEW_MS {
+        return Err(err(StatusCode::UNAUTHORIZED, "stale_request"));
+    }
+    let key = BASE64URL_NOPAD.decode(owner.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_owner"))?;
+    let sig = BASE64URL_NOPAD.decode(sig.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_signature"))?;
+    let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
+    UnparsedPublicKey::new(&ED25519, &key)
+        .verify(&signing_input(method.as_str(), pq, time, body), &sig)
+        .map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_signature"))?;
+    Ok(owner)
+}
+
+fn random_id() -> String {
+    let mut b = [0u8; 32];
+    // The system CSPRNG failing is not recoverable for a server.
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).expect("system random generator");
+    BASE64URL_NOPAD.encode(&b)
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    log::error!("store error: {e}");
+    err(StatusCode::INTERNAL_SERVER_ERROR, "storage")
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewFile {
+    content_type: String,
+    jwe: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewLink {
+    files: Vec<NewFile>,
+    passcode: Option<String>,
+    exp: Option<i64>,
+    #[serde(default)]
+    flag: String,
+    max_attempts: Option<i64>,
+}
+
+async fn create_link<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let owner = match authenticate(&headers, &method, &uri, &body) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let Ok(req) = serde_json::from_slice::<NewLink>(&body) else { return err(StatusCode::BAD_REQUEST, "bad_json") };
+    if req.files.is_empty() || req.files.iter().any(|f| f.jwe.split('.').count() != 5) {
+        return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
+    }
+    if req.exp.is_some_and(|e| e * 1000 <= now_ms()) {
+        return err(StatusCode::BAD_REQUEST, "already_expired");
+    }
+    if req.flag.contains('U') || req.flag.contains('P') != req.passcode.is_some() || !req.flag.chars().all(|c| c == 'L' || c == 'P') {
+        return err(StatusCode::BAD_REQUEST, "bad_flag");
+    }
+    let (pass_salt, pass_hash) = match req.passcode {
+        None => (None, None),
+        Some(p) => {
+            let salt = random_id().into_bytes();
+            let hash = tokio::task::spawn_blocking(move || {
+                let mut out = [0u8; 32];
+                let it = NonZeroU32::new(PBKDF2_ITERATIONS).expect("non-zero constant");
+                ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, it, &salt, p.as_bytes(), &mut out);
+                (salt, out.to_vec())
+            })
+            .await;
+            match hash {
+                Ok((s, h)) => (Some(s), Some(h)),
+                Err(e) => return internal(e),
+            }
+        }
+    };
+    let row = LinkRow {
+        id: random_id(),
+        owner,
+        created_at: now_ms(),
+        exp: req.exp,
+        flag: req.flag,
+        status: "active".into(),
+        pass_salt,
+        pass_hash,
+        max_attempts: req.max_attempts.unwrap_or(5).clamp(1, 100),
+        attempts_used: 0,
+    };
+    let files: Vec<(String, String)> = req.files.into_iter().map(|f| (f.content_type, f.jwe)).collect();
+    match st.store.create_link(&row, &files).await {
+        Ok(()) => (StatusCode::CREATED, Json(json!({ "id": row.id }))).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn list_links<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let owner = match authenticate(&headers, &method, &uri, b"") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match st.store.list_links(&owner).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn revoke_link<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let owner = match authenticate(&headers, &method, &uri, b"") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match st.store.revoke(&owner, &id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        // Another owner's link looks exactly like no link.
+        Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct After {
+    after: Option<i64>,
+}
+
+async fn link_log<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, Query(q): Query<After>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let owner = match authenticate(&headers, &method, &uri, b"") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match st.store.access_log(&owner, &id, q.after.unwrap_or(0)).await {
+        Ok(Some(v)) => Json(v).into_response(),
+        Ok(None) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn link_replies<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, Query(q): Query<After>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let owner = match authenticate(&headers, &method, &uri, b"") {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match st.store.replies(&owner, &id, q.after.unwrap_or(0)).await {
+        Ok(Some(v)) => Json(v).into_response(),
+        Ok(None) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestRequest {
+    recipient: String,
+    passcode: Option<String>,
+    embedded_length_max: Option<usize>,
+}
+
+/// The SHL access rules shared by the manifest request and replies. Logs refusals.
+async fn gate<S: Store>(st: &AppState<S>, id: &str, recipient: &str, passcode: Option<String>) -> Result<LinkRow, Response> {
+    let link = match st.store.link(id).await {
+        Ok(Some(l)) => l,
+        Ok(None) => return Err(err(StatusCode::NOT_FOUND, "not_found")),
+        Err(e) => return Err(internal(e)),
+    };
+    let now = now_ms();
+    let refuse = |outcome: &'static str| async move {
+        if let Err(e) = st.store.log(id, now, recipient, outcome).await {
+            log::error!("access log: {e}");
+        }
+        err(StatusCode::NOT_FOUND, outcome)
+    };
+    if link.status == "revoked" {
+        return Err(refuse("revoked").await);
+    }
+    if link.exp.is_some_and(|e| e * 1000 <= now) {
+        return Err(refuse("expired").await);
+    }
+    if let (Some(salt), Some(hash)) = (link.pass_salt.clone(), link.pass_hash.clone()) {
+        if link.attempts_used >= link.max_attempts {
+            return Err(refuse("locked").await);
+        }
+        let Some(p) = passcode else {
+            return Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "passcode_required", "remainingAttempts": link.max_attempts - link.attempts_used}))).into_response());
+        };
+        // Take the attempt before checking, so parallel guesses can never exceed the limit.
+        let used = match st.store.reserve_attempt(id).await {
+            Ok(Some(u)) => u,
+            Ok(None) => return Err(refuse("locked").await),
+            Err(e) => return Err(internal(e)),
+        };
+        let ok = tokio::task::spawn_blocking(move || {
+            let it = NonZeroU32::new(PBKDF2_ITERATIONS).expect("non-zero constant");
+            ring::pbkdf2::verify(ring::pbkdf2::PBKDF2_HMAC_SHA256, it, &salt, p.as_bytes(), &hash).is_ok()
+        })
+        .await
+        .unwrap_or(false);
+        if ok {
+            if let Err(e) = st.store.release_attempt(id).await {
+                return Err(internal(e));
+            }
+        } else {
+            let _ = st.store.log(id, now, recipient, "wrong_passcode").await;
+            let remaining = (link.max_attempts - used).max(0);
+            return Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "wrong_passcode", "remainingAttempts": remaining}))).into_response());
+        }
+    }
+    Ok(link)
+}
+
+fn clean_recipient(r: &str) -> String {
+    r.chars().filter(|c| !c.is_control()).take(100).collect()
+}
+
+fn ticket(st: &AppState<impl Store>, id: &str, n: usize, exp: i64) -> String {
+    let tag = ring::hmac::sign(&st.ticket_key, format!("{id}|{n}|{exp}").as_bytes());
+    BASE64URL_NOPAD.encode(&tag.as_ref()[..16])
+}
+
+async fn manifest<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<ManifestRequest>(&body) else { return cors(err(StatusCode::BAD_REQUEST, "recipient_required")) };
+    let recipient = clean_recipient(&req.recipient);
+    let link = match gate(&st, &id, &recipient, req.passcode).await {
+        Ok(l) => l,
+        Err(r) => return cors(r),
+    };
+    let files = match st.store.files(&id).await {
+        Ok(f) => f,
+        Err(e) => return cors(internal(e)),
+    };
+    let base = st.opts.public_url.clone().unwrap_or_else(|| {
+        format!("http://{}", headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1"))
+    });
+    let exp = now_ms() / 1000 + 3600;
+    let list: Vec<serde_json::Value> = files
+        .iter()
+        .enumerate()
+        .map(|(n, (ct, jwe))| {
+            let status = if link.flag.contains('L') { "can-change" } else { "finalized" };
+            if req.embedded_length_max.is_some_and(|m| jwe.len() > m) {
+                json!({"contentType": ct, "status": status, "fhirVersion": "4.0.1",
+                       "location": format!("{base}/shl/{id}/file/{n}?exp={exp}&t={}", ticket(&st, &id, n, exp))})
+            } else {
+                json!({"contentType": ct, "status": status, "fhirVersion": "4.0.1", "embedded": jwe})
+            }
+        })
+        .collect();
+    if let Err(e) = st.store.log(&id, now_ms(), &recipient, "served").await {
+        return cors(internal(e));
+    }
+    cors(Json(json!({ "files": list })).into_response())
+}
+
+#[derive(Deserialize)]
+struct TicketQuery {
+    exp: i64,
+    t: String,
+}
+
+async fn file<S: Store>(State(st): State<Arc<AppState<S>>>, Path((id, n)): Path<(String, usize)>, Query(q): Query<TicketQuery>) -> Response {
+    if q.exp * 1000 < now_ms() || ticket(&st, &id, n, q.exp) != q.t {
+        return cors(err(StatusCode::NOT_FOUND, "not_found"));
+    }
+    match (st.store.link(&id).await, st.store.files(&id).await) {
+        (Ok(Some(l)), Ok(files)) if l.status == "active" && !l.exp.is_some_and(|e| e * 1000 <= now_ms()) => match files.get(n) {
+            Some((_, jwe)) => cors(([(header::CONTENT_TYPE, "application/jose")], jwe.clone()).into_response()),
+            None => cors(err(StatusCode::NOT_FOUND, "not_found")),
+        },
+        _ => cors(err(StatusCode::NOT_FOUND, "not_found")),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplyRequest {
+    recipient: String,
+    passcode: Option<String>,
+    jwe: String,
+}
+
+async fn reply<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, body: Bytes) -> Response {
+    let Ok(req) = serde_json::from_slice::<ReplyRequest>(&body) else { return cors(err(StatusCode::BAD_REQUEST, "bad_json")) };
+    if req.jwe.split('.').count() != 5 || req.jwe.len() > 256 * 1024 {
+        return cors(err(StatusCode::BAD_REQUEST, "reply_must_be_compact_jwe"));
+    }
+    let recipient = clean_recipient(&req.recipient);
+    if let Err(r) = gate(&st, &id, &recipient, req.passcode).await {
+        return cors(r);
+    }
+    let now = now_ms();
+    if let Err(e) = st.store.add_reply(&id, now, &req.jwe).await {
+        return cors(internal(e));
+    }
+    let _ = st.store.log(&id, now, &recipient, "reply").await;
+    cors(StatusCode::CREATED.into_response())
+}
+
+async fn preflight() -> Response {
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    let h = r.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
+    r
+}
+
+fn page(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            // Decrypted data must never leave the page: it may talk only to this relay.
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn router<S: Store>(store: S, opts: Options) -> Router {
+    let mut k = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k).expect("system random generator");
+    let state = Arc::new(AppState { store, opts, ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k) });
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/view", get(|| async { page("text/html; charset=utf-8", VIEWER_HTML) }))
+        .route("/view/viewer.js", get(|| async { page("text/javascript; charset=utf-8", VIEWER_JS) }))
+        .route("/shl/{id}", post(manifest::<S>).options(preflight))
+        .route("/shl/{id}/file/{n}", get(file::<S>))
+        .route("/shl/{id}/reply", post(reply::<S>).options(preflight))
+        .route("/api/links", post(create_link::<S>).get(list_links::<S>))
+        .route("/api/links/{id}", axum::routing::delete(revoke_link::<S>))
+        .route("/api/links/{id}/log", get(link_log::<S>))
+        .route("/api/links/{id}/replies", get(link_replies::<S>))
+        .layer(DefaultBodyLimit::max(MAX_LINK_BYTES))
+        .with_state(state)
+}
+
+/// The relay's routes over the chosen backend.
+pub async fn app(backend: Backend, opts: Options) -> store::DbResult<Router> {
+    Ok(match backend {
+        Backend::Sqlite(path) => router(sqlite::SqliteStore::open(&path)?, opts),
+        Backend::Postgres { url, schema } => router(postgres::PgStore::connect(&url, schema.as_deref()).await?, opts),
+    })
+}
+
+/// Serves until the future `shutdown` completes.
+pub async fn serve(listener: tokio::net::TcpListener, backend: Backend, opts: Options, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> store::DbResult<()> {
+    let app = app(backend, opts).await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    Ok(())
+}

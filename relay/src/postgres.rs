@@ -1,0 +1,159 @@
+//! PostgreSQL store for deployments with many relay instances. Every change is one
+//! statement (so atomic without client-side transactions), and one client pipelines
+//! concurrent requests. Passcode counters use a conditional UPDATE ... RETURNING, which
+//! PostgreSQL serialises per row, so parallel guesses cannot exceed the limit.
+
+use crate::store::*;
+use tokio_postgres::{Client, NoTls, Row};
+
+pub struct PgStore {
+    client: Client,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS links (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at BIGINT NOT NULL, exp BIGINT,
+    flag TEXT NOT NULL, status TEXT NOT NULL, pass_salt BYTEA, pass_hash BYTEA,
+    max_attempts BIGINT NOT NULL, attempts_used BIGINT NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS links_by_owner ON links(owner);
+CREATE TABLE IF NOT EXISTS files (
+    link_id TEXT NOT NULL, n BIGINT NOT NULL, content_type TEXT NOT NULL, jwe TEXT NOT NULL,
+    PRIMARY KEY (link_id, n));
+CREATE TABLE IF NOT EXISTS access_log (
+    seq BIGSERIAL PRIMARY KEY, link_id TEXT NOT NULL, at BIGINT NOT NULL,
+    recipient TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS access_by_link ON access_log(link_id, seq);
+CREATE TABLE IF NOT EXISTS replies (
+    seq BIGSERIAL PRIMARY KEY, link_id TEXT NOT NULL, at BIGINT NOT NULL, jwe TEXT NOT NULL);
+";
+
+impl PgStore {
+    /// Connects and creates the tables. `schema` (tests) puts them in their own schema.
+    pub async fn connect(url: &str, schema: Option<&str>) -> DbResult<Self> {
+        let (client, conn) = tokio_postgres::connect(url, NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                log::error!("postgres connection ended: {e}");
+            }
+        });
+        if let Some(s) = schema {
+            if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err("schema name must be alphanumeric".into());
+            }
+            client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};")).await?;
+        }
+        client.batch_execute(SCHEMA).await?;
+        Ok(Self { client })
+    }
+}
+
+fn link_row(r: &Row) -> LinkRow {
+    LinkRow {
+        id: r.get(0),
+        owner: r.get(1),
+        created_at: r.get(2),
+        exp: r.get(3),
+        flag: r.get(4),
+        status: r.get(5),
+        pass_salt: r.get(6),
+        pass_hash: r.get(7),
+        max_attempts: r.get(8),
+        attempts_used: r.get(9),
+    }
+}
+
+impl Store for PgStore {
+    async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
+        let ns: Vec<i64> = (0..files.len() as i64).collect();
+        let cts: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+        let jwes: Vec<String> = files.iter().map(|f| f.1.clone()).collect();
+        self.client
+            .execute(
+                "WITH l AS (INSERT INTO links(id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used) \
+                 VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0) RETURNING id) \
+                 INSERT INTO files(link_id, n, content_type, jwe) SELECT l.id, f.n, f.ct, f.jwe FROM l, unnest($10::bigint[], $11::text[], $12::text[]) AS f(n, ct, jwe)",
+                &[&row.id, &row.owner, &row.created_at, &row.exp, &row.flag, &row.status, &row.pass_salt, &row.pass_hash, &row.max_attempts, &ns, &cts, &jwes],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn link(&self, id: &str) -> DbResult<Option<LinkRow>> {
+        let r = self
+            .client
+            .query_opt("SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used FROM links WHERE id = $1", &[&id])
+            .await?;
+        Ok(r.as_ref().map(link_row))
+    }
+
+    async fn files(&self, id: &str) -> DbResult<Vec<(String, String)>> {
+        let rows = self.client.query("SELECT content_type, jwe FROM files WHERE link_id = $1 ORDER BY n", &[&id]).await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    async fn list_links(&self, owner: &str) -> DbResult<Vec<LinkSummary>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT id, status, flag, exp, created_at, (SELECT COUNT(*) FROM access_log a WHERE a.link_id = l.id AND a.outcome = 'served') \
+                 FROM links l WHERE owner = $1 ORDER BY created_at, id",
+                &[&owner],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| LinkSummary { id: r.get(0), status: r.get(1), flag: r.get(2), exp: r.get(3), created_at: r.get(4), fetches: r.get(5) })
+            .collect())
+    }
+
+    async fn revoke(&self, owner: &str, id: &str) -> DbResult<bool> {
+        let r = self
+            .client
+            .query_one(
+                "WITH u AS (UPDATE links SET status = 'revoked' WHERE id = $1 AND owner = $2 RETURNING id), \
+                 d AS (DELETE FROM files WHERE link_id IN (SELECT id FROM u)) SELECT COUNT(*) FROM u",
+                &[&id, &owner],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0) > 0)
+    }
+
+    async fn reserve_attempt(&self, id: &str) -> DbResult<Option<i64>> {
+        let r = self
+            .client
+            .query_opt("UPDATE links SET attempts_used = attempts_used + 1 WHERE id = $1 AND attempts_used < max_attempts RETURNING attempts_used", &[&id])
+            .await?;
+        Ok(r.map(|r| r.get(0)))
+    }
+
+    async fn release_attempt(&self, id: &str) -> DbResult<()> {
+        self.client.execute("UPDATE links SET attempts_used = attempts_used - 1 WHERE id = $1 AND attempts_used > 0", &[&id]).await?;
+        Ok(())
+    }
+
+    async fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> DbResult<()> {
+        self.client.execute("INSERT INTO access_log(link_id, at, recipient, outcome) VALUES ($1, $2, $3, $4)", &[&id, &at, &recipient, &outcome]).await?;
+        Ok(())
+    }
+
+    async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {
+        if self.client.query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner]).await?.is_none() {
+            return Ok(None);
+        }
+        let rows = self.client.query("SELECT seq, at, recipient, outcome FROM access_log WHERE link_id = $1 AND seq > $2 ORDER BY seq", &[&id, &after]).await?;
+        Ok(Some(rows.iter().map(|r| AccessEvent { seq: r.get(0), at: r.get(1), recipient: r.get(2), outcome: r.get(3) }).collect()))
+    }
+
+    async fn add_reply(&self, id: &str, at: i64, jwe: &str) -> DbResult<()> {
+        self.client.execute("INSERT INTO replies(link_id, at, jwe) VALUES ($1, $2, $3)", &[&id, &at, &jwe]).await?;
+        Ok(())
+    }
+
+    async fn replies(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<ReplyRow>>> {
+        if self.client.query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner]).await?.is_none() {
+            return Ok(None);
+        }
+        let rows = self.client.query("SELECT seq, at, jwe FROM replies WHERE link_id = $1 AND seq > $2 ORDER BY seq", &[&id, &after]).await?;
+        Ok(Some(rows.iter().map(|r| ReplyRow { seq: r.get(0), at: r.get(1), jwe: r.get(2) }).collect()))
+    }
+}

@@ -1,0 +1,171 @@
+//! The default store: one SQLite file (WAL, secure_delete so revoked content is
+//! overwritten). Calls are short and run under one mutex, which also serialises the
+//! passcode counters.
+
+use crate::store::*;
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+use std::sync::Mutex;
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA secure_delete = ON;
+PRAGMA synchronous = NORMAL;
+CREATE TABLE IF NOT EXISTS links (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at INTEGER NOT NULL, exp INTEGER,
+    flag TEXT NOT NULL, status TEXT NOT NULL, pass_salt BLOB, pass_hash BLOB,
+    max_attempts INTEGER NOT NULL, attempts_used INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS links_by_owner ON links(owner);
+CREATE TABLE IF NOT EXISTS files (
+    link_id TEXT NOT NULL, n INTEGER NOT NULL, content_type TEXT NOT NULL, jwe TEXT NOT NULL,
+    PRIMARY KEY (link_id, n));
+CREATE TABLE IF NOT EXISTS access_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, at INTEGER NOT NULL,
+    recipient TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS access_by_link ON access_log(link_id, seq);
+CREATE TABLE IF NOT EXISTS replies (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, at INTEGER NOT NULL, jwe TEXT NOT NULL);
+";
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> DbResult<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> DbResult<T> {
+        let c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&c)?)
+    }
+
+    fn owns(c: &Connection, owner: &str, id: &str) -> rusqlite::Result<bool> {
+        c.query_row("SELECT EXISTS(SELECT 1 FROM links WHERE id = ?1 AND owner = ?2)", params![id, owner], |r| r.get(0))
+    }
+}
+
+impl Store for SqliteStore {
+    async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO links(id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,0)",
+            params![row.id, row.owner, row.created_at, row.exp, row.flag, row.status, row.pass_salt, row.pass_hash, row.max_attempts],
+        )?;
+        for (n, (ct, jwe)) in files.iter().enumerate() {
+            tx.execute("INSERT INTO files(link_id, n, content_type, jwe) VALUES (?1, ?2, ?3, ?4)", params![row.id, n as i64, ct, jwe])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    async fn link(&self, id: &str) -> DbResult<Option<LinkRow>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used FROM links WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(LinkRow {
+                        id: r.get(0)?,
+                        owner: r.get(1)?,
+                        created_at: r.get(2)?,
+                        exp: r.get(3)?,
+                        flag: r.get(4)?,
+                        status: r.get(5)?,
+                        pass_salt: r.get(6)?,
+                        pass_hash: r.get(7)?,
+                        max_attempts: r.get(8)?,
+                        attempts_used: r.get(9)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    async fn files(&self, id: &str) -> DbResult<Vec<(String, String)>> {
+        self.with(|c| {
+            let mut s = c.prepare_cached("SELECT content_type, jwe FROM files WHERE link_id = ?1 ORDER BY n")?;
+            let rows = s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    async fn list_links(&self, owner: &str) -> DbResult<Vec<LinkSummary>> {
+        self.with(|c| {
+            let mut s = c.prepare(
+                "SELECT id, status, flag, exp, created_at, (SELECT COUNT(*) FROM access_log a WHERE a.link_id = l.id AND a.outcome = 'served') \
+                 FROM links l WHERE owner = ?1 ORDER BY created_at, id",
+            )?;
+            let rows = s.query_map([owner], |r| {
+                Ok(LinkSummary { id: r.get(0)?, status: r.get(1)?, flag: r.get(2)?, exp: r.get(3)?, created_at: r.get(4)?, fetches: r.get(5)? })
+            })?;
+            rows.collect()
+        })
+    }
+
+    async fn revoke(&self, owner: &str, id: &str) -> DbResult<bool> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        let n = tx.execute("UPDATE links SET status = 'revoked' WHERE id = ?1 AND owner = ?2", params![id, owner])?;
+        if n > 0 {
+            tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
+        }
+        tx.commit()?;
+        if n > 0 {
+            // secure_delete zeroes the freed pages; checkpointing drops the WAL's older copies.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(n > 0)
+    }
+
+    async fn reserve_attempt(&self, id: &str) -> DbResult<Option<i64>> {
+        self.with(|c| {
+            c.query_row(
+                "UPDATE links SET attempts_used = attempts_used + 1 WHERE id = ?1 AND attempts_used < max_attempts RETURNING attempts_used",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    async fn release_attempt(&self, id: &str) -> DbResult<()> {
+        self.with(|c| c.execute("UPDATE links SET attempts_used = attempts_used - 1 WHERE id = ?1 AND attempts_used > 0", [id]).map(|_| ()))
+    }
+
+    async fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> DbResult<()> {
+        self.with(|c| c.execute("INSERT INTO access_log(link_id, at, recipient, outcome) VALUES (?1, ?2, ?3, ?4)", params![id, at, recipient, outcome]).map(|_| ()))
+    }
+
+    async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {
+        self.with(|c| {
+            if !Self::owns(c, owner, id)? {
+                return Ok(None);
+            }
+            let mut s = c.prepare_cached("SELECT seq, at, recipient, outcome FROM access_log WHERE link_id = ?1 AND seq > ?2 ORDER BY seq")?;
+            let rows = s.query_map(params![id, after], |r| Ok(AccessEvent { seq: r.get(0)?, at: r.get(1)?, recipient: r.get(2)?, outcome: r.get(3)? }))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map(Some)
+        })
+    }
+
+    async fn add_reply(&self, id: &str, at: i64, jwe: &str) -> DbResult<()> {
+        self.with(|c| c.execute("INSERT INTO replies(link_id, at, jwe) VALUES (?1, ?2, ?3)", params![id, at, jwe]).map(|_| ()))
+    }
+
+    async fn replies(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<ReplyRow>>> {
+        self.with(|c| {
+            if !Self::owns(c, owner, id)? {
+                return Ok(None);
+            }
+            let mut s = c.prepare_cached("SELECT seq, at, jwe FROM replies WHERE link_id = ?1 AND seq > ?2 ORDER BY seq")?;
+            let rows = s.query_map(params![id, after], |r| Ok(ReplyRow { seq: r.get(0)?, at: r.get(1)?, jwe: r.get(2)? }))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map(Some)
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! Storage behind one trait: [`crate::sqlite::SqliteStore`] (default, zero set-up) and
+//! [`crate::postgres::PgStore`] (many relay instances, one database). Both hold only
+//! random ids, the owner's public key, times, counters, salted passcode hashes and JWE
+//! ciphertext; never a key or a plaintext value.
+
+use serde::Serialize;
+use std::future::Future;
+
+pub type DbResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkRow {
+    pub id: String,
+    /// base64url Ed25519 public key of the owner's device.
+    pub owner: String,
+    pub created_at: i64,
+    /// Epoch seconds.
+    pub exp: Option<i64>,
+    pub flag: String,
+    /// "active" | "revoked"
+    pub status: String,
+    pub pass_salt: Option<Vec<u8>>,
+    pub pass_hash: Option<Vec<u8>>,
+    pub max_attempts: i64,
+    /// Wrong passcodes so far plus passcode checks in flight.
+    pub attempts_used: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkSummary {
+    pub id: String,
+    pub status: String,
+    pub flag: String,
+    pub exp: Option<i64>,
+    pub created_at: i64,
+    pub fetches: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AccessEvent {
+    pub seq: i64,
+    pub at: i64,
+    pub recipient: String,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReplyRow {
+    pub seq: i64,
+    pub at: i64,
+    pub jwe: String,
+}
+
+pub trait Store: Send + Sync + 'static {
+    fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> impl Future<Output = DbResult<()>> + Send;
+    fn link(&self, id: &str) -> impl Future<Output = DbResult<Option<LinkRow>>> + Send;
+    /// `(content type, JWE)` in order.
+    fn files(&self, id: &str) -> impl Future<Output = DbResult<Vec<(String, String)>>> + Send;
+    fn list_links(&self, owner: &str) -> impl Future<Output = DbResult<Vec<LinkSummary>>> + Send;
+    /// Marks the owner's link revoked and deletes its files. False if it is not the owner's.
+    fn revoke(&self, owner: &str, id: &str) -> impl Future<Output = DbResult<bool>> + Send;
+    /// Atomically takes one passcode attempt; `None` when none are left. Returns the
+    /// attempts used including this one.
+    fn reserve_attempt(&self, id: &str) -> impl Future<Output = DbResult<Option<i64>>> + Send;
+    /// Gives back an attempt whose passcode was right.
+    fn release_attempt(&self, id: &str) -> impl Future<Output = DbResult<()>> + Send;
+    fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> impl Future<Output = DbResult<()>> + Send;
+    /// The owner's link's log after `after`; `None` if the link is not the owner's.
+    fn access_log(&self, owner: &str, id: &str, after: i64) -> impl Future<Output = DbResult<Option<Vec<AccessEvent>>>> + Send;
+    fn add_reply(&self, id: &str, at: i64, jwe: &str) -> impl Future<Output = DbResult<()>> + Send;
+    fn replies(&self, owner: &str, id: &str, after: i64) -> impl Future<Output = DbResult<Option<Vec<ReplyRow>>>> + Send;
+}

@@ -1,0 +1,117 @@
+//! Starts a relay on 127.0.0.1 in its own thread and runtime, over SQLite or PostgreSQL.
+//! PostgreSQL tests run when PHR_TEST_PG holds a connection string (scripts/test-all.sh
+//! starts a throwaway cluster); otherwise they say so and pass.
+#![allow(dead_code)]
+
+use phr_core::crypto::RawKeyStore;
+use phr_core::Record;
+use phr_relay::Backend;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Which {
+    Sqlite,
+    Postgres,
+}
+
+pub struct Running {
+    pub base: String,
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+pub fn start(which: Which) -> Option<Running> {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = match which {
+        Which::Sqlite => Backend::Sqlite(dir.path().join("relay.sqlite")),
+        Which::Postgres => match std::env::var("PHR_TEST_PG") {
+            Ok(url) if !url.is_empty() => {
+                let schema = format!("t_{}", uuid_hex());
+                Backend::Postgres { url, schema: Some(schema) }
+            }
+            _ => {
+                eprintln!("PHR_TEST_PG is not set: skipping the PostgreSQL run (scripts/test-all.sh sets it)");
+                return None;
+            }
+        },
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let b = backend.clone();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let app = phr_relay::app(b, Default::default()).await.unwrap();
+            tx.send(format!("http://{addr}")).unwrap();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop_rx.await;
+                })
+                .await
+                .unwrap();
+        });
+    });
+    let base = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("relay started");
+    Some(Running { base, backend, dir, stop: Some(stop_tx), thread: Some(thread) })
+}
+
+pub fn uuid_hex() -> String {
+    let mut b = [0u8; 8];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).unwrap();
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn record(dir: &std::path::Path, name: &str) -> Record {
+    Record::create(&dir.join(name).join("record.phr"), &RawKeyStore::new([7u8; 32])).unwrap()
+}
+
+/// Everything the relay stores, as text: the SQLite file and its WAL, or every row of
+/// every relay table in PostgreSQL (what pg_dump would write for them).
+pub fn storage_text(r: &Running) -> Vec<u8> {
+    match &r.backend {
+        Backend::Sqlite(p) => {
+            let mut out = std::fs::read(p).unwrap();
+            let wal = PathBuf::from(format!("{}-wal", p.display()));
+            if let Ok(w) = std::fs::read(wal) {
+                out.extend(w);
+            }
+            out
+        }
+        Backend::Postgres { url, schema } => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let (c, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+                tokio::spawn(conn);
+                let s = schema.as_deref().unwrap();
+                let mut out = Vec::new();
+                for t in ["links", "files", "access_log", "replies"] {
+                    for row in c.query(&format!("SELECT t::text FROM {s}.{t} t"), &[]).await.unwrap() {
+                        out.extend(row.get::<_, String>(0).into_bytes());
+                    }
+                }
+                out
+            })
+        }
+    }
+}
+
+pub fn post_json(url: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let r = reqwest::blocking::Client::new().post(url).json(&body).send().unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().unwrap_or(serde_json::Value::Null))
+}

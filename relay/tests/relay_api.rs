@@ -1,0 +1,258 @@
+//! The relay's behaviour, run against SQLite and (with PHR_TEST_PG) PostgreSQL: the same
+//! suite for both backends.
+
+mod common;
+
+use common::*;
+use phr_core::consent::{AuditAction, GrantRequest, Recipient, RecipientCategory};
+use phr_core::record::{EntryValue, Provenance};
+use phr_core::share::relay::{signing_input, HttpRelay, RelayApi};
+use phr_core::share::{self, jwe, ShareOptions};
+use serde_json::json;
+
+const SENTINEL: &str = "Zxqvorimab SENTINEL-7731";
+
+fn med(record: &phr_core::Record) {
+    let v = EntryValue::Medication { name: SENTINEL.into(), dose: Some("5 mg".into()), route: None, frequency: Some("daily".into()), start: None, stop: None, reason: None, code: None };
+    record.add_entry("medications", v, Provenance::User).unwrap();
+}
+
+fn req(sections: &[&str], purpose: &str, expiry_secs: Option<i64>) -> GrantRequest {
+    GrantRequest {
+        recipient: Recipient { name: "Dr Ada Okafor".into(), role: "GP".into(), category: RecipientCategory::HealthProfessional },
+        sections: sections.iter().map(|s| s.to_string()).collect(),
+        purpose: purpose.into(),
+        message: (purpose == "advice").then(|| "Is this dose still right for me?".into()),
+        start: None,
+        expiry: expiry_secs.map(|s| chrono::Utc::now() + chrono::Duration::seconds(s)),
+    }
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[test] fn $name() { if let Some(r) = super::start(super::Which::Sqlite) { super::$name(r) } } )* }
+        mod postgres { $( #[test] fn $name() { if let Some(r) = super::start(super::Which::Postgres) { super::$name(r) } } )* }
+    };
+}
+
+both!(share_fetch_revoke_and_audit, owners_are_isolated_and_signatures_checked, passcode_attempts_lock_the_link, parallel_guesses_never_exceed_the_limit, expired_link_is_refused, advice_reply_reaches_the_record, long_files_are_served_by_location, tampered_ciphertext_is_refused);
+
+fn share_fetch_revoke_and_audit(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications", "allergies"], "review my tablets", Some(3600)), ShareOptions { passcode: Some("4417".into()), ..Default::default() }, &relay).unwrap();
+    assert_eq!(out.payload.flag.as_deref(), Some("P"));
+    assert!(out.payload.exp.is_some());
+
+    let (s, m) = post_json(&out.payload.url, json!({"recipient": "Dr Okafor", "passcode": "4417"}));
+    assert_eq!(s, 200, "{m}");
+    let jwe_text = m["files"][0]["embedded"].as_str().unwrap();
+    assert_eq!(m["files"][0]["contentType"], "application/fhir+json");
+    let plain = jwe::decrypt(&out.payload.key_bytes().unwrap(), jwe_text).unwrap();
+    assert!(String::from_utf8(plain).unwrap().contains(SENTINEL));
+
+    // The relay never holds a record value, nor the key.
+    let stored = storage_text(&r);
+    let hay = String::from_utf8_lossy(&stored);
+    assert!(!hay.contains("SENTINEL-7731") && !hay.contains("Zxqvorimab"), "record value on the relay");
+    assert!(!hay.contains(&out.payload.key), "link key on the relay");
+    assert!(!hay.contains("4417"), "passcode in clear on the relay");
+
+    let links = relay.list_links().unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].fetches, 1);
+
+    share::revoke_share(&rec, &out.grant.id, Some(&relay)).unwrap();
+    let (s, m) = post_json(&out.payload.url, json!({"recipient": "Dr Okafor", "passcode": "4417"}));
+    assert_eq!((s, m["error"].as_str()), (404, Some("revoked")));
+    // Content is gone from storage.
+    let stored = storage_text(&r);
+    let ciphertext = jwe_text.split('.').nth(3).unwrap();
+    assert!(!String::from_utf8_lossy(&stored).contains(&ciphertext[..40]), "revoked content still in storage");
+
+    let rep = share::sync_from_relay(&rec, &relay).unwrap();
+    assert_eq!(rep.access_events, 2);
+    let log = rec.audit_log().unwrap();
+    let actions: Vec<_> = log.iter().map(|e| e.action.clone()).collect();
+    assert!(actions.contains(&AuditAction::RemoteFetch));
+    assert!(actions.contains(&AuditAction::RemoteRefused));
+    assert!(log.iter().any(|e| e.action == AuditAction::RemoteFetch && e.actor == "Dr Okafor"));
+    assert!(rec.verify_audit().unwrap().ok);
+    // A second sync brings nothing new.
+    assert_eq!(share::sync_from_relay(&rec, &relay).unwrap().access_events, 0);
+}
+
+fn signed(method: &str, url: &str, path: &str, key: &ring::signature::Ed25519KeyPair, claimed_owner: &str, time: i64) -> u16 {
+    let sig = key.sign(&signing_input(method, path, time, b""));
+    let c = reqwest::blocking::Client::new();
+    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    c.request(m, url)
+        .header("x-phr-owner", claimed_owner)
+        .header("x-phr-time", time.to_string())
+        .header("x-phr-sig", data_encoding::BASE64URL_NOPAD.encode(sig.as_ref()))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn owners_are_isolated_and_signatures_checked(r: Running) {
+    let a = record(r.dir.path(), "a");
+    let b = record(r.dir.path(), "b");
+    med(&a);
+    let ra = HttpRelay::for_record(&a, &r.base).unwrap();
+    let rb = HttpRelay::for_record(&b, &r.base).unwrap();
+    let out = share::create_share(&a, req(&["medications"], "care", None), ShareOptions::default(), &ra).unwrap();
+    let id = out.grant.link.as_ref().unwrap().link_id.clone();
+
+    // Wrong owner: B sees nothing of A's, cannot read A's log or revoke A's link.
+    assert!(rb.list_links().unwrap().is_empty());
+    assert!(rb.access_log(&id, 0).is_err());
+    assert!(rb.replies(&id, 0).is_err());
+    assert!(!rb.revoke_link(&id).unwrap());
+    assert_eq!(post_json(&out.payload.url, json!({"recipient": "x"})).0, 200, "B's attempt must not have revoked A's link");
+
+    // Wrong device key: B signs while claiming to be A.
+    let ka = phr_core::share::relay::device_key(&a).unwrap();
+    let kb = phr_core::share::relay::device_key(&b).unwrap();
+    let a_id = phr_core::share::relay::owner_id(&ka);
+    let now = chrono::Utc::now().timestamp_millis();
+    let path = format!("/api/links/{id}");
+    assert_eq!(signed("DELETE", &format!("{}{path}", r.base), &path, &kb, &a_id, now), 401);
+    assert_eq!(signed("GET", &format!("{}/api/links", r.base), "/api/links", &kb, &a_id, now), 401);
+    // A signature for another path does not carry over.
+    let sig = ka.sign(&signing_input("GET", "/api/links", now, b""));
+    let st = reqwest::blocking::Client::new()
+        .delete(format!("{}{path}", r.base))
+        .header("x-phr-owner", &a_id)
+        .header("x-phr-time", now.to_string())
+        .header("x-phr-sig", data_encoding::BASE64URL_NOPAD.encode(sig.as_ref()))
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(st.as_u16(), 401);
+    // A stale request (replayed after the window) is refused.
+    assert_eq!(signed("GET", &format!("{}/api/links", r.base), "/api/links", &ka, &a_id, now - 10 * 60 * 1000), 401);
+    // No signature at all.
+    assert_eq!(reqwest::blocking::get(format!("{}/api/links", r.base)).unwrap().status().as_u16(), 401);
+    // The genuine owner still can.
+    assert_eq!(signed("GET", &format!("{}/api/links", r.base), "/api/links", &ka, &a_id, now), 200);
+    assert!(ra.revoke_link(&id).unwrap());
+}
+
+fn passcode_attempts_lock_the_link(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions { passcode: Some("right-one".into()), max_attempts: Some(3), ..Default::default() }, &relay).unwrap();
+    let url = &out.payload.url;
+    let (s, m) = post_json(url, json!({"recipient": "x"}));
+    assert_eq!((s, m["error"].as_str()), (401, Some("passcode_required")), "a missing passcode is not a guess");
+    for left in [2, 1, 0] {
+        let (s, m) = post_json(url, json!({"recipient": "x", "passcode": "wrong"}));
+        assert_eq!(s, 401);
+        assert_eq!(m["remainingAttempts"], left);
+    }
+    let (s, m) = post_json(url, json!({"recipient": "x", "passcode": "right-one"}));
+    assert_eq!((s, m["error"].as_str()), (404, Some("locked")), "locked even for the right passcode");
+    // A right passcode before the limit does not use up an attempt.
+    let out2 = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions { passcode: Some("right-one".into()), max_attempts: Some(2), ..Default::default() }, &relay).unwrap();
+    for _ in 0..4 {
+        assert_eq!(post_json(&out2.payload.url, json!({"recipient": "x", "passcode": "right-one"})).0, 200);
+    }
+    assert_eq!(post_json(&out2.payload.url, json!({"recipient": "x", "passcode": "nope"})).1["remainingAttempts"], 1);
+}
+
+fn parallel_guesses_never_exceed_the_limit(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions { passcode: Some("0000-right".into()), max_attempts: Some(5), ..Default::default() }, &relay).unwrap();
+    let url = out.payload.url.clone();
+    let handles: Vec<_> = (0..16)
+        .map(|i| {
+            let url = url.clone();
+            std::thread::spawn(move || post_json(&url, json!({"recipient": "guesser", "passcode": format!("guess-{i}")})).0)
+        })
+        .collect();
+    let codes: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == 401).count(), 5, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 404).count(), 11, "{codes:?}");
+}
+
+fn expired_link_is_refused(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "care", Some(2)), ShareOptions::default(), &relay).unwrap();
+    assert_eq!(post_json(&out.payload.url, json!({"recipient": "x"})).0, 200);
+    std::thread::sleep(std::time::Duration::from_millis(2600));
+    let (s, m) = post_json(&out.payload.url, json!({"recipient": "x"}));
+    assert_eq!((s, m["error"].as_str()), (404, Some("expired")));
+    // The core's own check refuses too, and says so in the audit log.
+    match phr_core::consent::check(&rec, &out.grant.id, chrono::Utc::now()).unwrap() {
+        phr_core::consent::Decision::Denied(reason) => assert_eq!(reason, phr_core::consent::DenyReason::Expired),
+        _ => panic!("expired grant allowed"),
+    }
+}
+
+fn advice_reply_reaches_the_record(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "advice", Some(3600)), ShareOptions { passcode: Some("2580".into()), ..Default::default() }, &relay).unwrap();
+    let key = out.payload.key_bytes().unwrap();
+    let (_, m) = post_json(&out.payload.url, json!({"recipient": "Pharmacist Li", "passcode": "2580"}));
+    let bundle = String::from_utf8(jwe::decrypt(&key, m["files"][0]["embedded"].as_str().unwrap()).unwrap()).unwrap();
+    assert!(bundle.contains("Is this dose still right for me?"));
+    let reply = jwe::encrypt(&key, br#"{"from":"Pharmacist Li","text":"Yes, keep taking it in the morning."}"#, Some("application/json")).unwrap();
+    let url = format!("{}/reply", out.payload.url);
+    assert_eq!(post_json(&url, json!({"recipient": "Pharmacist Li", "passcode": "bad", "jwe": reply})).0, 401);
+    assert_eq!(post_json(&url, json!({"recipient": "Pharmacist Li", "passcode": "2580", "jwe": reply})).0, 201);
+    // A reply not made with the link's key is dropped by the core.
+    let forged = jwe::encrypt(&[9u8; 32], br#"{"text":"forged"}"#, None).unwrap();
+    assert_eq!(post_json(&url, json!({"recipient": "someone", "passcode": "2580", "jwe": forged})).0, 201);
+    let rep = share::sync_from_relay(&rec, &relay).unwrap();
+    assert_eq!(rep.replies, 1);
+    let g = rec.grant(&out.grant.id).unwrap().unwrap();
+    assert_eq!(g.replies.len(), 1);
+    assert_eq!(g.replies[0].text, "Yes, keep taking it in the morning.");
+    assert!(rec.audit_log().unwrap().iter().any(|e| e.action == AuditAction::ReplyReceived));
+    assert!(!String::from_utf8_lossy(&storage_text(&r)).contains("keep taking"));
+}
+
+fn long_files_are_served_by_location(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions::default(), &relay).unwrap();
+    let (s, m) = post_json(&out.payload.url, json!({"recipient": "x", "embeddedLengthMax": 10}));
+    assert_eq!(s, 200);
+    assert!(m["files"][0].get("embedded").is_none());
+    let loc = m["files"][0]["location"].as_str().unwrap();
+    let resp = reqwest::blocking::get(loc).unwrap();
+    assert_eq!(resp.headers()["content-type"], "application/jose");
+    let body = resp.text().unwrap();
+    assert!(String::from_utf8(jwe::decrypt(&out.payload.key_bytes().unwrap(), &body).unwrap()).unwrap().contains(SENTINEL));
+    // A forged ticket does not open it.
+    let forged = format!("{}x", loc);
+    assert_eq!(reqwest::blocking::get(forged).unwrap().status().as_u16(), 404);
+}
+
+fn tampered_ciphertext_is_refused(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions::default(), &relay).unwrap();
+    let (_, m) = post_json(&out.payload.url, json!({"recipient": "x"}));
+    let j = m["files"][0]["embedded"].as_str().unwrap().to_string();
+    let key = out.payload.key_bytes().unwrap();
+    let parts: Vec<&str> = j.split('.').collect();
+    let mut ct = parts[3].as_bytes().to_vec();
+    ct[5] = if ct[5] == b'A' { b'B' } else { b'A' };
+    let tampered = format!("{}..{}.{}.{}", parts[0], parts[2], String::from_utf8(ct).unwrap(), parts[4]);
+    assert!(jwe::decrypt(&key, &tampered).is_err());
+    let other_header = format!("{}..{}.{}.{}", data_encoding::BASE64URL_NOPAD.encode(br#"{"alg":"dir","enc":"A256GCM"}"#), parts[2], parts[3], parts[4]);
+    assert!(jwe::decrypt(&key, &other_header).is_err(), "the header is authenticated");
+}
