@@ -4,6 +4,8 @@
 //! unlocking it with `PHR_PASSPHRASE` or a prompt. Human output by default; `--json`
 //! for scripts.
 
+mod fhir_cmd;
+mod import_cmd;
 mod input;
 mod insights_cmd;
 mod output;
@@ -103,8 +105,19 @@ enum Command {
     /// Measurements: add one, or list a kind's readings or daily summaries
     #[command(subcommand)]
     Sample(SampleCmd),
-    /// The whole record as JSON on stdout
-    Export,
+    /// The whole record as JSON on stdout; `--ips` for an International Patient Summary,
+    /// `--fhir --sections a,b` for a FHIR Bundle of chosen sections
+    Export {
+        #[arg(long, conflicts_with = "fhir")]
+        ips: bool,
+        #[arg(long)]
+        fhir: bool,
+        #[arg(long, value_delimiter = ',')]
+        sections: Vec<String>,
+    },
+    /// GP and hospital records over FHIR: `connect URL`, `pull`, `import FILE`, `links`
+    #[command(subcommand)]
+    Fhir(fhir_cmd::FhirCmd),
     /// Write an encrypted backup file
     Backup { file: PathBuf },
     /// Restore a backup into --home (which must not hold a record)
@@ -116,6 +129,10 @@ enum Command {
     },
     /// Make a new printable recovery key (replaces the old one)
     RecoveryKey,
+    /// Import files, folders or zips (FIT, GPX, TCX, Apple Health, CSV, Strava JSON)
+    Import(import_cmd::ImportArgs),
+    /// List activities (runs, rides, swims...)
+    Activities(import_cmd::ActivitiesArgs),
     /// Alerts, suggestions and signposts from your record; `off CATEGORY` / `on CATEGORY` / `settings`
     Insights {
         #[command(subcommand)]
@@ -379,7 +396,9 @@ fn run(cli: Cli) -> CliResult {
             output::purged(n, json);
         }
         Command::Sample(cmd) => sample(&home, cmd, json)?,
-        Command::Export => {
+        Command::Export { ips, fhir, sections } if ips || fhir => fhir_cmd::export(&home, ips, &sections)?,
+        Command::Fhir(cmd) => fhir_cmd::run(&home, cmd, json)?,
+        Command::Export { .. } => {
             let export = open(&home)?.export().map_err(err)?;
             println!("{}", serde_json::to_string_pretty(&export).map_err(|e| e.to_string())?);
         }
@@ -396,6 +415,8 @@ fn run(cli: Cli) -> CliResult {
             output::restored(&record, &home, json).map_err(err)?;
         }
         Command::RecoveryKey => output::recovery_key(&open(&home)?.create_recovery_key().map_err(err)?),
+        Command::Import(a) => import_cmd::import(&home, a, json)?,
+        Command::Activities(a) => import_cmd::activities(&home, a, json)?,
         Command::Insights { cmd } => insights_cmd::run(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Goal(cmd) => insights_cmd::goal(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Chart { kind, from, to, out, dark, sparkline } => {
