@@ -6,17 +6,18 @@ use data_encoding::BASE64URL_NOPAD;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Field order follows the published examples (url, flag, key, exp, label, v).
 pub struct ShlPayload {
     /// The manifest URL.
     pub url: String,
+    /// Flags in alphabetical order: `L` long-term, `P` passcode, `U` direct file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
     /// base64url of the 32-byte content key (43 characters).
     pub key: String,
     /// Expiry hint, epoch seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
-    /// Flags in alphabetical order: `L` long-term, `P` passcode, `U` direct file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flag: Option<String>,
     /// At most 80 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,

@@ -1,0 +1,130 @@
+//! SMART Health Links: JWE against the published examples, shlink payloads, QR codes.
+
+use phr_core::share::link::{flags, ShlPayload};
+use phr_core::share::{jwe, qr};
+use std::path::PathBuf;
+
+fn corpus() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/fhir");
+    if p.join("MANIFEST.tsv").is_file() {
+        Some(p)
+    } else {
+        println!("SKIP: FHIR corpus not found at {} (a plain clone has no shared/ folder)", p.display());
+        None
+    }
+}
+
+#[test]
+fn decrypts_the_published_ips_example_byte_for_byte() {
+    let Some(c) = corpus() else { return };
+    let details: serde_json::Value = serde_json::from_slice(&std::fs::read(c.join("shcl__IPS_IG-bundle-01-shl-details.json")).unwrap()).unwrap();
+    let key = data_encoding::BASE64URL_NOPAD.decode(details["shlinkJsonPayload"]["key"].as_str().unwrap().as_bytes()).unwrap();
+    let enc = std::fs::read_to_string(c.join("shcl__IPS_IG-bundle-01-enc.txt")).unwrap();
+    let plain = jwe::decrypt(&key, &enc).unwrap();
+    assert_eq!(plain, std::fs::read(c.join("shcl__IPS_IG-bundle-01.json")).unwrap());
+    // And the link that carries the key parses to the same payload.
+    let link = std::fs::read_to_string(c.join("shcl__IPS_IG-bundle-01-shl.txt")).unwrap();
+    let p = ShlPayload::parse(&link).unwrap();
+    assert_eq!(p.key, details["shlinkJsonPayload"]["key"].as_str().unwrap());
+    assert_eq!(p.flag.as_deref(), Some("LU"));
+    assert_eq!(p.label.as_deref(), Some("Demo SHL for IPS_IG-bundle-01"));
+    assert_eq!(p.to_uri(), details["shlink"].as_str().unwrap(), "same minified JSON, same field order");
+}
+
+#[test]
+fn decrypts_the_spec_example_vector() {
+    let Some(c) = corpus() else { return };
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(c.join("shlspec__spec-example-vector.json")).unwrap()).unwrap();
+    let key = data_encoding::BASE64URL_NOPAD.decode(v["key_b64url"].as_str().unwrap().as_bytes()).unwrap();
+    let plain = jwe::decrypt(&key, v["jwe_compact"].as_str().unwrap()).unwrap();
+    let want = v.get("plaintext").and_then(|p| p.as_str()).map(|s| s.as_bytes().to_vec());
+    if let Some(w) = want {
+        assert_eq!(plain, w);
+    } else {
+        assert!(!plain.is_empty());
+    }
+}
+
+#[test]
+fn round_trip_and_every_kind_of_tampering_fails() {
+    let key = [42u8; 32];
+    let j = jwe::encrypt(&key, b"{\"resourceType\":\"Bundle\"}", Some("application/fhir+json")).unwrap();
+    assert_eq!(jwe::header(&j).unwrap()["alg"], "dir");
+    assert_eq!(jwe::decrypt(&key, &j).unwrap(), b"{\"resourceType\":\"Bundle\"}");
+    assert!(jwe::decrypt(&[43u8; 32], &j).is_err(), "wrong key");
+    let parts: Vec<String> = j.split('.').map(String::from).collect();
+    for i in [0usize, 2, 3, 4] {
+        let mut p = parts.clone();
+        let mut b = p[i].clone().into_bytes();
+        let k = b.len() / 2;
+        b[k] = if b[k] == b'A' { b'Q' } else { b'A' };
+        p[i] = String::from_utf8(b).unwrap();
+        assert!(jwe::decrypt(&key, &p.join(".")).is_err(), "part {i} tampered");
+    }
+    assert!(jwe::decrypt(&key, "a.b.c").is_err());
+    // Two encryptions of the same plaintext differ (fresh IV).
+    assert_ne!(jwe::encrypt(&key, b"x", None).unwrap(), jwe::encrypt(&key, b"x", None).unwrap());
+}
+
+#[test]
+fn jose_interop_vector() {
+    // scripts/relay-e2e.sh writes a JWE made by npm `jose` and points here.
+    let Ok(path) = std::env::var("PHR_JOSE_VECTOR") else {
+        println!("SKIP: PHR_JOSE_VECTOR not set (scripts/relay-e2e.sh sets it)");
+        return;
+    };
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let key = data_encoding::BASE64URL_NOPAD.decode(v["key"].as_str().unwrap().as_bytes()).unwrap();
+    let plain = jwe::decrypt(&key, v["jwe"].as_str().unwrap()).unwrap();
+    assert_eq!(String::from_utf8(plain).unwrap(), v["plaintext"].as_str().unwrap());
+}
+
+#[test]
+fn shlink_payload_round_trips_and_flags_are_ordered() {
+    assert_eq!(flags(true, true), "LP");
+    assert_eq!(flags(false, true), "P");
+    let p = ShlPayload {
+        url: "https://relay.example/shl/abc".into(),
+        key: data_encoding::BASE64URL_NOPAD.encode(&[1u8; 32]),
+        exp: Some(1_900_000_000),
+        flag: Some("LP".into()),
+        label: Some("For Dr Okafor: review".into()),
+        v: Some(1),
+    };
+    let uri = p.to_uri();
+    assert!(uri.starts_with("shlink:/") && !uri.contains('='));
+    assert_eq!(ShlPayload::parse(&uri).unwrap(), p);
+    assert_eq!(ShlPayload::parse(&p.viewer_url("https://relay.example/view")).unwrap(), p);
+    assert_eq!(p.key.len(), 43);
+    assert!(ShlPayload::parse("https://example.org/no-link").is_err());
+    let long = ShlPayload { label: Some("x".repeat(81)), ..p };
+    assert!(ShlPayload::parse(&long.to_uri()).is_err());
+}
+
+#[test]
+fn qr_codes_as_svg_and_png() {
+    let text = "https://relay.example/view#shlink:/eyJ1cmwiOiJodHRwczovL3JlbGF5LmV4YW1wbGUvc2hsL2FiYyJ9";
+    let svg = qr::svg(text).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("<path"));
+    let png = qr::png(text, 4).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // Walk the chunks: lengths and CRCs are consistent, the image inflates to its size.
+    let mut i = 8;
+    let (mut w, mut idat) = (0u32, Vec::new());
+    while i < png.len() {
+        let len = u32::from_be_bytes(png[i..i + 4].try_into().unwrap()) as usize;
+        let kind = &png[i + 4..i + 8];
+        let data = &png[i + 8..i + 8 + len];
+        if kind == b"IHDR" {
+            w = u32::from_be_bytes(data[..4].try_into().unwrap());
+        }
+        if kind == b"IDAT" {
+            idat.extend_from_slice(data);
+        }
+        i += 12 + len;
+    }
+    assert_eq!(i, png.len());
+    let raw = miniz_oxide::inflate::decompress_to_vec_zlib(&idat).unwrap();
+    assert_eq!(raw.len(), (w as usize) * ((w as usize).div_ceil(8) + 1));
+    assert!(raw.iter().any(|b| *b != 0xff && *b != 0), "has dark modules");
+}
