@@ -11,4 +11,11 @@ cargo test --workspace --locked 2>&1
 echo "== Kotlin, Python and Swift bindings (phr-ffi)"
 bash scripts/test-bindings.sh
 
+echo "== FHIR: real FHIR R4 server (SMART client tests) and export validation (fhir.resources)"
+python3 -m pip install --quiet 'fhir.resources>=8,<9' 2>&1 | grep -v "WARNING: Running pip as" || true
+eval "$(bash scripts/fhir-server.sh start)"
+trap 'bash scripts/fhir-server.sh stop' EXIT
+PHR_REQUIRE_FHIR_VALIDATOR=1 cargo test -p phr-core --locked --test fhir_smart --test fhir_import 2>&1
+bash scripts/fhir-server.sh stop
+
 echo "== all test stages passed"

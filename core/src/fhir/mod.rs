@@ -422,8 +422,13 @@ pub fn save_connection(record: &Record, conn: &smart::Connection) -> Result<()> 
 /// Pulls the whole record from the connected server and reconciles it (entries the
 /// server no longer lists are retired). Tokens are refreshed as needed and kept.
 pub fn pull(record: &Record, http: &reqwest::blocking::Client, force: bool) -> Result<(FhirImportReport, smart::PullStats)> {
+    pull_with_page_size(record, http, force, 50)
+}
+
+/// [`pull`] with a chosen search page size (`_count`).
+pub fn pull_with_page_size(record: &Record, http: &reqwest::blocking::Client, force: bool, page_size: u32) -> Result<(FhirImportReport, smart::PullStats)> {
     let mut conn: smart::Connection = record.setting(CONNECTION_SETTING)?.ok_or(Error::NotFound { what: "FHIR connection (run `phr fhir connect URL` first)" })?;
-    let fetched = smart::fetch_all(http, &mut conn);
+    let fetched = smart::fetch_all(http, &mut conn, page_size.max(1));
     record.set_setting(CONNECTION_SETTING, &conn)?;
     let (bundle, stats) = fetched?;
     let bytes = serde_json::to_vec(&bundle).map_err(|_| Error::invalid("FHIR bundle", "cannot be encoded"))?;

@@ -341,7 +341,7 @@ pub struct PullStats {
 }
 
 /// Fetches the patient's whole record as one `collection` Bundle (JSON).
-pub fn fetch_all(http: &reqwest::blocking::Client, conn: &mut Connection) -> Result<(Value, PullStats)> {
+pub fn fetch_all(http: &reqwest::blocking::Client, conn: &mut Connection, page_size: u32) -> Result<(Value, PullStats)> {
     let patient = conn.patient.clone().ok_or_else(|| net("the server did not say which patient this is", "no patient in the token response"))?;
     let base = conn.base.clone();
     let mut stats = PullStats { used_everything: supports_everything(http, conn)?, ..Default::default() };
@@ -352,7 +352,7 @@ pub fn fetch_all(http: &reqwest::blocking::Client, conn: &mut Connection) -> Res
         let p = get_json(http, conn, &format!("{base}/Patient/{}", enc(&patient)))?;
         entries.push(serde_json::json!({ "fullUrl": format!("{base}/Patient/{patient}"), "resource": p }));
         for t in PULL_TYPES {
-            collect_pages(http, conn, &format!("{base}/{t}?patient={}&_count=50", enc(&format!("Patient/{patient}"))), &mut entries, &mut stats.pages)?;
+            collect_pages(http, conn, &format!("{base}/{t}?patient={}&_count={page_size}", enc(&format!("Patient/{patient}"))), &mut entries, &mut stats.pages)?;
         }
         // Medications the statements refer to.
         let mut wanted = std::collections::BTreeSet::new();
