@@ -180,22 +180,26 @@ pub fn report(r: &InsightReport, s: &InsightSettings, today: NaiveDate, json: bo
         println!();
         println!("  Where to get support");
         for p in &r.signposts {
-            let phone = p.phone.as_deref().map(|p| format!(", {p}")).unwrap_or_default();
-            println!("    - {} ({}): {}{phone}, {}", p.name, p.area, p.helps_with, p.url);
+            let phone = p.phone.as_deref().map(|p| format!("{p}, ")).unwrap_or_default();
+            let unconfirmed = if p.verified { "" } else { " (details not yet confirmed: check before relying on them)" };
+            println!("    - {} ({}): {}", p.name, p.area, p.helps_with.trim_end_matches('.'));
+            println!("      {phone}{}{unconfirmed}", p.url);
         }
     }
-    let thirty: Vec<_> = r.trends.trends.iter().filter(|t| t.window_days == 30).collect();
-    if !thirty.is_empty() {
+    let ninety: Vec<_> = r.trends.trends.iter().filter(|t| t.window_days == 90).collect();
+    if !ninety.is_empty() {
         println!();
-        println!("  Last 30 days");
-        for t in thirty {
+        println!("  Last 90 days");
+        for t in ninety {
             let dir = match t.direction {
                 phr_core::insights::trends::Direction::Rising => "rising",
                 phr_core::insights::trends::Direction::Falling => "falling",
                 phr_core::insights::trends::Direction::Steady => "steady",
             };
-            let per_week = t.slope_per_day.map(|s| format!(", {:+.1} {} a week", s * 7.0, t.kind.unit())).unwrap_or_default();
-            println!("    {:<32} average {:.1} {} ({dir}{per_week})", t.kind.label(), t.mean, t.kind.unit());
+            let num = |v: f64| if v.abs() >= 100.0 { format!("{v:.0}") } else if v.abs() < 0.05 { "0.0".to_string() } else { format!("{v:.1}") };
+            let per_day = if t.kind.daily_aggregate() == phr_core::insights::input::DailyAggregate::Sum { " a day" } else { "" };
+            let per_week = t.slope_per_day.map(|s| format!(", {}{} {} a week", if s * 7.0 >= 0.05 { "+" } else { "" }, num(s * 7.0), t.kind.unit())).unwrap_or_default();
+            println!("    {:<32} average {} {}{per_day} ({dir}{per_week})", t.kind.label(), num(t.mean), t.kind.unit());
         }
     }
     if let Some(f) = &r.fitness {
