@@ -9,6 +9,7 @@ mod import_cmd;
 mod input;
 mod insights_cmd;
 mod output;
+mod share_cmd;
 
 use clap::{Parser, Subcommand};
 use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
@@ -141,6 +142,16 @@ enum Command {
     /// Your goals (weight, weekly distance, resting heart rate, active minutes)
     #[command(subcommand)]
     Goal(insights_cmd::GoalCmd),
+    /// Share sections as SMART Health Links: `create`, `list`, `show`, `revoke`, `sync`
+    #[command(subcommand)]
+    Share(share_cmd::ShareCmd),
+    /// Who may see what: your grants and their status
+    Grants,
+    /// Who saw what, when (`--verify` checks the hash chain)
+    Audit {
+        #[arg(long)]
+        verify: bool,
+    },
     /// Draw a chart as SVG: `phr chart weight --from 2026-01-01 --to 2026-11-25 --out weight.svg`
     Chart {
         /// weight, bmi, blood-pressure, resting-hr, vo2max, sleep, steps, active-minutes, alcohol, distance
@@ -419,6 +430,9 @@ fn run(cli: Cli) -> CliResult {
         Command::Activities(a) => import_cmd::activities(&home, a, json)?,
         Command::Insights { cmd } => insights_cmd::run(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Goal(cmd) => insights_cmd::goal(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
+        Command::Share(cmd) => share_cmd::run(&open(&home)?, cmd, json)?,
+        Command::Grants => share_cmd::grants(&open(&home)?, json)?,
+        Command::Audit { verify } => share_cmd::audit(&open(&home)?, verify, json)?,
         Command::Chart { kind, from, to, out, dark, sparkline } => {
             let kind = insights_cmd::metric(&kind)?;
             let to = to.map(|t| parse_day(&t)).transpose()?.unwrap_or_else(|| chrono::Utc::now().date_naive());

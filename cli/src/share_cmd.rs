@@ -1,0 +1,261 @@
+//! `phr share ...`, `phr grants` and `phr audit`: consent and SMART Health Links on the
+//! command line. Only `share create|revoke|sync` talk to a relay, and only to the one given
+//! (or the one a link was made on).
+
+use chrono::{DateTime, Duration, Utc};
+use clap::Subcommand;
+use phr_core::consent::{AuditEvent, Grant, GrantRequest, Recipient, RecipientCategory};
+use phr_core::share::relay::HttpRelay;
+use phr_core::share::{self, ShareOptions, ShareOutcome};
+use phr_core::Record;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum ShareCmd {
+    /// Share chosen sections: prints a SMART Health Link and writes its QR code (PNG and SVG)
+    Create {
+        /// Who it is for
+        #[arg(long)]
+        to: String,
+        /// Their role: GP, physiotherapist, daughter...
+        #[arg(long, default_value = "")]
+        role: String,
+        /// health_professional, social_care, family_or_carer, other_organisation, employer, insurer
+        #[arg(long, default_value = "health_professional")]
+        category: String,
+        /// Section slugs, comma separated; `all` = every shareable section (never sensitive),
+        /// `emergency` = the emergency card
+        #[arg(long, value_delimiter = ',', required = true)]
+        sections: Vec<String>,
+        /// Why you are sharing ("advice" lets them reply)
+        #[arg(long)]
+        purpose: String,
+        /// Your question, for --purpose advice
+        #[arg(long)]
+        message: Option<String>,
+        /// How long: 30m, 12h, 7d, 2w, or `never`
+        #[arg(long, default_value = "7d")]
+        expires: String,
+        /// Require a passcode (from PHR_SHARE_PASSCODE, else a random one is printed)
+        #[arg(long)]
+        passcode: bool,
+        /// Long-term link (flag L), e.g. an emergency card on your lock screen
+        #[arg(long)]
+        long_term: bool,
+        /// Relay that hosts the encrypted copy
+        #[arg(long, env = "PHR_RELAY", default_value = "http://127.0.0.1:8787")]
+        relay: String,
+        /// Where to write the QR code (default: ./phr-share-<id>.png and .svg)
+        #[arg(long)]
+        qr: Option<PathBuf>,
+    },
+    /// Your shares and their status
+    List,
+    /// Show a share's link again and rewrite its QR code
+    Show {
+        id: String,
+        #[arg(long)]
+        qr: Option<PathBuf>,
+    },
+    /// Take a share back: deletes the relay's copy and revokes the grant
+    Revoke { id: String },
+    /// Pull who opened your links (and replies to questions) from the relay into your audit log
+    Sync,
+}
+
+fn parse_expiry(s: &str) -> Result<Option<DateTime<Utc>>, String> {
+    let s = s.trim();
+    if s == "never" {
+        return Ok(None);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    let (num, unit) = s.split_at(s.len().saturating_sub(1));
+    let n: i64 = num.parse().map_err(|_| format!("--expires {s:?}: use 30m, 12h, 7d, 2w, never or a date-time"))?;
+    let d = match unit {
+        "s" => Duration::seconds(n),
+        "m" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        "d" => Duration::days(n),
+        "w" => Duration::weeks(n),
+        _ => return Err(format!("--expires {s:?}: use 30m, 12h, 7d, 2w, never or a date-time")),
+    };
+    Ok(Some(Utc::now() + d))
+}
+
+/// Six random digits. A v4 uuid's bytes come from the OS generator, which saves the CLI
+/// another dependency; the relay's lifetime attempt limit is what makes six digits enough.
+fn random_passcode() -> String {
+    let u = uuid::Uuid::new_v4();
+    let b = u.as_bytes();
+    format!("{:06}", u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000)
+}
+
+fn write_qr(out: &ShareOutcome, path: Option<PathBuf>) -> Result<(PathBuf, PathBuf), String> {
+    let png = path.unwrap_or_else(|| PathBuf::from(format!("phr-share-{}.png", &out.grant.id[..8])));
+    let svg = png.with_extension("svg");
+    std::fs::write(&png, out.qr_png().map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", png.display()))?;
+    std::fs::write(&svg, out.qr_svg().map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", svg.display()))?;
+    Ok((png, svg))
+}
+
+fn print_outcome(out: &ShareOutcome, qr: (PathBuf, PathBuf), passcode: Option<&str>, json: bool) {
+    if json {
+        println!(
+            "{}",
+            json!({"grant_id": out.grant.id, "shlink": out.shlink, "viewer_url": out.viewer_url, "qr_png": qr.0, "qr_svg": qr.1,
+                   "passcode": passcode, "sections": out.grant.sections, "expires": out.grant.expiry})
+        );
+    } else {
+        println!("Shared with {} ({}): {}", out.grant.recipient.name, out.grant.recipient.category.as_str(), out.grant.sections.join(", "));
+        println!("Link:  {}", out.viewer_url);
+        println!("QR:    {} and {}", qr.0.display(), qr.1.display());
+        if let Some(p) = passcode {
+            println!("Passcode: {p}  (tell them separately, not with the link)");
+        }
+        match out.grant.expiry {
+            Some(e) => println!("Expires: {}", e.format("%Y-%m-%d %H:%M UTC")),
+            None => println!("Expires: never (revoke it with `phr share revoke {}`)", out.grant.id),
+        }
+        println!("Grant: {}", out.grant.id);
+    }
+}
+
+fn find(record: &Record, id: &str) -> Result<Grant, String> {
+    let all = record.grants().map_err(|e| e.to_string())?;
+    let m: Vec<Grant> = all.into_iter().filter(|g| g.id.starts_with(id)).collect();
+    match m.len() {
+        1 => Ok(m.into_iter().next().unwrap_or_else(|| unreachable!())),
+        0 => Err(format!("no share {id}")),
+        _ => Err(format!("{id} matches several shares; give more of the id")),
+    }
+}
+
+pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
+    match cmd {
+        ShareCmd::Create { to, role, category, sections, purpose, message, expires, passcode, long_term, relay, qr } => {
+            let category = RecipientCategory::parse(&category).map_err(|e| e.to_string())?;
+            let pass = if passcode {
+                Some(match std::env::var("PHR_SHARE_PASSCODE") {
+                    Ok(p) if !p.is_empty() => p,
+                    _ => random_passcode(),
+                })
+            } else {
+                None
+            };
+            let req = GrantRequest { recipient: Recipient { name: to, role, category }, sections, purpose, message, start: None, expiry: parse_expiry(&expires)? };
+            let client = HttpRelay::for_record(record, &relay).map_err(|e| e.to_string())?;
+            let out = share::create_share(record, req, ShareOptions { passcode: pass.clone(), long_term, label: None, max_attempts: None }, &client).map_err(|e| e.to_string())?;
+            let files = write_qr(&out, qr)?;
+            print_outcome(&out, files, pass.as_deref(), json);
+        }
+        ShareCmd::Show { id, qr } => {
+            let g = find(record, &id)?;
+            let out = share::outcome_for(&g).ok_or("this grant has no link")?;
+            let files = write_qr(&out, qr)?;
+            print_outcome(&out, files, None, json);
+        }
+        ShareCmd::List => grants(record, json)?,
+        ShareCmd::Revoke { id } => {
+            let g = find(record, &id)?;
+            let client = match &g.link {
+                Some(l) => Some(HttpRelay::for_record(record, &l.relay_url).map_err(|e| e.to_string())?),
+                None => None,
+            };
+            if let Some(c) = &client {
+                // Collect the last accesses and replies before the relay forgets the link.
+                let _ = share::sync_from_relay(record, c);
+            }
+            let g = share::revoke_share(record, &g.id, client.as_ref().map(|c| c as &dyn share::relay::RelayApi)).map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", json!({"revoked": g.id}));
+            } else {
+                println!("Revoked: {} can no longer open it; the relay's copy is deleted.", g.recipient.name);
+            }
+        }
+        ShareCmd::Sync => {
+            let mut relays: Vec<String> = record.grants().map_err(|e| e.to_string())?.into_iter().filter_map(|g| g.link.map(|l| l.relay_url)).collect();
+            relays.sort();
+            relays.dedup();
+            let (mut events, mut replies) = (0, 0);
+            for r in relays {
+                let c = HttpRelay::for_record(record, &r).map_err(|e| e.to_string())?;
+                let rep = share::sync_from_relay(record, &c).map_err(|e| e.to_string())?;
+                events += rep.access_events;
+                replies += rep.replies;
+            }
+            if json {
+                println!("{}", json!({"access_events": events, "replies": replies}));
+            } else {
+                println!("{events} new access event(s), {replies} new reply(ies). See `phr audit`.");
+                for g in record.grants().map_err(|e| e.to_string())? {
+                    for r in &g.replies {
+                        println!("Reply from {} ({}): {}", r.from, r.at.format("%Y-%m-%d %H:%M"), r.text);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `phr grants`
+pub fn grants(record: &Record, json: bool) -> Result<(), String> {
+    let gs = record.grants().map_err(|e| e.to_string())?;
+    let now = Utc::now();
+    if json {
+        let v: Vec<_> = gs
+            .iter()
+            .map(|g| {
+                json!({"id": g.id, "recipient": g.recipient, "sections": g.sections, "purpose": g.purpose, "status": g.status(now),
+                       "expiry": g.expiry, "link": g.link.as_ref().map(|l| json!({"relay": l.relay_url, "flag": l.flag})), "replies": g.replies})
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(v));
+        return Ok(());
+    }
+    if gs.is_empty() {
+        println!("You have not shared anything. Nobody but you can see your record.");
+    }
+    for g in gs {
+        let status = format!("{:?}", g.status(now)).to_lowercase();
+        let exp = g.expiry.map(|e| format!("until {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "no end date".into());
+        println!("{}  {:<8} {} ({}, {})  {}  [{}]  {}", &g.id[..8], status, g.recipient.name, g.recipient.role, g.recipient.category.as_str(), g.sections.join(","), g.purpose, exp);
+    }
+    Ok(())
+}
+
+fn line(e: &AuditEvent) -> String {
+    let what = if e.sections.is_empty() { String::new() } else { format!(" {}", e.sections.join(",")) };
+    format!("{:>4}  {}  {:<15} {}{}  {}", e.seq, e.at.format("%Y-%m-%d %H:%M:%S"), format!("{:?}", e.action).to_lowercase(), e.actor, what, e.detail)
+}
+
+/// `phr audit [--verify]`
+pub fn audit(record: &Record, verify: bool, json: bool) -> Result<(), String> {
+    if verify {
+        let v = record.verify_audit().map_err(|e| e.to_string())?;
+        if json {
+            println!("{}", serde_json::to_string(&v).map_err(|e| e.to_string())?);
+        } else if v.ok {
+            println!("Audit log verified: {} entries, each chained to the one before.", v.entries);
+        }
+        if !v.ok {
+            let (seq, why) = v.problem.unwrap_or((0, "unknown".into()));
+            return Err(format!("the audit log does not verify at entry {seq}: {why}"));
+        }
+        return Ok(());
+    }
+    let log = record.audit_log().map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string(&log).map_err(|e| e.to_string())?);
+    } else if log.is_empty() {
+        println!("Nobody has seen anything from your record.");
+    } else {
+        for e in &log {
+            println!("{}", line(e));
+        }
+    }
+    Ok(())
+}
