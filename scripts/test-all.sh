@@ -18,4 +18,7 @@ trap 'bash scripts/fhir-server.sh stop' EXIT
 PHR_REQUIRE_FHIR_VALIDATOR=1 cargo test -p phr-core --locked --test fhir_smart --test fhir_import 2>&1
 bash scripts/fhir-server.sh stop
 
+echo "== Relay: SQLite + PostgreSQL suites, clinician viewer in Chromium, JWE interop with npm jose"
+bash scripts/relay-test.sh
+
 echo "== all test stages passed"
