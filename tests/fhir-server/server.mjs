@@ -220,6 +220,9 @@ function httpStatus(oo) {
   return code === 'not-found' ? 404 : code === 'forbidden' ? 403 : code === 'login' ? 401 : 400;
 }
 
+// Keep idle keep-alive connections longer than clients do, so reuse never races a close.
+server.keepAliveTimeout = 120000;
+server.headersTimeout = 121000;
 server.listen(port, '127.0.0.1', () => {
   console.log(`loaded ${loaded} resources (${refused} refused)`);
   console.log(`listening http://127.0.0.1:${server.address().port}`);

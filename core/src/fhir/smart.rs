@@ -287,7 +287,9 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
     }
     let mut retried = false;
     loop {
-        let resp = http.get(url).bearer_auth(&conn.access_token).header("accept", "application/fhir+json").send().map_err(|e| net("request failed", e))?;
+        let send = || http.get(url).bearer_auth(&conn.access_token).header("accept", "application/fhir+json").send();
+        // GET is idempotent: one retry covers a keep-alive connection the server closed.
+        let resp = send().or_else(|_| send()).map_err(|e| net("request failed", e))?;
         let status = resp.status();
         if status.as_u16() == 401 && !retried && conn.refresh_token.is_some() {
             refresh(http, conn)?;
