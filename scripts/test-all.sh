@@ -14,8 +14,7 @@ bash scripts/test-bindings.sh
 echo "== FHIR: real FHIR R4 server (SMART client tests) and export validation (fhir.resources)"
 python3 -m pip install --quiet 'fhir.resources>=8,<9' 2>&1 | grep -v "WARNING: Running pip as" || true
 eval "$(bash scripts/fhir-server.sh start)"
-trap 'bash scripts/fhir-server.sh stop' EXIT
-PHR_REQUIRE_FHIR_VALIDATOR=1 cargo test -p phr-core --locked --test fhir_smart --test fhir_import 2>&1
+PHR_REQUIRE_FHIR_VALIDATOR=1 cargo test -p phr-core --locked --test fhir_smart --test fhir_import 2>&1 || { bash scripts/fhir-server.sh stop; exit 1; }
 bash scripts/fhir-server.sh stop
 
 echo "== Relay: SQLite + PostgreSQL suites, clinician viewer in Chromium, JWE interop with npm jose"
