@@ -45,13 +45,11 @@ pub enum FhirCmd {
 }
 
 /// Imports one FHIR JSON file; the small public entry `phr import` routes *.json FHIR to.
-#[allow(dead_code)] // for `phr import` routing (see is_fhir_file)
 pub fn import_file(record: &Record, file: &Path, force: bool) -> Result<FhirImportReport, String> {
     fhir::import_path(record, file, &FhirImportOptions { force, ..Default::default() }).map_err(super::err)
 }
 
 /// Whether `phr import` should hand this file to the FHIR importer.
-#[allow(dead_code)] // for `phr import` routing
 pub fn is_fhir_file(file: &Path) -> bool {
     let mut head = vec![0u8; 8192];
     let n = std::fs::File::open(file).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);

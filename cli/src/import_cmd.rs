@@ -21,6 +21,9 @@ pub struct ImportArgs {
     /// Minutes CSV times without a zone are ahead of UTC (60 for UK summer time)
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub csv_utc_offset: i32,
+    /// FHIR JSON files (GP/hospital records): import even if about someone else
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args)]
@@ -56,8 +59,17 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
         csv_utc_offset_minutes: a.csv_utc_offset,
         ..Default::default()
     };
+    // FHIR JSON (a resource or Bundle from a GP/hospital record) goes to the FHIR importer.
+    let (fhir_files, paths): (Vec<PathBuf>, Vec<PathBuf>) = a.paths.iter().cloned().partition(|p| p.is_file() && super::fhir_cmd::is_fhir_file(p));
+    for f in &fhir_files {
+        let r = super::fhir_cmd::import_file(&record, f, a.force).map_err(|e| format!("{}: {e}", f.display()))?;
+        super::fhir_cmd::print_report(&r, json);
+    }
+    if paths.is_empty() {
+        return Ok(());
+    }
     let bar = Bar(std::io::stderr().is_terminal());
-    let report = import_paths(&record, &a.paths, &opts, &bar, &CancelToken::new()).map_err(super::err)?;
+    let report = import_paths(&record, &paths, &opts, &bar, &CancelToken::new()).map_err(super::err)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
