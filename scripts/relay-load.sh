@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Load test: PHR_LOAD_CONCURRENCY (32) viewers for PHR_LOAD_SECONDS (10) against one manifest on a
+# relay at 127.0.0.1 (SQLite), then the same loader GETting the same manifest bytes from nginx.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d /tmp/phr-relay-load.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+# The workspace dev profile (dependencies at opt-level 3, our code at 1) is what runs here.
+cargo build -q -p phr-relay -p phr-cli
+relay_bin=target/debug/phr-relay
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$relay_bin" serve --listen "127.0.0.1:$port" --db "$work/relay.sqlite" 2>/dev/null & pids+=($!)
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+export PHR_HOME=$work/home PHR_PASSPHRASE="load test passphrase"
+target/debug/phr init >/dev/null
+target/debug/phr add medications name=Ramipril dose="5 mg" >/dev/null
+target/debug/phr add allergies substance=Penicillin severity=severe kind=allergy >/dev/null
+url=$(target/debug/phr --json share create --to Load --sections medications,allergies --purpose load --relay "http://127.0.0.1:$port" --qr "$work/q.png" \
+  | python3 -c 'import json,sys,base64; u=json.load(sys.stdin)["viewer_url"].split("shlink:/")[1]; print(json.loads(base64.urlsafe_b64decode(u+"="*(-len(u)%4)))["url"])')
+export PHR_LOAD_URL=$url
+if command -v nginx >/dev/null; then
+  mkdir -p "$work/www"
+  curl -fsS -X POST -H 'content-type: application/json' -d '{"recipient":"copy"}' "$url" >"$work/www/manifest.json"
+  chmod 755 "$work" "$work/www"; chmod 644 "$work/www/manifest.json"   # nginx workers run unprivileged
+  nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  cat >"$work/nginx.conf" <<CONF
+worker_processes 2; daemon off; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 1024; }
+http { access_log off; server { listen 127.0.0.1:$nport; root $work/www; } }
+CONF
+  nginx -c "$work/nginx.conf" & pids+=($!)
+  sleep 0.5
+  export PHR_LOAD_COMPARE_URL=http://127.0.0.1:$nport/manifest.json
+fi
+echo "manifest: $(curl -fsS -X POST -H 'content-type: application/json' -d '{"recipient":"size"}' "$url" | wc -c) bytes; relay binary: $relay_bin"
+cargo test -q -p phr-relay --test load -- --ignored --nocapture 2>&1 | grep -E "relay|nginx|ratio|panicked"
