@@ -151,7 +151,11 @@ impl Record {
             let ids: Vec<String> = stmt.query_map([row], |r| r.get(0))?.collect::<Result<_, _>>()?;
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
-                let e = self.load_entry(c, &id)?;
+                // An id from the section index whose row is gone means a damaged file.
+                let e = match self.load_entry(c, &id) {
+                    Err(Error::NotFound { .. }) => return Err(Error::Corrupt("an entry listed in the section index is missing")),
+                    other => other?,
+                };
                 if (e.deleted_at.is_none() || opts.include_deleted) && (!e.hidden || opts.include_hidden) {
                     out.push(e);
                 }
