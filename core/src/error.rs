@@ -48,6 +48,13 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { path: path.into(), source }
     }
+    /// Names the position of the bad item in a batch ("sample 3 of the batch").
+    pub fn in_batch(self, item: &str, index: usize) -> Self {
+        match self {
+            Error::Invalid { field, reason } => Error::Invalid { field, reason: format!("{reason} ({item} {index} of the batch)") },
+            other => other,
+        }
+    }
 }
 
 /// The error the bindings expose. Messages are fixed strings plus field names: no value,

@@ -83,10 +83,7 @@ impl Record {
     /// Lands a whole import in one transaction.
     pub fn import(&self, batch: &ImportBatch) -> Result<ImportOutcome> {
         for (i, a) in batch.activities.iter().enumerate() {
-            a.validate().map_err(|e| match e {
-                Error::Invalid { field, reason } => Error::Invalid { field, reason: format!("{reason} (activity {i} of the batch)") },
-                other => other,
-            })?;
+            a.validate().map_err(|e| e.in_batch("activity", i))?;
         }
         let groups = super::samples::group_samples(&batch.samples)?;
         self.write(|tx| {

@@ -3,7 +3,7 @@
 use super::chunk::{self, ChunkSample, Identity, Rollup};
 use super::{ad, Record};
 use crate::record::{DailyRollup, IngestReport, Sample, SampleKind};
-use crate::{Error, Result};
+use crate::Result;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::OptionalExtension;
 use std::collections::{BTreeMap, HashSet};
@@ -46,10 +46,7 @@ pub(super) type Groups<'a> = BTreeMap<(SampleKind, &'a str, i64), Vec<ChunkSampl
 pub(super) fn group_samples(samples: &[Sample]) -> Result<Groups<'_>> {
     let mut groups: Groups<'_> = BTreeMap::new();
     for (i, s) in samples.iter().enumerate() {
-        s.validate().map_err(|e| match e {
-            Error::Invalid { field, reason } => Error::Invalid { field, reason: format!("{reason} (sample {i} of the batch)") },
-            other => other,
-        })?;
+        s.validate().map_err(|e| e.in_batch("sample", i))?;
         groups.entry((s.kind, s.source.as_str(), day_of(s.start_ms))).or_default().push(ChunkSample {
             start: s.start_ms,
             end: s.end_ms,
