@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Chart tests rasterise text with a system font (the machine image ships DejaVu; install it
+# where it does not).
+if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  echo "== installing fonts-dejavu-core for the chart tests"
+  (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core) >/dev/null
+fi
+
 echo "== Rust workspace (unit, integration, crash, CLI end-to-end)"
 cargo test --workspace --locked 2>&1
 
