@@ -12,6 +12,11 @@
 //! - `GET  /api/links/{id}/log`    owner: access log (signed)
 //! - `GET  /api/links/{id}/replies` owner: encrypted replies (signed)
 //! - `GET  /view`, `/view/viewer.js` the clinician viewer
+//! - `POST|GET /sync/{account}/devices`, `DELETE /sync/{account}/devices/{device}`,
+//!   `POST|GET /sync/{account}/ops`, `PUT|GET /sync/{account}/snapshot`,
+//!   `POST|GET /sync/{account}/keys` multi-device sync, signed by a device of the account;
+//!   `PUT /sync/pair/{slot}/hello|welcome`, `GET /sync/pair/{slot}` the pairing mailbox
+//!   (see [`sync_routes`])
 //!
 //! Status codes follow the SHL spec: an inactive link (unknown, revoked, expired, or
 //! disabled after too many wrong passcodes) answers 404, with a JSON `error` saying
@@ -19,8 +24,12 @@
 //! `remainingAttempts`.
 
 pub mod postgres;
+mod postgres_sync;
 pub mod sqlite;
+mod sqlite_sync;
 pub mod store;
+pub mod sync_routes;
+pub mod sync_store;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -56,6 +65,8 @@ pub enum Backend {
 pub struct Options {
     /// Public base URL for file locations (default: from the Host header, http).
     pub public_url: Option<String>,
+    /// How long a sync pairing slot lives (default [`sync_routes::PAIRING_TTL`], 10 minutes).
+    pub pairing_ttl: Option<std::time::Duration>,
 }
 
 struct AppState<S> {
@@ -405,7 +416,7 @@ fn page(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-fn router<S: Store>(store: S, opts: Options) -> Router {
+fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
     let mut k = [0u8; 32];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k).expect("system random generator");
     let state = Arc::new(AppState { store, opts, ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k) });
@@ -420,6 +431,7 @@ fn router<S: Store>(store: S, opts: Options) -> Router {
         .route("/api/links/{id}", axum::routing::delete(revoke_link::<S>))
         .route("/api/links/{id}/log", get(link_log::<S>))
         .route("/api/links/{id}/replies", get(link_replies::<S>))
+        .merge(sync_routes::routes::<S>())
         .layer(DefaultBodyLimit::max(MAX_LINK_BYTES))
         .with_state(state)
 }

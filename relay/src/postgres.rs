@@ -7,7 +7,7 @@ use crate::store::*;
 use tokio_postgres::{Client, NoTls, Row};
 
 pub struct PgStore {
-    client: Client,
+    pub(crate) client: Client,
 }
 
 const SCHEMA: &str = "
@@ -43,6 +43,7 @@ impl PgStore {
             client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};")).await?;
         }
         client.batch_execute(SCHEMA).await?;
+        client.batch_execute(crate::postgres_sync::SCHEMA).await?;
         Ok(Self { client })
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    pub(crate) conn: Mutex<Connection>,
 }
 
 const SCHEMA: &str = "
@@ -36,6 +36,7 @@ impl SqliteStore {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(crate::sqlite_sync::SCHEMA)?;
         Ok(Self { conn: Mutex::new(conn) })
     }
 

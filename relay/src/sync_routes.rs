@@ -1,0 +1,372 @@
+//! The sync API (issue 8): an append-only log of encrypted ops per account, devices, key
+//! envelopes, an encrypted snapshot for compaction, and the unauthenticated pairing mailbox.
+//! The contract with phr-core's client is in `/work/notes/sync-relay-contract.md`; in short:
+//!
+//! - `POST /sync/{account}/devices` `{device, xkey}`: first device creates the account (it
+//!   must sign for itself); later ones are added by an active device. A removed key never
+//!   comes back (409 `device_removed`).
+//! - `GET /sync/{account}/devices`, `DELETE /sync/{account}/devices/{device}`
+//! - `POST /sync/{account}/ops` `{epoch, ops: [{id, blob}]}`: idempotent by id; seqs are
+//!   assigned per account in commit order.
+//! - `GET /sync/{account}/ops?after=N&limit=L`: records the signer's ack = N; pages in seq
+//!   order, or `snapshotRequired` when N is behind the compacted part of the log.
+//! - `PUT|GET /sync/{account}/snapshot`: newer snapshots replace older ones and prune the
+//!   ops every active device has acknowledged.
+//! - `POST|GET /sync/{account}/keys`: data-key envelopes per device and epoch; a device reads
+//!   only its own.
+//! - `PUT /sync/pair/{slot}/hello|welcome`, `GET /sync/pair/{slot}`: write-once mailbox,
+//!   expires after [`PAIRING_TTL`].
+//!
+//! Every `/sync/{account}/...` request is signed by the device (the owner-API headers,
+//! checked by [`crate::authenticate`]); a signer that is not an active device of the account
+//! gets 403 `not_a_device` (whether or not the account exists), a removed one 403
+//! `device_removed`. Bad input answers 400 with an `error` code, never a panic.
+
+#![allow(clippy::result_large_err)] // Response is the error type of every handler helper here.
+
+use crate::sync_store::{Access, AddDevice, KeysPut, NewOp, Pushed, SnapshotPut, SyncStore};
+use crate::{authenticate, err, internal, now_ms, AppState};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use data_encoding::BASE64URL_NOPAD;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a pairing slot lives after its hello (override with `Options::pairing_ttl`).
+pub const PAIRING_TTL: Duration = Duration::from_secs(10 * 60);
+/// Largest pairing blob (decoded bytes).
+pub const MAX_PAIR_BLOB: usize = 64 * 1024;
+/// Ops per push.
+pub const MAX_PUSH_OPS: usize = 1000;
+pub const DEFAULT_PULL_LIMIT: i64 = 500;
+pub const MAX_PULL_LIMIT: i64 = 1000;
+/// Largest op id, in characters.
+pub const MAX_OP_ID: usize = 100;
+/// Request bodies: a push (1000 ops) and keys fit the relay's default limit; a snapshot may
+/// be bigger; a pairing message is small.
+const MAX_SNAPSHOT_BODY: usize = 64 * 1024 * 1024;
+const MAX_PAIR_BODY: usize = 2 * MAX_PAIR_BLOB;
+const MAX_ENVELOPES: usize = 1000;
+
+type St<S> = State<Arc<AppState<S>>>;
+
+pub(crate) fn routes<S: SyncStore>() -> Router<Arc<AppState<S>>> {
+    Router::new()
+        .route("/sync/pair/{slot}", get(pair_get::<S>))
+        .route("/sync/pair/{slot}/hello", put(pair_hello::<S>).layer(DefaultBodyLimit::max(MAX_PAIR_BODY)))
+        .route("/sync/pair/{slot}/welcome", put(pair_welcome::<S>).layer(DefaultBodyLimit::max(MAX_PAIR_BODY)))
+        .route("/sync/{account}/devices", post(add_device::<S>).get(list_devices::<S>))
+        .route("/sync/{account}/devices/{device}", axum::routing::delete(remove_device::<S>))
+        .route("/sync/{account}/ops", post(push::<S>).get(pull::<S>))
+        .route("/sync/{account}/snapshot", put(put_snapshot::<S>).get(get_snapshot::<S>).layer(DefaultBodyLimit::max(MAX_SNAPSHOT_BODY)))
+        .route("/sync/{account}/keys", post(put_keys::<S>).get(get_keys::<S>))
+}
+
+fn bad(code: &str) -> Response {
+    err(StatusCode::BAD_REQUEST, code)
+}
+
+fn valid_account(a: &str) -> bool {
+    (16..=64).contains(&a.len()) && a.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn valid_slot(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A 32-byte public key in base64url without padding.
+fn valid_key(k: &str) -> bool {
+    k.len() == 43 && BASE64URL_NOPAD.decode(k.as_bytes()).is_ok_and(|v| v.len() == 32)
+}
+
+fn b64(s: &str) -> Result<Vec<u8>, Response> {
+    BASE64URL_NOPAD.decode(s.as_bytes()).map_err(|_| bad("bad_base64"))
+}
+
+fn body_of(b: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
+    b.map_err(|e| err(e.status(), if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" }))
+}
+
+fn json_of<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(b).map_err(|_| bad("bad_json"))
+}
+
+/// Checks the account id, the signature and that the signer is an active device.
+async fn device<S: SyncStore>(st: &AppState<S>, account: &Result<Path<String>, PathRejection>, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(String, String), Response> {
+    let signer = authenticate(headers, method, uri, body)?;
+    let account = match account {
+        Ok(Path(a)) if valid_account(a) => a.clone(),
+        _ => return Err(bad("bad_account")),
+    };
+    match st.store.access(&account, &signer).await {
+        Ok(Access::Active) => Ok((account, signer)),
+        Ok(Access::Removed) => Err(err(StatusCode::FORBIDDEN, "device_removed")),
+        Ok(Access::None) => Err(err(StatusCode::FORBIDDEN, "not_a_device")),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+macro_rules! tryr {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+#[derive(Deserialize)]
+struct NewDevice {
+    device: String,
+    xkey: String,
+}
+
+async fn add_device<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = tryr!(body_of(body));
+    let signer = tryr!(authenticate(&headers, &method, &uri, &body));
+    let account = match account {
+        Ok(Path(a)) if valid_account(&a) => a,
+        _ => return bad("bad_account"),
+    };
+    let req: NewDevice = tryr!(json_of(&body));
+    if !valid_key(&req.device) {
+        return bad("bad_device");
+    }
+    if !valid_key(&req.xkey) {
+        return bad("bad_xkey");
+    }
+    match st.store.add_device(&account, &signer, &req.device, &req.xkey, now_ms()).await {
+        Ok(AddDevice::CreatedAccount) => (StatusCode::CREATED, Json(json!({"created": true}))).into_response(),
+        Ok(AddDevice::Added) => (StatusCode::CREATED, Json(json!({"created": false}))).into_response(),
+        Ok(AddDevice::AlreadyActive) => (StatusCode::OK, Json(json!({"created": false}))).into_response(),
+        Ok(AddDevice::TargetRemoved) => err(StatusCode::CONFLICT, "device_removed"),
+        Ok(AddDevice::Refused(Access::Removed)) => err(StatusCode::FORBIDDEN, "device_removed"),
+        Ok(AddDevice::Refused(_)) => err(StatusCode::FORBIDDEN, "not_a_device"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn list_devices<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
+    match st.store.devices(&account).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+async fn remove_device<S: SyncStore>(State(st): St<S>, path: Result<Path<(String, String)>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let Ok(Path((account, target))) = path else {
+        tryr!(authenticate(&headers, &method, &uri, b""));
+        return bad("bad_device");
+    };
+    let (account, _) = tryr!(device(&st, &Ok(Path(account)), &method, &uri, &headers, b"").await);
+    match st.store.remove_device(&account, &target, now_ms()).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct WireOp {
+    id: String,
+    blob: String,
+}
+
+#[derive(Deserialize)]
+struct Push {
+    epoch: u32,
+    ops: Vec<WireOp>,
+}
+
+async fn push<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = tryr!(body_of(body));
+    let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
+    let req: Push = tryr!(json_of(&body));
+    if req.ops.is_empty() || req.ops.len() > MAX_PUSH_OPS {
+        return bad("bad_ops");
+    }
+    let sent = req.ops.len() as i64;
+    let mut seen = std::collections::HashSet::new();
+    let mut ops: Vec<NewOp> = Vec::with_capacity(req.ops.len());
+    for o in req.ops {
+        if o.id.is_empty() || o.id.chars().count() > MAX_OP_ID || o.id.chars().any(char::is_control) {
+            return bad("bad_id");
+        }
+        let blob = tryr!(b64(&o.blob));
+        // The same id twice in one push counts as a duplicate, like a retried push.
+        if seen.insert(o.id.clone()) {
+            ops.push((o.id, blob));
+        }
+    }
+    match st.store.push(&account, req.epoch as i64, &ops).await {
+        Ok(Pushed::Ok { accepted, last_seq, .. }) => Json(json!({"accepted": accepted, "duplicates": sent - accepted, "lastSeq": last_seq})).into_response(),
+        Ok(Pushed::StaleEpoch(current)) => (StatusCode::CONFLICT, Json(json!({"error": "stale_epoch", "epoch": current}))).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// `after` (default 0, >= 0) and `limit` (default 500, 1..=1000) from the query string.
+fn page_query(uri: &Uri) -> Result<(i64, i64), Response> {
+    let mut after = 0i64;
+    let mut limit = DEFAULT_PULL_LIMIT;
+    for pair in uri.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "after" => after = v.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| bad("bad_after"))?,
+            "limit" => limit = v.parse().ok().filter(|n: &i64| (1..=MAX_PULL_LIMIT).contains(n)).ok_or_else(|| bad("bad_limit"))?,
+            _ => {}
+        }
+    }
+    Ok((after, limit))
+}
+
+async fn pull<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let (account, signer) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
+    let (after, limit) = tryr!(page_query(&uri));
+    let page = match st.store.pull(&account, &signer, after, limit).await {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    if after < page.compacted_upto {
+        return Json(json!({"snapshotRequired": true, "snapshotUpto": page.snapshot_upto, "lastSeq": page.last_seq, "ops": [], "more": false})).into_response();
+    }
+    let ops: Vec<serde_json::Value> = page.ops.iter().map(|o| json!({"seq": o.seq, "id": o.id, "epoch": o.epoch, "blob": BASE64URL_NOPAD.encode(&o.blob)})).collect();
+    Json(json!({"snapshotRequired": false, "ops": ops, "more": page.more, "snapshotUpto": page.snapshot_upto, "lastSeq": page.last_seq})).into_response()
+}
+
+#[derive(Deserialize)]
+struct PutSnapshot {
+    upto: i64,
+    epoch: u32,
+    blob: String,
+}
+
+async fn put_snapshot<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = tryr!(body_of(body));
+    let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
+    let req: PutSnapshot = tryr!(json_of(&body));
+    let blob = tryr!(b64(&req.blob));
+    match st.store.put_snapshot(&account, req.upto, req.epoch as i64, &blob).await {
+        Ok(SnapshotPut::Ok { pruned, compacted_upto }) => Json(json!({"pruned": pruned, "compactedUpto": compacted_upto})).into_response(),
+        Ok(SnapshotPut::Stale) => err(StatusCode::CONFLICT, "stale_snapshot"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn get_snapshot<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
+    match st.store.snapshot(&account).await {
+        Ok(Some(s)) => Json(json!({"upto": s.upto, "epoch": s.epoch, "blob": BASE64URL_NOPAD.encode(&s.blob)})).into_response(),
+        Ok(None) => err(StatusCode::NOT_FOUND, "no_snapshot"),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    device: String,
+    blob: String,
+}
+
+#[derive(Deserialize)]
+struct PutKeys {
+    epoch: u32,
+    envelopes: Vec<Envelope>,
+}
+
+async fn put_keys<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let body = tryr!(body_of(body));
+    let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
+    let req: PutKeys = tryr!(json_of(&body));
+    if req.envelopes.len() > MAX_ENVELOPES {
+        return bad("bad_envelopes");
+    }
+    // One envelope per device (the last one given wins), in a stable order.
+    let mut by_device: HashMap<String, Vec<u8>> = HashMap::new();
+    for e in req.envelopes {
+        if !valid_key(&e.device) {
+            return bad("not_a_device");
+        }
+        let blob = tryr!(b64(&e.blob));
+        by_device.insert(e.device, blob);
+    }
+    let mut envelopes: Vec<(String, Vec<u8>)> = by_device.into_iter().collect();
+    envelopes.sort();
+    match st.store.put_keys(&account, req.epoch as i64, &envelopes).await {
+        Ok(KeysPut::Ok) => StatusCode::NO_CONTENT.into_response(),
+        Ok(KeysPut::StaleEpoch(current)) => (StatusCode::CONFLICT, Json(json!({"error": "stale_epoch", "epoch": current}))).into_response(),
+        Ok(KeysPut::NotADevice) => bad("not_a_device"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn get_keys<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    let (account, signer) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
+    match st.store.keys(&account, &signer).await {
+        Ok(v) => Json(v.iter().map(|(e, b)| json!({"epoch": e, "blob": BASE64URL_NOPAD.encode(b)})).collect::<Vec<_>>()).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PairBlob {
+    blob: String,
+}
+
+fn ttl_ms<S>(st: &AppState<S>) -> i64 {
+    st.opts.pairing_ttl.unwrap_or(PAIRING_TTL).as_millis().min(i64::MAX as u128) as i64
+}
+
+fn pair_input(slot: Result<Path<String>, PathRejection>, body: Result<Bytes, BytesRejection>) -> Result<(String, Vec<u8>), Response> {
+    let slot = match slot {
+        Ok(Path(s)) if valid_slot(&s) => s,
+        _ => return Err(bad("bad_slot")),
+    };
+    let body = body_of(body)?;
+    let req: PairBlob = json_of(&body)?;
+    let blob = b64(&req.blob)?;
+    if blob.len() > MAX_PAIR_BLOB {
+        return Err(bad("blob_too_large"));
+    }
+    Ok((slot, blob))
+}
+
+async fn pair_hello<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, PathRejection>, body: Result<Bytes, BytesRejection>) -> Response {
+    let (slot, blob) = tryr!(pair_input(slot, body));
+    let now = now_ms();
+    match st.store.pair_hello(&slot, &blob, now, now - ttl_ms(&st)).await {
+        Ok(true) => StatusCode::CREATED.into_response(),
+        Ok(false) => err(StatusCode::CONFLICT, "slot_taken"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn pair_welcome<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, PathRejection>, body: Result<Bytes, BytesRejection>) -> Response {
+    let (slot, blob) = tryr!(pair_input(slot, body));
+    match st.store.pair_welcome(&slot, &blob, now_ms() - ttl_ms(&st)).await {
+        Ok(true) => StatusCode::CREATED.into_response(),
+        Ok(false) => err(StatusCode::CONFLICT, "slot_not_open"),
+        Err(e) => internal(e),
+    }
+}
+
+async fn pair_get<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, PathRejection>) -> Response {
+    let slot = match slot {
+        Ok(Path(s)) if valid_slot(&s) => s,
+        _ => return bad("bad_slot"),
+    };
+    match st.store.pair_get(&slot, now_ms() - ttl_ms(&st)).await {
+        Ok(Some((h, w))) => Json(json!({"hello": h.map(|b| BASE64URL_NOPAD.encode(&b)), "welcome": w.map(|b| BASE64URL_NOPAD.encode(&b))})).into_response(),
+        Ok(None) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
+}

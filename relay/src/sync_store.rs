@@ -1,0 +1,124 @@
+//! Storage for end-to-end encrypted multi-device sync (issue 8), behind one trait with the
+//! same two implementations as [`crate::store::Store`]: `sqlite_sync.rs` and
+//! `postgres_sync.rs`. Both hold only account ids, device public keys (Ed25519 and X25519),
+//! op ids, counters, times and the clients' ciphertext (as the bytes the client sent in
+//! base64url); never a key or a plaintext value.
+//!
+//! Every method that changes state is atomic: one transaction under the store mutex in
+//! SQLite, one statement in PostgreSQL. Pushes are serialised per account (the account row's
+//! `next_seq`), so a reader can never see seq N+1 before seq N is committed.
+
+use crate::store::DbResult;
+use serde::Serialize;
+use std::future::Future;
+
+/// The signer's standing in an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Active,
+    Removed,
+    /// Not a device of this account (or no such account: the same answer).
+    None,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRow {
+    pub device: String,
+    pub xkey: String,
+    /// "active" | "removed"
+    pub status: String,
+    pub added_at: i64,
+    pub removed_at: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddDevice {
+    /// The account did not exist; it was created with the signer as its first device.
+    CreatedAccount,
+    Added,
+    AlreadyActive,
+    /// The key was removed once and can never come back.
+    TargetRemoved,
+    /// The signer may not add devices here.
+    Refused(Access),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Ok { accepted: i64, duplicates: i64, last_seq: i64 },
+    StaleEpoch(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpRow {
+    pub seq: i64,
+    pub id: String,
+    pub epoch: i64,
+    pub blob: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PullPage {
+    pub compacted_upto: i64,
+    pub snapshot_upto: i64,
+    pub last_seq: i64,
+    /// Empty when `after < compacted_upto` (the caller answers `snapshotRequired`).
+    pub ops: Vec<OpRow>,
+    pub more: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapshotPut {
+    Ok { pruned: i64, compacted_upto: i64 },
+    Stale,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnapshotRow {
+    pub upto: i64,
+    pub epoch: i64,
+    pub blob: Vec<u8>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeysPut {
+    Ok,
+    StaleEpoch(i64),
+    /// An envelope names a device that is not active in the account.
+    NotADevice,
+}
+
+/// A new op for [`SyncStore::push`]: `(id, blob)`.
+pub type NewOp = (String, Vec<u8>);
+
+pub trait SyncStore: Send + Sync + 'static {
+    /// The device's standing in the account.
+    fn access(&self, account: &str, device: &str) -> impl Future<Output = DbResult<Access>> + Send;
+    /// Adds `device` (creating the account when it has no device yet and `signer == device`).
+    fn add_device(&self, account: &str, signer: &str, device: &str, xkey: &str, now: i64) -> impl Future<Output = DbResult<AddDevice>> + Send;
+    fn devices(&self, account: &str) -> impl Future<Output = DbResult<Vec<DeviceRow>>> + Send;
+    /// Marks the device removed (keeping the first removal time) and drops its key
+    /// envelopes. False if it is not a device of the account.
+    fn remove_device(&self, account: &str, device: &str, now: i64) -> impl Future<Output = DbResult<bool>> + Send;
+    /// Appends the ops whose ids are new for the account (ids already unique in `ops`).
+    fn push(&self, account: &str, epoch: i64, ops: &[NewOp]) -> impl Future<Output = DbResult<Pushed>> + Send;
+    /// Records `device`'s ack = `after`, then reads up to `limit` ops after it.
+    fn pull(&self, account: &str, device: &str, after: i64, limit: i64) -> impl Future<Output = DbResult<PullPage>> + Send;
+    /// Stores the snapshot if `upto` is newer than the stored one and not beyond the log,
+    /// then prunes ops up to min(upto, slowest active device's ack).
+    fn put_snapshot(&self, account: &str, upto: i64, epoch: i64, blob: &[u8]) -> impl Future<Output = DbResult<SnapshotPut>> + Send;
+    fn snapshot(&self, account: &str) -> impl Future<Output = DbResult<Option<SnapshotRow>>> + Send;
+    /// Upserts `(device, blob)` envelopes for `epoch` (devices already unique).
+    fn put_keys(&self, account: &str, epoch: i64, envelopes: &[(String, Vec<u8>)]) -> impl Future<Output = DbResult<KeysPut>> + Send;
+    /// The device's own envelopes `(epoch, blob)`, by epoch.
+    fn keys(&self, account: &str, device: &str) -> impl Future<Output = DbResult<Vec<(i64, Vec<u8>)>>> + Send;
+    /// Pairing mailbox. Slots created at or before `cutoff` are expired (and purged here).
+    /// True when stored; false when the slot is already taken.
+    fn pair_hello(&self, slot: &str, blob: &[u8], now: i64, cutoff: i64) -> impl Future<Output = DbResult<bool>> + Send;
+    /// True when stored (hello set, welcome not yet).
+    fn pair_welcome(&self, slot: &str, blob: &[u8], cutoff: i64) -> impl Future<Output = DbResult<bool>> + Send;
+    /// `(hello, welcome)` of a live slot.
+    #[allow(clippy::type_complexity)]
+    fn pair_get(&self, slot: &str, cutoff: i64) -> impl Future<Output = DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>>> + Send;
+}
