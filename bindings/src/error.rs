@@ -44,6 +44,9 @@ pub enum PhrError {
     /// coroutine/task was cancelled).
     #[error("cancelled")]
     Cancelled,
+    /// The relay refused this device (removed from the owner's devices, or never added).
+    #[error("denied")]
+    Denied,
     /// A bug inside the library (a Rust panic is caught and reported as this).
     #[error("internal error")]
     Internal,
@@ -62,6 +65,7 @@ impl From<PublicError> for PhrError {
             PublicError::Storage => PhrError::Storage,
             PublicError::Incompatible => PhrError::Incompatible,
             PublicError::Cancelled => PhrError::Cancelled,
+            PublicError::Denied => PhrError::Denied,
         }
     }
 }

@@ -10,6 +10,7 @@ mod input;
 mod insights_cmd;
 mod output;
 mod share_cmd;
+mod sync_cmd;
 
 use clap::{Parser, Subcommand};
 use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
@@ -145,6 +146,11 @@ enum Command {
     /// Share sections as SMART Health Links: `create`, `list`, `show`, `revoke`, `sync`
     #[command(subcommand)]
     Share(share_cmd::ShareCmd),
+    /// Your devices: `start` (switch sync on), `add` (QR code for a new one), `join`, `list`, `remove`
+    #[command(subcommand)]
+    Device(sync_cmd::DeviceCmd),
+    /// Sync with your other devices through the relay (end-to-end encrypted)
+    Sync,
     /// Who may see what: your grants and their status
     Grants,
     /// Who saw what, when (`--verify` checks the hash chain)
@@ -432,6 +438,8 @@ fn run(cli: Cli) -> CliResult {
         Command::Goal(cmd) => insights_cmd::goal(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Share(cmd) => share_cmd::run(&open(&home)?, cmd, json)?,
         Command::Grants => share_cmd::grants(&open(&home)?, json)?,
+        Command::Sync => sync_cmd::sync(&open(&home)?, json)?,
+        Command::Device(cmd) => sync_cmd::run(&home, || open(&home), cmd, json, || passphrase(true))?,
         Command::Audit { verify } => share_cmd::audit(&open(&home)?, verify, json)?,
         Command::Chart { kind, from, to, out, dark, sparkline } => {
             let kind = insights_cmd::metric(&kind)?;

@@ -37,6 +37,9 @@ pub enum Error {
     Crypto(&'static str),
     #[error("cancelled")]
     Cancelled,
+    /// The relay refused this device: removed from the owner's devices, or not one of them.
+    #[error("the relay refused this device: {0}")]
+    Denied(&'static str),
     #[error("the record was written by a newer version of this app (schema {found}, this app knows up to {known})")]
     TooNew { found: i64, known: i64 },
 }
@@ -81,6 +84,8 @@ pub enum PublicError {
     Incompatible,
     #[error("cancelled")]
     Cancelled,
+    #[error("denied")]
+    Denied,
 }
 
 impl From<&Error> for PublicError {
@@ -95,6 +100,7 @@ impl From<&Error> for PublicError {
             Error::Corrupt(_) | Error::Undecryptable | Error::BackupDamaged { .. } => PublicError::Corrupt,
             Error::TooNew { .. } => PublicError::Incompatible,
             Error::Cancelled => PublicError::Cancelled,
+            Error::Denied(_) => PublicError::Denied,
             Error::Io { .. } | Error::Sqlite(_) | Error::Crypto(_) => PublicError::Storage,
         }
     }

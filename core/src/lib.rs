@@ -18,6 +18,7 @@ pub mod progress;
 pub mod record;
 pub mod share;
 pub mod store;
+pub mod sync;
 
 pub use error::{Error, PublicError, Result};
 pub use store::Record;

@@ -16,6 +16,7 @@ mod keystore;
 
 pub use envelope::{FieldCipher, Lookup, NONCE_LEN, TAG_LEN};
 pub use keys::{DataKey, RecoveryKey, SecretBytes};
+pub(crate) use keys::hkdf32;
 pub use keystore::{KeyStore, PassphraseKeyStore, RawKeyStore, RecoveryKeyStore, WrapKind};
 
 use ring::rand::{SecureRandom, SystemRandom};

@@ -88,12 +88,19 @@ impl Record {
         let groups = super::samples::group_samples(&batch.samples)?;
         self.write(|tx| {
             let mut out = ImportOutcome { samples: self.ingest_groups(tx, groups)?, ..Default::default() };
+            if out.samples.added > 0 {
+                self.sync_emit_samples(tx, &batch.samples)?;
+            }
             for a in &batch.activities {
                 match self.upsert_activity(tx, a)? {
                     Upsert::Added => out.activities_added += 1,
                     Upsert::Merged => out.activities_merged += 1,
-                    Upsert::Unchanged => out.activities_unchanged += 1,
+                    Upsert::Unchanged => {
+                        out.activities_unchanged += 1;
+                        continue;
+                    }
                 }
+                self.sync_emit(tx, crate::sync::change::Change::Activity { activity: Box::new(a.clone()) })?;
             }
             for (section, value, prov) in &batch.entries {
                 if self.entry_id_by_source(tx, prov)?.is_some() {
@@ -107,7 +114,7 @@ impl Record {
         })
     }
 
-    fn upsert_activity(&self, tx: &Connection, a: &Activity) -> Result<Upsert> {
+    pub(super) fn upsert_activity(&self, tx: &Connection, a: &Activity) -> Result<Upsert> {
         let key = self.activity_lookup(&a.source_id);
         let known: bool = tx.query_row(
             "SELECT EXISTS(SELECT 1 FROM activities WHERE source_lookup = ?1) OR EXISTS(SELECT 1 FROM activity_aliases WHERE source_lookup = ?1)",
@@ -171,11 +178,15 @@ impl Record {
 
     /// One activity with its track.
     pub fn activity(&self, id: &str) -> Result<Activity> {
-        self.read(|c| {
+        self.read(|c| self.activity_on(c, id))
+    }
+
+    pub(super) fn activity_on(&self, c: &Connection, id: &str) -> Result<Activity> {
+        {
             let row: Option<(Vec<u8>, Option<Vec<u8>>)> = c.query_row("SELECT body, track FROM activities WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
             let (body, track) = row.ok_or(Error::NotFound { what: "activity" })?;
             self.open_activity(id, &body, track.as_deref())
-        })
+        }
     }
 
     pub(super) fn entry_id_by_source(&self, c: &Connection, p: &Provenance) -> Result<Option<String>> {
@@ -184,7 +195,7 @@ impl Record {
     }
 }
 
-enum Upsert {
+pub(super) enum Upsert {
     Added,
     Merged,
     Unchanged,

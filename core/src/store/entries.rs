@@ -2,6 +2,7 @@
 
 use super::{ad, now_ms, Record};
 use crate::record::{Annotation, AnnotationKind, BuiltinSection, Entry, EntryValue, Provenance, Revision, SectionClass};
+use crate::sync::change::Change;
 use crate::{Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OptionalExtension};
@@ -55,6 +56,11 @@ impl Record {
         }
     }
 
+    pub(super) fn seal_entry_body(&self, id: &str, section: &str, value: &EntryValue, provenance: &Provenance, hidden: bool) -> Result<Vec<u8>> {
+        let body = EntryBody { section: section.to_string(), value: value.clone(), provenance: provenance.clone(), hidden };
+        self.cipher.seal(&encode(&body)?, &ad("entries", "body", id))
+    }
+
     /// Adds an entry to a section. The section must be switched on; singleton sections
     /// (identity, blood group...) take one live entry, which is then edited.
     pub fn add_entry(&self, section: &str, value: EntryValue, provenance: Provenance) -> Result<Entry> {
@@ -81,14 +87,14 @@ impl Record {
                     return Err(Error::invalid("entry", "an entry from this source item already exists"));
                 }
             }
-            let id = uuid::Uuid::new_v4().to_string();
+            let id = super::sync_log::entry_id_for(source.as_deref());
             let now = now_ms();
-            let body = EntryBody { section: s.id.clone(), value, provenance, hidden: false };
-            let sealed = self.cipher.seal(&encode(&body)?, &ad("entries", "body", &id))?;
+            let sealed = self.seal_entry_body(&id, &s.id, &value, &provenance, false)?;
             tx.execute(
                 "INSERT INTO entries(id, section_id, created_at, updated_at, deleted_at, source_lookup, body) VALUES (?1, ?2, ?3, ?3, NULL, ?4, ?5)",
                 rusqlite::params![id, section_row, now, source, sealed],
             )?;
+            self.sync_emit(tx, Change::EntryAdded { id: id.clone(), section: s.id.clone(), value, provenance, created_ms: now })?;
             self.load_entry(tx, &id)
         }
     }
@@ -165,9 +171,11 @@ impl Record {
     }
 
     pub(super) fn rewrite_body(&self, tx: &Connection, e: &Entry, hidden: bool, value: &EntryValue) -> Result<()> {
-        let body = EntryBody { section: e.section.clone(), value: value.clone(), provenance: e.provenance.clone(), hidden };
-        let sealed = self.cipher.seal(&encode(&body)?, &ad("entries", "body", &e.id))?;
+        let sealed = self.seal_entry_body(&e.id, &e.section, value, &e.provenance, hidden)?;
         tx.execute("UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3", rusqlite::params![sealed, now_ms(), e.id])?;
+        if hidden != e.hidden {
+            self.sync_emit(tx, Change::EntryHidden { id: e.id.clone(), hidden })?;
+        }
         Ok(())
     }
 
@@ -196,11 +204,27 @@ impl Record {
     /// the history. No provenance check: callers decide who may change what (the owner via
     /// [`Record::edit_entry`], the medical-record reconciler for its own entries).
     pub(super) fn replace_value_in(&self, tx: &Connection, e: &Entry, value: &EntryValue) -> Result<()> {
-        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_revisions WHERE entry_id = ?1", [&e.id], |r| r.get(0))?;
-        let rev = RevisionBody { replaced_at: now_ms(), value: e.value.clone() };
-        let sealed = self.cipher.seal(&encode(&rev)?, &ad("entry_revisions", "body", &format!("{}|{seq}", e.id)))?;
-        tx.execute("INSERT INTO entry_revisions(entry_id, seq, body) VALUES (?1, ?2, ?3)", rusqlite::params![e.id, seq, sealed])?;
-        self.rewrite_body(tx, e, e.hidden, value)
+        self.push_revision(tx, &e.id, &e.value, now_ms())?;
+        self.rewrite_body(tx, e, e.hidden, value)?;
+        self.sync_emit(tx, Change::EntryValue { id: e.id.clone(), value: value.clone(), by_source: e.provenance.is_medical_record() })?;
+        Ok(())
+    }
+
+    /// Appends an earlier value to an entry's history.
+    pub(super) fn push_revision(&self, tx: &Connection, id: &str, value: &EntryValue, replaced_at: i64) -> Result<()> {
+        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_revisions WHERE entry_id = ?1", [id], |r| r.get(0))?;
+        let rev = RevisionBody { replaced_at, value: value.clone() };
+        let sealed = self.cipher.seal(&encode(&rev)?, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?;
+        tx.execute("INSERT INTO entry_revisions(entry_id, seq, body) VALUES (?1, ?2, ?3)", rusqlite::params![id, seq, sealed])?;
+        Ok(())
+    }
+
+    /// Stores one annotation (the owner's, the reconciler's, or one from another device).
+    pub(super) fn insert_annotation(&self, tx: &Connection, entry: &str, id: &str, at_ms: i64, kind: AnnotationKind, text: Option<String>) -> Result<()> {
+        let sealed = self.cipher.seal(&encode(&AnnotationBody { kind: kind.clone(), text: text.clone() })?, &ad("annotations", "body", &format!("{id}|{entry}")))?;
+        tx.execute("INSERT INTO annotations(id, entry_id, at, body) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![id, entry, at_ms, sealed])?;
+        self.sync_emit(tx, Change::Annotated { entry: entry.to_string(), id: id.to_string(), at_ms, kind, text })?;
+        Ok(())
     }
 
     /// Adds an annotation ("no longer relevant", or free text). Allowed on every entry,
@@ -214,9 +238,7 @@ impl Record {
         }
         self.write(|tx| {
             self.load_entry(tx, id)?;
-            let aid = uuid::Uuid::new_v4().to_string();
-            let sealed = self.cipher.seal(&encode(&AnnotationBody { kind, text })?, &ad("annotations", "body", &format!("{aid}|{id}")))?;
-            tx.execute("INSERT INTO annotations(id, entry_id, at, body) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![aid, id, now_ms(), sealed])?;
+            self.insert_annotation(tx, id, &uuid::Uuid::new_v4().to_string(), now_ms(), kind, text)?;
             self.load_entry(tx, id)
         })
     }
@@ -237,7 +259,9 @@ impl Record {
             if e.provenance.is_medical_record() {
                 return Err(Error::ReadOnlyEntry);
             }
-            tx.execute("UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL", rusqlite::params![now_ms(), id])?;
+            if e.deleted_at.is_none() {
+                self.delete_in(tx, id)?;
+            }
             self.load_entry(tx, id)
         })
     }
@@ -255,7 +279,7 @@ impl Record {
                     return Err(Error::Invalid { field: "entry", reason: format!("{} already has a live entry", s.id) });
                 }
             }
-            tx.execute("UPDATE entries SET deleted_at = NULL WHERE id = ?1", [id])?;
+            self.undelete_in(tx, id)?;
             self.load_entry(tx, id)
         })
     }
@@ -269,12 +293,37 @@ impl Record {
                 return Err(Error::invalid("entry", "must be deleted before it can be purged"));
             }
             tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
+            self.sync_emit(tx, Change::EntryPurged { id: id.to_string() })?;
             Ok(())
         })
     }
 
+    /// Tombstones an entry; the time is the op's clock when sync is on, so every device
+    /// shows the same deletion time.
+    pub(super) fn delete_in(&self, tx: &Connection, id: &str) -> Result<usize> {
+        let at = self.sync_emit(tx, Change::EntryDeleted { id: id.to_string(), deleted: true })?.map(|h| h.ms()).unwrap_or_else(now_ms);
+        Ok(tx.execute("UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL", rusqlite::params![at, id])?)
+    }
+
+    pub(super) fn undelete_in(&self, tx: &Connection, id: &str) -> Result<()> {
+        tx.execute("UPDATE entries SET deleted_at = NULL WHERE id = ?1", [id])?;
+        self.sync_emit(tx, Change::EntryDeleted { id: id.to_string(), deleted: false })?;
+        Ok(())
+    }
+
     /// Purges every deleted entry; returns how many.
     pub fn purge_deleted(&self) -> Result<usize> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM entries WHERE deleted_at IS NOT NULL", [])?))
+        self.write(|tx| {
+            let ids: Vec<String> = {
+                let mut stmt = tx.prepare("SELECT id FROM entries WHERE deleted_at IS NOT NULL")?;
+                let ids = stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+                ids
+            };
+            for id in &ids {
+                tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
+                self.sync_emit(tx, Change::EntryPurged { id: id.clone() })?;
+            }
+            Ok(ids.len())
+        })
     }
 }

@@ -16,7 +16,7 @@ fn chain_input(prev: &[u8], seq: i64, at: i64, body: &[u8]) -> String {
 }
 
 impl Record {
-    fn seal_grant(&self, g: &Grant) -> Result<Vec<u8>> {
+    pub(super) fn seal_grant(&self, g: &Grant) -> Result<Vec<u8>> {
         let plain = serde_json::to_vec(g).map_err(|_| Error::Crypto("grant encoding failed"))?;
         self.cipher.seal(&plain, &ad("grants", "body", &g.id))
     }
@@ -28,6 +28,7 @@ impl Record {
                 "INSERT INTO grants(id, created_at, body) VALUES (?1, ?2, ?3)",
                 rusqlite::params![g.id, g.created_at.timestamp_millis(), body],
             )?;
+            self.emit_grant(tx, g)?;
             self.append_audit_in(tx, action, &g.recipient.name, Some(&g.id), &g.sections, detail)?;
             Ok(())
         })
@@ -41,11 +42,18 @@ impl Record {
             if n == 0 {
                 return Err(Error::NotFound { what: "grant" });
             }
+            self.emit_grant(tx, g)?;
             if let Some((action, detail)) = &audit {
                 self.append_audit_in(tx, action.clone(), &g.recipient.name, Some(&g.id), &g.sections, detail)?;
             }
             Ok(())
         })
+    }
+
+    fn emit_grant(&self, tx: &Connection, g: &Grant) -> Result<()> {
+        let json = serde_json::to_value(g).map_err(|_| Error::Crypto("grant encoding failed"))?;
+        self.sync_emit(tx, crate::sync::change::Change::Grant { id: g.id.clone(), json })?;
+        Ok(())
     }
 
     pub fn grant(&self, id: &str) -> Result<Option<Grant>> {

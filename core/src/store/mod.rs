@@ -15,12 +15,15 @@ mod samples;
 mod schema;
 mod sections;
 mod settings;
+mod sync_log;
 
 pub use activities::{same_session, ImportBatch, ImportOutcome};
 pub use export::{RecordExport, SectionExport, SeriesExport};
 pub use reconcile::{same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink, RESULTS_SECTION};
 pub use entries::ListOptions;
 pub use samples::SeriesSummary;
+pub use sync_log::ApplyReport;
+pub(crate) use sync_log::{decode_op as decode_op_bytes, op_bytes};
 
 use crate::crypto::{DataKey, FieldCipher, KeyStore, Lookup, RecoveryKey, RecoveryKeyStore};
 use crate::{Error, Result};
@@ -42,6 +45,10 @@ pub struct Record {
     lookup: Lookup,
     data_key: DataKey,
     record_id: String,
+    /// This device's hybrid logical clock for sync ops (see `sync_log`).
+    sync_clock: Mutex<sync_log::SyncClock>,
+    /// Set while ops from other devices are applied, so they are not recorded again.
+    applying_remote: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Record {
@@ -65,13 +72,18 @@ fn configure(conn: &Connection) -> Result<()> {
 impl Record {
     /// Creates a new, empty record at `path` (the database file), locked by `keystore`.
     pub fn create(path: &Path, keystore: &dyn KeyStore) -> Result<Record> {
+        Self::create_with_key(path, keystore, DataKey::generate()?, &uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Creates an empty record with a given data key and id: a new device of an existing
+    /// record (the key arrives sealed to the device during pairing, see `sync::devices`).
+    pub fn create_with_key(path: &Path, keystore: &dyn KeyStore, data_key: DataKey, record_id: &str) -> Result<Record> {
         if path.exists() {
             return Err(Error::RecordExists);
         }
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let data_key = DataKey::generate()?;
         let wrapped = keystore.wrap(&data_key)?;
         // Build in a side file and rename, so a crash mid-create leaves no half record.
         let tmp = path.with_extension("creating");
@@ -83,8 +95,7 @@ impl Record {
             schema::migrate_to(&mut conn, schema::LATEST)?;
             let cipher = FieldCipher::new(&data_key);
             let tx = conn.transaction()?;
-            let record_id = uuid::Uuid::new_v4().to_string();
-            tx.execute("INSERT INTO meta(key, value) VALUES ('record_id', ?1)", [&record_id])?;
+            tx.execute("INSERT INTO meta(key, value) VALUES ('record_id', ?1)", [record_id])?;
             tx.execute("INSERT INTO meta(key, value) VALUES ('key_check', ?1)", [cipher.seal(record_id.as_bytes(), KEY_CHECK_AD)?])?;
             tx.execute(
                 "INSERT INTO key_wraps(kind, wrapped, created_at) VALUES (?1, ?2, ?3)",
@@ -153,6 +164,8 @@ impl Record {
             cipher,
             data_key,
             record_id,
+            sync_clock: Mutex::new(sync_log::SyncClock::default()),
+            applying_remote: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -162,6 +175,11 @@ impl Record {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The raw data key, for sealing it to a new device of the owner during pairing only.
+    pub(crate) fn data_key_bytes(&self) -> &[u8; 32] {
+        self.data_key.expose()
     }
 
     /// Adds (or replaces) the wrap for another keystore: a new phone keystore, a changed

@@ -188,18 +188,6 @@ fn matches(user: &EntryValue, source: &EntryValue) -> bool {
 }
 
 impl Record {
-    fn setting_in<T: serde::de::DeserializeOwned>(&self, c: &Connection, name: &str) -> Result<Option<T>> {
-        let body: Option<Vec<u8>> = c.query_row("SELECT body FROM settings WHERE lookup = ?1", [self.lookup.tag("setting", name)], |r| r.get(0)).optional()?;
-        body.map(|b| serde_json::from_slice(&self.cipher.open(&b, &ad("settings", "body", name))?).map_err(|_| Error::Corrupt("a setting could not be read"))).transpose()
-    }
-
-    fn set_setting_in<T: Serialize>(&self, c: &Connection, name: &str, value: &T) -> Result<()> {
-        let plain = serde_json::to_vec(value).map_err(|_| Error::invalid("setting", "cannot be encoded"))?;
-        let body = self.cipher.seal(&plain, &ad("settings", "body", name))?;
-        c.execute("INSERT OR REPLACE INTO settings(lookup, body) VALUES (?1, ?2)", rusqlite::params![self.lookup.tag("setting", name), body])?;
-        Ok(())
-    }
-
     fn delete_setting_in(&self, c: &Connection, name: &str) -> Result<()> {
         c.execute("DELETE FROM settings WHERE lookup = ?1", [self.lookup.tag("setting", name)])?;
         Ok(())
@@ -253,11 +241,7 @@ impl Record {
 
     fn annotate_in(&self, c: &Connection, entry_id: &str, text: String) -> Result<()> {
         // Same sealed shape as `Record::annotate` writes.
-        let aid = uuid::Uuid::new_v4().to_string();
-        let body = serde_json::json!({ "kind": AnnotationKind::Note, "text": text });
-        let sealed = self.cipher.seal(&serde_json::to_vec(&body).map_err(|_| Error::Crypto("annotation encoding failed"))?, &ad("annotations", "body", &format!("{aid}|{entry_id}")))?;
-        c.execute("INSERT INTO annotations(id, entry_id, at, body) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![aid, entry_id, now_ms(), sealed])?;
-        Ok(())
+        self.insert_annotation(c, entry_id, &uuid::Uuid::new_v4().to_string(), now_ms(), AnnotationKind::Note, Some(text))
     }
 
     /// Lands a source batch in one transaction; on any error nothing changes.
@@ -341,7 +325,8 @@ impl Record {
                 let gone: Vec<(String, Option<String>)> = index.resources.iter().filter(|(rid, _)| !seen.contains(*rid)).map(|(r, e)| (r.clone(), e.clone())).collect();
                 for (rid, entry) in gone {
                     if let Some(id) = entry {
-                        let n = tx.execute("UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL", rusqlite::params![now_ms(), id])?;
+                        let live: bool = tx.query_row("SELECT deleted_at IS NULL FROM entries WHERE id = ?1", [&id], |r| r.get(0)).optional()?.unwrap_or(false);
+                        let n = if live { self.delete_in(tx, &id)? } else { 0 };
                         out.retired += n as u64;
                     }
                     if index.raw.remove(&rid) {
@@ -372,7 +357,7 @@ impl Record {
             Some(id) => {
                 let e = self.load_entry(tx, &id)?;
                 if e.deleted_at.is_some() {
-                    tx.execute("UPDATE entries SET deleted_at = NULL WHERE id = ?1", [&id])?;
+                    self.undelete_in(tx, &id)?;
                     out.restored += 1;
                 }
                 if &e.value != value {

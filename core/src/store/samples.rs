@@ -70,7 +70,13 @@ impl Record {
     /// An invalid sample fails the whole batch, naming its position.
     pub fn ingest_samples(&self, samples: &[Sample]) -> Result<IngestReport> {
         let groups = group_samples(samples)?;
-        self.write(|tx| self.ingest_groups(tx, groups))
+        self.write(|tx| {
+            let report = self.ingest_groups(tx, groups)?;
+            if report.added > 0 {
+                self.sync_emit_samples(tx, samples)?;
+            }
+            Ok(report)
+        })
     }
 
     /// Merges grouped samples into their day chunks inside the caller's transaction.
@@ -111,8 +117,12 @@ impl Record {
 
     /// Samples of `kind` starting in `[from_ms, to_ms)`, from every source, by time.
     pub fn samples(&self, kind: SampleKind, from_ms: i64, to_ms: i64) -> Result<Vec<Sample>> {
+        self.read(|c| self.samples_on(c, kind, from_ms, to_ms))
+    }
+
+    pub(super) fn samples_on(&self, c: &rusqlite::Connection, kind: SampleKind, from_ms: i64, to_ms: i64) -> Result<Vec<Sample>> {
         let kl = self.kind_lookup(kind);
-        self.read(|c| {
+        {
             let mut stmt = c.prepare_cached("SELECT day, source_lookup, samples FROM sample_chunks WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3")?;
             let rows = stmt.query_map(rusqlite::params![kl, day_of(from_ms), day_of(to_ms.saturating_sub(1))], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
@@ -132,7 +142,7 @@ impl Record {
             }
             out.sort_by(|a, b| (a.start_ms, &a.source).cmp(&(b.start_ms, &b.source)));
             Ok(out)
-        })
+        }
     }
 
     /// One rollup per UTC day in `[from, to]` that has samples, merged across sources.

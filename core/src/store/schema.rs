@@ -10,6 +10,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_settings_and_source_index.sql")),
     (3, include_str!("migrations/0003_activities.sql")),
     (4, include_str!("migrations/0004_consent.sql")),
+    (6, include_str!("migrations/0006_sync.sql")),
 ];
 
 pub(crate) const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -22,7 +22,7 @@ pub(super) fn seed_builtin(tx: &Connection, cipher: &FieldCipher, lookup: &Looku
     Ok(())
 }
 
-fn insert(tx: &Connection, cipher: &FieldCipher, lookup: &Lookup, s: &Section) -> Result<()> {
+pub(super) fn insert(tx: &Connection, cipher: &FieldCipher, lookup: &Lookup, s: &Section) -> Result<()> {
     let row = uuid::Uuid::new_v4().to_string();
     let body = cipher.seal(&serde_json::to_vec(s).map_err(|_| Error::Crypto("section encoding failed"))?, &ad("sections", "body", &row))?;
     tx.execute("INSERT INTO sections(id, lookup, body) VALUES (?1, ?2, ?3)", rusqlite::params![row, lookup.tag("section", &s.id), body])?;
@@ -48,12 +48,17 @@ impl Record {
     /// Every section, built-ins in their fixed order, then the owner's own by title.
     pub fn sections(&self) -> Result<Vec<Section>> {
         let mut out = self.read(|c| {
-            let mut stmt = c.prepare("SELECT id, body FROM sections")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            let mut stmt = c.prepare("SELECT id, lookup, body FROM sections")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
             let mut v = Vec::new();
             for row in rows {
-                let (id, body) = row?;
-                v.push(self.open_section(&id, &body)?);
+                let (id, lookup, body) = row?;
+                let s = self.open_section(&id, &body)?;
+                // A section that cannot be found by its own name is damage, not absence.
+                if lookup != self.lookup.tag("section", &s.id) {
+                    return Err(Error::Corrupt("a section's index is damaged"));
+                }
+                v.push(s);
             }
             Ok(v)
         })?;
@@ -68,12 +73,21 @@ impl Record {
 
     fn update_section(&self, slug: &str, change: impl FnOnce(&mut Section) -> Result<()>) -> Result<Section> {
         self.write(|tx| {
-            let (row, mut s) = self.section_row(tx, slug)?;
+            let (row, before) = self.section_row(tx, slug)?;
+            let mut s = before.clone();
             change(&mut s)?;
-            let body = self.cipher.seal(&serde_json::to_vec(&s).map_err(|_| Error::Crypto("section encoding failed"))?, &ad("sections", "body", &row))?;
-            tx.execute("UPDATE sections SET body = ?1 WHERE id = ?2", rusqlite::params![body, row])?;
+            self.write_section(tx, &row, &s)?;
+            for c in self.section_changes(&before, &s) {
+                self.sync_emit(tx, c)?;
+            }
             Ok(s)
         })
+    }
+
+    pub(super) fn write_section(&self, tx: &Connection, row: &str, s: &Section) -> Result<()> {
+        let body = self.cipher.seal(&serde_json::to_vec(s).map_err(|_| Error::Crypto("section encoding failed"))?, &ad("sections", "body", row))?;
+        tx.execute("UPDATE sections SET body = ?1 WHERE id = ?2", rusqlite::params![body, row])?;
+        Ok(())
     }
 
     /// Switches an optional or custom section on or off. Entries are kept while it is off.
@@ -117,7 +131,11 @@ impl Record {
             privacy: PrivacyLevel::Private,
             fields,
         };
-        self.write(|tx| insert(tx, &self.cipher, &self.lookup, &s))?;
+        self.write(|tx| {
+            insert(tx, &self.cipher, &self.lookup, &s)?;
+            self.sync_emit(tx, crate::sync::change::Change::SectionCreated { section: s.clone() })?;
+            Ok(())
+        })?;
         Ok(s)
     }
 

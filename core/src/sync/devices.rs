@@ -1,0 +1,273 @@
+//! The owner's devices: starting sync on the first one, adding a device by QR code,
+//! listing, and removing a lost one (which rotates the epoch key).
+//!
+//! Adding a device (ADR 0012): the existing device shows a QR code holding the relay, the
+//! account and a one-time 256-bit secret. The new device makes its keys and posts them to
+//! a pairing slot derived from the secret, MAC'd with it; the existing device checks the
+//! MAC, adds the new key to the account on the relay and posts a welcome — the record's
+//! data key and the epoch keys, sealed to the new device's X25519 key and MAC'd. The relay
+//! relays two blobs it can neither read nor forge.
+
+use super::envelope::{open_with, seal_to};
+use super::relay_api::{HttpSyncRelay, PairingMailbox, RetryPolicy, SyncRelay};
+use super::state::{device_id_of, SyncState};
+use crate::crypto::{random_fill, DataKey, KeyStore, SecretBytes};
+use crate::{Error, Record, Result};
+use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub(crate) const EPOCH_CONTEXT: &[u8] = b"phr-sync-epoch-key";
+const WELCOME_CONTEXT: &[u8] = b"phr-sync-welcome";
+const PAIR_PREFIX: &str = "phr-pair:1:";
+
+/// The relay client for this record's sync identity.
+pub fn relay_for(state: &SyncState, retry: RetryPolicy) -> Result<HttpSyncRelay> {
+    HttpSyncRelay::new(&state.relay, &state.account, state.signing_key()?, retry)
+}
+
+/// Switches sync on for the first device of a new account at `relay_url`: the record as
+/// it stands becomes the account's first ops (pushed by the first `sync`).
+pub fn start(record: &Record, relay_url: &str, label: &str, retry: RetryPolicy) -> Result<SyncState> {
+    if SyncState::load(record)?.is_some() {
+        return Err(Error::invalid("sync", "is already set up on this device"));
+    }
+    let mut account = [0u8; 32];
+    random_fill(&mut account)?;
+    let mut state = SyncState::generate(relay_url, &BASE64URL_NOPAD.encode(&account), label)?;
+    let key = state.epochs.rotate_to(0)?;
+    let relay = relay_for(&state, retry)?;
+    let me = state.public_key()?;
+    let xkey = state.box_key()?.public_b64();
+    relay.add_device(&me, &xkey)?;
+    relay.put_keys(0, &[(me, seal_to(&xkey, &key, EPOCH_CONTEXT)?)])?;
+    state.save(record)?;
+    record.enable_sync(&state.device, true)?;
+    Ok(state)
+}
+
+#[derive(Serialize, Deserialize)]
+struct QrPayload {
+    r: String,
+    a: String,
+    s: String,
+}
+
+/// What the existing device shows (as a QR code) to add a new one.
+pub struct PairingOffer {
+    /// `phr-pair:1:...`: the text in the QR code. It holds a one-time secret: show it only
+    /// on screen.
+    pub payload: String,
+    secret: [u8; 32],
+    relay: String,
+}
+
+impl std::fmt::Debug for PairingOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PairingOffer([REDACTED])")
+    }
+}
+
+fn mac(secret: &[u8; 32], label: &str, data: &[u8]) -> Vec<u8> {
+    let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    let mut msg = label.as_bytes().to_vec();
+    msg.push(0);
+    msg.extend_from_slice(data);
+    ring::hmac::sign(&k, &msg).as_ref().to_vec()
+}
+
+fn slot_of(secret: &[u8; 32]) -> String {
+    HEXLOWER.encode(&mac(secret, "slot", b""))
+}
+
+/// A MAC'd blob in the pairing mailbox.
+#[derive(Serialize, Deserialize)]
+struct Signed {
+    body: String,
+    mac: String,
+}
+
+fn signed(secret: &[u8; 32], label: &str, body: &str) -> Result<String> {
+    let s = Signed { body: body.to_string(), mac: BASE64URL_NOPAD.encode(&mac(secret, label, body.as_bytes())) };
+    Ok(BASE64URL_NOPAD.encode(&serde_json::to_vec(&s).map_err(|_| Error::Crypto("pairing encoding failed"))?))
+}
+
+fn verified(secret: &[u8; 32], label: &str, blob: &str) -> Result<String> {
+    let raw = BASE64URL_NOPAD.decode(blob.as_bytes()).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    let s: Signed = serde_json::from_slice(&raw).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    let tag = BASE64URL_NOPAD.decode(s.mac.as_bytes()).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    ring::hmac::verify(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret), &[label.as_bytes(), &[0], s.body.as_bytes()].concat(), &tag)
+        .map_err(|_| Error::invalid("pairing", "the message was not made by the device that scanned the code"))?;
+    Ok(s.body)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Hello {
+    sign: String,
+    xkey: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Welcome {
+    data_key: String,
+    record_id: String,
+    epochs: super::envelope::EpochKeys,
+}
+
+/// Makes a one-time pairing code on an existing device.
+pub fn offer(record: &Record) -> Result<PairingOffer> {
+    let state = SyncState::require(record)?;
+    let mut secret = [0u8; 32];
+    random_fill(&mut secret)?;
+    let qr = QrPayload { r: state.relay.clone(), a: state.account.clone(), s: BASE64URL_NOPAD.encode(&secret) };
+    let payload = format!("{PAIR_PREFIX}{}", BASE64URL_NOPAD.encode(&serde_json::to_vec(&qr).map_err(|_| Error::Crypto("pairing encoding failed"))?));
+    Ok(PairingOffer { payload, secret, relay: state.relay })
+}
+
+/// Six digits both screens show, so the owner can see the right phone was added.
+pub fn confirmation_code(secret: &[u8; 32], sign_public: &str) -> String {
+    let m = mac(secret, "confirm", sign_public.as_bytes());
+    format!("{:06}", u32::from_be_bytes([m[0], m[1], m[2], m[3]]) % 1_000_000)
+}
+
+fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>>) -> Result<Option<T>> {
+    let until = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f()? {
+            return Ok(Some(v));
+        }
+        if Instant::now() >= until {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// On the existing device: waits up to `timeout` for the new device to answer the QR code,
+/// then adds it. Returns the new device's id and the confirmation code, or `None` on timeout.
+pub fn approve(record: &Record, offer: &PairingOffer, timeout: Duration, retry: RetryPolicy) -> Result<Option<(String, String)>> {
+    let state = SyncState::require(record)?;
+    let mailbox = PairingMailbox::new(&offer.relay)?;
+    let slot = slot_of(&offer.secret);
+    let Some(hello_blob) = poll(timeout, || Ok(mailbox.get(&slot)?.and_then(|c| c.hello)))? else { return Ok(None) };
+    let hello: Hello = serde_json::from_str(&verified(&offer.secret, "hello", &hello_blob)?).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    let relay = relay_for(&state, retry)?;
+    let mut state = state;
+    super::engine::refresh_keys(&mut state, &relay)?;
+    relay.add_device(&hello.sign, &hello.xkey)?;
+    // Give the new device every epoch key it needs to read the log, current one included.
+    relay.put_keys(state.epochs.current, &[(hello.sign.clone(), seal_to(&hello.xkey, &state.epochs.get(state.epochs.current).ok_or(Error::Undecryptable)?, EPOCH_CONTEXT)?)])?;
+    let welcome = Welcome { data_key: BASE64URL_NOPAD.encode(record.data_key_bytes()), record_id: record.id().to_string(), epochs: state.epochs.clone() };
+    let sealed = seal_to(&hello.xkey, &serde_json::to_vec(&welcome).map_err(|_| Error::Crypto("pairing encoding failed"))?, WELCOME_CONTEXT)?;
+    if !mailbox.put_welcome(&slot, &signed(&offer.secret, "welcome", &sealed)?)? {
+        return Err(Error::invalid("pairing", "this code was already used"));
+    }
+    Ok(Some((device_id_of(&hello.sign), confirmation_code(&offer.secret, &hello.sign))))
+}
+
+/// A new device that has scanned a code and is waiting for the welcome.
+pub struct PendingJoin {
+    secret: [u8; 32],
+    state: SyncState,
+    slot: String,
+}
+
+impl std::fmt::Debug for PendingJoin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingJoin([REDACTED])")
+    }
+}
+
+impl PendingJoin {
+    pub fn confirmation_code(&self) -> Result<String> {
+        Ok(confirmation_code(&self.secret, &self.state.public_key()?))
+    }
+    pub fn device(&self) -> &str {
+        &self.state.device
+    }
+}
+
+/// On the new device: reads the scanned code and announces this device.
+pub fn join_request(payload: &str, label: &str) -> Result<PendingJoin> {
+    let body = payload.trim().strip_prefix(PAIR_PREFIX).ok_or(Error::invalid("pairing code", "is not a PHR device code"))?;
+    let raw = BASE64URL_NOPAD.decode(body.as_bytes()).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
+    let qr: QrPayload = serde_json::from_slice(&raw).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
+    let secret: [u8; 32] = BASE64URL_NOPAD.decode(qr.s.as_bytes()).ok().and_then(|v| v.try_into().ok()).ok_or(Error::invalid("pairing code", "is damaged"))?;
+    let state = SyncState::generate(&qr.r, &qr.a, label)?;
+    let hello = Hello { sign: state.public_key()?, xkey: state.box_key()?.public_b64() };
+    let slot = slot_of(&secret);
+    let blob = signed(&secret, "hello", &serde_json::to_string(&hello).map_err(|_| Error::Crypto("pairing encoding failed"))?)?;
+    if !PairingMailbox::new(&state.relay)?.put_hello(&slot, &blob)? {
+        return Err(Error::invalid("pairing code", "was already used by another device"));
+    }
+    Ok(PendingJoin { secret, state, slot })
+}
+
+/// On the new device: waits for the welcome and creates the record at `path` with the
+/// owner's data key, locked by this device's `keystore`. Sync it next to fill it.
+pub fn finish_join(pending: PendingJoin, path: &Path, keystore: &dyn KeyStore, timeout: Duration) -> Result<Option<Record>> {
+    let mailbox = PairingMailbox::new(&pending.state.relay)?;
+    let Some(blob) = poll(timeout, || Ok(mailbox.get(&pending.slot)?.and_then(|c| c.welcome)))? else { return Ok(None) };
+    let sealed = verified(&pending.secret, "welcome", &blob)?;
+    let plain = open_with(&pending.state.box_key()?, &sealed, WELCOME_CONTEXT)?;
+    let welcome: Welcome = serde_json::from_slice(&plain).map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
+    let key_bytes = BASE64URL_NOPAD.decode(welcome.data_key.as_bytes()).map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
+    let data_key = DataKey::from_secret(&SecretBytes::new(key_bytes))?;
+    let record = Record::create_with_key(path, keystore, data_key, &welcome.record_id)?;
+    let mut state = pending.state;
+    state.epochs = welcome.epochs;
+    state.save(&record)?;
+    record.enable_sync(&state.device, false)?;
+    Ok(Some(record))
+}
+
+/// One of the owner's devices as `phr device list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub public_key: String,
+    pub active: bool,
+    pub this_device: bool,
+    pub added_at: i64,
+    pub removed_at: Option<i64>,
+}
+
+pub fn list(record: &Record, relay: &dyn SyncRelay) -> Result<Vec<DeviceInfo>> {
+    let state = SyncState::require(record)?;
+    let me = state.public_key()?;
+    Ok(relay
+        .devices()?
+        .into_iter()
+        .map(|d| DeviceInfo {
+            id: device_id_of(&d.device),
+            this_device: d.device == me,
+            active: d.status == "active",
+            public_key: d.device,
+            added_at: d.added_at,
+            removed_at: d.removed_at,
+        })
+        .collect())
+}
+
+/// Removes a lost device (by its id or public key): the relay refuses it from now on, and
+/// a new epoch key goes to the remaining devices only. Returns the new epoch.
+pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<u32> {
+    let mut state = SyncState::require(record)?;
+    let devices = list(record, relay)?;
+    let target = devices.iter().find(|d| d.id == device || d.public_key == device).ok_or(Error::NotFound { what: "device" })?;
+    if target.this_device {
+        return Err(Error::invalid("device", "is this device; remove it from another of your devices"));
+    }
+    super::engine::refresh_keys(&mut state, relay)?;
+    relay.remove_device(&target.public_key)?;
+    let epoch = state.epochs.current + 1;
+    let key = state.epochs.rotate_to(epoch)?;
+    let mut envelopes = Vec::new();
+    for d in relay.devices()?.into_iter().filter(|d| d.status == "active") {
+        envelopes.push((d.device.clone(), seal_to(&d.xkey, &key, EPOCH_CONTEXT)?));
+    }
+    relay.put_keys(epoch, &envelopes)?;
+    state.save(record)?;
+    Ok(epoch)
+}

@@ -1,0 +1,160 @@
+//! One sync round: fetch any new epoch keys, push local ops, pull and merge everything
+//! new (from a snapshot when the relay has compacted past this device), and write a
+//! compaction snapshot when enough ops have piled up. Safe to interrupt anywhere: pushes
+//! are idempotent on the relay, and each pulled page is applied in the same transaction
+//! that moves the cursor, so a crash or a dropped connection resumes where it stopped.
+
+use super::envelope::{open_op, open_snapshot, seal_op, seal_snapshot, EpochKeys};
+use super::relay_api::{PushOutcome, Snapshot, SyncRelay};
+use super::state::{SyncState, STATE_SETTING};
+use crate::progress::{CancelToken, ProgressListener};
+use crate::{Error, Record, Result};
+use serde::{Deserialize, Serialize};
+
+/// Ops per push request.
+const PUSH_BATCH: usize = 200;
+/// Ops per pull page.
+const PULL_PAGE: u32 = 500;
+/// Ops on the relay past its snapshot before this device writes a new one.
+pub const COMPACT_AFTER: i64 = 2_000;
+
+#[derive(Clone, Copy, Debug)]
+pub struct SyncOptions {
+    pub compact_after: i64,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self { compact_after: COMPACT_AFTER }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub applied: u64,
+    pub duplicates: u64,
+    /// Ops still waiting for the entry they are about.
+    pub parked: u64,
+    /// Ops a merge rule refused (an edit of a medical-record entry not from its source).
+    pub refused: u64,
+    pub from_snapshot: bool,
+    pub snapshot_written: bool,
+    /// The relay sequence number this device has now applied up to.
+    pub cursor: i64,
+}
+
+/// Takes the epoch keys the relay holds for this device (sealed to its X25519 key).
+pub(crate) fn refresh_keys(state: &mut SyncState, relay: &dyn SyncRelay) -> Result<bool> {
+    let mut changed = false;
+    let me = state.box_key()?;
+    for env in relay.keys()? {
+        if state.epochs.has(env.epoch) {
+            continue;
+        }
+        let raw = super::envelope::open_with(&me, &env.blob, super::devices::EPOCH_CONTEXT)?;
+        let key: [u8; 32] = raw.as_slice().try_into().map_err(|_| Error::Corrupt("an epoch key has the wrong length"))?;
+        state.epochs.insert(env.epoch, &key);
+        changed = true;
+    }
+    Ok(changed)
+}
+
+fn save_in(record: &Record, tx: &rusqlite::Connection, state: &SyncState) -> Result<()> {
+    record.set_device_setting_in(tx, STATE_SETTING, state)
+}
+
+/// Runs one full sync round against `relay`.
+pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListener, cancel: &CancelToken, opts: SyncOptions) -> Result<SyncReport> {
+    let mut state = SyncState::require(record)?;
+    let mut report = SyncReport::default();
+    if refresh_keys(&mut state, relay)? {
+        state.save(record)?;
+    }
+
+    // Push.
+    loop {
+        cancel.check()?;
+        let ops = record.ops_to_push(PUSH_BATCH)?;
+        if ops.is_empty() {
+            break;
+        }
+        let wire = ops.iter().map(|op| seal_op(&state.epochs, &state.account, op)).collect::<Result<Vec<_>>>()?;
+        match relay.push(state.epochs.current, &wire)? {
+            PushOutcome::Accepted { .. } => {
+                record.mark_pushed(&wire.iter().map(|w| w.id.clone()).collect::<Vec<_>>())?;
+                report.pushed += wire.len() as u64;
+                progress.on_progress("pushing changes", report.pushed, 0);
+            }
+            PushOutcome::StaleEpoch(epoch) => {
+                // A device was removed meanwhile: take the new key, seal again.
+                if !refresh_keys(&mut state, relay)? || state.epochs.current < epoch {
+                    return Err(Error::Denied("the record's devices changed and this device was not given the new key"));
+                }
+                state.save(record)?;
+            }
+        }
+    }
+
+    // Pull.
+    let mut snapshot_upto: i64;
+    loop {
+        cancel.check()?;
+        let page = relay.pull(state.cursor, PULL_PAGE)?;
+        snapshot_upto = page.snapshot_upto;
+        if page.snapshot_required {
+            let snap = relay.snapshot()?.ok_or(Error::Corrupt("the relay compacted its log but has no snapshot"))?;
+            if !state.epochs.has(snap.epoch) {
+                refresh_keys(&mut state, relay)?;
+            }
+            let ops = open_snapshot(&state.epochs, &state.account, snap.upto, snap.epoch, &snap.blob)?;
+            let n = ops.len() as u64;
+            state.cursor = snap.upto;
+            let applied = record.apply_remote(ops, |tx| save_in(record, tx, &state))?;
+            add(&mut report, &applied, n);
+            report.from_snapshot = true;
+            continue;
+        }
+        if page.ops.is_empty() {
+            break;
+        }
+        if page.ops.iter().any(|p| !state.epochs.has(p.op.epoch)) {
+            refresh_keys(&mut state, relay)?;
+        }
+        let mut ops = Vec::with_capacity(page.ops.len());
+        for p in &page.ops {
+            ops.push(open_op(&state.epochs, &state.account, &p.op)?);
+        }
+        let n = ops.len() as u64;
+        state.cursor = page.ops.iter().map(|p| p.seq).max().unwrap_or(state.cursor);
+        let applied = record.apply_remote(ops, |tx| save_in(record, tx, &state))?;
+        add(&mut report, &applied, n);
+        progress.on_progress("merging changes from your other devices", report.pulled, page.last_seq.max(0) as u64);
+        if !page.more {
+            break;
+        }
+    }
+    report.cursor = state.cursor;
+    report.parked = record.sync_counts()?.2;
+
+    // Compact: everything this device holds covers every op up to its cursor.
+    if state.cursor - snapshot_upto >= opts.compact_after && record.ops_to_push(1)?.is_empty() {
+        let ops = record.compacted_ops()?;
+        let blob = seal_snapshot(&state.epochs, &state.account, state.cursor, &ops)?;
+        report.snapshot_written = relay.put_snapshot(&Snapshot { upto: state.cursor, epoch: state.epochs.current, blob })?;
+    }
+    Ok(report)
+}
+
+fn add(report: &mut SyncReport, a: &crate::store::ApplyReport, pulled: u64) {
+    report.pulled += pulled;
+    report.applied += a.applied;
+    report.duplicates += a.duplicates;
+    report.refused += a.refused;
+}
+
+/// The epoch keys a device holds (for tests and `phr device list`).
+pub fn epoch_keys(record: &Record) -> Result<EpochKeys> {
+    Ok(SyncState::require(record)?.epochs)
+}

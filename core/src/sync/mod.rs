@@ -1,0 +1,18 @@
+//! One record on every device (ADR 0012): the change log, the relay envelope, device
+//! pairing and removal, and the sync loop. The store records each local change as an
+//! [`change::Op`] with a hybrid logical clock ([`hlc`]); [`engine`] pushes them sealed to
+//! the relay and merges what other devices pushed. The relay sees only ciphertext.
+//!
+//! This module talks to the network only when the owner syncs or adds a device.
+
+pub mod change;
+pub mod devices;
+pub mod engine;
+pub mod envelope;
+pub mod hlc;
+pub mod relay_api;
+pub mod state;
+
+pub use engine::{sync, SyncOptions, SyncReport};
+pub use relay_api::{HttpSyncRelay, RetryPolicy, SyncRelay};
+pub use state::SyncState;

@@ -1,0 +1,307 @@
+//! The relay's sync API as the device sees it (contract: relay/src/sync_routes.rs), and
+//! its HTTP client: requests signed with the device's Ed25519 key, retried with
+//! exponential backoff on dropped connections, 429 and 5xx. Every call is idempotent on
+//! the relay (ops by id, devices and keys by key), so a retry after a lost answer is safe.
+
+use super::envelope::WireOp;
+use crate::share::relay::signing_input;
+use crate::{Error, Result};
+use data_encoding::BASE64URL_NOPAD;
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRow {
+    /// The device's Ed25519 public key (base64url): its identity on the relay.
+    pub device: String,
+    /// Its X25519 public key, for sealing keys to it.
+    pub xkey: String,
+    /// "active" | "removed"
+    pub status: String,
+    pub added_at: i64,
+    #[serde(default)]
+    pub removed_at: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PulledOp {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub op: WireOp,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullPage {
+    #[serde(default)]
+    pub snapshot_required: bool,
+    #[serde(default)]
+    pub ops: Vec<PulledOp>,
+    #[serde(default)]
+    pub more: bool,
+    #[serde(default)]
+    pub snapshot_upto: i64,
+    #[serde(default)]
+    pub last_seq: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub upto: i64,
+    pub epoch: u32,
+    pub blob: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyEnvelope {
+    pub epoch: u32,
+    pub blob: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PushOutcome {
+    Accepted { accepted: u64, duplicates: u64 },
+    /// The account moved to a newer epoch (a device was removed): fetch keys, re-seal.
+    StaleEpoch(u32),
+}
+
+/// What sync needs from a relay.
+pub trait SyncRelay {
+    fn add_device(&self, device: &str, xkey: &str) -> Result<()>;
+    fn devices(&self) -> Result<Vec<DeviceRow>>;
+    fn remove_device(&self, device: &str) -> Result<bool>;
+    fn push(&self, epoch: u32, ops: &[WireOp]) -> Result<PushOutcome>;
+    fn pull(&self, after: i64, limit: u32) -> Result<PullPage>;
+    /// False when the relay already has a newer snapshot.
+    fn put_snapshot(&self, s: &Snapshot) -> Result<bool>;
+    fn snapshot(&self) -> Result<Option<Snapshot>>;
+    fn put_keys(&self, epoch: u32, envelopes: &[(String, String)]) -> Result<()>;
+    fn keys(&self) -> Result<Vec<KeyEnvelope>>;
+}
+
+/// Errors from the relay say what went wrong, never what was sent.
+pub(crate) fn net(base: &str, msg: impl Into<String>) -> Error {
+    Error::io(base, std::io::Error::other(msg.into()))
+}
+
+/// How hard to try before giving up on one request.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { attempts: 6, first_backoff: Duration::from_millis(200), max_backoff: Duration::from_secs(10) }
+    }
+}
+
+pub struct HttpSyncRelay {
+    base: String,
+    account: String,
+    key: Ed25519KeyPair,
+    http: reqwest::blocking::Client,
+    retry: RetryPolicy,
+}
+
+impl HttpSyncRelay {
+    pub fn new(base_url: &str, account: &str, key: Ed25519KeyPair, retry: RetryPolicy) -> Result<Self> {
+        let base = base_url.trim_end_matches('/').to_string();
+        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| net(&base, e.to_string()))?;
+        Ok(Self { base, account: account.to_string(), key, http, retry })
+    }
+
+    /// This device's public key (its id on the relay).
+    pub fn device(&self) -> String {
+        BASE64URL_NOPAD.encode(self.key.public_key().as_ref())
+    }
+
+    fn once(&self, method: &reqwest::Method, path: &str, body: &[u8]) -> std::result::Result<(u16, Vec<u8>, Option<u64>), String> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let sig = self.key.sign(&signing_input(method.as_str(), path, now, body));
+        let resp = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header("x-phr-owner", self.device())
+            .header("x-phr-time", now.to_string())
+            .header("x-phr-sig", BASE64URL_NOPAD.encode(sig.as_ref()))
+            .header("content-type", "application/json")
+            .body(body.to_vec())
+            .send()
+            .map_err(|e| format!("the relay could not be reached ({})", e.without_url()))?;
+        let status = resp.status().as_u16();
+        let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        let bytes = resp.bytes().map_err(|e| format!("the relay's answer was cut off ({})", e.without_url()))?.to_vec();
+        Ok((status, bytes, retry_after))
+    }
+
+    /// Sends with retries; returns the final status and body (non-retryable statuses are
+    /// returned, not raised, so callers can read 403/404/409).
+    fn send(&self, method: &str, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| Error::invalid("method", "bad HTTP method"))?;
+        let mut backoff = self.retry.first_backoff;
+        let mut last = String::new();
+        for attempt in 0..self.retry.attempts.max(1) {
+            if attempt > 0 {
+                std::thread::sleep(backoff);
+                backoff = (backoff * 2).min(self.retry.max_backoff);
+            }
+            match self.once(&m, path, body) {
+                Ok((status, bytes, retry_after)) if status == 429 || status >= 500 => {
+                    last = format!("the relay answered {status}");
+                    if let Some(s) = retry_after {
+                        backoff = Duration::from_secs(s).min(self.retry.max_backoff);
+                    }
+                    let _ = bytes;
+                }
+                Ok((status, bytes, _)) => return Ok((status, bytes)),
+                Err(e) => last = e,
+            }
+            log::debug!("sync request failed (attempt {}): {last}", attempt + 1);
+        }
+        Err(net(&self.base, last))
+    }
+
+    fn call<T: serde::de::DeserializeOwned>(&self, method: &str, path: &str, body: &[u8]) -> Result<T> {
+        let (status, bytes) = self.send(method, path, body)?;
+        check(&self.base, status, &bytes)?;
+        serde_json::from_slice(&bytes).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
+    }
+
+    fn path(&self, rest: &str) -> String {
+        format!("/sync/{}{rest}", self.account)
+    }
+}
+
+fn error_code(bytes: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string)).unwrap_or_default()
+}
+
+fn check(base: &str, status: u16, bytes: &[u8]) -> Result<()> {
+    match status {
+        200..=299 => Ok(()),
+        403 if error_code(bytes) == "device_removed" => Err(Error::Denied("this device was removed from the record's devices")),
+        403 => Err(Error::Denied("this device is not one of the record's devices")),
+        s => Err(net(base, format!("the relay answered {s} ({})", error_code(bytes)))),
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(v).map_err(|_| Error::Crypto("request encoding failed"))
+}
+
+impl SyncRelay for HttpSyncRelay {
+    fn add_device(&self, device: &str, xkey: &str) -> Result<()> {
+        let (status, bytes) = self.send("POST", &self.path("/devices"), &to_json(&serde_json::json!({ "device": device, "xkey": xkey }))?)?;
+        check(&self.base, status, &bytes)
+    }
+    fn devices(&self) -> Result<Vec<DeviceRow>> {
+        self.call("GET", &self.path("/devices"), b"")
+    }
+    fn remove_device(&self, device: &str) -> Result<bool> {
+        let (status, bytes) = self.send("DELETE", &self.path(&format!("/devices/{device}")), b"")?;
+        if status == 404 {
+            return Ok(false);
+        }
+        check(&self.base, status, &bytes)?;
+        Ok(true)
+    }
+    fn push(&self, epoch: u32, ops: &[WireOp]) -> Result<PushOutcome> {
+        let (status, bytes) = self.send("POST", &self.path("/ops"), &to_json(&serde_json::json!({ "epoch": epoch, "ops": ops }))?)?;
+        if status == 409 && error_code(&bytes) == "stale_epoch" {
+            let current = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| v.get("epoch")?.as_u64()).unwrap_or(0) as u32;
+            return Ok(PushOutcome::StaleEpoch(current));
+        }
+        check(&self.base, status, &bytes)?;
+        #[derive(Deserialize)]
+        struct Pushed {
+            accepted: u64,
+            duplicates: u64,
+        }
+        let p: Pushed = serde_json::from_slice(&bytes).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))?;
+        Ok(PushOutcome::Accepted { accepted: p.accepted, duplicates: p.duplicates })
+    }
+    fn pull(&self, after: i64, limit: u32) -> Result<PullPage> {
+        self.call("GET", &self.path(&format!("/ops?after={after}&limit={limit}")), b"")
+    }
+    fn put_snapshot(&self, s: &Snapshot) -> Result<bool> {
+        let (status, bytes) = self.send("PUT", &self.path("/snapshot"), &to_json(s)?)?;
+        if status == 409 {
+            return Ok(false);
+        }
+        check(&self.base, status, &bytes)?;
+        Ok(true)
+    }
+    fn snapshot(&self) -> Result<Option<Snapshot>> {
+        let (status, bytes) = self.send("GET", &self.path("/snapshot"), b"")?;
+        if status == 404 {
+            return Ok(None);
+        }
+        check(&self.base, status, &bytes)?;
+        serde_json::from_slice(&bytes).map(Some).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
+    }
+    fn put_keys(&self, epoch: u32, envelopes: &[(String, String)]) -> Result<()> {
+        let envs: Vec<_> = envelopes.iter().map(|(d, b)| serde_json::json!({ "device": d, "blob": b })).collect();
+        let (status, bytes) = self.send("POST", &self.path("/keys"), &to_json(&serde_json::json!({ "epoch": epoch, "envelopes": envs }))?)?;
+        check(&self.base, status, &bytes)
+    }
+    fn keys(&self) -> Result<Vec<KeyEnvelope>> {
+        self.call("GET", &self.path("/keys"), b"")
+    }
+}
+
+/// The unauthenticated pairing mailbox (the slot is derived from a secret in the QR code;
+/// the contents are MAC'd by the two devices, so the relay only stores).
+pub struct PairingMailbox {
+    base: String,
+    http: reqwest::blocking::Client,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct SlotContents {
+    pub hello: Option<String>,
+    pub welcome: Option<String>,
+}
+
+impl PairingMailbox {
+    pub fn new(base_url: &str) -> Result<Self> {
+        let base = base_url.trim_end_matches('/').to_string();
+        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| net(&base, e.to_string()))?;
+        Ok(Self { base, http })
+    }
+    fn put(&self, slot: &str, what: &str, blob: &str) -> Result<bool> {
+        let resp = self
+            .http
+            .put(format!("{}/sync/pair/{slot}/{what}", self.base))
+            .json(&serde_json::json!({ "blob": blob }))
+            .send()
+            .map_err(|e| net(&self.base, format!("the relay could not be reached ({})", e.without_url())))?;
+        match resp.status().as_u16() {
+            200..=299 => Ok(true),
+            409 => Ok(false),
+            s => Err(net(&self.base, format!("the relay answered {s}"))),
+        }
+    }
+    pub fn put_hello(&self, slot: &str, blob: &str) -> Result<bool> {
+        self.put(slot, "hello", blob)
+    }
+    pub fn put_welcome(&self, slot: &str, blob: &str) -> Result<bool> {
+        self.put(slot, "welcome", blob)
+    }
+    pub fn get(&self, slot: &str) -> Result<Option<SlotContents>> {
+        let resp = self
+            .http
+            .get(format!("{}/sync/pair/{slot}", self.base))
+            .send()
+            .map_err(|e| net(&self.base, format!("the relay could not be reached ({})", e.without_url())))?;
+        match resp.status().as_u16() {
+            404 => Ok(None),
+            200..=299 => resp.json().map(Some).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON")),
+            s => Err(net(&self.base, format!("the relay answered {s}"))),
+        }
+    }
+}
