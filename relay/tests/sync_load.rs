@@ -1,0 +1,275 @@
+//! Bounded sync load on 127.0.0.1 (issue 8): 200 simulated devices in 50 accounts (4 each),
+//! each doing ROUNDS rounds of push (20 ops of 1 KiB random blobs) + pull to the end, all at
+//! once on one tokio runtime; against PostgreSQL (PHR_TEST_PG) and then SQLite for
+//! comparison. Prints throughput and p50/p99 latency per endpoint; see docs/benchmarks.md.
+//!   eval "$(bash scripts/relay-pg.sh start)"
+//!   cargo test -p phr-relay --test sync_load -- --nocapture
+//! PHR_SYNC_LOAD_ROUNDS (default 5) sets the rounds; PHR_SYNC_LOAD_INSTANCES (default 1) runs
+//! that many relay instances on the one PostgreSQL database, devices spread over them.
+
+use data_encoding::BASE64URL_NOPAD;
+use phr_relay::{signing_input, Backend, Options};
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const ACCOUNTS: usize = 50;
+const PER_ACCOUNT: usize = 4;
+const OPS_PER_PUSH: usize = 20;
+const BLOB: usize = 1024;
+const PULL_LIMIT: usize = 500;
+
+struct Relay {
+    base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// One relay instance with its own 2-thread runtime, as `phr-relay serve` would run it.
+fn serve(backend: Backend) -> Relay {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let app = phr_relay::app(backend, Options::default()).await.unwrap();
+            tx.send(format!("http://{addr}")).unwrap();
+            axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stop_rx.await;
+            })
+            .await
+            .unwrap();
+        });
+    });
+    let base = rx.recv_timeout(Duration::from_secs(30)).expect("relay started");
+    Relay { base, stop: Some(stop_tx), thread: Some(thread) }
+}
+
+fn random(n: usize) -> Vec<u8> {
+    let mut b = vec![0u8; n];
+    SystemRandom::new().fill(&mut b).unwrap();
+    b
+}
+
+struct Device {
+    key: Ed25519KeyPair,
+    id: String,
+    xkey: String,
+    account: String,
+    base: String,
+}
+
+impl Device {
+    async fn call(&self, http: &reqwest::Client, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value, f64) {
+        let body = body.map(|v| serde_json::to_vec(&v).unwrap()).unwrap_or_default();
+        let now = chrono::Utc::now().timestamp_millis();
+        let sig = self.key.sign(&signing_input(method.as_str(), path, now, &body));
+        let t = Instant::now();
+        let r = http
+            .request(method, format!("{}{path}", self.base))
+            .header("x-phr-owner", &self.id)
+            .header("x-phr-time", now.to_string())
+            .header("x-phr-sig", BASE64URL_NOPAD.encode(sig.as_ref()))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        let bytes = r.bytes().await.unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        (s, serde_json::from_slice(&bytes).unwrap_or(Value::Null), ms)
+    }
+}
+
+#[derive(Default)]
+struct Lat {
+    push: Vec<f64>,
+    pull: Vec<f64>,
+}
+
+struct Report {
+    secs: f64,
+    ops_pushed: usize,
+    ops_pulled: usize,
+    push: Vec<f64>,
+    pull: Vec<f64>,
+}
+
+fn q(v: &[f64], p: f64) -> f64 {
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+impl Report {
+    fn requests(&self) -> usize {
+        self.push.len() + self.pull.len()
+    }
+    fn print(&self, name: &str) {
+        println!(
+            "{name}: {:.1} s, {} ops pushed ({:.0} ops/s), {} ops pulled ({:.0} ops/s), {} requests ({:.0} req/s)",
+            self.secs,
+            self.ops_pushed,
+            self.ops_pushed as f64 / self.secs,
+            self.ops_pulled,
+            self.ops_pulled as f64 / self.secs,
+            self.requests(),
+            self.requests() as f64 / self.secs
+        );
+        for (e, v) in [("POST /sync/{account}/ops (push 20 x 1 KiB)", &self.push), ("GET  /sync/{account}/ops (pull, limit 500)", &self.pull)] {
+            println!("  {e}: {} requests, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms", v.len(), q(v, 0.5), q(v, 0.99), v.last().unwrap());
+        }
+    }
+}
+
+async fn run(bases: Vec<String>, rounds: usize) -> Report {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(ACCOUNTS * PER_ACCOUNT).timeout(Duration::from_secs(120)).build().unwrap();
+    // Set-up (not measured): each account's first device creates it and adds the other three.
+    let mut devices: Vec<Arc<Device>> = Vec::new();
+    for a in 0..ACCOUNTS {
+        let account = BASE64URL_NOPAD.encode(&random(32));
+        let group: Vec<Device> = (0..PER_ACCOUNT)
+            .map(|i| {
+                let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
+                let key = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+                let id = BASE64URL_NOPAD.encode(key.public_key().as_ref());
+                let base = bases[(a * PER_ACCOUNT + i) % bases.len()].clone();
+                Device { key, id, xkey: BASE64URL_NOPAD.encode(&random(32)), account: account.clone(), base }
+            })
+            .collect();
+        for d in &group {
+            let (s, v, _) = group[0].call(&http, reqwest::Method::POST, &format!("/sync/{account}/devices"), Some(json!({"device": d.id, "xkey": d.xkey}))).await;
+            assert_eq!(s, 201, "{v}");
+        }
+        devices.extend(group.into_iter().map(Arc::new));
+    }
+    // Payloads are made up front so the clock measures the relay, not the generator.
+    let payloads: Vec<Vec<Value>> = devices
+        .iter()
+        .enumerate()
+        .map(|(n, _)| {
+            (0..rounds)
+                .map(|r| {
+                    let ops: Vec<Value> = (0..OPS_PER_PUSH).map(|k| json!({"id": format!("d{n}-r{r}-{k}"), "blob": BASE64URL_NOPAD.encode(&random(BLOB))})).collect();
+                    json!({"epoch": 0, "ops": ops})
+                })
+                .collect()
+        })
+        .collect();
+
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (d, bodies) in devices.iter().cloned().zip(payloads) {
+        let http = http.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Lat::default();
+            let mut cursor = 0i64;
+            let mut pulled = 0usize;
+            let ops_path = format!("/sync/{}/ops", d.account);
+            for body in bodies {
+                let (s, v, ms) = d.call(&http, reqwest::Method::POST, &ops_path, Some(body)).await;
+                assert_eq!((s, v["accepted"].as_u64()), (200, Some(OPS_PER_PUSH as u64)), "{v}");
+                lat.push.push(ms);
+                loop {
+                    let (s, v, ms) = d.call(&http, reqwest::Method::GET, &format!("{ops_path}?after={cursor}&limit={PULL_LIMIT}"), None).await;
+                    assert_eq!(s, 200, "{v}");
+                    lat.pull.push(ms);
+                    for o in v["ops"].as_array().unwrap() {
+                        let seq = o["seq"].as_i64().unwrap();
+                        assert!(seq > cursor);
+                        cursor = seq;
+                        pulled += 1;
+                    }
+                    if v["more"] != true {
+                        break;
+                    }
+                }
+            }
+            (lat, pulled, cursor)
+        }));
+    }
+    let mut push = Vec::new();
+    let mut pull = Vec::new();
+    let mut ops_pulled = 0;
+    let mut ends = Vec::new();
+    for t in tasks {
+        let (l, n, c) = t.await.unwrap();
+        push.extend(l.push);
+        pull.extend(l.pull);
+        ops_pulled += n;
+        ends.push((n, c));
+    }
+    let secs = start.elapsed().as_secs_f64();
+    // Every device ends up with every op of its account exactly once: what it pulled during
+    // the run plus a final pull from its cursor (ops pushed after its last round).
+    let per_account = PER_ACCOUNT * rounds * OPS_PER_PUSH;
+    for (d, (n, mut cursor)) in devices.iter().zip(ends) {
+        let mut total = n;
+        loop {
+            let (s, v, _) = d.call(&http, reqwest::Method::GET, &format!("/sync/{}/ops?after={cursor}&limit={PULL_LIMIT}", d.account), None).await;
+            assert_eq!(s, 200);
+            for o in v["ops"].as_array().unwrap() {
+                let seq = o["seq"].as_i64().unwrap();
+                assert!(seq > cursor);
+                cursor = seq;
+                total += 1;
+            }
+            if v["more"] != true {
+                break;
+            }
+        }
+        assert_eq!((total, cursor), (per_account, per_account as i64), "a device missed or repeated ops");
+    }
+    push.sort_by(f64::total_cmp);
+    pull.sort_by(f64::total_cmp);
+    Report { secs, ops_pushed: devices.len() * rounds * OPS_PER_PUSH, ops_pulled, push, pull }
+}
+
+#[test]
+fn two_hundred_devices_sync_at_once() {
+    let Ok(url) = std::env::var("PHR_TEST_PG").map(|u| u.trim().to_string()).and_then(|u| if u.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(u) }) else {
+        eprintln!("PHR_TEST_PG is not set: skipping the sync load test (it measures the PostgreSQL backend; scripts/relay-test.sh sets it)");
+        return;
+    };
+    let rounds: usize = std::env::var("PHR_SYNC_LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).clamp(1, 50);
+    let instances: usize = std::env::var("PHR_SYNC_LOAD_INSTANCES").ok().and_then(|s| s.parse().ok()).unwrap_or(1).clamp(1, 8);
+    let client = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    println!(
+        "sync load: {} devices in {ACCOUNTS} accounts, {rounds} rounds of push {OPS_PER_PUSH} x {BLOB} B + pull to the end (limit {PULL_LIMIT}), all concurrent",
+        ACCOUNTS * PER_ACCOUNT
+    );
+
+    let schema = format!("load_{}", data_encoding::HEXLOWER.encode(&random(6)));
+    let pg_backend = Backend::Postgres { url, schema: Some(schema) };
+    let relays: Vec<Relay> = (0..instances).map(|_| serve(pg_backend.clone())).collect();
+    let pg = client.block_on(run(relays.iter().map(|r| r.base.clone()).collect(), rounds));
+    drop(relays);
+    pg.print(&format!("PostgreSQL ({instances} relay instance{})", if instances == 1 { "" } else { "s" }));
+
+    let dir = tempfile::tempdir().unwrap();
+    let relay = serve(Backend::Sqlite(dir.path().join("relay.sqlite")));
+    let lite = client.block_on(run(vec![relay.base.clone()], rounds));
+    drop(relay);
+    lite.print("SQLite (1 relay instance)");
+
+    println!(
+        "ratio PostgreSQL/SQLite: throughput {:.2}, push p99 {:.2}, pull p99 {:.2}",
+        (pg.requests() as f64 / pg.secs) / (lite.requests() as f64 / lite.secs),
+        q(&pg.push, 0.99) / q(&lite.push, 0.99),
+        q(&pg.pull, 0.99) / q(&lite.pull, 0.99)
+    );
+}
