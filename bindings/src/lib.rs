@@ -5,17 +5,26 @@
 //! docs/adr/0005-uniffi-bindings.md.
 //!
 //! What crosses the boundary: [`PhrRecord`] (open/create/restore, sections, entries,
-//! samples, backup, recovery key), the foreign traits [`KeyStore`], [`Logger`] and
-//! [`ProgressListener`], a [`CancelHandle`], and [`PhrError`].
+//! samples, backup, recovery key in `record.rs`; insights, imports, FHIR and consent in
+//! `insights.rs`, `import.rs`, `fhir.rs`, `consent.rs`), the foreign traits [`KeyStore`],
+//! [`Logger`] and [`ProgressListener`], a [`CancelHandle`], and [`PhrError`].
 
+mod consent;
 mod error;
+mod fhir;
+mod import;
+mod insights;
 mod keystore;
 mod logging;
 mod progress;
 mod record;
 mod types;
 
+pub use consent::*;
 pub use error::{KeyStoreError, PhrError};
+pub use fhir::*;
+pub use import::*;
+pub use insights::*;
 pub use keystore::KeyStore;
 pub use logging::{set_logger, LogLevel, Logger};
 pub use progress::{CancelHandle, ProgressListener};

@@ -45,7 +45,6 @@ impl CancelHandle {
 
 impl CancelHandle {
     /// The phr-core token behind this handle (clones share the flag).
-    #[allow(dead_code)] // used as phr-core grows cancellable operations (imports)
     pub(crate) fn token(&self) -> phr_core::progress::CancelToken {
         self.token.clone()
     }

@@ -17,7 +17,7 @@ type R<T> = Result<T, PhrError>;
 
 #[derive(uniffi::Object)]
 pub struct PhrRecord {
-    inner: Arc<Record>,
+    pub(crate) inner: Arc<Record>,
 }
 
 impl std::fmt::Debug for PhrRecord {
@@ -40,7 +40,7 @@ fn open_blocking(path: String, keystore: Arc<dyn KeyStore>) -> R<Arc<PhrRecord>>
 }
 
 /// Runs blocking work on tokio's blocking pool and maps a panic in it to `Internal`.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> R<T> + Send + 'static) -> R<T> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> R<T> + Send + 'static) -> R<T> {
     match tokio::task::spawn_blocking(move || guard(f)).await {
         Ok(r) => r,
         Err(_) => Err(PhrError::Internal),

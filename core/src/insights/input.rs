@@ -247,6 +247,26 @@ pub enum Goal {
     WeeklyActiveMinutes { minutes: f64 },
 }
 
+impl Goal {
+    /// A goal must be a finite, positive target within what a person can reach (a typo
+    /// such as 7000 kg, or NaN from a form, is refused rather than stored). The reason
+    /// is for the owner; the store turns it into its error type.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        let ok = |v: f64, lo: f64, hi: f64| v.is_finite() && (lo..=hi).contains(&v);
+        let fine = match *self {
+            Goal::TargetWeight { target_kg, start_kg } => ok(target_kg, 20.0, 400.0) && start_kg.is_none_or(|s| ok(s, 20.0, 400.0)),
+            Goal::WeeklyDistance { km } => ok(km, 0.1, 2000.0),
+            Goal::RestingHeartRate { target_bpm, start_bpm } => ok(target_bpm, 25.0, 120.0) && start_bpm.is_none_or(|s| ok(s, 25.0, 200.0)),
+            Goal::WeeklyActiveMinutes { minutes } => ok(minutes, 1.0, 10_080.0),
+        };
+        if fine {
+            Ok(())
+        } else {
+            Err("the target is outside what a person can reach")
+        }
+    }
+}
+
 /// Optional facts that sharpen the fitness numbers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

@@ -141,6 +141,7 @@ impl Record {
 
     /// Sets a goal, replacing any earlier goal of the same kind.
     pub fn set_goal(&self, goal: Goal) -> Result<Vec<Goal>> {
+        goal.validate().map_err(|why| crate::Error::invalid("goal", why))?;
         let mut goals = self.goals()?;
         goals.retain(|g| std::mem::discriminant(g) != std::mem::discriminant(&goal));
         goals.push(goal);

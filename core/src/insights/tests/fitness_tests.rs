@@ -69,3 +69,18 @@ fn goal_progress_weight_and_distance() {
     assert!(!g[0].achieved);
     assert_eq!(g[1].fraction, Some(0.25));
 }
+
+#[test]
+fn goals_outside_what_a_person_can_reach_are_refused() {
+    assert!(Goal::TargetWeight { target_kg: 75.0, start_kg: None }.validate().is_ok());
+    assert!(Goal::TargetWeight { target_kg: 75.0, start_kg: Some(90.0) }.validate().is_ok());
+    assert!(Goal::TargetWeight { target_kg: f64::NAN, start_kg: None }.validate().is_err());
+    assert!(Goal::TargetWeight { target_kg: 7000.0, start_kg: None }.validate().is_err());
+    assert!(Goal::TargetWeight { target_kg: 75.0, start_kg: Some(-1.0) }.validate().is_err());
+    assert!(Goal::WeeklyDistance { km: 0.0 }.validate().is_err());
+    assert!(Goal::WeeklyDistance { km: 20.0 }.validate().is_ok());
+    assert!(Goal::RestingHeartRate { target_bpm: 55.0, start_bpm: Some(70.0) }.validate().is_ok());
+    assert!(Goal::RestingHeartRate { target_bpm: 5.0, start_bpm: None }.validate().is_err());
+    assert!(Goal::WeeklyActiveMinutes { minutes: f64::INFINITY }.validate().is_err());
+    assert!(Goal::WeeklyActiveMinutes { minutes: 150.0 }.validate().is_ok());
+}

@@ -1,0 +1,265 @@
+//! Consent through the bindings: grants (who may see which sections, why, until when),
+//! revoking them, and the owner's hash-chained audit log with its verification.
+//!
+//! Every rule (default deny, private sections never shared, sensitive ones only by name,
+//! nothing sensitive or mental-health related for employers and insurers) is phr-core's
+//! `consent` module; a refused request comes back as `InvalidInput(field = "sections")`.
+//!
+//! Not here: publishing a grant as a SMART Health Link. That needs the relay to host the
+//! ciphertext (the link's URL and id come from it), so it cannot be done offline; the CLI
+//! (`phr share create`) does it. A grant shared that way shows `shared_by_link`.
+
+use crate::error::guard;
+use crate::record::PhrRecord;
+use crate::PhrError;
+use chrono::{DateTime, Utc};
+use phr_core::consent as core;
+use std::time::SystemTime;
+
+type R<T> = Result<T, PhrError>;
+
+/// Who the recipient is. Employers and insurers are restricted by the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum RecipientCategory {
+    HealthProfessional,
+    SocialCare,
+    FamilyOrCarer,
+    OtherOrganisation,
+    Employer,
+    Insurer,
+}
+
+impl From<RecipientCategory> for core::RecipientCategory {
+    fn from(c: RecipientCategory) -> Self {
+        use RecipientCategory as C;
+        match c {
+            C::HealthProfessional => Self::HealthProfessional,
+            C::SocialCare => Self::SocialCare,
+            C::FamilyOrCarer => Self::FamilyOrCarer,
+            C::OtherOrganisation => Self::OtherOrganisation,
+            C::Employer => Self::Employer,
+            C::Insurer => Self::Insurer,
+        }
+    }
+}
+
+impl From<core::RecipientCategory> for RecipientCategory {
+    fn from(c: core::RecipientCategory) -> Self {
+        use core::RecipientCategory as C;
+        match c {
+            C::HealthProfessional => Self::HealthProfessional,
+            C::SocialCare => Self::SocialCare,
+            C::FamilyOrCarer => Self::FamilyOrCarer,
+            C::OtherOrganisation => Self::OtherOrganisation,
+            C::Employer => Self::Employer,
+            C::Insurer => Self::Insurer,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Recipient {
+    pub name: String,
+    /// Free text: "GP", "physiotherapist", "daughter".
+    pub role: String,
+    pub category: RecipientCategory,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum GrantStatus {
+    Active,
+    NotYetValid,
+    Expired,
+    Revoked,
+}
+
+/// What the owner asks for. `sections`: slugs, or `all` (every enabled shareable section,
+/// never a sensitive or private one) or `emergency` (the emergency card).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct GrantRequest {
+    pub recipient: Recipient,
+    pub sections: Vec<String>,
+    pub purpose: String,
+    /// For purpose "advice": the owner's question.
+    #[uniffi(default = None)]
+    pub message: Option<String>,
+    /// Default: now.
+    #[uniffi(default = None)]
+    pub start: Option<SystemTime>,
+    /// Default: never expires.
+    #[uniffi(default = None)]
+    pub expiry: Option<SystemTime>,
+}
+
+/// A reply from the recipient of an advice request.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct GrantReply {
+    pub at: SystemTime,
+    /// Who replied, as they signed it.
+    pub sender: String,
+    pub text: String,
+}
+
+/// Permission for one recipient to see some sections, for a purpose, for a time.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Grant {
+    pub id: String,
+    pub recipient: Recipient,
+    /// Section slugs, each named explicitly (`all`/`emergency` already expanded).
+    pub sections: Vec<String>,
+    pub purpose: String,
+    pub message: Option<String>,
+    pub start: SystemTime,
+    pub expiry: Option<SystemTime>,
+    pub revoked_at: Option<SystemTime>,
+    pub created_at: SystemTime,
+    /// Worked out now: active, not yet valid, expired or revoked.
+    pub status: GrantStatus,
+    /// Published as a SMART Health Link (by the CLI, through a relay).
+    pub shared_by_link: bool,
+    pub replies: Vec<GrantReply>,
+}
+
+impl From<core::Grant> for Grant {
+    fn from(g: core::Grant) -> Self {
+        let status = match g.status(Utc::now()) {
+            core::GrantStatus::Active => GrantStatus::Active,
+            core::GrantStatus::NotYetValid => GrantStatus::NotYetValid,
+            core::GrantStatus::Expired => GrantStatus::Expired,
+            core::GrantStatus::Revoked => GrantStatus::Revoked,
+        };
+        Grant {
+            id: g.id,
+            recipient: Recipient { name: g.recipient.name, role: g.recipient.role, category: g.recipient.category.into() },
+            sections: g.sections,
+            purpose: g.purpose,
+            message: g.message,
+            start: g.start.into(),
+            expiry: g.expiry.map(Into::into),
+            revoked_at: g.revoked_at.map(Into::into),
+            created_at: g.created_at.into(),
+            status,
+            shared_by_link: g.link.is_some(),
+            replies: g.replies.into_iter().map(|r| GrantReply { at: r.at.into(), sender: r.from, text: r.text }).collect(),
+        }
+    }
+}
+
+/// What happened, in the owner's audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum AuditAction {
+    GrantCreated,
+    GrantRevoked,
+    /// Data was assembled for a recipient under a grant.
+    Read,
+    /// A read was refused (no grant, revoked, expired, not yet valid).
+    Denied,
+    /// The relay served a link's content.
+    RemoteFetch,
+    /// The relay refused a request (wrong passcode, locked, expired, revoked).
+    RemoteRefused,
+    ReplyReceived,
+}
+
+impl From<core::AuditAction> for AuditAction {
+    fn from(a: core::AuditAction) -> Self {
+        use core::AuditAction as A;
+        match a {
+            A::GrantCreated => Self::GrantCreated,
+            A::GrantRevoked => Self::GrantRevoked,
+            A::Read => Self::Read,
+            A::Denied => Self::Denied,
+            A::RemoteFetch => Self::RemoteFetch,
+            A::RemoteRefused => Self::RemoteRefused,
+            A::ReplyReceived => Self::ReplyReceived,
+        }
+    }
+}
+
+/// One line of the audit log: who saw what, when.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuditEvent {
+    pub seq: i64,
+    pub at: SystemTime,
+    pub action: AuditAction,
+    /// The recipient's name as the grant records it.
+    pub actor: String,
+    pub grant_id: Option<String>,
+    pub sections: Vec<String>,
+    pub detail: String,
+}
+
+/// The result of walking the audit chain. When `ok` is false, `problem_seq` is the first
+/// entry that does not verify and `problem` says why (edited, reordered, missing...).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AuditVerification {
+    pub entries: u64,
+    pub ok: bool,
+    pub problem_seq: Option<i64>,
+    pub problem: Option<String>,
+}
+
+#[uniffi::export]
+impl PhrRecord {
+    /// Makes a grant after checking it against the consent rules, and audits it. Refused
+    /// (private section, sensitive section for an employer, expiry before start, no
+    /// name...): `InvalidInput` naming the field.
+    pub fn create_grant(&self, request: GrantRequest) -> R<Grant> {
+        guard(|| {
+            let req = core::GrantRequest {
+                recipient: core::Recipient { name: request.recipient.name, role: request.recipient.role, category: request.recipient.category.into() },
+                sections: request.sections,
+                purpose: request.purpose,
+                message: request.message,
+                start: request.start.map(DateTime::<Utc>::from),
+                expiry: request.expiry.map(DateTime::<Utc>::from),
+            };
+            Ok(core::create_grant(&self.inner, req)?.into())
+        })
+    }
+
+    /// Every grant, active or not, oldest first.
+    pub fn grants(&self) -> R<Vec<Grant>> {
+        guard(|| Ok(self.inner.grants()?.into_iter().map(Into::into).collect()))
+    }
+
+    pub fn grant(&self, id: String) -> R<Grant> {
+        guard(|| Ok(self.inner.grant(&id)?.ok_or(PhrError::NotFound { what: "grant".into() })?.into()))
+    }
+
+    /// Revokes a grant: every later read under it is refused (and audited). For a grant
+    /// published as a SMART Health Link the relay's copy is deleted by
+    /// `phr share revoke`, which can reach the relay; this marks it revoked here.
+    pub fn revoke_grant(&self, id: String) -> R<Grant> {
+        guard(|| Ok(core::revoke_grant(&self.inner, &id)?.into()))
+    }
+
+    /// The audit log, oldest first.
+    pub fn audit_log(&self) -> R<Vec<AuditEvent>> {
+        guard(|| {
+            Ok(self
+                .inner
+                .audit_log()?
+                .into_iter()
+                .map(|e| AuditEvent {
+                    seq: e.seq,
+                    at: e.at.into(),
+                    action: e.action.into(),
+                    actor: e.actor,
+                    grant_id: e.grant_id,
+                    sections: e.sections,
+                    detail: e.detail,
+                })
+                .collect())
+        })
+    }
+
+    /// Verifies the audit log's hash chain from the first entry to the sealed head.
+    pub fn verify_audit(&self) -> R<AuditVerification> {
+        guard(|| {
+            let v = self.inner.verify_audit()?;
+            let (problem_seq, problem) = v.problem.map_or((None, None), |(s, why)| (Some(s), Some(why)));
+            Ok(AuditVerification { entries: v.entries as u64, ok: v.ok, problem_seq, problem })
+        })
+    }
+}
