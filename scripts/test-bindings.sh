@@ -28,7 +28,11 @@ done
 # The Swift sources are only checked here (Swift does not run on these machines).
 SWIFT="$GEN/swift/PhrFFI.swift"
 for sym in "class PhrRecord" "public protocol KeyStore" "enum PhrError: Swift.Error" "func ingestSamplesBatched" \
-           "public enum EntryValue" "public protocol Logger" "public protocol ProgressListener" "async throws"; do
+           "public enum EntryValue" "public protocol Logger" "public protocol ProgressListener" "async throws" \
+           "func insightReport" "func setInsightCategoryEnabled" "func insightChart" "func insightSparkline" "func setGoal" \
+           "public enum InsightCategory" "public struct InsightReport" "func importFiles" "public struct ImportReport" \
+           "func activities" "func importFhirJson" "func exportIps" "func exportFhirBundle" "func createGrant" \
+           "func revokeGrant" "func auditLog" "func verifyAudit" "public struct Grant"; do
   grep -q "$sym" "$SWIFT" || { echo "generated Swift lacks: $sym"; exit 1; }
 done
 test -f "$GEN/swift/PhrFFIFFI.h" || { echo "generated Swift lacks its C header"; exit 1; }
