@@ -4,6 +4,13 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.phr.ffi.AnnotationKind
+import org.phr.ffi.CalendarDate
+import org.phr.ffi.ChartTheme
+import org.phr.ffi.DemoReport
+import org.phr.ffi.InsightCategory
+import org.phr.ffi.InsightReport
+import org.phr.ffi.InsightSettings
+import org.phr.ffi.MetricKind
 import org.phr.ffi.Entry
 import org.phr.ffi.EntryValue
 import org.phr.ffi.FieldDef
@@ -34,6 +41,16 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun setHidden(id: String, hidden: Boolean): Entry = withContext(io) { record.setHidden(id, hidden) }
     suspend fun delete(id: String): Entry = withContext(io) { record.deleteEntry(id) }
     suspend fun undoDelete(id: String): Entry = withContext(io) { record.undoDelete(id) }
+
+    suspend fun insightReport(day: CalendarDate): InsightReport = withContext(io) { record.insightReport(day) }
+    suspend fun insightSettings(): InsightSettings = withContext(io) { record.insightSettings() }
+    suspend fun setInsightCategory(category: InsightCategory, enabled: Boolean): InsightSettings =
+        withContext(io) { record.setInsightCategoryEnabled(category, enabled) }
+    suspend fun chart(kind: MetricKind, from: CalendarDate, to: CalendarDate, theme: ChartTheme): String =
+        withContext(io) { record.insightChart(kind, from, to, theme) }
+
+    /** Fills an empty record with the invented demo resident (the app's "try it" mode). */
+    suspend fun fillDemo(today: CalendarDate): DemoReport = record.fillDemo(today, null, null)
 
     override fun close() = record.close()
 

@@ -164,6 +164,25 @@ class ModelsTest {
         assertEquals("This phone's key does not unlock the record. Use your recovery key.", UserMessages.of(e!!))
     }
 
+    @Test
+    fun `the insights screen shows the core's alerts and a switched-off category stays off`() = runBlocking {
+        val day = org.phr.ffi.CalendarDate(2026, 11u, 1u)
+        repo.fillDemo(day)
+        val model = InsightsModel(repo)
+        model.refresh(day)
+        val bp = org.phr.ffi.InsightCategory.BLOOD_PRESSURE
+        assertTrue(model.state.value.alerts.any { it.category == bp && it.citation.contains("NICE NG136") })
+        assertTrue(model.state.value.categories.single { it.category == bp }.enabled)
+        model.setCategory(day, bp, false)
+        assertTrue(model.state.value.alerts.none { it.category == bp })
+        assertFalse(model.state.value.categories.single { it.category == bp }.enabled)
+        repo.close()
+        repo = PhrRepository.openOrCreate(files, keystore)
+        val again = InsightsModel(repo).also { it.refresh(day) }
+        assertTrue(again.state.value.alerts.none { it.category == bp }, "the switch is saved in the record")
+        assertNull(again.state.value.message)
+    }
+
     private suspend fun addFromGp(): String {
         // The repository has no "import" door (the app never fabricates medical-record
         // entries); the test reaches the record file directly to set one up.
