@@ -95,7 +95,7 @@ class CallbacksAndErrorsTest {
             is PhrException.WrongKey, is PhrException.NoRecord, is PhrException.RecordExists,
             is PhrException.InvalidInput, is PhrException.ReadOnly, is PhrException.Corrupt,
             is PhrException.Storage, is PhrException.Incompatible, is PhrException.KeyStoreUnavailable,
-            is PhrException.Cancelled, is PhrException.Internal -> "other"
+            is PhrException.Cancelled, is PhrException.Denied, is PhrException.Internal -> "other"
         }
         assertEquals("not found: entry", label)
         rec.close()
