@@ -6,6 +6,7 @@
 
 mod fhir_cmd;
 mod import_cmd;
+mod inspect_cmd;
 mod input;
 mod insights_cmd;
 mod output;
@@ -135,6 +136,8 @@ enum Command {
     Import(import_cmd::ImportArgs),
     /// List activities (runs, rides, swims...)
     Activities(import_cmd::ActivitiesArgs),
+    /// Decode one file and show what it holds, without opening the record
+    Inspect(inspect_cmd::InspectArgs),
     /// Alerts, suggestions and signposts from your record; `off CATEGORY` / `on CATEGORY` / `settings`
     Insights {
         #[command(subcommand)]
@@ -434,6 +437,7 @@ fn run(cli: Cli) -> CliResult {
         Command::RecoveryKey => output::recovery_key(&open(&home)?.create_recovery_key().map_err(err)?),
         Command::Import(a) => import_cmd::import(&home, a, json)?,
         Command::Activities(a) => import_cmd::activities(&home, a, json)?,
+        Command::Inspect(a) => inspect_cmd::inspect(a, json)?,
         Command::Insights { cmd } => insights_cmd::run(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Goal(cmd) => insights_cmd::goal(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Share(cmd) => share_cmd::run(&open(&home)?, cmd, json)?,

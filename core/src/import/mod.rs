@@ -12,6 +12,7 @@
 //! * [`derive`]: per-activity metrics (pace, zones, TRIMP).
 //! * [`priority`]: which source wins when two devices measured the same thing.
 //! * [`bulk`]: [`import_path`] for folders and zips of thousands of files.
+//! * [`inspect`]: what one file holds, without a record (`phr inspect`).
 
 pub mod apple_health;
 pub mod bulk;
@@ -20,6 +21,7 @@ pub mod derive;
 pub mod fit;
 pub mod fit_map;
 pub mod gpx;
+pub mod inspect;
 pub mod priority;
 pub mod strava;
 pub mod tcx;
