@@ -11,6 +11,7 @@ mod input;
 mod insights_cmd;
 mod output;
 mod share_cmd;
+mod strava_cmd;
 mod sync_cmd;
 
 use clap::{Parser, Subcommand};
@@ -138,6 +139,9 @@ enum Command {
     Activities(import_cmd::ActivitiesArgs),
     /// Decode one file and show what it holds, without opening the record
     Inspect(inspect_cmd::InspectArgs),
+    /// Your Strava account: `connect`, `sync`, `status`
+    #[command(subcommand)]
+    Strava(strava_cmd::StravaCmd),
     /// Alerts, suggestions and signposts from your record; `off CATEGORY` / `on CATEGORY` / `settings`
     Insights {
         #[command(subcommand)]
@@ -438,6 +442,7 @@ fn run(cli: Cli) -> CliResult {
         Command::Import(a) => import_cmd::import(&home, a, json)?,
         Command::Activities(a) => import_cmd::activities(&home, a, json)?,
         Command::Inspect(a) => inspect_cmd::inspect(a, json)?,
+        Command::Strava(cmd) => strava_cmd::run(&home, cmd, json)?,
         Command::Insights { cmd } => insights_cmd::run(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Goal(cmd) => insights_cmd::goal(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Share(cmd) => share_cmd::run(&open(&home)?, cmd, json)?,

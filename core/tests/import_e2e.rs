@@ -8,8 +8,7 @@ use phr_core::progress::{CancelToken, NoProgress, ProgressListener};
 use phr_core::record::SampleKind;
 use phr_core::store::DB_FILE;
 use phr_core::Record;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -154,110 +153,9 @@ fn watch_steps_beat_iphone_steps_across_files() {
     assert_eq!(rep.totals.samples_added, 0, "{:?}", rep.files[0].problems);
 }
 
-// ---- Strava, against a local server on 127.0.0.1 ----
-
-#[derive(Default)]
-struct ServerState {
-    usage15: u64,
-    force_429: u64,
-    requests: Vec<String>,
-    activities: Vec<serde_json::Value>,
-}
-
-fn serve(state: Arc<Mutex<ServerState>>) -> (String, std::thread::JoinHandle<()>) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", l.local_addr().unwrap());
-    let h = std::thread::spawn(move || {
-        for _ in 0..200 {
-            let Ok((s, _)) = l.accept() else { break };
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut line = String::new();
-            r.read_line(&mut line).unwrap();
-            let mut len = 0usize;
-            let mut auth = String::new();
-            loop {
-                let mut h = String::new();
-                r.read_line(&mut h).unwrap();
-                if h.trim().is_empty() {
-                    break;
-                }
-                let (k, v) = h.split_once(':').unwrap_or(("", ""));
-                if k.eq_ignore_ascii_case("content-length") {
-                    len = v.trim().parse().unwrap();
-                }
-                if k.eq_ignore_ascii_case("authorization") {
-                    auth = v.trim().to_string();
-                }
-            }
-            let mut body = vec![0; len];
-            r.read_exact(&mut body).unwrap();
-            let body = String::from_utf8(body).unwrap();
-            let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
-            if target == "/shutdown" {
-                break;
-            }
-            let mut st = state.lock().unwrap();
-            st.requests.push(format!("{} {target} {body}", line.split_whitespace().next().unwrap()));
-            st.usage15 += 1;
-            let (status, json) = if target == "/oauth/token" {
-                if body.contains("grant_type=authorization_code") && body.contains("code=good-code") {
-                    (200, serde_json::json!({"token_type":"Bearer","expires_at": 4_000_000_000i64,"expires_in":21600,"refresh_token":"r1","access_token":"a1","athlete":{"id":134815}}))
-                } else if body.contains("grant_type=refresh_token") && body.contains("refresh_token=r1") {
-                    (200, serde_json::json!({"token_type":"Bearer","access_token":"a2","expires_at":4_000_000_000i64,"expires_in":21600,"refresh_token":"r2"}))
-                } else {
-                    (400, serde_json::json!({"message":"Bad Request","errors":[{"resource":"AuthorizationCode","field":"code","code":"invalid"}]}))
-                }
-            } else if !(auth == "Bearer a1" || auth == "Bearer a2") {
-                (401, serde_json::json!({"message":"Authorization Error","errors":[{"resource":"Athlete","field":"access_token","code":"invalid"}]}))
-            } else if st.force_429 > 0 && target.starts_with("/api/v3/athlete/activities") {
-                st.force_429 -= 1;
-                st.usage15 = 600;
-                (429, serde_json::json!({"message":"Rate Limit Exceeded"}))
-            } else if let Some(q) = target.strip_prefix("/api/v3/athlete/activities?") {
-                let page: usize = q.split('&').find_map(|kv| kv.strip_prefix("page=")).unwrap().parse().unwrap();
-                let per: usize = q.split('&').find_map(|kv| kv.strip_prefix("per_page=")).unwrap().parse().unwrap();
-                let items: Vec<_> = st.activities.iter().skip((page - 1) * per).take(per).cloned().collect();
-                (200, serde_json::Value::Array(items))
-            } else if target.starts_with("/api/v3/activities/") && target.contains("/streams?keys=time,heartrate,latlng,distance,altitude,cadence") && target.ends_with("key_by_type=true") {
-                let t: Vec<u64> = (0..=600).step_by(10).collect();
-                (200, serde_json::json!({
-                    "time": {"data": t, "series_type":"distance","original_size":61,"resolution":"high"},
-                    "heartrate": {"data": t.iter().map(|_| 150).collect::<Vec<_>>(), "series_type":"distance","original_size":61,"resolution":"high"},
-                    "latlng": {"data": t.iter().map(|i| [53.8 + *i as f64 * 1e-5, -1.55]).collect::<Vec<_>>(), "series_type":"distance","original_size":61,"resolution":"high"},
-                }))
-            } else {
-                (404, serde_json::json!({"message":"Record Not Found"}))
-            };
-            let usage = st.usage15;
-            if status == 429 {
-                st.usage15 = 0; // the window resets for whoever waited for it
-            }
-            drop(st);
-            let b = json.to_string();
-            let reason = match status { 200 => "OK", 400 => "Bad Request", 401 => "Unauthorized", 429 => "Too Many Requests", _ => "Not Found" };
-            let mut s = s;
-            write!(
-                s,
-                "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=utf-8\r\nX-RateLimit-Limit: 600,30000\r\nX-RateLimit-Usage: {usage},{}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
-                usage + 100,
-                b.len()
-            )
-            .unwrap();
-        }
-    });
-    (url, h)
-}
-
-fn shutdown(url: &str) {
-    let mut s = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
-    let _ = s.write_all(b"GET /shutdown HTTP/1.1\r\nHost: x\r\n\r\n");
-}
-
-fn strava_activity(id: i64, start: &str, elapsed: u64, kind: &str) -> serde_json::Value {
-    serde_json::json!({"resource_state":2,"athlete":{"id":134815,"resource_state":1},"name":"Lunch Run","distance":4835.4,"moving_time":elapsed - 30,
-        "elapsed_time":elapsed,"total_elevation_gain":12.0,"type":kind,"sport_type":kind,"id":id,"start_date":start,"start_date_local":start,
-        "timezone":"(GMT+00:00) Europe/London","manual":false,"average_heartrate":150.0,"max_heartrate":171.0})
-}
+#[path = "strava_server/mod.rs"]
+mod strava_server;
+use strava_server::*;
 
 #[test]
 fn strava_oauth_paging_streams_and_merge_with_fit() {
@@ -281,8 +179,8 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     let mut c = StravaClient::new(ReqwestTransport::new().unwrap(), "1234", "secret").with_base_url(&url);
     assert!(c.authorize_url("http://localhost/cb", "xyz").starts_with(&format!("{url}/oauth/authorize?client_id=1234&redirect_uri=http%3A%2F%2Flocalhost%2Fcb")));
     assert!(c.exchange_code("bad-code").is_err());
-    let t = c.exchange_code("good-code").unwrap();
-    assert_eq!((t.access_token.as_str(), t.athlete_id), ("a1", Some(134815)));
+    let t = c.exchange_code(GOOD_CODE).unwrap();
+    assert_eq!((t.access_token.as_str(), t.athlete_id), (ACCESS_1, Some(134815)));
     let rep = c.sync(&rec, None, true, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(rep.activities_seen, 151);
     assert_eq!(rep.pages, 2, "100 per page, the second page short");
@@ -297,7 +195,7 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     let again = c.sync(&rec, None, false, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!((again.activities_added, again.activities_merged, again.activities_unchanged), (0, 0, 151));
     // Refresh with the refresh token.
-    assert_eq!(c.refresh().unwrap().access_token, "a2");
+    assert_eq!(c.refresh().unwrap().access_token, ACCESS_2);
     // Rate limit: a 429 with usage at the 15-minute limit. Stop policy reports and stops...
     state.lock().unwrap().force_429 = 2;
     let stopped = c.sync(&rec, Some(0), false, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();
@@ -307,7 +205,7 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     let s2 = slept.clone();
     let mut c2 = StravaClient::new(ReqwestTransport::new().unwrap(), "1234", "secret")
         .with_base_url(&url)
-        .with_tokens(Tokens { access_token: "a2".into(), refresh_token: "r2".into(), expires_at: 4_000_000_000, athlete_id: None })
+        .with_tokens(Tokens { access_token: ACCESS_2.into(), refresh_token: REFRESH_2.into(), expires_at: 4_000_000_000, athlete_id: None })
         .with_time(move |d| { s2.fetch_add(d.as_secs(), Ordering::SeqCst); }, || 1_700_000_200);
     c2.policy = RatePolicy::Wait { max_wait_s: 900 };
     state.lock().unwrap().force_429 = 1;

@@ -8,7 +8,7 @@
 //! * [`apple_health`]: `export.zip` / `export.xml`, streamed.
 //! * [`csv`]: Withings and Omron exports, HRV4Training / Elite HRV, and a generic mapping.
 //! * [`strava`]: the Strava API v3 client (the only module here that uses the network,
-//!   and only when called).
+//!   and only when called); [`strava_account`]: the connection sealed in the record.
 //! * [`derive`]: per-activity metrics (pace, zones, TRIMP).
 //! * [`priority`]: which source wins when two devices measured the same thing.
 //! * [`bulk`]: [`import_path`] for folders and zips of thousands of files.
@@ -24,6 +24,7 @@ pub mod gpx;
 pub mod inspect;
 pub mod priority;
 pub mod strava;
+pub mod strava_account;
 pub mod tcx;
 mod xml;
 

@@ -107,8 +107,9 @@ impl Transport for ReqwestTransport {
     }
 }
 
-/// OAuth tokens (store them sealed in the record; they grant access to the account).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// OAuth tokens (stored sealed in the record by [`super::strava_account`]; they grant
+/// access to the account, so `Debug` does not show them).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tokens {
     pub access_token: String,
     pub refresh_token: String,
@@ -122,6 +123,12 @@ pub struct Tokens {
 pub enum RatePolicy {
     Stop,
     Wait { max_wait_s: u64 },
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("expires_at", &self.expires_at).field("athlete_id", &self.athlete_id).finish_non_exhaustive()
+    }
 }
 
 /// Last seen limits and usage: (15-minute, daily).
