@@ -115,8 +115,43 @@ pub struct AppleParse {
     pub routes: Vec<(usize, String)>,
 }
 
-/// Streams an `export.xml`.
+/// Samples per part when streaming: ~50k samples are a few MB in memory.
+pub const STREAM_CHUNK: usize = 50_000;
+
+/// Parses an `export.xml` into one in-memory result (small files, `inspect`): samples
+/// resolved by source priority and checked for plausibility.
 pub fn parse_reader<R: Read>(input: R, opts: &DeriveOptions) -> Result<AppleParse, Problem> {
+    let mut all = Vec::new();
+    let mut ap = stream_reader(input, opts, STREAM_CHUNK, &mut |part| {
+        all.extend(part);
+        Ok(())
+    })?;
+    ap.parsed.batch.samples = all;
+    finish_samples(&mut ap.parsed);
+    Ok(ap)
+}
+
+/// Source priority inside the file, then the plausibility check.
+fn finish_samples(p: &mut Parsed) {
+    let dropped = super::priority::resolve(&mut p.batch.samples);
+    if dropped > 0 {
+        p.count("overlapping_samples_dropped", dropped);
+    }
+    p.drop_invalid();
+}
+
+/// Streams an `export.xml`, handing samples to `on_samples` in parts of at most `chunk`
+/// (unchecked: the receiver resolves priority and drops implausible ones). Memory stays
+/// bounded whatever the file size: one part, the workouts (few; their routes are kept),
+/// and the set of record type names. The returned batch holds the workouts only.
+pub fn stream_reader<R: Read>(
+    input: R,
+    opts: &DeriveOptions,
+    chunk: usize,
+    on_samples: &mut dyn FnMut(Vec<Sample>) -> Result<(), Problem>,
+) -> Result<AppleParse, Problem> {
+    let chunk = chunk.max(1);
+    let mut pending: Vec<Sample> = Vec::new();
     let mut r = Reader::from_reader(BufReader::with_capacity(256 * 1024, CleanReader::new(input)));
     r.config_mut().trim_text(true);
     let mut out = Parsed::default();
@@ -145,7 +180,12 @@ pub fn parse_reader<R: Read>(input: R, opts: &DeriveOptions) -> Result<ApplePars
                         let ty = get(&a, "type").unwrap_or("").to_string();
                         types.insert(ty.clone());
                         match record_sample(&ty, &a) {
-                            Some(Ok(s)) => out.batch.samples.push(s),
+                            Some(Ok(s)) => {
+                                pending.push(s);
+                                if pending.len() >= chunk {
+                                    on_samples(std::mem::take(&mut pending))?;
+                                }
+                            }
                             Some(Err(())) => bad += 1,
                             None => *skipped.entry(ty).or_default() += 1,
                         }
@@ -243,11 +283,9 @@ pub fn parse_reader<R: Read>(input: R, opts: &DeriveOptions) -> Result<ApplePars
         let list: Vec<String> = skipped.iter().map(|(t, n)| format!("{} x{n}", t.trim_start_matches("HKQuantityTypeIdentifier").trim_start_matches("HKCategoryTypeIdentifier"))).collect();
         out.problems.push(Problem::general(format!("record types not imported: {}", list.join(", "))));
     }
-    let dropped = super::priority::resolve(&mut out.batch.samples);
-    if dropped > 0 {
-        out.count("overlapping_samples_dropped", dropped);
+    if !pending.is_empty() {
+        on_samples(pending)?;
     }
-    out.drop_invalid();
     Ok(AppleParse { parsed: out, routes })
 }
 
@@ -314,9 +352,26 @@ fn workout_of(a: &BTreeMap<Vec<u8>, String>) -> Option<Activity> {
     })
 }
 
-/// Parses an `export.zip`: the `export.xml` inside, streamed from the zip, then the
-/// workout routes it references.
+/// Parses an `export.zip` into one in-memory result (see [`parse_reader`]).
 pub fn parse_zip<R: Read + Seek>(zip: R, opts: &DeriveOptions) -> Result<Parsed, Problem> {
+    let mut all = Vec::new();
+    let mut p = stream_zip(zip, opts, STREAM_CHUNK, &mut |part| {
+        all.extend(part);
+        Ok(())
+    })?;
+    p.batch.samples = all;
+    finish_samples(&mut p);
+    Ok(p)
+}
+
+/// Streams an `export.zip`: the `export.xml` inside, decompressed as it is read, samples
+/// handed out in parts as in [`stream_reader`]; then the workout routes it references.
+pub fn stream_zip<R: Read + Seek>(
+    zip: R,
+    opts: &DeriveOptions,
+    chunk: usize,
+    on_samples: &mut dyn FnMut(Vec<Sample>) -> Result<(), Problem>,
+) -> Result<Parsed, Problem> {
     let mut z = zip::ZipArchive::new(zip).map_err(|e| Problem::at_byte(0, format!("not a readable zip: {e}")))?;
     let names: Vec<String> = z.file_names().map(str::to_string).collect();
     let xml = names
@@ -327,7 +382,7 @@ pub fn parse_zip<R: Read + Seek>(zip: R, opts: &DeriveOptions) -> Result<Parsed,
     let prefix = xml.trim_end_matches("export.xml").to_string();
     let mut ap = {
         let entry = z.by_name(&xml).map_err(|e| Problem::general(format!("{xml}: {e}")))?;
-        parse_reader(entry, opts)?
+        stream_reader(entry, opts, chunk, on_samples)?
     };
     for (i, path) in std::mem::take(&mut ap.routes) {
         let rel = path.trim_start_matches('/');

@@ -13,7 +13,7 @@ use super::{apple_health, csv, fit_map, gpx, sha256_hex, strava, tcx, utc_string
 use super::{FileReport, FileStatus, Format, ImportReport, Parsed, Problem};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::record::{Sample, SampleKind};
-use crate::store::ImportOutcome;
+use crate::store::{ImportBatch, ImportOutcome};
 use crate::{Error, Record, Result};
 use std::collections::HashMap;
 use std::fs::File;
@@ -175,6 +175,31 @@ fn read_entry<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>, name: &str) -
     Ok(b)
 }
 
+/// What a worker hands the committing thread.
+enum Work {
+    Parsed(Format, ParseResult),
+    /// An Apple Health export (zip or XML; gigabytes): streamed into the record by the
+    /// committing thread, inside one transaction, in bounded memory.
+    AppleStream { zip: bool },
+}
+
+fn is_apple_xml(p: &Path) -> bool {
+    let mut head = [0u8; 4096];
+    let n = File::open(p).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    Format::detect(&p.to_string_lossy(), &head[..n]) == Format::AppleHealth
+}
+
+fn work_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> Work {
+    match item {
+        Item::AppleZip(_) => Work::AppleStream { zip: true },
+        Item::File(p) if is_apple_xml(p) => Work::AppleStream { zip: false },
+        _ => {
+            let (f, r) = parse_item(item, opts, cache);
+            Work::Parsed(f, r)
+        }
+    }
+}
+
 fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Format, ParseResult) {
     let bytes = match item {
         Item::AppleZip(p) => {
@@ -183,19 +208,7 @@ fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Forma
                 Err(e) => (Format::AppleHealth, ParseResult::Failed(Problem::general(format!("cannot open: {e}")))),
             };
         }
-        Item::File(p) => {
-            // Apple Health XML can be gigabytes: stream it instead of reading it whole.
-            let mut head = [0u8; 4096];
-            let n = File::open(p).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
-            let name = p.to_string_lossy();
-            if Format::detect(&name, &head[..n]) == Format::AppleHealth {
-                return match File::open(p) {
-                    Ok(f) => (Format::AppleHealth, apple_health::parse_reader(f, &opts.derive).map(|a| a.parsed).map_or_else(ParseResult::Failed, ParseResult::Parsed)),
-                    Err(e) => (Format::AppleHealth, ParseResult::Failed(Problem::general(format!("cannot open: {e}")))),
-                };
-            }
-            std::fs::read(p).map_err(|e| format!("cannot read: {e}"))
-        }
+        Item::File(p) => std::fs::read(p).map_err(|e| format!("cannot read: {e}")),
         Item::ZipEntry { zip, name } => {
             if !cache.outer.contains_key(zip) {
                 match File::open(zip).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string())) {
@@ -316,6 +329,98 @@ pub fn commit(record: &Record, path: String, format: Format, result: ParseResult
     report
 }
 
+/// Streams an Apple Health export (`export.zip` or `export.xml`) into the record in
+/// parts of [`apple_health::STREAM_CHUNK`] samples, all inside ONE transaction
+/// ([`Record::import_session`]): peak memory is one part, whatever the file size, and a
+/// failure anywhere (unreadable file, store error) leaves the record as it was.
+/// Cancelling stops at the next part and rolls the whole file back.
+pub fn commit_apple_stream(record: &Record, path: &Path, zip: bool, opts: &ImportOptions, cancel: &CancelToken) -> FileReport {
+    match File::open(path) {
+        Ok(f) => commit_apple_stream_from(record, path.display().to_string(), std::io::BufReader::with_capacity(256 * 1024, f), zip, opts, apple_health::STREAM_CHUNK, cancel),
+        Err(e) => failed(path.display().to_string(), Format::AppleHealth, Problem::general(format!("cannot open: {e}"))),
+    }
+}
+
+/// [`commit_apple_stream`] from any reader, with a chosen part size (tests use small parts).
+pub fn commit_apple_stream_from<R: Read + std::io::Seek>(record: &Record, shown: String, file: R, zip: bool, opts: &ImportOptions, chunk: usize, cancel: &CancelToken) -> FileReport {
+    #[derive(Default)]
+    struct Tally {
+        samples: u64,
+        invalid: u64,
+        overlapped: u64,
+        lo: i64,
+        hi: i64,
+    }
+    let mut t = Tally { lo: i64::MAX, hi: i64::MIN, ..Default::default() };
+    // A parse failure is carried out of the transaction here (and rolls it back).
+    let mut stopped: Option<Problem> = None;
+    let result = record.import_session(|session| {
+        let mut store_part = |mut samples: Vec<Sample>, t: &mut Tally| -> Result<()> {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            t.samples += samples.len() as u64;
+            let before = samples.len();
+            samples.retain(|s| s.validate().is_ok());
+            t.invalid += (before - samples.len()) as u64;
+            for s in &samples {
+                t.lo = t.lo.min(s.start_ms);
+                t.hi = t.hi.max(s.end_ms);
+            }
+            t.overlapped += resolve_against_record(record, &mut samples)?;
+            session.add(&ImportBatch { samples, ..Default::default() })
+        };
+        let mut on_samples = |part: Vec<Sample>| store_part(part, &mut t).map_err(|e| Problem::general(format!("not stored: {e}")));
+        let parsed = if zip { apple_health::stream_zip(file, &opts.derive, chunk, &mut on_samples) } else { apple_health::stream_reader(file, &opts.derive, chunk, &mut on_samples).map(|a| a.parsed) };
+        let mut parsed = match parsed {
+            Ok(p) => p,
+            Err(p) => {
+                stopped = Some(p);
+                return Err(Error::Cancelled);
+            }
+        };
+        parsed.batch.activities.retain(|a| a.validate().is_ok());
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        session.add(&ImportBatch { activities: std::mem::take(&mut parsed.batch.activities), ..Default::default() })?;
+        Ok(parsed)
+    });
+    let (mut parsed, outcome) = match result {
+        Ok(r) => r,
+        Err(_) if cancel.is_cancelled() => {
+            let mut r = failed(shown, Format::AppleHealth, Problem::general("cancelled: nothing from this file was stored"));
+            r.status = FileStatus::Cancelled;
+            return r;
+        }
+        Err(e) => return failed(shown, Format::AppleHealth, stopped.unwrap_or_else(|| Problem::general(format!("not stored: {e}")))),
+    };
+    if t.invalid > 0 {
+        parsed.problems.push(Problem::general(format!("{} readings outside plausible ranges or times were left out", t.invalid)));
+    }
+    if t.overlapped > 0 {
+        parsed.problems.push(Problem::general(format!("{} samples overlapped readings from a preferred device and were left out", t.overlapped)));
+    }
+    let (mut lo, mut hi) = (t.lo, t.hi);
+    let activities = outcome.activities_added + outcome.activities_merged + outcome.activities_unchanged;
+    if let Some((a, b)) = parsed.time_range() {
+        lo = lo.min(a);
+        hi = hi.max(b);
+    }
+    FileReport {
+        path: shown,
+        format: Format::AppleHealth,
+        status: if parsed.damaged { FileStatus::Partial } else { FileStatus::Ok },
+        activities,
+        points: parsed.points,
+        samples: t.samples,
+        first_utc: (lo <= hi).then(|| utc_string(lo)),
+        last_utc: (lo <= hi).then(|| utc_string(hi)),
+        outcome,
+        problems: parsed.problems,
+    }
+}
+
 /// Imports one in-memory file (the bindings' entry point for a shared file).
 pub fn import_bytes(record: &Record, name: &str, data: &[u8], opts: &ImportOptions) -> FileReport {
     let (format, r) = parse_bytes(name, data, opts);
@@ -345,7 +450,7 @@ pub fn import_paths(record: &Record, paths: &[PathBuf], opts: &ImportOptions, pr
     let next = AtomicUsize::new(0);
     let items = &items;
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Format, ParseResult)>(threads);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Work)>(threads);
         for _ in 0..threads {
             let tx = tx.clone();
             let next = &next;
@@ -357,8 +462,7 @@ pub fn import_paths(record: &Record, paths: &[PathBuf], opts: &ImportOptions, pr
                     }
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(item) = items.get(i) else { break };
-                    let (f, r) = parse_item(item, opts, &mut cache);
-                    if tx.send((i, f, r)).is_err() {
+                    if tx.send((i, work_item(item, opts, &mut cache))).is_err() {
                         break;
                     }
                 }
@@ -366,12 +470,16 @@ pub fn import_paths(record: &Record, paths: &[PathBuf], opts: &ImportOptions, pr
         }
         drop(tx);
         let mut done = 0u64;
-        for (i, format, result) in rx {
+        for (i, work) in rx {
             if cancel.is_cancelled() {
                 report.cancelled = true;
                 continue; // drain: workers stop at their next check
             }
-            report.push(commit(record, items[i].display(), format, result));
+            report.push(match (work, &items[i]) {
+                (Work::AppleStream { zip }, Item::File(p) | Item::AppleZip(p)) => commit_apple_stream(record, p, zip, opts, cancel),
+                (Work::AppleStream { .. }, other) => failed(other.display(), Format::AppleHealth, Problem::general("an Apple Health export inside another zip: unpack it first")),
+                (Work::Parsed(format, result), item) => commit(record, item.display(), format, result),
+            });
             done += 1;
             progress.on_progress("files", done, total);
         }

@@ -82,35 +82,17 @@ impl Record {
 
     /// Lands a whole import in one transaction.
     pub fn import(&self, batch: &ImportBatch) -> Result<ImportOutcome> {
-        for (i, a) in batch.activities.iter().enumerate() {
-            a.validate().map_err(|e| e.in_batch("activity", i))?;
-        }
-        let groups = super::samples::group_samples(&batch.samples)?;
+        Ok(self.import_session(|s| s.add(batch))?.1)
+    }
+
+    /// One import delivered in parts (a multi-GB Apple Health export): `f` hands each
+    /// part to [`ImportSession::add`] as it is parsed, so memory stays bounded, and all
+    /// parts land in ONE transaction: if `f` or any part fails, nothing is stored.
+    pub fn import_session<T>(&self, f: impl FnOnce(&mut ImportSession<'_>) -> Result<T>) -> Result<(T, ImportOutcome)> {
         self.write(|tx| {
-            let mut out = ImportOutcome { samples: self.ingest_groups(tx, groups)?, ..Default::default() };
-            if out.samples.added > 0 {
-                self.sync_emit_samples(tx, &batch.samples)?;
-            }
-            for a in &batch.activities {
-                match self.upsert_activity(tx, a)? {
-                    Upsert::Added => out.activities_added += 1,
-                    Upsert::Merged => out.activities_merged += 1,
-                    Upsert::Unchanged => {
-                        out.activities_unchanged += 1;
-                        continue;
-                    }
-                }
-                self.sync_emit(tx, crate::sync::change::Change::Activity { activity: Box::new(a.clone()) })?;
-            }
-            for (section, value, prov) in &batch.entries {
-                if self.entry_id_by_source(tx, prov)?.is_some() {
-                    out.entries_unchanged += 1;
-                } else {
-                    self.add_entry_in(tx, section, value.clone(), prov.clone())?;
-                    out.entries_added += 1;
-                }
-            }
-            Ok(out)
+            let mut session = ImportSession { record: self, tx, outcome: ImportOutcome::default() };
+            let t = f(&mut session)?;
+            Ok((t, session.outcome))
         })
     }
 
@@ -192,6 +174,54 @@ impl Record {
     pub(super) fn entry_id_by_source(&self, c: &Connection, p: &Provenance) -> Result<Option<String>> {
         let Some(src) = self.source_lookup(p) else { return Ok(None) };
         Ok(c.query_row("SELECT id FROM entries WHERE source_lookup = ?1", [src], |r| r.get(0)).optional()?)
+    }
+}
+
+/// An open import transaction (see [`Record::import_session`]).
+pub struct ImportSession<'a> {
+    record: &'a Record,
+    tx: &'a Connection,
+    outcome: ImportOutcome,
+}
+
+impl ImportSession<'_> {
+    /// Stores one part; its outcome adds to the session's.
+    pub fn add(&mut self, batch: &ImportBatch) -> Result<()> {
+        let (r, tx, out) = (self.record, self.tx, &mut self.outcome);
+        for (i, a) in batch.activities.iter().enumerate() {
+            a.validate().map_err(|e| e.in_batch("activity", i))?;
+        }
+        let groups = super::samples::group_samples(&batch.samples)?;
+        let s = r.ingest_groups(tx, groups)?;
+        out.samples.added += s.added;
+        out.samples.duplicates += s.duplicates;
+        if s.added > 0 {
+            r.sync_emit_samples(tx, &batch.samples)?;
+        }
+        for a in &batch.activities {
+            match r.upsert_activity(tx, a)? {
+                Upsert::Added => out.activities_added += 1,
+                Upsert::Merged => out.activities_merged += 1,
+                Upsert::Unchanged => {
+                    out.activities_unchanged += 1;
+                    continue;
+                }
+            }
+            r.sync_emit(tx, crate::sync::change::Change::Activity { activity: Box::new(a.clone()) })?;
+        }
+        for (section, value, prov) in &batch.entries {
+            if r.entry_id_by_source(tx, prov)?.is_some() {
+                out.entries_unchanged += 1;
+            } else {
+                r.add_entry_in(tx, section, value.clone(), prov.clone())?;
+                out.entries_added += 1;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn outcome(&self) -> &ImportOutcome {
+        &self.outcome
     }
 }
 

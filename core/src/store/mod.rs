@@ -17,7 +17,7 @@ mod sections;
 mod settings;
 mod sync_log;
 
-pub use activities::{same_session, ImportBatch, ImportOutcome};
+pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
 pub use export::{RecordExport, SectionExport, SeriesExport};
 pub use reconcile::{same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink, RESULTS_SECTION};
 pub use entries::ListOptions;

@@ -146,25 +146,65 @@ impl Record {
     }
 
     /// One rollup per UTC day in `[from, to]` that has samples, merged across sources.
-    /// Reads only the sealed 48-byte rollups, never the samples.
+    /// Reads only the sealed 48-byte rollups, never the samples, except on days when a
+    /// cumulative kind (steps, distance...) has more than one source: there the day's
+    /// samples are read and only the primary source counts where sources overlap
+    /// ([`crate::import::priority`]), so the total does not depend on which device's
+    /// data was imported first.
     pub fn daily_rollups(&self, kind: SampleKind, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyRollup>> {
         let kl = self.kind_lookup(kind);
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT day, source_lookup, rollup FROM sample_rollups WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day")?;
-            let rows = stmt.query_map(rusqlite::params![kl, day_of_date(from), day_of_date(to)], |r| {
+            let (lo, hi) = (day_of_date(from), day_of_date(to));
+            // One day more each side: a neighbour's samples may overlap across midnight.
+            let rows = stmt.query_map(rusqlite::params![kl, lo.saturating_sub(1), hi.saturating_add(1)], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
             })?;
             let mut by_day: BTreeMap<i64, Rollup> = BTreeMap::new();
+            let mut sources: BTreeMap<i64, Vec<Vec<u8>>> = BTreeMap::new();
             for row in rows {
                 let (day, sl, sealed) = row?;
+                if kind.is_cumulative() {
+                    sources.entry(day).or_default().push(sl.clone());
+                }
+                if day < lo || day > hi {
+                    continue;
+                }
                 let r = Rollup::from_bytes(&self.cipher.open(&sealed, &chunk_ad("rollup", &kl, day, &sl))?)?;
                 by_day.entry(day).and_modify(|acc| acc.merge(&r)).or_insert(r);
+            }
+            let days: Vec<i64> = by_day.keys().copied().collect();
+            for day in days {
+                let mut near: Vec<&Vec<u8>> = (day - 1..=day + 1).filter_map(|d| sources.get(&d)).flatten().collect();
+                near.sort();
+                near.dedup();
+                if near.len() > 1 {
+                    by_day.insert(day, self.primary_rollup(c, kind, &kl, day)?);
+                }
             }
             Ok(by_day
                 .into_iter()
                 .map(|(day, r)| DailyRollup { day: date_of_day(day), count: r.count, min: r.min, max: r.max, sum: r.sum, last: r.last })
                 .collect())
         })
+    }
+
+    /// A day's rollup of a cumulative kind counting one primary source where sources
+    /// overlap. The days either side are read too: their samples may overlap this day's
+    /// across midnight (samples are filed under their start day).
+    fn primary_rollup(&self, c: &rusqlite::Connection, kind: SampleKind, kl: &[u8], day: i64) -> Result<Rollup> {
+        let mut stmt = c.prepare_cached("SELECT day, source_lookup, samples FROM sample_chunks WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3")?;
+        let rows = stmt.query_map(rusqlite::params![kl, day - 1, day + 1], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+        let (mut today, mut near) = (Vec::new(), Vec::new());
+        for row in rows {
+            let (d, sl, sealed) = row?;
+            let (source, items) = chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", kl, d, &sl))?)?;
+            let into = if d == day { &mut today } else { &mut near };
+            into.extend(items.into_iter().map(|s| Sample { kind, start_ms: s.start, end_ms: s.end, value: s.value, source: source.clone(), dedup_key: None }));
+        }
+        crate::import::priority::resolve_against(&mut today, &near);
+        let kept: Vec<ChunkSample> = today.into_iter().map(|s| ChunkSample { start: s.start_ms, end: s.end_ms, value: s.value, dedup: None }).collect();
+        Ok(Rollup::of(&kept))
     }
 
     /// Which kinds have samples, how many and over which days.
