@@ -20,21 +20,28 @@ pub fn inspect(a: InspectArgs, json: bool) -> Result<(), String> {
     let f = std::fs::File::open(&a.file).map_err(|e| format!("{name}: cannot open: {e}"))?;
     let opts = ImportOptions { csv_utc_offset_minutes: a.csv_utc_offset, ..Default::default() };
     let i = inspect_reader(&name, std::io::BufReader::new(f), &opts).map_err(|p| format!("{name}: {p}"))?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&i).map_err(|e| e.to_string())?);
-    } else {
-        print_human(&name, &i);
-    }
+    let text = if json { serde_json::to_string_pretty(&i).map_err(|e| e.to_string())? + "\n" } else { human(&name, &i) };
+    // Written once, errors ignored: `phr inspect big.fit | head` must not panic on a closed pipe.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     Ok(())
 }
 
-fn print_human(name: &str, i: &Inspection) {
+/// `writeln!` into a String (the human form is written in one go).
+macro_rules! out {
+    ($out:ident, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+fn human(name: &str, i: &Inspection) -> String {
+    let mut o = String::new();
     let state = if i.damaged { "DAMAGED (what follows is what could be read)" } else { "readable" };
-    println!("{name}: {} ({} bytes), {state}", i.format.as_str(), i.bytes);
-    println!("  time range (UTC): {} .. {}", i.first_utc.as_deref().unwrap_or("-"), i.last_utc.as_deref().unwrap_or("-"));
+    out!(o, "{name}: {} ({} bytes), {state}", i.format.as_str(), i.bytes);
+    out!(o, "  time range (UTC): {} .. {}", i.first_utc.as_deref().unwrap_or("-"), i.last_utc.as_deref().unwrap_or("-"));
     if let Some(f) = &i.fit {
         for (n, file) in f.files.iter().enumerate() {
-            println!(
+            out!(o, 
                 "  FIT file {} at byte {}: protocol {}, profile {}, {} data bytes, header CRC {}, file CRC {}, {} messages, {} definitions",
                 n + 1,
                 file.offset,
@@ -47,46 +54,47 @@ fn print_human(name: &str, i: &Inspection) {
                 file.definitions
             );
         }
-        println!("  CRC: {}", if f.crc_ok { "ok" } else { "NOT ok (see problems)" });
-        println!("  messages:");
+        out!(o, "  CRC: {}", if f.crc_ok { "ok" } else { "NOT ok (see problems)" });
+        out!(o, "  messages:");
         for m in &f.messages {
-            println!("    {:<28} {:>5}  x{}", m.name, m.global_num, m.count);
+            out!(o, "    {:<28} {:>5}  x{}", m.name, m.global_num, m.count);
         }
         if !f.developer_fields.is_empty() {
-            println!("  developer fields:");
+            out!(o, "  developer fields:");
             for d in &f.developer_fields {
                 let units = d.units.as_deref().map(|u| format!(" [{u}]")).unwrap_or_default();
-                println!("    dev {} field {}: {}{units}  in {} messages", d.developer_data_index, d.field_num, d.name.as_deref().unwrap_or("(undescribed)"), d.count);
+                out!(o, "    dev {} field {}: {}{units}  in {} messages", d.developer_data_index, d.field_num, d.name.as_deref().unwrap_or("(undescribed)"), d.count);
             }
         }
         if f.uptime_timestamps > 0 {
-            println!("  {} messages timed by device uptime only (no calendar date)", f.uptime_timestamps);
+            out!(o, "  {} messages timed by device uptime only (no calendar date)", f.uptime_timestamps);
         }
     }
     if !i.counts.is_empty() {
         let c: Vec<String> = i.counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("  counts: {}", c.join(", "));
+        out!(o, "  counts: {}", c.join(", "));
     }
-    println!("  points read: {}", i.points);
+    out!(o, "  points read: {}", i.points);
     if !i.sources.is_empty() {
-        println!("  sources: {}", i.sources.join(", "));
+        out!(o, "  sources: {}", i.sources.join(", "));
     }
     let total: u64 = i.samples.values().sum();
-    println!("  samples an import would offer: {total}");
+    out!(o, "  samples an import would offer: {total}");
     for (k, n) in &i.samples {
-        println!("    {k:<28} {n}");
+        out!(o, "    {k:<28} {n}");
     }
-    println!("  activities: {}", i.activities.len());
+    out!(o, "  activities: {}", i.activities.len());
     for a in &i.activities {
         let km = a.distance_m.map_or("-".to_string(), |d| format!("{:.2} km", d / 1000.0));
-        println!("    {}  {:<16} {:>6.0} min  {:>10}  {} points, {} laps", a.start_utc, a.sport, a.elapsed_s / 60.0, km, a.track_points, a.laps);
+        out!(o, "    {}  {:<16} {:>6.0} min  {:>10}  {} points, {} laps", a.start_utc, a.sport, a.elapsed_s / 60.0, km, a.track_points, a.laps);
     }
     if i.problems.is_empty() {
-        println!("  problems: none");
+        out!(o, "  problems: none");
     } else {
-        println!("  problems:");
+        out!(o, "  problems:");
         for p in &i.problems {
-            println!("    {p}");
+            out!(o, "    {p}");
         }
     }
+    o
 }

@@ -1,55 +1,136 @@
-//! `cargo run --release --example bench [-- FILE [N]]`
-//! Decodes the same file N times with our decoder and with the `fitparser` crate, in the same
-//! run, and prints MB/s for each and the ratio.
+//! `cargo bench -p phr-core --bench fit [-- FILE [N]]`
+//!
+//! Decodes the same bytes N times with our decoder, the `fitparser` crate and Python's
+//! `fitdecode` (PyPI), in the same run, on the corpus's largest file and on the whole FIT
+//! corpus, and prints MB/s for each and the ratios. fitdecode runs in the interpreter
+//! named by `PHR_BENCH_PYTHON` (default `python3`; `pip install fitdecode`); when it is
+//! missing that column says so and the rest still runs.
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use phr_core::import::fit;
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let default = ["../../shared/corpus/fit/fit-benchmarks__large.fit", "/work/shared/corpus/fit/fit-benchmarks__large.fit"]
+fn corpus_dir() -> Option<PathBuf> {
+    ["../../shared/corpus/fit", "/work/shared/corpus/fit"]
         .iter()
         .map(|p| {
-            let p = std::path::Path::new(p);
-            if p.is_relative() { std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p) } else { p.to_path_buf() }
+            let p = Path::new(p);
+            if p.is_relative() { Path::new(env!("CARGO_MANIFEST_DIR")).join(p) } else { p.to_path_buf() }
         })
-        .find(|p| p.is_file());
-    let path = args.get(1).map(std::path::PathBuf::from).or(default).expect("benchmark file not found; pass a path");
-    let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let data = std::fs::read(&path).expect("read");
-    let mb = data.len() as f64 / 1e6;
-    println!("file: {} ({:.2} MB), {} iterations each", path.display(), mb, n);
+        .find(|p| p.is_dir())
+}
 
-    // warm-up + sanity
+/// Seconds for N decodes of every file with our decoder (streaming: messages dropped one by one).
+fn ours(files: &[(PathBuf, Vec<u8>)], n: usize) -> (f64, usize) {
+    let t = Instant::now();
+    let mut count = 0usize;
+    for _ in 0..n {
+        for (_, data) in files {
+            fit::decode_with(data, fit::DecodeOptions::default(), |m| count += m.fields.len());
+        }
+    }
+    (t.elapsed().as_secs_f64(), count)
+}
+
+fn fitparser_secs(files: &[(PathBuf, Vec<u8>)], n: usize) -> (f64, usize) {
+    let t = Instant::now();
+    let mut count = 0usize;
+    for _ in 0..n {
+        for (_, data) in files {
+            count += fitparser::from_bytes(data).map_or(0, |v| v.len());
+        }
+    }
+    (t.elapsed().as_secs_f64(), count)
+}
+
+const FITDECODE: &str = r#"
+import io, sys, time
+import fitdecode
+n = int(sys.argv[1])
+blobs = [open(p, "rb").read() for p in sys.argv[2:]]
+count = 0
+t = time.perf_counter()
+for _ in range(n):
+    for b in blobs:
+        try:
+            with fitdecode.FitReader(io.BytesIO(b), check_crc=fitdecode.CrcCheck.DISABLED) as r:
+                for frame in r:
+                    if frame.frame_type == fitdecode.FIT_FRAME_DATA:
+                        count += 1
+        except Exception:
+            pass
+print(time.perf_counter() - t, count)
+"#;
+
+/// Seconds for N decodes of every file by fitdecode, or why it could not run.
+fn fitdecode_secs(files: &[(PathBuf, Vec<u8>)], n: usize) -> Result<(f64, usize), String> {
+    let py = std::env::var("PHR_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(&py)
+        .arg("-c")
+        .arg(FITDECODE)
+        .arg(n.to_string())
+        .args(files.iter().map(|(p, _)| p))
+        .output()
+        .map_err(|e| format!("{py}: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err.lines().last().unwrap_or("failed").to_string());
+    }
+    let s = String::from_utf8_lossy(&out.stdout);
+    let mut it = s.split_whitespace();
+    let secs = it.next().and_then(|v| v.parse().ok()).ok_or("no timing from python")?;
+    let count = it.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    Ok((secs, count))
+}
+
+fn run(label: &str, files: &[(PathBuf, Vec<u8>)], n: usize) {
+    let mb = files.iter().map(|(_, d)| d.len()).sum::<usize>() as f64 / 1e6;
+    println!("\n== {label}: {} files, {:.2} MB, {} iterations each", files.len(), mb, n);
+    let rate = |s: f64| mb * n as f64 / s;
+    let (o, oc) = ours(files, n);
+    let (f, fc) = fitparser_secs(files, n);
+    println!("ours:       {:8.1} MB/s  ({:.1} ms per pass)  [{} fields]", rate(o), o * 1000.0 / n as f64, oc);
+    println!("fitparser:  {:8.1} MB/s  ({:.1} ms per pass)  [{} messages]", rate(f), f * 1000.0 / n as f64, fc);
+    match fitdecode_secs(files, n) {
+        Ok((p, pc)) => {
+            println!("fitdecode:  {:8.1} MB/s  ({:.1} ms per pass)  [{} data messages]", rate(p), p * 1000.0 / n as f64, pc);
+            println!("ratio ours/fitparser: {:.2}x   ours/fitdecode: {:.2}x", f / o, p / o);
+        }
+        Err(e) => {
+            println!("fitdecode:  not run ({e}); install it with `pip install fitdecode` and set PHR_BENCH_PYTHON");
+            println!("ratio ours/fitparser: {:.2}x", f / o);
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let dir = corpus_dir();
+    let largest = args.first().map(PathBuf::from).or_else(|| dir.as_ref().map(|d| d.join("fit-benchmarks__large.fit"))).expect("benchmark file not found; pass a path");
+    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let data = std::fs::read(&largest).expect("read");
+
+    // Sanity: both Rust decoders see the same file.
     let (msgs, rep) = fit::decode(&data);
     let records = msgs.iter().filter(|m| m.global_num == 20).count();
     let fp = fitparser::from_bytes(&data).expect("fitparser");
     let fp_records = fp.iter().filter(|r| r.kind() == fitparser::profile::MesgNum::Record).count();
-    println!("ours: {} messages, {} records, clean={} | fitparser: {} messages, {} records", rep.messages, records, rep.is_clean(), fp.len(), fp_records);
+    println!("{}: ours {} messages, {} records, clean={} | fitparser {} messages, {} records", largest.display(), rep.messages, records, rep.is_clean(), fp.len(), fp_records);
+    run("largest file", &[(largest.clone(), data)], n);
 
-    let t = Instant::now();
-    let mut count = 0usize;
-    for _ in 0..n {
-        // streaming: messages are dropped one by one
-        let rep = fit::decode_with(&data, fit::DecodeOptions::default(), |m| {
-            count += m.fields.len();
-            drop(m)
-        });
-        assert!(rep.is_clean());
+    if let Some(d) = dir {
+        let mut files: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&d)
+            .expect("corpus")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("fit")))
+            .map(|p| {
+                let b = std::fs::read(&p).expect("read");
+                (p, b)
+            })
+            .collect();
+        files.sort();
+        run("whole FIT corpus (not broken/)", &files, n.div_ceil(2));
+    } else {
+        println!("SKIP corpus pass: ../shared/corpus/fit is absent");
     }
-    let ours = t.elapsed().as_secs_f64();
-
-    let t = Instant::now();
-    let mut count2 = 0usize;
-    for _ in 0..n {
-        let v = fitparser::from_bytes(&data).expect("fitparser");
-        count2 += v.len();
-    }
-    let theirs = t.elapsed().as_secs_f64();
-
-    let ours_mbs = mb * n as f64 / ours;
-    let theirs_mbs = mb * n as f64 / theirs;
-    println!("ours:      {:8.1} MB/s  ({:.1} ms/file)  [{} fields]", ours_mbs, ours * 1000.0 / n as f64, count);
-    println!("fitparser: {:8.1} MB/s  ({:.1} ms/file)  [{} messages]", theirs_mbs, theirs * 1000.0 / n as f64, count2);
-    println!("ratio ours/fitparser: {:.2}x", ours_mbs / theirs_mbs);
 }
