@@ -23,23 +23,24 @@ export PHR_PASSPHRASE="benchmark passphrase"
 rm -rf "$WORK/home" "$WORK/peer.db"
 "$PHR" --home "$WORK/home" init >/dev/null
 
-measure() { # label, command...: prints "label seconds max_rss_kb"
+measure() { # label, command...: prints "label wall_s cpu_s max_rss_kb"
   local label=$1; shift
   /usr/bin/time -v "$@" >"$WORK/$label.out" 2>"$WORK/$label.time" || { cat "$WORK/$label.time" >&2; exit 1; }
-  local wall rss
+  local wall cpu rss
   wall=$(grep "Elapsed (wall clock)" "$WORK/$label.time" | awk '{print $NF}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  cpu=$(grep -E "(User|System) time" "$WORK/$label.time" | awk '{s += $NF} END {print s}')
   rss=$(grep "Maximum resident set size" "$WORK/$label.time" | awk '{print $NF}')
-  echo "$label $wall $rss"
+  echo "$label $wall $cpu $rss"
 }
 
 echo "export: $XML ($(du -m "$XML" | cut -f1) MB)"
-read -r _ PHR_S PHR_KB < <(measure phr "$PHR" --home "$WORK/home" import "$XML")
-read -r _ PEER_S PEER_KB < <(measure peer "$WORK/venv/bin/healthkit-to-sqlite" --xml -s "$XML" "$WORK/peer.db")
+read -r _ PHR_S PHR_CPU PHR_KB < <(measure phr "$PHR" --home "$WORK/home" import "$XML")
+read -r _ PEER_S PEER_CPU PEER_KB < <(measure peer "$WORK/venv/bin/healthkit-to-sqlite" --xml -s "$XML" "$WORK/peer.db")
 tail -n 3 "$WORK/phr.out"
-python3 - "$PHR_S" "$PHR_KB" "$PEER_S" "$PEER_KB" <<'PY'
+python3 - "$PHR_S" "$PHR_CPU" "$PHR_KB" "$PEER_S" "$PEER_CPU" "$PEER_KB" <<'PY'
 import sys
-ps, pk, qs, qk = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-print(f"phr import           : {ps:8.1f} s  peak RSS {pk/1024:7.1f} MB")
-print(f"healthkit-to-sqlite  : {qs:8.1f} s  peak RSS {qk/1024:7.1f} MB")
-print(f"ratio (peer / phr)   : {qs/ps:8.2f}x faster; peak RSS {'within' if pk <= 64*1024 else 'OVER'} the 64 MB bound")
+ps, pc, pk, qs, qc, qk = map(float, sys.argv[1:])
+print(f"phr import           : {ps:8.1f} s wall, {pc:8.1f} s CPU, peak RSS {pk/1024:7.1f} MB")
+print(f"healthkit-to-sqlite  : {qs:8.1f} s wall, {qc:8.1f} s CPU, peak RSS {qk/1024:7.1f} MB")
+print(f"ratio (peer / phr)   : {qs/ps:8.2f}x wall, {qc/pc:.2f}x CPU; phr peak RSS {'within' if pk <= 64*1024 else 'OVER'} the 64 MB bound")
 PY
