@@ -300,6 +300,10 @@ fn mutated_corpus_files_never_panic() {
             let r = std::panic::catch_unwind(|| parsed(&name, &m));
             assert!(r.is_ok(), "{name}: panic on mutation seed {}", seed + 1);
             inputs += 1;
+            if inputs % 100_000 == 0 {
+                // Long runs (PHR_MUTATIONS=6100) show how far they got if stopped early.
+                println!("{inputs} mutated inputs so far, no panic");
+            }
         }
     }
     println!("mutated inputs: {inputs}");

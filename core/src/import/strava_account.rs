@@ -15,7 +15,9 @@ use crate::Record;
 use serde::{Deserialize, Serialize};
 
 /// The sealed setting's name.
-pub const SETTING: &str = "import.strava.connection";
+/// Device-local (`sync::change::is_device_local_setting`): each device refreshes its own
+/// tokens; the activities they bring do sync.
+pub const SETTING: &str = "strava.connection";
 
 /// The owner's API application and tokens, plus the sync cursor.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -155,6 +157,11 @@ mod tests {
         assert!(code_from_paste("http://localhost/exchange_token?state=other&code=abc", "s").is_err());
         assert!(code_from_paste("http://localhost/exchange_token?error=access_denied", "s").unwrap_err().contains("access_denied"));
         assert!(code_from_paste("", "s").is_err());
+    }
+
+    #[test]
+    fn the_connection_stays_on_this_device() {
+        assert!(crate::sync::change::is_device_local_setting(SETTING));
     }
 
     #[test]
