@@ -14,7 +14,7 @@ case "$(uname -s)" in
 esac
 
 echo "== bindings: build phr-ffi and uniffi-bindgen"
-cargo build --locked -p phr-ffi -p uniffi-bindgen 2>&1
+cargo build --locked -p phr-ffi -p uniffi-bindgen -p phr-relay 2>&1
 
 echo "== bindings: phr-ffi Rust unit tests"
 cargo test --locked -p phr-ffi 2>&1
@@ -27,7 +27,7 @@ for lang in kotlin python swift; do
 done
 # The Swift sources are only checked here (Swift does not run on these machines).
 SWIFT="$GEN/swift/PhrFFI.swift"
-for sym in "class PhrRecord" "public protocol KeyStore" "enum PhrError: Swift.Error" "func ingestSamplesBatched" \
+for sym in "func syncNow" "func deviceOffer" "func deviceJoinRequest" "func removeDevice" "class PhrRecord" "public protocol KeyStore" "enum PhrError: Swift.Error" "func ingestSamplesBatched" \
            "public enum EntryValue" "public protocol Logger" "public protocol ProgressListener" "async throws" \
            "func insightReport" "func setInsightCategoryEnabled" "func insightChart" "func insightSparkline" "func setGoal" \
            "public enum InsightCategory" "public struct InsightReport" "func importFiles" "public struct ImportReport" \
@@ -47,6 +47,6 @@ mvn -B -ntp -Dstyle.color=never -f bindings/kotlin/pom.xml \
 echo "== bindings: Python (pytest)"
 python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install --quiet pytest 2>&1
 cp "$LIB" "$GEN/python/"
-PHR_FFI_PYTHON_DIR="$GEN/python" python3 -m pytest -q bindings/python/tests -p no:cacheprovider 2>&1
+PHR_RELAY_BIN="$TARGET/debug/phr-relay" PHR_FFI_PYTHON_DIR="$GEN/python" python3 -m pytest -q bindings/python/tests -p no:cacheprovider 2>&1
 
 echo "== bindings: all stages passed"

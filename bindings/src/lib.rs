@@ -18,6 +18,7 @@ mod keystore;
 mod logging;
 mod progress;
 mod record;
+mod sync;
 mod types;
 
 pub use consent::*;
@@ -29,6 +30,7 @@ pub use keystore::KeyStore;
 pub use logging::{set_logger, LogLevel, Logger};
 pub use progress::{CancelHandle, ProgressListener};
 pub use record::PhrRecord;
+pub use sync::*;
 pub use types::*;
 
 uniffi::setup_scaffolding!();

@@ -26,7 +26,7 @@ impl std::fmt::Debug for PhrRecord {
     }
 }
 
-fn wrap(record: Record) -> Arc<PhrRecord> {
+pub(crate) fn wrap(record: Record) -> Arc<PhrRecord> {
     Arc::new(PhrRecord { inner: Arc::new(record) })
 }
 

@@ -293,6 +293,7 @@ impl Record {
                 return Err(Error::invalid("entry", "must be deleted before it can be purged"));
             }
             tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
+            self.remember_purge(tx, id)?;
             self.sync_emit(tx, Change::EntryPurged { id: id.to_string() })?;
             Ok(())
         })
@@ -321,6 +322,7 @@ impl Record {
             };
             for id in &ids {
                 tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
+                self.remember_purge(tx, id)?;
                 self.sync_emit(tx, Change::EntryPurged { id: id.clone() })?;
             }
             Ok(ids.len())

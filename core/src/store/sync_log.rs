@@ -190,6 +190,15 @@ impl Record {
         Ok(tx.query_row("SELECT EXISTS(SELECT 1 FROM sync_purged WHERE lookup = ?1)", [self.entity_lookup(&format!("entry|{entry}"))], |r| r.get(0))?)
     }
 
+    /// Remembers a purged entry (local or remote purge) so later ops about it are ignored;
+    /// ops that were waiting for it will never apply.
+    pub(super) fn remember_purge(&self, tx: &Connection, id: &str) -> Result<()> {
+        let key = self.entity_lookup(&format!("entry|{id}"));
+        tx.execute("INSERT OR IGNORE INTO sync_purged(lookup) VALUES (?1)", [&key])?;
+        tx.execute("UPDATE sync_ops SET applied = 1 WHERE entity = ?1 AND applied = 0", [&key])?;
+        Ok(())
+    }
+
     fn entry_exists(&self, tx: &Connection, id: &str) -> Result<bool> {
         Ok(tx.query_row("SELECT EXISTS(SELECT 1 FROM entries WHERE id = ?1)", [id], |r| r.get(0))?)
     }
@@ -346,9 +355,7 @@ impl Record {
             }
             Change::EntryPurged { id } => {
                 tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
-                tx.execute("INSERT OR IGNORE INTO sync_purged(lookup) VALUES (?1)", [self.entity_lookup(&format!("entry|{id}"))])?;
-                // Ops that were waiting for it will never apply.
-                tx.execute("UPDATE sync_ops SET applied = 1 WHERE entity = ?1 AND applied = 0", [self.entity_lookup(&format!("entry|{id}"))])?;
+                self.remember_purge(tx, id)?;
             }
             Change::Annotated { entry, id, at_ms, kind, text } => {
                 let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM annotations WHERE id = ?1)", [id], |r| r.get(0))?;

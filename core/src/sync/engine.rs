@@ -131,9 +131,8 @@ pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListe
         let applied = record.apply_remote(ops, |tx| save_in(record, tx, &state))?;
         add(&mut report, &applied, n);
         progress.on_progress("merging changes from your other devices", report.pulled, page.last_seq.max(0) as u64);
-        if !page.more {
-            break;
-        }
+        // No early exit on `!more`: the closing empty pull tells the relay this device
+        // holds everything up to its cursor, which lets the relay prune.
     }
     report.cursor = state.cursor;
     report.parked = record.sync_counts()?.2;

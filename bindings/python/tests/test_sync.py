@@ -1,0 +1,78 @@
+"""Sync through the bindings (issue #8) against a real phr-relay on 127.0.0.1: switch sync
+on, add a second device by the QR-code flow, edit on both, converge, remove the second
+device and see it refused."""
+import asyncio
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+import phr_ffi
+from phr_ffi import EntryValue, PhrError, PhrRecord
+
+
+@pytest.fixture
+def relay(tmp):
+    binary = os.environ.get("PHR_RELAY_BIN")
+    if not binary or not os.path.exists(binary):
+        pytest.skip("PHR_RELAY_BIN is not set: scripts/test-bindings.sh builds phr-relay and sets it")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--db", os.path.join(tmp, "relay.sqlite")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
+    from conftest import TestKeyStore
+
+    phone = PhrRecord.create(os.path.join(tmp, "phone", "record.phr"), keystore)
+    med = phone.add_entry("medications", EntryValue.MEDICATION(name="Ramipril", dose="5 mg"))
+    assert not phone.sync_enabled()
+    phone.sync_start(relay, "phone")
+    assert phone.sync_enabled()
+    first = asyncio.run(phone.sync_now(None, None))
+    assert first.pushed > 0
+
+    offer = phone.device_offer()
+    assert offer.payload().startswith("phr-pair:1:")
+    assert "<svg" in offer.qr_svg()
+    pending = phr_ffi.device_join_request(offer.payload(), "tablet")
+
+    async def pair():
+        added = await phone.device_approve(offer, 10)
+        tablet = await pending.finish(os.path.join(tmp, "tablet", "record.phr"), TestKeyStore(), 10)
+        return added, tablet
+
+    added, tablet = asyncio.run(pair())
+    assert added is not None and added.confirmation_code == pending.confirmation_code()
+
+    got = asyncio.run(tablet.sync_now(None, None))
+    assert got.applied > 0
+    assert [e.value for e in tablet.list_entries("medications", False, False)] == [med.value]
+
+    tablet.edit_entry(med.id, EntryValue.MEDICATION(name="Ramipril", dose="10 mg"))
+    asyncio.run(tablet.sync_now(None, None))
+    asyncio.run(phone.sync_now(None, None))
+    assert phone.entry(med.id).value == EntryValue.MEDICATION(name="Ramipril", dose="10 mg")
+    assert len(phone.entry(med.id).history) == 1
+
+    devices = phone.devices()
+    assert sorted(d.this_device for d in devices) == [False, True] and all(d.active for d in devices)
+    lost = next(d for d in devices if not d.this_device)
+    assert phone.remove_device(lost.id) == 1
+    with pytest.raises(PhrError.Denied):
+        asyncio.run(tablet.sync_now(None, None))

@@ -1,0 +1,178 @@
+//! Sync and devices for the apps (issue #8): switch sync on, sync now (async, with
+//! progress and cancel), add a device by QR code, join from a new device, list and remove
+//! devices. Glue only: everything happens in `phr_core::sync`.
+
+use crate::error::guard;
+use crate::keystore::ForeignKeyStore;
+use crate::progress::{CancelHandle, CancelOnDrop, ForeignProgress, ProgressListener};
+use crate::record::{blocking, wrap, PhrRecord};
+use crate::{KeyStore, PhrError};
+use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+type R<T> = Result<T, PhrError>;
+
+/// What one sync round did.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncSummary {
+    pub pushed: u64,
+    pub pulled: u64,
+    pub applied: u64,
+    pub duplicates: u64,
+    /// Changes waiting for an entry another device has not sent yet.
+    pub waiting: u64,
+    pub from_snapshot: bool,
+    pub cursor: i64,
+}
+
+/// One of the owner's devices.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncDevice {
+    pub id: String,
+    pub active: bool,
+    pub this_device: bool,
+    pub added_at_ms: i64,
+    pub removed_at_ms: Option<i64>,
+}
+
+/// A device added by QR code: its id and the six digits both screens should show.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AddedDevice {
+    pub id: String,
+    pub confirmation_code: String,
+}
+
+/// The QR code an existing device shows to add a new one (works once).
+#[derive(uniffi::Object)]
+pub struct DeviceOffer {
+    inner: devices::PairingOffer,
+}
+
+impl std::fmt::Debug for DeviceOffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceOffer([REDACTED])")
+    }
+}
+
+#[uniffi::export]
+impl DeviceOffer {
+    /// The text inside the QR code (holds a one-time secret: show it, never log it).
+    pub fn payload(&self) -> String {
+        self.inner.payload.clone()
+    }
+    /// The QR code as SVG.
+    pub fn qr_svg(&self) -> R<String> {
+        guard(|| Ok(phr_core::share::qr::svg(&self.inner.payload)?))
+    }
+}
+
+/// A new device that scanned a code and waits for the existing device's welcome.
+#[derive(uniffi::Object)]
+pub struct PendingDevice {
+    inner: Mutex<Option<devices::PendingJoin>>,
+    code: String,
+}
+
+impl std::fmt::Debug for PendingDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingDevice([REDACTED])")
+    }
+}
+
+/// On a new device: reads a scanned code and announces this device to the relay.
+#[uniffi::export]
+pub fn device_join_request(payload: String, label: String) -> R<Arc<PendingDevice>> {
+    guard(|| {
+        let p = devices::join_request(&payload, &label)?;
+        let code = p.confirmation_code()?;
+        Ok(Arc::new(PendingDevice { inner: Mutex::new(Some(p)), code }))
+    })
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PendingDevice {
+    /// Six digits that the existing device shows too.
+    pub fn confirmation_code(&self) -> String {
+        self.code.clone()
+    }
+
+    /// Waits up to `timeout_s` for the welcome, then creates the record at `path` locked
+    /// by this device's `keystore`. Sync it next to fill it. Works once.
+    pub async fn finish(&self, path: String, keystore: Arc<dyn KeyStore>, timeout_s: u32) -> R<Arc<PhrRecord>> {
+        let pending = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or(PhrError::InvalidInput { field: "pairing".into() })?;
+        blocking(move || {
+            let ks = ForeignKeyStore::new(keystore);
+            let r = devices::finish_join(pending, Path::new(&path), &ks, Duration::from_secs(timeout_s as u64)).map_err(|e| ks.map_err(e))?;
+            r.map(wrap).ok_or(PhrError::NotFound { what: "welcome".into() })
+        })
+        .await
+    }
+}
+
+fn relay(record: &phr_core::Record) -> R<phr_core::sync::HttpSyncRelay> {
+    Ok(devices::relay_for(&SyncState::require(record)?, RetryPolicy::default())?)
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PhrRecord {
+    /// Switches sync on for this record, as the first device of the owner's account.
+    pub fn sync_start(&self, relay_url: String, label: String) -> R<String> {
+        guard(|| Ok(devices::start(&self.inner, &relay_url, &label, RetryPolicy::default())?.device))
+    }
+
+    /// Whether sync is set up on this device.
+    pub fn sync_enabled(&self) -> R<bool> {
+        guard(|| Ok(SyncState::load(&self.inner)?.is_some()))
+    }
+
+    /// One sync round off the caller's thread: push, pull and merge, with progress and
+    /// cancel (between pages; what landed is kept whole).
+    pub async fn sync_now(&self, listener: Option<Arc<dyn ProgressListener>>, cancel: Option<Arc<CancelHandle>>) -> R<SyncSummary> {
+        let inner = self.inner.clone();
+        let cancel = cancel.unwrap_or_else(CancelHandle::new);
+        let on_drop = CancelOnDrop::new(cancel.clone());
+        let token = cancel.token();
+        let out = blocking(move || {
+            let listener: Box<dyn phr_core::progress::ProgressListener> = match listener {
+                Some(l) => Box::new(ForeignProgress(l)),
+                None => Box::new(phr_core::progress::NoProgress),
+            };
+            let r = phr_core::sync::sync(&inner, &relay(&inner)?, listener.as_ref(), &token, SyncOptions::default())?;
+            Ok(SyncSummary { pushed: r.pushed, pulled: r.pulled, applied: r.applied, duplicates: r.duplicates, waiting: r.parked, from_snapshot: r.from_snapshot, cursor: r.cursor })
+        })
+        .await;
+        on_drop.disarm();
+        out
+    }
+
+    /// A one-time QR code for adding a new device.
+    pub fn device_offer(&self) -> R<Arc<DeviceOffer>> {
+        guard(|| Ok(Arc::new(DeviceOffer { inner: devices::offer(&self.inner)? })))
+    }
+
+    /// Waits up to `timeout_s` for the new device to answer `offer`, then adds it.
+    /// `None` when no device answered in time.
+    pub async fn device_approve(&self, offer: Arc<DeviceOffer>, timeout_s: u32) -> R<Option<AddedDevice>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let added = devices::approve(&inner, &offer.inner, Duration::from_secs(timeout_s as u64), RetryPolicy::default())?;
+            Ok(added.map(|(id, confirmation_code)| AddedDevice { id, confirmation_code }))
+        })
+        .await
+    }
+
+    /// The owner's devices as the relay knows them.
+    pub fn devices(&self) -> R<Vec<SyncDevice>> {
+        guard(|| {
+            let list = devices::list(&self.inner, &relay(&self.inner)?)?;
+            Ok(list.into_iter().map(|d| SyncDevice { id: d.id, active: d.active, this_device: d.this_device, added_at_ms: d.added_at, removed_at_ms: d.removed_at }).collect())
+        })
+    }
+
+    /// Removes a lost device; returns the new key epoch.
+    pub fn remove_device(&self, id: String) -> R<u32> {
+        guard(|| Ok(devices::remove(&self.inner, &relay(&self.inner)?, &id)?))
+    }
+}
