@@ -355,3 +355,132 @@ fn ips_and_bundle_exports_validate_and_reimport_to_the_same_entries() {
     fhir::import_bytes(&r3, plain.to_string().as_bytes(), &FhirImportOptions::default()).unwrap();
     assert_eq!(r3.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len(), r.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len());
 }
+
+/// Entry values per section and samples: what an import put in the record, without the
+/// ids and times that differ between two imports of the same content.
+fn contents(r: &Record) -> (Vec<(String, String)>, Vec<(String, String, Vec<(i64, i64, f64)>)>) {
+    let e = r.export().unwrap();
+    let mut entries: Vec<(String, String)> = e.sections.iter().flat_map(|s| s.entries.iter().map(|x| (s.section.id.clone(), serde_json::to_string(&x.value).unwrap()))).collect();
+    entries.sort();
+    let samples = e.samples.into_iter().map(|s| (s.kind.slug().to_string(), s.source, s.samples)).collect();
+    (entries, samples)
+}
+
+#[test]
+fn xml_corpus_files_import_like_their_json_twins() {
+    let Some(dir) = corpus() else { return };
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let opts = FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
+    let (mut files, mut twins, mut same_tree) = (0, 0, 0);
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (name, types) = (cols[0], cols[6]);
+        if !name.ends_with(".xml") {
+            continue;
+        }
+        files += 1;
+        let expected: BTreeMap<String, u64> = types.split(';').map(|kv| kv.split_once(':').unwrap()).map(|(k, v)| (k.to_string(), v.parse().unwrap())).collect();
+        let (_d, r) = new_record();
+        let rep = fhir::import_path(&r, &dir.join(name), &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(rep.resources, expected, "{name}");
+        assert!(rep.entries + rep.sample_resources > 0, "{name} mapped to nothing: {rep:?}");
+        let again = fhir::import_path(&r, &dir.join(name), &opts).unwrap();
+        assert_eq!((again.outcome.added, again.outcome.updated, again.outcome.samples.added), (0, 0, 0), "{name} re-import");
+        let twin = dir.join(name.replace("ukcore-nhsd__", "ukcore__").replace(".xml", ".json"));
+        if !twin.is_file() {
+            println!("{name}: no JSON twin; checked against the manifest only");
+            continue;
+        }
+        twins += 1;
+        let (_d2, rj) = new_record();
+        fhir::import_path(&rj, &twin, &opts).unwrap();
+        assert_eq!(contents(&r), contents(&rj), "{name} and its JSON twin give different entries");
+        // The converted tree itself equals the JSON twin; the JSON copies were published
+        // without the narrative, so that alone is left out of the comparison.
+        let mut from_xml = fhir::xml::to_json(std::io::BufReader::new(std::fs::File::open(dir.join(name)).unwrap())).unwrap();
+        let from_json: Value = serde_json::from_slice(&std::fs::read(&twin).unwrap()).unwrap();
+        if from_json.get("text").is_none() {
+            assert!(from_xml["text"]["div"].as_str().is_some_and(|d| d.starts_with("<div xmlns=\"http://www.w3.org/1999/xhtml\">")), "{name}");
+            from_xml.as_object_mut().unwrap().remove("text");
+        }
+        assert_eq!(from_xml, from_json, "{name}: the XML does not convert to its JSON twin");
+        same_tree += 1;
+    }
+    println!("FHIR XML: {files} files imported, {twins} gave the same entries as their JSON twin, {same_tree} converted to the identical JSON tree");
+    assert!(files >= 4);
+}
+
+#[test]
+fn mutated_xml_gives_errors_with_a_position_and_never_panics() {
+    let Some(dir) = corpus() else { return };
+    let mut seed = 0x9E3779B97F4A7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (_d, r) = new_record();
+    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
+    let before = snapshot(&r);
+    let (mut ok, mut refused) = (0, 0);
+    for f in ["ukcore-nhsd__UKCore-Patient-RichardSmith-Example.xml", "ukcore-nhsd__UKCore-Observation-VitalSigns-BloodPressure-Example.xml", "ukcore-nhsd__UKCore-MedicationStatement-Amoxicillin-Example.xml"] {
+        let bytes = std::fs::read(dir.join(f)).unwrap();
+        for _ in 0..60 {
+            let mut m = bytes.clone();
+            match next() % 4 {
+                0 => m.truncate(1 + (next() as usize) % (m.len() - 1)),
+                1 => {
+                    for _ in 0..3 {
+                        let i = (next() as usize) % m.len();
+                        m[i] = b"<>\"/=x&\n"[(next() % 8) as usize];
+                    }
+                }
+                2 => {
+                    let i = (next() as usize) % m.len();
+                    let j = (i + (next() as usize) % 80).min(m.len());
+                    m.drain(i..j);
+                }
+                _ => {
+                    // A value that must be a number made not one.
+                    let s = String::from_utf8(m).unwrap().replacen("<value value=\"", "<value value=\"x", 1).replacen("<frequency value=\"", "<frequency value=\"x", 1);
+                    m = s.into_bytes();
+                }
+            }
+            match fhir::import_bytes(&r, &m, &FhirImportOptions { force: true, ..Default::default() }) {
+                Ok(_) => {
+                    ok += 1;
+                    // Undo what a mutated-but-valid file added, so the next failure can be
+                    // compared with the state before.
+                    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
+                }
+                Err(e) => {
+                    refused += 1;
+                    let msg = e.to_string();
+                    assert!(msg.contains("line ") || msg.contains("not a FHIR R4 resource type"), "no position: {msg}");
+                    assert!(!msg.contains("Richard") && !msg.contains("142"), "the error quotes the file: {msg}");
+                }
+            }
+        }
+    }
+    let _ = before;
+    println!("mutated FHIR XML: {ok} imported, {refused} refused with a position, 0 panics");
+    assert!(refused > 20, "{refused}");
+}
+
+#[test]
+fn a_failed_xml_import_leaves_the_store_unchanged() {
+    let (_d, r) = new_record();
+    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
+    let before = snapshot(&r);
+    // Entries stream to the walker before the error near the end: nothing may land.
+    let xml = "<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/>\n<entry><resource><AllergyIntolerance><code><text value=\"Peanut\"/></code></AllergyIntolerance></resource></entry>\n<entry><resource><Observation><valueQuantity><value value=\"lots\"/></valueQuantity></Observation></resource></entry></Bundle>";
+    let e = fhir::import_bytes(&r, xml.as_bytes(), &FhirImportOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("line 3") && e.contains("not a number"), "{e}");
+    assert_eq!(snapshot(&r), before);
+    // The same bundle, fixed, imports.
+    let rep = fhir::import_bytes(&r, xml.replace("lots", "3").as_bytes(), &FhirImportOptions::default()).unwrap();
+    assert_eq!(rep.resources.get("Bundle"), Some(&1));
+    assert_eq!(rep.resources.get("Observation"), Some(&1));
+    assert!(all_values(&r, "allergies").iter().any(|v| matches!(v, EntryValue::Allergy { substance, .. } if substance == "Peanut")));
+}
