@@ -139,9 +139,9 @@ impl HttpRelay {
             .header("content-type", "application/json")
             .body(body)
             .send()
-            .map_err(|e| net(&self.base, format!("the relay could not be reached ({e})")))?;
+            .map_err(|e| Error::Network { service: "relay", reason: format!("{} ({})", self.base, if e.is_timeout() { "timed out" } else { "could not connect" }) })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().map_err(|e| net(&self.base, e.to_string()))?.to_vec();
+        let bytes = resp.bytes().map_err(|_| Error::Network { service: "relay", reason: format!("{} (the answer was cut off)", self.base) })?.to_vec();
         Ok((status, bytes))
     }
 
