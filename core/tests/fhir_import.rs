@@ -484,3 +484,33 @@ fn a_failed_xml_import_leaves_the_store_unchanged() {
     assert_eq!(rep.resources.get("Observation"), Some(&1));
     assert!(all_values(&r, "allergies").iter().any(|v| matches!(v, EntryValue::Allergy { substance, .. } if substance == "Peanut")));
 }
+
+#[test]
+fn lab_results_land_in_the_built_in_test_results_section_and_insights_see_them() {
+    let Some(dir) = corpus() else { return };
+    let (_d, r) = new_record();
+    fhir::import_path(&r, &dir.join("ips__Observation-serum-creatinine-adult.json"), &FhirImportOptions::default()).unwrap();
+    let section = r.section(RESULTS_SECTION).unwrap();
+    assert_eq!(section.id, "test_results");
+    assert_eq!(section.class, phr_core::record::SectionClass::Core, "built in, not custom");
+    let results = r.list_entries(RESULTS_SECTION, ListOptions::default()).unwrap();
+    assert_eq!(results.len(), 1);
+    let EntryValue::Custom { fields } = &results[0].value else { panic!("{:?}", results[0].value) };
+    use phr_core::record::FieldValue as F;
+    assert_eq!(fields.get("value"), Some(&F::Number(2.46)));
+    assert_eq!(fields.get("unit"), Some(&F::Text("mg/dL".into())));
+    assert_eq!(fields.get("low"), Some(&F::Number(0.76)));
+    assert_eq!(fields.get("high"), Some(&F::Number(1.27)));
+    assert!(matches!(fields.get("code"), Some(F::Text(c)) if c.starts_with("http://loinc.org|")), "{fields:?}");
+    assert!(matches!(fields.get("category"), Some(F::Text(c)) if c.eq_ignore_ascii_case("laboratory")), "{fields:?}");
+    // Insights read the section: 2.46 is above the range, so an alert points to the GP.
+    let day = chrono::NaiveDate::from_ymd_opt(2018, 2, 20).unwrap();
+    let input = r.insight_input(day).unwrap();
+    assert_eq!(input.test_results.len(), 1);
+    assert!(input.test_results[0].outside_range());
+    let report = r.insight_report(day).unwrap();
+    assert!(report.alerts.iter().any(|a| a.id == "results.outside_range" && a.triggered_by.iter().any(|t| t.value == 2.46)), "{:?}", report.alerts);
+    // A year on, it is no longer recent.
+    let later = r.insight_report(day + chrono::Duration::days(400)).unwrap();
+    assert!(!later.alerts.iter().any(|a| a.id == "results.outside_range"));
+}
