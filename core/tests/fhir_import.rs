@@ -514,3 +514,28 @@ fn lab_results_land_in_the_built_in_test_results_section_and_insights_see_them()
     let later = r.insight_report(day + chrono::Duration::days(400)).unwrap();
     assert!(!later.alerts.iter().any(|a| a.id == "results.outside_range"));
 }
+
+#[test]
+fn a_large_xml_bundle_streams_and_imports_like_its_json() {
+    let n = 20_000;
+    let (mut xml, mut js) = (String::from("<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/>"), Vec::new());
+    for i in 0..n {
+        let (v, t) = (50 + i % 60, format!("2024-01-{:02}T{:02}:{:02}:00Z", 1 + (i / 1440) % 28, (i / 60) % 24, i % 60));
+        xml.push_str(&format!("<entry><fullUrl value=\"urn:uuid:o{i}\"/><resource><Observation><id value=\"o{i}\"/><status value=\"final\"/><code><coding><system value=\"http://loinc.org\"/><code value=\"8867-4\"/></coding></code><effectiveDateTime value=\"{t}\"/><valueQuantity><value value=\"{v}\"/><code value=\"/min\"/></valueQuantity></Observation></resource></entry>"));
+        js.push(json!({"fullUrl": format!("urn:uuid:o{i}"), "resource": {"resourceType":"Observation","id":format!("o{i}"),"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"effectiveDateTime":t,"valueQuantity":{"value":v,"code":"/min"}}}));
+    }
+    xml.push_str("</Bundle>");
+    let json_bytes = serde_json::to_vec(&json!({"resourceType":"Bundle","type":"collection","entry":js})).unwrap();
+    let (_d1, rx) = new_record();
+    let t = std::time::Instant::now();
+    let rep = fhir::import_bytes(&rx, xml.as_bytes(), &FhirImportOptions::default()).unwrap();
+    let xml_s = t.elapsed().as_secs_f64();
+    let (_d2, rj) = new_record();
+    let t = std::time::Instant::now();
+    fhir::import_bytes(&rj, &json_bytes, &FhirImportOptions::default()).unwrap();
+    let json_s = t.elapsed().as_secs_f64();
+    assert_eq!(rep.resources.get("Observation"), Some(&(n as u64)));
+    assert_eq!(rep.bundle_type.as_deref(), Some("collection"));
+    assert_eq!(contents(&rx), contents(&rj));
+    println!("{n}-entry bundle: XML {xml_s:.2} s, JSON {json_s:.2} s (XML/JSON time ratio {:.2}, dev profile)", xml_s / json_s);
+}

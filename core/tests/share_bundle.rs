@@ -42,6 +42,7 @@ fn bundle_orders_allergies_and_medications_first_and_carries_the_question() {
     assert_eq!(b["entry"][3]["resource"]["subject"]["reference"], b["entry"][1]["fullUrl"]);
     assert!(b.to_string().contains("Can I take ibuprofen?"));
     assert!(!b.to_string().contains("not_shared"));
+    validate_with_python(&b);
 }
 
 /// The same entry through the owner's export and through a share: one mapping.
@@ -121,6 +122,9 @@ fn measurements_of_granted_sections_are_shared_as_daily_vital_signs() {
     let weight_sec = comp["section"].as_array().unwrap().iter().find(|s| s["code"]["text"] == "weight").unwrap();
     assert_eq!(weight_sec["entry"].as_array().unwrap().len(), 2);
 
+    // An independent FHIR library accepts the shared bundle (Patient, vital signs, panel).
+    validate_with_python(&b);
+
     // Not granted, not shared.
     let g2 = consent::create_grant(&r, grant_for(&["allergies"])).unwrap();
     let Decision::Allowed(v2) = consent::check(&r, &g2.id, Utc::now()).unwrap() else { panic!() };
@@ -129,4 +133,32 @@ fn measurements_of_granted_sections_are_shared_as_daily_vital_signs() {
     // Revoked: consent refuses, so no bundle can be made at all.
     consent::revoke_grant(&r, &g.id).unwrap();
     assert!(matches!(consent::check(&r, &g.id, Utc::now()).unwrap(), Decision::Denied(_)));
+}
+
+/// Validates with python `fhir.resources` (R4B models, as the export tests do); skips
+/// with a note where it is not installed, unless PHR_REQUIRE_FHIR_VALIDATOR is set.
+fn validate_with_python(bundle: &serde_json::Value) {
+    let script = r#"
+import sys
+try:
+    from fhir.resources.R4B.bundle import Bundle
+except ImportError:
+    print("SKIP: python fhir.resources is not installed"); sys.exit(0)
+data = sys.stdin.read()
+b = Bundle.parse_raw(data) if hasattr(Bundle, "parse_raw") else Bundle.model_validate_json(data)
+print("VALID", len(b.entry or []))
+"#;
+    let Ok(mut child) = std::process::Command::new("python3").args(["-c", script]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn() else {
+        println!("SKIP: python3 not found; shared bundle not validated");
+        return;
+    };
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(bundle.to_string().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "fhir.resources rejected the shared bundle:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    if stdout.starts_with("SKIP") && std::env::var("PHR_REQUIRE_FHIR_VALIDATOR").is_ok() {
+        panic!("fhir.resources is required here (PHR_REQUIRE_FHIR_VALIDATOR) but not installed");
+    }
+    println!("{}", stdout.trim());
 }
