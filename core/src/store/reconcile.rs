@@ -19,7 +19,7 @@
 //! settings documents; the settings table is the only place it touches besides entries,
 //! annotations and sample chunks.
 
-use super::{ad, now_ms, Record};
+use super::{now_ms, Record};
 use crate::record::{AnnotationKind, BuiltinSection, Entry, EntryValue, IngestReport, Provenance, Sample};
 use crate::{Error, Result};
 use rusqlite::{Connection, OptionalExtension};
