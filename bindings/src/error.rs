@@ -66,6 +66,7 @@ impl From<PublicError> for PhrError {
             PublicError::Incompatible => PhrError::Incompatible,
             PublicError::Cancelled => PhrError::Cancelled,
             PublicError::Denied => PhrError::Denied,
+            PublicError::Network { .. } => PhrError::Storage, // TODO(bindings): a PhrError::Network of its own
         }
     }
 }

@@ -44,7 +44,7 @@ pub enum FhirCmd {
     Links,
 }
 
-/// Imports one FHIR JSON file; the small public entry `phr import` routes *.json FHIR to.
+/// Imports one FHIR JSON or XML file; the small public entry `phr import` routes FHIR to.
 pub fn import_file(record: &Record, file: &Path, force: bool) -> Result<FhirImportReport, String> {
     fhir::import_path(record, file, &FhirImportOptions { force, ..Default::default() }).map_err(super::err)
 }

@@ -42,6 +42,11 @@ pub enum Error {
     Denied(&'static str),
     #[error("the record was written by a newer version of this app (schema {found}, this app knows up to {known})")]
     TooNew { found: i64, known: i64 },
+    /// A server could not be reached or stopped answering (connection refused, DNS,
+    /// timeout, a dropped connection, a gateway error): worth retrying later, unlike
+    /// `Invalid`, which says the server answered with something wrong.
+    #[error("{service} could not be reached: {reason}")]
+    Network { service: &'static str, reason: String },
 }
 
 impl Error {
@@ -86,6 +91,8 @@ pub enum PublicError {
     Cancelled,
     #[error("denied")]
     Denied,
+    #[error("network unavailable: {service}")]
+    Network { service: String },
 }
 
 impl From<&Error> for PublicError {
@@ -101,6 +108,7 @@ impl From<&Error> for PublicError {
             Error::TooNew { .. } => PublicError::Incompatible,
             Error::Cancelled => PublicError::Cancelled,
             Error::Denied(_) => PublicError::Denied,
+            Error::Network { service, .. } => PublicError::Network { service: (*service).to_string() },
             Error::Io { .. } | Error::Sqlite(_) | Error::Crypto(_) => PublicError::Storage,
         }
     }
@@ -133,5 +141,8 @@ mod tests {
         assert_eq!(p.to_string(), "invalid input: NHS number");
         let io = Error::io("/home/alice/hiv-clinic-letters.pdf", std::io::Error::other("x"));
         assert!(!PublicError::from(&io).to_string().contains("hiv"));
+        let n = Error::Network { service: "FHIR server", reason: "connection refused (https://gp.example/Patient/123)".into() };
+        assert_eq!(PublicError::from(&n), PublicError::Network { service: "FHIR server".into() });
+        assert!(!PublicError::from(&n).to_string().contains("123"));
     }
 }

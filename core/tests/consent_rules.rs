@@ -44,7 +44,7 @@ fn to(cat: RecipientCategory, sections: &[&str]) -> GrantRequest {
     }
 }
 
-fn allowed(r: &Record, id: &str) -> SharedView {
+fn allowed(r: &Record, id: &str) -> consent::ConsentedView {
     match consent::check(r, id, Utc::now()).unwrap() {
         Decision::Allowed(v) => v,
         Decision::Denied(d) => panic!("denied: {d:?}"),

@@ -355,3 +355,187 @@ fn ips_and_bundle_exports_validate_and_reimport_to_the_same_entries() {
     fhir::import_bytes(&r3, plain.to_string().as_bytes(), &FhirImportOptions::default()).unwrap();
     assert_eq!(r3.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len(), r.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len());
 }
+
+/// Entry values per section and samples: what an import put in the record, without the
+/// ids and times that differ between two imports of the same content.
+fn contents(r: &Record) -> (Vec<(String, String)>, Vec<(String, String, Vec<(i64, i64, f64)>)>) {
+    let e = r.export().unwrap();
+    let mut entries: Vec<(String, String)> = e.sections.iter().flat_map(|s| s.entries.iter().map(|x| (s.section.id.clone(), serde_json::to_string(&x.value).unwrap()))).collect();
+    entries.sort();
+    let samples = e.samples.into_iter().map(|s| (s.kind.slug().to_string(), s.source, s.samples)).collect();
+    (entries, samples)
+}
+
+#[test]
+fn xml_corpus_files_import_like_their_json_twins() {
+    let Some(dir) = corpus() else { return };
+    let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let opts = FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
+    let (mut files, mut twins, mut same_tree) = (0, 0, 0);
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (name, types) = (cols[0], cols[6]);
+        if !name.ends_with(".xml") {
+            continue;
+        }
+        files += 1;
+        let expected: BTreeMap<String, u64> = types.split(';').map(|kv| kv.split_once(':').unwrap()).map(|(k, v)| (k.to_string(), v.parse().unwrap())).collect();
+        let (_d, r) = new_record();
+        let rep = fhir::import_path(&r, &dir.join(name), &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(rep.resources, expected, "{name}");
+        assert!(rep.entries + rep.sample_resources > 0, "{name} mapped to nothing: {rep:?}");
+        let again = fhir::import_path(&r, &dir.join(name), &opts).unwrap();
+        assert_eq!((again.outcome.added, again.outcome.updated, again.outcome.samples.added), (0, 0, 0), "{name} re-import");
+        let twin = dir.join(name.replace("ukcore-nhsd__", "ukcore__").replace(".xml", ".json"));
+        if !twin.is_file() {
+            println!("{name}: no JSON twin; checked against the manifest only");
+            continue;
+        }
+        twins += 1;
+        let (_d2, rj) = new_record();
+        fhir::import_path(&rj, &twin, &opts).unwrap();
+        assert_eq!(contents(&r), contents(&rj), "{name} and its JSON twin give different entries");
+        // The converted tree itself equals the JSON twin; the JSON copies were published
+        // without the narrative, so that alone is left out of the comparison.
+        let mut from_xml = fhir::xml::to_json(std::io::BufReader::new(std::fs::File::open(dir.join(name)).unwrap())).unwrap();
+        let from_json: Value = serde_json::from_slice(&std::fs::read(&twin).unwrap()).unwrap();
+        if from_json.get("text").is_none() {
+            assert!(from_xml["text"]["div"].as_str().is_some_and(|d| d.starts_with("<div xmlns=\"http://www.w3.org/1999/xhtml\">")), "{name}");
+            from_xml.as_object_mut().unwrap().remove("text");
+        }
+        assert_eq!(from_xml, from_json, "{name}: the XML does not convert to its JSON twin");
+        same_tree += 1;
+    }
+    println!("FHIR XML: {files} files imported, {twins} gave the same entries as their JSON twin, {same_tree} converted to the identical JSON tree");
+    assert!(files >= 4);
+}
+
+#[test]
+fn mutated_xml_gives_errors_with_a_position_and_never_panics() {
+    let Some(dir) = corpus() else { return };
+    let mut seed = 0x9E3779B97F4A7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (_d, r) = new_record();
+    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
+    let before = snapshot(&r);
+    let (mut ok, mut refused) = (0, 0);
+    for f in ["ukcore-nhsd__UKCore-Patient-RichardSmith-Example.xml", "ukcore-nhsd__UKCore-Observation-VitalSigns-BloodPressure-Example.xml", "ukcore-nhsd__UKCore-MedicationStatement-Amoxicillin-Example.xml"] {
+        let bytes = std::fs::read(dir.join(f)).unwrap();
+        for _ in 0..60 {
+            let mut m = bytes.clone();
+            match next() % 4 {
+                0 => m.truncate(1 + (next() as usize) % (m.len() - 1)),
+                1 => {
+                    for _ in 0..3 {
+                        let i = (next() as usize) % m.len();
+                        m[i] = b"<>\"/=x&\n"[(next() % 8) as usize];
+                    }
+                }
+                2 => {
+                    let i = (next() as usize) % m.len();
+                    let j = (i + (next() as usize) % 80).min(m.len());
+                    m.drain(i..j);
+                }
+                _ => {
+                    // A value that must be a number made not one.
+                    let s = String::from_utf8(m).unwrap().replacen("<value value=\"", "<value value=\"x", 1).replacen("<frequency value=\"", "<frequency value=\"x", 1);
+                    m = s.into_bytes();
+                }
+            }
+            match fhir::import_bytes(&r, &m, &FhirImportOptions { force: true, ..Default::default() }) {
+                Ok(_) => {
+                    ok += 1;
+                    // Undo what a mutated-but-valid file added, so the next failure can be
+                    // compared with the state before.
+                    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
+                }
+                Err(e) => {
+                    refused += 1;
+                    let msg = e.to_string();
+                    assert!(msg.contains("line ") || msg.contains("not a FHIR R4 resource type"), "no position: {msg}");
+                    assert!(!msg.contains("Richard") && !msg.contains("142"), "the error quotes the file: {msg}");
+                }
+            }
+        }
+    }
+    let _ = before;
+    println!("mutated FHIR XML: {ok} imported, {refused} refused with a position, 0 panics");
+    assert!(refused > 20, "{refused}");
+}
+
+#[test]
+fn a_failed_xml_import_leaves_the_store_unchanged() {
+    let (_d, r) = new_record();
+    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
+    let before = snapshot(&r);
+    // Entries stream to the walker before the error near the end: nothing may land.
+    let xml = "<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/>\n<entry><resource><AllergyIntolerance><code><text value=\"Peanut\"/></code></AllergyIntolerance></resource></entry>\n<entry><resource><Observation><valueQuantity><value value=\"lots\"/></valueQuantity></Observation></resource></entry></Bundle>";
+    let e = fhir::import_bytes(&r, xml.as_bytes(), &FhirImportOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("line 3") && e.contains("not a number"), "{e}");
+    assert_eq!(snapshot(&r), before);
+    // The same bundle, fixed, imports.
+    let rep = fhir::import_bytes(&r, xml.replace("lots", "3").as_bytes(), &FhirImportOptions::default()).unwrap();
+    assert_eq!(rep.resources.get("Bundle"), Some(&1));
+    assert_eq!(rep.resources.get("Observation"), Some(&1));
+    assert!(all_values(&r, "allergies").iter().any(|v| matches!(v, EntryValue::Allergy { substance, .. } if substance == "Peanut")));
+}
+
+#[test]
+fn lab_results_land_in_the_built_in_test_results_section_and_insights_see_them() {
+    let Some(dir) = corpus() else { return };
+    let (_d, r) = new_record();
+    fhir::import_path(&r, &dir.join("ips__Observation-serum-creatinine-adult.json"), &FhirImportOptions::default()).unwrap();
+    let section = r.section(RESULTS_SECTION).unwrap();
+    assert_eq!(section.id, "test_results");
+    assert_eq!(section.class, phr_core::record::SectionClass::Core, "built in, not custom");
+    let results = r.list_entries(RESULTS_SECTION, ListOptions::default()).unwrap();
+    assert_eq!(results.len(), 1);
+    let EntryValue::Custom { fields } = &results[0].value else { panic!("{:?}", results[0].value) };
+    use phr_core::record::FieldValue as F;
+    assert_eq!(fields.get("value"), Some(&F::Number(2.46)));
+    assert_eq!(fields.get("unit"), Some(&F::Text("mg/dL".into())));
+    assert_eq!(fields.get("low"), Some(&F::Number(0.76)));
+    assert_eq!(fields.get("high"), Some(&F::Number(1.27)));
+    assert!(matches!(fields.get("code"), Some(F::Text(c)) if c.starts_with("http://loinc.org|")), "{fields:?}");
+    assert!(matches!(fields.get("category"), Some(F::Text(c)) if c.eq_ignore_ascii_case("laboratory")), "{fields:?}");
+    // Insights read the section: 2.46 is above the range, so an alert points to the GP.
+    let day = chrono::NaiveDate::from_ymd_opt(2018, 2, 20).unwrap();
+    let input = r.insight_input(day).unwrap();
+    assert_eq!(input.test_results.len(), 1);
+    assert!(input.test_results[0].outside_range());
+    let report = r.insight_report(day).unwrap();
+    assert!(report.alerts.iter().any(|a| a.id == "results.outside_range" && a.triggered_by.iter().any(|t| t.value == 2.46)), "{:?}", report.alerts);
+    // A year on, it is no longer recent.
+    let later = r.insight_report(day + chrono::Duration::days(400)).unwrap();
+    assert!(!later.alerts.iter().any(|a| a.id == "results.outside_range"));
+}
+
+#[test]
+fn a_large_xml_bundle_streams_and_imports_like_its_json() {
+    let n = 20_000;
+    let (mut xml, mut js) = (String::from("<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/>"), Vec::new());
+    for i in 0..n {
+        let (v, t) = (50 + i % 60, format!("2024-01-{:02}T{:02}:{:02}:00Z", 1 + (i / 1440) % 28, (i / 60) % 24, i % 60));
+        xml.push_str(&format!("<entry><fullUrl value=\"urn:uuid:o{i}\"/><resource><Observation><id value=\"o{i}\"/><status value=\"final\"/><code><coding><system value=\"http://loinc.org\"/><code value=\"8867-4\"/></coding></code><effectiveDateTime value=\"{t}\"/><valueQuantity><value value=\"{v}\"/><code value=\"/min\"/></valueQuantity></Observation></resource></entry>"));
+        js.push(json!({"fullUrl": format!("urn:uuid:o{i}"), "resource": {"resourceType":"Observation","id":format!("o{i}"),"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"effectiveDateTime":t,"valueQuantity":{"value":v,"code":"/min"}}}));
+    }
+    xml.push_str("</Bundle>");
+    let json_bytes = serde_json::to_vec(&json!({"resourceType":"Bundle","type":"collection","entry":js})).unwrap();
+    let (_d1, rx) = new_record();
+    let t = std::time::Instant::now();
+    let rep = fhir::import_bytes(&rx, xml.as_bytes(), &FhirImportOptions::default()).unwrap();
+    let xml_s = t.elapsed().as_secs_f64();
+    let (_d2, rj) = new_record();
+    let t = std::time::Instant::now();
+    fhir::import_bytes(&rj, &json_bytes, &FhirImportOptions::default()).unwrap();
+    let json_s = t.elapsed().as_secs_f64();
+    assert_eq!(rep.resources.get("Observation"), Some(&(n as u64)));
+    assert_eq!(rep.bundle_type.as_deref(), Some("collection"));
+    assert_eq!(contents(&rx), contents(&rj));
+    println!("{n}-entry bundle: XML {xml_s:.2} s, JSON {json_s:.2} s (XML/JSON time ratio {:.2}, dev profile)", xml_s / json_s);
+}

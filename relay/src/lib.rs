@@ -113,6 +113,23 @@ fn authenticate(headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) ->
     Ok(owner)
 }
 
+/// [`authenticate`], then refuses a request whose signature was seen before (a replay
+/// inside the time window). Ed25519 signatures are deterministic, so the signature
+/// names the exact request: same method, path, time (ms) and body. Every signed owner
+/// endpoint goes through this.
+async fn authenticate_once<S: Store>(st: &AppState<S>, headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) -> Result<String, Response> {
+    let owner = authenticate(headers, method, uri, body)?;
+    let sig = headers.get("x-phr-sig").map(|v| v.as_bytes()).unwrap_or_default();
+    let id = HEXLOWER.encode(ring::digest::digest(&ring::digest::SHA256, sig).as_ref());
+    let time: i64 = headers.get("x-phr-time").and_then(|v| v.to_str().ok()).and_then(|t| t.parse().ok()).unwrap_or_default();
+    // Kept until the request's time leaves the window; after that the time check refuses it.
+    match st.store.first_use(&id, time + MAX_SKEW_MS + 1_000, now_ms()).await {
+        Ok(true) => Ok(owner),
+        Ok(false) => Err(err(StatusCode::UNAUTHORIZED, "replayed_request")),
+        Err(e) => Err(internal(e)),
+    }
+}
+
 fn random_id() -> String {
     let mut b = [0u8; 32];
     // The system CSPRNG failing is not recoverable for a server.
@@ -144,7 +161,7 @@ struct NewLink {
 }
 
 async fn create_link<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let owner = match authenticate(&headers, &method, &uri, &body) {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, &body).await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -195,7 +212,7 @@ async fn create_link<S: Store>(State(st): State<Arc<AppState<S>>>, method: Metho
 }
 
 async fn list_links<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let owner = match authenticate(&headers, &method, &uri, b"") {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -206,7 +223,7 @@ async fn list_links<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method
 }
 
 async fn revoke_link<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let owner = match authenticate(&headers, &method, &uri, b"") {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -224,7 +241,7 @@ struct After {
 }
 
 async fn link_log<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, Query(q): Query<After>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let owner = match authenticate(&headers, &method, &uri, b"") {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
     };
@@ -236,7 +253,7 @@ async fn link_log<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<S
 }
 
 async fn link_replies<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, Query(q): Query<After>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
-    let owner = match authenticate(&headers, &method, &uri, b"") {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
     };

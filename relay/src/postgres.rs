@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS access_log (
 CREATE INDEX IF NOT EXISTS access_by_link ON access_log(link_id, seq);
 CREATE TABLE IF NOT EXISTS replies (
     seq BIGSERIAL PRIMARY KEY, link_id TEXT NOT NULL, at BIGINT NOT NULL, jwe TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS seen_requests (id TEXT PRIMARY KEY, keep_until BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS seen_requests_by_time ON seen_requests(keep_until);
 ";
 
 impl PgStore {
@@ -64,6 +66,13 @@ fn link_row(r: &Row) -> LinkRow {
 }
 
 impl Store for PgStore {
+    async fn first_use(&self, request_id: &str, keep_until_ms: i64, now_ms: i64) -> DbResult<bool> {
+        self.client.execute("DELETE FROM seen_requests WHERE keep_until < $1", &[&now_ms]).await?;
+        // The primary key makes this atomic across instances: exactly one insert wins.
+        let n = self.client.execute("INSERT INTO seen_requests(id, keep_until) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", &[&request_id, &keep_until_ms]).await?;
+        Ok(n == 1)
+    }
+
     async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
         let ns: Vec<i64> = (0..files.len() as i64).collect();
         let cts: Vec<String> = files.iter().map(|f| f.0.clone()).collect();

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS access_log (
 CREATE INDEX IF NOT EXISTS access_by_link ON access_log(link_id, seq);
 CREATE TABLE IF NOT EXISTS replies (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, at INTEGER NOT NULL, jwe TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS seen_requests (id TEXT PRIMARY KEY, keep_until INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS seen_requests_by_time ON seen_requests(keep_until);
 ";
 
 impl SqliteStore {
@@ -51,6 +53,13 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    async fn first_use(&self, request_id: &str, keep_until_ms: i64, now_ms: i64) -> DbResult<bool> {
+        self.with(|c| {
+            c.execute("DELETE FROM seen_requests WHERE keep_until < ?1", [now_ms])?;
+            Ok(c.execute("INSERT OR IGNORE INTO seen_requests(id, keep_until) VALUES (?1, ?2)", params![request_id, keep_until_ms])? == 1)
+        })
+    }
+
     async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
         let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = c.transaction()?;

@@ -70,4 +70,8 @@ pub trait Store: Send + Sync + 'static {
     fn access_log(&self, owner: &str, id: &str, after: i64) -> impl Future<Output = DbResult<Option<Vec<AccessEvent>>>> + Send;
     fn add_reply(&self, id: &str, at: i64, jwe: &str) -> impl Future<Output = DbResult<()>> + Send;
     fn replies(&self, owner: &str, id: &str, after: i64) -> impl Future<Output = DbResult<Option<Vec<ReplyRow>>>> + Send;
+    /// Records a signed owner request's id until `keep_until_ms` (forgetting ids whose
+    /// time has passed). False if the id is already there: a replay. Kept in the store so
+    /// relay instances sharing one PostgreSQL share the cache.
+    fn first_use(&self, request_id: &str, keep_until_ms: i64, now_ms: i64) -> impl Future<Output = DbResult<bool>> + Send;
 }

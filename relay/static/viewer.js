@@ -131,7 +131,8 @@
       }
       case "MedicationStatement": case "MedicationRequest":
         return { main: text(r.medicationCodeableConcept) || (r.medicationReference && r.medicationReference.display) || narrative(r),
-          detail: [r.dosage && r.dosage[0] && r.dosage[0].text, r.dosageInstruction && r.dosageInstruction[0] && r.dosageInstruction[0].text, r.status].filter(Boolean).join(" · ") };
+          detail: [r.dosage && r.dosage[0] && r.dosage[0].text, r.dosage && r.dosage[0] && text(r.dosage[0].route), r.dosage && r.dosage[0] && r.dosage[0].timing && text(r.dosage[0].timing.code),
+            r.dosageInstruction && r.dosageInstruction[0] && r.dosageInstruction[0].text, r.status].filter(Boolean).join(" · ") };
       case "Condition":
         return { main: text(r.code), detail: [text(r.clinicalStatus), r.onsetDateTime && "since " + r.onsetDateTime.slice(0, 10)].filter(Boolean).join(" · ") };
       case "Procedure":
@@ -140,7 +141,10 @@
         return { main: text(r.vaccineCode), detail: (r.occurrenceDateTime || "").slice(0, 10) };
       case "Observation": {
         const v = r.valueQuantity ? r.valueQuantity.value + " " + (r.valueQuantity.unit || "") : (r.valueString || text(r.valueCodeableConcept));
-        return { main: r.valueString ? v : text(r.code) + (v ? ": " + v : ""), detail: (r.effectiveDateTime || "").slice(0, 10) };
+        const when = r.effectiveDateTime || (r.effectivePeriod && r.effectivePeriod.start) || "";
+        const parts = (r.component || []).filter((c) => c.valueQuantity).map((c) => c.valueQuantity.value);
+        const bp = !v && parts.length === 2 ? parts.join("/") + " mmHg" : "";
+        return { main: r.valueString ? v : text(r.code) + (v || bp ? ": " + (v || bp) : ""), detail: when.slice(0, 10) };
       }
       case "Patient": {
         const n = r.name && r.name[0];
@@ -176,8 +180,13 @@
 
   // A small line chart for numeric observations (weight, blood pressure...).
   function chart(c, obs) {
-    const pts = obs.filter((o) => o.valueQuantity && o.effectiveDateTime)
-      .map((o) => [Date.parse(o.effectiveDateTime), Number(o.valueQuantity.value)]).filter((p) => isFinite(p[0]) && isFinite(p[1]))
+    const when = (o) => o.effectiveDateTime || (o.effectivePeriod && o.effectivePeriod.start);
+    // One line, one measure: the one with the most values (weight, not height, in "Weight").
+    const counts = new Map();
+    for (const o of obs) if (o.valueQuantity) counts.set(text(o.code), (counts.get(text(o.code)) || 0) + 1);
+    const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+    const pts = obs.filter((o) => o.valueQuantity && when(o) && main && text(o.code) === main[0])
+      .map((o) => [Date.parse(when(o)), Number(o.valueQuantity.value)]).filter((p) => isFinite(p[0]) && isFinite(p[1]))
       .sort((a, b) => a[0] - b[0]);
     if (pts.length < 2) return;
     const W = 320, H = 80, xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);

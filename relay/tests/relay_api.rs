@@ -35,7 +35,7 @@ macro_rules! both {
     };
 }
 
-both!(share_fetch_revoke_and_audit, owners_are_isolated_and_signatures_checked, passcode_attempts_lock_the_link, parallel_guesses_never_exceed_the_limit, expired_link_is_refused, advice_reply_reaches_the_record, long_files_are_served_by_location, tampered_ciphertext_is_refused);
+both!(replayed_requests_are_refused_across_instances, share_fetch_revoke_and_audit, owners_are_isolated_and_signatures_checked, passcode_attempts_lock_the_link, parallel_guesses_never_exceed_the_limit, expired_link_is_refused, advice_reply_reaches_the_record, long_files_are_served_by_location, tampered_ciphertext_is_refused);
 
 fn share_fetch_revoke_and_audit(r: Running) {
     let rec = record(r.dir.path(), "a");
@@ -95,6 +95,49 @@ fn signed(method: &str, url: &str, path: &str, key: &ring::signature::Ed25519Key
         .unwrap()
         .status()
         .as_u16()
+}
+
+/// Sends a request signed at `time` exactly as given; (status, error code).
+fn send_signed(base: &str, method: &str, path: &str, key: &ring::signature::Ed25519KeyPair, time: i64) -> (u16, String) {
+    let owner = phr_core::share::relay::owner_id(key);
+    let sig = key.sign(&signing_input(method, path, time, b""));
+    let r = reqwest::blocking::Client::new()
+        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), format!("{base}{path}"))
+        .header("x-phr-owner", owner)
+        .header("x-phr-time", time.to_string())
+        .header("x-phr-sig", data_encoding::BASE64URL_NOPAD.encode(sig.as_ref()))
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    let body: serde_json::Value = r.json().unwrap_or_default();
+    (status, body["error"].as_str().unwrap_or_default().to_string())
+}
+
+fn replayed_requests_are_refused_across_instances(r: Running) {
+    let a = record(r.dir.path(), "a");
+    med(&a);
+    let ra = HttpRelay::for_record(&a, &r.base).unwrap();
+    let out = share::create_share(&a, req(&["medications"], "care", None), ShareOptions::default(), &ra).unwrap();
+    let id = out.grant.link.as_ref().unwrap().link_id.clone();
+    let key = phr_core::share::relay::device_key(&a).unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    // A second relay instance on the same storage (same SQLite file / same PostgreSQL).
+    let second = start_on(r.backend.clone(), tempfile::tempdir().unwrap());
+
+    assert_eq!(send_signed(&r.base, "GET", "/api/links", &key, now).0, 200);
+    // The very same signed request again, inside the 5-minute window: to either instance.
+    assert_eq!(send_signed(&r.base, "GET", "/api/links", &key, now), (401, "replayed_request".into()));
+    assert_eq!(send_signed(&second.base, "GET", "/api/links", &key, now), (401, "replayed_request".into()));
+    // A new request (another time) is fine, on the other instance too.
+    assert_eq!(send_signed(&second.base, "GET", "/api/links", &key, now + 1).0, 200);
+    // A captured revocation cannot be replayed either, and the link stays revoked once.
+    let path = format!("/api/links/{id}");
+    assert_eq!(send_signed(&second.base, "DELETE", &path, &key, now + 2).0, 204);
+    assert_eq!(send_signed(&r.base, "DELETE", &path, &key, now + 2), (401, "replayed_request".into()));
+    // The owner's own client never trips over it, however fast it sends.
+    for _ in 0..20 {
+        ra.list_links().unwrap();
+    }
 }
 
 fn owners_are_isolated_and_signatures_checked(r: Running) {

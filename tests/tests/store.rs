@@ -33,7 +33,7 @@ fn all_files(dir: &Path) -> Vec<PathBuf> {
 fn new_record_has_every_core_section_on_and_optional_off() {
     let (_d, r) = new_record();
     let s = r.sections().unwrap();
-    assert_eq!(s.len(), 26);
+    assert_eq!(s.len(), 27);
     for sec in &s {
         assert_eq!(sec.enabled, sec.class == SectionClass::Core, "{}", sec.id);
     }

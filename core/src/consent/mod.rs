@@ -18,7 +18,7 @@
 
 pub mod mental_health;
 
-use crate::record::{BuiltinSection, Entry, EntryValue, PrivacyLevel, Section};
+use crate::record::{BuiltinSection, Entry, EntryValue, PrivacyLevel, SampleKind, Section};
 use crate::store::ListOptions;
 use crate::{Error, Record, Result};
 use chrono::{DateTime, Utc};
@@ -191,6 +191,39 @@ pub struct SharedSection {
     pub slug: String,
     pub title: String,
     pub entries: Vec<SharedEntry>,
+    /// Daily values of the section's measurements ([`measurement_kinds`]), oldest first.
+    #[serde(default)]
+    pub measurements: Vec<SharedMeasurement>,
+}
+
+/// One day's value of a measurement: the mean for levels (weight, blood pressure), the
+/// total for counts (steps, sleep). Daily, not every reading: enough for a clinician's
+/// trend, and bounded (at most [`MEASUREMENT_DAYS`] a kind).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedMeasurement {
+    pub kind: SampleKind,
+    pub day: chrono::NaiveDate,
+    pub value: f64,
+    /// Readings that day.
+    pub count: u64,
+}
+
+/// How far back measurements go: this many days before the grant's start, up to now (or
+/// the grant's expiry). Also the cap on days per kind.
+pub const MEASUREMENT_DAYS: i64 = 365;
+
+/// The measurements a section carries when it is shared.
+pub fn measurement_kinds(section: BuiltinSection) -> &'static [SampleKind] {
+    use SampleKind as K;
+    match section {
+        BuiltinSection::Weight => &[K::Weight, K::Height, K::BodyFat],
+        BuiltinSection::BloodPressure => &[K::BloodPressureSystolic, K::BloodPressureDiastolic, K::RestingHeartRate],
+        BuiltinSection::Exercise => &[K::Steps, K::RestingHeartRate],
+        BuiltinSection::Sleep => &[K::SleepDuration],
+        // Vital signs the GP record holds besides weight and blood pressure.
+        BuiltinSection::TestResults => &[K::OxygenSaturation, K::BodyTemperature, K::RespiratoryRate, K::BloodGlucose],
+        _ => &[],
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -200,6 +233,28 @@ pub struct SharedEntry {
     /// "GP record", "Entered by me", "Imported from ...".
     pub source: String,
     pub recorded: DateTime<Utc>,
+}
+
+/// A [`SharedView`] that [`check`] allowed. Only `check` can make one (the field is
+/// private and it cannot be deserialised), and the share module takes nothing else: what
+/// goes into a link has passed consent by construction, not by convention. It reads as
+/// the view it wraps (`Deref`).
+#[derive(Clone, Debug, Serialize)]
+#[serde(transparent)]
+pub struct ConsentedView(SharedView);
+
+impl std::ops::Deref for ConsentedView {
+    type Target = SharedView;
+    fn deref(&self) -> &SharedView {
+        &self.0
+    }
+}
+
+impl ConsentedView {
+    /// The plain view (for display); it no longer proves consent.
+    pub fn into_view(self) -> SharedView {
+        self.0
+    }
 }
 
 /// Everything a recipient may see under a grant, assembled by [`check`].
@@ -217,7 +272,7 @@ pub struct SharedView {
 
 #[derive(Clone, Debug)]
 pub enum Decision {
-    Allowed(SharedView),
+    Allowed(ConsentedView),
     Denied(DenyReason),
 }
 
@@ -408,11 +463,15 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
             }
             entries.push(shared_entry(e));
         }
-        sections.push(SharedSection { slug: s.id.clone(), title: s.title.clone(), entries });
+        let measurements = match s.builtin() {
+            Some(b) => shared_measurements(record, measurement_kinds(b), &grant, now)?,
+            None => Vec::new(),
+        };
+        sections.push(SharedSection { slug: s.id.clone(), title: s.title.clone(), entries, measurements });
     }
     let read: Vec<String> = sections.iter().map(|s| s.slug.clone()).collect();
     record.append_audit(AuditAction::Read, &grant.recipient.name, Some(grant_id), &read, &grant.purpose)?;
-    Ok(Decision::Allowed(SharedView {
+    Ok(Decision::Allowed(ConsentedView(SharedView {
         grant_id: grant.id,
         recipient: grant.recipient,
         purpose: grant.purpose,
@@ -420,7 +479,24 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
         generated_at: now,
         sections,
         some_not_shared,
-    }))
+    })))
+}
+
+/// Daily values of `kinds` from [`MEASUREMENT_DAYS`] before the grant's start to now
+/// (or its expiry), at most [`MEASUREMENT_DAYS`] days a kind (the latest).
+fn shared_measurements(record: &Record, kinds: &[SampleKind], grant: &Grant, now: DateTime<Utc>) -> Result<Vec<SharedMeasurement>> {
+    let to = grant.expiry.map_or(now, |e| e.min(now)).date_naive();
+    let from = (grant.start - chrono::Duration::days(MEASUREMENT_DAYS)).date_naive();
+    let mut out = Vec::new();
+    for &kind in kinds {
+        let days = record.daily_rollups(kind, from, to)?;
+        let skip = days.len().saturating_sub(MEASUREMENT_DAYS as usize);
+        for d in days.into_iter().skip(skip).filter(|d| d.count > 0) {
+            let value = if kind.is_cumulative() { d.sum } else { d.mean() };
+            out.push(SharedMeasurement { kind, day: d.day, value: (value * 10.0).round() / 10.0, count: d.count });
+        }
+    }
+    Ok(out)
 }
 
 fn shared_entry(e: Entry) -> SharedEntry {

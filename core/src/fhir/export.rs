@@ -49,13 +49,41 @@ fn put(o: &mut Map<String, Value>, k: &str, v: Option<Value>) {
     }
 }
 
-/// One entry as a FHIR resource, or `None` where FHIR has no fitting resource.
-fn resource(e: &Entry, patient: &str) -> Option<Value> {
+/// What [`entry_resource`] does with an entry FHIR has no fitting resource for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmapped {
+    /// Leave it out (owner exports: they must re-import to the same record).
+    Skip,
+    /// A plain Observation whose value is the entry's summary, coded by its section
+    /// (the shared view: a clinician should still read the emergency notes).
+    AsNote,
+}
+
+/// The ONE mapping from a record entry to a FHIR resource, used by the owner's exports
+/// (IPS, plain Bundles) and by the shared bundle (`share::bundle`). The resource id is
+/// the entry id; `patient` is the reference put in `subject`/`patient`.
+pub fn entry_resource(id: &str, section: &str, section_title: &str, value: &EntryValue, patient: &str, unmapped: Unmapped) -> Option<Value> {
+    let mut r = mapped_resource(id, section, value, patient);
+    if r.is_none() && unmapped == Unmapped::AsNote {
+        r = Some(json!({
+            "resourceType": "Observation", "status": "final",
+            "code": { "text": section_title, "coding": [{ "system": "urn:phr:section", "code": section }] },
+            "subject": { "reference": patient },
+            "valueString": value.summary(),
+        }));
+    }
+    let mut r = r?;
+    r["id"] = json!(id);
+    r["text"] = xhtml(&value.summary());
+    Some(r)
+}
+
+fn mapped_resource(id: &str, section: &str, value: &EntryValue, patient: &str) -> Option<Value> {
     let subject = json!({ "reference": patient });
     let mut o = Map::new();
-    let v = match &e.value {
+    let v = match value {
         EntryValue::Identity { given_name, family_name, date_of_birth, nhs_number, address, gp_practice } => {
-            let mut p = json!({ "resourceType": "Patient", "id": e.id, "name": [{ "use": "official", "family": family_name, "given": given_name.split_whitespace().collect::<Vec<_>>() }] });
+            let mut p = json!({ "resourceType": "Patient", "id": id, "name": [{ "use": "official", "family": family_name, "given": given_name.split_whitespace().collect::<Vec<_>>() }] });
             if let Some(n) = nhs_number {
                 p["identifier"] = json!([{ "system": NHS_NUMBER_SYSTEM, "value": n.digits() }]);
             }
@@ -78,7 +106,7 @@ fn resource(e: &Entry, patient: &str) -> Option<Value> {
             if *emergency_contact {
                 rel.push(json!({ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "C", "display": "Emergency contact" }] }));
             }
-            let mut r = json!({ "resourceType": "RelatedPerson", "id": e.id, "patient": subject, "relationship": rel, "name": [{ "text": name }] });
+            let mut r = json!({ "resourceType": "RelatedPerson", "id": id, "patient": subject, "relationship": rel, "name": [{ "text": name }] });
             if let Some(p) = phone {
                 r["telecom"] = json!([{ "system": "phone", "value": p }]);
             }
@@ -198,7 +226,12 @@ fn resource(e: &Entry, patient: &str) -> Option<Value> {
             }
             enc
         }
-        EntryValue::Custom { fields } if e.section == RESULTS_SECTION => {
+        EntryValue::BloodGroup { group } => json!({
+            "resourceType": "Observation", "status": "final",
+            "code": { "coding": [{ "system": LOINC, "code": "882-1", "display": "ABO and Rh group [Type] in Blood" }], "text": "Blood group" },
+            "subject": subject, "valueCodeableConcept": { "text": group.to_string() },
+        }),
+        EntryValue::Custom { fields } if section == RESULTS_SECTION => {
             let text = |k: &str| match fields.get(k) {
                 Some(FieldValue::Text(t)) => Some(t.clone()),
                 _ => None,
@@ -242,9 +275,12 @@ fn resource(e: &Entry, patient: &str) -> Option<Value> {
         }
         _ => return None,
     };
-    let mut v = v;
-    v["id"] = json!(e.id);
     Some(v)
+}
+
+/// An owner-side entry (exports skip what FHIR has no resource for).
+fn resource(e: &Entry, patient: &str) -> Option<Value> {
+    entry_resource(&e.id, &e.section, "", &e.value, patient, Unmapped::Skip)
 }
 
 fn section_slug(name: &str) -> Result<String> {
@@ -280,42 +316,102 @@ fn ms_to_rfc3339(ms: i64) -> String {
     chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn stable_uuid(parts: &str) -> String {
+pub(crate) fn stable_uuid(parts: &str) -> String {
     let d = ring::digest::digest(&ring::digest::SHA256, parts.as_bytes());
     let mut b = [0u8; 16];
     b.copy_from_slice(&d.as_ref()[..16]);
     uuid::Builder::from_random_bytes(b).into_uuid().to_string()
 }
 
-/// Vital-sign samples of a section as Observations.
+/// LOINC code, display and UCUM unit of the measurements FHIR has a vital-signs (or
+/// activity) code for; the same codes `map.rs` reads on import.
+fn measurement_code(kind: SampleKind) -> Option<(&'static str, &'static str, &'static str, bool)> {
+    // (LOINC, display, UCUM unit, vital sign?)
+    Some(match kind {
+        SampleKind::Weight => ("29463-7", "Body weight", "kg", true),
+        SampleKind::Height => ("8302-2", "Body height", "m", true),
+        SampleKind::BodyFat => ("41982-0", "Percentage of body fat Measured", "%", false),
+        SampleKind::HeartRate => ("8867-4", "Heart rate", "/min", true),
+        SampleKind::RestingHeartRate => ("40443-4", "Heart rate --resting", "/min", true),
+        SampleKind::OxygenSaturation => ("2708-6", "Oxygen saturation in Arterial blood", "%", true),
+        SampleKind::RespiratoryRate => ("9279-1", "Respiratory rate", "/min", true),
+        SampleKind::BodyTemperature => ("8310-5", "Body temperature", "Cel", true),
+        SampleKind::BloodGlucose => ("15074-8", "Glucose [Moles/volume] in Blood", "mmol/L", false),
+        SampleKind::Steps => ("55423-8", "Number of steps in unspecified time Pedometer", "{steps}", false),
+        SampleKind::SleepDuration => ("93832-4", "Sleep duration", "min", false),
+        _ => return None,
+    })
+}
+
+fn category(vital: bool) -> Value {
+    if vital {
+        json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs", "display": "Vital Signs" }] }])
+    } else {
+        json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "activity", "display": "Activity" }] }])
+    }
+}
+
+/// When a measurement was taken: an instant, or a whole day (a daily value).
+#[derive(Clone, Copy, Debug)]
+pub enum MeasuredAt {
+    Instant(i64),
+    Day(chrono::NaiveDate),
+}
+
+fn effective(o: &mut Value, at: MeasuredAt) {
+    match at {
+        MeasuredAt::Instant(ms) => o["effectiveDateTime"] = json!(ms_to_rfc3339(ms)),
+        MeasuredAt::Day(d) => o["effectivePeriod"] = json!({ "start": format!("{d}T00:00:00Z"), "end": format!("{d}T23:59:59Z") }),
+    }
+}
+
+/// The ONE mapping from a measurement (a sample or a day's value) to a FHIR Observation
+/// (vital-signs profile where FHIR has one); `None` for kinds without a LOINC code here.
+/// Blood pressure goes through [`blood_pressure_resource`] (one panel, two components).
+pub fn measurement_resource(id: &str, kind: SampleKind, at: MeasuredAt, value: f64, patient: &str) -> Option<Value> {
+    let (loinc, display, unit, vital) = measurement_code(kind)?;
+    let mut o = json!({
+        "resourceType": "Observation", "id": id, "status": "final", "category": category(vital),
+        "code": { "coding": [{ "system": LOINC, "code": loinc, "display": display }], "text": display },
+        "subject": { "reference": patient },
+        "valueQuantity": { "value": value, "unit": kind.unit(), "system": "http://unitsofmeasure.org", "code": unit },
+    });
+    effective(&mut o, at);
+    Some(o)
+}
+
+/// A blood pressure reading (or a day's mean) as the vital-signs BP panel.
+pub fn blood_pressure_resource(id: &str, at: MeasuredAt, systolic: f64, diastolic: f64, patient: &str) -> Value {
+    let q = |v: f64| json!({ "value": v, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" });
+    let mut o = json!({
+        "resourceType": "Observation", "id": id, "status": "final", "category": category(true),
+        "code": { "coding": [{ "system": LOINC, "code": "85354-9", "display": "Blood pressure panel" }], "text": "Blood pressure" },
+        "subject": { "reference": patient },
+        "component": [
+            { "code": { "coding": [{ "system": LOINC, "code": "8480-6", "display": "Systolic blood pressure" }] }, "valueQuantity": q(systolic) },
+            { "code": { "coding": [{ "system": LOINC, "code": "8462-4", "display": "Diastolic blood pressure" }] }, "valueQuantity": q(diastolic) },
+        ],
+    });
+    effective(&mut o, at);
+    o
+}
+
+/// Vital-sign samples of a section as Observations (owner export: every reading).
 fn sample_observations(record: &Record, section: &str, patient: &str) -> Result<Vec<Value>> {
-    let vital = json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "vital-signs", "display": "Vital Signs" }] }]);
     let mut out = Vec::new();
     match section {
         "weight" => {
             for s in record.samples(SampleKind::Weight, i64::MIN, i64::MAX)? {
-                out.push(json!({
-                    "resourceType": "Observation", "id": stable_uuid(&format!("weight|{}|{}", s.start_ms, s.source)), "status": "final", "category": vital,
-                    "code": { "coding": [{ "system": LOINC, "code": "29463-7", "display": "Body weight" }], "text": "Body weight" },
-                    "subject": { "reference": patient }, "effectiveDateTime": ms_to_rfc3339(s.start_ms),
-                    "valueQuantity": { "value": s.value, "unit": "kg", "system": "http://unitsofmeasure.org", "code": "kg" },
-                }));
+                let id = stable_uuid(&format!("weight|{}|{}", s.start_ms, s.source));
+                out.extend(measurement_resource(&id, SampleKind::Weight, MeasuredAt::Instant(s.start_ms), s.value, patient));
             }
         }
         "blood_pressure" => {
             let dia = record.samples(SampleKind::BloodPressureDiastolic, i64::MIN, i64::MAX)?;
             for s in record.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX)? {
                 let Some(d) = dia.iter().find(|d| d.start_ms == s.start_ms) else { continue };
-                let q = |v: f64| json!({ "value": v, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" });
-                out.push(json!({
-                    "resourceType": "Observation", "id": stable_uuid(&format!("bp|{}|{}", s.start_ms, s.source)), "status": "final", "category": vital,
-                    "code": { "coding": [{ "system": LOINC, "code": "85354-9", "display": "Blood pressure panel" }], "text": "Blood pressure" },
-                    "subject": { "reference": patient }, "effectiveDateTime": ms_to_rfc3339(s.start_ms),
-                    "component": [
-                        { "code": { "coding": [{ "system": LOINC, "code": "8480-6", "display": "Systolic blood pressure" }] }, "valueQuantity": q(s.value) },
-                        { "code": { "coding": [{ "system": LOINC, "code": "8462-4", "display": "Diastolic blood pressure" }] }, "valueQuantity": q(d.value) },
-                    ],
-                }));
+                let id = stable_uuid(&format!("bp|{}|{}", s.start_ms, s.source));
+                out.push(blood_pressure_resource(&id, MeasuredAt::Instant(s.start_ms), s.value, d.value, patient));
             }
         }
         _ => {}

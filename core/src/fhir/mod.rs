@@ -1,7 +1,8 @@
 //! FHIR R4 / UK Core: import into the record, IPS and plain-Bundle export, and the
 //! SMART-on-FHIR client that pulls from a GP or hospital server.
 //!
-//! * Import ([`import_reader`], [`import_bytes`], [`import_path`]): a resource or a
+//! * Import ([`import_reader`], [`import_bytes`], [`import_path`]): FHIR JSON or XML
+//!   ([`xml`]), a resource or a
 //!   Bundle (collection, searchset, document, transaction, batch; nested bundles and
 //!   contained resources too) is streamed entry by entry (a 100,000-entry bundle never
 //!   sits in memory as one tree), mapped by [`map`] and handed to the store's reconciler
@@ -14,6 +15,8 @@
 pub mod export;
 pub mod map;
 pub mod smart;
+pub mod xml;
+mod xml_schema;
 
 use crate::record::{Code, EntryValue, Sample};
 use crate::store::{same_person, ReconcileOutcome, SourceBatch, SourceItem};
@@ -90,7 +93,7 @@ pub fn json_error(e: &serde_json::Error) -> Error {
 pub fn looks_like_fhir(name: &str, head: &[u8]) -> bool {
     let h = String::from_utf8_lossy(&head[..head.len().min(8192)]);
     let t = h.trim_start_matches('\u{feff}').trim_start();
-    t.starts_with('{') && (h.contains("\"resourceType\"") || h.contains("\"fhirBundle\"")) || (name.to_ascii_lowercase().ends_with(".json") && h.contains("\"resourceType\""))
+    xml::looks_like_fhir_xml(head) || t.starts_with('{') && (h.contains("\"resourceType\"") || h.contains("\"fhirBundle\"")) || (name.to_ascii_lowercase().ends_with(".json") && h.contains("\"resourceType\""))
 }
 
 #[derive(Default)]
@@ -272,6 +275,20 @@ impl Walker {
         }
     }
 
+    /// The top-level resource, once a Bundle's entries (if `streamed`) went by one at a
+    /// time. Returns its `meta.source`.
+    fn top_level(&mut self, v: Value, streamed: bool) -> Option<String> {
+        let meta_source = v.get("meta").and_then(|m| str_at(m, "source")).map(str::to_string);
+        if streamed {
+            // Entries were counted as they went by; the bundle itself is counted here.
+            self.count(&v);
+            self.report.bundle_type = self.report.bundle_type.take().or_else(|| str_at(&v, "type").map(str::to_string));
+        } else {
+            self.resource(v, None);
+        }
+        meta_source
+    }
+
     fn finish(mut self, opts: &FhirImportOptions, meta_source: Option<String>) -> Result<(SourceBatch, FhirImportReport)> {
         if let Some(fatal) = self.notes.iter().find_map(|n| n.strip_prefix("FATAL:")) {
             return Err(Error::Invalid { field: "medical record", reason: format!("{fatal}; nothing was imported (use --force to import anyway)") });
@@ -333,22 +350,16 @@ impl<'de> Visitor<'de> for Top<'_> {
                 rest.insert(key, map.next_value()?);
             }
         }
-        let meta_source = rest.get("meta").and_then(|m| str_at(m, "source")).map(str::to_string);
         let v = Value::Object(rest);
-        match rt.as_deref() {
-            Some("Bundle") if streamed => {
-                walker.count(&v);
-                walker.report.bundle_type = walker.report.bundle_type.take().or_else(|| str_at(&v, "type").map(str::to_string));
-                // Entries were counted as they went by; the bundle itself is counted above.
-            }
-            Some(t) if R4_RESOURCE_TYPES.contains(&t) => walker.resource(v, None),
+        let meta_source = match rt.as_deref() {
+            Some(t) if R4_RESOURCE_TYPES.contains(&t) => walker.top_level(v, streamed),
             Some(_) => return Err(serde::de::Error::custom("PHR_WRONG_TYPE")),
             None => match map::get(&v, "vc.credentialSubject.fhirBundle") {
                 // A SMART Health Card payload: the bundle inside it.
-                Some(b) if b.is_object() => walker.resource(b.clone(), None),
+                Some(b) if b.is_object() => walker.top_level(b.clone(), false),
                 _ => return Err(serde::de::Error::custom("PHR_NO_TYPE")),
             },
-        }
+        };
         Ok(TopOut { meta_source })
     }
 }
@@ -376,9 +387,15 @@ impl<'de> Visitor<'de> for Entries<'_> {
 }
 
 /// Parses and maps FHIR JSON without touching a record (sans-I/O).
+/// JSON or XML, told apart by the first character that is not white space.
 pub fn plan_reader(reader: impl Read, opts: &FhirImportOptions) -> Result<(SourceBatch, FhirImportReport)> {
     let mut walker = Walker { force: opts.force, ..Default::default() };
-    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+    if first_significant_byte(&mut reader)? == Some(b'<') {
+        let meta_source = xml::walk(reader, &mut walker)?;
+        return walker.finish(opts, meta_source);
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
     let top = match Top(&mut walker).deserialize(&mut de).and_then(|t| de.end().map(|_| t)) {
         Ok(t) => t,
         Err(e) => {
@@ -395,7 +412,27 @@ pub fn plan_reader(reader: impl Read, opts: &FhirImportOptions) -> Result<(Sourc
     walker.finish(opts, top.meta_source)
 }
 
-/// Imports FHIR JSON (a resource or a bundle) into `record` in one transaction.
+/// Peeks past a byte-order mark and white space (without consuming them, so JSON error
+/// positions stay true) at the first byte that says what the file is.
+fn first_significant_byte(r: &mut impl std::io::BufRead) -> Result<Option<u8>> {
+    let mut at_start = true;
+    loop {
+        let buf = r.fill_buf().map_err(|e| Error::invalid("FHIR file", format!("it could not be read ({})", e.kind())))?;
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        let body = if at_start { buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf) } else { buf };
+        if let Some(&b) = body.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Ok(Some(b));
+        }
+        // A buffer of nothing but white space: nothing to keep for positions.
+        let n = buf.len();
+        r.consume(n);
+        at_start = false;
+    }
+}
+
+/// Imports FHIR JSON or XML (a resource or a bundle) into `record` in one transaction.
 pub fn import_reader(record: &Record, reader: impl Read, opts: &FhirImportOptions) -> Result<FhirImportReport> {
     let (batch, mut report) = plan_reader(reader, opts)?;
     report.outcome = record.reconcile_source(&batch)?;

@@ -19,8 +19,30 @@ pub const PULL_TYPES: &[&str] = &["RelatedPerson", "Condition", "MedicationState
 /// The fixed client id this app registers as (a public client: no secret).
 pub const CLIENT_ID: &str = "phr-core";
 
+/// The server answered, but not with what it should have.
 fn net(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Invalid { field: "FHIR server", reason: format!("{what}: {e}") }
+}
+
+/// The server could not be reached, or the answer did not arrive (transport, not data).
+fn transport(what: &str, e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "the connection failed"
+    };
+    Error::Network { service: "FHIR server", reason: format!("{what}: {kind}") }
+}
+
+/// An HTTP error status: a gateway that cannot reach the server is a network problem;
+/// anything else is the server refusing.
+fn status_error(what: &str, status: reqwest::StatusCode) -> Error {
+    match status.as_u16() {
+        502..=504 => Error::Network { service: "FHIR server", reason: format!("{what}: HTTP {}", status.as_u16()) },
+        s => net(what, format!("HTTP {s}")),
+    }
 }
 
 pub fn http_client() -> Result<reqwest::blocking::Client> {
@@ -49,9 +71,9 @@ fn trim_base(base: &str) -> String {
 
 pub fn discover(http: &reqwest::blocking::Client, base: &str) -> Result<SmartConfig> {
     let url = format!("{}/.well-known/smart-configuration", trim_base(base));
-    let resp = http.get(&url).header("accept", "application/json").send().map_err(|e| net("discovery failed", e))?;
+    let resp = http.get(&url).header("accept", "application/json").send().map_err(|e| transport("discovery failed", e))?;
     if !resp.status().is_success() {
-        return Err(net("discovery failed", format!("HTTP {}", resp.status().as_u16())));
+        return Err(status_error("discovery failed", resp.status()));
     }
     let cfg: SmartConfig = resp.json().map_err(|e| net("the SMART configuration is not valid", e))?;
     if !cfg.code_challenge_methods_supported.is_empty() && !cfg.code_challenge_methods_supported.iter().any(|m| m == "S256") {
@@ -199,9 +221,12 @@ fn token_call(http: &reqwest::blocking::Client, endpoint: &str, form: &[(&str, &
         .header("accept", "application/json")
         .body(body)
         .send()
-        .map_err(|e| net("the token request failed", e))?;
+        .map_err(|e| transport("the token request failed", e))?;
     let status = resp.status();
-    let text = resp.text().map_err(|e| net("the token response could not be read", e))?;
+    let text = resp.text().map_err(|e| transport("the token response could not be read", e))?;
+    if (502..=504).contains(&status.as_u16()) {
+        return Err(status_error("the token request failed", status));
+    }
     if !status.is_success() {
         let err: Value = serde_json::from_str(&text).unwrap_or_default();
         let code = err.get("error").and_then(Value::as_str).unwrap_or("error");
@@ -249,7 +274,7 @@ pub fn refresh(http: &reqwest::blocking::Client, conn: &mut Connection) -> Resul
 /// For servers (test ones) whose authorize endpoint approves without a login page:
 /// requests the authorization URL and reads the code from the redirect.
 pub fn authorize_without_login(http: &reqwest::blocking::Client, req: &AuthRequest) -> Result<String> {
-    let resp = http.get(&req.url).send().map_err(|e| net("authorization failed", e))?;
+    let resp = http.get(&req.url).send().map_err(|e| transport("authorization failed", e))?;
     let loc = resp.headers().get("location").and_then(|l| l.to_str().ok()).ok_or_else(|| net("authorization failed", "the server wants a login page; open the URL in a browser"))?;
     req.code_from_redirect(loc)
 }
@@ -289,7 +314,7 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
     loop {
         let send = || http.get(url).bearer_auth(&conn.access_token).header("accept", "application/fhir+json").send();
         // GET is idempotent: one retry covers a keep-alive connection the server closed.
-        let resp = send().or_else(|_| send()).map_err(|e| net("request failed", e))?;
+        let resp = send().or_else(|_| send()).map_err(|e| transport("request failed", e))?;
         let status = resp.status();
         if status.as_u16() == 401 && !retried && conn.refresh_token.is_some() {
             refresh(http, conn)?;
@@ -297,9 +322,9 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
             continue;
         }
         if !status.is_success() {
-            return Err(net("the server refused a request", format!("HTTP {}", status.as_u16())));
+            return Err(status_error("the server refused a request", status));
         }
-        let bytes = resp.bytes().map_err(|e| net("the answer could not be read", e))?;
+        let bytes = resp.bytes().map_err(|e| transport("the answer could not be read", e))?;
         return serde_json::from_slice(&bytes).map_err(|e| super::json_error(&e));
     }
 }
@@ -378,6 +403,45 @@ pub fn fetch_all(http: &reqwest::blocking::Client, conn: &mut Connection, page_s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-shot HTTP server on 127.0.0.1 that answers `reply` to the first request.
+    fn serve_once(reply: &'static str) -> String {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Ok((mut s, _)) = l.accept() {
+                use std::io::{Read, Write};
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let _ = s.write_all(reply.as_bytes());
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[test]
+    fn transport_failures_are_network_errors_and_bad_answers_are_not() {
+        let http = http_client().unwrap();
+        // Nothing listens: a port that was bound and released.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        let e = discover(&http, &closed).unwrap_err();
+        assert!(matches!(&e, Error::Network { service: "FHIR server", .. }), "{e:?}");
+        assert!(matches!(crate::PublicError::from(&e), crate::PublicError::Network { .. }));
+        // The connection drops before an answer.
+        let e = discover(&http, &serve_once("")).unwrap_err();
+        assert!(matches!(&e, Error::Network { .. }), "{e:?}");
+        // A gateway that cannot reach the server.
+        let e = discover(&http, &serve_once("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n")).unwrap_err();
+        assert!(matches!(&e, Error::Network { .. }), "{e:?}");
+        // The server answers, wrongly: bad data, not the network.
+        let e = discover(&http, &serve_once("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\n{oops")).unwrap_err();
+        assert!(matches!(&e, Error::Invalid { field: "FHIR server", .. }), "{e:?}");
+        let e = discover(&http, &serve_once("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")).unwrap_err();
+        assert!(matches!(&e, Error::Invalid { .. }), "{e:?}");
+    }
 
     #[test]
     fn pkce_challenge_is_sha256_base64url() {

@@ -23,12 +23,14 @@ pub enum AlertCategory {
     Medications,
     Fitness,
     Sleep,
+    /// Test results (usually from the medical record) outside their reference range.
+    TestResults,
     /// No alerts are raised for wellbeing; it carries signposts (e.g. Samaritans) and can be switched off too.
     Wellbeing,
 }
 
 impl AlertCategory {
-    pub const ALL: [AlertCategory; 10] = [
+    pub const ALL: [AlertCategory; 11] = [
         AlertCategory::BloodPressure,
         AlertCategory::Bmi,
         AlertCategory::WeightChange,
@@ -38,6 +40,7 @@ impl AlertCategory {
         AlertCategory::Medications,
         AlertCategory::Fitness,
         AlertCategory::Sleep,
+        AlertCategory::TestResults,
         AlertCategory::Wellbeing,
     ];
 
@@ -52,6 +55,7 @@ impl AlertCategory {
             AlertCategory::Medications => "Medicines",
             AlertCategory::Fitness => "Fitness",
             AlertCategory::Sleep => "Sleep",
+            AlertCategory::TestResults => "Test results",
             AlertCategory::Wellbeing => "Wellbeing and support",
         }
     }
@@ -68,6 +72,7 @@ impl AlertCategory {
             AlertCategory::Medications => "medications",
             AlertCategory::Fitness => "fitness",
             AlertCategory::Sleep => "sleep",
+            AlertCategory::TestResults => "test-results",
             AlertCategory::Wellbeing => "wellbeing",
         }
     }
@@ -622,6 +627,30 @@ pub fn change_alerts(changes: &[ChangeEvent]) -> Vec<Alert> {
         .collect()
 }
 
+/// Recent results outside their reference range (by the numbers, or as the lab flagged
+/// them). The record cannot judge a result; it points the owner to who can.
+pub fn test_result_alerts(input: &InsightInput) -> Vec<Alert> {
+    let cutoff = since(input.today, input.settings.lookback_days);
+    let out_of_range: Vec<&super::input::TestResult> = input.test_results.iter().filter(|r| r.date.is_some_and(|d| d >= cutoff && d <= input.today) && r.outside_range()).collect();
+    if out_of_range.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = out_of_range.iter().map(|r| r.test.as_str()).collect();
+    vec![alert(
+        "results.outside_range",
+        AlertCategory::TestResults,
+        Severity::Advice,
+        format!("{} recent test result{} outside the usual range", out_of_range.len(), if out_of_range.len() == 1 { " was" } else { "s were" }),
+        format!(
+            "{}. A result a little outside the reference range is common and often means nothing, but it is worth knowing what it means for you.",
+            names.join(", ")
+        ),
+        "The GP practice or clinic that asked for the test usually gets in touch if a result needs action. If you have not heard from them, or feel unwell, ask them.",
+        guidance::NHS_TEST_RESULTS,
+        out_of_range.iter().filter_map(|r| r.value.map(|v| TriggerDatum::new(&r.test, v, r.unit.as_deref().unwrap_or(""), None))).collect(),
+    )]
+}
+
 /// All alerts for the input, with switched-off categories removed, most serious first.
 pub fn evaluate_alerts(input: &InsightInput, trend_report: &TrendReport) -> Vec<Alert> {
     let s = &input.settings;
@@ -647,6 +676,9 @@ pub fn evaluate_alerts(input: &InsightInput, trend_report: &TrendReport) -> Vec<
     }
     if on(AlertCategory::Medications) {
         out.extend(medication_alerts(input));
+    }
+    if on(AlertCategory::TestResults) {
+        out.extend(test_result_alerts(input));
     }
     out.extend(change_alerts(&trend_report.changes));
     out.retain(|a| s.category_enabled(a.category));

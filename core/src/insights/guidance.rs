@@ -25,6 +25,10 @@ pub struct Source {
     pub url: &'static str,
 }
 
+pub const NHS_TEST_RESULTS: Source = Source {
+    citation: "NHS: Blood tests (getting your results)",
+    url: "https://www.nhs.uk/tests-and-treatments/blood-tests/",
+};
 pub const NICE_NG136: Source = Source {
     citation: "NICE NG136 (2019, updated 2023) Hypertension in adults: diagnosis and management",
     url: "https://www.nice.org.uk/guidance/ng136",

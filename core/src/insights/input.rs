@@ -227,6 +227,31 @@ pub struct Activity {
     pub sport: Sport,
 }
 
+/// A test result from the `test_results` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestResult {
+    pub date: Option<NaiveDate>,
+    pub test: String,
+    pub value: Option<f64>,
+    pub unit: Option<String>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// As the lab put it: "High", "L", "Abnormal", ...
+    pub interpretation: Option<String>,
+}
+
+impl TestResult {
+    /// Below `low`, above `high`, or flagged by the lab (HL7 interpretation codes and words).
+    pub fn outside_range(&self) -> bool {
+        let by_number = self.value.is_some_and(|v| self.low.is_some_and(|l| v < l) || self.high.is_some_and(|h| v > h));
+        let flagged = self.interpretation.as_deref().is_some_and(|i| {
+            let i = i.trim().to_ascii_lowercase();
+            matches!(i.as_str(), "h" | "l" | "hh" | "ll" | "a" | "aa" | "hu" | "lu") || ["high", "low", "abnormal", "critical"].iter().any(|w| i.contains(w))
+        });
+        by_number || flagged
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LifeEvent {
     pub date: NaiveDate,
@@ -296,6 +321,9 @@ pub struct InsightInput {
     pub activities: Vec<Activity>,
     #[serde(default)]
     pub life_events: Vec<LifeEvent>,
+    /// From the `test_results` section.
+    #[serde(default)]
+    pub test_results: Vec<TestResult>,
     #[serde(default)]
     pub goals: Vec<Goal>,
     #[serde(default)]
@@ -321,6 +349,7 @@ impl InsightInput {
             medications: Vec::new(),
             activities: Vec::new(),
             life_events: Vec::new(),
+            test_results: Vec::new(),
             goals: Vec::new(),
             profile: Profile::default(),
             utc_offset_s: 0,

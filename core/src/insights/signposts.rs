@@ -115,7 +115,8 @@ pub fn suggestions(alerts: &[Alert], trends: &TrendReport, settings: &InsightSet
             AlertCategory::Sleep => {
                 out.push(suggestion(c, "Going to bed and getting up at about the same time each day helps sleep.", &["nhs-live-well"]));
             }
-            AlertCategory::Wellbeing => {}
+            // The alert itself says who to ask; there is no lifestyle advice for a lab value.
+            AlertCategory::TestResults | AlertCategory::Wellbeing => {}
         }
     }
     out

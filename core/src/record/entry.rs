@@ -329,6 +329,7 @@ impl EntryValue {
             Self::CheckUp { .. } => matches!(b, S::Dental | S::Optician),
             Self::FamilyHistory { .. } => b == S::FamilyHistory,
             Self::Note { .. } => b.class() == SectionClass::Optional || matches!(b, S::EmergencyInfo | S::Dental | S::Optician),
+            Self::Custom { fields } if b == S::TestResults => return check_custom(fields, &section.fields),
             Self::Custom { .. } => false,
         };
         if ok {

@@ -59,6 +59,9 @@ pub enum BuiltinSection {
     Allergies,
     BloodGroup,
     Vaccinations,
+    /// Laboratory and other test results (mostly from the medical record): typed fields
+    /// keep the value, unit, reference range, interpretation and code.
+    TestResults,
     Dental,
     Optician,
     // optional
@@ -77,7 +80,7 @@ pub enum BuiltinSection {
 }
 
 impl BuiltinSection {
-    pub const ALL: [BuiltinSection; 26] = [
+    pub const ALL: [BuiltinSection; 27] = [
         Self::Identity,
         Self::Contacts,
         Self::EmergencyInfo,
@@ -90,6 +93,7 @@ impl BuiltinSection {
         Self::Allergies,
         Self::BloodGroup,
         Self::Vaccinations,
+        Self::TestResults,
         Self::Dental,
         Self::Optician,
         Self::Weight,
@@ -120,6 +124,7 @@ impl BuiltinSection {
             Self::Allergies => "allergies",
             Self::BloodGroup => "blood_group",
             Self::Vaccinations => "vaccinations",
+            Self::TestResults => "test_results",
             Self::Dental => "dental",
             Self::Optician => "optician",
             Self::Weight => "weight",
@@ -155,6 +160,7 @@ impl BuiltinSection {
             Self::Allergies => "Allergies and intolerances",
             Self::BloodGroup => "Blood group",
             Self::Vaccinations => "Vaccinations",
+            Self::TestResults => "Test results",
             Self::Dental => "Dental",
             Self::Optician => "Optician",
             Self::Weight => "Weight",
@@ -195,6 +201,30 @@ impl BuiltinSection {
             | Self::AlcoholSmoking => PrivacyLevel::Sensitive,
             _ => PrivacyLevel::Shareable,
         }
+    }
+
+    /// The typed fields of a built-in section whose entries are field sets (only test
+    /// results: a lab value is a number with a unit and a range, not one fixed shape).
+    pub fn fields(self) -> Vec<FieldDef> {
+        if self != Self::TestResults {
+            return vec![];
+        }
+        let text = |n: &str, required: bool| FieldDef { name: n.into(), field_type: FieldType::Text, required };
+        let num = |n: &str| FieldDef { name: n.into(), field_type: FieldType::Number { unit: None }, required: false };
+        vec![
+            text("test", true),
+            num("value"),
+            text("result", false),
+            text("unit", false),
+            num("low"),
+            num("high"),
+            text("range", false),
+            text("interpretation", false),
+            FieldDef { name: "date".into(), field_type: FieldType::Date, required: false },
+            text("code", false),
+            text("status", false),
+            text("category", false),
+        ]
     }
 
     /// Sections that hold at most one live entry (adding replaces by editing).
@@ -256,7 +286,7 @@ mod tests {
             assert_eq!(BuiltinSection::from_slug(s.slug()), Some(s));
             assert!(seen.insert(s.slug()));
         }
-        assert_eq!(BuiltinSection::ALL.iter().filter(|s| s.class() == SectionClass::Core).count(), 14);
+        assert_eq!(BuiltinSection::ALL.iter().filter(|s| s.class() == SectionClass::Core).count(), 15);
         assert_eq!(BuiltinSection::ALL.iter().filter(|s| s.class() == SectionClass::Optional).count(), 12);
     }
 }

@@ -20,6 +20,20 @@ pub fn signing_input(method: &str, path_and_query: &str, time_ms: i64, body: &[u
     format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref())).into_bytes()
 }
 
+/// The time a request is signed with: the clock, but never the same millisecond twice in
+/// this process. The relay refuses a signature it has seen (replay protection), and
+/// Ed25519 signs the same request at the same time identically.
+fn request_time_ms() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = chrono::Utc::now().timestamp_millis();
+    let prev = LAST.fetch_max(now, Ordering::SeqCst);
+    if prev < now {
+        return now;
+    }
+    LAST.fetch_add(1, Ordering::SeqCst) + 1
+}
+
 /// The record's device key for relay requests (made on first use).
 pub fn device_key(record: &Record) -> Result<Ed25519KeyPair> {
     let stored: Option<String> = record.setting(DEVICE_KEY_SETTING)?;
@@ -127,7 +141,7 @@ impl HttpRelay {
 
     fn send(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Vec<u8>)> {
         let body = body.unwrap_or_default();
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = request_time_ms();
         let sig = self.key.sign(&signing_input(method, path, now, &body));
         let m = reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| Error::invalid("method", "bad HTTP method"))?;
         let resp = self
@@ -139,9 +153,9 @@ impl HttpRelay {
             .header("content-type", "application/json")
             .body(body)
             .send()
-            .map_err(|e| net(&self.base, format!("the relay could not be reached ({e})")))?;
+            .map_err(|e| Error::Network { service: "relay", reason: format!("{} ({})", self.base, if e.is_timeout() { "timed out" } else { "could not connect" }) })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().map_err(|e| net(&self.base, e.to_string()))?.to_vec();
+        let bytes = resp.bytes().map_err(|_| Error::Network { service: "relay", reason: format!("{} (the answer was cut off)", self.base) })?.to_vec();
         Ok((status, bytes))
     }
 

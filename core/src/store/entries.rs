@@ -47,6 +47,16 @@ fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
 }
 
 impl Record {
+    /// Moves an entry to another section row (the section's slug is sealed in the body).
+    pub(super) fn move_entry_section_in(&self, tx: &Connection, id: &str, section_row: &str, slug: &str) -> Result<()> {
+        let sealed: Vec<u8> = tx.query_row("SELECT body FROM entries WHERE id = ?1", [id], |r| r.get(0))?;
+        let mut body: EntryBody = serde_json::from_slice(&self.cipher.open(&sealed, &ad("entries", "body", id))?).map_err(|_| Error::Corrupt("an entry could not be read"))?;
+        body.section = slug.to_string();
+        let sealed = self.cipher.seal(&encode(&body)?, &ad("entries", "body", id))?;
+        tx.execute("UPDATE entries SET section_id = ?1, body = ?2 WHERE id = ?3", rusqlite::params![section_row, sealed, id])?;
+        Ok(())
+    }
+
     pub(super) fn source_lookup(&self, p: &Provenance) -> Option<Vec<u8>> {
         match p {
             Provenance::User => None,

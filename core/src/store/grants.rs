@@ -68,6 +68,27 @@ impl Record {
         serde_json::from_slice(&plain).map_err(|_| Error::Corrupt("a grant could not be read"))
     }
 
+    /// Renames a section in every grant that names it (a section moved to a new id).
+    pub(super) fn rename_section_in_grants(&self, tx: &Connection, from: &str, to: &str) -> Result<()> {
+        let rows: Vec<(String, Vec<u8>)> = {
+            let mut stmt = tx.prepare("SELECT id, body FROM grants")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        for (id, b) in rows {
+            let mut g = self.open_grant(&id, &b)?;
+            if g.sections.iter().any(|s| s == from) {
+                for s in &mut g.sections {
+                    if s == from {
+                        *s = to.to_string();
+                    }
+                }
+                tx.execute("UPDATE grants SET body = ?2 WHERE id = ?1", rusqlite::params![id, self.seal_grant(&g)?])?;
+            }
+        }
+        Ok(())
+    }
+
     /// Every grant, newest first.
     pub fn grants(&self) -> Result<Vec<Grant>> {
         self.read(|c| {

@@ -259,6 +259,11 @@ impl Record {
             }
         }
         input.life_events.sort_by_key(|e| e.date);
+        for e in self.list_entries(crate::store::RESULTS_SECTION, opts)?.into_iter().filter(relevant) {
+            if let EntryValue::Custom { fields } = e.value {
+                input.test_results.push(test_result(&fields));
+            }
+        }
         Ok(())
     }
 
@@ -330,5 +335,27 @@ mod tests {
         assert_eq!((p[1].systolic, p[1].diastolic, p[1].setting), (162.0, 101.0, BpSetting::Clinic));
         assert_eq!(bp_setting_of_source("Omron M3 cuff"), BpSetting::Home);
         assert_eq!(bp_setting_of_source("Chapeltown surgery"), BpSetting::Clinic);
+    }
+}
+
+/// A `test_results` entry's fields as insights read them.
+fn test_result(f: &BTreeMap<String, crate::record::FieldValue>) -> crate::insights::input::TestResult {
+    use crate::record::FieldValue;
+    let text = |k: &str| match f.get(k) {
+        Some(FieldValue::Text(t)) => Some(t.clone()),
+        _ => None,
+    };
+    let num = |k: &str| match f.get(k) {
+        Some(FieldValue::Number(n)) => Some(*n),
+        _ => None,
+    };
+    crate::insights::input::TestResult {
+        date: text("date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        test: text("test").unwrap_or_else(|| "a test".into()),
+        value: num("value"),
+        unit: text("unit"),
+        low: num("low"),
+        high: num("high"),
+        interpretation: text("interpretation"),
     }
 }

@@ -19,7 +19,7 @@ mod sync_log;
 
 pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
 pub use export::{RecordExport, SectionExport, SeriesExport};
-pub use reconcile::{same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink, RESULTS_SECTION};
+pub use reconcile::{same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink, LEGACY_RESULTS_SECTION, RESULTS_SECTION};
 pub use entries::ListOptions;
 pub use samples::SeriesSummary;
 pub use sync_log::ApplyReport;
@@ -156,7 +156,7 @@ impl Record {
         }
         // Only now, with the key proven, may the file change.
         schema::migrate_to(&mut conn, schema::LATEST)?;
-        Ok(Record {
+        let record = Record {
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
@@ -166,7 +166,9 @@ impl Record {
             record_id,
             sync_clock: Mutex::new(sync_log::SyncClock::default()),
             applying_remote: std::sync::atomic::AtomicBool::new(false),
-        })
+        };
+        record.upgrade_builtin_sections()?;
+        Ok(record)
     }
 
     pub fn id(&self) -> &str {

@@ -19,16 +19,18 @@
 //! settings documents; the settings table is the only place it touches besides entries,
 //! annotations and sample chunks.
 
-use super::{ad, now_ms, Record};
-use crate::record::{AnnotationKind, BuiltinSection, Entry, EntryValue, FieldDef, FieldType, IngestReport, PrivacyLevel, Provenance, Sample, Section, SectionClass};
+use super::{now_ms, Record};
+use crate::record::{AnnotationKind, BuiltinSection, Entry, EntryValue, IngestReport, Provenance, Sample};
 use crate::{Error, Result};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The custom section that holds test results (labs, scores, observations that are not a
-/// time series the record already charts). Its id is fixed so exports can find it.
-pub const RESULTS_SECTION: &str = "custom:test-results";
+/// The built-in section that holds test results (labs, scores, observations that are not
+/// a time series the record already charts).
+pub const RESULTS_SECTION: &str = "test_results";
+/// Where records made before `test_results` was built in kept them (moved on open).
+pub const LEGACY_RESULTS_SECTION: &str = "custom:test-results";
 
 /// One item a source says, already mapped to the record's model.
 #[derive(Clone, Debug, PartialEq)]
@@ -197,41 +199,6 @@ impl Record {
         format!("fhir.raw|{system}|{resource_id}")
     }
 
-    /// Makes sure the test-results section exists (inside the caller's transaction).
-    fn ensure_results_section(&self, c: &Connection) -> Result<()> {
-        let exists: bool = c.query_row("SELECT EXISTS(SELECT 1 FROM sections WHERE lookup = ?1)", [self.lookup.tag("section", RESULTS_SECTION)], |r| r.get(0))?;
-        if exists {
-            return Ok(());
-        }
-        let text = |n: &str, required: bool| FieldDef { name: n.into(), field_type: FieldType::Text, required };
-        let num = |n: &str| FieldDef { name: n.into(), field_type: FieldType::Number { unit: None }, required: false };
-        let s = Section {
-            id: RESULTS_SECTION.into(),
-            title: "Test results".into(),
-            class: SectionClass::Custom,
-            enabled: true,
-            privacy: PrivacyLevel::Shareable,
-            fields: vec![
-                text("test", true),
-                num("value"),
-                text("result", false),
-                text("unit", false),
-                num("low"),
-                num("high"),
-                text("range", false),
-                text("interpretation", false),
-                FieldDef { name: "date".into(), field_type: FieldType::Date, required: false },
-                text("code", false),
-                text("status", false),
-                text("category", false),
-            ],
-        };
-        let row = uuid::Uuid::new_v4().to_string();
-        let body = self.cipher.seal(&serde_json::to_vec(&s).map_err(|_| Error::Crypto("section encoding failed"))?, &ad("sections", "body", &row))?;
-        c.execute("INSERT INTO sections(id, lookup, body) VALUES (?1, ?2, ?3)", rusqlite::params![row, self.lookup.tag("section", RESULTS_SECTION), body])?;
-        Ok(())
-    }
-
     fn live_entries_in(&self, c: &Connection, section: &str) -> Result<Vec<Entry>> {
         let (row, _) = self.section_row(c, section)?;
         let mut stmt = c.prepare_cached("SELECT id FROM entries WHERE section_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid")?;
@@ -287,9 +254,6 @@ impl Record {
                 }
             }
 
-            if batch.items.iter().any(|i| i.section == RESULTS_SECTION) {
-                self.ensure_results_section(tx)?;
-            }
             for item in &batch.items {
                 let b = BuiltinSection::from_slug(&item.section);
                 if b.is_some_and(BuiltinSection::is_singleton) {

@@ -15,7 +15,7 @@ pub(super) fn seed_builtin(tx: &Connection, cipher: &FieldCipher, lookup: &Looku
             // Core sections are always on; optional ones wait for the owner.
             enabled: b.class() == SectionClass::Core,
             privacy: b.default_privacy(),
-            fields: vec![],
+            fields: b.fields(),
         };
         insert(tx, cipher, lookup, &s)?;
     }
@@ -149,5 +149,100 @@ impl Record {
             .into_iter()
             .find(|s| s.id == wanted || s.title.to_lowercase().replace(['-', ' '], "_") == wanted)
             .ok_or(Error::NotFound { what: "section" })
+    }
+}
+
+impl Record {
+    /// Brings a record made by older code up to today's built-in sections, once, at open:
+    /// adds any built-in section it lacks, and moves test results from the custom section
+    /// older versions used (`custom:test-results`) into the built-in `test_results`,
+    /// re-sealing each entry (its section is inside the seal) and renaming the section in
+    /// grants. It needs the key, which is why it is not a SQL migration; it runs in one
+    /// transaction and does nothing when there is nothing to do.
+    pub(super) fn upgrade_builtin_sections(&self) -> Result<()> {
+        let have: std::collections::HashSet<Vec<u8>> = self.read(|c| {
+            let mut stmt = c.prepare("SELECT lookup FROM sections")?;
+            let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+            Ok(rows.collect::<std::result::Result<_, _>>()?)
+        })?;
+        let legacy = super::reconcile::LEGACY_RESULTS_SECTION;
+        let missing: Vec<BuiltinSection> = BuiltinSection::ALL.into_iter().filter(|b| !have.contains(&self.lookup.tag("section", b.slug()))).collect();
+        let has_legacy = have.contains(&self.lookup.tag("section", legacy));
+        if missing.is_empty() && !has_legacy {
+            return Ok(());
+        }
+        self.write(|tx| {
+            for b in &missing {
+                let s = Section { id: b.slug().to_string(), title: b.title().to_string(), class: b.class(), enabled: b.class() == SectionClass::Core, privacy: b.default_privacy(), fields: b.fields() };
+                insert(tx, &self.cipher, &self.lookup, &s)?;
+            }
+            if has_legacy {
+                let (old_row, _) = self.section_row(tx, legacy)?;
+                let (new_row, _) = self.section_row(tx, BuiltinSection::TestResults.slug())?;
+                let ids: Vec<String> = {
+                    let mut stmt = tx.prepare("SELECT id FROM entries WHERE section_id = ?1")?;
+                    let rows = stmt.query_map([&old_row], |r| r.get(0))?;
+                    rows.collect::<std::result::Result<_, _>>()?
+                };
+                for id in ids {
+                    self.move_entry_section_in(tx, &id, &new_row, BuiltinSection::TestResults.slug())?;
+                }
+                tx.execute("DELETE FROM sections WHERE id = ?1", [&old_row])?;
+                self.rename_section_in_grants(tx, legacy, BuiltinSection::TestResults.slug())?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::{self, GrantRequest, Recipient, RecipientCategory};
+    use crate::crypto::RawKeyStore;
+    use crate::record::{EntryValue, FieldValue};
+    use crate::store::{ListOptions, DB_FILE, LEGACY_RESULTS_SECTION, RESULTS_SECTION};
+
+    #[test]
+    fn an_old_records_custom_test_results_move_into_the_built_in_section() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let ks = RawKeyStore::new([3; 32]);
+        let (entry_id, grant_id) = {
+            let r = Record::create(&path, &ks).unwrap();
+            // What older code left: no built-in test_results, a custom section instead.
+            r.write(|tx| {
+                tx.execute("DELETE FROM sections WHERE lookup = ?1", [r.lookup.tag("section", RESULTS_SECTION)])?;
+                let legacy = Section { id: LEGACY_RESULTS_SECTION.into(), title: "Test results".into(), class: SectionClass::Custom, enabled: true, privacy: PrivacyLevel::Shareable, fields: BuiltinSection::TestResults.fields() };
+                insert(tx, &r.cipher, &r.lookup, &legacy)
+            })
+            .unwrap();
+            let fields = [("test".to_string(), FieldValue::Text("Haemoglobin".into())), ("value".to_string(), FieldValue::Number(131.0)), ("unit".to_string(), FieldValue::Text("g/L".into()))].into();
+            let e = r.add_entry(LEGACY_RESULTS_SECTION, EntryValue::Custom { fields }, crate::record::Provenance::User).unwrap();
+            let req = GrantRequest {
+                recipient: Recipient { name: "Dr Lee".into(), role: "GP".into(), category: RecipientCategory::HealthProfessional },
+                sections: vec![LEGACY_RESULTS_SECTION.into(), "allergies".into()],
+                purpose: "review".into(),
+                message: None,
+                start: None,
+                expiry: None,
+            };
+            let g = consent::create_grant(&r, req).unwrap();
+            (e.id, g.id)
+        };
+        let r = Record::open(&path, &ks).unwrap();
+        let moved = r.list_entries(RESULTS_SECTION, ListOptions::default()).unwrap();
+        assert_eq!(moved.len(), 1);
+        assert_eq!(moved[0].id, entry_id, "the same entry, moved");
+        assert_eq!(r.entry(&entry_id).unwrap().section, RESULTS_SECTION);
+        assert!(matches!(r.section(LEGACY_RESULTS_SECTION), Err(Error::NotFound { .. })));
+        let s = r.section(RESULTS_SECTION).unwrap();
+        assert_eq!((s.class, s.fields.len()), (SectionClass::Core, 12));
+        assert_eq!(r.grant(&grant_id).unwrap().unwrap().sections, vec![RESULTS_SECTION.to_string(), "allergies".to_string()]);
+        // A second open has nothing to do and changes nothing.
+        drop(r);
+        let r = Record::open(&path, &ks).unwrap();
+        assert_eq!(r.sections().unwrap().iter().filter(|s| s.id == RESULTS_SECTION).count(), 1);
+        assert_eq!(r.list_entries(RESULTS_SECTION, ListOptions::default()).unwrap().len(), 1);
     }
 }

@@ -48,6 +48,11 @@ pub fn start(which: Which) -> Option<Running> {
             }
         },
     };
+    Some(start_on(backend, dir))
+}
+
+/// A relay over an existing backend (a second instance sharing the first one's storage).
+pub fn start_on(backend: Backend, dir: tempfile::TempDir) -> Running {
     let (tx, rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let b = backend.clone();
@@ -67,7 +72,7 @@ pub fn start(which: Which) -> Option<Running> {
         });
     });
     let base = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("relay started");
-    Some(Running { base, backend, dir, stop: Some(stop_tx), thread: Some(thread) })
+    Running { base, backend, dir, stop: Some(stop_tx), thread: Some(thread) }
 }
 
 pub fn uuid_hex() -> String {
