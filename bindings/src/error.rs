@@ -44,6 +44,10 @@ pub enum PhrError {
     /// coroutine/task was cancelled).
     #[error("cancelled")]
     Cancelled,
+    /// A server (the GP's FHIR server, the relay) could not be reached or answered with a
+    /// transport failure; the data is fine, try again later. `service` names which.
+    #[error("network: {service}")]
+    Network { service: String },
     /// The relay refused this device (removed from the owner's devices, or never added).
     #[error("denied")]
     Denied,
@@ -66,7 +70,7 @@ impl From<PublicError> for PhrError {
             PublicError::Incompatible => PhrError::Incompatible,
             PublicError::Cancelled => PhrError::Cancelled,
             PublicError::Denied => PhrError::Denied,
-            PublicError::Network { .. } => PhrError::Storage, // TODO(bindings): a PhrError::Network of its own
+            PublicError::Network { service } => PhrError::Network { service },
         }
     }
 }

@@ -30,7 +30,7 @@ macro_rules! mirror {
 mirror!(
     /// A kind of alert, with its suggestions and signposts; each can be switched off.
     InsightCategory = core::AlertCategory {
-        BloodPressure, Bmi, WeightChange, PhysicalActivity, Alcohol, Vaccinations, Medications, Fitness, Sleep, Wellbeing,
+        BloodPressure, Bmi, WeightChange, PhysicalActivity, Alcohol, Vaccinations, Medications, Fitness, Sleep, TestResults, Wellbeing,
     }
 );
 mirror!(

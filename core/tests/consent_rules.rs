@@ -3,7 +3,7 @@
 //! view says only that something was not shared.
 
 use chrono::{Duration, Utc};
-use phr_core::consent::{self, AuditAction, Decision, DenyReason, GrantRequest, Recipient, RecipientCategory, SharedView};
+use phr_core::consent::{self, AuditAction, Decision, DenyReason, GrantRequest, Recipient, RecipientCategory};
 use phr_core::crypto::RawKeyStore;
 use phr_core::record::{Code, ConditionStatus, EntryValue, PrivacyLevel, Provenance};
 use phr_core::store::DB_FILE;

@@ -117,7 +117,7 @@ fn authenticate(headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) ->
 /// inside the time window). Ed25519 signatures are deterministic, so the signature
 /// names the exact request: same method, path, time (ms) and body. Every signed owner
 /// endpoint goes through this.
-async fn authenticate_once<S: Store>(st: &AppState<S>, headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) -> Result<String, Response> {
+pub(crate) async fn authenticate_once<S: Store>(st: &AppState<S>, headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) -> Result<String, Response> {
     let owner = authenticate(headers, method, uri, body)?;
     let sig = headers.get("x-phr-sig").map(|v| v.as_bytes()).unwrap_or_default();
     let id = HEXLOWER.encode(ring::digest::digest(&ring::digest::SHA256, sig).as_ref());

@@ -18,14 +18,14 @@
 //!   expires after [`PAIRING_TTL`].
 //!
 //! Every `/sync/{account}/...` request is signed by the device (the owner-API headers,
-//! checked by [`crate::authenticate`]); a signer that is not an active device of the account
+//! checked by `crate::authenticate_once`: each signed request is accepted once); a signer that is not an active device of the account
 //! gets 403 `not_a_device` (whether or not the account exists), a removed one 403
 //! `device_removed`. Bad input answers 400 with an `error` code, never a panic.
 
 #![allow(clippy::result_large_err)] // Response is the error type of every handler helper here.
 
 use crate::sync_store::{Access, AddDevice, KeysPut, NewOp, Pushed, SnapshotPut, SyncStore};
-use crate::{authenticate, err, internal, now_ms, AppState};
+use crate::{authenticate, authenticate_once, err, internal, now_ms, AppState};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -101,7 +101,7 @@ fn json_of<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, Response> {
 
 /// Checks the account id, the signature and that the signer is an active device.
 async fn device<S: SyncStore>(st: &AppState<S>, account: &Result<Path<String>, PathRejection>, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(String, String), Response> {
-    let signer = authenticate(headers, method, uri, body)?;
+    let signer = authenticate_once(st, headers, method, uri, body).await?;
     let account = match account {
         Ok(Path(a)) if valid_account(a) => a.clone(),
         _ => return Err(bad("bad_account")),
@@ -131,7 +131,7 @@ struct NewDevice {
 
 async fn add_device<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
     let body = tryr!(body_of(body));
-    let signer = tryr!(authenticate(&headers, &method, &uri, &body));
+    let signer = tryr!(authenticate_once(&st, &headers, &method, &uri, &body).await);
     let account = match account {
         Ok(Path(a)) if valid_account(&a) => a,
         _ => return bad("bad_account"),

@@ -92,7 +92,7 @@ pub enum KeysPut {
 /// A new op for [`SyncStore::push`]: `(id, blob)`.
 pub type NewOp = (String, Vec<u8>);
 
-pub trait SyncStore: Send + Sync + 'static {
+pub trait SyncStore: crate::store::Store + Send + Sync + 'static {
     /// The device's standing in the account.
     fn access(&self, account: &str, device: &str) -> impl Future<Output = DbResult<Access>> + Send;
     /// Adds `device` (creating the account when it has no device yet and `signer == device`).

@@ -77,7 +77,7 @@ def test_read_only_and_invalid_input(record):
 
 def test_sections(record):
     sections = record.sections()
-    assert len(sections) == 26
+    assert len(sections) == 27
     assert not record.section("sleep").enabled
     assert record.set_section_enabled("sleep", True).enabled
     assert record.set_section_privacy("sleep", phr_ffi.PrivacyLevel.PRIVATE).privacy == phr_ffi.PrivacyLevel.PRIVATE

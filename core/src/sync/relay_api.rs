@@ -83,7 +83,7 @@ pub trait SyncRelay {
 
 /// Errors from the relay say what went wrong, never what was sent.
 pub(crate) fn net(base: &str, msg: impl Into<String>) -> Error {
-    Error::io(base, std::io::Error::other(msg.into()))
+    Error::Network { service: "sync relay", reason: format!("{base}: {}", msg.into()) }
 }
 
 /// How hard to try before giving up on one request.
@@ -121,7 +121,8 @@ impl HttpSyncRelay {
     }
 
     fn once(&self, method: &reqwest::Method, path: &str, body: &[u8]) -> std::result::Result<(u16, Vec<u8>, Option<u64>), String> {
-        let now = chrono::Utc::now().timestamp_millis();
+        // Never the same millisecond twice: the relay accepts each signed request once.
+        let now = crate::share::relay::request_time_ms();
         let sig = self.key.sign(&signing_input(method.as_str(), path, now, body));
         let resp = self
             .http

@@ -19,6 +19,7 @@ object UserMessages {
         is PhrException.Storage -> "The phone could not save or read the record. Is storage full?"
         is PhrException.Incompatible -> "This record was saved by a newer version of the app. Please update."
         is PhrException.Cancelled -> "Cancelled."
+        is PhrException.Network -> "Could not reach the ${e.service}. Check the connection and try again; nothing was lost."
         is PhrException.Denied -> "This phone is not, or is no longer, one of your linked devices."
         is PhrException.Internal -> "Something went wrong inside the app. Your record is unchanged."
         else -> "Something went wrong."

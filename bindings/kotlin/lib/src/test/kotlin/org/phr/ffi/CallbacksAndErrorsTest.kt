@@ -16,7 +16,7 @@ class CallbacksAndErrorsTest {
         assertFalse(e.message.orEmpty().contains("deliberate"), "panic text does not cross")
         // The library keeps working afterwards.
         val (rec, _) = newRecord()
-        assertEquals(26, rec.sections().size)
+        assertEquals(27, rec.sections().size)
         rec.close()
     }
 
@@ -95,7 +95,7 @@ class CallbacksAndErrorsTest {
             is PhrException.WrongKey, is PhrException.NoRecord, is PhrException.RecordExists,
             is PhrException.InvalidInput, is PhrException.ReadOnly, is PhrException.Corrupt,
             is PhrException.Storage, is PhrException.Incompatible, is PhrException.KeyStoreUnavailable,
-            is PhrException.Cancelled, is PhrException.Denied, is PhrException.Internal -> "other"
+            is PhrException.Cancelled, is PhrException.Denied, is PhrException.Network, is PhrException.Internal -> "other"
         }
         assertEquals("not found: entry", label)
         rec.close()

@@ -9,8 +9,8 @@ class SectionsTest {
     fun `built-in sections, enabling and privacy`() {
         val (rec, _) = newRecord()
         val sections = rec.sections()
-        assertEquals(26, sections.size)
-        assertEquals(14, sections.count { it.sectionClass == SectionClass.CORE })
+        assertEquals(27, sections.size)
+        assertEquals(15, sections.count { it.sectionClass == SectionClass.CORE })
         val weight = rec.section("weight")
         assertEquals(SectionClass.OPTIONAL, weight.sectionClass)
         assertFalse(weight.enabled, "optional sections start switched off")
