@@ -112,6 +112,7 @@ macro_rules! both {
 }
 
 both!(
+    a_signed_sync_request_is_accepted_once,
     account_is_created_by_its_first_device_only,
     adding_a_device_needs_an_active_signer,
     removed_device_is_locked_out_for_good,
@@ -162,7 +163,7 @@ impl Device {
     }
 
     fn raw_on(&self, http: &reqwest::blocking::Client, base: &str, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
-        let now = chrono::Utc::now().timestamp_millis();
+        let now = unique_ms();
         let sig = self.key.sign(&signing_input(method, path, now, body));
         let r = http
             .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), format!("{base}{path}"))
@@ -259,7 +260,7 @@ fn account_is_created_by_its_first_device_only(r: Running) {
     let st = http().post(format!("{base}/sync/{account}/devices")).body(json!({"device": b.id, "xkey": b.xkey}).to_string()).send().unwrap();
     assert_eq!(st.status().as_u16(), 401);
     // A signature made by another key than the one claimed.
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = unique_ms();
     let path = format!("/sync/{account}/devices");
     let sig = b.key.sign(&signing_input("GET", &path, now, b""));
     let st = http()
@@ -284,6 +285,29 @@ fn adding_a_device_needs_an_active_signer(r: Running) {
     let (_, v) = c.call(base, "GET", &format!("/sync/{account}/devices"), None);
     let ids: HashSet<&str> = v.as_array().unwrap().iter().map(|d| d["device"].as_str().unwrap()).collect();
     assert_eq!(ids, HashSet::from([devs[0].id.as_str(), devs[1].id.as_str(), c.id.as_str()]));
+}
+
+/// A captured request cannot be sent again (the relay keeps seen signatures for the
+/// 5-minute window), even though pushes are idempotent anyway.
+fn a_signed_sync_request_is_accepted_once(r: Running) {
+    let base = &r.base;
+    let (account, devs) = account_with(base, 1);
+    let path = format!("/sync/{account}/ops?after=0&limit=10");
+    let now = unique_ms();
+    let sig = devs[0].key.sign(&signing_input("GET", &path, now, b""));
+    let send = || {
+        http()
+            .get(format!("{base}{path}"))
+            .header("x-phr-owner", &devs[0].id)
+            .header("x-phr-time", now.to_string())
+            .header("x-phr-sig", BASE64URL_NOPAD.encode(sig.as_ref()))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(send().status().as_u16(), 200);
+    let again = send();
+    assert_eq!(again.status().as_u16(), 401);
+    assert_eq!(again.json::<Value>().unwrap()["error"], "replayed_request");
 }
 
 fn removed_device_is_locked_out_for_good(r: Running) {
@@ -680,6 +704,13 @@ fn storage_holds_only_ids_keys_and_ciphertext_as_sent(r: Running) {
             let mut tokens: Vec<String> = vec![account.clone(), a.id.clone(), a.xkey.clone(), b.id.clone(), b.xkey.clone(), slot.clone(), "active".into(), "removed".into()];
             tokens.extend(pushed.iter().map(|p| p.0.clone()));
             tokens.extend(schema.iter().filter(|s| !s.is_empty()).cloned());
+            // The replay cache: SHA-256 (hex) of each signature seen in the last 5 minutes.
+            let seen: Vec<String> = {
+                let mut st = db.prepare("SELECT id FROM seen_requests").unwrap();
+                st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+            };
+            assert!(seen.iter().all(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit())), "the replay cache holds only hashes");
+            tokens.extend(seen);
             tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
             for run in printable_runs(&bytes, 24) {
                 // Schema text, give or take a few bytes of the record around it.
@@ -767,4 +798,21 @@ fn bad_input_is_a_400_never_a_panic(r: Running) {
     assert_err(a.raw_on(&http(), base, "POST", &ops_path, &big), 413, "too_large");
     // The log is untouched by all of it.
     assert_eq!(a.pull(base, &account, 0, 10).1["lastSeq"], 0);
+}
+
+/// The signing time: the clock, but never the same millisecond twice in this process (the
+/// relay accepts each signed request once, and the same request signed in the same
+/// millisecond has the same signature).
+fn unique_ms() -> i64 {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut prev = LAST.load(Ordering::SeqCst);
+    loop {
+        let next = now.max(prev + 1);
+        match LAST.compare_exchange(prev, next, Ordering::SeqCst, Ordering::SeqCst) {
+            Ok(_) => return next,
+            Err(p) => prev = p,
+        }
+    }
 }
