@@ -54,7 +54,7 @@ class ModelsTest {
         model.refresh()
         var s = model.state.value
         assertFalse(s.loading)
-        assertEquals(14, s.core.size)
+        assertEquals(15, s.core.size)
         assertEquals(12, s.optional.size)
         assertTrue(s.custom.isEmpty())
         assertTrue(s.core.none { it.switchable })
