@@ -336,8 +336,9 @@ impl Record {
                     self.push_revision(tx, id, &e.value, op.hlc.ms())?;
                     let sealed = self.seal_entry_body(id, &e.section, value, &e.provenance, e.hidden)?;
                     tx.execute("UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3", rusqlite::params![sealed, op.hlc.ms(), id])?;
-                } else if *value != e.value {
-                    // Superseded before it arrived: history, not lost.
+                } else {
+                    // Superseded before it arrived: history, not lost. Always, even when equal
+                    // to the current value, so the history is the same whatever the order.
                     self.push_revision(tx, id, value, op.hlc.ms())?;
                 }
                 self.settle_deleted(tx, id)?;
