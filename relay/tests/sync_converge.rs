@@ -362,8 +362,7 @@ fn a_device_added_after_compaction_starts_from_the_snapshot() {
     }
     settle(&all);
     // Both devices have acknowledged everything: the next snapshot lets the relay prune.
-    let r0 = sync(&all[0], SyncOptions { compact_after: 1 }).unwrap();
-    let _ = r0;
+    sync(&all[0], SyncOptions { compact_after: 1 }).unwrap();
     all[1].add_entry("conditions", condition("one more"), Provenance::User).unwrap();
     sync(&all[1], SyncOptions { compact_after: 1 }).unwrap();
     sync(&all[0], SyncOptions { compact_after: 1 }).unwrap();
