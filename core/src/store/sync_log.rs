@@ -21,7 +21,7 @@
 
 use super::{ad, now_ms, Record};
 use crate::consent::Grant;
-use crate::record::{Activity, Sample, Section, SectionClass};
+use crate::record::{Sample, Section, SectionClass};
 use crate::sync::change::{is_device_local_setting, Change, Op};
 use crate::sync::hlc::{Hlc, Stamp};
 use crate::{Error, Result};
@@ -322,9 +322,8 @@ impl Record {
                     "INSERT INTO entries(id, section_id, created_at, updated_at, deleted_at, source_lookup, body) VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
                     rusqlite::params![id, section_row, created_ms, op.hlc.ms(), source, sealed],
                 )?;
-                if !self.lww(tx, &format!("entry|{id}|value"), &stamp, None)? {
-                    // A newer value was already recorded (parked ops apply after this).
-                }
+                // Parked value ops for this entry apply after this and win by clock.
+                self.lww(tx, &format!("entry|{id}|value"), &stamp, None)?;
                 self.settle_deleted(tx, id)?;
             }
             Change::EntryValue { id, value, by_source } => {
@@ -480,12 +479,12 @@ impl Record {
             }
             drop(emit);
             for s in &summaries {
-                let all = self.samples_in(tx, s.kind)?;
+                let all = self.samples_on(tx, s.kind, i64::MIN / 2, i64::MAX / 2)?;
                 n += all.len().div_ceil(SAMPLES_PER_OP) as u64;
                 self.sync_emit_samples(tx, &all)?;
             }
             for a in &activities {
-                let full = self.activity_in(tx, &a.id)?;
+                let full = self.activity_on(tx, &a.id)?;
                 self.sync_emit(tx, Change::Activity { activity: Box::new(full) })?;
                 n += 1;
             }
@@ -572,14 +571,6 @@ impl Record {
             }
         }
         Ok(out)
-    }
-
-    fn samples_in(&self, tx: &Connection, kind: crate::record::SampleKind) -> Result<Vec<Sample>> {
-        self.samples_on(tx, kind, i64::MIN / 2, i64::MAX / 2)
-    }
-
-    fn activity_in(&self, tx: &Connection, id: &str) -> Result<Activity> {
-        self.activity_on(tx, id)
     }
 
     pub(super) fn section_changes(&self, before: &Section, after: &Section) -> Vec<Change> {
