@@ -19,6 +19,7 @@ use super::{Parsed, Problem};
 use crate::record::{Activity, Sample, SampleKind, TrackPoint};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, Read, Seek};
 
@@ -105,6 +106,41 @@ fn attrs(e: &BytesStart<'_>) -> BTreeMap<Vec<u8>, String> {
         .collect()
 }
 
+/// The attributes of a `<Record>` that we read. A record has about nine attributes and
+/// an export has millions of records, so this picks the six it needs in one pass,
+/// borrowing them from the parser's buffer (allocating only for escaped values) and
+/// never unescaping the rest (`device` is long and full of `&lt;`).
+#[derive(Default)]
+struct RecordAttrs<'a> {
+    ty: Cow<'a, str>,
+    source: Option<Cow<'a, str>>,
+    unit: Option<Cow<'a, str>>,
+    start: Option<Cow<'a, str>>,
+    end: Option<Cow<'a, str>>,
+    value: Option<Cow<'a, str>>,
+}
+
+fn record_attrs<'a>(e: &'a BytesStart<'a>) -> RecordAttrs<'a> {
+    let mut r = RecordAttrs::default();
+    // Duplicate-name checks off: they cost a list per element, and the last value wins.
+    for a in e.attributes().with_checks(false).flatten() {
+        let slot = match a.key.local_name().as_ref() {
+            b"type" => {
+                r.ty = a.unescape_value().unwrap_or_default();
+                continue;
+            }
+            b"sourceName" => &mut r.source,
+            b"unit" => &mut r.unit,
+            b"startDate" => &mut r.start,
+            b"endDate" => &mut r.end,
+            b"value" => &mut r.value,
+            _ => continue,
+        };
+        *slot = a.unescape_value().ok();
+    }
+    r
+}
+
 fn get<'a>(a: &'a BTreeMap<Vec<u8>, String>, k: &str) -> Option<&'a str> {
     a.get(k.as_bytes()).map(String::as_str)
 }
@@ -176,10 +212,11 @@ pub fn stream_reader<R: Read>(
                     b"HealthData" => saw_root = true,
                     b"Record" => {
                         records += 1;
-                        let a = attrs(e);
-                        let ty = get(&a, "type").unwrap_or("").to_string();
-                        types.insert(ty.clone());
-                        match record_sample(&ty, &a) {
+                        let a = record_attrs(e);
+                        if !types.contains(a.ty.as_ref()) {
+                            types.insert(a.ty.to_string());
+                        }
+                        match record_sample(&a) {
                             Some(Ok(s)) => {
                                 pending.push(s);
                                 if pending.len() >= chunk {
@@ -187,7 +224,7 @@ pub fn stream_reader<R: Read>(
                                 }
                             }
                             Some(Err(())) => bad += 1,
-                            None => *skipped.entry(ty).or_default() += 1,
+                            None => *skipped.entry(a.ty.into_owned()).or_default() += 1,
                         }
                     }
                     b"Workout" => {
@@ -299,22 +336,21 @@ fn finish_workout(out: &mut Parsed, routes: &mut Vec<(usize, String)>, w: Option
     out.batch.activities.push(w);
 }
 
-fn record_sample(ty: &str, a: &BTreeMap<Vec<u8>, String>) -> Option<Result<Sample, ()>> {
-    let kind = kind_of(ty)?;
+fn record_sample(a: &RecordAttrs<'_>) -> Option<Result<Sample, ()>> {
+    let kind = kind_of(&a.ty)?;
     Some((|| {
-        let start = get(a, "startDate").and_then(parse_time).ok_or(())?;
-        let end = get(a, "endDate").and_then(parse_time).unwrap_or(start).max(start);
-        let source = get(a, "sourceName").map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Apple Health").to_string();
+        let start = a.start.as_deref().and_then(parse_time).ok_or(())?;
+        let end = a.end.as_deref().and_then(parse_time).unwrap_or(start).max(start);
+        let source = a.source.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Apple Health").to_string();
         let value = if kind == SampleKind::SleepDuration {
             // Only asleep stages count; InBed and Awake do not.
-            let v = get(a, "value").unwrap_or("");
-            if !v.contains("Asleep") {
+            if !a.value.as_deref().unwrap_or("").contains("Asleep") {
                 return Err(());
             }
             (end - start) as f64 / 60_000.0
         } else {
-            let v = get(a, "value").and_then(f64_of).ok_or(())?;
-            canonical(kind, v, get(a, "unit").unwrap_or("")).ok_or(())?
+            let v = a.value.as_deref().and_then(f64_of).ok_or(())?;
+            canonical(kind, v, a.unit.as_deref().unwrap_or("")).ok_or(())?
         };
         Ok(Sample { kind, start_ms: start, end_ms: end, value, source, dedup_key: None })
     })())

@@ -342,7 +342,11 @@ pub fn commit_apple_stream(record: &Record, path: &Path, zip: bool, opts: &Impor
 }
 
 /// [`commit_apple_stream`] from any reader, with a chosen part size (tests use small parts).
-pub fn commit_apple_stream_from<R: Read + std::io::Seek>(record: &Record, shown: String, file: R, zip: bool, opts: &ImportOptions, chunk: usize, cancel: &CancelToken) -> FileReport {
+///
+/// Parsing and storing overlap: a parser thread hands parts through a channel of one to
+/// this thread, which owns the store's transaction. If storing stops (an error or a
+/// cancel), the channel closes and the parser stops at its next part.
+pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(record: &Record, shown: String, file: R, zip: bool, opts: &ImportOptions, chunk: usize, cancel: &CancelToken) -> FileReport {
     #[derive(Default)]
     struct Tally {
         samples: u64,
@@ -354,37 +358,49 @@ pub fn commit_apple_stream_from<R: Read + std::io::Seek>(record: &Record, shown:
     let mut t = Tally { lo: i64::MAX, hi: i64::MIN, ..Default::default() };
     // A parse failure is carried out of the transaction here (and rolls it back).
     let mut stopped: Option<Problem> = None;
-    let result = record.import_session(|session| {
-        let mut store_part = |mut samples: Vec<Sample>, t: &mut Tally| -> Result<()> {
+    let result = std::thread::scope(|scope| {
+        let (parts_out, parts_in) = std::sync::mpsc::sync_channel::<Vec<Sample>>(1);
+        let derive = &opts.derive;
+        let parser = scope.spawn(move || {
+            let mut send = |part: Vec<Sample>| parts_out.send(part).map_err(|_| Problem::general("stopped: the store did not take the samples"));
+            if zip { apple_health::stream_zip(file, derive, chunk, &mut send) } else { apple_health::stream_reader(file, derive, chunk, &mut send).map(|a| a.parsed) }
+        });
+        let (t, stopped) = (&mut t, &mut stopped);
+        record.import_session(move |session| {
+            let mut store_part = |mut samples: Vec<Sample>, t: &mut Tally| -> Result<()> {
+                if cancel.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                t.samples += samples.len() as u64;
+                let before = samples.len();
+                samples.retain(|s| s.validate().is_ok());
+                t.invalid += (before - samples.len()) as u64;
+                for s in &samples {
+                    t.lo = t.lo.min(s.start_ms);
+                    t.hi = t.hi.max(s.end_ms);
+                }
+                t.overlapped += resolve_against_record(record, &mut samples)?;
+                session.add(&ImportBatch { samples, ..Default::default() })
+            };
+            // Returning early drops `parts_in`, which stops the parser.
+            for part in parts_in.iter() {
+                store_part(part, t)?;
+            }
+            let parsed = parser.join().unwrap_or_else(|_| Err(Problem::general("the parser stopped unexpectedly")));
+            let mut parsed = match parsed {
+                Ok(p) => p,
+                Err(p) => {
+                    *stopped = Some(p);
+                    return Err(Error::Cancelled);
+                }
+            };
+            parsed.batch.activities.retain(|a| a.validate().is_ok());
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            t.samples += samples.len() as u64;
-            let before = samples.len();
-            samples.retain(|s| s.validate().is_ok());
-            t.invalid += (before - samples.len()) as u64;
-            for s in &samples {
-                t.lo = t.lo.min(s.start_ms);
-                t.hi = t.hi.max(s.end_ms);
-            }
-            t.overlapped += resolve_against_record(record, &mut samples)?;
-            session.add(&ImportBatch { samples, ..Default::default() })
-        };
-        let mut on_samples = |part: Vec<Sample>| store_part(part, &mut t).map_err(|e| Problem::general(format!("not stored: {e}")));
-        let parsed = if zip { apple_health::stream_zip(file, &opts.derive, chunk, &mut on_samples) } else { apple_health::stream_reader(file, &opts.derive, chunk, &mut on_samples).map(|a| a.parsed) };
-        let mut parsed = match parsed {
-            Ok(p) => p,
-            Err(p) => {
-                stopped = Some(p);
-                return Err(Error::Cancelled);
-            }
-        };
-        parsed.batch.activities.retain(|a| a.validate().is_ok());
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
-        session.add(&ImportBatch { activities: std::mem::take(&mut parsed.batch.activities), ..Default::default() })?;
-        Ok(parsed)
+            session.add(&ImportBatch { activities: std::mem::take(&mut parsed.batch.activities), ..Default::default() })?;
+            Ok(parsed)
+        })
     });
     let (mut parsed, outcome) = match result {
         Ok(r) => r,

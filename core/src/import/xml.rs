@@ -9,6 +9,11 @@ use std::io::Read;
 /// `2024-01-01 08:00:00 +0100`, and zone-less `2024-01-01T08:00:00` (taken as UTC).
 pub fn parse_time(s: &str) -> Option<i64> {
     let s = s.trim();
+    fixed_layout_time(s.as_bytes()).or_else(|| any_layout_time(s))
+}
+
+/// Every layout [`parse_time`] accepts, through chrono's format parser.
+fn any_layout_time(s: &str) -> Option<i64> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc).timestamp_millis());
     }
@@ -22,6 +27,35 @@ pub fn parse_time(s: &str) -> Option<i64> {
     }
     // "2010-08-05T14:23:59.000+02:00" handled above; "...+0200" (no colon):
     DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z").ok().map(|t| t.with_timezone(&Utc).timestamp_millis())
+}
+
+/// The two layouts that make up nearly every timestamp we read, without chrono's format
+/// parser (which dominated Apple Health import time): Apple Health's
+/// `2024-01-01 08:00:00 +0100` and GPX/TCX's `2024-01-01T07:00:00Z`. Anything else,
+/// including out-of-range fields and leap seconds, returns `None` and takes the general
+/// path; when this returns a value it is the one the general path would give.
+fn fixed_layout_time(b: &[u8]) -> Option<i64> {
+    fn num(b: &[u8]) -> Option<u32> {
+        b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    }
+    let offset_min: i64 = match b.len() {
+        20 if b[10] == b'T' && b[19] == b'Z' => 0,
+        25 if b[10] == b' ' && b[19] == b' ' && matches!(b[20], b'+' | b'-') => {
+            let (h, m) = (num(&b[21..23])?, num(&b[23..25])?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let mins = i64::from(h * 60 + m);
+            if b[20] == b'-' { -mins } else { mins }
+        }
+        _ => return None,
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(num(&b[0..4])? as i32, num(&b[5..7])?, num(&b[8..10])?)?;
+    let local = date.and_hms_opt(num(&b[11..13])?, num(&b[14..16])?, num(&b[17..19])?)?;
+    Some(local.and_utc().timestamp_millis() - offset_min * 60_000)
 }
 
 /// 1-based line of a byte offset.
@@ -135,6 +169,16 @@ impl<R: Read> CleanReader<R> {
 
 impl<R: Read> Read for CleanReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.state == DtdState::Finished && self.pos >= self.out.len() {
+            // Past the prolog (nearly all of a multi-GB export): clean in place, no copy.
+            let n = self.inner.read(buf)?;
+            for b in &mut buf[..n] {
+                if *b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r') {
+                    *b = b' ';
+                }
+            }
+            return Ok(n);
+        }
         while self.pos >= self.out.len() {
             if self.done {
                 return Ok(0);
@@ -183,6 +227,33 @@ mod tests {
             r.read_to_string(&mut s).unwrap();
             assert_eq!(s, "<?xml version=\"1.0\"?>\n<!DOCTYPE HealthData >\n<HealthData a=\"1 2\"><Record/></HealthData>", "step {step}");
         }
+    }
+
+    proptest::proptest! {
+        /// The fast path agrees with chrono's parser on every string of its two layouts,
+        /// including impossible dates, leap seconds and out-of-range offsets.
+        #[test]
+        fn fixed_layouts_agree_with_chrono(y in 0u32..10000, mo in 0u32..14, d in 0u32..33, h in 0u32..26, mi in 0u32..61, sec in 0u32..62,
+                                           apple in proptest::bool::ANY, plus in proptest::bool::ANY, oh in 0u32..30, om in 0u32..62) {
+            let s = if apple {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{sec:02} {}{oh:02}{om:02}", if plus { '+' } else { '-' })
+            } else {
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{sec:02}Z")
+            };
+            let fast = fixed_layout_time(s.as_bytes());
+            if fast.is_some() {
+                proptest::prop_assert_eq!(fast, any_layout_time(&s), "{}", s);
+            }
+            // ...and takes every string of them that chrono accepts, but leap seconds.
+            proptest::prop_assert_eq!(fast.is_some(), any_layout_time(&s).is_some() && sec < 60, "{}", s);
+        }
+    }
+
+    #[test]
+    fn fast_path_takes_the_common_layouts() {
+        assert!(fixed_layout_time(b"2015-01-01 00:10:00 +0000").is_some());
+        assert!(fixed_layout_time(b"2015-01-01T00:10:00Z").is_some());
+        assert_eq!(fixed_layout_time(b"2015-02-30 00:10:00 +0000"), None);
     }
 
     struct ChunkReader<'a>(&'a [u8], usize);
