@@ -5,9 +5,8 @@
 //! nothing sensitive or mental-health related for employers and insurers) is phr-core's
 //! `consent` module; a refused request comes back as `InvalidInput(field = "sections")`.
 //!
-//! Not here: publishing a grant as a SMART Health Link. That needs the relay to host the
-//! ciphertext (the link's URL and id come from it), so it cannot be done offline; the CLI
-//! (`phr share create`) does it. A grant shared that way shows `shared_by_link`.
+//! Publishing a grant as a SMART Health Link (which needs the relay) is in `share.rs`. A
+//! grant shared that way shows `shared_by_link`.
 
 use crate::error::guard;
 use crate::record::PhrRecord;
@@ -91,6 +90,19 @@ pub struct GrantRequest {
     pub expiry: Option<SystemTime>,
 }
 
+impl From<GrantRequest> for core::GrantRequest {
+    fn from(r: GrantRequest) -> Self {
+        core::GrantRequest {
+            recipient: core::Recipient { name: r.recipient.name, role: r.recipient.role, category: r.recipient.category.into() },
+            sections: r.sections,
+            purpose: r.purpose,
+            message: r.message,
+            start: r.start.map(DateTime::<Utc>::from),
+            expiry: r.expiry.map(DateTime::<Utc>::from),
+        }
+    }
+}
+
 /// A reply from the recipient of an advice request.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct GrantReply {
@@ -115,7 +127,7 @@ pub struct Grant {
     pub created_at: SystemTime,
     /// Worked out now: active, not yet valid, expired or revoked.
     pub status: GrantStatus,
-    /// Published as a SMART Health Link (by the CLI, through a relay).
+    /// Published as a SMART Health Link through a relay (`share_link`).
     pub shared_by_link: bool,
     pub replies: Vec<GrantReply>,
 }
@@ -205,17 +217,7 @@ impl PhrRecord {
     /// (private section, sensitive section for an employer, expiry before start, no
     /// name...): `InvalidInput` naming the field.
     pub fn create_grant(&self, request: GrantRequest) -> R<Grant> {
-        guard(|| {
-            let req = core::GrantRequest {
-                recipient: core::Recipient { name: request.recipient.name, role: request.recipient.role, category: request.recipient.category.into() },
-                sections: request.sections,
-                purpose: request.purpose,
-                message: request.message,
-                start: request.start.map(DateTime::<Utc>::from),
-                expiry: request.expiry.map(DateTime::<Utc>::from),
-            };
-            Ok(core::create_grant(&self.inner, req)?.into())
-        })
+        guard(|| Ok(core::create_grant(&self.inner, request.into())?.into()))
     }
 
     /// Every grant, active or not, oldest first.
@@ -228,8 +230,8 @@ impl PhrRecord {
     }
 
     /// Revokes a grant: every later read under it is refused (and audited). For a grant
-    /// published as a SMART Health Link the relay's copy is deleted by
-    /// `phr share revoke`, which can reach the relay; this marks it revoked here.
+    /// published as a SMART Health Link, use `revoke_share`, which also deletes the
+    /// relay's copy; this only marks it revoked here (for when the relay is out of reach).
     pub fn revoke_grant(&self, id: String) -> R<Grant> {
         guard(|| Ok(core::revoke_grant(&self.inner, &id)?.into()))
     }

@@ -18,6 +18,7 @@ mod keystore;
 mod logging;
 mod progress;
 mod record;
+mod share;
 mod sync;
 mod types;
 

@@ -103,6 +103,25 @@ fn run(label: &str, files: &[(PathBuf, Vec<u8>)], n: usize) {
     }
 }
 
+/// `PHR_BENCH_PER_FILE=1`: where the corpus time goes, the files that take the most of
+/// our time first, with the ratio on each.
+fn per_file(files: &[(PathBuf, Vec<u8>)], n: usize) {
+    let mut rows: Vec<(f64, f64, &Path, usize)> = files
+        .iter()
+        .map(|f| {
+            let one = std::slice::from_ref(f);
+            (ours(one, n).0, fitparser_secs(one, n).0, f.0.as_path(), f.1.len())
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let total: f64 = rows.iter().map(|r| r.0).sum();
+    println!("\n== per file (ours ms per pass, share of our corpus time, ratio ours/fitparser)");
+    for (o, f, p, len) in rows.iter().take(25) {
+        let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        println!("{:8.2} ms {:5.1}%  {:6.2}x  {:>9} B  {name}", o * 1000.0 / n as f64, 100.0 * o / total, f / o, len);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let dir = corpus_dir();
@@ -130,6 +149,9 @@ fn main() {
             .collect();
         files.sort();
         run("whole FIT corpus (not broken/)", &files, n.div_ceil(2));
+        if std::env::var_os("PHR_BENCH_PER_FILE").is_some() {
+            per_file(&files, n);
+        }
     } else {
         println!("SKIP corpus pass: ../shared/corpus/fit is absent");
     }

@@ -38,10 +38,6 @@ pub fn rank(source: &str) -> u8 {
     }
 }
 
-fn better(a: &str, b: &str) -> bool {
-    (rank(a), std::cmp::Reverse(a)) > (rank(b), std::cmp::Reverse(b))
-}
-
 fn overlaps(a: &Sample, b: &Sample) -> bool {
     if a.start_ms == a.end_ms || b.start_ms == b.end_ms {
         a.start_ms <= b.end_ms && b.start_ms <= a.end_ms
@@ -81,6 +77,9 @@ pub fn resolve_against(samples: &mut Vec<Sample>, existing: &[Sample]) -> u64 {
     }
     let kinds_multi: BTreeMap<SampleKind, Vec<String>> =
         sources.into_iter().filter(|(_, v)| v.len() > 1).map(|(k, v)| (k, v.into_iter().map(str::to_string).collect())).collect();
+    // `rank` lowercases and scans word lists: once per source, not once per sample.
+    let ranks: HashMap<&str, u8> = kinds_multi.values().flatten().map(|s| (s.as_str(), rank(s))).collect();
+    let better = |a: &str, b: &str| (ranks[a], std::cmp::Reverse(a)) > (ranks[b], std::cmp::Reverse(b));
     let before = samples.len();
     samples.retain(|s| {
         let Some(others) = kinds_multi.get(&s.kind) else { return true };

@@ -4,6 +4,7 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.phr.ffi.AnnotationKind
+import org.phr.ffi.AuditEvent
 import org.phr.ffi.CalendarDate
 import org.phr.ffi.ChartTheme
 import org.phr.ffi.DemoReport
@@ -14,10 +15,15 @@ import org.phr.ffi.MetricKind
 import org.phr.ffi.Entry
 import org.phr.ffi.EntryValue
 import org.phr.ffi.FieldDef
+import org.phr.ffi.Grant
+import org.phr.ffi.GrantRequest
 import org.phr.ffi.KeyStore
 import org.phr.ffi.PhrRecord
 import org.phr.ffi.PrivacyLevel
 import org.phr.ffi.Section
+import org.phr.ffi.ShareActivity
+import org.phr.ffi.ShareLinkOptions
+import org.phr.ffi.SharedLink
 import java.io.File
 
 /**
@@ -48,6 +54,14 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
         withContext(io) { record.setInsightCategoryEnabled(category, enabled) }
     suspend fun chart(kind: MetricKind, from: CalendarDate, to: CalendarDate, theme: ChartTheme): String =
         withContext(io) { record.insightChart(kind, from, to, theme) }
+
+    suspend fun grants(): List<Grant> = withContext(io) { record.grants() }
+    suspend fun auditLog(): List<AuditEvent> = withContext(io) { record.auditLog() }
+    suspend fun shareLink(request: GrantRequest, options: ShareLinkOptions): SharedLink = record.shareLink(request, options)
+    suspend fun sharedLink(grantId: String): SharedLink = withContext(io) { record.sharedLink(grantId) }
+    suspend fun revokeShare(grantId: String): Grant = record.revokeShare(grantId)
+    suspend fun revokeGrant(grantId: String): Grant = withContext(io) { record.revokeGrant(grantId) }
+    suspend fun refreshShares(): ShareActivity = record.refreshShares()
 
     /** Fills an empty record with the invented demo resident (the app's "try it" mode). */
     suspend fun fillDemo(today: CalendarDate): DemoReport = record.fillDemo(today, null, null)

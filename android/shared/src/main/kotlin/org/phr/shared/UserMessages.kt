@@ -12,7 +12,11 @@ object UserMessages {
         is PhrException.KeyStoreUnavailable -> "The phone's secure key store is locked or unavailable. Unlock the phone and try again."
         is PhrException.NoRecord -> "There is no record on this phone yet."
         is PhrException.RecordExists -> "A record already exists here."
-        is PhrException.InvalidInput -> "Please check the ${e.field}."
+        is PhrException.InvalidInput -> when (e.field) {
+            "sections" -> "Some of these sections can't be shared with this person: private ones never are, and sensitive ones never go to an employer or insurer."
+            "passcode" -> "Use a passcode of at least 4 characters."
+            else -> "Please check the ${e.field}."
+        }
         is PhrException.NotFound -> "That ${e.what} no longer exists."
         is PhrException.ReadOnly -> "This came from your medical record and can't be changed. You can add a note to it or hide it."
         is PhrException.Corrupt -> "The record or backup is damaged."

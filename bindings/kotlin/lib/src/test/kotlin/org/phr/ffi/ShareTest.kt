@@ -1,0 +1,134 @@
+package org.phr.ffi
+
+import com.nimbusds.jose.JWEObject
+import com.nimbusds.jose.crypto.DirectDecrypter
+import com.nimbusds.jose.util.JSONObjectUtils
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.Assertions.*
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import java.io.File
+import java.net.HttpURLConnection
+import java.net.ServerSocket
+import java.net.URI
+import java.time.Duration
+import java.time.Instant
+import java.util.Base64
+
+/**
+ * SMART Health Links from the app (#6) against the real `phr-relay` on 127.0.0.1: publish,
+ * open as the recipient would (passcode, JWE decrypted with nimbus-jose-jwt, not our code),
+ * see the openings in the audit log, revoke, and a relay out of reach shares nothing.
+ */
+class ShareTest {
+    private lateinit var relay: Process
+    private lateinit var relayUrl: String
+    private val gp = Recipient("Dr Patel", "GP", RecipientCategory.HEALTH_PROFESSIONAL)
+
+    @BeforeEach
+    fun startRelay() {
+        val bin = System.getProperty("phr.relay.bin").orEmpty()
+        require(File(bin).canExecute()) { "phr-relay not found at '$bin': scripts/test-bindings.sh builds it and passes -Dphr.relay.bin" }
+        val port = ServerSocket(0).use { it.localPort }
+        relayUrl = "http://127.0.0.1:$port"
+        relay = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", tempDir().resolve("relay.sqlite").toString())
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos()
+        while (runCatching { http("GET", "$relayUrl/healthz").first }.getOrNull() != 200) {
+            check(System.nanoTime() < deadline && relay.isAlive) { "the relay did not start" }
+            Thread.sleep(100)
+        }
+    }
+
+    @AfterEach
+    fun stopRelay() {
+        relay.destroy()
+        relay.waitFor()
+    }
+
+    @Test
+    fun `a shared link opens for the recipient with the passcode, shows only the granted section, is audited and revoked`() {
+        val (rec, _) = newRecord()
+        rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
+        rec.addEntry("allergies", EntryValue.Allergy("Penicillin", Severity.SEVERE, AllergyKind.ALLERGY))
+        val expiry = Instant.now().plus(Duration.ofDays(2))
+        val shared = runBlocking {
+            rec.shareLink(GrantRequest(gp, listOf("medications"), "medication review", null, null, expiry), ShareLinkOptions(relayUrl, passcode = "4821"))
+        }
+        assertTrue(shared.grant.sharedByLink)
+        assertEquals(GrantStatus.ACTIVE, shared.grant.status)
+        assertTrue(shared.passcodeRequired)
+        assertEquals(expiry.epochSecond, shared.expires!!.epochSecond)
+        assertTrue(shared.viewerUrl.startsWith("$relayUrl/view#shlink:/"), shared.viewerUrl)
+        assertTrue(shared.qrSvg.contains("<svg"))
+        assertEquals(shared.shlink, rec.sharedLink(shared.grant.id).shlink, "shown again offline, the same link")
+
+        // The recipient's side, from the link alone.
+        val payload = JSONObjectUtils.parse(String(Base64.getUrlDecoder().decode(shared.shlink.removePrefix("shlink:/"))))
+        val manifestUrl = payload["url"] as String
+        assertTrue(manifestUrl.startsWith(relayUrl))
+        assertEquals("P", payload["flag"])
+        val wrong = http("POST", manifestUrl, """{"recipient":"Dr Patel","passcode":"0000"}""")
+        assertEquals(401, wrong.first)
+        val ok = http("POST", manifestUrl, """{"recipient":"Dr Patel","passcode":"4821"}""")
+        assertEquals(200, ok.first, ok.second)
+        assertFalse(ok.second.contains("Ramipril"), "the relay holds ciphertext only")
+        val file = (JSONObjectUtils.parse(ok.second)["files"] as List<*>).single() as Map<*, *>
+        assertEquals("application/fhir+json", file["contentType"])
+        val jwe = JWEObject.parse(file["embedded"] as String)
+        jwe.decrypt(DirectDecrypter(Base64.getUrlDecoder().decode(payload["key"] as String)))
+        val bundle = jwe.payload.toString()
+        assertTrue(bundle.contains("\"resourceType\":\"Bundle\""), bundle.take(200))
+        assertTrue(bundle.contains("Ramipril"))
+        assertFalse(bundle.contains("Penicillin"), "allergies were not granted")
+
+        // The owner sees who opened it, and who was refused.
+        val activity = runBlocking { rec.refreshShares() }
+        assertEquals(2uL, activity.accessEvents)
+        val actions = rec.auditLog().map { it.action }
+        assertTrue(AuditAction.REMOTE_FETCH in actions && AuditAction.REMOTE_REFUSED in actions, "$actions")
+        assertEquals(0uL, runBlocking { rec.refreshShares() }.accessEvents, "nothing new the second time")
+
+        val revoked = runBlocking { rec.revokeShare(shared.grant.id) }
+        assertEquals(GrantStatus.REVOKED, revoked.status)
+        assertEquals(404, http("POST", manifestUrl, """{"recipient":"Dr Patel","passcode":"4821"}""").first, "the relay's copy is gone")
+        assertTrue(rec.verifyAudit().ok)
+        rec.close()
+    }
+
+    @Test
+    fun `a relay out of reach shares nothing and says so`() {
+        val (rec, _) = newRecord()
+        rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
+        val closed = "http://127.0.0.1:" + ServerSocket(0).use { it.localPort }
+        assertThrows<PhrException.Network> {
+            runBlocking { rec.shareLink(GrantRequest(gp, listOf("medications"), "review", null, null, null), ShareLinkOptions(closed)) }
+        }
+        assertTrue(rec.grants().none { it.status == GrantStatus.ACTIVE }, "the grant made for it was revoked again")
+        // The consent rules still apply before anything is sent.
+        rec.setSectionPrivacy("medications", PrivacyLevel.PRIVATE)
+        val e = assertThrows<PhrException.InvalidInput> {
+            runBlocking { rec.shareLink(GrantRequest(gp, listOf("medications"), "review", null, null, null), ShareLinkOptions(relayUrl)) }
+        }
+        assertEquals("sections", e.field)
+        assertThrows<PhrException.NotFound> { rec.sharedLink(rec.grants().first().id) }
+        rec.close()
+    }
+
+    private fun http(method: String, url: String, body: String? = null): Pair<Int, String> {
+        val c = URI(url).toURL().openConnection() as HttpURLConnection
+        c.requestMethod = method
+        c.connectTimeout = 2000
+        c.readTimeout = 10000
+        if (body != null) {
+            c.doOutput = true
+            c.setRequestProperty("content-type", "application/json")
+            c.outputStream.use { it.write(body.toByteArray()) }
+        }
+        val code = c.responseCode
+        val text = (if (code < 400) c.inputStream else c.errorStream)?.use { String(it.readAllBytes()) }.orEmpty()
+        return code to text
+    }
+}

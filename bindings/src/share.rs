@@ -1,0 +1,135 @@
+//! SMART Health Links for the apps: publish a grant as a link and QR code through a relay,
+//! show it again, take it back (the relay's copy is deleted), and bring the relay's access
+//! log and the replies to advice requests into the owner's audit log.
+//!
+//! Glue only: the consent check, encryption and publishing are `phr_core::share`. The
+//! relay only ever holds ciphertext; the key travels in the link itself. Each call here
+//! talks to the relay only because the owner asked for it (nothing runs in the background).
+
+use crate::consent::{Grant, GrantRequest};
+use crate::record::{blocking, PhrRecord};
+use crate::PhrError;
+use phr_core::share::{self, relay::HttpRelay, ShareOptions};
+use std::time::{Duration, SystemTime};
+
+type R<T> = Result<T, PhrError>;
+
+/// How to publish a share.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ShareLinkOptions {
+    /// The relay that hosts the encrypted copy, e.g. `https://relay.example.org`.
+    pub relay_url: String,
+    /// A passcode the recipient must type (at least 4 characters); the relay keeps only a
+    /// salted hash and disables the link after 5 wrong tries.
+    #[uniffi(default = None)]
+    pub passcode: Option<String>,
+    /// For the emergency card: a link meant to be kept and opened again.
+    #[uniffi(default = false)]
+    pub long_term: bool,
+    /// Shown to the recipient (at most 80 characters). Default: "For NAME: PURPOSE".
+    #[uniffi(default = None)]
+    pub label: Option<String>,
+}
+
+/// A published share: what to show the recipient.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SharedLink {
+    pub grant: Grant,
+    /// `shlink:/...` (for apps that read SMART Health Links).
+    pub shlink: String,
+    /// The relay's viewer page with the link after `#` (never sent to the relay): what
+    /// the QR code holds, for a recipient with only a browser.
+    pub viewer_url: String,
+    /// The QR code of `viewer_url`, as SVG (for iOS and the web) and PNG (Android's
+    /// `BitmapFactory`, no SVG library needed).
+    pub qr_svg: String,
+    pub qr_png: Vec<u8>,
+    pub expires: Option<SystemTime>,
+    pub passcode_required: bool,
+}
+
+/// What `refresh_shares` brought in from the relays.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ShareActivity {
+    /// Openings (and refusals) of the owner's links, now in the audit log.
+    pub access_events: u64,
+    /// Replies to advice requests, now in their grants.
+    pub replies: u64,
+}
+
+fn shared_link(out: share::ShareOutcome) -> R<SharedLink> {
+    Ok(SharedLink {
+        qr_svg: out.qr_svg()?,
+        qr_png: out.qr_png()?,
+        expires: out.payload.exp.and_then(|s| u64::try_from(s).ok()).map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s)),
+        passcode_required: out.payload.flag.as_deref().is_some_and(|f| f.contains('P')),
+        shlink: out.shlink,
+        viewer_url: out.viewer_url,
+        grant: out.grant.into(),
+    })
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl PhrRecord {
+    /// Grants `request`, checks it against the consent rules (refused: `InvalidInput`
+    /// naming the field), encrypts the allowed sections as a FHIR Bundle under a fresh key
+    /// and publishes the ciphertext on the relay. If the relay cannot be reached
+    /// (`Network`), the new grant is revoked again and nothing was shared.
+    pub async fn share_link(&self, request: GrantRequest, options: ShareLinkOptions) -> R<SharedLink> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let relay = HttpRelay::for_record(&inner, &options.relay_url)?;
+            let opts = ShareOptions { passcode: options.passcode, long_term: options.long_term, label: options.label, max_attempts: None };
+            shared_link(share::create_share(&inner, request.into(), opts, &relay)?)
+        })
+        .await
+    }
+
+    /// The link of a grant published with `share_link`, to show its QR code again
+    /// (`NotFound` for a grant without one). Offline.
+    pub fn shared_link(&self, grant_id: String) -> R<SharedLink> {
+        crate::error::guard(|| {
+            let g = self.inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+            shared_link(share::outcome_for(&g).ok_or(PhrError::NotFound { what: "link".into() })?)
+        })
+    }
+
+    /// Takes a share back: first collects the link's last accesses and replies, then
+    /// deletes the relay's copy and revokes the grant. If the relay cannot be reached the
+    /// call fails (`Network`) and nothing changes, so the owner knows the copy is still
+    /// there; `revoke_grant` then revokes it locally.
+    pub async fn revoke_share(&self, grant_id: String) -> R<Grant> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+            let relay = match &g.link {
+                Some(l) => Some(HttpRelay::for_record(&inner, &l.relay_url)?),
+                None => None,
+            };
+            if let Some(r) = &relay {
+                share::sync_from_relay(&inner, r)?;
+            }
+            Ok(share::revoke_share(&inner, &g.id, relay.as_ref().map(|r| r as &dyn share::relay::RelayApi))?.into())
+        })
+        .await
+    }
+
+    /// Asks every relay that hosts one of the owner's links who opened them (and who was
+    /// refused), and fetches replies to advice requests. Everything lands in the audit log.
+    pub async fn refresh_shares(&self) -> R<ShareActivity> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let mut relays: Vec<String> = inner.grants()?.into_iter().filter_map(|g| g.link.map(|l| l.relay_url)).collect();
+            relays.sort();
+            relays.dedup();
+            let mut activity = ShareActivity { access_events: 0, replies: 0 };
+            for url in relays {
+                let r = share::sync_from_relay(&inner, &HttpRelay::for_record(&inner, &url)?)?;
+                activity.access_events += r.access_events as u64;
+                activity.replies += r.replies as u64;
+            }
+            Ok(activity)
+        })
+        .await
+    }
+}
