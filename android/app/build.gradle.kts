@@ -11,6 +11,8 @@ android {
         applicationId = "org.phr.android"
         minSdk = 26
         targetSdk = 35
+        // Where share links are hosted (ciphertext only). Override with -Pphr.relayUrl=...
+        buildConfigField("String", "RELAY_URL", "\"" + (project.findProperty("phr.relayUrl") ?: "https://relay.phr.example") + "\"")
         versionCode = 1
         versionName = "0.1.0"
     }

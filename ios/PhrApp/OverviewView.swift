@@ -15,6 +15,7 @@ struct OverviewView: View {
             group("My own sections", .custom)
         }
         .navigationTitle("My health record")
+        .toolbar { NavigationLink("Sharing") { SharingView().environmentObject(store) } }
         .task { reload() }
     }
 

@@ -29,6 +29,10 @@ final class RecordStore: ObservableObject {
     @Published var record: PhrRecord?
     @Published var error: String?
 
+    /// The relay hosting encrypted share links (`PhrRelayURL` in Info.plist); contacted
+    /// only when the owner shares, revokes or refreshes.
+    let relayURL = Bundle.main.object(forInfoDictionaryKey: "PhrRelayURL") as? String ?? "https://relay.phr.example"
+
     private var recordPath: String {
         let dir = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
             .appendingPathComponent("record", isDirectory: true)
@@ -55,6 +59,9 @@ final class RecordStore: ObservableObject {
         case .KeyStoreUnavailable: return "The Keychain is locked. Unlock the phone and try again."
         case .NoRecord: return "There is no record on this phone yet."
         case .RecordExists: return "A record already exists here."
+        case .InvalidInput(let field) where field == "sections":
+            return "Some of these sections can't be shared with this person: private ones never are, and sensitive ones never go to an employer or insurer."
+        case .InvalidInput(let field) where field == "passcode": return "Use a passcode of at least 4 characters."
         case .InvalidInput(let field): return "Please check the \(field)."
         case .NotFound(let what): return "That \(what) no longer exists."
         case .ReadOnly: return "This came from your medical record and can't be changed. You can add a note to it or hide it."
@@ -62,6 +69,8 @@ final class RecordStore: ObservableObject {
         case .Storage: return "The phone could not save or read the record."
         case .Incompatible: return "This record was saved by a newer version of the app. Please update."
         case .Cancelled: return "Cancelled."
+        case .Network(let service): return "Could not reach the \(service). Check the connection and try again; nothing was lost."
+        case .Denied: return "This phone is not, or is no longer, one of your linked devices."
         case .Internal: return "Something went wrong inside the app. Your record is unchanged."
         }
     }

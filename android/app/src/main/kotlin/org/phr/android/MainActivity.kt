@@ -11,6 +11,7 @@ import androidx.navigation.compose.rememberNavController
 import org.phr.android.ui.OverviewScreen
 import org.phr.android.ui.PrivacyScreen
 import org.phr.android.ui.SectionDetailScreen
+import org.phr.android.ui.SharingScreen
 
 class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
@@ -21,7 +22,7 @@ class MainActivity : ComponentActivity() {
                 val nav = rememberNavController()
                 NavHost(nav, startDestination = "overview") {
                     composable("overview") {
-                        OverviewScreen(viewModel { OverviewViewModel(app) }) { id -> nav.navigate("section/${android.net.Uri.encode(id)}") }
+                        OverviewScreen(viewModel { OverviewViewModel(app) }, onShare = { nav.navigate("sharing") }) { id -> nav.navigate("section/${android.net.Uri.encode(id)}") }
                     }
                     composable("section/{id}") { back ->
                         val id = back.arguments?.getString("id").orEmpty()
@@ -30,6 +31,9 @@ class MainActivity : ComponentActivity() {
                             onPrivacy = { nav.navigate("privacy/${android.net.Uri.encode(id)}") },
                             onBack = { nav.popBackStack() },
                         )
+                    }
+                    composable("sharing") {
+                        SharingScreen(viewModel { SharingViewModel(app) }, onBack = { nav.popBackStack() })
                     }
                     composable("privacy/{id}") { back ->
                         val id = back.arguments?.getString("id").orEmpty()

@@ -29,6 +29,13 @@ class PhrApplication : Application() {
         }, if (BuildConfig.DEBUG) LogLevel.DEBUG else LogLevel.INFO)
     }
 
+    /**
+     * The relay that hosts encrypted share links (it never sees their key). Set per build
+     * (`phr.relayUrl` in gradle.properties); contacted only when the owner shares,
+     * revokes or refreshes.
+     */
+    val relayUrl: String get() = BuildConfig.RELAY_URL
+
     suspend fun repository(): PhrRepository = lock.withLock {
         repository ?: PhrRepository.openOrCreate(filesDir, AndroidKeystoreKeyStore()).also { repository = it }
     }

@@ -9,6 +9,7 @@ import org.phr.shared.OverviewModel
 import org.phr.shared.PhrRepository
 import org.phr.shared.PrivacyModel
 import org.phr.shared.SectionDetailModel
+import org.phr.shared.SharingModel
 
 /**
  * androidx wrappers: each holds one plain-Kotlin model from :shared (tested on the JVM)
@@ -42,4 +43,9 @@ class SectionDetailViewModel(app: PhrApplication, sectionId: String) :
 class PrivacyViewModel(app: PhrApplication, sectionId: String) :
     ModelHost<PrivacyModel>(app, { PrivacyModel(it, sectionId) }) {
     override suspend fun onReady(model: PrivacyModel) = model.load()
+}
+
+class SharingViewModel(app: PhrApplication) :
+    ModelHost<SharingModel>(app, { SharingModel(it, app.relayUrl) }) {
+    override suspend fun onReady(model: SharingModel) = model.load()
 }

@@ -8,6 +8,7 @@ import org.phr.ffi.Grant
 import org.phr.ffi.GrantRequest
 import org.phr.ffi.GrantStatus
 import org.phr.ffi.PhrException
+import org.phr.ffi.PrivacyLevel
 import org.phr.ffi.Recipient
 import org.phr.ffi.ShareLinkOptions
 import java.time.Duration
@@ -31,9 +32,13 @@ data class ShareRow(
 data class AccessLine(val whenText: String, val text: String)
 
 /** A link just made or shown again: the QR code and what to tell the recipient. */
-data class LinkView(val grantId: String, val qrSvg: String, val viewerUrl: String, val passcodeRequired: Boolean)
+data class LinkView(val grantId: String, val qrSvg: String, val qrPng: ByteArray, val viewerUrl: String, val passcodeRequired: Boolean)
+
+/** A section the owner may pick to share (switched on and not "Only me"). */
+data class SectionChoice(val id: String, val title: String, val sensitive: Boolean)
 
 data class SharingState(
+    val choices: List<SectionChoice> = emptyList(),
     val shares: List<ShareRow> = emptyList(),
     val history: List<AccessLine> = emptyList(),
     val link: LinkView? = null,
@@ -59,14 +64,14 @@ class SharingModel(private val repo: PhrRepository, private val relayUrl: String
     suspend fun share(recipient: Recipient, sections: List<String>, purpose: String, days: Long?, passcode: String?) = attempt {
         val expiry = days?.let { Instant.now().plus(Duration.ofDays(it)) }
         val out = repo.shareLink(GrantRequest(recipient, sections, purpose, null, null, expiry), ShareLinkOptions(relayUrl, passcode?.ifBlank { null }))
-        _state.value = _state.value.copy(link = LinkView(out.grant.id, out.qrSvg, out.viewerUrl, out.passcodeRequired))
+        _state.value = _state.value.copy(link = LinkView(out.grant.id, out.qrSvg, out.qrPng, out.viewerUrl, out.passcodeRequired))
         reload()
     }
 
     /** Shows the QR code of an existing link again (offline). */
     suspend fun showLink(grantId: String) = attempt {
         val out = repo.sharedLink(grantId)
-        _state.value = _state.value.copy(link = LinkView(grantId, out.qrSvg, out.viewerUrl, out.passcodeRequired))
+        _state.value = _state.value.copy(link = LinkView(grantId, out.qrSvg, out.qrPng, out.viewerUrl, out.passcodeRequired))
     }
 
     /** Takes a share back; for a link, the relay's copy is deleted first. */
@@ -88,7 +93,9 @@ class SharingModel(private val repo: PhrRepository, private val relayUrl: String
     }
 
     private suspend fun reload() {
-        val titles = repo.sections().associate { it.id to it.title }
+        val sections = repo.sections()
+        val titles = sections.associate { it.id to it.title }
+        val choices = sections.filter { it.enabled && it.privacy != PrivacyLevel.PRIVATE }.map { SectionChoice(it.id, it.title, it.privacy == PrivacyLevel.SENSITIVE) }
         val shares = repo.grants().asReversed().map { g -> row(g, titles) }
         val history = repo.auditLog().asReversed().mapNotNull { e ->
             val what = when (e.action) {
@@ -102,7 +109,7 @@ class SharingModel(private val repo: PhrRepository, private val relayUrl: String
             }
             AccessLine(DAY_TIME.format(e.at.atZone(zone)), what)
         }
-        _state.value = _state.value.copy(shares = shares, history = history)
+        _state.value = _state.value.copy(choices = choices, shares = shares, history = history)
     }
 
     private fun row(g: Grant, titles: Map<String, String>): ShareRow {

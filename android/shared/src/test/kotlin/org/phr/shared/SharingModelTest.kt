@@ -54,6 +54,7 @@ class SharingModelTest {
         val model = SharingModel(repo, relayUrl, ZoneOffset.UTC)
         model.load()
         assertTrue(model.state.value.shares.isEmpty())
+        assertTrue(model.state.value.choices.any { it.id == "medications" })
 
         val gp = Recipient("Dr Patel", "GP", RecipientCategory.HEALTH_PROFESSIONAL)
         model.share(gp, listOf("medications"), "medication review", days = 7, passcode = "4821")
@@ -66,6 +67,7 @@ class SharingModelTest {
         assertTrue(row.status.startsWith("Active until "), row.status)
         val link = s.link!!
         assertTrue(link.qrSvg.contains("<svg") && link.passcodeRequired)
+        assertArrayEquals(byteArrayOf(0x89.toByte(), 'P'.code.toByte(), 'N'.code.toByte(), 'G'.code.toByte()), link.qrPng.copyOf(4), "a PNG for BitmapFactory")
         assertTrue(s.history.any { it.text == "You shared Medications with Dr Patel" }, "${s.history}")
 
         // The recipient opens it (the viewer page makes this request).
@@ -86,6 +88,8 @@ class SharingModelTest {
         repo.add("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
         repo.setPrivacy("medications", PrivacyLevel.PRIVATE)
         val model = SharingModel(repo, relayUrl, ZoneOffset.UTC)
+        model.load()
+        assertTrue(model.state.value.choices.none { it.id == "medications" }, "private sections are not offered")
         model.share(Recipient("Sam", "daughter", RecipientCategory.FAMILY_OR_CARER), listOf("medications"), "help with my pills", days = 30, passcode = null)
         val s = model.state.value
         assertTrue(s.message!!.contains("private ones never are"), s.message)

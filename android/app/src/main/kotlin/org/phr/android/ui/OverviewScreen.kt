@@ -12,6 +12,7 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Switch
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.collectAsState
@@ -26,10 +27,10 @@ import org.phr.shared.SectionRow
 /** The record overview: core sections, then the optional ones with on/off switches, then the owner's own. */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun OverviewScreen(vm: OverviewViewModel, onOpen: (String) -> Unit) {
+fun OverviewScreen(vm: OverviewViewModel, onShare: () -> Unit, onOpen: (String) -> Unit) {
     val model by vm.model.collectAsState()
     val state by (model?.state ?: return LoadingScreen()).collectAsState()
-    Scaffold(topBar = { TopAppBar(title = { Text("My health record") }) }) { padding ->
+    Scaffold(topBar = { TopAppBar(title = { Text("My health record") }, actions = { TextButton(onClick = onShare) { Text("Sharing") } }) }) { padding ->
         LazyColumn(Modifier.padding(padding)) {
             state.message?.let { msg -> item { MessageBar(msg) { vm.run { dismissMessage() } } } }
             section("About me and my health", state.core, vm, onOpen)
