@@ -9,10 +9,7 @@ import org.junit.jupiter.api.Assertions.*
 import org.junit.jupiter.api.BeforeEach
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
-import java.io.File
-import java.net.HttpURLConnection
 import java.net.ServerSocket
-import java.net.URI
 import java.time.Duration
 import java.time.Instant
 import java.util.Base64
@@ -23,30 +20,18 @@ import java.util.Base64
  * see the openings in the audit log, revoke, and a relay out of reach shares nothing.
  */
 class ShareTest {
-    private lateinit var relay: Process
+    private lateinit var relay: RelayProcess
     private lateinit var relayUrl: String
     private val gp = Recipient("Dr Patel", "GP", RecipientCategory.HEALTH_PROFESSIONAL)
 
     @BeforeEach
     fun startRelay() {
-        val bin = System.getProperty("phr.relay.bin").orEmpty()
-        require(File(bin).canExecute()) { "phr-relay not found at '$bin': scripts/test-bindings.sh builds it and passes -Dphr.relay.bin" }
-        val port = ServerSocket(0).use { it.localPort }
-        relayUrl = "http://127.0.0.1:$port"
-        relay = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", tempDir().resolve("relay.sqlite").toString())
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
-        val deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos()
-        while (runCatching { http("GET", "$relayUrl/healthz").first }.getOrNull() != 200) {
-            check(System.nanoTime() < deadline && relay.isAlive) { "the relay did not start" }
-            Thread.sleep(100)
-        }
+        relay = RelayProcess()
+        relayUrl = relay.url
     }
 
     @AfterEach
-    fun stopRelay() {
-        relay.destroy()
-        relay.waitFor()
-    }
+    fun stopRelay() = relay.close()
 
     @Test
     fun `a shared link opens for the recipient with the passcode, shows only the granted section, is audited and revoked`() {
@@ -115,20 +100,5 @@ class ShareTest {
         assertEquals("sections", e.field)
         assertThrows<PhrException.NotFound> { rec.sharedLink(rec.grants().first().id) }
         rec.close()
-    }
-
-    private fun http(method: String, url: String, body: String? = null): Pair<Int, String> {
-        val c = URI(url).toURL().openConnection() as HttpURLConnection
-        c.requestMethod = method
-        c.connectTimeout = 2000
-        c.readTimeout = 10000
-        if (body != null) {
-            c.doOutput = true
-            c.setRequestProperty("content-type", "application/json")
-            c.outputStream.use { it.write(body.toByteArray()) }
-        }
-        val code = c.responseCode
-        val text = (if (code < 400) c.inputStream else c.errorStream)?.use { String(it.readAllBytes()) }.orEmpty()
-        return code to text
     }
 }

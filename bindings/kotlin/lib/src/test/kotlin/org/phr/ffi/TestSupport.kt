@@ -76,3 +76,47 @@ fun heartRates(count: Int, source: String = "test-watch"): List<Sample> {
         Sample(SampleKind.HEART_RATE, t, t, 60.0 + (i % 40), source, null)
     }
 }
+
+/**
+ * The real `phr-relay` binary (built by scripts/test-bindings.sh, passed as
+ * `-Dphr.relay.bin`) serving on a free port of 127.0.0.1 with its own SQLite file.
+ */
+class RelayProcess : AutoCloseable {
+    private val process: Process
+    val url: String
+
+    init {
+        val bin = System.getProperty("phr.relay.bin").orEmpty()
+        require(java.io.File(bin).canExecute()) { "phr-relay not found at '$bin': scripts/test-bindings.sh builds it and passes -Dphr.relay.bin" }
+        val port = java.net.ServerSocket(0).use { it.localPort }
+        url = "http://127.0.0.1:$port"
+        process = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", tempDir().resolve("relay.sqlite").toString())
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos()
+        while (runCatching { http("GET", "$url/healthz").first }.getOrNull() != 200) {
+            check(System.nanoTime() < deadline && process.isAlive) { "the relay did not start" }
+            Thread.sleep(100)
+        }
+    }
+
+    override fun close() {
+        process.destroy()
+        process.waitFor()
+    }
+}
+
+/** A plain HTTP call, as a recipient's browser or app would make it: (status, body). */
+fun http(method: String, url: String, body: String? = null): Pair<Int, String> {
+    val c = java.net.URI(url).toURL().openConnection() as java.net.HttpURLConnection
+    c.requestMethod = method
+    c.connectTimeout = 2000
+    c.readTimeout = 10000
+    if (body != null) {
+        c.doOutput = true
+        c.setRequestProperty("content-type", "application/json")
+        c.outputStream.use { it.write(body.toByteArray()) }
+    }
+    val code = c.responseCode
+    val text = (if (code < 400) c.inputStream else c.errorStream)?.use { String(it.readAllBytes()) }.orEmpty()
+    return code to text
+}
