@@ -58,10 +58,17 @@ emp_url=$(echo "$emp" | python3 -c 'import json,sys; print(json.load(sys.stdin)[
 if phr share create --to "Acme Ltd" --category employer --sections stress --purpose x 2>/dev/null; then
   echo "FAIL: an employer was granted a sensitive section"; exit 1; fi
 
+echo "-- a new allergy reaches an existing link through 'share update': same link, new content"
+emp_grant=$(echo "$emp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["grant_id"])')
+phr add allergies substance=Latex severity=severe kind=allergy reaction=hives >/dev/null
+upd=$(phr --json share update "$emp_grant")
+test "$(echo "$upd" | python3 -c 'import json,sys; print(json.load(sys.stdin)["shlink"])')" = "$(echo "$emp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["shlink"])')"
+(cd "$e2e" && EXPECT_PRESENT=Latex EXPECT_ABSENT=Depression SHOT=viewer-updated.png node viewer.mjs open "$emp_url" - "$out")
+
 echo "-- relay storage holds no record value"
 # (The name a viewer types is logged by design: it is the SHL request's `recipient`.)
 for f in "$work"/relay.sqlite*; do
-  if grep -a -o -E "Ramipril|Penicillin|diabetes|Depression|medication review|occupational" "$f"; then echo "FAIL: record value in $f"; exit 1; fi
+  if grep -a -o -E "Ramipril|Penicillin|Latex|diabetes|Depression|medication review|occupational" "$f"; then echo "FAIL: record value in $f"; exit 1; fi
 done
 
 echo "-- revoke; the page now says the link was revoked"

@@ -32,7 +32,7 @@ for sym in "func syncNow" "func deviceOffer" "func deviceJoinRequest" "func remo
            "func insightReport" "func setInsightCategoryEnabled" "func insightChart" "func insightSparkline" "func setGoal" \
            "public enum InsightCategory" "public struct InsightReport" "func importFiles" "public struct ImportReport" \
            "func activities" "func importFhirJson" "func exportIps" "func exportFhirBundle" "func createGrant" \
-           "func revokeGrant" "func auditLog" "func verifyAudit" "public struct Grant" "func shareLink" "func revokeShare" "func refreshShares"; do
+           "func revokeGrant" "func auditLog" "func verifyAudit" "public struct Grant" "func shareLink" "func revokeShare" "func refreshShares" "func updateSharedLink"; do
   grep -q "$sym" "$SWIFT" || { echo "generated Swift lacks: $sym"; exit 1; }
 done
 test -f "$GEN/swift/PhrFFIFFI.h" || { echo "generated Swift lacks its C header"; exit 1; }

@@ -94,6 +94,20 @@ impl PhrRecord {
         })
     }
 
+    /// Brings a published link up to date (the emergency card after a medication or an
+    /// allergy changed): the same link and QR code, the grant's sections as they are now
+    /// (a section made private since is left out). `NotFound` for a revoked link.
+    pub async fn update_shared_link(&self, grant_id: String) -> R<SharedLink> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+            let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
+            let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
+            shared_link(share::update_share(&inner, &g.id, &relay)?)
+        })
+        .await
+    }
+
     /// Takes a share back: first collects the link's last accesses and replies, then
     /// deletes the relay's copy and revokes the grant. If the relay cannot be reached the
     /// call fails (`Network`) and nothing changes, so the owner knows the copy is still

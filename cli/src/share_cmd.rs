@@ -58,6 +58,9 @@ pub enum ShareCmd {
         #[arg(long)]
         qr: Option<PathBuf>,
     },
+    /// Bring a link's content up to date (same link and QR code), e.g. the emergency card
+    /// after a medication or allergy changed
+    Update { id: String },
     /// Take a share back: deletes the relay's copy and revokes the grant
     Revoke { id: String },
     /// Pull who opened your links (and replies to questions) from the relay into your audit log
@@ -158,6 +161,17 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             print_outcome(&out, files, None, json);
         }
         ShareCmd::List => grants(record, json)?,
+        ShareCmd::Update { id } => {
+            let g = find(record, &id)?;
+            let link = g.link.as_ref().ok_or("this share has no link to update")?;
+            let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+            let out = share::update_share(record, &g.id, &client).map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", json!({"updated": out.grant.id, "shlink": out.shlink}));
+            } else {
+                println!("Updated: {} now sees your record as it is today, through the same link.", out.grant.recipient.name);
+            }
+        }
         ShareCmd::Revoke { id } => {
             let g = find(record, &id)?;
             let client = match &g.link {

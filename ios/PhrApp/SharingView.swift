@@ -61,7 +61,10 @@ struct SharingView: View {
                         Text(status(g)).font(.caption).foregroundStyle(.secondary)
                         if g.status == .active {
                             HStack {
-                                if g.sharedByLink { Button("QR") { link = try? store.record?.sharedLink(grantId: g.id) } }
+                                if g.sharedByLink {
+                                    Button("QR") { link = try? store.record?.sharedLink(grantId: g.id) }
+                                    Button("Update") { Task { await attempt { link = try await store.record?.updateSharedLink(grantId: g.id) } } }.disabled(busy)
+                                }
                                 Button("Stop sharing", role: .destructive) { Task { await revoke(g) } }.disabled(busy)
                             }.buttonStyle(.borderless)
                         }

@@ -9,6 +9,8 @@
 //! - `POST /api/links`             owner: publish a link (signed)
 //! - `GET  /api/links`             owner: list own links (signed)
 //! - `DELETE /api/links/{id}`      owner: revoke, deleting the content (signed)
+//! - `PUT  /api/links/{id}/files`  owner: replace the content of an active link (signed;
+//!                                  a long-term link brought up to date, same key and URL)
 //! - `GET  /api/links/{id}/log`    owner: access log (signed)
 //! - `GET  /api/links/{id}/replies` owner: encrypted replies (signed)
 //! - `GET  /view`, `/view/viewer.js` the clinician viewer
@@ -218,6 +220,29 @@ async fn list_links<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method
     };
     match st.store.list_links(&owner).await {
         Ok(v) => Json(v).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct NewFiles {
+    files: Vec<NewFile>,
+}
+
+async fn replace_link_files<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, &body).await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let Ok(req) = serde_json::from_slice::<NewFiles>(&body) else { return err(StatusCode::BAD_REQUEST, "bad_json") };
+    if req.files.is_empty() || req.files.iter().any(|f| f.jwe.split('.').count() != 5) {
+        return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
+    }
+    let files: Vec<(String, String)> = req.files.into_iter().map(|f| (f.content_type, f.jwe)).collect();
+    match st.store.replace_files(&owner, &id, &files).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        // Another owner's link, a revoked or an unknown one all look the same.
+        Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
         Err(e) => internal(e),
     }
 }
@@ -446,6 +471,7 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
         .route("/shl/{id}/reply", post(reply::<S>).options(preflight))
         .route("/api/links", post(create_link::<S>).get(list_links::<S>))
         .route("/api/links/{id}", axum::routing::delete(revoke_link::<S>))
+        .route("/api/links/{id}/files", axum::routing::put(replace_link_files::<S>))
         .route("/api/links/{id}/log", get(link_log::<S>))
         .route("/api/links/{id}/replies", get(link_replies::<S>))
         .merge(sync_routes::routes::<S>())

@@ -116,6 +116,22 @@ impl Store for PgStore {
             .collect())
     }
 
+    async fn replace_files(&self, owner: &str, id: &str, files: &[(String, String)]) -> DbResult<bool> {
+        let ns: Vec<i64> = (0..files.len() as i64).collect();
+        let cts: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+        let jwes: Vec<String> = files.iter().map(|f| f.1.clone()).collect();
+        // One statement (no client-side transactions here). The upsert and the delete touch
+        // disjoint rows (n below / at or above the new count), so neither sees the other.
+        let r = self
+            .client
+            .query_one(
+                "WITH l AS (SELECT id FROM links WHERE id = $1 AND owner = $2 AND status = 'active'),                  u AS (INSERT INTO files(link_id, n, content_type, jwe) SELECT l.id, f.n, f.ct, f.jwe FROM l, unnest($3::bigint[], $4::text[], $5::text[]) AS f(n, ct, jwe)                        ON CONFLICT (link_id, n) DO UPDATE SET content_type = EXCLUDED.content_type, jwe = EXCLUDED.jwe),                  d AS (DELETE FROM files WHERE link_id IN (SELECT id FROM l) AND n >= $6)                  SELECT COUNT(*) FROM l",
+                &[&id, &owner, &ns, &cts, &jwes, &(files.len() as i64)],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0) > 0)
+    }
+
     async fn revoke(&self, owner: &str, id: &str) -> DbResult<bool> {
         let r = self
             .client

@@ -119,6 +119,24 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn replace_files(&self, owner: &str, id: &str, files: &[(String, String)]) -> DbResult<bool> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        let mine: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM links WHERE id = ?1 AND owner = ?2 AND status = 'active')", params![id, owner], |r| r.get(0))?;
+        if mine {
+            tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
+            for (n, (ct, jwe)) in files.iter().enumerate() {
+                tx.execute("INSERT INTO files(link_id, n, content_type, jwe) VALUES (?1, ?2, ?3, ?4)", params![id, n as i64, ct, jwe])?;
+            }
+        }
+        tx.commit()?;
+        if mine {
+            // As on revoke: the old ciphertext's pages are zeroed and the WAL's copies dropped.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(mine)
+    }
+
     async fn revoke(&self, owner: &str, id: &str) -> DbResult<bool> {
         let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = c.transaction()?;

@@ -58,6 +58,9 @@ pub trait Store: Send + Sync + 'static {
     /// `(content type, JWE)` in order.
     fn files(&self, id: &str) -> impl Future<Output = DbResult<Vec<(String, String)>>> + Send;
     fn list_links(&self, owner: &str) -> impl Future<Output = DbResult<Vec<LinkSummary>>> + Send;
+    /// Replaces the files of the owner's active link (a long-term link brought up to date);
+    /// its id, key, passcode, expiry and log stay. False if it is not the owner's, or not active.
+    fn replace_files(&self, owner: &str, id: &str, files: &[(String, String)]) -> impl Future<Output = DbResult<bool>> + Send;
     /// Marks the owner's link revoked and deletes its files. False if it is not the owner's.
     fn revoke(&self, owner: &str, id: &str) -> impl Future<Output = DbResult<bool>> + Send;
     /// Atomically takes one passcode attempt; `None` when none are left. Returns the

@@ -35,7 +35,7 @@ macro_rules! both {
     };
 }
 
-both!(replayed_requests_are_refused_across_instances, share_fetch_revoke_and_audit, owners_are_isolated_and_signatures_checked, passcode_attempts_lock_the_link, parallel_guesses_never_exceed_the_limit, expired_link_is_refused, advice_reply_reaches_the_record, long_files_are_served_by_location, tampered_ciphertext_is_refused);
+both!(replayed_requests_are_refused_across_instances, share_fetch_revoke_and_audit, owners_are_isolated_and_signatures_checked, passcode_attempts_lock_the_link, parallel_guesses_never_exceed_the_limit, expired_link_is_refused, advice_reply_reaches_the_record, long_files_are_served_by_location, tampered_ciphertext_is_refused, a_long_term_link_is_brought_up_to_date_in_place);
 
 fn share_fetch_revoke_and_audit(r: Running) {
     let rec = record(r.dir.path(), "a");
@@ -298,4 +298,48 @@ fn tampered_ciphertext_is_refused(r: Running) {
     assert!(jwe::decrypt(&key, &tampered).is_err());
     let other_header = format!("{}..{}.{}.{}", data_encoding::BASE64URL_NOPAD.encode(br#"{"alg":"dir","enc":"A256GCM"}"#), parts[2], parts[3], parts[4]);
     assert!(jwe::decrypt(&key, &other_header).is_err(), "the header is authenticated");
+}
+
+/// The emergency card: a long-term link keeps its URL, key and passcode while its content
+/// follows the record; only its owner can replace it, and not once it is revoked.
+fn a_long_term_link_is_brought_up_to_date_in_place(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    let other = record(r.dir.path(), "b");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(&rec, req(&["medications", "allergies"], "emergency card", None), ShareOptions { passcode: Some("2468".into()), long_term: true, ..Default::default() }, &relay).unwrap();
+    assert_eq!(out.payload.flag.as_deref(), Some("LP"));
+    let open = || {
+        let (s, m) = post_json(&out.payload.url, json!({"recipient": "A&E", "passcode": "2468"}));
+        assert_eq!(s, 200, "{m}");
+        String::from_utf8(jwe::decrypt(&out.payload.key_bytes().unwrap(), m["files"][0]["embedded"].as_str().unwrap()).unwrap()).unwrap()
+    };
+    let before = open();
+    assert!(before.contains(SENTINEL) && !before.contains("Latex"));
+
+    let allergy = EntryValue::Allergy { substance: "Latex".into(), reaction: Some("hives".into()), severity: phr_core::record::Severity::Severe, kind: phr_core::record::AllergyKind::Allergy, code: None };
+    rec.add_entry("allergies", allergy, Provenance::User).unwrap();
+    let updated = share::update_share(&rec, &out.grant.id, &relay).unwrap();
+    assert_eq!(updated.shlink, out.shlink, "same link, same QR code");
+    let after = open();
+    assert!(after.contains(SENTINEL) && after.contains("Latex"), "the new allergy is on the card");
+    let stored = String::from_utf8_lossy(&storage_text(&r)).to_string();
+    assert!(!stored.contains("Latex") && !stored.contains("Zxqvorimab"), "the relay still holds ciphertext only");
+
+    // Another owner cannot replace it (it looks like no link at all).
+    let theirs = HttpRelay::for_record(&other, &r.base).unwrap();
+    let jwe_text = jwe::encrypt(&[9u8; 32], b"{}", Some(share::FHIR_JSON)).unwrap();
+    let forged = [phr_core::share::relay::NewFile { content_type: share::FHIR_JSON.into(), jwe: jwe_text }];
+    assert!(!theirs.replace_files(&updated.grant.link.as_ref().unwrap().link_id, &forged).unwrap());
+    assert!(open().contains("Latex"), "unchanged by the forged update");
+
+    // A section made private since the grant leaves the card at the next update.
+    rec.set_section_privacy("allergies", phr_core::record::PrivacyLevel::Private).unwrap();
+    share::update_share(&rec, &out.grant.id, &relay).unwrap();
+    let private = open();
+    assert!(private.contains(SENTINEL) && !private.contains("Latex"), "private sections are never shared");
+
+    share::revoke_share(&rec, &out.grant.id, Some(&relay)).unwrap();
+    assert!(share::update_share(&rec, &out.grant.id, &relay).is_err(), "a revoked link is not brought back");
+    assert_eq!(post_json(&out.payload.url, json!({"recipient": "A&E", "passcode": "2468"})).0, 404);
 }

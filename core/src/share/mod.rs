@@ -130,6 +130,32 @@ pub fn create_share(record: &Record, req: GrantRequest, opts: ShareOptions, rela
     outcome_for(&grant).ok_or(Error::Corrupt("a share lost its link"))
 }
 
+/// Brings a published link up to date: the sections its grant allows are read again
+/// through `consent::check` (audited like any read; refused once the grant has ended; a
+/// section made private since is left out) and re-encrypted under the link's own key,
+/// then replace the relay's copy. The link, its QR code, passcode and expiry stay the same: what the
+/// emergency card needs when a medication or allergy changes.
+pub fn update_share(record: &Record, grant_id: &str, relay: &dyn RelayApi) -> Result<ShareOutcome> {
+    let grant = record.grant(grant_id)?.ok_or(Error::NotFound { what: "grant" })?;
+    let info = grant.link.as_ref().ok_or(Error::NotFound { what: "link" })?;
+    if info.relay_url != relay.base_url().trim_end_matches('/') {
+        return Err(Error::invalid("relay", "this link is hosted on another relay"));
+    }
+    let view = match consent::check(record, &grant.id, Utc::now())? {
+        Decision::Allowed(v) => v,
+        Decision::Denied(r) => return Err(Error::invalid("grant", format!("consent refused the read ({r:?})"))),
+    };
+    let mut key = BASE64URL_NOPAD.decode(info.key.as_bytes()).map_err(|_| Error::Corrupt("a link key could not be read"))?;
+    let plain = serde_json::to_vec(&bundle::fhir_bundle(&view)).map_err(|_| Error::Crypto("bundle encoding failed"));
+    let sealed = plain.and_then(|p| jwe::encrypt(&key, &p, Some(FHIR_JSON)));
+    zeroize::Zeroize::zeroize(&mut key);
+    let files = [NewFile { content_type: FHIR_JSON.into(), jwe: sealed? }];
+    if !relay.replace_files(&info.link_id, &files)? {
+        return Err(Error::NotFound { what: "link" });
+    }
+    outcome_for(&grant).ok_or(Error::Corrupt("a share lost its link"))
+}
+
 /// Deletes the content on the relay and marks the grant revoked.
 pub fn revoke_share(record: &Record, grant_id: &str, relay: Option<&dyn RelayApi>) -> Result<Grant> {
     let g = record.grant(grant_id)?.ok_or(Error::NotFound { what: "grant" })?;

@@ -109,6 +109,9 @@ pub trait RelayApi {
     fn create_link(&self, link: &NewLink) -> Result<String>;
     /// Deletes the content; `Ok(false)` when the relay does not know the link (for this owner).
     fn revoke_link(&self, id: &str) -> Result<bool>;
+    /// Replaces the content of an active link; `Ok(false)` when the relay has no active
+    /// link of that id for this owner (revoked, expired away, or another owner's).
+    fn replace_files(&self, id: &str, files: &[NewFile]) -> Result<bool>;
     fn list_links(&self) -> Result<Vec<LinkSummary>>;
     fn access_log(&self, id: &str, after: i64) -> Result<Vec<AccessEvent>>;
     fn replies(&self, id: &str, after: i64) -> Result<Vec<RelayReply>>;
@@ -186,6 +189,15 @@ impl RelayApi for HttpRelay {
             200..=299 => Ok(true),
             404 => Ok(false),
             s => Err(net(&self.base, format!("the relay answered {s} to the revocation"))),
+        }
+    }
+    fn replace_files(&self, id: &str, files: &[NewFile]) -> Result<bool> {
+        let body = serde_json::to_vec(&serde_json::json!({ "files": files })).map_err(|_| Error::invalid("link", "cannot be encoded"))?;
+        let (status, _) = self.send("PUT", &format!("/api/links/{id}/files"), Some(body))?;
+        match status {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            s => Err(net(&self.base, format!("the relay answered {s} to the update"))),
         }
     }
     fn list_links(&self) -> Result<Vec<LinkSummary>> {

@@ -69,6 +69,7 @@ if (mode === "open") {
   console.log("content ok; 'some sections were not shared' visible: " + notShared);
   if (process.env.EXPECT_NOT_SHARED === "1" && !notShared) fail("expected the not-shared notice");
   for (const absent of (process.env.EXPECT_ABSENT || "").split(",").filter(Boolean)) if (body.includes(absent)) fail("must not show " + absent);
+  for (const present of (process.env.EXPECT_PRESENT || "").split(",").filter(Boolean)) if (!body.includes(present)) fail("missing " + present);
   await page.screenshot({ path: path.join(outdir, process.env.SHOT || "viewer.png"), fullPage: true });
 } else if (mode === "revoked") {
   await page.waitForFunction(() => !document.getElementById("unlock").classList.contains("hidden"));

@@ -59,6 +59,7 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun auditLog(): List<AuditEvent> = withContext(io) { record.auditLog() }
     suspend fun shareLink(request: GrantRequest, options: ShareLinkOptions): SharedLink = record.shareLink(request, options)
     suspend fun sharedLink(grantId: String): SharedLink = withContext(io) { record.sharedLink(grantId) }
+    suspend fun updateSharedLink(grantId: String): SharedLink = record.updateSharedLink(grantId)
     suspend fun revokeShare(grantId: String): Grant = record.revokeShare(grantId)
     suspend fun revokeGrant(grantId: String): Grant = withContext(io) { record.revokeGrant(grantId) }
     suspend fun refreshShares(): ShareActivity = record.refreshShares()

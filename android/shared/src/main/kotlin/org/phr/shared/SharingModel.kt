@@ -74,6 +74,13 @@ class SharingModel(private val repo: PhrRepository, private val relayUrl: String
         _state.value = _state.value.copy(link = LinkView(grantId, out.qrSvg, out.qrPng, out.viewerUrl, out.passcodeRequired))
     }
 
+    /** Puts the record as it is now behind an existing link (same QR code): the emergency card after a change. */
+    suspend fun update(grantId: String) = attempt {
+        val out = repo.updateSharedLink(grantId)
+        _state.value = _state.value.copy(link = LinkView(grantId, out.qrSvg, out.qrPng, out.viewerUrl, out.passcodeRequired))
+        reload()
+    }
+
     /** Takes a share back; for a link, the relay's copy is deleted first. */
     suspend fun revoke(grantId: String) = attempt {
         val byLink = _state.value.shares.firstOrNull { it.grantId == grantId }?.byLink ?: true

@@ -76,6 +76,11 @@ class SharingModelTest {
         model.refresh()
         assertEquals("Dr Patel opened your shared record", model.state.value.history.first().text, "newest first")
 
+        repo.add("medications", EntryValue.Medication("Metformin", dose = "500 mg"))
+        model.update(row.grantId)
+        assertNull(model.state.value.message, model.state.value.message)
+        assertEquals(link.viewerUrl, model.state.value.link!!.viewerUrl, "the same link and QR code")
+
         model.revoke(row.grantId)
         val after = model.state.value
         assertEquals("Revoked", after.shares.single().status)

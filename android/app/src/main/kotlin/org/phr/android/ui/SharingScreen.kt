@@ -67,6 +67,7 @@ fun SharingScreen(vm: SharingViewModel, onBack: () -> Unit) {
                         Text(row.status, style = MaterialTheme.typography.bodySmall)
                     }
                     if (row.active && row.byLink) TextButton(onClick = { vm.run { showLink(row.grantId) } }) { Text("QR") }
+                    if (row.active && row.byLink) TextButton(onClick = { vm.run { update(row.grantId) } }, enabled = !state.busy) { Text("Update") }
                     if (row.active) TextButton(onClick = { vm.run { revoke(row.grantId) } }, enabled = !state.busy) { Text("Stop sharing") }
                 }
             }

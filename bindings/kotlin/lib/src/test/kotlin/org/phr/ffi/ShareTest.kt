@@ -36,7 +36,7 @@ class ShareTest {
     @Test
     fun `a shared link opens for the recipient with the passcode, shows only the granted section, is audited and revoked`() {
         val (rec, _) = newRecord()
-        rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
+        val ramipril = rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
         rec.addEntry("allergies", EntryValue.Allergy("Penicillin", Severity.SEVERE, AllergyKind.ALLERGY))
         val expiry = Instant.now().plus(Duration.ofDays(2))
         val shared = runBlocking {
@@ -57,21 +57,30 @@ class ShareTest {
         assertEquals("P", payload["flag"])
         val wrong = http("POST", manifestUrl, """{"recipient":"Dr Patel","passcode":"0000"}""")
         assertEquals(401, wrong.first)
-        val ok = http("POST", manifestUrl, """{"recipient":"Dr Patel","passcode":"4821"}""")
-        assertEquals(200, ok.first, ok.second)
-        assertFalse(ok.second.contains("Ramipril"), "the relay holds ciphertext only")
-        val file = (JSONObjectUtils.parse(ok.second)["files"] as List<*>).single() as Map<*, *>
-        assertEquals("application/fhir+json", file["contentType"])
-        val jwe = JWEObject.parse(file["embedded"] as String)
-        jwe.decrypt(DirectDecrypter(Base64.getUrlDecoder().decode(payload["key"] as String)))
-        val bundle = jwe.payload.toString()
+        val open = {
+            val m = http("POST", manifestUrl, """{"recipient":"Dr Patel","passcode":"4821"}""")
+            assertEquals(200, m.first, m.second)
+            assertFalse(m.second.contains("Ramipril"), "the relay holds ciphertext only")
+            val file = (JSONObjectUtils.parse(m.second)["files"] as List<*>).single() as Map<*, *>
+            assertEquals("application/fhir+json", file["contentType"])
+            val jwe = JWEObject.parse(file["embedded"] as String)
+            jwe.decrypt(DirectDecrypter(Base64.getUrlDecoder().decode(payload["key"] as String)))
+            jwe.payload.toString()
+        }
+        val bundle = open()
         assertTrue(bundle.contains("\"resourceType\":\"Bundle\""), bundle.take(200))
         assertTrue(bundle.contains("Ramipril"))
         assertFalse(bundle.contains("Penicillin"), "allergies were not granted")
+        assertFalse(bundle.contains("10 mg"))
+
+        // The dose changes: the same link now shows it.
+        rec.editEntry(ramipril.id, EntryValue.Medication("Ramipril", dose = "10 mg"))
+        assertEquals(shared.shlink, runBlocking { rec.updateSharedLink(shared.grant.id) }.shlink)
+        assertTrue(open().contains("10 mg"))
 
         // The owner sees who opened it, and who was refused.
         val activity = runBlocking { rec.refreshShares() }
-        assertEquals(2uL, activity.accessEvents)
+        assertEquals(3uL, activity.accessEvents, "two openings and one refusal")
         val actions = rec.auditLog().map { it.action }
         assertTrue(AuditAction.REMOTE_FETCH in actions && AuditAction.REMOTE_REFUSED in actions, "$actions")
         assertEquals(0uL, runBlocking { rec.refreshShares() }.accessEvents, "nothing new the second time")
