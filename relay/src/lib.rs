@@ -162,15 +162,20 @@ struct NewLink {
     max_attempts: Option<i64>,
 }
 
+/// `(content type, JWE)` as stored, or None unless there is at least one file and every
+/// one is a compact JWE (five parts): the relay checks the shape, never the content.
+fn stored_files(files: Vec<NewFile>) -> Option<Vec<(String, String)>> {
+    let ok = !files.is_empty() && files.iter().all(|f| f.jwe.split('.').count() == 5);
+    ok.then(|| files.into_iter().map(|f| (f.content_type, f.jwe)).collect())
+}
+
 async fn create_link<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let owner = match authenticate_once(&st, &headers, &method, &uri, &body).await {
         Ok(o) => o,
         Err(r) => return r,
     };
     let Ok(req) = serde_json::from_slice::<NewLink>(&body) else { return err(StatusCode::BAD_REQUEST, "bad_json") };
-    if req.files.is_empty() || req.files.iter().any(|f| f.jwe.split('.').count() != 5) {
-        return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
-    }
+    let Some(files) = stored_files(req.files) else { return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe") };
     if req.exp.is_some_and(|e| e * 1000 <= now_ms()) {
         return err(StatusCode::BAD_REQUEST, "already_expired");
     }
@@ -206,7 +211,6 @@ async fn create_link<S: Store>(State(st): State<Arc<AppState<S>>>, method: Metho
         max_attempts: req.max_attempts.unwrap_or(5).clamp(1, 100),
         attempts_used: 0,
     };
-    let files: Vec<(String, String)> = req.files.into_iter().map(|f| (f.content_type, f.jwe)).collect();
     match st.store.create_link(&row, &files).await {
         Ok(()) => (StatusCode::CREATED, Json(json!({ "id": row.id }))).into_response(),
         Err(e) => internal(e),
@@ -235,10 +239,7 @@ async fn replace_link_files<S: Store>(State(st): State<Arc<AppState<S>>>, Path(i
         Err(r) => return r,
     };
     let Ok(req) = serde_json::from_slice::<NewFiles>(&body) else { return err(StatusCode::BAD_REQUEST, "bad_json") };
-    if req.files.is_empty() || req.files.iter().any(|f| f.jwe.split('.').count() != 5) {
-        return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
-    }
-    let files: Vec<(String, String)> = req.files.into_iter().map(|f| (f.content_type, f.jwe)).collect();
+    let Some(files) = stored_files(req.files) else { return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe") };
     match st.store.replace_files(&owner, &id, &files).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         // Another owner's link, a revoked or an unknown one all look the same.

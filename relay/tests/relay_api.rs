@@ -332,6 +332,12 @@ fn a_long_term_link_is_brought_up_to_date_in_place(r: Running) {
     let forged = [phr_core::share::relay::NewFile { content_type: share::FHIR_JSON.into(), jwe: jwe_text }];
     assert!(!theirs.replace_files(&updated.grant.link.as_ref().unwrap().link_id, &forged).unwrap());
     assert!(open().contains("Latex"), "unchanged by the forged update");
+    // The relay takes only compact JWEs (it checks the shape, never the content).
+    let link_id = updated.grant.link.as_ref().unwrap().link_id.clone();
+    let plain = [phr_core::share::relay::NewFile { content_type: share::FHIR_JSON.into(), jwe: "{\"not\": \"encrypted\"}".into() }];
+    assert!(relay.replace_files(&link_id, &plain).is_err(), "400 files_must_be_compact_jwe");
+    assert!(relay.replace_files(&link_id, &[]).is_err(), "a link needs a file");
+    assert!(open().contains("Latex"), "unchanged by the refused updates");
 
     // A section made private since the grant leaves the card at the next update.
     rec.set_section_privacy("allergies", phr_core::record::PrivacyLevel::Private).unwrap();
