@@ -4,8 +4,9 @@
 //!
 //! The content comes only from [`crate::consent::check`], which decides and audits.
 //! Flow: [`create_share`] -> relay holds ciphertext -> the clinician viewer (relay/static)
-//! decrypts in the browser. [`revoke_share`] deletes the relay's copy and marks the grant
-//! revoked. [`sync_from_relay`] pulls the relay's access log (and replies to advice
+//! decrypts in the browser. [`update_share`] puts today's content behind the same link
+//! (the emergency card after a change). [`revoke_share`] deletes the relay's copy and
+//! marks the grant revoked. [`sync_from_relay`] pulls the relay's access log (and replies to advice
 //! requests) into the owner's audit log.
 
 pub mod bundle;
