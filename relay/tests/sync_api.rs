@@ -163,7 +163,7 @@ impl Device {
     }
 
     fn raw_on(&self, http: &reqwest::blocking::Client, base: &str, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
-        let now = unique_ms();
+        let now = phr_core::share::relay::request_time_ms();
         let sig = self.key.sign(&signing_input(method, path, now, body));
         let r = http
             .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), format!("{base}{path}"))
@@ -260,7 +260,7 @@ fn account_is_created_by_its_first_device_only(r: Running) {
     let st = http().post(format!("{base}/sync/{account}/devices")).body(json!({"device": b.id, "xkey": b.xkey}).to_string()).send().unwrap();
     assert_eq!(st.status().as_u16(), 401);
     // A signature made by another key than the one claimed.
-    let now = unique_ms();
+    let now = phr_core::share::relay::request_time_ms();
     let path = format!("/sync/{account}/devices");
     let sig = b.key.sign(&signing_input("GET", &path, now, b""));
     let st = http()
@@ -293,7 +293,7 @@ fn a_signed_sync_request_is_accepted_once(r: Running) {
     let base = &r.base;
     let (account, devs) = account_with(base, 1);
     let path = format!("/sync/{account}/ops?after=0&limit=10");
-    let now = unique_ms();
+    let now = phr_core::share::relay::request_time_ms();
     let sig = devs[0].key.sign(&signing_input("GET", &path, now, b""));
     let send = || {
         http()
@@ -798,21 +798,4 @@ fn bad_input_is_a_400_never_a_panic(r: Running) {
     assert_err(a.raw_on(&http(), base, "POST", &ops_path, &big), 413, "too_large");
     // The log is untouched by all of it.
     assert_eq!(a.pull(base, &account, 0, 10).1["lastSeq"], 0);
-}
-
-/// The signing time: the clock, but never the same millisecond twice in this process (the
-/// relay accepts each signed request once, and the same request signed in the same
-/// millisecond has the same signature).
-fn unique_ms() -> i64 {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = chrono::Utc::now().timestamp_millis();
-    let mut prev = LAST.load(Ordering::SeqCst);
-    loop {
-        let next = now.max(prev + 1);
-        match LAST.compare_exchange(prev, next, Ordering::SeqCst, Ordering::SeqCst) {
-            Ok(_) => return next,
-            Err(p) => prev = p,
-        }
-    }
 }

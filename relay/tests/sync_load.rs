@@ -77,7 +77,7 @@ struct Device {
 impl Device {
     async fn call(&self, http: &reqwest::Client, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value, f64) {
         let body = body.map(|v| serde_json::to_vec(&v).unwrap()).unwrap_or_default();
-        let now = unique_ms();
+        let now = phr_core::share::relay::request_time_ms();
         let sig = self.key.sign(&signing_input(method.as_str(), path, now, &body));
         let t = Instant::now();
         let r = http
@@ -272,21 +272,4 @@ fn two_hundred_devices_sync_at_once() {
         q(&pg.push, 0.99) / q(&lite.push, 0.99),
         q(&pg.pull, 0.99) / q(&lite.pull, 0.99)
     );
-}
-
-/// The signing time: the clock, but never the same millisecond twice in this process (the
-/// relay accepts each signed request once, and the same request signed in the same
-/// millisecond has the same signature).
-fn unique_ms() -> i64 {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = chrono::Utc::now().timestamp_millis();
-    let mut prev = LAST.load(Ordering::SeqCst);
-    loop {
-        let next = now.max(prev + 1);
-        match LAST.compare_exchange(prev, next, Ordering::SeqCst, Ordering::SeqCst) {
-            Ok(_) => return next,
-            Err(p) => prev = p,
-        }
-    }
 }

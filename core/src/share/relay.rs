@@ -22,8 +22,9 @@ pub fn signing_input(method: &str, path_and_query: &str, time_ms: i64, body: &[u
 
 /// The time a request is signed with: the clock, but never the same millisecond twice in
 /// this process. The relay refuses a signature it has seen (replay protection), and
-/// Ed25519 signs the same request at the same time identically.
-pub(crate) fn request_time_ms() -> i64 {
+/// Ed25519 signs the same request at the same time identically. Public for the relay's
+/// tests, which sign requests by hand.
+pub fn request_time_ms() -> i64 {
     use std::sync::atomic::{AtomicI64, Ordering};
     static LAST: AtomicI64 = AtomicI64::new(0);
     let now = chrono::Utc::now().timestamp_millis();
