@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 e2e=$root/relay/tests/e2e
-work=$(mktemp -d /tmp/phr-relay-e2e.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/phr-relay-e2e.XXXXXX")
 out=${PHR_E2E_OUT:-$work/out}
 mkdir -p "$out"
 relay_pid=

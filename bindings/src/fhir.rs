@@ -101,7 +101,11 @@ impl From<fhir::FhirImportReport> for FhirImportReport {
                     source_entry: l.source_entry,
                     section: l.section,
                     system: l.system,
-                    conflicts: l.conflicts.into_iter().map(|c| FieldConflict { field: c.field, yours: c.yours, source: c.source }).collect(),
+                    conflicts: l
+                        .conflicts
+                        .into_iter()
+                        .map(|c| FieldConflict { field: c.field, yours: c.yours, source: c.source })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -113,18 +117,26 @@ fn core_options(o: Option<FhirImportOptions>) -> fhir::FhirImportOptions {
     fhir::FhirImportOptions { system: o.system, force: o.force, retire_missing: o.retire_missing }
 }
 
-
 #[uniffi::export(async_runtime = "tokio")]
 impl PhrRecord {
     /// Imports FHIR R4 JSON (a resource or a Bundle) in one transaction: it lands whole or
     /// not at all. Malformed JSON: `InvalidInput(field = "FHIR file")`.
-    pub async fn import_fhir_json(&self, json: String, options: Option<FhirImportOptions>) -> R<FhirImportReport> {
+    pub async fn import_fhir_json(
+        &self,
+        json: String,
+        options: Option<FhirImportOptions>,
+    ) -> R<FhirImportReport> {
         let inner = self.inner.clone();
-        blocking(move || Ok(fhir::import_bytes(&inner, json.as_bytes(), &core_options(options))?.into())).await
+        blocking(move || Ok(fhir::import_bytes(&inner, json.as_bytes(), &core_options(options))?.into()))
+            .await
     }
 
     /// Imports a FHIR R4 JSON file, streamed (large bundles never sit in memory whole).
-    pub async fn import_fhir_file(&self, path: String, options: Option<FhirImportOptions>) -> R<FhirImportReport> {
+    pub async fn import_fhir_file(
+        &self,
+        path: String,
+        options: Option<FhirImportOptions>,
+    ) -> R<FhirImportReport> {
         let inner = self.inner.clone();
         blocking(move || {
             let p = std::path::Path::new(&path);

@@ -122,7 +122,11 @@ impl From<core::FileReport> for ImportFileReport {
             activities_merged: f.outcome.activities_merged,
             activities_unchanged: f.outcome.activities_unchanged,
             entries_added: f.outcome.entries_added,
-            problems: f.problems.into_iter().map(|p| ImportProblem { offset: p.offset, line: p.line, reason: p.reason }).collect(),
+            problems: f
+                .problems
+                .into_iter()
+                .map(|p| ImportProblem { offset: p.offset, line: p.line, reason: p.reason })
+                .collect(),
         }
     }
 }
@@ -250,7 +254,14 @@ impl From<phr_core::record::Activity> for Activity {
             laps: a
                 .laps
                 .into_iter()
-                .map(|l| Lap { start_ms: l.start_ms, duration_s: l.duration_s, distance_m: l.distance_m, avg_hr: l.avg_hr, max_hr: l.max_hr, calories: l.calories })
+                .map(|l| Lap {
+                    start_ms: l.start_ms,
+                    duration_s: l.duration_s,
+                    distance_m: l.distance_m,
+                    avg_hr: l.avg_hr,
+                    max_hr: l.max_hr,
+                    calories: l.calories,
+                })
                 .collect(),
             metrics: a.metrics.into_iter().collect(),
             track: a
@@ -303,7 +314,7 @@ impl PhrRecord {
         cancel: Option<Arc<CancelHandle>>,
     ) -> R<ImportReport> {
         let inner = self.inner.clone();
-        let cancel = cancel.unwrap_or_else(CancelHandle::new);
+        let cancel = cancel.unwrap_or_default();
         let on_drop = CancelOnDrop::new(cancel.clone());
         let out = blocking(move || {
             if paths.is_empty() {
@@ -317,10 +328,17 @@ impl PhrRecord {
             }
             let token = cancel.token();
             let report = match listener {
-                Some(l) => bulk::import_paths(&inner, &paths, &core_options(options), &ForeignProgress(l), &token)?,
+                Some(l) => {
+                    bulk::import_paths(&inner, &paths, &core_options(options), &ForeignProgress(l), &token)?
+                }
                 None => bulk::import_paths(&inner, &paths, &core_options(options), &Silent, &token)?,
             };
-            log::info!("import: {} files, {} failed, cancelled: {}", report.totals.files, report.totals.failed, report.cancelled);
+            log::info!(
+                "import: {} files, {} failed, cancelled: {}",
+                report.totals.files,
+                report.totals.failed,
+                report.cancelled
+            );
             Ok(report.into())
         })
         .await;
@@ -330,7 +348,12 @@ impl PhrRecord {
 
     /// Imports one file held in memory (shared into the app, picked from a document
     /// provider). `name` is its file name, used with the first bytes to tell the format.
-    pub async fn import_bytes(&self, name: String, data: Vec<u8>, options: Option<ImportOptions>) -> R<ImportFileReport> {
+    pub async fn import_bytes(
+        &self,
+        name: String,
+        data: Vec<u8>,
+        options: Option<ImportOptions>,
+    ) -> R<ImportFileReport> {
         let inner = self.inner.clone();
         blocking(move || Ok(bulk::import_bytes(&inner, &name, &data, &core_options(options)).into())).await
     }

@@ -109,7 +109,12 @@ impl From<core::Alert> for Alert {
             triggered_by: a
                 .triggered_by
                 .into_iter()
-                .map(|t| TriggerDatum { label: t.label, value: t.value, unit: t.unit, at_ms: t.t.map(|s| s.saturating_mul(1000)) })
+                .map(|t| TriggerDatum {
+                    label: t.label,
+                    value: t.value,
+                    unit: t.unit,
+                    at_ms: t.t.map(|s| s.saturating_mul(1000)),
+                })
                 .collect(),
         }
     }
@@ -258,13 +263,17 @@ pub enum Goal {
         start_kg: Option<f64>,
     },
     /// Cover this many kilometres each week (Monday to Sunday).
-    WeeklyDistance { km: f64 },
+    WeeklyDistance {
+        km: f64,
+    },
     RestingHeartRate {
         target_bpm: f64,
         #[uniffi(default = None)]
         start_bpm: Option<f64>,
     },
-    WeeklyActiveMinutes { minutes: f64 },
+    WeeklyActiveMinutes {
+        minutes: f64,
+    },
 }
 
 impl From<Goal> for core::Goal {
@@ -272,7 +281,9 @@ impl From<Goal> for core::Goal {
         match g {
             Goal::TargetWeight { target_kg, start_kg } => Self::TargetWeight { target_kg, start_kg },
             Goal::WeeklyDistance { km } => Self::WeeklyDistance { km },
-            Goal::RestingHeartRate { target_bpm, start_bpm } => Self::RestingHeartRate { target_bpm, start_bpm },
+            Goal::RestingHeartRate { target_bpm, start_bpm } => {
+                Self::RestingHeartRate { target_bpm, start_bpm }
+            }
             Goal::WeeklyActiveMinutes { minutes } => Self::WeeklyActiveMinutes { minutes },
         }
     }
@@ -283,7 +294,9 @@ impl From<core::Goal> for Goal {
         match g {
             core::Goal::TargetWeight { target_kg, start_kg } => Self::TargetWeight { target_kg, start_kg },
             core::Goal::WeeklyDistance { km } => Self::WeeklyDistance { km },
-            core::Goal::RestingHeartRate { target_bpm, start_bpm } => Self::RestingHeartRate { target_bpm, start_bpm },
+            core::Goal::RestingHeartRate { target_bpm, start_bpm } => {
+                Self::RestingHeartRate { target_bpm, start_bpm }
+            }
             core::Goal::WeeklyActiveMinutes { minutes } => Self::WeeklyActiveMinutes { minutes },
         }
     }
@@ -355,7 +368,12 @@ impl From<core::FitnessSummary> for FitnessSummary {
             personal_bests: f
                 .personal_bests
                 .into_iter()
-                .map(|p| PersonalBest { label: p.label, value: p.value, unit: p.unit, activity_start_ms: p.activity_start.saturating_mul(1000) })
+                .map(|p| PersonalBest {
+                    label: p.label,
+                    value: p.value,
+                    unit: p.unit,
+                    activity_start_ms: p.activity_start.saturating_mul(1000),
+                })
                 .collect(),
             streaks: Streaks {
                 current_days: f.streaks.current_days,
@@ -366,7 +384,14 @@ impl From<core::FitnessSummary> for FitnessSummary {
             goals: f
                 .goals
                 .into_iter()
-                .map(|g| GoalProgress { goal: g.goal.into(), current: g.current, target: g.target, fraction: g.fraction, achieved: g.achieved, message: g.message })
+                .map(|g| GoalProgress {
+                    goal: g.goal.into(),
+                    current: g.current,
+                    target: g.target,
+                    fraction: g.fraction,
+                    achieved: g.achieved,
+                    message: g.message,
+                })
                 .collect(),
         }
     }
@@ -416,7 +441,11 @@ impl From<core::InsightSettings> for InsightSettings {
             fitness_enabled: s.fitness_enabled,
             categories: core::AlertCategory::ALL
                 .into_iter()
-                .map(|c| InsightCategoryState { category: c.into(), label: c.label().to_string(), enabled: !s.disabled_categories.contains(&c) })
+                .map(|c| InsightCategoryState {
+                    category: c.into(),
+                    label: c.label().to_string(),
+                    enabled: !s.disabled_categories.contains(&c),
+                })
                 .collect(),
         }
     }
@@ -460,7 +489,11 @@ impl PhrRecord {
                 suggestions: r
                     .suggestions
                     .into_iter()
-                    .map(|s| Suggestion { category: s.category.into(), text: s.text, signpost_ids: s.signpost_ids })
+                    .map(|s| Suggestion {
+                        category: s.category.into(),
+                        text: s.text,
+                        signpost_ids: s.signpost_ids,
+                    })
                     .collect(),
                 signposts: r.signposts.into_iter().map(Into::into).collect(),
                 fitness: r.fitness.map(Into::into),
@@ -474,7 +507,11 @@ impl PhrRecord {
 
     /// Switches one category (its alerts, suggestions and signposts) on or off. Saved in
     /// the record: it stays so after reopening.
-    pub fn set_insight_category_enabled(&self, category: InsightCategory, enabled: bool) -> R<InsightSettings> {
+    pub fn set_insight_category_enabled(
+        &self,
+        category: InsightCategory,
+        enabled: bool,
+    ) -> R<InsightSettings> {
         guard(|| Ok(self.inner.set_insight_category_enabled(category.into(), enabled)?.into()))
     }
 
@@ -500,7 +537,10 @@ impl PhrRecord {
     pub fn signposts_for_category(&self, category: InsightCategory) -> R<Vec<Signpost>> {
         guard(|| {
             let s = self.inner.insight_settings()?;
-            Ok(core::signposts::signposts_for_category(category.into(), &s).into_iter().map(Into::into).collect())
+            Ok(core::signposts::signposts_for_category(category.into(), &s)
+                .into_iter()
+                .map(Into::into)
+                .collect())
         })
     }
 
@@ -520,7 +560,13 @@ impl PhrRecord {
 
     /// An SVG chart (800 x 420) of one metric over `from..=to`: its target band, alert
     /// markers when that category is on, and life events along the time axis.
-    pub fn insight_chart(&self, kind: MetricKind, from: CalendarDate, to: CalendarDate, theme: ChartTheme) -> R<String> {
+    pub fn insight_chart(
+        &self,
+        kind: MetricKind,
+        from: CalendarDate,
+        to: CalendarDate,
+        theme: ChartTheme,
+    ) -> R<String> {
         guard(|| {
             let (f, t) = range(from, to)?;
             Ok(self.inner.insight_chart(kind.into(), f, t, theme.into())?)
@@ -528,7 +574,15 @@ impl PhrRecord {
     }
 
     /// A compact sparkline SVG of one metric's daily values over `from..=to`.
-    pub fn insight_sparkline(&self, kind: MetricKind, from: CalendarDate, to: CalendarDate, theme: ChartTheme, width: u32, height: u32) -> R<String> {
+    pub fn insight_sparkline(
+        &self,
+        kind: MetricKind,
+        from: CalendarDate,
+        to: CalendarDate,
+        theme: ChartTheme,
+        width: u32,
+        height: u32,
+    ) -> R<String> {
         guard(|| {
             let (f, t) = range(from, to)?;
             Ok(self.inner.insight_sparkline(kind.into(), f, t, theme.into(), width, height)?)
@@ -561,12 +615,15 @@ mod tests {
             let rec = PhrRecord { inner: std::sync::Arc::new(phr_core::Record::create(&path, &ks).unwrap()) };
             phr_core::demo::fill(&rec.inner, today.try_into().unwrap()).unwrap();
             let r = rec.insight_report(today).unwrap();
-            let bp: Vec<_> = r.alerts.iter().filter(|a| a.category == InsightCategory::BloodPressure).collect();
+            let bp: Vec<_> =
+                r.alerts.iter().filter(|a| a.category == InsightCategory::BloodPressure).collect();
             assert!(!bp.is_empty(), "{:?}", r.alerts.iter().map(|a| &a.id).collect::<Vec<_>>());
             assert!(bp.iter().all(|a| a.citation.contains("NICE NG136")));
             assert!(r.suggestions.iter().any(|s| s.category == InsightCategory::BloodPressure));
             let s = rec.set_insight_category_enabled(InsightCategory::BloodPressure, false).unwrap();
-            assert!(!s.categories.iter().find(|c| c.category == InsightCategory::BloodPressure).unwrap().enabled);
+            assert!(
+                !s.categories.iter().find(|c| c.category == InsightCategory::BloodPressure).unwrap().enabled
+            );
         }
         let rec = PhrRecord { inner: std::sync::Arc::new(phr_core::Record::open(&path, &ks).unwrap()) };
         let r = rec.insight_report(today).unwrap();

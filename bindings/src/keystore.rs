@@ -32,7 +32,9 @@ impl ForeignKeyStore {
         log::warn!("platform keystore reported: {e}");
         let out = match e {
             KeyStoreError::WrongKey => phr_core::Error::WrongKey,
-            KeyStoreError::Unavailable | KeyStoreError::Failed => phr_core::Error::Crypto("the platform keystore failed"),
+            KeyStoreError::Unavailable | KeyStoreError::Failed => {
+                phr_core::Error::Crypto("the platform keystore failed")
+            }
         };
         *self.failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
         out

@@ -87,13 +87,26 @@ pub fn diagnostics_rust_ingest_ms(dir: String, count: u32) -> Result<f64, PhrErr
     use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
     use phr_core::record::{Sample as CoreSample, SampleKind as CoreKind};
     error::guard(|| {
-        let name = format!("bench-{}.phr", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        let name = format!(
+            "bench-{}.phr",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
         let path = std::path::Path::new(&dir).join(name);
         let ks = RecoveryKeyStore::new(RecoveryKey::generate()?);
         let record = phr_core::Record::create(&path, &ks)?;
         let start = 1_735_689_600_000i64;
         let samples: Vec<CoreSample> = (0..count as i64)
-            .map(|i| CoreSample::instant(CoreKind::HeartRate, start + i * 60_000, 60.0 + (i % 40) as f64, "test-watch"))
+            .map(|i| {
+                CoreSample::instant(
+                    CoreKind::HeartRate,
+                    start + i * 60_000,
+                    60.0 + (i % 40) as f64,
+                    "test-watch",
+                )
+            })
             .collect();
         let t0 = std::time::Instant::now();
         let r = record.ingest_samples(&samples)?;

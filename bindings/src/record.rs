@@ -4,10 +4,10 @@
 use crate::error::guard;
 use crate::keystore::ForeignKeyStore;
 use crate::progress::{CancelHandle, CancelOnDrop, ForeignProgress, ProgressListener};
-use phr_core::progress::ProgressListener as _;
 use crate::types::*;
 use crate::{KeyStore, PhrError};
 use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
+use phr_core::progress::ProgressListener as _;
 use phr_core::store::ListOptions;
 use phr_core::Record;
 use std::path::{Path, PathBuf};
@@ -75,7 +75,11 @@ impl PhrRecord {
     /// Opens the record with the printed recovery key (a new phone, a reset keystore) and
     /// wraps it for `new_keystore`, which opens it from then on.
     #[uniffi::constructor]
-    pub fn open_with_recovery_key(path: String, recovery_key: String, new_keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+    pub fn open_with_recovery_key(
+        path: String,
+        recovery_key: String,
+        new_keystore: Arc<dyn KeyStore>,
+    ) -> R<Arc<Self>> {
         guard(|| {
             let rk = RecoveryKeyStore::new(RecoveryKey::parse(&recovery_key)?);
             let r = Record::open(Path::new(&path), &rk)?;
@@ -92,7 +96,8 @@ impl PhrRecord {
     pub fn restore(backup_path: String, home_dir: String, keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
         guard(|| {
             let ks = ForeignKeyStore::new(keystore);
-            let r = Record::restore(Path::new(&backup_path), Path::new(&home_dir), &ks).map_err(|e| ks.map_err(e))?;
+            let r = Record::restore(Path::new(&backup_path), Path::new(&home_dir), &ks)
+                .map_err(|e| ks.map_err(e))?;
             log::info!("record restored from a backup");
             Ok(wrap(r))
         })
@@ -100,7 +105,12 @@ impl PhrRecord {
 
     /// Restores a backup with the printed recovery key, then wraps it for `new_keystore`.
     #[uniffi::constructor]
-    pub fn restore_with_recovery_key(backup_path: String, home_dir: String, recovery_key: String, new_keystore: Arc<dyn KeyStore>) -> R<Arc<Self>> {
+    pub fn restore_with_recovery_key(
+        backup_path: String,
+        home_dir: String,
+        recovery_key: String,
+        new_keystore: Arc<dyn KeyStore>,
+    ) -> R<Arc<Self>> {
         guard(|| {
             let rk = RecoveryKeyStore::new(RecoveryKey::parse(&recovery_key)?);
             let r = Record::restore(Path::new(&backup_path), Path::new(&home_dir), &rk)?;
@@ -163,7 +173,12 @@ impl PhrRecord {
     }
 
     /// Entries of one section, oldest first.
-    pub fn list_entries(&self, section: String, include_hidden: bool, include_deleted: bool) -> R<Vec<Entry>> {
+    pub fn list_entries(
+        &self,
+        section: String,
+        include_hidden: bool,
+        include_deleted: bool,
+    ) -> R<Vec<Entry>> {
         guard(|| {
             let opts = ListOptions { include_deleted, include_hidden };
             Ok(self.inner.list_entries(&section, opts)?.into_iter().map(Into::into).collect())
@@ -227,7 +242,7 @@ impl PhrRecord {
         cancel: Option<Arc<CancelHandle>>,
     ) -> R<IngestReport> {
         let inner = self.inner.clone();
-        let cancel = cancel.unwrap_or_else(CancelHandle::new);
+        let cancel = cancel.unwrap_or_default();
         let on_drop = CancelOnDrop::new(cancel.clone());
         let listener = listener.map(ForeignProgress);
         let out = blocking(move || {
@@ -266,8 +281,20 @@ impl PhrRecord {
     }
 
     /// One rollup per UTC day in `[from, to]` that has samples, merged across sources.
-    pub fn daily_rollups(&self, kind: SampleKind, from: CalendarDate, to: CalendarDate) -> R<Vec<DailyRollup>> {
-        guard(|| Ok(self.inner.daily_rollups(kind.into(), from.try_into()?, to.try_into()?)?.into_iter().map(Into::into).collect()))
+    pub fn daily_rollups(
+        &self,
+        kind: SampleKind,
+        from: CalendarDate,
+        to: CalendarDate,
+    ) -> R<Vec<DailyRollup>> {
+        guard(|| {
+            Ok(self
+                .inner
+                .daily_rollups(kind.into(), from.try_into()?, to.try_into()?)?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
     }
 
     pub fn sample_summary(&self) -> R<Vec<SeriesSummary>> {
@@ -309,7 +336,7 @@ impl PhrRecord {
         cancel: Option<Arc<CancelHandle>>,
     ) -> R<DemoReport> {
         let inner = self.inner.clone();
-        let cancel = cancel.unwrap_or_else(CancelHandle::new);
+        let cancel = cancel.unwrap_or_default();
         let on_drop = CancelOnDrop::new(cancel.clone());
         let listener = listener.map(ForeignProgress);
         let out = blocking(move || {
@@ -328,7 +355,11 @@ impl PhrRecord {
             if let Some(l) = &listener {
                 l.on_progress("demo", 1, 1);
             }
-            Ok(DemoReport { entries: r.entries as u64, samples: r.samples, sections_enabled: r.sections_enabled })
+            Ok(DemoReport {
+                entries: r.entries as u64,
+                samples: r.samples,
+                sections_enabled: r.sections_enabled,
+            })
         })
         .await;
         on_drop.disarm();

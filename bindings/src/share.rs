@@ -61,7 +61,11 @@ fn shared_link(out: share::ShareOutcome) -> R<SharedLink> {
     Ok(SharedLink {
         qr_svg: out.qr_svg()?,
         qr_png: out.qr_png()?,
-        expires: out.payload.exp.and_then(|s| u64::try_from(s).ok()).map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s)),
+        expires: out
+            .payload
+            .exp
+            .and_then(|s| u64::try_from(s).ok())
+            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s)),
         passcode_required: out.payload.flag.as_deref().is_some_and(|f| f.contains('P')),
         shlink: out.shlink,
         viewer_url: out.viewer_url,
@@ -79,7 +83,12 @@ impl PhrRecord {
         let inner = self.inner.clone();
         blocking(move || {
             let relay = HttpRelay::for_record(&inner, &options.relay_url)?;
-            let opts = ShareOptions { passcode: options.passcode, long_term: options.long_term, label: options.label, max_attempts: None };
+            let opts = ShareOptions {
+                passcode: options.passcode,
+                long_term: options.long_term,
+                label: options.label,
+                max_attempts: None,
+            };
             shared_link(share::create_share(&inner, request.into(), opts, &relay)?)
         })
         .await
@@ -123,7 +132,8 @@ impl PhrRecord {
             if let Some(r) = &relay {
                 share::sync_from_relay(&inner, r)?;
             }
-            Ok(share::revoke_share(&inner, &g.id, relay.as_ref().map(|r| r as &dyn share::relay::RelayApi))?.into())
+            Ok(share::revoke_share(&inner, &g.id, relay.as_ref().map(|r| r as &dyn share::relay::RelayApi))?
+                .into())
         })
         .await
     }
@@ -133,7 +143,8 @@ impl PhrRecord {
     pub async fn refresh_shares(&self) -> R<ShareActivity> {
         let inner = self.inner.clone();
         blocking(move || {
-            let mut relays: Vec<String> = inner.grants()?.into_iter().filter_map(|g| g.link.map(|l| l.relay_url)).collect();
+            let mut relays: Vec<String> =
+                inner.grants()?.into_iter().filter_map(|g| g.link.map(|l| l.relay_url)).collect();
             relays.sort();
             relays.dedup();
             let mut activity = ShareActivity { access_events: 0, replies: 0 };

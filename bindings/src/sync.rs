@@ -100,11 +100,23 @@ impl PendingDevice {
 
     /// Waits up to `timeout_s` for the welcome, then creates the record at `path` locked
     /// by this device's `keystore`. Sync it next to fill it. Works once.
-    pub async fn finish(&self, path: String, keystore: Arc<dyn KeyStore>, timeout_s: u32) -> R<Arc<PhrRecord>> {
-        let pending = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take().ok_or(PhrError::InvalidInput { field: "pairing".into() })?;
+    pub async fn finish(
+        &self,
+        path: String,
+        keystore: Arc<dyn KeyStore>,
+        timeout_s: u32,
+    ) -> R<Arc<PhrRecord>> {
+        let pending = self
+            .inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .ok_or(PhrError::InvalidInput { field: "pairing".into() })?;
         blocking(move || {
             let ks = ForeignKeyStore::new(keystore);
-            let r = devices::finish_join(pending, Path::new(&path), &ks, Duration::from_secs(timeout_s as u64)).map_err(|e| ks.map_err(e))?;
+            let r =
+                devices::finish_join(pending, Path::new(&path), &ks, Duration::from_secs(timeout_s as u64))
+                    .map_err(|e| ks.map_err(e))?;
             r.map(wrap).ok_or(PhrError::NotFound { what: "welcome".into() })
         })
         .await
@@ -129,9 +141,13 @@ impl PhrRecord {
 
     /// One sync round off the caller's thread: push, pull and merge, with progress and
     /// cancel (between pages; what landed is kept whole).
-    pub async fn sync_now(&self, listener: Option<Arc<dyn ProgressListener>>, cancel: Option<Arc<CancelHandle>>) -> R<SyncSummary> {
+    pub async fn sync_now(
+        &self,
+        listener: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> R<SyncSummary> {
         let inner = self.inner.clone();
-        let cancel = cancel.unwrap_or_else(CancelHandle::new);
+        let cancel = cancel.unwrap_or_default();
         let on_drop = CancelOnDrop::new(cancel.clone());
         let token = cancel.token();
         let out = blocking(move || {
@@ -139,8 +155,22 @@ impl PhrRecord {
                 Some(l) => Box::new(ForeignProgress(l)),
                 None => Box::new(phr_core::progress::NoProgress),
             };
-            let r = phr_core::sync::sync(&inner, &relay(&inner)?, listener.as_ref(), &token, SyncOptions::default())?;
-            Ok(SyncSummary { pushed: r.pushed, pulled: r.pulled, applied: r.applied, duplicates: r.duplicates, waiting: r.parked, from_snapshot: r.from_snapshot, cursor: r.cursor })
+            let r = phr_core::sync::sync(
+                &inner,
+                &relay(&inner)?,
+                listener.as_ref(),
+                &token,
+                SyncOptions::default(),
+            )?;
+            Ok(SyncSummary {
+                pushed: r.pushed,
+                pulled: r.pulled,
+                applied: r.applied,
+                duplicates: r.duplicates,
+                waiting: r.parked,
+                from_snapshot: r.from_snapshot,
+                cursor: r.cursor,
+            })
         })
         .await;
         on_drop.disarm();
@@ -157,7 +187,12 @@ impl PhrRecord {
     pub async fn device_approve(&self, offer: Arc<DeviceOffer>, timeout_s: u32) -> R<Option<AddedDevice>> {
         let inner = self.inner.clone();
         blocking(move || {
-            let added = devices::approve(&inner, &offer.inner, Duration::from_secs(timeout_s as u64), RetryPolicy::default())?;
+            let added = devices::approve(
+                &inner,
+                &offer.inner,
+                Duration::from_secs(timeout_s as u64),
+                RetryPolicy::default(),
+            )?;
             Ok(added.map(|(id, confirmation_code)| AddedDevice { id, confirmation_code }))
         })
         .await
@@ -167,7 +202,16 @@ impl PhrRecord {
     pub fn devices(&self) -> R<Vec<SyncDevice>> {
         guard(|| {
             let list = devices::list(&self.inner, &relay(&self.inner)?)?;
-            Ok(list.into_iter().map(|d| SyncDevice { id: d.id, active: d.active, this_device: d.this_device, added_at_ms: d.added_at, removed_at_ms: d.removed_at }).collect())
+            Ok(list
+                .into_iter()
+                .map(|d| SyncDevice {
+                    id: d.id,
+                    active: d.active,
+                    this_device: d.this_device,
+                    added_at_ms: d.added_at,
+                    removed_at_ms: d.removed_at,
+                })
+                .collect())
         })
     }
 

@@ -228,19 +228,29 @@ pub enum OrganDonationDecision {
     OptIn,
     OptOut,
     /// Donate only the listed organs or tissue.
-    Specific { organs: Vec<String> },
+    Specific {
+        organs: Vec<String>,
+    },
     /// A named person decides.
-    Appointed { representative: String },
+    Appointed {
+        representative: String,
+    },
     Undecided,
 }
 
 /// A value in a user-defined section.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum FieldValue {
-    Bool { value: bool },
-    Number { value: f64 },
+    Bool {
+        value: bool,
+    },
+    Number {
+        value: f64,
+    },
     /// Text; a `Date` field takes `YYYY-MM-DD` text.
-    Text { value: String },
+    Text {
+        value: String,
+    },
 }
 
 /// What an entry says: one variant per kind of fact. Each section accepts the variants that
@@ -397,59 +407,98 @@ impl TryFrom<EntryValue> for core::EntryValue {
     fn try_from(v: EntryValue) -> Result<Self, PhrError> {
         use EntryValue as V;
         Ok(match v {
-            V::Identity { given_name, family_name, date_of_birth, nhs_number, address, gp_practice } => core::EntryValue::Identity {
-                given_name,
-                family_name,
-                date_of_birth: date_in(date_of_birth)?,
-                nhs_number: nhs_number.map(|n| core::NhsNumber::parse(&n)).transpose()?,
-                address,
-                gp_practice,
-            },
+            V::Identity { given_name, family_name, date_of_birth, nhs_number, address, gp_practice } => {
+                core::EntryValue::Identity {
+                    given_name,
+                    family_name,
+                    date_of_birth: date_in(date_of_birth)?,
+                    nhs_number: nhs_number.map(|n| core::NhsNumber::parse(&n)).transpose()?,
+                    address,
+                    gp_practice,
+                }
+            }
             V::Contact { name, relationship, phone, next_of_kin, emergency_contact } => {
                 core::EntryValue::Contact { name, relationship, phone, next_of_kin, emergency_contact }
             }
             V::EmergencyInfo { text } => core::EntryValue::EmergencyInfo { text },
-            V::Condition { name, status, code, onset, notes } => {
-                core::EntryValue::Condition { name, code: code_in(code), onset: date_in(onset)?, status: status.into(), notes }
-            }
-            V::Medication { name, dose, route, frequency, start, stop, reason, code } => core::EntryValue::Medication {
+            V::Condition { name, status, code, onset, notes } => core::EntryValue::Condition {
                 name,
-                dose,
-                route,
-                frequency,
-                start: date_in(start)?,
-                stop: date_in(stop)?,
-                reason,
                 code: code_in(code),
+                onset: date_in(onset)?,
+                status: status.into(),
+                notes,
             },
+            V::Medication { name, dose, route, frequency, start, stop, reason, code } => {
+                core::EntryValue::Medication {
+                    name,
+                    dose,
+                    route,
+                    frequency,
+                    start: date_in(start)?,
+                    stop: date_in(stop)?,
+                    reason,
+                    code: code_in(code),
+                }
+            }
             V::SocialPrescription { activity, provider, start, stop, reason } => {
-                core::EntryValue::SocialPrescription { activity, provider, start: date_in(start)?, stop: date_in(stop)?, reason }
+                core::EntryValue::SocialPrescription {
+                    activity,
+                    provider,
+                    start: date_in(start)?,
+                    stop: date_in(stop)?,
+                    reason,
+                }
             }
-            V::Procedure { name, date, location, code, notes } => {
-                core::EntryValue::Procedure { name, date: date_in(date)?, location, code: code_in(code), notes }
+            V::Procedure { name, date, location, code, notes } => core::EntryValue::Procedure {
+                name,
+                date: date_in(date)?,
+                location,
+                code: code_in(code),
+                notes,
+            },
+            V::LifeEvent { date, title, details } => {
+                core::EntryValue::LifeEvent { date: date.try_into()?, title, details }
             }
-            V::LifeEvent { date, title, details } => core::EntryValue::LifeEvent { date: date.try_into()?, title, details },
             V::OrganDonation { decision, registered } => core::EntryValue::OrganDonation {
                 decision: match decision {
                     OrganDonationDecision::OptIn => core::OrganDonationDecision::OptIn,
                     OrganDonationDecision::OptOut => core::OrganDonationDecision::OptOut,
-                    OrganDonationDecision::Specific { organs } => core::OrganDonationDecision::Some { organs },
-                    OrganDonationDecision::Appointed { representative } => core::OrganDonationDecision::Appointed { representative },
+                    OrganDonationDecision::Specific { organs } => {
+                        core::OrganDonationDecision::Some { organs }
+                    }
+                    OrganDonationDecision::Appointed { representative } => {
+                        core::OrganDonationDecision::Appointed { representative }
+                    }
                     OrganDonationDecision::Undecided => core::OrganDonationDecision::Undecided,
                 },
                 registered,
             },
-            V::Allergy { substance, severity, kind, reaction, code } => {
-                core::EntryValue::Allergy { substance, reaction, severity: severity.into(), kind: kind.into(), code: code_in(code) }
+            V::Allergy { substance, severity, kind, reaction, code } => core::EntryValue::Allergy {
+                substance,
+                reaction,
+                severity: severity.into(),
+                kind: kind.into(),
+                code: code_in(code),
+            },
+            V::BloodGroup { group } => core::EntryValue::BloodGroup {
+                group: core::BloodGroup { abo: group.abo.into(), rh: group.rh.into() },
+            },
+            V::Vaccination { vaccine, date, dose, next_due, code } => core::EntryValue::Vaccination {
+                vaccine,
+                date: date.try_into()?,
+                dose,
+                next_due: date_in(next_due)?,
+                code: code_in(code),
+            },
+            V::CheckUp { date, summary, practice, next_due } => core::EntryValue::CheckUp {
+                date: date.try_into()?,
+                practice,
+                summary,
+                next_due: date_in(next_due)?,
+            },
+            V::FamilyHistory { relative, condition, age_at_onset } => {
+                core::EntryValue::FamilyHistory { relative, condition, age_at_onset }
             }
-            V::BloodGroup { group } => core::EntryValue::BloodGroup { group: core::BloodGroup { abo: group.abo.into(), rh: group.rh.into() } },
-            V::Vaccination { vaccine, date, dose, next_due, code } => {
-                core::EntryValue::Vaccination { vaccine, date: date.try_into()?, dose, next_due: date_in(next_due)?, code: code_in(code) }
-            }
-            V::CheckUp { date, summary, practice, next_due } => {
-                core::EntryValue::CheckUp { date: date.try_into()?, practice, summary, next_due: date_in(next_due)? }
-            }
-            V::FamilyHistory { relative, condition, age_at_onset } => core::EntryValue::FamilyHistory { relative, condition, age_at_onset },
             V::Note { text, date, title } => core::EntryValue::Note { date: date_in(date)?, title, text },
             V::Custom { fields } => core::EntryValue::Custom {
                 fields: fields
@@ -472,57 +521,91 @@ impl From<core::EntryValue> for EntryValue {
     fn from(v: core::EntryValue) -> Self {
         use core::EntryValue as C;
         match v {
-            C::Identity { given_name, family_name, date_of_birth, nhs_number, address, gp_practice } => EntryValue::Identity {
-                given_name,
-                family_name,
-                date_of_birth: date_out(date_of_birth),
-                nhs_number: nhs_number.map(|n| n.digits().to_string()),
-                address,
-                gp_practice,
-            },
+            C::Identity { given_name, family_name, date_of_birth, nhs_number, address, gp_practice } => {
+                EntryValue::Identity {
+                    given_name,
+                    family_name,
+                    date_of_birth: date_out(date_of_birth),
+                    nhs_number: nhs_number.map(|n| n.digits().to_string()),
+                    address,
+                    gp_practice,
+                }
+            }
             C::Contact { name, relationship, phone, next_of_kin, emergency_contact } => {
                 EntryValue::Contact { name, relationship, phone, next_of_kin, emergency_contact }
             }
             C::EmergencyInfo { text } => EntryValue::EmergencyInfo { text },
-            C::Condition { name, code, onset, status, notes } => {
-                EntryValue::Condition { name, status: status.into(), code: code_out(code), onset: date_out(onset), notes }
-            }
-            C::Medication { name, dose, route, frequency, start, stop, reason, code } => EntryValue::Medication {
+            C::Condition { name, code, onset, status, notes } => EntryValue::Condition {
                 name,
-                dose,
-                route,
-                frequency,
-                start: date_out(start),
-                stop: date_out(stop),
-                reason,
+                status: status.into(),
                 code: code_out(code),
+                onset: date_out(onset),
+                notes,
             },
+            C::Medication { name, dose, route, frequency, start, stop, reason, code } => {
+                EntryValue::Medication {
+                    name,
+                    dose,
+                    route,
+                    frequency,
+                    start: date_out(start),
+                    stop: date_out(stop),
+                    reason,
+                    code: code_out(code),
+                }
+            }
             C::SocialPrescription { activity, provider, start, stop, reason } => {
-                EntryValue::SocialPrescription { activity, provider, start: date_out(start), stop: date_out(stop), reason }
+                EntryValue::SocialPrescription {
+                    activity,
+                    provider,
+                    start: date_out(start),
+                    stop: date_out(stop),
+                    reason,
+                }
             }
             C::Procedure { name, date, location, code, notes } => {
                 EntryValue::Procedure { name, date: date_out(date), location, code: code_out(code), notes }
             }
-            C::LifeEvent { date, title, details } => EntryValue::LifeEvent { date: date.into(), title, details },
+            C::LifeEvent { date, title, details } => {
+                EntryValue::LifeEvent { date: date.into(), title, details }
+            }
             C::OrganDonation { decision, registered } => EntryValue::OrganDonation {
                 decision: match decision {
                     core::OrganDonationDecision::OptIn => OrganDonationDecision::OptIn,
                     core::OrganDonationDecision::OptOut => OrganDonationDecision::OptOut,
-                    core::OrganDonationDecision::Some { organs } => OrganDonationDecision::Specific { organs },
-                    core::OrganDonationDecision::Appointed { representative } => OrganDonationDecision::Appointed { representative },
+                    core::OrganDonationDecision::Some { organs } => {
+                        OrganDonationDecision::Specific { organs }
+                    }
+                    core::OrganDonationDecision::Appointed { representative } => {
+                        OrganDonationDecision::Appointed { representative }
+                    }
                     core::OrganDonationDecision::Undecided => OrganDonationDecision::Undecided,
                 },
                 registered,
             },
-            C::Allergy { substance, reaction, severity, kind, code } => {
-                EntryValue::Allergy { substance, severity: severity.into(), kind: kind.into(), reaction, code: code_out(code) }
+            C::Allergy { substance, reaction, severity, kind, code } => EntryValue::Allergy {
+                substance,
+                severity: severity.into(),
+                kind: kind.into(),
+                reaction,
+                code: code_out(code),
+            },
+            C::BloodGroup { group } => {
+                EntryValue::BloodGroup { group: BloodGroup { abo: group.abo.into(), rh: group.rh.into() } }
             }
-            C::BloodGroup { group } => EntryValue::BloodGroup { group: BloodGroup { abo: group.abo.into(), rh: group.rh.into() } },
-            C::Vaccination { vaccine, date, dose, next_due, code } => {
-                EntryValue::Vaccination { vaccine, date: date.into(), dose, next_due: date_out(next_due), code: code_out(code) }
+            C::Vaccination { vaccine, date, dose, next_due, code } => EntryValue::Vaccination {
+                vaccine,
+                date: date.into(),
+                dose,
+                next_due: date_out(next_due),
+                code: code_out(code),
+            },
+            C::CheckUp { date, practice, summary, next_due } => {
+                EntryValue::CheckUp { date: date.into(), summary, practice, next_due: date_out(next_due) }
             }
-            C::CheckUp { date, practice, summary, next_due } => EntryValue::CheckUp { date: date.into(), summary, practice, next_due: date_out(next_due) },
-            C::FamilyHistory { relative, condition, age_at_onset } => EntryValue::FamilyHistory { relative, condition, age_at_onset },
+            C::FamilyHistory { relative, condition, age_at_onset } => {
+                EntryValue::FamilyHistory { relative, condition, age_at_onset }
+            }
             C::Note { date, title, text } => EntryValue::Note { text, date: date_out(date), title },
             C::Custom { fields } => EntryValue::Custom {
                 fields: fields
@@ -571,7 +654,9 @@ impl From<core::Provenance> for Provenance {
         match p {
             core::Provenance::User => Self::User,
             core::Provenance::Import { source, source_id } => Self::Import { source, source_id },
-            core::Provenance::MedicalRecord { system, resource_id } => Self::MedicalRecord { system, resource_id },
+            core::Provenance::MedicalRecord { system, resource_id } => {
+                Self::MedicalRecord { system, resource_id }
+            }
         }
     }
 }
@@ -635,7 +720,11 @@ impl From<core::Entry> for Entry {
                 .into_iter()
                 .map(|a| Annotation { id: a.id, at: time_out(a.at), kind: a.kind.into(), text: a.text })
                 .collect(),
-            history: e.history.into_iter().map(|r| Revision { replaced_at: time_out(r.replaced_at), value: r.value.into() }).collect(),
+            history: e
+                .history
+                .into_iter()
+                .map(|r| Revision { replaced_at: time_out(r.replaced_at), value: r.value.into() })
+                .collect(),
             summary,
             provenance_label,
             read_only,
@@ -659,13 +748,27 @@ pub struct Sample {
 
 impl From<Sample> for core::Sample {
     fn from(s: Sample) -> Self {
-        core::Sample { kind: s.kind.into(), start_ms: s.start_ms, end_ms: s.end_ms, value: s.value, source: s.source, dedup_key: s.dedup_key }
+        core::Sample {
+            kind: s.kind.into(),
+            start_ms: s.start_ms,
+            end_ms: s.end_ms,
+            value: s.value,
+            source: s.source,
+            dedup_key: s.dedup_key,
+        }
     }
 }
 
 impl From<core::Sample> for Sample {
     fn from(s: core::Sample) -> Self {
-        Sample { kind: s.kind.into(), start_ms: s.start_ms, end_ms: s.end_ms, value: s.value, source: s.source, dedup_key: s.dedup_key }
+        Sample {
+            kind: s.kind.into(),
+            start_ms: s.start_ms,
+            end_ms: s.end_ms,
+            value: s.value,
+            source: s.source,
+            dedup_key: s.dedup_key,
+        }
     }
 }
 
@@ -684,7 +787,15 @@ pub struct DailyRollup {
 
 impl From<core::DailyRollup> for DailyRollup {
     fn from(r: core::DailyRollup) -> Self {
-        DailyRollup { day: r.day.into(), count: r.count, min: r.min, max: r.max, sum: r.sum, mean: r.mean(), last: r.last }
+        DailyRollup {
+            day: r.day.into(),
+            count: r.count,
+            min: r.min,
+            max: r.max,
+            sum: r.sum,
+            mean: r.mean(),
+            last: r.last,
+        }
     }
 }
 
@@ -709,7 +820,12 @@ pub struct SeriesSummary {
 
 impl From<phr_core::store::SeriesSummary> for SeriesSummary {
     fn from(s: phr_core::store::SeriesSummary) -> Self {
-        SeriesSummary { kind: s.kind.into(), count: s.count, first_day: s.first_day.into(), last_day: s.last_day.into() }
+        SeriesSummary {
+            kind: s.kind.into(),
+            count: s.count,
+            first_day: s.first_day.into(),
+            last_day: s.last_day.into(),
+        }
     }
 }
 
@@ -733,7 +849,10 @@ mod tests {
 
     #[test]
     fn entry_values_round_trip_through_the_core_model() {
-        let v = EntryValue::OrganDonation { decision: OrganDonationDecision::Specific { organs: vec!["kidneys".into()] }, registered: true };
+        let v = EntryValue::OrganDonation {
+            decision: OrganDonationDecision::Specific { organs: vec!["kidneys".into()] },
+            registered: true,
+        };
         let c = core::EntryValue::try_from(v.clone()).unwrap();
         assert!(c.summary().contains("kidneys"));
         assert_eq!(EntryValue::from(c), v);

@@ -1,6 +1,7 @@
 //! `phr fhir connect URL`, `phr fhir pull`, `phr fhir import FILE`, `phr fhir links`, and
 //! the FHIR side of `phr export` (`--ips`, `--fhir --sections a,b`).
 
+use crate::terminal::{errln, outln};
 use clap::Subcommand;
 use phr_core::fhir::{self, smart, FhirImportOptions, FhirImportReport};
 use phr_core::Record;
@@ -58,25 +59,25 @@ pub fn is_fhir_file(file: &Path) -> bool {
 
 pub fn print_report(r: &FhirImportReport, json: bool) {
     if json {
-        println!("{}", serde_json::to_string_pretty(r).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(r).unwrap_or_default());
         return;
     }
     let o = &r.outcome;
     let types: Vec<String> = r.resources.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    println!("From {}: {} resources ({})", r.system, r.resources.values().sum::<u64>(), types.join(", "));
-    println!(
+    outln!("From {}: {} resources ({})", r.system, r.resources.values().sum::<u64>(), types.join(", "));
+    outln!(
         "  entries: {} added, {} updated, {} unchanged, {} restored, {} retired; samples: {} added ({} known); kept as received: {}",
         o.added, o.updated, o.unchanged, o.restored, o.retired, o.samples.added, o.samples.duplicates, r.kept_raw
     );
     if let Some(i) = &o.identity {
-        println!("  identity: {i}");
+        outln!("  identity: {i}");
     }
     for l in &o.links {
         if l.conflicts.is_empty() {
-            println!("  linked your {} entry {} to the medical record (they agree)", l.section, l.user_entry);
+            outln!("  linked your {} entry {} to the medical record (they agree)", l.section, l.user_entry);
         } else {
             for c in &l.conflicts {
-                println!(
+                outln!(
                     "  CONFLICT in {} ({}): {}: you said {}, the medical record says {} (check with your GP or pharmacist)",
                     l.section,
                     l.user_entry,
@@ -88,10 +89,10 @@ pub fn print_report(r: &FhirImportReport, json: bool) {
         }
     }
     for n in r.notes.iter().take(20) {
-        println!("  note: {n}");
+        outln!("  note: {n}");
     }
     if r.notes.len() > 20 {
-        println!("  ... and {} more notes (see --json)", r.notes.len() - 20);
+        outln!("  ... and {} more notes (see --json)", r.notes.len() - 20);
     }
 }
 
@@ -103,37 +104,55 @@ pub fn run(home: &Path, cmd: FhirCmd, json: bool) -> Result<(), String> {
             let cfg = smart::discover(&http, &url).map_err(super::err)?;
             let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
             let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-            let req = smart::AuthRequest::new(&url, &cfg, &format!("http://127.0.0.1:{port}/callback")).map_err(super::err)?;
+            let req = smart::AuthRequest::new(&url, &cfg, &format!("http://127.0.0.1:{port}/callback"))
+                .map_err(super::err)?;
             let code = if no_browser {
                 smart::authorize_without_login(&http, &req).map_err(super::err)?
             } else {
-                eprintln!("Open this address in your browser and log in:\n\n  {}\n", req.url);
-                let back = smart::wait_for_redirect(&listener, std::time::Duration::from_secs(timeout)).map_err(super::err)?;
+                errln!("Open this address in your browser and log in:\n\n  {}\n", req.url);
+                let back = smart::wait_for_redirect(&listener, std::time::Duration::from_secs(timeout))
+                    .map_err(super::err)?;
                 req.code_from_redirect(&back).map_err(super::err)?
             };
             let conn = smart::exchange_code(&http, &req, &code).map_err(super::err)?;
             fhir::save_connection(&record, &conn).map_err(super::err)?;
             if json {
-                println!("{}", serde_json::json!({ "connected": conn.base, "patient": conn.patient.is_some() }));
+                outln!(
+                    "{}",
+                    serde_json::json!({ "connected": conn.base, "patient": conn.patient.is_some() })
+                );
             } else {
-                println!("Connected to {}. Run `phr fhir pull` to fetch your record.", conn.base);
+                outln!("Connected to {}. Run `phr fhir pull` to fetch your record.", conn.base);
             }
         }
         FhirCmd::Pull { force } => {
             let http = smart::http_client().map_err(super::err)?;
-            let (report, stats) = fhir::pull(&record, &http, force).map_err(super::err)?;
+            let waiting = crate::progress::Progress::waiting(json, "Fetching your record from the GP server");
+            let pulled = fhir::pull(&record, &http, force);
+            waiting.done();
+            let (report, stats) = pulled.map_err(super::err)?;
             if !json {
-                println!("Fetched {} resources in {} pages{}", stats.resources, stats.pages, if stats.used_everything { " ($everything)" } else { "" });
+                outln!(
+                    "Fetched {} resources in {} pages{}",
+                    stats.resources,
+                    stats.pages,
+                    if stats.used_everything { " ($everything)" } else { "" }
+                );
             }
             print_report(&report, json);
         }
         FhirCmd::Import { file, force, replace, source } => {
-            let r = fhir::import_path(&record, &file, &FhirImportOptions { system: source, force, retire_missing: replace }).map_err(super::err)?;
+            let r = fhir::import_path(
+                &record,
+                &file,
+                &FhirImportOptions { system: source, force, retire_missing: replace },
+            )
+            .map_err(super::err)?;
             print_report(&r, json);
         }
         FhirCmd::Links => {
             let links = record.source_links().map_err(super::err)?;
-            println!("{}", serde_json::to_string_pretty(&links).map_err(|e| e.to_string())?);
+            outln!("{}", serde_json::to_string_pretty(&links).map_err(|e| e.to_string())?);
         }
     }
     Ok(())
@@ -149,6 +168,6 @@ pub fn export(home: &Path, ips: bool, sections: &[String]) -> Result<(), String>
         fhir::export::fhir_bundle(&record, if sections.is_empty() { &all } else { sections })
     }
     .map_err(super::err)?;
-    println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
+    outln!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
     Ok(())
 }

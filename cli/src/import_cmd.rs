@@ -1,10 +1,10 @@
 //! `phr import PATH...` and `phr activities`.
 
+use crate::terminal::outln;
 use clap::Args;
 use phr_core::import::derive::DeriveOptions;
 use phr_core::import::{import_paths, FileStatus, ImportOptions};
-use phr_core::progress::{CancelToken, ProgressListener};
-use std::io::{IsTerminal, Write};
+use phr_core::progress::CancelToken;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -36,42 +36,33 @@ pub struct ActivitiesArgs {
     pub to: Option<String>,
 }
 
-struct Bar(bool);
-
-impl ProgressListener for Bar {
-    fn on_progress(&self, stage: &str, done: u64, total: u64) {
-        if self.0 {
-            let mut e = std::io::stderr();
-            let _ = write!(e, "\r{stage}: {done}/{total}");
-            if done == total {
-                let _ = writeln!(e);
-            }
-            let _ = e.flush();
-        }
-    }
-}
-
 pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
     let record = super::open(home)?;
     let d = DeriveOptions::default();
     let opts = ImportOptions {
-        derive: DeriveOptions { max_hr: a.max_hr.unwrap_or(d.max_hr), resting_hr: a.resting_hr.unwrap_or(d.resting_hr) },
+        derive: DeriveOptions {
+            max_hr: a.max_hr.unwrap_or(d.max_hr),
+            resting_hr: a.resting_hr.unwrap_or(d.resting_hr),
+        },
         csv_utc_offset_minutes: a.csv_utc_offset,
         ..Default::default()
     };
     // FHIR JSON (a resource or Bundle from a GP/hospital record) goes to the FHIR importer.
-    let (fhir_files, paths): (Vec<PathBuf>, Vec<PathBuf>) = a.paths.iter().cloned().partition(|p| p.is_file() && super::fhir_cmd::is_fhir_file(p));
+    let (fhir_files, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        a.paths.iter().cloned().partition(|p| p.is_file() && super::fhir_cmd::is_fhir_file(p));
     for f in &fhir_files {
-        let r = super::fhir_cmd::import_file(&record, f, a.force).map_err(|e| format!("{}: {e}", f.display()))?;
+        let r =
+            super::fhir_cmd::import_file(&record, f, a.force).map_err(|e| format!("{}: {e}", f.display()))?;
         super::fhir_cmd::print_report(&r, json);
     }
     if paths.is_empty() {
         return Ok(());
     }
-    let bar = Bar(std::io::stderr().is_terminal());
-    let report = import_paths(&record, &paths, &opts, &bar, &CancelToken::new()).map_err(super::err)?;
+    let progress = crate::progress::Progress::new(json);
+    let report = import_paths(&record, &paths, &opts, &progress, &CancelToken::new()).map_err(super::err)?;
+    progress.done();
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
     } else {
         for f in &report.files {
             let status = match f.status {
@@ -82,7 +73,7 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
                 FileStatus::Cancelled => "cancelled",
             };
             let o = &f.outcome;
-            println!(
+            outln!(
                 "{status:9} {:12} {}  activities +{} (merged {}, known {})  samples +{} (dup {})  {}..{}",
                 f.format.as_str(),
                 f.path,
@@ -95,11 +86,11 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
                 f.last_utc.as_deref().unwrap_or("-"),
             );
             for p in &f.problems {
-                println!("          {p}");
+                outln!("          {p}");
             }
         }
         let t = &report.totals;
-        println!(
+        outln!(
             "{} files: {} ok, {} partial, {} failed, {} skipped; activities +{} merged {} known {}; samples +{} duplicates {}",
             t.files, t.ok, t.partial, t.failed, t.skipped, t.activities_added, t.activities_merged, t.activities_unchanged, t.samples_added, t.samples_duplicate
         );
@@ -113,24 +104,32 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
 pub fn activities(home: &Path, a: ActivitiesArgs, json: bool) -> Result<(), String> {
     let record = super::open(home)?;
     let from = match a.from {
-        Some(d) => super::parse_day(&d)?.and_hms_opt(0, 0, 0).map_or(i64::MIN / 4, |t| t.and_utc().timestamp_millis()),
+        Some(d) => super::parse_day(&d)?
+            .and_hms_opt(0, 0, 0)
+            .map_or(i64::MIN / 4, |t| t.and_utc().timestamp_millis()),
         None => i64::MIN / 4,
     };
     let to = match a.to {
-        Some(d) => super::parse_day(&d)?.and_hms_opt(0, 0, 0).map_or(i64::MAX / 4, |t| t.and_utc().timestamp_millis() + 86_400_000),
+        Some(d) => super::parse_day(&d)?
+            .and_hms_opt(0, 0, 0)
+            .map_or(i64::MAX / 4, |t| t.and_utc().timestamp_millis() + 86_400_000),
         None => i64::MAX / 4,
     };
     let acts = record.activities(from, to).map_err(super::err)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&acts).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&acts).map_err(|e| e.to_string())?);
         return Ok(());
     }
     for x in &acts {
         let km = x.distance_m.map_or("-".to_string(), |d| format!("{:.2} km", d / 1000.0));
         let hr = x.avg_hr.map_or("-".to_string(), |h| format!("{h:.0} bpm"));
         let load = x.metrics.get("trimp").map_or("-".to_string(), |t| format!("{t:.0}"));
-        let also = if x.also_from.is_empty() { String::new() } else { format!(" (also {})", x.also_from.join(", ")) };
-        println!(
+        let also = if x.also_from.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", x.also_from.join(", "))
+        };
+        outln!(
             "{}  {:14} {:>10}  {:>8}  HR {:>8}  load {:>4}  {}{}",
             phr_core::import::utc_string(x.start_ms),
             x.sport,
@@ -142,6 +141,6 @@ pub fn activities(home: &Path, a: ActivitiesArgs, json: bool) -> Result<(), Stri
             also
         );
     }
-    println!("{} activities", acts.len());
+    outln!("{} activities", acts.len());
     Ok(())
 }

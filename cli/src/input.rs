@@ -49,14 +49,22 @@ pub fn pairs(args: &[String]) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Builds the JSON object for a built-in entry type from `key=value` pairs.
-pub fn object_from_pairs(type_name: &str, section: &Section, pairs: &[(String, String)]) -> Result<Value, String> {
+pub fn object_from_pairs(
+    type_name: &str,
+    section: &Section,
+    pairs: &[(String, String)],
+) -> Result<Value, String> {
     if section.class == SectionClass::Custom && type_name == "custom" {
         let mut fields = Map::new();
         for (k, v) in pairs {
             let ty = section.fields.iter().find(|f| &f.name == k).map(|f| &f.field_type);
             let val = match ty {
-                Some(FieldType::Number { .. }) => Value::from(v.parse::<f64>().map_err(|_| format!("{k} must be a number"))?),
-                Some(FieldType::Bool) => Value::from(parse_bool(v).ok_or_else(|| format!("{k} must be yes or no"))?),
+                Some(FieldType::Number { .. }) => {
+                    Value::from(v.parse::<f64>().map_err(|_| format!("{k} must be a number"))?)
+                }
+                Some(FieldType::Bool) => {
+                    Value::from(parse_bool(v).ok_or_else(|| format!("{k} must be yes or no"))?)
+                }
                 _ => Value::from(v.clone()),
             };
             fields.insert(k.clone(), val);
@@ -71,7 +79,9 @@ pub fn object_from_pairs(type_name: &str, section: &Section, pairs: &[(String, S
         } else if NUMBER_KEYS.contains(&k.as_str()) {
             Value::from(v.parse::<u32>().map_err(|_| format!("{k} must be a whole number"))?)
         } else if LIST_KEYS.contains(&k.as_str()) {
-            Value::from(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+            Value::from(
+                v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+            )
         } else {
             Value::from(v.clone())
         };
@@ -92,7 +102,14 @@ mod tests {
 
     fn section(slug: &str) -> Section {
         let b = BuiltinSection::from_slug(slug).unwrap();
-        Section { id: slug.into(), title: b.title().into(), class: b.class(), enabled: true, privacy: PrivacyLevel::Shareable, fields: vec![] }
+        Section {
+            id: slug.into(),
+            title: b.title().into(),
+            class: b.class(),
+            enabled: true,
+            privacy: PrivacyLevel::Shareable,
+            fields: vec![],
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Everything is worked out on this machine from the local record; nothing is sent
 //! anywhere. Charts are plaintext files written only where the owner asks.
 
+use crate::terminal::outln;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use phr_core::insights::{AlertCategory, Goal, InsightReport, InsightSettings, MetricKind, Severity, Theme};
@@ -12,12 +13,16 @@ use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
 pub enum InsightsCmd {
-    /// Switch a category off (blood-pressure, bmi, weight-change, activity, alcohol,
-    /// vaccinations, medications, fitness, sleep, wellbeing) or a kind of output
-    /// (alerts, suggestions, signposts, fitness-summary, leeds-services)
-    Off { what: String },
-    /// Switch it back on
-    On { what: String },
+    /// Switch a category of insights, or a kind of output, off (it stays off)
+    Off {
+        #[arg(value_name = "NAME", help = switch_help())]
+        what: String,
+    },
+    /// Switch a category of insights, or a kind of output, back on
+    On {
+        #[arg(value_name = "NAME", help = switch_help())]
+        what: String,
+    },
     /// Show what is on and off
     Settings,
 }
@@ -34,7 +39,7 @@ pub enum GoalCmd {
 
 fn print_json(v: &impl serde::Serialize) {
     // Cannot fail: plain data with string keys.
-    println!("{}", serde_json::to_string_pretty(v).expect("serialisable output"));
+    outln!("{}", serde_json::to_string_pretty(v).expect("serialisable output"));
 }
 
 fn err(e: phr_core::Error) -> String {
@@ -50,6 +55,19 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
+/// The kinds of output that can be switched as a whole (besides each category).
+const OUTPUT_SWITCHES: [&str; 5] =
+    ["alerts", "suggestions", "signposts", "fitness-summary", "leeds-services"];
+
+/// The help for `on`/`off NAME`, made from the categories themselves so it never misses one.
+fn switch_help() -> String {
+    format!(
+        "A category: {}; or a kind of output: {}",
+        AlertCategory::ALL.iter().map(|c| c.slug()).collect::<Vec<_>>().join(", "),
+        OUTPUT_SWITCHES.join(", ")
+    )
+}
+
 /// Which switch `what` names.
 enum Switch {
     Category(AlertCategory),
@@ -61,7 +79,8 @@ enum Switch {
 }
 
 fn switch(what: &str) -> Result<Switch, String> {
-    let n: String = what.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+    let n: String =
+        what.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     Ok(match n.as_str() {
         "alerts" | "all" => Switch::Alerts,
         "suggestions" => Switch::Suggestions,
@@ -70,8 +89,9 @@ fn switch(what: &str) -> Result<Switch, String> {
         "leeds" | "leedsservices" => Switch::LeedsServices,
         _ => Switch::Category(AlertCategory::from_name(what).ok_or_else(|| {
             format!(
-                "unknown insight category {what:?}; known: {}, or alerts, suggestions, signposts, fitness-summary, leeds-services",
-                AlertCategory::ALL.iter().map(|c| c.slug()).collect::<Vec<_>>().join(", ")
+                "unknown insight category {what:?}; known: {}, or {}",
+                AlertCategory::ALL.iter().map(|c| c.slug()).collect::<Vec<_>>().join(", "),
+                OUTPUT_SWITCHES.join(", ")
             )
         })?),
     })
@@ -79,7 +99,12 @@ fn switch(what: &str) -> Result<Switch, String> {
 
 pub fn run(record: &Record, cmd: Option<InsightsCmd>, today: NaiveDate, json: bool) -> Result<(), String> {
     match cmd {
-        None => report(&record.insight_report(today).map_err(err)?, &record.insight_settings().map_err(err)?, today, json),
+        None => report(
+            &record.insight_report(today).map_err(err)?,
+            &record.insight_settings().map_err(err)?,
+            today,
+            json,
+        ),
         Some(InsightsCmd::Settings) => settings(&record.insight_settings().map_err(err)?, json),
         Some(InsightsCmd::On { what }) => toggle(record, &what, true, json),
         Some(InsightsCmd::Off { what }) => toggle(record, &what, false, json),
@@ -123,7 +148,7 @@ fn toggle(record: &Record, what: &str, on: bool, json: bool) -> Result<(), Strin
     if json {
         print_json(&s);
     } else {
-        println!("{label}: {}", if on { "on" } else { "off" });
+        outln!("{label}: {}", if on { "on" } else { "off" });
     }
     Ok(())
 }
@@ -134,15 +159,15 @@ fn settings(s: &InsightSettings, json: bool) -> Result<(), String> {
         return Ok(());
     }
     let onoff = |b: bool| if b { "on " } else { "off" };
-    println!("Insights settings (change with `phr insights on|off NAME`)");
-    println!("  {}  alerts (all)", onoff(s.alerts_enabled));
-    println!("  {}  suggestions", onoff(s.suggestions_enabled));
-    println!("  {}  signposts", onoff(s.signposts_enabled));
-    println!("  {}  leeds-services", onoff(s.include_leeds_services));
-    println!("  {}  fitness-summary", onoff(s.fitness_enabled));
-    println!("  Categories");
+    outln!("Insights settings (change with `phr insights on|off NAME`)");
+    outln!("  {}  alerts (all)", onoff(s.alerts_enabled));
+    outln!("  {}  suggestions", onoff(s.suggestions_enabled));
+    outln!("  {}  signposts", onoff(s.signposts_enabled));
+    outln!("  {}  leeds-services", onoff(s.include_leeds_services));
+    outln!("  {}  fitness-summary", onoff(s.fitness_enabled));
+    outln!("  Categories");
     for c in AlertCategory::ALL {
-        println!("    {}  {:<15} {}", onoff(!s.disabled_categories.contains(&c)), c.slug(), c.label());
+        outln!("    {}  {:<15} {}", onoff(!s.disabled_categories.contains(&c)), c.slug(), c.label());
     }
     Ok(())
 }
@@ -154,71 +179,102 @@ pub fn report(r: &InsightReport, s: &InsightSettings, today: NaiveDate, json: bo
         print_json(&json!({ "today": today, "report": r, "settings": s }));
         return Ok(());
     }
-    println!("Insights for {} (worked out on this device; nothing is sent anywhere)", today.format("%-d %B %Y"));
-    println!();
+    outln!(
+        "Insights for {} (worked out on this device; nothing is sent anywhere)",
+        today.format("%-d %B %Y")
+    );
+    outln!();
     if !s.alerts_enabled {
-        println!("  Alerts are switched off (`phr insights on alerts`).");
+        outln!("  Alerts are switched off (`phr insights on alerts`).");
     } else if r.alerts.is_empty() {
-        println!("  No alerts.");
+        outln!("  No alerts.");
     } else {
-        println!("  Alerts");
+        outln!("  Alerts");
         for a in &r.alerts {
-            println!("    [{}] {}", severity(a.severity), a.title);
-            println!("        {}", a.explanation);
-            println!("        What to do: {}", a.what_to_do);
-            println!("        Source: {} <{}>", a.citation, a.citation_url);
+            outln!("    [{}] {}", severity(a.severity), a.title);
+            outln!("        {}", a.explanation);
+            outln!("        What to do: {}", a.what_to_do);
+            outln!("        Source: {} <{}>", a.citation, a.citation_url);
         }
     }
     if s.suggestions_enabled && !r.suggestions.is_empty() {
-        println!();
-        println!("  Suggestions");
+        outln!();
+        outln!("  Suggestions");
         for x in &r.suggestions {
-            println!("    - {}", x.text);
+            outln!("    - {}", x.text);
         }
     }
     if s.signposts_enabled && !r.signposts.is_empty() {
-        println!();
-        println!("  Where to get support");
+        outln!();
+        outln!("  Where to get support");
         for p in &r.signposts {
             let phone = p.phone.as_deref().map(|p| format!("{p}, ")).unwrap_or_default();
-            let unconfirmed = if p.verified { "" } else { " (details not yet confirmed: check before relying on them)" };
-            println!("    - {} ({}): {}", p.name, p.area, p.helps_with.trim_end_matches('.'));
-            println!("      {phone}{}{unconfirmed}", p.url);
+            let unconfirmed =
+                if p.verified { "" } else { " (details not yet confirmed: check before relying on them)" };
+            outln!("    - {} ({}): {}", p.name, p.area, p.helps_with.trim_end_matches('.'));
+            outln!("      {phone}{}{unconfirmed}", p.url);
         }
     }
     let ninety: Vec<_> = r.trends.trends.iter().filter(|t| t.window_days == 90).collect();
     if !ninety.is_empty() {
-        println!();
-        println!("  Last 90 days");
+        outln!();
+        outln!("  Last 90 days");
         for t in ninety {
             let dir = match t.direction {
                 phr_core::insights::trends::Direction::Rising => "rising",
                 phr_core::insights::trends::Direction::Falling => "falling",
                 phr_core::insights::trends::Direction::Steady => "steady",
             };
-            let num = |v: f64| if v.abs() >= 100.0 { format!("{v:.0}") } else if v.abs() < 0.05 { "0.0".to_string() } else { format!("{v:.1}") };
-            let per_day = if t.kind.daily_aggregate() == phr_core::insights::input::DailyAggregate::Sum { " a day" } else { "" };
-            let per_week = t.slope_per_day.map(|s| format!(", {}{} {} a week", if s * 7.0 >= 0.05 { "+" } else { "" }, num(s * 7.0), t.kind.unit())).unwrap_or_default();
-            println!("    {:<32} average {} {}{per_day} ({dir}{per_week})", t.kind.label(), num(t.mean), t.kind.unit());
+            let num = |v: f64| {
+                if v.abs() >= 100.0 {
+                    format!("{v:.0}")
+                } else if v.abs() < 0.05 {
+                    "0.0".to_string()
+                } else {
+                    format!("{v:.1}")
+                }
+            };
+            let per_day = if t.kind.daily_aggregate() == phr_core::insights::input::DailyAggregate::Sum {
+                " a day"
+            } else {
+                ""
+            };
+            let per_week = t
+                .slope_per_day
+                .map(|s| {
+                    format!(
+                        ", {}{} {} a week",
+                        if s * 7.0 >= 0.05 { "+" } else { "" },
+                        num(s * 7.0),
+                        t.kind.unit()
+                    )
+                })
+                .unwrap_or_default();
+            outln!(
+                "    {:<32} average {} {}{per_day} ({dir}{per_week})",
+                t.kind.label(),
+                num(t.mean),
+                t.kind.unit()
+            );
         }
     }
     if let Some(f) = &r.fitness {
         if !f.goals.is_empty() {
-            println!();
-            println!("  Goals");
+            outln!();
+            outln!("  Goals");
             for g in &f.goals {
-                println!("    - {}{}", g.message, if g.achieved { " (achieved)" } else { "" });
+                outln!("    - {}{}", g.message, if g.achieved { " (achieved)" } else { "" });
             }
         }
         if f.streaks.current_days > 0 || f.streaks.longest_days > 0 {
-            println!();
-            println!("  Active-day streak: {} now, {} longest", f.streaks.current_days, f.streaks.longest_days);
+            outln!();
+            outln!("  Active-day streak: {} now, {} longest", f.streaks.current_days, f.streaks.longest_days);
         }
     }
     let off: Vec<&str> = s.disabled_categories.iter().map(|c| c.slug()).collect();
     if !off.is_empty() {
-        println!();
-        println!("  Switched off: {}", off.join(", "));
+        outln!();
+        outln!("  Switched off: {}", off.join(", "));
     }
     Ok(())
 }
@@ -229,27 +285,36 @@ pub fn goal(record: &Record, cmd: GoalCmd, today: NaiveDate, json: bool) -> Resu
             if !value.is_finite() || value <= 0.0 {
                 return Err("a goal must be a positive number".into());
             }
-            let n: String = kind.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+            let n: String =
+                kind.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
             let g = match n.as_str() {
-                "weight" => Goal::TargetWeight { target_kg: value, start_kg: latest(record, phr_core::record::SampleKind::Weight, today)? },
+                "weight" => Goal::TargetWeight {
+                    target_kg: value,
+                    start_kg: latest(record, phr_core::record::SampleKind::Weight, today)?,
+                },
                 "weeklydistance" | "distance" => Goal::WeeklyDistance { km: value },
-                "restinghr" | "restingheartrate" | "rhr" => {
-                    Goal::RestingHeartRate { target_bpm: value, start_bpm: latest(record, phr_core::record::SampleKind::RestingHeartRate, today)? }
-                }
+                "restinghr" | "restingheartrate" | "rhr" => Goal::RestingHeartRate {
+                    target_bpm: value,
+                    start_bpm: latest(record, phr_core::record::SampleKind::RestingHeartRate, today)?,
+                },
                 "activeminutes" | "weeklyactiveminutes" => Goal::WeeklyActiveMinutes { minutes: value },
-                _ => return Err(format!("unknown goal {kind:?}; known: weight, weekly-distance, resting-hr, active-minutes")),
+                _ => {
+                    return Err(format!(
+                        "unknown goal {kind:?}; known: weight, weekly-distance, resting-hr, active-minutes"
+                    ))
+                }
             };
             let goals = record.set_goal(g).map_err(err)?;
             if json {
                 print_json(&goals);
             } else {
-                println!("Goal set. You have {} goal{}.", goals.len(), if goals.len() == 1 { "" } else { "s" });
+                outln!("Goal set. You have {} goal{}.", goals.len(), if goals.len() == 1 { "" } else { "s" });
             }
         }
         GoalCmd::Clear => {
             record.set_goals(&[]).map_err(err)?;
             if !json {
-                println!("Goals cleared.");
+                outln!("Goals cleared.");
             }
         }
         GoalCmd::List => {
@@ -258,11 +323,12 @@ pub fn goal(record: &Record, cmd: GoalCmd, today: NaiveDate, json: bool) -> Resu
             if json {
                 print_json(&progress);
             } else if progress.is_empty() {
-                println!("No goals yet: `phr goal set weight 75`");
+                outln!("No goals yet: `phr goal set weight 75`");
             } else {
                 for p in progress {
-                    let pct = p.fraction.map(|f| format!(" ({:.0}% of the way)", f * 100.0)).unwrap_or_default();
-                    println!("  - {}{pct}", p.message);
+                    let pct =
+                        p.fraction.map(|f| format!(" ({:.0}% of the way)", f * 100.0)).unwrap_or_default();
+                    outln!("  - {}{pct}", p.message);
                 }
             }
         }
@@ -270,21 +336,42 @@ pub fn goal(record: &Record, cmd: GoalCmd, today: NaiveDate, json: bool) -> Resu
     Ok(())
 }
 
-fn latest(record: &Record, kind: phr_core::record::SampleKind, today: NaiveDate) -> Result<Option<f64>, String> {
-    Ok(record.daily_rollups(kind, today - chrono::Duration::days(90), today).map_err(err)?.last().map(|r| r.last))
+fn latest(
+    record: &Record,
+    kind: phr_core::record::SampleKind,
+    today: NaiveDate,
+) -> Result<Option<f64>, String> {
+    Ok(record
+        .daily_rollups(kind, today - chrono::Duration::days(90), today)
+        .map_err(err)?
+        .last()
+        .map(|r| r.last))
 }
 
 pub fn metric(name: &str) -> Result<MetricKind, String> {
     MetricKind::from_name(name).ok_or_else(|| {
         format!(
             "unknown chart {name:?}; known: {}",
-            MetricKind::ALL.iter().filter(|k| **k != MetricKind::SleepBedtime).map(|k| k.slug()).collect::<Vec<_>>().join(", ")
+            MetricKind::ALL
+                .iter()
+                .filter(|k| **k != MetricKind::SleepBedtime)
+                .map(|k| k.slug())
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     })
 }
 
 /// Renders one chart (or a sparkline) and writes it to `out`.
-pub fn chart(record: &Record, kind: MetricKind, from: NaiveDate, to: NaiveDate, out: &Path, dark: bool, sparkline: bool) -> Result<(), String> {
+pub fn chart(
+    record: &Record,
+    kind: MetricKind,
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &Path,
+    dark: bool,
+    sparkline: bool,
+) -> Result<(), String> {
     if from > to {
         return Err("--from is after --to".into());
     }

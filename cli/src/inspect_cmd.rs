@@ -20,7 +20,11 @@ pub fn inspect(a: InspectArgs, json: bool) -> Result<(), String> {
     let f = std::fs::File::open(&a.file).map_err(|e| format!("{name}: cannot open: {e}"))?;
     let opts = ImportOptions { csv_utc_offset_minutes: a.csv_utc_offset, ..Default::default() };
     let i = inspect_reader(&name, std::io::BufReader::new(f), &opts).map_err(|p| format!("{name}: {p}"))?;
-    let text = if json { serde_json::to_string_pretty(&i).map_err(|e| e.to_string())? + "\n" } else { human(&name, &i) };
+    let text = if json {
+        serde_json::to_string_pretty(&i).map_err(|e| e.to_string())? + "\n"
+    } else {
+        human(&name, &i)
+    };
     // Written once, errors ignored: `phr inspect big.fit | head` must not panic on a closed pipe.
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
     Ok(())
@@ -38,10 +42,16 @@ fn human(name: &str, i: &Inspection) -> String {
     let mut o = String::new();
     let state = if i.damaged { "DAMAGED (what follows is what could be read)" } else { "readable" };
     out!(o, "{name}: {} ({} bytes), {state}", i.format.as_str(), i.bytes);
-    out!(o, "  time range (UTC): {} .. {}", i.first_utc.as_deref().unwrap_or("-"), i.last_utc.as_deref().unwrap_or("-"));
+    out!(
+        o,
+        "  time range (UTC): {} .. {}",
+        i.first_utc.as_deref().unwrap_or("-"),
+        i.last_utc.as_deref().unwrap_or("-")
+    );
     if let Some(f) = &i.fit {
         for (n, file) in f.files.iter().enumerate() {
-            out!(o, 
+            out!(
+                o,
                 "  FIT file {} at byte {}: protocol {}, profile {}, {} data bytes, header CRC {}, file CRC {}, {} messages, {} definitions",
                 n + 1,
                 file.offset,
@@ -63,7 +73,14 @@ fn human(name: &str, i: &Inspection) -> String {
             out!(o, "  developer fields:");
             for d in &f.developer_fields {
                 let units = d.units.as_deref().map(|u| format!(" [{u}]")).unwrap_or_default();
-                out!(o, "    dev {} field {}: {}{units}  in {} messages", d.developer_data_index, d.field_num, d.name.as_deref().unwrap_or("(undescribed)"), d.count);
+                out!(
+                    o,
+                    "    dev {} field {}: {}{units}  in {} messages",
+                    d.developer_data_index,
+                    d.field_num,
+                    d.name.as_deref().unwrap_or("(undescribed)"),
+                    d.count
+                );
             }
         }
         if f.uptime_timestamps > 0 {
@@ -86,7 +103,16 @@ fn human(name: &str, i: &Inspection) -> String {
     out!(o, "  activities: {}", i.activities.len());
     for a in &i.activities {
         let km = a.distance_m.map_or("-".to_string(), |d| format!("{:.2} km", d / 1000.0));
-        out!(o, "    {}  {:<16} {:>6.0} min  {:>10}  {} points, {} laps", a.start_utc, a.sport, a.elapsed_s / 60.0, km, a.track_points, a.laps);
+        out!(
+            o,
+            "    {}  {:<16} {:>6.0} min  {:>10}  {} points, {} laps",
+            a.start_utc,
+            a.sport,
+            a.elapsed_s / 60.0,
+            km,
+            a.track_points,
+            a.laps
+        );
     }
     if i.problems.is_empty() {
         out!(o, "  problems: none");

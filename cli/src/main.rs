@@ -6,13 +6,15 @@
 
 mod fhir_cmd;
 mod import_cmd;
-mod inspect_cmd;
 mod input;
 mod insights_cmd;
+mod inspect_cmd;
 mod output;
+mod progress;
 mod share_cmd;
 mod strava_cmd;
 mod sync_cmd;
+mod terminal;
 
 use clap::{Parser, Subcommand};
 use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
@@ -21,6 +23,7 @@ use phr_core::store::{ListOptions, DB_FILE};
 use phr_core::{Error, Record};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use terminal::{errln, outln};
 
 /// The passphrase `phr demo` uses when it makes its own temporary record.
 const DEMO_PASSPHRASE: &str = "demo passphrase, not for real records";
@@ -239,7 +242,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("phr: {msg}");
+            errln!("phr: {msg}");
             ExitCode::FAILURE
         }
     }
@@ -253,7 +256,8 @@ fn passphrase(confirm: bool) -> Result<String, String> {
     if let Ok(p) = std::env::var("PHR_PASSPHRASE") {
         return Ok(p);
     }
-    let p = rpassword::prompt_password("Passphrase: ").map_err(|_| "no passphrase: set PHR_PASSPHRASE or run in a terminal".to_string())?;
+    let p = rpassword::prompt_password("Passphrase: ")
+        .map_err(|_| "no passphrase: set PHR_PASSPHRASE or run in a terminal".to_string())?;
     if confirm && rpassword::prompt_password("Repeat passphrase: ").map_err(|e| e.to_string())? != p {
         return Err("the passphrases do not match".into());
     }
@@ -267,7 +271,11 @@ fn err(e: Error) -> String {
 fn open(home: &Path) -> Result<Record, String> {
     let path = home.join(DB_FILE);
     if !path.exists() {
-        return Err(format!("no record in {}: run `phr --home {} init` first", home.display(), home.display()));
+        return Err(format!(
+            "no record in {}: run `phr --home {} init` first",
+            home.display(),
+            home.display()
+        ));
     }
     let ks = PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?;
     Record::open(&path, &ks).map_err(err)
@@ -279,7 +287,10 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
 
 fn kind(s: &str) -> Result<SampleKind, String> {
     SampleKind::from_slug(s).ok_or_else(|| {
-        format!("unknown measurement {s:?}; known: {}", SampleKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>().join(", "))
+        format!(
+            "unknown measurement {s:?}; known: {}",
+            SampleKind::ALL.iter().map(|k| k.slug()).collect::<Vec<_>>().join(", ")
+        )
     })
 }
 
@@ -290,16 +301,19 @@ fn run(cli: Cli) -> CliResult {
         Command::Init { recovery_key } => {
             let ks = PassphraseKeyStore::new(&passphrase(true)?).map_err(err)?;
             let record = Record::create(&home.join(DB_FILE), &ks).map_err(err)?;
-            println!("Created an encrypted record in {}", home.display());
+            outln!("Created an encrypted record in {}", home.display());
             if recovery_key {
                 output::recovery_key(&record.create_recovery_key().map_err(err)?);
             }
         }
         Command::Demo { charts } => {
             let (home, pass, kept) = match cli.home {
-                Some(h) => (h, std::env::var("PHR_PASSPHRASE").unwrap_or_else(|_| DEMO_PASSPHRASE.into()), true),
+                Some(h) => {
+                    (h, std::env::var("PHR_PASSPHRASE").unwrap_or_else(|_| DEMO_PASSPHRASE.into()), true)
+                }
                 None => {
-                    let dir = tempfile::Builder::new().prefix("phr-demo-").tempdir().map_err(|e| e.to_string())?;
+                    let dir =
+                        tempfile::Builder::new().prefix("phr-demo-").tempdir().map_err(|e| e.to_string())?;
                     (dir.keep(), DEMO_PASSPHRASE.to_string(), false)
                 }
             };
@@ -309,15 +323,22 @@ fn run(cli: Cli) -> CliResult {
             let report = phr_core::demo::fill(&record, today).map_err(err)?;
             let chart_dir = match charts {
                 Some(d) => d,
-                None => tempfile::Builder::new().prefix("phr-demo-charts-").tempdir().map_err(|e| e.to_string())?.keep(),
+                None => tempfile::Builder::new()
+                    .prefix("phr-demo-charts-")
+                    .tempdir()
+                    .map_err(|e| e.to_string())?
+                    .keep(),
             };
             let written = insights_cmd::demo_charts(&record, today, &chart_dir)?;
             output::demo_summary(&record, &report, today, &written, json).map_err(err)?;
             if !json {
-                println!();
-                println!("The demo record is in {}", home.display());
+                outln!();
+                outln!("The demo record is in {}", home.display());
                 if !kept || std::env::var("PHR_PASSPHRASE").is_err() {
-                    println!("Explore it: PHR_PASSPHRASE='{DEMO_PASSPHRASE}' phr --home {} list", home.display());
+                    outln!(
+                        "Explore it: PHR_PASSPHRASE='{DEMO_PASSPHRASE}' phr --home {} list",
+                        home.display()
+                    );
                 }
             }
         }
@@ -348,10 +369,16 @@ fn run(cli: Cli) -> CliResult {
             let record = open(&home)?;
             let s = record.resolve_section(&section).map_err(err)?;
             let value = match json_value {
-                Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?,
+                Some(j) => {
+                    serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?
+                }
                 None => {
                     let pairs = input::pairs(&pairs)?;
-                    let ty = pairs.iter().find(|(k, _)| k == "type").map(|(_, v)| v.clone()).unwrap_or_else(|| input::default_type(&s).into());
+                    let ty = pairs
+                        .iter()
+                        .find(|(k, _)| k == "type")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_else(|| input::default_type(&s).into());
                     let rest: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "type").collect();
                     input::object_from_pairs(&ty, &s, &rest)?
                 }
@@ -380,10 +407,13 @@ fn run(cli: Cli) -> CliResult {
             let current = record.entry(&id).map_err(err)?;
             let mut v = serde_json::to_value(&current.value).map_err(|e| e.to_string())?;
             let patch = match json_value {
-                Some(j) => serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?,
+                Some(j) => {
+                    serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?
+                }
                 None => {
                     let s = record.resolve_section(&current.section).map_err(err)?;
-                    let mut obj = input::object_from_pairs(current.value.type_name(), &s, &input::pairs(&pairs)?)?;
+                    let mut obj =
+                        input::object_from_pairs(current.value.type_name(), &s, &input::pairs(&pairs)?)?;
                     if let Some(o) = obj.as_object_mut() {
                         o.remove("type");
                     }
@@ -403,13 +433,19 @@ fn run(cli: Cli) -> CliResult {
             };
             output::entry_changed("Annotated", &record.annotate(&id, kind, text).map_err(err)?, json);
         }
-        Command::Hide { id } => output::entry_changed("Hidden", &open(&home)?.set_hidden(&id, true).map_err(err)?, json),
-        Command::Unhide { id } => output::entry_changed("Shown", &open(&home)?.set_hidden(&id, false).map_err(err)?, json),
+        Command::Hide { id } => {
+            output::entry_changed("Hidden", &open(&home)?.set_hidden(&id, true).map_err(err)?, json)
+        }
+        Command::Unhide { id } => {
+            output::entry_changed("Shown", &open(&home)?.set_hidden(&id, false).map_err(err)?, json)
+        }
         Command::Delete { id } => {
             let e = open(&home)?.delete_entry(&id).map_err(err)?;
             output::entry_changed("Deleted (undo with `phr undo ID`)", &e, json);
         }
-        Command::Undo { id } => output::entry_changed("Restored", &open(&home)?.undo_delete(&id).map_err(err)?, json),
+        Command::Undo { id } => {
+            output::entry_changed("Restored", &open(&home)?.undo_delete(&id).map_err(err)?, json)
+        }
         Command::Purge { id, all_deleted } => {
             let record = open(&home)?;
             let n = match (id, all_deleted) {
@@ -424,16 +460,26 @@ fn run(cli: Cli) -> CliResult {
         Command::Fhir(cmd) => fhir_cmd::run(&home, cmd, json)?,
         Command::Export { .. } => {
             let export = open(&home)?.export().map_err(err)?;
-            println!("{}", serde_json::to_string_pretty(&export).map_err(|e| e.to_string())?);
+            outln!("{}", serde_json::to_string_pretty(&export).map_err(|e| e.to_string())?);
         }
         Command::Backup { file } => {
-            let size = open(&home)?.backup(&file).map_err(err)?;
+            let record = open(&home)?;
+            let waiting = progress::Progress::waiting(json, "Writing the encrypted backup");
+            let size = record.backup(&file);
+            waiting.done();
+            let size = size.map_err(err)?;
             output::backed_up(&file, size, json);
         }
         Command::Restore { file, recovery_key } => {
             let record = match recovery_key {
-                Some(k) => Record::restore(&file, &home, &RecoveryKeyStore::new(RecoveryKey::parse(&k).map_err(err)?)),
-                None => Record::restore(&file, &home, &PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?),
+                Some(k) => Record::restore(
+                    &file,
+                    &home,
+                    &RecoveryKeyStore::new(RecoveryKey::parse(&k).map_err(err)?),
+                ),
+                None => {
+                    Record::restore(&file, &home, &PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?)
+                }
             }
             .map_err(err)?;
             output::restored(&record, &home, json).map_err(err)?;
@@ -443,7 +489,9 @@ fn run(cli: Cli) -> CliResult {
         Command::Activities(a) => import_cmd::activities(&home, a, json)?,
         Command::Inspect(a) => inspect_cmd::inspect(a, json)?,
         Command::Strava(cmd) => strava_cmd::run(&home, cmd, json)?,
-        Command::Insights { cmd } => insights_cmd::run(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
+        Command::Insights { cmd } => {
+            insights_cmd::run(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?
+        }
         Command::Goal(cmd) => insights_cmd::goal(&open(&home)?, cmd, chrono::Utc::now().date_naive(), json)?,
         Command::Share(cmd) => share_cmd::run(&open(&home)?, cmd, json)?,
         Command::Grants => share_cmd::grants(&open(&home)?, json)?,
@@ -452,13 +500,14 @@ fn run(cli: Cli) -> CliResult {
         Command::Audit { verify } => share_cmd::audit(&open(&home)?, verify, json)?,
         Command::Chart { kind, from, to, out, dark, sparkline } => {
             let kind = insights_cmd::metric(&kind)?;
-            let to = to.map(|t| parse_day(&t)).transpose()?.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let to =
+                to.map(|t| parse_day(&t)).transpose()?.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let from = from.map(|f| parse_day(&f)).transpose()?.unwrap_or(to - chrono::Duration::days(365));
             insights_cmd::chart(&open(&home)?, kind, from, to, &out, dark, sparkline)?;
             if json {
-                println!("{}", serde_json::json!({ "written": out }));
+                outln!("{}", serde_json::json!({ "written": out }));
             } else {
-                println!("Wrote {}", out.display());
+                outln!("Wrote {}", out.display());
             }
         }
     }
@@ -473,22 +522,32 @@ fn sample(home: &Path, cmd: SampleCmd, json: bool) -> CliResult {
             let value = k.to_canonical(value, unit.as_deref().unwrap_or(k.unit())).map_err(err)?;
             let at_ms = match at {
                 None => chrono::Utc::now().timestamp_millis(),
-                Some(t) => chrono::DateTime::parse_from_rfc3339(&t)
-                    .map(|d| d.timestamp_millis())
-                    .or_else(|_| parse_day(&t).map(|d| d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc().timestamp_millis()))?,
+                Some(t) => {
+                    chrono::DateTime::parse_from_rfc3339(&t).map(|d| d.timestamp_millis()).or_else(|_| {
+                        parse_day(&t)
+                            .map(|d| d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc().timestamp_millis())
+                    })?
+                }
             };
             let r = record.ingest_samples(&[Sample::instant(k, at_ms, value, &source)]).map_err(err)?;
             output::ingested(&r, json);
         }
         SampleCmd::List { kind: k, from, to, daily } => {
             let k = kind(&k)?;
-            let to = to.map(|t| parse_day(&t)).transpose()?.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let to =
+                to.map(|t| parse_day(&t)).transpose()?.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let from = from.map(|f| parse_day(&f)).transpose()?.unwrap_or(to - chrono::Duration::days(30));
             if daily {
                 output::rollups(k, &record.daily_rollups(k, from, to).map_err(err)?, json);
             } else {
-                let ms = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
-                output::samples(k, &record.samples(k, ms(from), ms(to + chrono::Duration::days(1))).map_err(err)?, json);
+                let ms = |d: chrono::NaiveDate| {
+                    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis()
+                };
+                output::samples(
+                    k,
+                    &record.samples(k, ms(from), ms(to + chrono::Duration::days(1))).map_err(err)?,
+                    json,
+                );
             }
         }
         SampleCmd::Summary => output::sample_summary(&record.sample_summary().map_err(err)?, json),

@@ -1,5 +1,6 @@
 //! Human and JSON output for `phr`.
 
+use crate::terminal::outln;
 use phr_core::crypto::RecoveryKey;
 use phr_core::demo::DemoReport;
 use phr_core::record::{DailyRollup, Entry, IngestReport, Sample, SampleKind, Section, SectionClass};
@@ -10,7 +11,7 @@ use std::path::Path;
 
 fn print_json(v: &impl serde::Serialize) {
     // Cannot fail: every value printed here is a plain data type with string keys.
-    println!("{}", serde_json::to_string_pretty(v).expect("serialisable output"));
+    outln!("{}", serde_json::to_string_pretty(v).expect("serialisable output"));
 }
 
 fn short(id: &str) -> &str {
@@ -47,14 +48,22 @@ pub fn sections(list: &[Section], json: bool) {
         if of.is_empty() {
             continue;
         }
-        println!("{}", match class {
-            SectionClass::Core => "Core sections (always on)",
-            SectionClass::Optional => "Optional sections",
-            SectionClass::Custom => "Your own sections",
-        });
+        outln!(
+            "{}",
+            match class {
+                SectionClass::Core => "Core sections (always on)",
+                SectionClass::Optional => "Optional sections",
+                SectionClass::Custom => "Your own sections",
+            }
+        );
         for s in of {
             let state = if s.enabled { "on " } else { "off" };
-            println!("  {state}  {:<22} {:<38} {}", s.id.strip_prefix("custom:").map(|_| "(custom)").unwrap_or(&s.id), s.title, s.privacy.as_str());
+            outln!(
+                "  {state}  {:<22} {:<38} {}",
+                s.id.strip_prefix("custom:").map(|_| "(custom)").unwrap_or(&s.id),
+                s.title,
+                s.privacy.as_str()
+            );
         }
     }
 }
@@ -63,7 +72,7 @@ pub fn section_changed(s: &Section, json: bool) {
     if json {
         return print_json(s);
     }
-    println!("{} ({}): {}, {}", s.title, s.id, if s.enabled { "on" } else { "off" }, s.privacy.as_str());
+    outln!("{} ({}): {}, {}", s.title, s.id, if s.enabled { "on" } else { "off" }, s.privacy.as_str());
 }
 
 pub fn entry_added(e: &Entry, json: bool) {
@@ -74,21 +83,22 @@ pub fn entry_changed(what: &str, e: &Entry, json: bool) {
     if json {
         return print_json(e);
     }
-    println!("{what}: {}  {}{}", e.id, e.value.summary(), flags(e));
+    outln!("{what}: {}  {}{}", e.id, e.value.summary(), flags(e));
 }
 
 pub fn listing(listing: &[(Section, Vec<Entry>)], json: bool) {
     if json {
-        let v: Vec<_> = listing.iter().map(|(s, e)| json!({"section": s.id, "title": s.title, "entries": e})).collect();
+        let v: Vec<_> =
+            listing.iter().map(|(s, e)| json!({"section": s.id, "title": s.title, "entries": e})).collect();
         return print_json(&v);
     }
     for (s, entries) in listing {
-        println!("{} ({})", s.title, s.privacy.as_str());
+        outln!("{} ({})", s.title, s.privacy.as_str());
         if entries.is_empty() {
-            println!("  (nothing yet)");
+            outln!("  (nothing yet)");
         }
         for e in entries {
-            println!("  {}  {}{}", short(&e.id), e.value.summary(), flags(e));
+            outln!("  {}  {}{}", short(&e.id), e.value.summary(), flags(e));
         }
     }
 }
@@ -97,27 +107,31 @@ pub fn entry_detail(e: &Entry, json: bool) {
     if json {
         return print_json(e);
     }
-    println!("{}", e.value.summary());
-    println!("  id:       {}", e.id);
-    println!("  section:  {}", e.section);
-    println!("  source:   {}", e.provenance.label());
-    println!("  added:    {}", e.created_at.format("%Y-%m-%d %H:%M"));
-    println!("  updated:  {}", e.updated_at.format("%Y-%m-%d %H:%M"));
+    outln!("{}", e.value.summary());
+    outln!("  id:       {}", e.id);
+    outln!("  section:  {}", e.section);
+    outln!("  source:   {}", e.provenance.label());
+    outln!("  added:    {}", e.created_at.format("%Y-%m-%d %H:%M"));
+    outln!("  updated:  {}", e.updated_at.format("%Y-%m-%d %H:%M"));
     if let Some(d) = e.deleted_at {
-        println!("  deleted:  {} (restore with `phr undo {}`)", d.format("%Y-%m-%d %H:%M"), e.id);
+        outln!("  deleted:  {} (restore with `phr undo {}`)", d.format("%Y-%m-%d %H:%M"), e.id);
     }
     if e.hidden {
-        println!("  hidden from normal views");
+        outln!("  hidden from normal views");
     }
     for a in &e.annotations {
         let kind = match a.kind {
             phr_core::record::AnnotationKind::NoLongerRelevant => "no longer relevant",
             phr_core::record::AnnotationKind::Note => "note",
         };
-        println!("  annotation ({}): {kind}{}", a.at.format("%Y-%m-%d"), a.text.as_ref().map(|t| format!(": {t}")).unwrap_or_default());
+        outln!(
+            "  annotation ({}): {kind}{}",
+            a.at.format("%Y-%m-%d"),
+            a.text.as_ref().map(|t| format!(": {t}")).unwrap_or_default()
+        );
     }
     for r in &e.history {
-        println!("  was until {}: {}", r.replaced_at.format("%Y-%m-%d %H:%M"), r.value.summary());
+        outln!("  was until {}: {}", r.replaced_at.format("%Y-%m-%d %H:%M"), r.value.summary());
     }
 }
 
@@ -125,14 +139,14 @@ pub fn purged(n: usize, json: bool) {
     if json {
         return print_json(&json!({"purged": n}));
     }
-    println!("Erased {n} deleted {} for good", if n == 1 { "entry" } else { "entries" });
+    outln!("Erased {n} deleted {} for good", if n == 1 { "entry" } else { "entries" });
 }
 
 pub fn ingested(r: &IngestReport, json: bool) {
     if json {
         return print_json(r);
     }
-    println!("Added {} reading(s); {} already there", r.added, r.duplicates);
+    outln!("Added {} reading(s); {} already there", r.added, r.duplicates);
 }
 
 pub fn samples(kind: SampleKind, list: &[Sample], json: bool) {
@@ -141,18 +155,18 @@ pub fn samples(kind: SampleKind, list: &[Sample], json: bool) {
     }
     for s in list {
         let t = chrono::DateTime::from_timestamp_millis(s.start_ms).unwrap_or_default();
-        println!("{}  {:>8.1} {}  ({})", t.format("%Y-%m-%d %H:%M"), s.value, kind.unit(), s.source);
+        outln!("{}  {:>8.1} {}  ({})", t.format("%Y-%m-%d %H:%M"), s.value, kind.unit(), s.source);
     }
-    println!("{} reading(s)", list.len());
+    outln!("{} reading(s)", list.len());
 }
 
 pub fn rollups(kind: SampleKind, list: &[DailyRollup], json: bool) {
     if json {
         return print_json(&list);
     }
-    println!("{:<10}  {:>5}  {:>8}  {:>8}  {:>8}  ({})", "day", "n", "min", "mean", "max", kind.unit());
+    outln!("{:<10}  {:>5}  {:>8}  {:>8}  {:>8}  ({})", "day", "n", "min", "mean", "max", kind.unit());
     for r in list {
-        println!("{}  {:>5}  {:>8.1}  {:>8.1}  {:>8.1}", r.day, r.count, r.min, r.mean(), r.max);
+        outln!("{}  {:>5}  {:>8.1}  {:>8.1}  {:>8.1}", r.day, r.count, r.min, r.mean(), r.max);
     }
 }
 
@@ -161,7 +175,7 @@ pub fn sample_summary(list: &[SeriesSummary], json: bool) {
         return print_json(&list);
     }
     for s in list {
-        println!("{:<20} {:>8} readings  {} to {}", s.kind.slug(), s.count, s.first_day, s.last_day);
+        outln!("{:<20} {:>8} readings  {} to {}", s.kind.slug(), s.count, s.first_day, s.last_day);
     }
 }
 
@@ -169,27 +183,40 @@ pub fn backed_up(file: &Path, size: u64, json: bool) {
     if json {
         return print_json(&json!({"backup": file, "bytes": size}));
     }
-    println!("Encrypted backup written to {} ({size} bytes). It opens with your passphrase or recovery key.", file.display());
+    outln!(
+        "Encrypted backup written to {} ({size} bytes). It opens with your passphrase or recovery key.",
+        file.display()
+    );
 }
 
 pub fn restored(record: &Record, home: &Path, json: bool) -> phr_core::Result<()> {
-    let n: usize = record.sections()?.iter().map(|s| record.list_entries(&s.id, Default::default()).map(|e| e.len()).unwrap_or(0)).sum();
+    let n: usize = record
+        .sections()?
+        .iter()
+        .map(|s| record.list_entries(&s.id, Default::default()).map(|e| e.len()).unwrap_or(0))
+        .sum();
     if json {
         print_json(&json!({"home": home, "entries": n}));
     } else {
-        println!("Restored the record into {} ({n} entries)", home.display());
+        outln!("Restored the record into {} ({n} entries)", home.display());
     }
     Ok(())
 }
 
 pub fn recovery_key(k: &RecoveryKey) {
-    println!("Your recovery key (write it down and keep it somewhere safe; it is shown only once):");
-    println!();
-    println!("    {}", k.to_printable());
-    println!();
+    outln!("Your recovery key (write it down and keep it somewhere safe; it is shown only once):");
+    outln!();
+    outln!("    {}", k.to_printable());
+    outln!();
 }
 
-pub fn demo_summary(record: &Record, report: &DemoReport, today: chrono::NaiveDate, charts: &[std::path::PathBuf], json: bool) -> phr_core::Result<()> {
+pub fn demo_summary(
+    record: &Record,
+    report: &DemoReport,
+    today: chrono::NaiveDate,
+    charts: &[std::path::PathBuf],
+    json: bool,
+) -> phr_core::Result<()> {
     let insights = record.insight_report(today)?;
     if json {
         print_json(&json!({
@@ -203,27 +230,34 @@ pub fn demo_summary(record: &Record, report: &DemoReport, today: chrono::NaiveDa
         }));
         return Ok(());
     }
-    let first = |slug: &str| -> phr_core::Result<Option<String>> { Ok(record.list_entries(slug, Default::default())?.first().map(|e| e.value.summary())) };
-    println!("Demo record for a Leeds resident ({} entries, {} readings)", report.entries, report.samples);
-    println!();
+    let first = |slug: &str| -> phr_core::Result<Option<String>> {
+        Ok(record.list_entries(slug, Default::default())?.first().map(|e| e.value.summary()))
+    };
+    outln!("Demo record for a Leeds resident ({} entries, {} readings)", report.entries, report.samples);
+    outln!();
     if let Some(me) = first("identity")? {
-        println!("  {me}");
+        outln!("  {me}");
     }
     if let Some(bg) = first("blood_group")? {
-        println!("  Blood group {bg}");
+        outln!("  Blood group {bg}");
     }
     if let Some(od) = first("organ_donation")? {
-        println!("  Organ donation: {od}");
+        outln!("  Organ donation: {od}");
     }
-    for (slug, heading) in [("allergies", "Allergies"), ("medications", "Medications"), ("conditions", "Conditions"), ("contacts", "Contacts")] {
-        println!();
-        println!("  {heading}");
+    for (slug, heading) in [
+        ("allergies", "Allergies"),
+        ("medications", "Medications"),
+        ("conditions", "Conditions"),
+        ("contacts", "Contacts"),
+    ] {
+        outln!();
+        outln!("  {heading}");
         for e in record.list_entries(slug, Default::default())? {
-            println!("    - {}{}", e.value.summary(), flags(&e));
+            outln!("    - {}{}", e.value.summary(), flags(&e));
         }
     }
-    println!();
-    println!("  Last 30 days");
+    outln!();
+    outln!("  Last 30 days");
     let from = today - chrono::Duration::days(30);
     for (kind, label) in [
         (SampleKind::Weight, "weight"),
@@ -237,24 +271,32 @@ pub fn demo_summary(record: &Record, report: &DemoReport, today: chrono::NaiveDa
             continue;
         }
         let mean = days.iter().map(DailyRollup::mean).sum::<f64>() / days.len() as f64;
-        let year = record.daily_rollups(kind, today - chrono::Duration::days(365), today - chrono::Duration::days(335))?;
-        let then = if year.is_empty() { mean } else { year.iter().map(DailyRollup::mean).sum::<f64>() / year.len() as f64 };
-        println!("    {label:<28} {mean:>8.1} {:<6} (a year ago {then:.1})", kind.unit());
+        let year = record.daily_rollups(
+            kind,
+            today - chrono::Duration::days(365),
+            today - chrono::Duration::days(335),
+        )?;
+        let then = if year.is_empty() {
+            mean
+        } else {
+            year.iter().map(DailyRollup::mean).sum::<f64>() / year.len() as f64
+        };
+        outln!("    {label:<28} {mean:>8.1} {:<6} (a year ago {then:.1})", kind.unit());
     }
-    println!();
-    println!("  Insights (all worked out on this device; `phr insights` for the detail, `phr insights off CATEGORY` to switch any off)");
+    outln!();
+    outln!("  Insights (all worked out on this device; `phr insights` for the detail, `phr insights off CATEGORY` to switch any off)");
     for a in insights.alerts.iter().take(6) {
         let source = a.citation.split(" (").next().unwrap_or(&a.citation);
-        println!("    - {}  [{}; {}]", a.title, a.category.slug(), source);
+        outln!("    - {}  [{}; {}]", a.title, a.category.slug(), source);
     }
     if let Some(p) = insights.signposts.first() {
-        println!("    Support: {} ({})", p.name, p.phone.as_deref().unwrap_or(&p.url));
+        outln!("    Support: {} ({})", p.name, p.phone.as_deref().unwrap_or(&p.url));
     }
     if !charts.is_empty() {
-        println!();
-        println!("  Charts (plain SVG files, kept apart from the encrypted record)");
+        outln!();
+        outln!("  Charts (plain SVG files, kept apart from the encrypted record)");
         for c in charts {
-            println!("    {}", c.display());
+            outln!("    {}", c.display());
         }
     }
     Ok(())

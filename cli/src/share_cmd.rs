@@ -2,6 +2,7 @@
 //! command line. Only `share create|revoke|sync` talk to a relay, and only to the one given
 //! (or the one a link was made on).
 
+use crate::terminal::outln;
 use chrono::{DateTime, Duration, Utc};
 use clap::Subcommand;
 use phr_core::consent::{AuditEvent, Grant, GrantRequest, Recipient, RecipientCategory};
@@ -76,7 +77,8 @@ fn parse_expiry(s: &str) -> Result<Option<DateTime<Utc>>, String> {
         return Ok(Some(t.with_timezone(&Utc)));
     }
     let (num, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 = num.parse().map_err(|_| format!("--expires {s:?}: use 30m, 12h, 7d, 2w, never or a date-time"))?;
+    let n: i64 =
+        num.parse().map_err(|_| format!("--expires {s:?}: use 30m, 12h, 7d, 2w, never or a date-time"))?;
     let d = match unit {
         "s" => Duration::seconds(n),
         "m" => Duration::minutes(n),
@@ -99,30 +101,37 @@ fn random_passcode() -> String {
 fn write_qr(out: &ShareOutcome, path: Option<PathBuf>) -> Result<(PathBuf, PathBuf), String> {
     let png = path.unwrap_or_else(|| PathBuf::from(format!("phr-share-{}.png", &out.grant.id[..8])));
     let svg = png.with_extension("svg");
-    std::fs::write(&png, out.qr_png().map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", png.display()))?;
-    std::fs::write(&svg, out.qr_svg().map_err(|e| e.to_string())?).map_err(|e| format!("{}: {e}", svg.display()))?;
+    std::fs::write(&png, out.qr_png().map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{}: {e}", png.display()))?;
+    std::fs::write(&svg, out.qr_svg().map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{}: {e}", svg.display()))?;
     Ok((png, svg))
 }
 
 fn print_outcome(out: &ShareOutcome, qr: (PathBuf, PathBuf), passcode: Option<&str>, json: bool) {
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"grant_id": out.grant.id, "shlink": out.shlink, "viewer_url": out.viewer_url, "qr_png": qr.0, "qr_svg": qr.1,
                    "passcode": passcode, "sections": out.grant.sections, "expires": out.grant.expiry})
         );
     } else {
-        println!("Shared with {} ({}): {}", out.grant.recipient.name, out.grant.recipient.category.as_str(), out.grant.sections.join(", "));
-        println!("Link:  {}", out.viewer_url);
-        println!("QR:    {} and {}", qr.0.display(), qr.1.display());
+        outln!(
+            "Shared with {} ({}): {}",
+            out.grant.recipient.name,
+            out.grant.recipient.category.as_str(),
+            out.grant.sections.join(", ")
+        );
+        outln!("Link:  {}", out.viewer_url);
+        outln!("QR:    {} and {}", qr.0.display(), qr.1.display());
         if let Some(p) = passcode {
-            println!("Passcode: {p}  (tell them separately, not with the link)");
+            outln!("Passcode: {p}  (tell them separately, not with the link)");
         }
         match out.grant.expiry {
-            Some(e) => println!("Expires: {}", e.format("%Y-%m-%d %H:%M UTC")),
-            None => println!("Expires: never (revoke it with `phr share revoke {}`)", out.grant.id),
+            Some(e) => outln!("Expires: {}", e.format("%Y-%m-%d %H:%M UTC")),
+            None => outln!("Expires: never (revoke it with `phr share revoke {}`)", out.grant.id),
         }
-        println!("Grant: {}", out.grant.id);
+        outln!("Grant: {}", out.grant.id);
     }
 }
 
@@ -138,7 +147,19 @@ fn find(record: &Record, id: &str) -> Result<Grant, String> {
 
 pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
     match cmd {
-        ShareCmd::Create { to, role, category, sections, purpose, message, expires, passcode, long_term, relay, qr } => {
+        ShareCmd::Create {
+            to,
+            role,
+            category,
+            sections,
+            purpose,
+            message,
+            expires,
+            passcode,
+            long_term,
+            relay,
+            qr,
+        } => {
             let category = RecipientCategory::parse(&category).map_err(|e| e.to_string())?;
             let pass = if passcode {
                 Some(match std::env::var("PHR_SHARE_PASSCODE") {
@@ -148,9 +169,22 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             } else {
                 None
             };
-            let req = GrantRequest { recipient: Recipient { name: to, role, category }, sections, purpose, message, start: None, expiry: parse_expiry(&expires)? };
+            let req = GrantRequest {
+                recipient: Recipient { name: to, role, category },
+                sections,
+                purpose,
+                message,
+                start: None,
+                expiry: parse_expiry(&expires)?,
+            };
             let client = HttpRelay::for_record(record, &relay).map_err(|e| e.to_string())?;
-            let out = share::create_share(record, req, ShareOptions { passcode: pass.clone(), long_term, label: None, max_attempts: None }, &client).map_err(|e| e.to_string())?;
+            let out = share::create_share(
+                record,
+                req,
+                ShareOptions { passcode: pass.clone(), long_term, label: None, max_attempts: None },
+                &client,
+            )
+            .map_err(|e| e.to_string())?;
             let files = write_qr(&out, qr)?;
             print_outcome(&out, files, pass.as_deref(), json);
         }
@@ -167,9 +201,12 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
             let out = share::update_share(record, &g.id, &client).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", json!({"updated": out.grant.id, "shlink": out.shlink}));
+                outln!("{}", json!({"updated": out.grant.id, "shlink": out.shlink}));
             } else {
-                println!("Updated: {} now sees your record as it is today, through the same link.", out.grant.recipient.name);
+                outln!(
+                    "Updated: {} now sees your record as it is today, through the same link.",
+                    out.grant.recipient.name
+                );
             }
         }
         ShareCmd::Revoke { id } => {
@@ -182,15 +219,22 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                 // Collect the last accesses and replies before the relay forgets the link.
                 let _ = share::sync_from_relay(record, c);
             }
-            let g = share::revoke_share(record, &g.id, client.as_ref().map(|c| c as &dyn share::relay::RelayApi)).map_err(|e| e.to_string())?;
+            let g =
+                share::revoke_share(record, &g.id, client.as_ref().map(|c| c as &dyn share::relay::RelayApi))
+                    .map_err(|e| e.to_string())?;
             if json {
-                println!("{}", json!({"revoked": g.id}));
+                outln!("{}", json!({"revoked": g.id}));
             } else {
-                println!("Revoked: {} can no longer open it; the relay's copy is deleted.", g.recipient.name);
+                outln!("Revoked: {} can no longer open it; the relay's copy is deleted.", g.recipient.name);
             }
         }
         ShareCmd::Sync => {
-            let mut relays: Vec<String> = record.grants().map_err(|e| e.to_string())?.into_iter().filter_map(|g| g.link.map(|l| l.relay_url)).collect();
+            let mut relays: Vec<String> = record
+                .grants()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter_map(|g| g.link.map(|l| l.relay_url))
+                .collect();
             relays.sort();
             relays.dedup();
             let (mut events, mut replies) = (0, 0);
@@ -201,12 +245,12 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                 replies += rep.replies;
             }
             if json {
-                println!("{}", json!({"access_events": events, "replies": replies}));
+                outln!("{}", json!({"access_events": events, "replies": replies}));
             } else {
-                println!("{events} new access event(s), {replies} new reply(ies). See `phr audit`.");
+                outln!("{events} new access event(s), {replies} new reply(ies). See `phr audit`.");
                 for g in record.grants().map_err(|e| e.to_string())? {
                     for r in &g.replies {
-                        println!("Reply from {} ({}): {}", r.from, r.at.format("%Y-%m-%d %H:%M"), r.text);
+                        outln!("Reply from {} ({}): {}", r.from, r.at.format("%Y-%m-%d %H:%M"), r.text);
                     }
                 }
             }
@@ -227,23 +271,44 @@ pub fn grants(record: &Record, json: bool) -> Result<(), String> {
                        "expiry": g.expiry, "link": g.link.as_ref().map(|l| json!({"relay": l.relay_url, "flag": l.flag})), "replies": g.replies})
             })
             .collect();
-        println!("{}", serde_json::Value::Array(v));
+        outln!("{}", serde_json::Value::Array(v));
         return Ok(());
     }
     if gs.is_empty() {
-        println!("You have not shared anything. Nobody but you can see your record.");
+        outln!("You have not shared anything. Nobody but you can see your record.");
     }
     for g in gs {
         let status = format!("{:?}", g.status(now)).to_lowercase();
-        let exp = g.expiry.map(|e| format!("until {}", e.format("%Y-%m-%d"))).unwrap_or_else(|| "no end date".into());
-        println!("{}  {:<8} {} ({}, {})  {}  [{}]  {}", &g.id[..8], status, g.recipient.name, g.recipient.role, g.recipient.category.as_str(), g.sections.join(","), g.purpose, exp);
+        let exp = g
+            .expiry
+            .map(|e| format!("until {}", e.format("%Y-%m-%d")))
+            .unwrap_or_else(|| "no end date".into());
+        outln!(
+            "{}  {:<8} {} ({}, {})  {}  [{}]  {}",
+            &g.id[..8],
+            status,
+            g.recipient.name,
+            g.recipient.role,
+            g.recipient.category.as_str(),
+            g.sections.join(","),
+            g.purpose,
+            exp
+        );
     }
     Ok(())
 }
 
 fn line(e: &AuditEvent) -> String {
     let what = if e.sections.is_empty() { String::new() } else { format!(" {}", e.sections.join(",")) };
-    format!("{:>4}  {}  {:<15} {}{}  {}", e.seq, e.at.format("%Y-%m-%d %H:%M:%S"), format!("{:?}", e.action).to_lowercase(), e.actor, what, e.detail)
+    format!(
+        "{:>4}  {}  {:<15} {}{}  {}",
+        e.seq,
+        e.at.format("%Y-%m-%d %H:%M:%S"),
+        format!("{:?}", e.action).to_lowercase(),
+        e.actor,
+        what,
+        e.detail
+    )
 }
 
 /// `phr audit [--verify]`
@@ -251,9 +316,9 @@ pub fn audit(record: &Record, verify: bool, json: bool) -> Result<(), String> {
     if verify {
         let v = record.verify_audit().map_err(|e| e.to_string())?;
         if json {
-            println!("{}", serde_json::to_string(&v).map_err(|e| e.to_string())?);
+            outln!("{}", serde_json::to_string(&v).map_err(|e| e.to_string())?);
         } else if v.ok {
-            println!("Audit log verified: {} entries, each chained to the one before.", v.entries);
+            outln!("Audit log verified: {} entries, each chained to the one before.", v.entries);
         }
         if !v.ok {
             let (seq, why) = v.problem.unwrap_or((0, "unknown".into()));
@@ -263,12 +328,12 @@ pub fn audit(record: &Record, verify: bool, json: bool) -> Result<(), String> {
     }
     let log = record.audit_log().map_err(|e| e.to_string())?;
     if json {
-        println!("{}", serde_json::to_string(&log).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string(&log).map_err(|e| e.to_string())?);
     } else if log.is_empty() {
-        println!("Nobody has seen anything from your record.");
+        outln!("Nobody has seen anything from your record.");
     } else {
         for e in &log {
-            println!("{}", line(e));
+            outln!("{}", line(e));
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! Tokens and the client secret are never printed. The Strava address can be changed with
 //! the hidden `--strava-url` / `PHR_STRAVA_URL`, for tests against a local server only.
 
+use crate::terminal::outln;
 use clap::{Args, Subcommand};
 use phr_core::import::derive::DeriveOptions;
 use phr_core::import::strava::{RatePolicy, ReqwestTransport, StravaClient, DEFAULT_BASE_URL};
@@ -55,7 +56,8 @@ pub enum StravaCmd {
 }
 
 fn client(app: &App, id: &str, secret: &str) -> Result<StravaClient<ReqwestTransport>, String> {
-    Ok(StravaClient::new(ReqwestTransport::new().map_err(|e| e.to_string())?, id, secret).with_base_url(&app.strava_url))
+    Ok(StravaClient::new(ReqwestTransport::new().map_err(|e| e.to_string())?, id, secret)
+        .with_base_url(&app.strava_url))
 }
 
 pub fn run(home: &Path, cmd: StravaCmd, json: bool) -> Result<(), String> {
@@ -63,8 +65,12 @@ pub fn run(home: &Path, cmd: StravaCmd, json: bool) -> Result<(), String> {
     let record = super::open(home)?;
     match cmd {
         StravaCmd::Connect { app, code } => {
-            let id = app.client_id.clone().ok_or("give --client-id (or set STRAVA_CLIENT_ID): your Strava API application's id")?;
-            let secret = app.client_secret.clone().ok_or("give --client-secret (or set STRAVA_CLIENT_SECRET)")?;
+            let id = app
+                .client_id
+                .clone()
+                .ok_or("give --client-id (or set STRAVA_CLIENT_ID): your Strava API application's id")?;
+            let secret =
+                app.client_secret.clone().ok_or("give --client-secret (or set STRAVA_CLIENT_SECRET)")?;
             let mut c = client(&app, &id, &secret)?;
             let code = match code {
                 Some(c) => account::code_from_paste(&c, "").map_err(|e| e.to_string())?,
@@ -81,41 +87,55 @@ pub fn run(home: &Path, cmd: StravaCmd, json: bool) -> Result<(), String> {
             };
             let st = account::connect(&record, &mut c, &id, &secret, &code).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&st).map_err(|e| e.to_string())?);
+                outln!("{}", serde_json::to_string_pretty(&st).map_err(|e| e.to_string())?);
             } else {
                 let who = st.athlete_id.map(|a| format!(" (athlete {a})")).unwrap_or_default();
-                println!("Connected to Strava{who}. The sign-in is stored encrypted in your record. Run `phr strava sync` to import.");
+                outln!("Connected to Strava{who}. The sign-in is stored encrypted in your record. Run `phr strava sync` to import.");
             }
         }
         StravaCmd::Sync { app, no_streams, wait } => {
-            let creds = AppCredentials { client_id: app.client_id.clone(), client_secret: app.client_secret.clone() };
+            let creds =
+                AppCredentials { client_id: app.client_id.clone(), client_secret: app.client_secret.clone() };
             let conn = account::connection(&record, &creds).map_err(|e| e.to_string())?;
             let mut c = client(&app, &conn.client_id, &conn.client_secret)?.with_tokens(conn.tokens.clone());
             if wait {
                 c.policy = RatePolicy::Wait { max_wait_s: 900 };
             }
-            let rep = account::sync(&record, &mut c, conn, !no_streams, &DeriveOptions::default(), &NoProgress, &CancelToken::new()).map_err(|e| e.to_string())?;
+            let rep = account::sync(
+                &record,
+                &mut c,
+                conn,
+                !no_streams,
+                &DeriveOptions::default(),
+                &NoProgress,
+                &CancelToken::new(),
+            )
+            .map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?);
+                outln!("{}", serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?);
             } else {
-                println!(
+                outln!(
                     "Strava: {} activities seen, {} added, {} merged with ones from other apps, {} already known ({} pages, {} streams)",
                     rep.activities_seen, rep.activities_added, rep.activities_merged, rep.activities_unchanged, rep.pages, rep.streams_fetched
                 );
                 if let Some(why) = &rep.stopped {
-                    println!("Stopped early: {why}. What was imported is kept; sync again later for the rest.");
+                    outln!("Stopped early: {why}. What was imported is kept; sync again later for the rest.");
                 }
             }
         }
         StravaCmd::Status => {
             let st = account::status(&record).map_err(super::err)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&st).map_err(|e| e.to_string())?);
+                outln!("{}", serde_json::to_string_pretty(&st).map_err(|e| e.to_string())?);
             } else if !st.connected {
-                println!("Not connected. Run `phr strava connect`.");
+                outln!("Not connected. Run `phr strava connect`.");
             } else {
-                let last = st.last_sync.map_or("never".to_string(), |t| phr_core::import::utc_string(t * 1000));
-                println!("Connected{}; last sync: {last}", st.athlete_id.map(|a| format!(" (athlete {a})")).unwrap_or_default());
+                let last =
+                    st.last_sync.map_or("never".to_string(), |t| phr_core::import::utc_string(t * 1000));
+                outln!(
+                    "Connected{}; last sync: {last}",
+                    st.athlete_id.map(|a| format!(" (athlete {a})")).unwrap_or_default()
+                );
             }
         }
     }

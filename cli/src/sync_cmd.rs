@@ -2,8 +2,9 @@
 //! end-to-end encrypted through a relay. Only these commands talk to the sync relay, and
 //! only to the one the owner set up.
 
+use crate::terminal::{errln, outln};
 use clap::Subcommand;
-use phr_core::progress::{CancelToken, ProgressListener};
+use phr_core::progress::CancelToken;
 use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
 use phr_core::{crypto::PassphraseKeyStore, Record};
 use serde_json::json;
@@ -43,18 +44,6 @@ pub enum DeviceCmd {
     Remove { device: String },
 }
 
-struct Bar;
-
-impl ProgressListener for Bar {
-    fn on_progress(&self, stage: &str, done: u64, total: u64) {
-        if total > 0 {
-            eprint!("\r{stage}: {done} of {total}   ");
-        } else {
-            eprint!("\r{stage}: {done}   ");
-        }
-    }
-}
-
 fn e(x: phr_core::Error) -> String {
     x.to_string()
 }
@@ -62,12 +51,14 @@ fn e(x: phr_core::Error) -> String {
 pub fn sync(record: &Record, json_out: bool) -> Result<(), String> {
     let state = SyncState::require(record).map_err(e)?;
     let relay = devices::relay_for(&state, RetryPolicy::default()).map_err(e)?;
-    let report = phr_core::sync::sync(record, &relay, &Bar, &CancelToken::new(), SyncOptions::default()).map_err(e)?;
-    eprintln!();
+    let progress = crate::progress::Progress::new(json_out);
+    let report = phr_core::sync::sync(record, &relay, &progress, &CancelToken::new(), SyncOptions::default())
+        .map_err(e)?;
+    progress.done();
     if json_out {
-        println!("{}", serde_json::to_string_pretty(&report).map_err(|x| x.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&report).map_err(|x| x.to_string())?);
     } else {
-        println!(
+        outln!(
             "Synced with {}: sent {} changes, received {} ({} new, {} already here){}{}.",
             state.relay,
             report.pushed,
@@ -78,31 +69,40 @@ pub fn sync(record: &Record, json_out: bool) -> Result<(), String> {
             if report.snapshot_written { ", wrote a compaction snapshot" } else { "" }
         );
         if report.parked > 0 {
-            println!("{} changes wait for entries another device has not sent yet.", report.parked);
+            outln!("{} changes wait for entries another device has not sent yet.", report.parked);
         }
     }
     Ok(())
 }
 
-pub fn run(home: &Path, record: impl FnOnce() -> Result<Record, String>, cmd: DeviceCmd, json_out: bool, passphrase: impl FnOnce() -> Result<String, String>) -> Result<(), String> {
+pub fn run(
+    home: &Path,
+    record: impl FnOnce() -> Result<Record, String>,
+    cmd: DeviceCmd,
+    json_out: bool,
+    passphrase: impl FnOnce() -> Result<String, String>,
+) -> Result<(), String> {
     match cmd {
         DeviceCmd::Start { relay, name } => {
             let r = record()?;
             let state = devices::start(&r, &relay, &name, RetryPolicy::default()).map_err(e)?;
-            println!("Sync is on. This device is {} on {}. Run `phr sync` to send your record (encrypted) to the relay.", state.device, state.relay);
+            outln!("Sync is on. This device is {} on {}. Run `phr sync` to send your record (encrypted) to the relay.", state.device, state.relay);
         }
         DeviceCmd::Add { wait, qr } => {
             let r = record()?;
             let offer = devices::offer(&r).map_err(e)?;
             let code = qrcode::QrCode::new(offer.payload.as_bytes()).map_err(|x| x.to_string())?;
             let text = code.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build();
-            eprintln!("{text}\nScan this with your new device, or run there:\n  phr device join {}\n(the code works once, for {wait} seconds)", offer.payload);
+            errln!("{text}\nScan this with your new device, or run there:\n  phr device join {}\n(the code works once, for {wait} seconds)", offer.payload);
             if let Some(path) = qr {
-                std::fs::write(&path, phr_core::share::qr::svg(&offer.payload).map_err(e)?).map_err(|x| format!("{}: {x}", path.display()))?;
+                std::fs::write(&path, phr_core::share::qr::svg(&offer.payload).map_err(e)?)
+                    .map_err(|x| format!("{}: {x}", path.display()))?;
             }
-            match devices::approve(&r, &offer, Duration::from_secs(wait), RetryPolicy::default()).map_err(e)? {
+            match devices::approve(&r, &offer, Duration::from_secs(wait), RetryPolicy::default())
+                .map_err(e)?
+            {
                 Some((device, confirm)) => {
-                    println!("Added device {device}. Check that it shows the code {confirm}.");
+                    outln!("Added device {device}. Check that it shows the code {confirm}.");
                 }
                 None => return Err("no device answered the code in time".into()),
             }
@@ -110,15 +110,22 @@ pub fn run(home: &Path, record: impl FnOnce() -> Result<Record, String>, cmd: De
         DeviceCmd::Join { code, name, wait } => {
             let path = home.join(phr_core::store::DB_FILE);
             if path.exists() {
-                return Err(format!("{} already holds a record; join from an empty folder (--home)", home.display()));
+                return Err(format!(
+                    "{} already holds a record; join from an empty folder (--home)",
+                    home.display()
+                ));
             }
             let pending = devices::join_request(&code, &name).map_err(e)?;
-            eprintln!("Waiting for your other device... the code on both screens should be {}", pending.confirmation_code().map_err(e)?);
+            errln!(
+                "Waiting for your other device... the code on both screens should be {}",
+                pending.confirmation_code().map_err(e)?
+            );
             let ks = PassphraseKeyStore::new(&passphrase()?).map_err(e)?;
-            let Some(r) = devices::finish_join(pending, &path, &ks, Duration::from_secs(wait)).map_err(e)? else {
+            let Some(r) = devices::finish_join(pending, &path, &ks, Duration::from_secs(wait)).map_err(e)?
+            else {
                 return Err("your other device did not answer in time".into());
             };
-            println!("Joined. Fetching your record...");
+            outln!("Joined. Fetching your record...");
             sync(&r, json_out)?;
         }
         DeviceCmd::List => {
@@ -127,11 +134,13 @@ pub fn run(home: &Path, record: impl FnOnce() -> Result<Record, String>, cmd: De
             let relay = devices::relay_for(&state, RetryPolicy::default()).map_err(e)?;
             let list = devices::list(&r, &relay).map_err(e)?;
             if json_out {
-                println!("{}", json!(list));
+                outln!("{}", json!(list));
             } else {
                 for d in list {
-                    let when = chrono::DateTime::from_timestamp_millis(d.added_at).map(|t| t.format("%Y-%m-%d").to_string()).unwrap_or_default();
-                    println!(
+                    let when = chrono::DateTime::from_timestamp_millis(d.added_at)
+                        .map(|t| t.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default();
+                    outln!(
                         "{}  {}  added {when}{}",
                         d.id,
                         if d.active { "active " } else { "removed" },
@@ -145,7 +154,7 @@ pub fn run(home: &Path, record: impl FnOnce() -> Result<Record, String>, cmd: De
             let state = SyncState::require(&r).map_err(e)?;
             let relay = devices::relay_for(&state, RetryPolicy::default()).map_err(e)?;
             let epoch = devices::remove(&r, &relay, &device).map_err(e)?;
-            println!("Removed {device}. Your other devices use a new key from now on (epoch {epoch}).");
+            outln!("Removed {device}. Your other devices use a new key from now on (epoch {epoch}).");
         }
     }
     Ok(())

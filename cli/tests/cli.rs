@@ -1,5 +1,6 @@
 //! The `phr` binary end to end: the demo, the sentinel scan, and bad input that must
 //! give a clear error and change nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -7,7 +8,14 @@ use std::process::{Command, Output};
 const PASS: &str = "a test passphrase for the cli";
 
 fn phr(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_phr")).arg("--home").arg(home).args(args).env("PHR_PASSPHRASE", PASS).env_remove("PHR_HOME").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_phr"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("PHR_PASSPHRASE", PASS)
+        .env_remove("PHR_HOME")
+        .output()
+        .unwrap()
 }
 
 fn ok(home: &Path, args: &[&str]) -> String {
@@ -82,8 +90,20 @@ fn sentinel_no_exported_string_appears_on_disk() {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    for must in ["Margaret", "Okafor", "Ramipril", "Penicillin", "SENTINEL-CUSTOM-FIELD-7f3a", "SENTINEL-ANNOTATION-5e2d", "SENTINEL-DOSE-11", "Sentinel diary"] {
-        assert!(needles.iter().any(|n| n.contains(must)), "the export lacks {must}: the scan would prove nothing");
+    for must in [
+        "Margaret",
+        "Okafor",
+        "Ramipril",
+        "Penicillin",
+        "SENTINEL-CUSTOM-FIELD-7f3a",
+        "SENTINEL-ANNOTATION-5e2d",
+        "SENTINEL-DOSE-11",
+        "Sentinel diary",
+    ] {
+        assert!(
+            needles.iter().any(|n| n.contains(must)),
+            "the export lacks {must}: the scan would prove nothing"
+        );
     }
     let files = files_under(h);
     assert!(files.iter().any(|f| f.ends_with("backup.phrbackup")));
@@ -94,7 +114,8 @@ fn sentinel_no_exported_string_appears_on_disk() {
         scanned += bytes.len();
         let lower = bytes.to_ascii_lowercase();
         for n in &needles {
-            let found = bytes.windows(n.len()).any(|w| w == n.as_bytes()) || lower.windows(n.len()).any(|w| w == n.to_ascii_lowercase().as_bytes());
+            let found = bytes.windows(n.len()).any(|w| w == n.as_bytes())
+                || lower.windows(n.len()).any(|w| w == n.to_ascii_lowercase().as_bytes());
             assert!(!found, "{n:?} found in plaintext in {}", f.display());
         }
     }
@@ -103,10 +124,18 @@ fn sentinel_no_exported_string_appears_on_disk() {
 
 #[test]
 fn demo_without_home_uses_a_fresh_temp_folder() {
-    let out = Command::new(env!("CARGO_BIN_EXE_phr")).arg("demo").env_remove("PHR_HOME").env_remove("PHR_PASSPHRASE").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_phr"))
+        .arg("demo")
+        .env_remove("PHR_HOME")
+        .env_remove("PHR_PASSPHRASE")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("Penicillin") && text.contains("Ramipril") && text.contains("Last 30 days"), "{text}");
+    assert!(
+        text.contains("Penicillin") && text.contains("Ramipril") && text.contains("Last 30 days"),
+        "{text}"
+    );
     let dir = text.lines().find_map(|l| l.strip_prefix("The demo record is in ")).unwrap();
     assert!(Path::new(dir).join("record.phr").is_file());
     std::fs::remove_dir_all(dir).unwrap();
@@ -125,8 +154,28 @@ fn everyday_commands_work() {
     let weight = js.as_array().unwrap().iter().find(|s| s["id"] == "weight").unwrap();
     assert_eq!((weight["enabled"].as_bool(), weight["privacy"].as_str()), (Some(true), Some("private")));
 
-    ok(h, &["add", "identity", "given_name=Sam", "family_name=Lee", "nhs_number=943 476 5919", "date_of_birth=1999-02-03"]);
-    let added: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "add", "allergies", "--json-value", r#"{"type":"allergy","substance":"Peanuts","severity":"severe","kind":"allergy"}"#])).unwrap();
+    ok(
+        h,
+        &[
+            "add",
+            "identity",
+            "given_name=Sam",
+            "family_name=Lee",
+            "nhs_number=943 476 5919",
+            "date_of_birth=1999-02-03",
+        ],
+    );
+    let added: serde_json::Value = serde_json::from_str(&ok(
+        h,
+        &[
+            "--json",
+            "add",
+            "allergies",
+            "--json-value",
+            r#"{"type":"allergy","substance":"Peanuts","severity":"severe","kind":"allergy"}"#,
+        ],
+    ))
+    .unwrap();
     let id = added["id"].as_str().unwrap();
     ok(h, &["edit", id, "reaction=anaphylaxis"]);
     let shown = ok(h, &["show", id]);
@@ -153,7 +202,10 @@ fn bad_input_gives_a_clear_error_and_changes_nothing() {
 
     let e = fails(h, &["add", "identity", "given_name=A", "family_name=B", "nhs_number=943 476 5918"]);
     assert!(e.contains("check digit"), "{e}");
-    assert!(!e.contains("943 476 5918") && !e.contains("9434765918"), "the error must not echo the NHS number: {e}");
+    assert!(
+        !e.contains("943 476 5918") && !e.contains("9434765918"),
+        "the error must not echo the NHS number: {e}"
+    );
 
     let e = fails(h, &["add", "no-such-section", "text=x"]);
     assert!(e.contains("section not found"), "{e}");
@@ -166,7 +218,13 @@ fn bad_input_gives_a_clear_error_and_changes_nothing() {
     let e = fails(h, &["show", "not-an-id"]);
     assert!(e.contains("entry not found"), "{e}");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_phr")).arg("--home").arg(h).args(["list"]).env("PHR_PASSPHRASE", "the wrong passphrase").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_phr"))
+        .arg("--home")
+        .arg(h)
+        .args(["list"])
+        .env("PHR_PASSPHRASE", "the wrong passphrase")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not unlock"));
     assert!(before == db_hash(h), "a failed command changed the database");
@@ -187,4 +245,60 @@ fn bad_input_gives_a_clear_error_and_changes_nothing() {
     let e = fails(broken.path(), &["list"]);
     assert!(e.contains("damaged"), "{e}");
     assert!(std::fs::read(broken.path().join("record.phr")).unwrap() == vec![0x5a; 8192]);
+}
+
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    // `phr export | head -1`: the pipe closes after the first line; phr must stop quietly.
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["demo"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_phr"))
+        .arg("--home")
+        .arg(h)
+        .arg("export")
+        .env("PHR_PASSPHRASE", PASS)
+        .env_remove("PHR_HOME")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout); // the reader goes away, like `head -1`
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "phr export panicked on a closed pipe: {err}");
+    assert!(out.status.success(), "phr export on a closed pipe: {:?} {err}", out.status);
+}
+
+#[test]
+fn insights_off_help_lists_every_category() {
+    let home = tempfile::tempdir().unwrap();
+    let help = ok(home.path(), &["insights", "off", "--help"]);
+    for slug in [
+        "blood-pressure",
+        "bmi",
+        "weight-change",
+        "activity",
+        "alcohol",
+        "vaccinations",
+        "medications",
+        "fitness",
+        "sleep",
+        "test-results",
+        "wellbeing",
+        "alerts",
+        "suggestions",
+        "signposts",
+        "fitness-summary",
+        "leeds-services",
+    ] {
+        assert!(help.contains(slug), "`phr insights off --help` does not list {slug}:\n{help}");
+    }
+    // Each listed name is accepted.
+    ok(home.path(), &["init"]);
+    ok(home.path(), &["insights", "off", "test-results"]);
+    ok(home.path(), &["insights", "on", "test-results"]);
 }

@@ -1,4 +1,5 @@
 //! `phr import FILE.json` (FHIR), `phr fhir import`, `phr export --ips` / `--fhir --sections`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -6,11 +7,23 @@ use std::process::{Command, Output};
 const PASS: &str = "fhir cli test passphrase";
 
 fn phr(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_phr")).arg("--home").arg(home).args(args).env("PHR_PASSPHRASE", PASS).env_remove("PHR_HOME").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_phr"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("PHR_PASSPHRASE", PASS)
+        .env_remove("PHR_HOME")
+        .output()
+        .unwrap()
 }
 
 fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "stdout: {}\nstderr: {}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -47,9 +60,16 @@ fn fhir_import_export_round_trip_on_the_command_line() {
     let ips: serde_json::Value = serde_json::from_str(&ok(&phr(&home, &["export", "--ips"]))).unwrap();
     assert_eq!(ips["type"], "document");
     assert_eq!(ips["entry"][0]["resource"]["resourceType"], "Composition");
-    let b: serde_json::Value = serde_json::from_str(&ok(&phr(&home, &["export", "--fhir", "--sections", "medications,allergies"]))).unwrap();
+    let b: serde_json::Value =
+        serde_json::from_str(&ok(&phr(&home, &["export", "--fhir", "--sections", "medications,allergies"])))
+            .unwrap();
     assert_eq!(b["type"], "collection");
-    let types: Vec<&str> = b["entry"].as_array().unwrap().iter().map(|e| e["resource"]["resourceType"].as_str().unwrap()).collect();
+    let types: Vec<&str> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
     assert!(types.contains(&"MedicationStatement") && types.contains(&"AllergyIntolerance"), "{types:?}");
     let o = phr(&home, &["export", "--fhir", "--sections", "stress"]);
     assert!(!o.status.success(), "sections FHIR cannot carry are refused");

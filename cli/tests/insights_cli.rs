@@ -1,4 +1,5 @@
 //! `phr insights`, `phr goal`, `phr chart` and the demo's insights, end to end.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -6,7 +7,14 @@ use std::process::{Command, Output};
 const PASS: &str = "a test passphrase for insights";
 
 fn phr(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_phr")).arg("--home").arg(home).args(args).env("PHR_PASSPHRASE", PASS).env_remove("PHR_HOME").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_phr"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("PHR_PASSPHRASE", PASS)
+        .env_remove("PHR_HOME")
+        .output()
+        .unwrap()
 }
 
 fn ok(home: &Path, args: &[&str]) -> String {
@@ -22,14 +30,19 @@ fn demo_shows_insights_and_writes_charts_outside_the_record_folder() {
     let charts = tmp.path().join("charts");
     let out = ok(&home, &["demo", "--charts", charts.to_str().unwrap()]);
     assert!(out.contains("Insights") && out.contains("NICE NG136"), "{out}");
-    for name in ["weight.svg", "blood_pressure.svg", "vo2max.svg", "weight_sparkline.svg", "blood_pressure_dark.svg"] {
+    for name in
+        ["weight.svg", "blood_pressure.svg", "vo2max.svg", "weight_sparkline.svg", "blood_pressure_dark.svg"]
+    {
         let p = charts.join(name);
         assert!(out.contains(p.to_str().unwrap()), "{name} not listed: {out}");
         let svg = std::fs::read_to_string(&p).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{name}");
     }
     // Charts are plaintext: none in the record's folder.
-    let in_home: Vec<_> = std::fs::read_dir(&home).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let in_home: Vec<_> = std::fs::read_dir(&home)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(in_home.iter().all(|n| !n.ends_with(".svg")), "{in_home:?}");
 }
 
@@ -45,7 +58,9 @@ fn insights_report_switches_and_settings() {
 
     let js: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "insights"])).unwrap();
     let alerts = js["report"]["alerts"].as_array().unwrap();
-    assert!(alerts.iter().any(|a| a["category"] == "BloodPressure" && a["citation"].as_str().unwrap().contains("NG136")));
+    assert!(alerts
+        .iter()
+        .any(|a| a["category"] == "BloodPressure" && a["citation"].as_str().unwrap().contains("NG136")));
     assert!(alerts.iter().all(|a| a["what_to_do"].as_str().is_some_and(|s| !s.is_empty())));
 
     // Off: gone from the report, and still off in a new process (the setting is in the record).
@@ -86,7 +101,10 @@ fn goals_and_charts_from_the_command_line() {
     let out = h.join("out").join("w.svg");
     ok(h, &["chart", "weight", "--from", &from, "--to", &today.to_string(), "--out", out.to_str().unwrap()]);
     let svg = std::fs::read_to_string(&out).unwrap();
-    assert!(svg.contains("Weight (kg)") && svg.contains("Ramipril up to 10 mg"), "chart lacks axis label or life event");
+    assert!(
+        svg.contains("Weight (kg)") && svg.contains("Ramipril up to 10 mg"),
+        "chart lacks axis label or life event"
+    );
     let spark = h.join("s.svg");
     ok(h, &["chart", "bp", "--sparkline", "--dark", "--out", spark.to_str().unwrap()]);
     assert!(std::fs::read_to_string(&spark).unwrap().contains("<svg"));

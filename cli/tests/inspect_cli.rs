@@ -1,6 +1,7 @@
 //! `phr inspect FILE` end to end: files this test writes (FIT with developer fields and a
 //! big-endian definition, GPX, TCX, Apple Health, CSV), damaged ones, and every corpus
-//! file checked against the peers' facts in ../shared/corpus/MANIFEST.tsv.
+//! file checked against the peers' facts in tests/corpus/MANIFEST.tsv.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,10 @@ fn inspect_json(home: &Path, file: &Path) -> Value {
 }
 
 fn fit_crc(data: &[u8]) -> u16 {
-    const T: [u16; 16] = [0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400];
+    const T: [u16; 16] = [
+        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800, 0xB401,
+        0x5000, 0x9C01, 0x8801, 0x4400,
+    ];
     let mut crc = 0u16;
     for &b in data {
         for nib in [b & 0xF, b >> 4] {
@@ -86,7 +90,12 @@ fn fit_file() -> Vec<u8> {
 }
 
 fn count_of(messages: &Value, name: &str) -> u64 {
-    messages.as_array().unwrap().iter().find(|m| m["name"] == name).map_or(0, |m| m["count"].as_u64().unwrap())
+    messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == name)
+        .map_or(0, |m| m["count"].as_u64().unwrap())
 }
 
 fn tmp() -> tempfile::TempDir {
@@ -111,7 +120,10 @@ fn fit_messages_developer_fields_crc_and_time_range() {
     assert_eq!(count_of(&fit["messages"], "field_description"), 1);
     assert_eq!(count_of(&fit["messages"], "developer_data_id"), 1);
     let dev = &fit["developer_fields"][0];
-    assert_eq!((dev["name"].as_str(), dev["units"].as_str(), dev["count"].as_u64()), (Some("doughnuts"), Some("count"), Some(5)));
+    assert_eq!(
+        (dev["name"].as_str(), dev["units"].as_str(), dev["count"].as_u64()),
+        (Some("doughnuts"), Some("count"), Some(5))
+    );
     assert_eq!(fit["files"][0]["file_crc"], "ok");
     assert_eq!(j["first_utc"], "2024-05-01T07:00:00Z");
     assert_eq!(j["last_utc"], "2024-05-01T07:00:04Z");
@@ -141,7 +153,10 @@ fn fit_bad_crc_and_truncation_are_reported_not_fatal() {
     assert_eq!(j["fit"]["crc_ok"], false);
     assert!(j["fit"]["files"][0]["file_crc"].as_str().unwrap().starts_with("mismatch"), "{j}");
     assert_eq!(count_of(&j["fit"]["messages"], "record"), 5, "a CRC mismatch loses no data");
-    assert!(j["problems"].as_array().unwrap().iter().any(|p| p["reason"].as_str().unwrap().contains("CRC")), "{j}");
+    assert!(
+        j["problems"].as_array().unwrap().iter().any(|p| p["reason"].as_str().unwrap().contains("CRC")),
+        "{j}"
+    );
 
     let cut = dir.path().join("cut.fit");
     std::fs::write(&cut, &fit_file()[..n - 8]).unwrap();
@@ -149,7 +164,10 @@ fn fit_bad_crc_and_truncation_are_reported_not_fatal() {
     assert_eq!(j["damaged"], true);
     let records = count_of(&j["fit"]["messages"], "record");
     assert!(records > 0 && records < 5, "records before the cut are kept: {records}");
-    assert!(j["problems"].as_array().unwrap().iter().any(|p| p["offset"].is_u64()), "the damage has a byte offset: {j}");
+    assert!(
+        j["problems"].as_array().unwrap().iter().any(|p| p["offset"].is_u64()),
+        "the damage has a byte offset: {j}"
+    );
 }
 
 #[test]
@@ -207,10 +225,21 @@ fn xml_and_csv_formats() {
     assert_eq!(j["samples"]["steps"], 1);
     assert_eq!(j["samples"]["heart_rate"], 1);
     assert_eq!(j["first_utc"], "2024-05-01T07:00:00Z");
-    assert!(j["problems"].as_array().unwrap().iter().any(|p| p["reason"].as_str().unwrap().contains("DietaryWater")), "{j}");
+    assert!(
+        j["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["reason"].as_str().unwrap().contains("DietaryWater")),
+        "{j}"
+    );
 
     let csv = dir.path().join("withings.csv");
-    std::fs::copy(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/tests/import_fixtures/withings_bp.csv"), &csv).unwrap();
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../core/tests/import_fixtures/withings_bp.csv"),
+        &csv,
+    )
+    .unwrap();
     let j = inspect_json(dir.path(), &csv);
     assert_eq!(j["format"], "csv");
     assert!(j["samples"]["bp_systolic"].as_u64().unwrap() > 0, "{j}");
@@ -231,13 +260,7 @@ fn unreadable_files_fail_with_the_file_name_and_no_panic() {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    if p.join("MANIFEST.tsv").is_file() {
-        Some(p)
-    } else {
-        eprintln!("SKIP: ../shared/corpus is absent (a plain clone); corpus inspect test not run");
-        None
-    }
+    phr_testkit::corpus()
 }
 
 fn fact<'a>(peers: &'a str, parser: &str, key: &str) -> Option<&'a str> {
@@ -272,15 +295,34 @@ fn corpus_files_agree_with_peer_counts() {
         let j = inspect_json(home.path(), &root.join(file));
         if file.starts_with("fit/") {
             if let Some(n) = fact(peers, "fitdecode", "records") {
-                assert_eq!(count_of(&j["fit"]["messages"], "record").to_string(), n, "{file}: record messages");
+                assert_eq!(
+                    count_of(&j["fit"]["messages"], "record").to_string(),
+                    n,
+                    "{file}: record messages"
+                );
             }
-            if let (Some(first), Some(last)) = (fact(peers, "fitdecode", "first_ts"), fact(peers, "fitdecode", "last_ts")) {
+            if let (Some(first), Some(last)) =
+                (fact(peers, "fitdecode", "first_ts"), fact(peers, "fitdecode", "last_ts"))
+            {
                 // Our range spans every message (file_id, events...), so it contains the records'.
-                assert!(j["first_utc"].as_str().unwrap() <= first && j["last_utc"].as_str().unwrap() >= last, "{file}: {} .. {} vs {first} .. {last}", j["first_utc"], j["last_utc"]);
+                assert!(
+                    j["first_utc"].as_str().unwrap() <= first && j["last_utc"].as_str().unwrap() >= last,
+                    "{file}: {} .. {} vs {first} .. {last}",
+                    j["first_utc"],
+                    j["last_utc"]
+                );
             }
         } else if file.starts_with("apple_health/") {
-            assert_eq!(j["counts"]["records"].to_string(), fact(peers, "iterparse", "records").unwrap(), "{file}");
-            assert_eq!(j["counts"]["workouts"].to_string(), fact(peers, "iterparse", "workouts").unwrap(), "{file}");
+            assert_eq!(
+                j["counts"]["records"].to_string(),
+                fact(peers, "iterparse", "records").unwrap(),
+                "{file}"
+            );
+            assert_eq!(
+                j["counts"]["workouts"].to_string(),
+                fact(peers, "iterparse", "workouts").unwrap(),
+                "{file}"
+            );
         } else if file.starts_with("tcx/") {
             if let Some(n) = fact(peers, "lxml", "trackpoints") {
                 assert_eq!(j["points"].to_string(), n, "{file}: trackpoints");

@@ -5,19 +5,14 @@
 //! corpus, and prints MB/s for each and the ratios. fitdecode runs in the interpreter
 //! named by `PHR_BENCH_PYTHON` (default `python3`; `pip install fitdecode`); when it is
 //! missing that column says so and the rest still runs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // a benchmark: it prints what it measured and stops at the first failure
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use phr_core::import::fit;
 
 fn corpus_dir() -> Option<PathBuf> {
-    ["../../shared/corpus/fit", "/work/shared/corpus/fit"]
-        .iter()
-        .map(|p| {
-            let p = Path::new(p);
-            if p.is_relative() { Path::new(env!("CARGO_MANIFEST_DIR")).join(p) } else { p.to_path_buf() }
-        })
-        .find(|p| p.is_dir())
+    phr_testkit::corpus_subdir("fit")
 }
 
 /// Seconds for N decodes of every file with our decoder (streaming: messages dropped one by one).
@@ -90,14 +85,26 @@ fn run(label: &str, files: &[(PathBuf, Vec<u8>)], n: usize) {
     let (o, oc) = ours(files, n);
     let (f, fc) = fitparser_secs(files, n);
     println!("ours:       {:8.1} MB/s  ({:.1} ms per pass)  [{} fields]", rate(o), o * 1000.0 / n as f64, oc);
-    println!("fitparser:  {:8.1} MB/s  ({:.1} ms per pass)  [{} messages]", rate(f), f * 1000.0 / n as f64, fc);
+    println!(
+        "fitparser:  {:8.1} MB/s  ({:.1} ms per pass)  [{} messages]",
+        rate(f),
+        f * 1000.0 / n as f64,
+        fc
+    );
     match fitdecode_secs(files, n) {
         Ok((p, pc)) => {
-            println!("fitdecode:  {:8.1} MB/s  ({:.1} ms per pass)  [{} data messages]", rate(p), p * 1000.0 / n as f64, pc);
+            println!(
+                "fitdecode:  {:8.1} MB/s  ({:.1} ms per pass)  [{} data messages]",
+                rate(p),
+                p * 1000.0 / n as f64,
+                pc
+            );
             println!("ratio ours/fitparser: {:.2}x   ours/fitdecode: {:.2}x", f / o, p / o);
         }
         Err(e) => {
-            println!("fitdecode:  not run ({e}); install it with `pip install fitdecode` and set PHR_BENCH_PYTHON");
+            println!(
+                "fitdecode:  not run ({e}); install it with `pip install fitdecode` and set PHR_BENCH_PYTHON"
+            );
             println!("ratio ours/fitparser: {:.2}x", f / o);
         }
     }
@@ -118,14 +125,24 @@ fn per_file(files: &[(PathBuf, Vec<u8>)], n: usize) {
     println!("\n== per file (ours ms per pass, share of our corpus time, ratio ours/fitparser)");
     for (o, f, p, len) in rows.iter().take(25) {
         let name = p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-        println!("{:8.2} ms {:5.1}%  {:6.2}x  {:>9} B  {name}", o * 1000.0 / n as f64, 100.0 * o / total, f / o, len);
+        println!(
+            "{:8.2} ms {:5.1}%  {:6.2}x  {:>9} B  {name}",
+            o * 1000.0 / n as f64,
+            100.0 * o / total,
+            f / o,
+            len
+        );
     }
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let dir = corpus_dir();
-    let largest = args.first().map(PathBuf::from).or_else(|| dir.as_ref().map(|d| d.join("fit-benchmarks__large.fit"))).expect("benchmark file not found; pass a path");
+    let largest = args
+        .first()
+        .map(PathBuf::from)
+        .or_else(|| dir.as_ref().map(|d| d.join("fit-benchmarks__large.fit")))
+        .expect("benchmark file not found; pass a path");
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let data = std::fs::read(&largest).expect("read");
 
@@ -134,7 +151,15 @@ fn main() {
     let records = msgs.iter().filter(|m| m.global_num == 20).count();
     let fp = fitparser::from_bytes(&data).expect("fitparser");
     let fp_records = fp.iter().filter(|r| r.kind() == fitparser::profile::MesgNum::Record).count();
-    println!("{}: ours {} messages, {} records, clean={} | fitparser {} messages, {} records", largest.display(), rep.messages, records, rep.is_clean(), fp.len(), fp_records);
+    println!(
+        "{}: ours {} messages, {} records, clean={} | fitparser {} messages, {} records",
+        largest.display(),
+        rep.messages,
+        records,
+        rep.is_clean(),
+        fp.len(),
+        fp_records
+    );
     run("largest file", &[(largest.clone(), data)], n);
 
     if let Some(d) = dir {
@@ -153,6 +178,6 @@ fn main() {
             per_file(&files, n);
         }
     } else {
-        println!("SKIP corpus pass: ../shared/corpus/fit is absent");
+        println!("SKIP corpus pass: tests/corpus/fit is absent");
     }
 }

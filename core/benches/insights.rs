@@ -15,6 +15,7 @@
 //!       store, trends, alerts, suggestions, signposts, fitness), p50/p99 over 200 runs;
 //!   peer: the same daily aggregation as (a) over a plain rusqlite table of the same
 //!   10M rows (one row per sample, index on (kind, ts)) with GROUP BY day.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // a benchmark: it prints what it measured and stops at the first failure
 
 use chrono::{Duration as Days, NaiveDate};
 use phr_core::crypto::RawKeyStore;
@@ -69,7 +70,9 @@ fn main() {
     let start_ms = from.and_hms_opt(0, 0, 0).expect("time").and_utc().timestamp_millis();
     let step_ms = (365 * DAY_MS) / n as i64; // ~3154 ms for 10M
     let per_day = (DAY_MS / step_ms) as usize + 1;
-    println!("insights bench: {n} heart-rate samples over 365 days (one every {step_ms} ms), today = {today}");
+    println!(
+        "insights bench: {n} heart-rate samples over 365 days (one every {step_ms} ms), today = {today}"
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let record = Record::create(&dir.path().join("record.phr"), &RawKeyStore::new([9; 32])).expect("create");
@@ -81,25 +84,54 @@ fn main() {
     let mut added = 0u64;
     while i < n {
         let end = (i + per_day).min(n);
-        let batch: Vec<Sample> = (i..end).map(|k| Sample::instant(SampleKind::HeartRate, start_ms + k as i64 * step_ms, heart_rate(k), "Garmin fenix 6")).collect();
+        let batch: Vec<Sample> = (i..end)
+            .map(|k| {
+                Sample::instant(
+                    SampleKind::HeartRate,
+                    start_ms + k as i64 * step_ms,
+                    heart_rate(k),
+                    "Garmin fenix 6",
+                )
+            })
+            .collect();
         added += record.ingest_samples(&batch).expect("ingest").added;
         i = end;
     }
     let ours_ingest = t.elapsed();
     let file_size = std::fs::metadata(dir.path().join("record.phr")).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(dir.path().join("record.phr-wal")).map(|m| m.len()).unwrap_or(0);
-    println!("ours ingest: {added} samples in {:.1} s ({:.2} M samples/s), file {:.1} MB", ours_ingest.as_secs_f64(), added as f64 / ours_ingest.as_secs_f64() / 1e6, file_size as f64 / 1e6);
+    println!(
+        "ours ingest: {added} samples in {:.1} s ({:.2} M samples/s), file {:.1} MB",
+        ours_ingest.as_secs_f64(),
+        added as f64 / ours_ingest.as_secs_f64() / 1e6,
+        file_size as f64 / 1e6
+    );
 
     // (a) A year of daily rollups.
-    let (a50, a99, days) = time_runs(200, || record.daily_rollups(SampleKind::HeartRate, from, today).expect("rollups"));
+    let (a50, a99, days) =
+        time_runs(200, || record.daily_rollups(SampleKind::HeartRate, from, today).expect("rollups"));
     let count: u64 = days.iter().map(|d| d.count).sum();
     assert_eq!(count, added, "the rollups cover every sample");
-    println!("(a) ours: a year of daily rollups ({} days, {} samples): p50 {:.3} ms, p99 {:.3} ms", days.len(), count, ms(a50), ms(a99));
+    println!(
+        "(a) ours: a year of daily rollups ({} days, {} samples): p50 {:.3} ms, p99 {:.3} ms",
+        days.len(),
+        count,
+        ms(a50),
+        ms(a99)
+    );
 
     // (b) Trends over a year from rollups.
     let (b50, b99, fits) = time_runs(200, || {
         let days = record.daily_rollups(SampleKind::HeartRate, from, today).expect("rollups");
-        let pts: Vec<SeriesPoint> = days.iter().map(|d| SeriesPoint::new(d.day.and_hms_opt(12, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0), d.mean())).collect();
+        let pts: Vec<SeriesPoint> = days
+            .iter()
+            .map(|d| {
+                SeriesPoint::new(
+                    d.day.and_hms_opt(12, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0),
+                    d.mean(),
+                )
+            })
+            .collect();
         let rolling = trends::rolling_series(&pts, 7.0);
         let mut out = Vec::new();
         for w in [7, 30, 90, 365] {
@@ -127,7 +159,9 @@ fn main() {
         let end = (i + per_day).min(n);
         let tx = c.transaction().expect("tx");
         {
-            let mut st = tx.prepare_cached("INSERT INTO samples(kind, ts, value) VALUES (?1, ?2, ?3)").expect("prepare");
+            let mut st = tx
+                .prepare_cached("INSERT INTO samples(kind, ts, value) VALUES (?1, ?2, ?3)")
+                .expect("prepare");
             for k in i..end {
                 st.execute(params![5, start_ms + k as i64 * step_ms, heart_rate(k)]).expect("insert");
             }
@@ -138,19 +172,40 @@ fn main() {
     let peer_ingest = t.elapsed();
     c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;").expect("checkpoint");
     let peer_size = std::fs::metadata(&peer_path).map(|m| m.len()).unwrap_or(0);
-    println!("peer ingest: {n} rows in {:.1} s ({:.2} M rows/s), file {:.1} MB", peer_ingest.as_secs_f64(), n as f64 / peer_ingest.as_secs_f64() / 1e6, peer_size as f64 / 1e6);
+    println!(
+        "peer ingest: {n} rows in {:.1} s ({:.2} M rows/s), file {:.1} MB",
+        peer_ingest.as_secs_f64(),
+        n as f64 / peer_ingest.as_secs_f64() / 1e6,
+        peer_size as f64 / 1e6
+    );
     let to_ms = (today + Days::days(1)).and_hms_opt(0, 0, 0).expect("time").and_utc().timestamp_millis();
     let query = "SELECT ts / 86400000 AS day, COUNT(*), MIN(value), MAX(value), SUM(value) FROM samples WHERE kind = ?1 AND ts >= ?2 AND ts < ?3 GROUP BY day ORDER BY day";
     let (p50, p99, rows) = time_runs(peer_runs, || {
         let mut st = c.prepare_cached(query).expect("prepare");
-        let rows: Vec<(i64, i64, f64, f64, f64)> =
-            st.query_map(params![5, start_ms, to_ms], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).expect("query").collect::<Result<_, _>>().expect("rows");
+        let rows: Vec<(i64, i64, f64, f64, f64)> = st
+            .query_map(params![5, start_ms, to_ms], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
         rows
     });
     let peer_count: i64 = rows.iter().map(|r| r.1).sum();
     assert_eq!(peer_count as u64, added, "the peer aggregates the same samples");
     println!("peer: plain SQLite GROUP BY day, index on (kind, ts) ({} days, {} rows; {peer_runs} runs): p50 {:.1} ms, p99 {:.1} ms", rows.len(), peer_count, ms(p50), ms(p99));
-    println!("ratio (a) ours vs peer: p50 {:.0}x faster, p99 {:.0}x faster", ms(p50) / ms(a50), ms(p99) / ms(a99));
-    println!("ingest ratio ours/peer: {:.2}x; file size ours/peer: {:.2}x", peer_ingest.as_secs_f64() / ours_ingest.as_secs_f64(), file_size as f64 / peer_size.max(1) as f64);
-    println!("goal (foundation issue): a year of daily rollups from 10M samples p99 < 10 ms: {}", if ms(a99) < 10.0 { "met" } else { "NOT met" });
+    println!(
+        "ratio (a) ours vs peer: p50 {:.0}x faster, p99 {:.0}x faster",
+        ms(p50) / ms(a50),
+        ms(p99) / ms(a99)
+    );
+    println!(
+        "ingest ratio ours/peer: {:.2}x; file size ours/peer: {:.2}x",
+        peer_ingest.as_secs_f64() / ours_ingest.as_secs_f64(),
+        file_size as f64 / peer_size.max(1) as f64
+    );
+    println!(
+        "goal (foundation issue): a year of daily rollups from 10M samples p99 < 10 ms: {}",
+        if ms(a99) < 10.0 { "met" } else { "NOT met" }
+    );
 }

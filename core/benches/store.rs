@@ -7,6 +7,7 @@
 //!    same batch size, one transaction per batch). Goal: ours >= 50% of plain.
 //! 2. A year of daily rollups from 10 million samples: ours (sealed per-day rollups) vs
 //!    plain `GROUP BY day` over an indexed table. Goal: p99 < 10 ms.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // a benchmark: it prints what it measured and stops at the first failure
 
 use chrono::NaiveDate;
 use phr_core::crypto::RawKeyStore;
@@ -75,7 +76,8 @@ fn pct(v: &mut [Duration], p: f64) -> Duration {
 
 fn main() {
     let n_ingest = 1_000_000usize;
-    let n_year: usize = std::env::var("PHR_BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000_000);
+    let n_year: usize =
+        std::env::var("PHR_BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000_000);
 
     // --- 1. ingest: 1M heart-rate samples at 1 Hz (about 11.5 days) ---
     let data = samples(n_ingest, 1000);
@@ -96,8 +98,18 @@ fn main() {
     drop(plain);
     let rate = |d: Duration| n_ingest as f64 / d.as_secs_f64();
     println!("ingest {n_ingest} samples in batches of {BATCH}:");
-    println!("  encrypted chunks (ours): {:>10.0} samples/s  ({:.2} s)  file {:.1} MB", rate(ours), ours.as_secs_f64(), dir_size(ours_dir.path()) as f64 / 1e6);
-    println!("  plain rusqlite rows:     {:>10.0} samples/s  ({:.2} s)  file {:.1} MB", rate(base), base.as_secs_f64(), dir_size(plain_dir.path()) as f64 / 1e6);
+    println!(
+        "  encrypted chunks (ours): {:>10.0} samples/s  ({:.2} s)  file {:.1} MB",
+        rate(ours),
+        ours.as_secs_f64(),
+        dir_size(ours_dir.path()) as f64 / 1e6
+    );
+    println!(
+        "  plain rusqlite rows:     {:>10.0} samples/s  ({:.2} s)  file {:.1} MB",
+        rate(base),
+        base.as_secs_f64(),
+        dir_size(plain_dir.path()) as f64 / 1e6
+    );
     println!("  ratio ours/plain: {:.2}x (goal >= 0.50)", rate(ours) / rate(base));
     drop(data);
 
@@ -151,8 +163,20 @@ fn main() {
     assert_eq!(days, pdays, "both must find the same days");
     println!("a year of daily rollups from {n_year} samples ({days} days):");
     println!("  load: ours {:.1} s, plain {:.1} s", ours_load.as_secs_f64(), plain_load.as_secs_f64());
-    println!("  ours  (sealed day rollups): p50 {:>9.3} ms  p99 {:>9.3} ms  (200 runs; goal p99 < 10 ms)", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
-    println!("  plain (GROUP BY over rows): p50 {:>9.3} ms  p99 {:>9.3} ms  (10 runs)", pp50.as_secs_f64() * 1e3, pp99.as_secs_f64() * 1e3);
+    println!(
+        "  ours  (sealed day rollups): p50 {:>9.3} ms  p99 {:>9.3} ms  (200 runs; goal p99 < 10 ms)",
+        p50.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3
+    );
+    println!(
+        "  plain (GROUP BY over rows): p50 {:>9.3} ms  p99 {:>9.3} ms  (10 runs)",
+        pp50.as_secs_f64() * 1e3,
+        pp99.as_secs_f64() * 1e3
+    );
     println!("  ratio plain/ours at p50: {:.0}x faster", pp50.as_secs_f64() / p50.as_secs_f64());
-    println!("  files: ours {:.1} MB, plain {:.1} MB", dir_size(year_dir.path()) as f64 / 1e6, dir_size(pdir.path()) as f64 / 1e6);
+    println!(
+        "  files: ours {:.1} MB, plain {:.1} MB",
+        dir_size(year_dir.path()) as f64 / 1e6,
+        dir_size(pdir.path()) as f64 / 1e6
+    );
 }

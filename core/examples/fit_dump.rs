@@ -9,11 +9,17 @@ fn main() {
         let mut it = fit::SliceDecoder::new(&data, fit::DecodeOptions::default());
         let mut counts = std::collections::BTreeMap::new();
         for m in it.by_ref() {
-            *counts.entry(m.name.map(|s| s.to_string()).unwrap_or(format!("#{}", m.global_num))).or_insert(0) += 1;
+            *counts
+                .entry(m.name.map(|s| s.to_string()).unwrap_or(format!("#{}", m.global_num)))
+                .or_insert(0) += 1;
             if verbose {
                 print!("@{} {} ts={:?}", m.offset, m.name.unwrap_or("?"), m.timestamp);
                 for f in &m.fields {
-                    print!(" {}={:?}", f.display_name().map(|s| s.to_string()).unwrap_or(format!("#{}", f.num)), f.scaled());
+                    print!(
+                        " {}={:?}",
+                        f.display_name().map(|s| s.to_string()).unwrap_or(format!("#{}", f.num)),
+                        f.scaled()
+                    );
                 }
                 for d in &m.dev_fields {
                     print!(" dev[{}:{}]{:?}={:?}", d.developer_data_index, d.num, d.name(), d.value);
@@ -23,7 +29,10 @@ fn main() {
         }
         let r = it.report();
         println!("{path}: {:?}", counts);
-        println!("  files={} header_crc_ok={} file_crc_ok={} messages={} bytes={}", r.chained_files, r.header_crc_ok, r.file_crc_ok, r.messages, r.bytes_read);
+        println!(
+            "  files={} header_crc_ok={} file_crc_ok={} messages={} bytes={}",
+            r.chained_files, r.header_crc_ok, r.file_crc_ok, r.messages, r.bytes_read
+        );
         for d in &r.damage {
             println!("  damage {d}");
         }

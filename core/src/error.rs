@@ -59,7 +59,9 @@ impl Error {
     /// Names the position of the bad item in a batch ("sample 3 of the batch").
     pub fn in_batch(self, item: &str, index: usize) -> Self {
         match self {
-            Error::Invalid { field, reason } => Error::Invalid { field, reason: format!("{reason} ({item} {index} of the batch)") },
+            Error::Invalid { field, reason } => {
+                Error::Invalid { field, reason: format!("{reason} ({item} {index} of the batch)") }
+            }
             other => other,
         }
     }
@@ -124,7 +126,9 @@ impl From<Error> for PublicError {
 pub(crate) fn classify_sqlite(e: rusqlite::Error) -> Error {
     use rusqlite::ffi::ErrorCode;
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase) => Error::Corrupt("the database file is not a PHR database or its header is damaged"),
+        Some(ErrorCode::NotADatabase) => {
+            Error::Corrupt("the database file is not a PHR database or its header is damaged")
+        }
         Some(ErrorCode::DatabaseCorrupt) => Error::Corrupt("the database file is damaged"),
         _ => Error::Sqlite(e),
     }
@@ -141,7 +145,10 @@ mod tests {
         assert_eq!(p.to_string(), "invalid input: NHS number");
         let io = Error::io("/home/alice/hiv-clinic-letters.pdf", std::io::Error::other("x"));
         assert!(!PublicError::from(&io).to_string().contains("hiv"));
-        let n = Error::Network { service: "FHIR server", reason: "connection refused (https://gp.example/Patient/123)".into() };
+        let n = Error::Network {
+            service: "FHIR server",
+            reason: "connection refused (https://gp.example/Patient/123)".into(),
+        };
         assert_eq!(PublicError::from(&n), PublicError::Network { service: "FHIR server".into() });
         assert!(!PublicError::from(&n).to_string().contains("123"));
     }

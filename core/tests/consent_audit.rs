@@ -1,5 +1,6 @@
 //! The audit log's hash chain: verifies when untouched; an edited, removed, reordered or
 //! cut-off entry is detected.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use chrono::Utc;
 use phr_core::consent::{self, GrantRequest, Recipient, RecipientCategory};
@@ -13,7 +14,11 @@ fn record_with_log(dir: &Path) -> Record {
     let g = consent::create_grant(
         &r,
         GrantRequest {
-            recipient: Recipient { name: "Dr Who".into(), role: "GP".into(), category: RecipientCategory::HealthProfessional },
+            recipient: Recipient {
+                name: "Dr Who".into(),
+                role: "GP".into(),
+                category: RecipientCategory::HealthProfessional,
+            },
             sections: vec!["medications".into()],
             purpose: "review".into(),
             message: None,
@@ -55,7 +60,10 @@ fn untouched_log_verifies_and_reads_who_saw_what() {
 fn edited_body_is_detected() {
     let d = tempfile::tempdir().unwrap();
     drop(record_with_log(d.path()));
-    let v = tamper(d.path(), "UPDATE audit_log SET body = (SELECT body FROM audit_log WHERE seq = 2) WHERE seq = 3");
+    let v = tamper(
+        d.path(),
+        "UPDATE audit_log SET body = (SELECT body FROM audit_log WHERE seq = 2) WHERE seq = 3",
+    );
     assert!(!v.ok);
     assert_eq!(v.problem.unwrap().0, 3);
 }
@@ -83,7 +91,10 @@ fn renumbered_entries_are_detected() {
     let d = tempfile::tempdir().unwrap();
     drop(record_with_log(d.path()));
     // Remove entry 2 and shift the rest down to hide the gap.
-    let v = tamper(d.path(), "DELETE FROM audit_log WHERE seq = 2; UPDATE audit_log SET seq = seq - 1 WHERE seq > 2;");
+    let v = tamper(
+        d.path(),
+        "DELETE FROM audit_log WHERE seq = 2; UPDATE audit_log SET seq = seq - 1 WHERE seq > 2;",
+    );
     assert!(!v.ok);
 }
 

@@ -1,9 +1,12 @@
 //! Consent rules: default deny, private never, sensitive only by name, employers and
 //! insurers never see sensitive, illness-experience or mental-health content, and the
 //! view says only that something was not shared.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use chrono::{Duration, Utc};
-use phr_core::consent::{self, AuditAction, Decision, DenyReason, GrantRequest, Recipient, RecipientCategory};
+use phr_core::consent::{
+    self, AuditAction, Decision, DenyReason, GrantRequest, Recipient, RecipientCategory,
+};
 use phr_core::crypto::RawKeyStore;
 use phr_core::record::{Code, ConditionStatus, EntryValue, PrivacyLevel, Provenance};
 use phr_core::store::DB_FILE;
@@ -26,7 +29,16 @@ fn cond(name: &str, code: Option<&str>) -> EntryValue {
 }
 
 fn med(name: &str, reason: Option<&str>) -> EntryValue {
-    EntryValue::Medication { name: name.into(), dose: None, route: None, frequency: None, start: None, stop: None, reason: reason.map(Into::into), code: None }
+    EntryValue::Medication {
+        name: name.into(),
+        dose: None,
+        route: None,
+        frequency: None,
+        start: None,
+        stop: None,
+        reason: reason.map(Into::into),
+        code: None,
+    }
 }
 
 fn note(text: &str) -> EntryValue {
@@ -71,7 +83,10 @@ fn filled() -> (tempfile::TempDir, Record) {
 #[test]
 fn default_deny_and_the_denial_is_audited() {
     let (_d, r) = new_record();
-    assert!(matches!(consent::check(&r, "no-such-grant", Utc::now()).unwrap(), Decision::Denied(DenyReason::NoGrant)));
+    assert!(matches!(
+        consent::check(&r, "no-such-grant", Utc::now()).unwrap(),
+        Decision::Denied(DenyReason::NoGrant)
+    ));
     let log = r.audit_log().unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].action, AuditAction::Denied);
@@ -81,7 +96,9 @@ fn default_deny_and_the_denial_is_audited() {
 #[test]
 fn every_read_is_audited_with_who_and_what() {
     let (_d, r) = filled();
-    let g = consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["conditions", "medications"])).unwrap();
+    let g =
+        consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["conditions", "medications"]))
+            .unwrap();
     allowed(&r, &g.id);
     let log = r.audit_log().unwrap();
     let read = log.iter().find(|e| e.action == AuditAction::Read).unwrap();
@@ -95,11 +112,14 @@ fn every_read_is_audited_with_who_and_what() {
 fn private_sections_are_never_shared() {
     let (_d, r) = filled();
     r.set_section_privacy("medications", PrivacyLevel::Private).unwrap();
-    let e = consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["medications"])).unwrap_err();
+    let e =
+        consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["medications"])).unwrap_err();
     assert!(e.to_string().contains("private"), "{e}");
     // Made private after the grant: withheld at read time, and the view says only that.
     r.set_section_privacy("medications", PrivacyLevel::Shareable).unwrap();
-    let g = consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["medications", "conditions"])).unwrap();
+    let g =
+        consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["medications", "conditions"]))
+            .unwrap();
     r.set_section_privacy("medications", PrivacyLevel::Private).unwrap();
     let v = allowed(&r, &g.id);
     assert_eq!(v.sections.iter().map(|s| s.slug.as_str()).collect::<Vec<_>>(), vec!["conditions"]);
@@ -118,7 +138,11 @@ fn sensitive_sections_only_when_named() {
     assert!(!all.sections.iter().any(|s| s == "stress" || s == "illness_experience"));
     let named = consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["stress"])).unwrap();
     let v = allowed(&r, &named.id);
-    assert_eq!(v.sections[0].entries.len(), 1, "a health professional may see a sensitive section named explicitly");
+    assert_eq!(
+        v.sections[0].entries.len(),
+        1,
+        "a health professional may see a sensitive section named explicitly"
+    );
 }
 
 #[test]
@@ -158,7 +182,9 @@ fn employers_and_insurers_never_get_sensitive_or_mental_health() {
 #[test]
 fn health_professionals_see_mental_health_entries_in_named_sections() {
     let (_d, r) = filled();
-    let g = consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["conditions", "medications"])).unwrap();
+    let g =
+        consent::create_grant(&r, to(RecipientCategory::HealthProfessional, &["conditions", "medications"]))
+            .unwrap();
     let v = allowed(&r, &g.id);
     assert_eq!(v.sections[0].entries.len(), 3);
     assert!(!v.some_not_shared);
@@ -175,13 +201,19 @@ fn revoked_expired_and_future_grants_are_denied() {
     let mut req = to(RecipientCategory::SocialCare, &["medications"]);
     req.expiry = Some(Utc::now() + Duration::days(7));
     let g = consent::create_grant(&r, req).unwrap();
-    assert!(matches!(consent::check(&r, &g.id, Utc::now() + Duration::days(8)).unwrap(), Decision::Denied(DenyReason::Expired)));
+    assert!(matches!(
+        consent::check(&r, &g.id, Utc::now() + Duration::days(8)).unwrap(),
+        Decision::Denied(DenyReason::Expired)
+    ));
     allowed(&r, &g.id);
 
     let mut req = to(RecipientCategory::SocialCare, &["medications"]);
     req.start = Some(Utc::now() + Duration::days(1));
     let g = consent::create_grant(&r, req).unwrap();
-    assert!(matches!(consent::check(&r, &g.id, Utc::now()).unwrap(), Decision::Denied(DenyReason::NotYetValid)));
+    assert!(matches!(
+        consent::check(&r, &g.id, Utc::now()).unwrap(),
+        Decision::Denied(DenyReason::NotYetValid)
+    ));
 
     let log = r.audit_log().unwrap();
     assert_eq!(log.iter().filter(|e| e.action == AuditAction::Denied).count(), 3);
@@ -219,6 +251,9 @@ fn grants_are_sealed_at_rest() {
 #[test]
 fn categories_parse() {
     assert_eq!(RecipientCategory::parse("family").unwrap(), RecipientCategory::FamilyOrCarer);
-    assert_eq!(RecipientCategory::parse("Health professional").unwrap(), RecipientCategory::HealthProfessional);
+    assert_eq!(
+        RecipientCategory::parse("Health professional").unwrap(),
+        RecipientCategory::HealthProfessional
+    );
     assert!(RecipientCategory::parse("landlord").is_err());
 }

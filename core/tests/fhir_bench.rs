@@ -1,5 +1,6 @@
 //! Benchmark: import of a large Synthea-style bundle (entries per second).
 //! Run: cargo test --release -p phr-core --test fhir_bench -- --ignored --nocapture
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use phr_core::crypto::RawKeyStore;
 use phr_core::fhir::{self, FhirImportOptions};
@@ -14,10 +15,24 @@ fn synthea_like(observations: usize) -> Vec<u8> {
     let day = |i: usize| format!("20{:02}-{:02}-{:02}", 10 + (i / 336) % 15, 1 + (i / 28) % 12, 1 + i % 28);
     for i in 0..observations {
         let body = match i % 5 {
-            0 => format!(r#""code":{{"coding":[{{"system":"http://loinc.org","code":"29463-7","display":"Body weight"}}]}},"valueQuantity":{{"value":{},"unit":"kg","code":"kg"}}"#, 70 + i % 20),
-            1 => format!(r#""code":{{"coding":[{{"system":"http://loinc.org","code":"85354-9"}}]}},"component":[{{"code":{{"coding":[{{"system":"http://loinc.org","code":"8480-6"}}]}},"valueQuantity":{{"value":{},"code":"mm[Hg]"}}}},{{"code":{{"coding":[{{"system":"http://loinc.org","code":"8462-4"}}]}},"valueQuantity":{{"value":{},"code":"mm[Hg]"}}}}]"#, 110 + i % 40, 70 + i % 20),
-            2 => format!(r#""code":{{"coding":[{{"system":"http://loinc.org","code":"8867-4"}}]}},"valueQuantity":{{"value":{},"code":"/min"}}"#, 55 + i % 40),
-            _ => format!(r#""code":{{"coding":[{{"system":"http://loinc.org","code":"718-7","display":"Hemoglobin"}}]}},"valueQuantity":{{"value":{}.{},"unit":"g/dL"}},"referenceRange":[{{"low":{{"value":12}},"high":{{"value":16}}}}],"interpretation":[{{"text":"normal"}}]"#, 12 + i % 4, i % 10),
+            0 => format!(
+                r#""code":{{"coding":[{{"system":"http://loinc.org","code":"29463-7","display":"Body weight"}}]}},"valueQuantity":{{"value":{},"unit":"kg","code":"kg"}}"#,
+                70 + i % 20
+            ),
+            1 => format!(
+                r#""code":{{"coding":[{{"system":"http://loinc.org","code":"85354-9"}}]}},"component":[{{"code":{{"coding":[{{"system":"http://loinc.org","code":"8480-6"}}]}},"valueQuantity":{{"value":{},"code":"mm[Hg]"}}}},{{"code":{{"coding":[{{"system":"http://loinc.org","code":"8462-4"}}]}},"valueQuantity":{{"value":{},"code":"mm[Hg]"}}}}]"#,
+                110 + i % 40,
+                70 + i % 20
+            ),
+            2 => format!(
+                r#""code":{{"coding":[{{"system":"http://loinc.org","code":"8867-4"}}]}},"valueQuantity":{{"value":{},"code":"/min"}}"#,
+                55 + i % 40
+            ),
+            _ => format!(
+                r#""code":{{"coding":[{{"system":"http://loinc.org","code":"718-7","display":"Hemoglobin"}}]}},"valueQuantity":{{"value":{}.{},"unit":"g/dL"}},"referenceRange":[{{"low":{{"value":12}},"high":{{"value":16}}}}],"interpretation":[{{"text":"normal"}}]"#,
+                12 + i % 4,
+                i % 10
+            ),
         };
         s.push_str(&format!(r#",{{"fullUrl":"urn:uuid:o{i}","resource":{{"resourceType":"Observation","id":"o{i}","status":"final","category":[{{"text":"lab"}}],"subject":{{"reference":"urn:uuid:p"}},"effectiveDateTime":"{}T{:02}:{:02}:00Z",{body}}}}}"#, day(i), i % 24, (i / 24) % 60));
     }

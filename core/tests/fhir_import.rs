@@ -2,6 +2,7 @@
 //! reconciliation (re-import, updates, retirement, linking, conflicts), identity guard,
 //! bad input (store unchanged), IPS/Bundle export validated by python fhir.resources and
 //! re-imported.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use phr_core::crypto::RawKeyStore;
 use phr_core::fhir::{self, FhirImportOptions};
@@ -19,15 +20,7 @@ fn new_record() -> (tempfile::TempDir, Record) {
 }
 
 fn corpus() -> Option<PathBuf> {
-    // The run-time variable first: a shared target dir can hold a binary built elsewhere.
-    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-    let p = PathBuf::from(root).join("../../shared/corpus/fhir");
-    if p.join("MANIFEST.tsv").is_file() {
-        Some(p)
-    } else {
-        println!("SKIP: FHIR corpus not found at {} (a plain clone has no shared/ folder)", p.display());
-        None
-    }
+    phr_testkit::corpus_subdir("fhir")
 }
 
 /// Everything the owner can see or that a source left, for "store unchanged" checks.
@@ -59,7 +52,11 @@ fn every_corpus_file_imports_and_counts_match_the_manifest() {
             continue;
         }
         files += 1;
-        let expected: BTreeMap<String, u64> = types.split(';').map(|kv| kv.split_once(':').unwrap()).map(|(k, v)| (k.to_string(), v.parse().unwrap())).collect();
+        let expected: BTreeMap<String, u64> = types
+            .split(';')
+            .map(|kv| kv.split_once(':').unwrap())
+            .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
+            .collect();
         let (_d, r) = new_record();
         match fhir::import_path(&r, &dir.join(name), &FhirImportOptions::default()) {
             Ok(rep) => {
@@ -71,7 +68,11 @@ fn every_corpus_file_imports_and_counts_match_the_manifest() {
                 }
                 // Importing the same file again adds nothing.
                 let again = fhir::import_path(&r, &dir.join(name), &FhirImportOptions::default()).unwrap();
-                assert_eq!((again.outcome.added, again.outcome.updated, again.outcome.samples.added), (0, 0, 0), "{name} re-import");
+                assert_eq!(
+                    (again.outcome.added, again.outcome.updated, again.outcome.samples.added),
+                    (0, 0, 0),
+                    "{name} re-import"
+                );
             }
             Err(e) => failures.push(format!("{name}: {e}")),
         }
@@ -85,15 +86,35 @@ fn every_corpus_file_imports_and_counts_match_the_manifest() {
 fn uk_core_examples_map_to_the_right_sections() {
     let Some(dir) = corpus() else { return };
     let (_d, r) = new_record();
-    let opts = FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
-    for f in ["Patient-RichardSmith", "RelatedPerson-JoySmith", "AllergyIntolerance-Amoxicillin", "MedicationStatement-Amoxicillin", "Observation-VitalSigns-BloodPressure", "Observation-VitalSigns-BodyWeight", "Observation-Lab-RedCellCount", "Immunization-InfluenzaVaccine", "Procedure-ExaminationOfSkin", "Condition-BleedingFromEar"] {
-        fhir::import_path(&r, &dir.join(format!("ukcore__UKCore-{f}-Example.json")), &opts).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let opts =
+        FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
+    for f in [
+        "Patient-RichardSmith",
+        "RelatedPerson-JoySmith",
+        "AllergyIntolerance-Amoxicillin",
+        "MedicationStatement-Amoxicillin",
+        "Observation-VitalSigns-BloodPressure",
+        "Observation-VitalSigns-BodyWeight",
+        "Observation-Lab-RedCellCount",
+        "Immunization-InfluenzaVaccine",
+        "Procedure-ExaminationOfSkin",
+        "Condition-BleedingFromEar",
+    ] {
+        fhir::import_path(&r, &dir.join(format!("ukcore__UKCore-{f}-Example.json")), &opts)
+            .unwrap_or_else(|e| panic!("{f}: {e}"));
     }
     let ident = all_values(&r, "identity");
-    assert!(matches!(&ident[0], EntryValue::Identity { nhs_number: Some(n), .. } if n.digits() == "9912003888"), "{ident:?}");
-    assert!(matches!(&all_values(&r, "contacts")[0], EntryValue::Contact { relationship, .. } if relationship == "wife"));
+    assert!(
+        matches!(&ident[0], EntryValue::Identity { nhs_number: Some(n), .. } if n.digits() == "9912003888"),
+        "{ident:?}"
+    );
+    assert!(
+        matches!(&all_values(&r, "contacts")[0], EntryValue::Contact { relationship, .. } if relationship == "wife")
+    );
     let allergies = all_values(&r, "allergies");
-    assert!(matches!(&allergies[0], EntryValue::Allergy { code: Some(c), .. } if c.system == "http://snomed.info/sct"));
+    assert!(
+        matches!(&allergies[0], EntryValue::Allergy { code: Some(c), .. } if c.system == "http://snomed.info/sct")
+    );
     assert_eq!(all_values(&r, "medications").len(), 1);
     assert_eq!(r.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap()[0].value, 142.0);
     assert_eq!(r.samples(SampleKind::Weight, i64::MIN, i64::MAX).unwrap().len(), 1);
@@ -101,11 +122,15 @@ fn uk_core_examples_map_to_the_right_sections() {
     assert!(results.iter().any(|e| matches!(&e.value, EntryValue::Custom { fields } if fields.contains_key("low") || fields.contains_key("high"))), "lab result with range");
     // Read-only to the owner; provenance names the system and the resource.
     let med = &r.list_entries("medications", ListOptions::default()).unwrap()[0];
-    assert!(matches!(&med.provenance, Provenance::MedicalRecord { system, resource_id } if system == "https://gp.example.nhs.uk/fhir" && resource_id.starts_with("MedicationStatement/")));
+    assert!(
+        matches!(&med.provenance, Provenance::MedicalRecord { system, resource_id } if system == "https://gp.example.nhs.uk/fhir" && resource_id.starts_with("MedicationStatement/"))
+    );
     assert!(r.edit_entry(&med.id, med.value.clone()).is_err());
     // Extensions are kept, not dropped.
     let raw = r.source_raw_resources("https://gp.example.nhs.uk/fhir").unwrap();
-    assert!(raw.iter().any(|(id, j)| id.starts_with("RelatedPerson/") && j.contains("CopyCorrespondenceIndicator")));
+    assert!(raw
+        .iter()
+        .any(|(id, j)| id.starts_with("RelatedPerson/") && j.contains("CopyCorrespondenceIndicator")));
 }
 
 fn gp_bundle(dose: &str, with_condition: bool, extra_allergy: bool) -> Vec<u8> {
@@ -133,7 +158,10 @@ fn reimport_updates_adds_retires_without_duplicates() {
     assert_eq!(first.outcome.added, 3, "{first:?}"); // identity, medication, condition
     assert_eq!(first.outcome.samples.added, 2);
     let same = fhir::import_bytes(&r, &gp_bundle("5", true, false), &opts).unwrap();
-    assert_eq!((same.outcome.added, same.outcome.updated, same.outcome.retired, same.outcome.samples.added), (0, 0, 0, 0));
+    assert_eq!(
+        (same.outcome.added, same.outcome.updated, same.outcome.retired, same.outcome.samples.added),
+        (0, 0, 0, 0)
+    );
     // Updated record: dose changed, condition gone, allergy new.
     let upd = fhir::import_bytes(&r, &gp_bundle("10", false, true), &opts).unwrap();
     assert_eq!((upd.outcome.added, upd.outcome.updated, upd.outcome.retired), (1, 1, 1), "{:?}", upd.outcome);
@@ -142,7 +170,13 @@ fn reimport_updates_adds_retires_without_duplicates() {
     assert!(matches!(&meds[0].value, EntryValue::Medication { dose: Some(d), .. } if d == "10 mg"));
     assert_eq!(meds[0].history.len(), 1, "the old dose is kept in history");
     assert!(all_values(&r, "conditions").is_empty());
-    assert_eq!(r.list_entries("conditions", ListOptions { include_deleted: true, include_hidden: true }).unwrap().len(), 1, "retired, not purged");
+    assert_eq!(
+        r.list_entries("conditions", ListOptions { include_deleted: true, include_hidden: true })
+            .unwrap()
+            .len(),
+        1,
+        "retired, not purged"
+    );
     // It comes back: restored, not duplicated.
     let back = fhir::import_bytes(&r, &gp_bundle("10", true, true), &opts).unwrap();
     assert_eq!(back.outcome.restored, 1);
@@ -152,7 +186,16 @@ fn reimport_updates_adds_retires_without_duplicates() {
 #[test]
 fn user_medication_is_linked_and_conflicts_are_shown() {
     let (_d, r) = new_record();
-    let user_med = |dose: &str| EntryValue::Medication { name: "ramipril".into(), dose: Some(dose.into()), route: None, frequency: None, start: None, stop: None, reason: None, code: None };
+    let user_med = |dose: &str| EntryValue::Medication {
+        name: "ramipril".into(),
+        dose: Some(dose.into()),
+        route: None,
+        frequency: None,
+        start: None,
+        stop: None,
+        reason: None,
+        code: None,
+    };
     let agree = r.add_entry("medications", user_med("5 mg"), Provenance::User).unwrap();
     let rep = fhir::import_bytes(&r, &gp_bundle("5", false, false), &FhirImportOptions::default()).unwrap();
     assert_eq!(rep.outcome.links.len(), 1);
@@ -167,7 +210,10 @@ fn user_medication_is_linked_and_conflicts_are_shown() {
     let rep = fhir::import_bytes(&r2, &gp_bundle("5", false, false), &FhirImportOptions::default()).unwrap();
     let c = &rep.outcome.links[0].conflicts;
     assert_eq!(c.len(), 1);
-    assert_eq!((c[0].field.as_str(), c[0].yours.as_deref(), c[0].source.as_deref()), ("dose", Some("10 mg"), Some("5 mg")));
+    assert_eq!(
+        (c[0].field.as_str(), c[0].yours.as_deref(), c[0].source.as_deref()),
+        ("dose", Some("10 mg"), Some("5 mg"))
+    );
     let d = r2.entry(&differ.id).unwrap();
     assert!(!d.hidden, "a conflict stays visible");
     assert!(d.annotations[0].text.as_deref().unwrap().contains("10 mg"));
@@ -180,14 +226,22 @@ fn another_persons_record_is_refused_unless_forced() {
     let (_d, r) = new_record();
     fhir::import_bytes(&r, &gp_bundle("5", false, false), &FhirImportOptions::default()).unwrap();
     let before = snapshot(&r);
-    let other = String::from_utf8(gp_bundle("5", true, false)).unwrap().replace("9434765919", "4010232137").replace("Patient/p1", "Patient/p2").replace("\"p1\"", "\"p2\"");
+    let other = String::from_utf8(gp_bundle("5", true, false))
+        .unwrap()
+        .replace("9434765919", "4010232137")
+        .replace("Patient/p1", "Patient/p2")
+        .replace("\"p1\"", "\"p2\"");
     let e = fhir::import_bytes(&r, other.as_bytes(), &FhirImportOptions::default()).unwrap_err().to_string();
     assert!(e.contains("different person") && e.contains("--force"), "{e}");
     assert!(!e.contains("4010232137"), "no personal data in errors");
     assert_eq!(snapshot(&r), before, "store unchanged");
-    let forced = fhir::import_bytes(&r, other.as_bytes(), &FhirImportOptions { force: true, ..Default::default() }).unwrap();
+    let forced =
+        fhir::import_bytes(&r, other.as_bytes(), &FhirImportOptions { force: true, ..Default::default() })
+            .unwrap();
     assert!(forced.outcome.added >= 1);
-    assert!(matches!(&all_values(&r, "identity")[0], EntryValue::Identity { nhs_number: Some(n), .. } if n.digits() == "9434765919"));
+    assert!(
+        matches!(&all_values(&r, "identity")[0], EntryValue::Identity { nhs_number: Some(n), .. } if n.digits() == "9434765919")
+    );
 }
 
 #[test]
@@ -196,7 +250,10 @@ fn bad_input_gives_clear_errors_and_leaves_the_store_unchanged() {
     fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
     let before = snapshot(&r);
     let cases: Vec<(&[u8], &str)> = vec![
-        (b"{\"resourceType\":\"Bundle\",\n\"entry\":[{\"resource\":{\"resourceType\":\"Patient\",}}]}", "line 2"),
+        (
+            b"{\"resourceType\":\"Bundle\",\n\"entry\":[{\"resource\":{\"resourceType\":\"Patient\",}}]}",
+            "line 2",
+        ),
         (b"{\"resourceType\":\"Banana\"}", "not a FHIR R4 resource type"),
         (b"{\"hello\":1}", "no resourceType"),
         (b"", "line 1"),
@@ -226,7 +283,12 @@ fn corpus_mutations_never_panic_and_failures_change_nothing() {
         seed ^= seed << 17;
         seed
     };
-    let files = ["ips__Bundle-bundle-ips-all-sections.json", "ukcore__UKCore-Patient-RichardSmith-Example.json", "synthea-nimbus__Cris921_Rath779_d4519c92-d241-b2b2-7360-291d60be699e.json", "ukcore__UKCore-Bundle-NEWS2Observations-Example.json"];
+    let files = [
+        "ips__Bundle-bundle-ips-all-sections.json",
+        "ukcore__UKCore-Patient-RichardSmith-Example.json",
+        "synthea-nimbus__Cris921_Rath779_d4519c92-d241-b2b2-7360-291d60be699e.json",
+        "ukcore__UKCore-Bundle-NEWS2Observations-Example.json",
+    ];
     let (mut ok, mut refused) = (0, 0);
     for f in files {
         let bytes = std::fs::read(dir.join(f)).unwrap();
@@ -285,36 +347,9 @@ fn a_bundle_of_100000_entries_imports() {
     assert!(t.elapsed().as_secs() < 120, "took {:?}", t.elapsed());
 }
 
+/// fhir.resources' verdict on an exported bundle (None where it is absent, outside CI).
 fn python_validate(bundle: &Value) -> Option<String> {
-    let script = r#"
-import json, sys
-try:
-    from fhir.resources.R4B.bundle import Bundle
-except ImportError:
-    print("SKIP: python fhir.resources is not installed"); sys.exit(0)
-b = Bundle.parse_raw(sys.stdin.read()) if hasattr(Bundle, "parse_raw") else Bundle.model_validate_json(sys.stdin.read())
-print("VALID", b.type, len(b.entry or []))
-"#;
-    let mut child = match std::process::Command::new("python3").args(["-c", script]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn() {
-        Ok(c) => c,
-        Err(_) => {
-            println!("SKIP: python3 not found; FHIR validation not run");
-            return None;
-        }
-    };
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(bundle.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "fhir.resources rejected the export:\n{}\n{}", stdout, String::from_utf8_lossy(&out.stderr));
-    if stdout.starts_with("SKIP") {
-        if std::env::var("PHR_REQUIRE_FHIR_VALIDATOR").is_ok() {
-            panic!("fhir.resources is required here (PHR_REQUIRE_FHIR_VALIDATOR) but not installed");
-        }
-        println!("{stdout}");
-        return None;
-    }
-    Some(stdout)
+    phr_testkit::validate_fhir_bundle(&bundle.to_string())
 }
 
 #[test]
@@ -322,18 +357,45 @@ fn ips_and_bundle_exports_validate_and_reimport_to_the_same_entries() {
     let (_d, r) = new_record();
     fhir::import_bytes(&r, &gp_bundle("5", true, true), &FhirImportOptions::default()).unwrap();
     if let Some(dir) = corpus() {
-        for f in ["ips__Bundle-bundle-ips-all-sections.json"] {
-            fhir::import_path(&r, &dir.join(f), &FhirImportOptions { force: true, ..Default::default() }).unwrap();
+        {
+            let f = "ips__Bundle-bundle-ips-all-sections.json";
+            fhir::import_path(&r, &dir.join(f), &FhirImportOptions { force: true, ..Default::default() })
+                .unwrap();
         }
     }
-    r.add_entry("contacts", EntryValue::Contact { name: "Sam Leeds".into(), relationship: "brother".into(), phone: Some("0113 496 0000".into()), next_of_kin: true, emergency_contact: true }, Provenance::User).unwrap();
+    r.add_entry(
+        "contacts",
+        EntryValue::Contact {
+            name: "Sam Leeds".into(),
+            relationship: "brother".into(),
+            phone: Some("0113 496 0000".into()),
+            next_of_kin: true,
+            emergency_contact: true,
+        },
+        Provenance::User,
+    )
+    .unwrap();
     let ips = fhir::export::ips_bundle(&r, None).unwrap();
     assert_eq!(ips["type"], "document");
     assert_eq!(ips["entry"][0]["resource"]["resourceType"], "Composition");
     if let Some(out) = python_validate(&ips) {
         assert!(out.contains("VALID"), "{out}");
     }
-    let sections: Vec<String> = ["contacts", "allergies", "medications", "conditions", "vaccinations", "procedures", "test_results", "organ_donation", "blood_pressure", "weight"].iter().map(|s| s.to_string()).collect();
+    let sections: Vec<String> = [
+        "contacts",
+        "allergies",
+        "medications",
+        "conditions",
+        "vaccinations",
+        "procedures",
+        "test_results",
+        "organ_donation",
+        "blood_pressure",
+        "weight",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let plain = fhir::export::fhir_bundle(&r, &sections).unwrap();
     if let Some(out) = python_validate(&plain) {
         assert!(out.contains("VALID"), "{out}");
@@ -342,10 +404,32 @@ fn ips_and_bundle_exports_validate_and_reimport_to_the_same_entries() {
     for bundle in [&ips, &plain] {
         let (_d2, r2) = new_record();
         fhir::import_bytes(&r2, bundle.to_string().as_bytes(), &FhirImportOptions::default()).unwrap();
-        let check: &[&str] = if bundle["type"] == "document" { &["identity", "allergies", "medications", "conditions", "vaccinations", "procedures", RESULTS_SECTION] } else { &["contacts", "allergies", "medications", "conditions", "vaccinations", "procedures", RESULTS_SECTION] };
+        let check: &[&str] = if bundle["type"] == "document" {
+            &[
+                "identity",
+                "allergies",
+                "medications",
+                "conditions",
+                "vaccinations",
+                "procedures",
+                RESULTS_SECTION,
+            ]
+        } else {
+            &[
+                "contacts",
+                "allergies",
+                "medications",
+                "conditions",
+                "vaccinations",
+                "procedures",
+                RESULTS_SECTION,
+            ]
+        };
         for s in check {
-            let mut a: Vec<String> = all_values(&r, s).iter().map(|v| serde_json::to_string(v).unwrap()).collect();
-            let mut b: Vec<String> = all_values(&r2, s).iter().map(|v| serde_json::to_string(v).unwrap()).collect();
+            let mut a: Vec<String> =
+                all_values(&r, s).iter().map(|v| serde_json::to_string(v).unwrap()).collect();
+            let mut b: Vec<String> =
+                all_values(&r2, s).iter().map(|v| serde_json::to_string(v).unwrap()).collect();
             a.sort();
             b.sort();
             assert_eq!(a, b, "section {s} after re-import of the {} export", bundle["type"]);
@@ -353,14 +437,23 @@ fn ips_and_bundle_exports_validate_and_reimport_to_the_same_entries() {
     }
     let (_d3, r3) = new_record();
     fhir::import_bytes(&r3, plain.to_string().as_bytes(), &FhirImportOptions::default()).unwrap();
-    assert_eq!(r3.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len(), r.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len());
+    assert_eq!(
+        r3.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len(),
+        r.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX).unwrap().len()
+    );
 }
 
 /// Entry values per section and samples: what an import put in the record, without the
 /// ids and times that differ between two imports of the same content.
 fn contents(r: &Record) -> (Vec<(String, String)>, Vec<(String, String, Vec<(i64, i64, f64)>)>) {
     let e = r.export().unwrap();
-    let mut entries: Vec<(String, String)> = e.sections.iter().flat_map(|s| s.entries.iter().map(|x| (s.section.id.clone(), serde_json::to_string(&x.value).unwrap()))).collect();
+    let mut entries: Vec<(String, String)> = e
+        .sections
+        .iter()
+        .flat_map(|s| {
+            s.entries.iter().map(|x| (s.section.id.clone(), serde_json::to_string(&x.value).unwrap()))
+        })
+        .collect();
     entries.sort();
     let samples = e.samples.into_iter().map(|s| (s.kind.slug().to_string(), s.source, s.samples)).collect();
     (entries, samples)
@@ -370,7 +463,8 @@ fn contents(r: &Record) -> (Vec<(String, String)>, Vec<(String, String, Vec<(i64
 fn xml_corpus_files_import_like_their_json_twins() {
     let Some(dir) = corpus() else { return };
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
-    let opts = FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
+    let opts =
+        FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
     let (mut files, mut twins, mut same_tree) = (0, 0, 0);
     for line in manifest.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -379,13 +473,21 @@ fn xml_corpus_files_import_like_their_json_twins() {
             continue;
         }
         files += 1;
-        let expected: BTreeMap<String, u64> = types.split(';').map(|kv| kv.split_once(':').unwrap()).map(|(k, v)| (k.to_string(), v.parse().unwrap())).collect();
+        let expected: BTreeMap<String, u64> = types
+            .split(';')
+            .map(|kv| kv.split_once(':').unwrap())
+            .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
+            .collect();
         let (_d, r) = new_record();
         let rep = fhir::import_path(&r, &dir.join(name), &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(rep.resources, expected, "{name}");
         assert!(rep.entries + rep.sample_resources > 0, "{name} mapped to nothing: {rep:?}");
         let again = fhir::import_path(&r, &dir.join(name), &opts).unwrap();
-        assert_eq!((again.outcome.added, again.outcome.updated, again.outcome.samples.added), (0, 0, 0), "{name} re-import");
+        assert_eq!(
+            (again.outcome.added, again.outcome.updated, again.outcome.samples.added),
+            (0, 0, 0),
+            "{name} re-import"
+        );
         let twin = dir.join(name.replace("ukcore-nhsd__", "ukcore__").replace(".xml", ".json"));
         if !twin.is_file() {
             println!("{name}: no JSON twin; checked against the manifest only");
@@ -397,10 +499,17 @@ fn xml_corpus_files_import_like_their_json_twins() {
         assert_eq!(contents(&r), contents(&rj), "{name} and its JSON twin give different entries");
         // The converted tree itself equals the JSON twin; the JSON copies were published
         // without the narrative, so that alone is left out of the comparison.
-        let mut from_xml = fhir::xml::to_json(std::io::BufReader::new(std::fs::File::open(dir.join(name)).unwrap())).unwrap();
+        let mut from_xml =
+            fhir::xml::to_json(std::io::BufReader::new(std::fs::File::open(dir.join(name)).unwrap()))
+                .unwrap();
         let from_json: Value = serde_json::from_slice(&std::fs::read(&twin).unwrap()).unwrap();
         if from_json.get("text").is_none() {
-            assert!(from_xml["text"]["div"].as_str().is_some_and(|d| d.starts_with("<div xmlns=\"http://www.w3.org/1999/xhtml\">")), "{name}");
+            assert!(
+                from_xml["text"]["div"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("<div xmlns=\"http://www.w3.org/1999/xhtml\">")),
+                "{name}"
+            );
             from_xml.as_object_mut().unwrap().remove("text");
         }
         assert_eq!(from_xml, from_json, "{name}: the XML does not convert to its JSON twin");
@@ -424,7 +533,11 @@ fn mutated_xml_gives_errors_with_a_position_and_never_panics() {
     fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
     let before = snapshot(&r);
     let (mut ok, mut refused) = (0, 0);
-    for f in ["ukcore-nhsd__UKCore-Patient-RichardSmith-Example.xml", "ukcore-nhsd__UKCore-Observation-VitalSigns-BloodPressure-Example.xml", "ukcore-nhsd__UKCore-MedicationStatement-Amoxicillin-Example.xml"] {
+    for f in [
+        "ukcore-nhsd__UKCore-Patient-RichardSmith-Example.xml",
+        "ukcore-nhsd__UKCore-Observation-VitalSigns-BloodPressure-Example.xml",
+        "ukcore-nhsd__UKCore-MedicationStatement-Amoxicillin-Example.xml",
+    ] {
         let bytes = std::fs::read(dir.join(f)).unwrap();
         for _ in 0..60 {
             let mut m = bytes.clone();
@@ -443,7 +556,10 @@ fn mutated_xml_gives_errors_with_a_position_and_never_panics() {
                 }
                 _ => {
                     // A value that must be a number made not one.
-                    let s = String::from_utf8(m).unwrap().replacen("<value value=\"", "<value value=\"x", 1).replacen("<frequency value=\"", "<frequency value=\"x", 1);
+                    let s = String::from_utf8(m)
+                        .unwrap()
+                        .replacen("<value value=\"", "<value value=\"x", 1)
+                        .replacen("<frequency value=\"", "<frequency value=\"x", 1);
                     m = s.into_bytes();
                 }
             }
@@ -452,13 +568,20 @@ fn mutated_xml_gives_errors_with_a_position_and_never_panics() {
                     ok += 1;
                     // Undo what a mutated-but-valid file added, so the next failure can be
                     // compared with the state before.
-                    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default()).unwrap();
+                    fhir::import_bytes(&r, &gp_bundle("5", true, false), &FhirImportOptions::default())
+                        .unwrap();
                 }
                 Err(e) => {
                     refused += 1;
                     let msg = e.to_string();
-                    assert!(msg.contains("line ") || msg.contains("not a FHIR R4 resource type"), "no position: {msg}");
-                    assert!(!msg.contains("Richard") && !msg.contains("142"), "the error quotes the file: {msg}");
+                    assert!(
+                        msg.contains("line ") || msg.contains("not a FHIR R4 resource type"),
+                        "no position: {msg}"
+                    );
+                    assert!(
+                        !msg.contains("Richard") && !msg.contains("142"),
+                        "the error quotes the file: {msg}"
+                    );
                 }
             }
         }
@@ -479,17 +602,25 @@ fn a_failed_xml_import_leaves_the_store_unchanged() {
     assert!(e.contains("line 3") && e.contains("not a number"), "{e}");
     assert_eq!(snapshot(&r), before);
     // The same bundle, fixed, imports.
-    let rep = fhir::import_bytes(&r, xml.replace("lots", "3").as_bytes(), &FhirImportOptions::default()).unwrap();
+    let rep =
+        fhir::import_bytes(&r, xml.replace("lots", "3").as_bytes(), &FhirImportOptions::default()).unwrap();
     assert_eq!(rep.resources.get("Bundle"), Some(&1));
     assert_eq!(rep.resources.get("Observation"), Some(&1));
-    assert!(all_values(&r, "allergies").iter().any(|v| matches!(v, EntryValue::Allergy { substance, .. } if substance == "Peanut")));
+    assert!(all_values(&r, "allergies")
+        .iter()
+        .any(|v| matches!(v, EntryValue::Allergy { substance, .. } if substance == "Peanut")));
 }
 
 #[test]
 fn lab_results_land_in_the_built_in_test_results_section_and_insights_see_them() {
     let Some(dir) = corpus() else { return };
     let (_d, r) = new_record();
-    fhir::import_path(&r, &dir.join("ips__Observation-serum-creatinine-adult.json"), &FhirImportOptions::default()).unwrap();
+    fhir::import_path(
+        &r,
+        &dir.join("ips__Observation-serum-creatinine-adult.json"),
+        &FhirImportOptions::default(),
+    )
+    .unwrap();
     let section = r.section(RESULTS_SECTION).unwrap();
     assert_eq!(section.id, "test_results");
     assert_eq!(section.class, phr_core::record::SectionClass::Core, "built in, not custom");
@@ -501,15 +632,28 @@ fn lab_results_land_in_the_built_in_test_results_section_and_insights_see_them()
     assert_eq!(fields.get("unit"), Some(&F::Text("mg/dL".into())));
     assert_eq!(fields.get("low"), Some(&F::Number(0.76)));
     assert_eq!(fields.get("high"), Some(&F::Number(1.27)));
-    assert!(matches!(fields.get("code"), Some(F::Text(c)) if c.starts_with("http://loinc.org|")), "{fields:?}");
-    assert!(matches!(fields.get("category"), Some(F::Text(c)) if c.eq_ignore_ascii_case("laboratory")), "{fields:?}");
+    assert!(
+        matches!(fields.get("code"), Some(F::Text(c)) if c.starts_with("http://loinc.org|")),
+        "{fields:?}"
+    );
+    assert!(
+        matches!(fields.get("category"), Some(F::Text(c)) if c.eq_ignore_ascii_case("laboratory")),
+        "{fields:?}"
+    );
     // Insights read the section: 2.46 is above the range, so an alert points to the GP.
     let day = chrono::NaiveDate::from_ymd_opt(2018, 2, 20).unwrap();
     let input = r.insight_input(day).unwrap();
     assert_eq!(input.test_results.len(), 1);
     assert!(input.test_results[0].outside_range());
     let report = r.insight_report(day).unwrap();
-    assert!(report.alerts.iter().any(|a| a.id == "results.outside_range" && a.triggered_by.iter().any(|t| t.value == 2.46)), "{:?}", report.alerts);
+    assert!(
+        report
+            .alerts
+            .iter()
+            .any(|a| a.id == "results.outside_range" && a.triggered_by.iter().any(|t| t.value == 2.46)),
+        "{:?}",
+        report.alerts
+    );
     // A year on, it is no longer recent.
     let later = r.insight_report(day + chrono::Duration::days(400)).unwrap();
     assert!(!later.alerts.iter().any(|a| a.id == "results.outside_range"));
@@ -518,14 +662,19 @@ fn lab_results_land_in_the_built_in_test_results_section_and_insights_see_them()
 #[test]
 fn a_large_xml_bundle_streams_and_imports_like_its_json() {
     let n = 20_000;
-    let (mut xml, mut js) = (String::from("<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/>"), Vec::new());
+    let (mut xml, mut js) =
+        (String::from("<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"collection\"/>"), Vec::new());
     for i in 0..n {
-        let (v, t) = (50 + i % 60, format!("2024-01-{:02}T{:02}:{:02}:00Z", 1 + (i / 1440) % 28, (i / 60) % 24, i % 60));
+        let (v, t) = (
+            50 + i % 60,
+            format!("2024-01-{:02}T{:02}:{:02}:00Z", 1 + (i / 1440) % 28, (i / 60) % 24, i % 60),
+        );
         xml.push_str(&format!("<entry><fullUrl value=\"urn:uuid:o{i}\"/><resource><Observation><id value=\"o{i}\"/><status value=\"final\"/><code><coding><system value=\"http://loinc.org\"/><code value=\"8867-4\"/></coding></code><effectiveDateTime value=\"{t}\"/><valueQuantity><value value=\"{v}\"/><code value=\"/min\"/></valueQuantity></Observation></resource></entry>"));
         js.push(json!({"fullUrl": format!("urn:uuid:o{i}"), "resource": {"resourceType":"Observation","id":format!("o{i}"),"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"effectiveDateTime":t,"valueQuantity":{"value":v,"code":"/min"}}}));
     }
     xml.push_str("</Bundle>");
-    let json_bytes = serde_json::to_vec(&json!({"resourceType":"Bundle","type":"collection","entry":js})).unwrap();
+    let json_bytes =
+        serde_json::to_vec(&json!({"resourceType":"Bundle","type":"collection","entry":js})).unwrap();
     let (_d1, rx) = new_record();
     let t = std::time::Instant::now();
     let rep = fhir::import_bytes(&rx, xml.as_bytes(), &FhirImportOptions::default()).unwrap();
@@ -537,5 +686,8 @@ fn a_large_xml_bundle_streams_and_imports_like_its_json() {
     assert_eq!(rep.resources.get("Observation"), Some(&(n as u64)));
     assert_eq!(rep.bundle_type.as_deref(), Some("collection"));
     assert_eq!(contents(&rx), contents(&rj));
-    println!("{n}-entry bundle: XML {xml_s:.2} s, JSON {json_s:.2} s (XML/JSON time ratio {:.2}, dev profile)", xml_s / json_s);
+    println!(
+        "{n}-entry bundle: XML {xml_s:.2} s, JSON {json_s:.2} s (XML/JSON time ratio {:.2}, dev profile)",
+        xml_s / json_s
+    );
 }

@@ -1,4 +1,5 @@
 //! Property tests: no panic on any input, and messages before a mutation point are unchanged.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 #[path = "fit_common/mod.rs"]
 mod common;
 

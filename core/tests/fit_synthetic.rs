@@ -1,4 +1,5 @@
 //! Hand-built FIT files exercising the protocol features one by one.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 use phr_core::import::fit::{self, crc, BaseType, DamageReason, FieldKind, FitTime, FitValue};
 
 /// Minimal FIT writer for tests.
@@ -9,7 +10,14 @@ struct W {
 
 impl W {
     /// Definition: fields are (num, size, base type byte).
-    fn def(&mut self, local: u8, global: u16, be: bool, fields: &[(u8, u8, u8)], dev: &[(u8, u8, u8)]) -> &mut Self {
+    fn def(
+        &mut self,
+        local: u8,
+        global: u16,
+        be: bool,
+        fields: &[(u8, u8, u8)],
+        dev: &[(u8, u8, u8)],
+    ) -> &mut Self {
         let hdr = 0x40 | local | if dev.is_empty() { 0 } else { 0x20 };
         self.data.push(hdr);
         self.data.push(0);
@@ -65,8 +73,23 @@ fn le32(v: u32) -> [u8; 4] {
 fn base_types_little_and_big_endian_and_invalids() {
     // An unknown message (global 0xFF00) with one field of every base type.
     let types: [(u8, u8); 17] = [
-        (0x00, 1), (0x01, 1), (0x02, 1), (0x83, 2), (0x84, 2), (0x85, 4), (0x86, 4), (0x07, 6), (0x88, 4),
-        (0x89, 8), (0x0A, 1), (0x8B, 2), (0x8C, 4), (0x0D, 3), (0x8E, 8), (0x8F, 8), (0x90, 8),
+        (0x00, 1),
+        (0x01, 1),
+        (0x02, 1),
+        (0x83, 2),
+        (0x84, 2),
+        (0x85, 4),
+        (0x86, 4),
+        (0x07, 6),
+        (0x88, 4),
+        (0x89, 8),
+        (0x0A, 1),
+        (0x8B, 2),
+        (0x8C, 4),
+        (0x0D, 3),
+        (0x8E, 8),
+        (0x8F, 8),
+        (0x90, 8),
     ];
     for be in [false, true] {
         let fields: Vec<(u8, u8, u8)> = types.iter().enumerate().map(|(i, t)| (i as u8, t.1, t.0)).collect();
@@ -192,7 +215,7 @@ fn compressed_timestamps_roll_over_and_relative_times() {
     w.cmsg(1, 31, &[101]); // +1
     w.cmsg(1, 2, &[102]); // rolls over: +3
     w.cmsg(1, 2, &[103]); // same
-    // a relative (uptime) time stamp
+                          // a relative (uptime) time stamp
     w.msg(0, &[&le32(5000)[..], &[104]].concat());
     let (msgs, rep) = fit::decode(&w.file());
     assert!(rep.is_clean());
@@ -219,7 +242,13 @@ fn developer_fields_including_late_descriptions() {
     // developer_data_id + field_description (late)
     w.def(1, 207, false, &[(3, 1, 0x02), (1, 16, 0x0D)], &[]);
     w.msg(1, &[&[0u8][..], &[7u8; 16]].concat());
-    w.def(2, 206, false, &[(0, 1, 0x02), (1, 1, 0x02), (2, 1, 0x02), (3, 8, 0x07), (6, 1, 0x02), (8, 4, 0x07)], &[]);
+    w.def(
+        2,
+        206,
+        false,
+        &[(0, 1, 0x02), (1, 1, 0x02), (2, 1, 0x02), (3, 8, 0x07), (6, 1, 0x02), (8, 4, 0x07)],
+        &[],
+    );
     w.msg(2, &[&[0u8, 1, 0x84][..], b"power2\0\0", &[10], b"W\0\0\0"].concat());
     w.msg(0, &[121, 0x10, 0x27]);
     let (msgs, rep) = fit::decode(&w.file());
@@ -254,7 +283,10 @@ fn chained_files_bad_crc_and_truncation() {
     assert!(!rep.header_crc_ok);
     assert!(!rep.file_crc_ok);
     assert_eq!(msgs[1].file_index, 1);
-    assert!(rep.damage.iter().any(|d| matches!(d.reason, DamageReason::HeaderCrcMismatch { .. }) && d.offset == n as u64));
+    assert!(rep
+        .damage
+        .iter()
+        .any(|d| matches!(d.reason, DamageReason::HeaderCrcMismatch { .. }) && d.offset == n as u64));
     // garmin product sub-field: manufacturer 1 (garmin), product 2831 -> "fenix5" family name
     let s = fit::summarize(&two);
     assert_eq!(s.file_ids.len(), 2);
@@ -301,7 +333,10 @@ fn health_messages_extraction() {
     w.msg(3, &[&le32(TS)[..], &7550u16.to_le_bytes(), &2050u16.to_le_bytes()].concat());
     // blood pressure
     w.def(4, 51, false, &[(253, 4, 0x86), (0, 2, 0x84), (1, 2, 0x84), (2, 2, 0x84), (6, 1, 0x02)], &[]);
-    w.msg(4, &[&le32(TS)[..], &120u16.to_le_bytes(), &80u16.to_le_bytes(), &93u16.to_le_bytes(), &[61]].concat());
+    w.msg(
+        4,
+        &[&le32(TS)[..], &120u16.to_le_bytes(), &80u16.to_le_bytes(), &93u16.to_le_bytes(), &[61]].concat(),
+    );
     // sleep level
     w.def(5, 275, false, &[(253, 4, 0x86), (0, 1, 0x00)], &[]).msg(5, &[&le32(TS)[..], &[3]].concat());
     let s = fit::summarize(&w.file());
@@ -317,6 +352,9 @@ fn health_messages_extraction() {
     assert_eq!(s.weight_scale[0].weight_kg, Some(75.5));
     assert_eq!(s.weight_scale[0].percent_fat, Some(20.5));
     let bp = &s.blood_pressure[0];
-    assert_eq!((bp.systolic_mmhg, bp.diastolic_mmhg, bp.mean_arterial_mmhg, bp.heart_rate), (Some(120), Some(80), Some(93), Some(61)));
+    assert_eq!(
+        (bp.systolic_mmhg, bp.diastolic_mmhg, bp.mean_arterial_mmhg, bp.heart_rate),
+        (Some(120), Some(80), Some(93), Some(61))
+    );
     assert_eq!(s.sleep_levels[0].level_name, Some("deep"));
 }

@@ -1,6 +1,7 @@
 //! Differential tests of the GPX, TCX, Apple Health, CSV and Strava importers against the
-//! peer facts in ../shared/corpus/MANIFEST.tsv, and mutation tests (cut, flip, splice)
+//! peer facts in tests/corpus/MANIFEST.tsv, and mutation tests (cut, flip, splice)
 //! over every corpus file: no panic, and a failed import leaves the record unchanged.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 use phr_core::crypto::RawKeyStore;
 use phr_core::import::bulk::{commit, parse_bytes, ParseResult};
 use phr_core::import::{FileStatus, Format, ImportOptions};
@@ -10,13 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    if p.join("MANIFEST.tsv").is_file() {
-        Some(p)
-    } else {
-        eprintln!("SKIP: ../shared/corpus is absent (a plain clone); corpus tests not run");
-        None
-    }
+    phr_testkit::corpus()
 }
 
 fn facts(peer: &str) -> (bool, BTreeMap<String, String>) {
@@ -64,7 +59,9 @@ fn gpx_matches_gpxpy() {
             // Peers fail: we must not panic; an error or a flagged/lenient result is fine.
             match &r {
                 ParseResult::Failed(p) => println!("{file}: error as peers ({p})"),
-                ParseResult::Parsed(p) => println!("{file}: read leniently, {} points, problems {:?}", p.points, p.problems),
+                ParseResult::Parsed(p) => {
+                    println!("{file}: read leniently, {} points, problems {:?}", p.points, p.problems)
+                }
                 ParseResult::Skipped(s) => println!("{file}: skipped ({s})"),
             }
             continue;
@@ -112,7 +109,9 @@ fn tcx_matches_lxml_and_tcxparser() {
         let (_, r) = parsed(&file, &data);
         if !lxml_ok {
             match &r {
-                ParseResult::Parsed(p) => assert!(p.damaged && !p.problems.is_empty(), "{file}: peers fail, we must flag it"),
+                ParseResult::Parsed(p) => {
+                    assert!(p.damaged && !p.problems.is_empty(), "{file}: peers fail, we must flag it")
+                }
                 ParseResult::Failed(p) => println!("{file}: error as peers ({p})"),
                 ParseResult::Skipped(_) => panic!("{file}: skipped"),
             }
@@ -130,7 +129,11 @@ fn tcx_matches_lxml_and_tcxparser() {
         if tp_ok {
             let a = &p.batch.activities[0];
             // tcxparser's hr_max is the track's maximum (a lap's MaximumHeartRateBpm may be higher).
-            let track_max = a.track.iter().filter_map(|t| t.hr).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+            let track_max = a
+                .track
+                .iter()
+                .filter_map(|t| t.hr)
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
             if let Some(hr) = n(&tp, "hr_max") {
                 if track_max != Some(hr) {
                     bad.push(format!("hr_max: ours {track_max:?} peer {hr}"));
@@ -164,15 +167,24 @@ fn apple_health_matches_iterparse() {
         total += 1;
         let ParseResult::Parsed(p) = r else { panic!("{file} ({fmt:?}): not parsed") };
         let c = |k: &str| p.counts.get(k).copied().unwrap_or(0) as f64;
-        let ok = n(&f, "records") == Some(c("records")) && n(&f, "distinct_types") == Some(c("types")) && n(&f, "workouts") == Some(c("workouts"));
+        let ok = n(&f, "records") == Some(c("records"))
+            && n(&f, "distinct_types") == Some(c("types"))
+            && n(&f, "workouts") == Some(c("workouts"));
         if ok {
             agree += 1;
         } else {
             println!("DISAGREE {file}: ours {:?} peer {f:?}", p.counts);
         }
-        assert_eq!(p.batch.activities.len() as f64, c("workouts"), "{file}: every workout becomes an activity");
+        assert_eq!(
+            p.batch.activities.len() as f64,
+            c("workouts"),
+            "{file}: every workout becomes an activity"
+        );
         if file.ends_with("health-data-parser__export.zip") {
-            assert!(p.batch.activities.iter().filter(|a| !a.track.is_empty()).count() >= 4, "routes from the zip fill tracks");
+            assert!(
+                p.batch.activities.iter().filter(|a| !a.track.is_empty()).count() >= 4,
+                "routes from the zip fill tracks"
+            );
         }
     }
     println!("apple health agreement: {agree}/{total}");
@@ -190,7 +202,9 @@ fn csv_shapes_match_and_hrv_exports_import() {
         let (r, c, _) = phr_core::import::csv::shape(&data).unwrap();
         // Python's csv counts blank lines as (empty) rows; the csv crate skips them.
         let body = data.strip_suffix(b"\n").unwrap_or(&data);
-        let blank = body.split(|b| *b == b'\n').skip(1).filter(|l| l.iter().all(|b| b.is_ascii_whitespace())).count() as u64;
+        let blank =
+            body.split(|b| *b == b'\n').skip(1).filter(|l| l.iter().all(|b| b.is_ascii_whitespace())).count()
+                as u64;
         if blank > 0 {
             println!("{file}: {blank} blank lines (counted as rows by the peer, skipped by us)");
         }
@@ -202,7 +216,11 @@ fn csv_shapes_match_and_hrv_exports_import() {
         let (_, res) = parsed(&file, &data);
         match res {
             ParseResult::Parsed(p) => {
-                println!("{file}: {} samples, problems {:?}", p.batch.samples.len(), p.problems.iter().take(2).collect::<Vec<_>>());
+                println!(
+                    "{file}: {} samples, problems {:?}",
+                    p.batch.samples.len(),
+                    p.problems.iter().take(2).collect::<Vec<_>>()
+                );
                 assert!(!p.batch.samples.is_empty(), "{file}");
             }
             ParseResult::Skipped(s) => println!("{file}: skipped: {s}"),
@@ -228,7 +246,10 @@ fn strava_json_matches() {
             }
             ParseResult::Skipped(s) => {
                 println!("{file}: skipped: {s}");
-                assert!(f.get("type").is_none_or(|t| t == "None" || t == "2"), "{file}: an activity was skipped");
+                assert!(
+                    f.get("type").is_none_or(|t| t == "None" || t == "2"),
+                    "{file}: an activity was skipped"
+                );
             }
             ParseResult::Failed(p) => panic!("{file}: {p}"),
         }
@@ -237,9 +258,11 @@ fn strava_json_matches() {
 
 fn all_files(root: &PathBuf) -> Vec<PathBuf> {
     let mut out = vec![];
-    for d in ["gpx", "gpx/broken", "tcx", "tcx/broken", "apple_health", "csv", "strava", "fit", "fit/broken"] {
+    for d in ["gpx", "gpx/broken", "tcx", "tcx/broken", "apple_health", "csv", "strava", "fit", "fit/broken"]
+    {
         if let Ok(rd) = std::fs::read_dir(root.join(d)) {
-            let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+            let mut v: Vec<PathBuf> =
+                rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
             v.sort();
             out.extend(v);
         }
@@ -291,7 +314,10 @@ fn mutated_corpus_files_never_panic() {
     let Some(root) = corpus() else { return };
     let per_file: u64 = std::env::var("PHR_MUTATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     // The big benchmark files add time, not coverage.
-    let files: Vec<PathBuf> = all_files(&root).into_iter().filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= 400_000)).collect();
+    let files: Vec<PathBuf> = all_files(&root)
+        .into_iter()
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() <= 400_000))
+        .collect();
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let inputs = std::sync::atomic::AtomicU64::new(0);
     let refused = std::sync::atomic::AtomicU64::new(0);
@@ -306,15 +332,24 @@ fn mutated_corpus_files_never_panic() {
                     for seed in 0..per_file {
                         let m = mutate(&data, seed + 1);
                         let r = std::panic::catch_unwind(|| parsed(&name, &m));
-                        let Ok((_, result)) = r else { panic!("{name}: panic on mutation seed {}", seed + 1) };
+                        let Ok((_, result)) = r else {
+                            panic!("{name}: panic on mutation seed {}", seed + 1)
+                        };
                         if let ParseResult::Failed(p) = result {
-                            assert!(!p.reason.trim().is_empty(), "{name} seed {}: a refusal without a reason", seed + 1);
+                            assert!(
+                                !p.reason.trim().is_empty(),
+                                "{name} seed {}: a refusal without a reason",
+                                seed + 1
+                            );
                             refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                         let done = inputs.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                         if done % 100_000 == 0 {
                             // Long runs show how far they got if stopped early.
-                            println!("{done} mutated inputs so far, no panic ({:.0} s)", started.elapsed().as_secs_f64());
+                            println!(
+                                "{done} mutated inputs so far, no panic ({:.0} s)",
+                                started.elapsed().as_secs_f64()
+                            );
                         }
                     }
                 }
@@ -336,7 +371,9 @@ fn failed_or_damaged_imports_leave_the_store_consistent() {
         let samples = rec.sample_summary().unwrap().iter().map(|s| s.count).sum::<u64>();
         (acts, samples)
     };
-    for (i, path) in all_files(&root).into_iter().filter(|p| std::fs::metadata(p).unwrap().len() < 300_000).enumerate() {
+    for (i, path) in
+        all_files(&root).into_iter().filter(|p| std::fs::metadata(p).unwrap().len() < 300_000).enumerate()
+    {
         let data = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let m = mutate(&data, i as u64 * 7 + 3);
@@ -350,7 +387,11 @@ fn failed_or_damaged_imports_leave_the_store_consistent() {
         // Importing the same bytes again adds nothing.
         let (fmt, r) = parsed(&name, &m);
         let again = commit(&rec, name.clone(), fmt, r);
-        assert_eq!(again.outcome.samples.added + again.outcome.activities_added, 0, "{name}: re-import added data");
+        assert_eq!(
+            again.outcome.samples.added + again.outcome.activities_added,
+            0,
+            "{name}: re-import added data"
+        );
         assert_eq!(snapshot(&rec), after, "{name}: re-import changed the record");
     }
     assert!(rec.integrity_check().unwrap());

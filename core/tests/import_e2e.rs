@@ -1,6 +1,7 @@
 //! End to end: bulk import (folders, zips, idempotency, cancel, failure), cross-source
 //! dedup (FIT + Strava is one activity; Watch beats iPhone), CSV cuffs and scales, and the
 //! Strava client against a local server that follows the published API contract.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 use phr_core::crypto::RawKeyStore;
 use phr_core::import::strava::{RatePolicy, ReqwestTransport, StravaClient, Tokens};
 use phr_core::import::{import_paths, FileStatus, ImportOptions};
@@ -24,11 +25,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    p.join("MANIFEST.tsv").is_file().then_some(p).or_else(|| {
-        eprintln!("SKIP: ../shared/corpus is absent; corpus parts of this test not run");
-        None
-    })
+    phr_testkit::corpus()
 }
 
 fn import(rec: &Record, paths: &[PathBuf]) -> phr_core::import::ImportReport {
@@ -51,9 +48,15 @@ fn withings_and_omron_csv() {
     let sys = rec.samples(SampleKind::BloodPressureSystolic, ALL.0, ALL.1).unwrap();
     assert_eq!(sys.len(), 4, "2 Withings + 2 Omron");
     let omron = rep.files.iter().find(|f| f.path.ends_with("omron_bp.csv")).unwrap();
-    assert!(omron.problems.iter().any(|p| p.line == Some(4)), "the unreadable row is named by line: {:?}", omron.problems);
+    assert!(
+        omron.problems.iter().any(|p| p.line == Some(4)),
+        "the unreadable row is named by line: {:?}",
+        omron.problems
+    );
     // 01/03/2024 is 1 March (day first, as UK exports write it).
-    assert!(sys.iter().any(|s| s.source == "omron" && phr_core::import::utc_string(s.start_ms) == "2024-03-01T08:05:00Z"));
+    assert!(sys
+        .iter()
+        .any(|s| s.source == "omron" && phr_core::import::utc_string(s.start_ms) == "2024-03-01T08:05:00Z"));
     // Again: nothing added.
     let again = import(&rec, &[fixtures()]);
     assert_eq!(again.totals.samples_added, 0);
@@ -69,7 +72,11 @@ fn bulk_folder_and_zip_are_idempotent_and_a_bad_file_changes_nothing() {
     {
         let mut z = zip::ZipWriter::new(std::fs::File::create(&zpath).unwrap());
         let o = zip::write::SimpleFileOptions::default();
-        for f in ["fitparse__2013-02-06-12-11-14.fit", "sports-lib__2067489619.fit", "fitparse__WeightScaleSingleUser.fit"] {
+        for f in [
+            "fitparse__2013-02-06-12-11-14.fit",
+            "sports-lib__2067489619.fit",
+            "fitparse__WeightScaleSingleUser.fit",
+        ] {
             z.start_file(format!("DI_CONNECT/{f}"), o).unwrap();
             z.write_all(&std::fs::read(root.join("fit").join(f)).unwrap()).unwrap();
         }
@@ -87,17 +94,31 @@ fn bulk_folder_and_zip_are_idempotent_and_a_bad_file_changes_nothing() {
     let rep = import(&rec, &[zpath.clone(), folder.clone()]);
     let failed: Vec<_> = rep.files.iter().filter(|f| f.status == FileStatus::Failed).collect();
     assert_eq!(failed.len(), 1, "{failed:#?}");
-    assert!(failed[0].path.ends_with("broken.tcx") && failed[0].problems[0].offset.is_some(), "{:?}", failed[0]);
+    assert!(
+        failed[0].path.ends_with("broken.tcx") && failed[0].problems[0].offset.is_some(),
+        "{:?}",
+        failed[0]
+    );
     assert!(rep.totals.activities_added >= 12, "{:?}", rep.totals);
     let acts = rec.activities(ALL.0, ALL.1).unwrap().len();
     let samples = sample_count(&rec);
     // Twice: nothing added, nothing changed.
     let again = import(&rec, &[zpath, folder]);
-    assert_eq!((again.totals.activities_added, again.totals.samples_added, again.totals.activities_merged), (0, 0, 0), "{:?}", again.totals);
+    assert_eq!(
+        (again.totals.activities_added, again.totals.samples_added, again.totals.activities_merged),
+        (0, 0, 0),
+        "{:?}",
+        again.totals
+    );
     assert_eq!(rec.activities(ALL.0, ALL.1).unwrap().len(), acts);
     assert_eq!(sample_count(&rec), samples);
     // Derived metrics are there.
-    let run = rec.activities(ALL.0, ALL.1).unwrap().into_iter().find(|a| a.sport == "running" && a.metrics.contains_key("hr_zone3_s")).unwrap();
+    let run = rec
+        .activities(ALL.0, ALL.1)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.sport == "running" && a.metrics.contains_key("hr_zone3_s"))
+        .unwrap();
     assert!(run.metrics["trimp"] > 0.0 && run.metrics["pace_s_per_km"] > 120.0);
 }
 
@@ -143,8 +164,16 @@ fn watch_steps_beat_iphone_steps_across_files() {
     let rep = import(&rec, &[p.clone()]);
     assert_eq!(rep.files[0].status, FileStatus::Ok, "{:?}", rep.files[0]);
     let steps = rec.samples(SampleKind::Steps, ALL.0, ALL.1).unwrap();
-    assert_eq!(steps.iter().map(|s| s.value).sum::<f64>(), 1300.0, "the overlapping iPhone interval is not double counted");
-    assert_eq!(phr_core::import::utc_string(steps[0].start_ms), "2024-05-01T07:00:00Z", "+0100 taken into account");
+    assert_eq!(
+        steps.iter().map(|s| s.value).sum::<f64>(),
+        1300.0,
+        "the overlapping iPhone interval is not double counted"
+    );
+    assert_eq!(
+        phr_core::import::utc_string(steps[0].start_ms),
+        "2024-05-01T07:00:00Z",
+        "+0100 taken into account"
+    );
     // Later, a phone-only file overlapping the stored Watch steps adds nothing for that time.
     let p2 = dir.path().join("phone/export.xml");
     std::fs::create_dir_all(p2.parent().unwrap()).unwrap();
@@ -173,11 +202,18 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
         let mut st = state.lock().unwrap();
         st.activities.push(strava_activity(1001, "2013-02-06T12:11:15Z", 2624, "Run"));
         for i in 0..150 {
-            st.activities.push(strava_activity(2000 + i, &format!("2014-03-{:02}T{:02}:00:00Z", 1 + i % 28, 6 + i / 28), 1800 + i as u64, "Ride"));
+            st.activities.push(strava_activity(
+                2000 + i,
+                &format!("2014-03-{:02}T{:02}:00:00Z", 1 + i % 28, 6 + i / 28),
+                1800 + i as u64,
+                "Ride",
+            ));
         }
     }
     let mut c = StravaClient::new(ReqwestTransport::new().unwrap(), "1234", "secret").with_base_url(&url);
-    assert!(c.authorize_url("http://localhost/cb", "xyz").starts_with(&format!("{url}/oauth/authorize?client_id=1234&redirect_uri=http%3A%2F%2Flocalhost%2Fcb")));
+    assert!(c.authorize_url("http://localhost/cb", "xyz").starts_with(&format!(
+        "{url}/oauth/authorize?client_id=1234&redirect_uri=http%3A%2F%2Flocalhost%2Fcb"
+    )));
     assert!(c.exchange_code("bad-code").is_err());
     let t = c.exchange_code(GOOD_CODE).unwrap();
     assert_eq!((t.access_token.as_str(), t.athlete_id), (ACCESS_1, Some(134815)));
@@ -198,15 +234,26 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     assert_eq!(c.refresh().unwrap().access_token, ACCESS_2);
     // Rate limit: a 429 with usage at the 15-minute limit. Stop policy reports and stops...
     state.lock().unwrap().force_429 = 2;
-    let stopped = c.sync(&rec, Some(0), false, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();
+    let stopped =
+        c.sync(&rec, Some(0), false, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();
     assert!(stopped.stopped.as_deref().unwrap_or("").contains("rate limit"), "{stopped:?}");
     // ...and the Wait policy waits to the next 15-minute window, then goes on.
     let slept = Arc::new(AtomicU64::new(0));
     let s2 = slept.clone();
     let mut c2 = StravaClient::new(ReqwestTransport::new().unwrap(), "1234", "secret")
         .with_base_url(&url)
-        .with_tokens(Tokens { access_token: ACCESS_2.into(), refresh_token: REFRESH_2.into(), expires_at: 4_000_000_000, athlete_id: None })
-        .with_time(move |d| { s2.fetch_add(d.as_secs(), Ordering::SeqCst); }, || 1_700_000_200);
+        .with_tokens(Tokens {
+            access_token: ACCESS_2.into(),
+            refresh_token: REFRESH_2.into(),
+            expires_at: 4_000_000_000,
+            athlete_id: None,
+        })
+        .with_time(
+            move |d| {
+                s2.fetch_add(d.as_secs(), Ordering::SeqCst);
+            },
+            || 1_700_000_200,
+        );
     c2.policy = RatePolicy::Wait { max_wait_s: 900 };
     state.lock().unwrap().force_429 = 1;
     let waited = c2.sync(&rec, None, false, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();

@@ -1,6 +1,7 @@
 //! Apple Health exports streamed in parts inside one transaction (bounded memory, nothing
 //! stored when cancelled midway), and read-time source priority: daily step totals count
 //! one primary source whichever device's data was imported first.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 use phr_core::crypto::RawKeyStore;
 use phr_core::import::bulk::{commit, commit_apple_stream_from, parse_bytes};
 use phr_core::import::{import_paths, FileStatus, ImportOptions};
@@ -45,7 +46,11 @@ fn export(n: u32) -> String {
 }
 
 fn daily(rec: &Record, kind: SampleKind) -> Vec<(chrono::NaiveDate, u64, f64)> {
-    rec.daily_rollups(kind, day("2000-01-01"), day("2100-01-01")).unwrap().into_iter().map(|r| (r.day, r.count, r.sum)).collect()
+    rec.daily_rollups(kind, day("2000-01-01"), day("2100-01-01"))
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.day, r.count, r.sum))
+        .collect()
 }
 
 #[test]
@@ -54,7 +59,15 @@ fn streamed_in_parts_equals_parsed_whole() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (record(&dir.path().join("a")), record(&dir.path().join("b")));
     // Parts of 7 samples: ~280 parts, many days split across parts.
-    let streamed = commit_apple_stream_from(&a, "export.xml".into(), Cursor::new(xml.as_bytes()), false, &ImportOptions::default(), 7, &CancelToken::new());
+    let streamed = commit_apple_stream_from(
+        &a,
+        "export.xml".into(),
+        Cursor::new(xml.as_bytes()),
+        false,
+        &ImportOptions::default(),
+        7,
+        &CancelToken::new(),
+    );
     assert_eq!(streamed.status, FileStatus::Ok, "{:?}", streamed.problems);
     let (format, parsed) = parse_bytes("export.xml", xml.as_bytes(), &ImportOptions::default());
     let whole = commit(&b, "export.xml".into(), format, parsed);
@@ -66,10 +79,22 @@ fn streamed_in_parts_equals_parsed_whole() {
     assert_eq!(streamed.outcome.activities_added, 20);
     // Hourly 100+h phone steps, watch 120+h on even hours overlapping: one source counts.
     let per_day: f64 = (0..24).map(|h| if h % 2 == 0 { 120.0 + h as f64 } else { 100.0 + h as f64 }).sum();
-    assert!(daily(&a, SampleKind::Steps).iter().all(|d| d.2 == per_day), "{:?}", &daily(&a, SampleKind::Steps)[..2]);
+    assert!(
+        daily(&a, SampleKind::Steps).iter().all(|d| d.2 == per_day),
+        "{:?}",
+        &daily(&a, SampleKind::Steps)[..2]
+    );
     assert_eq!(streamed.first_utc.as_deref(), Some("2024-01-01T00:00:00Z"));
     // Idempotent: streaming again adds nothing.
-    let again = commit_apple_stream_from(&a, "export.xml".into(), Cursor::new(xml.as_bytes()), false, &ImportOptions::default(), 7, &CancelToken::new());
+    let again = commit_apple_stream_from(
+        &a,
+        "export.xml".into(),
+        Cursor::new(xml.as_bytes()),
+        false,
+        &ImportOptions::default(),
+        7,
+        &CancelToken::new(),
+    );
     assert_eq!((again.outcome.samples.added, again.outcome.activities_added), (0, 0));
 }
 
@@ -108,8 +133,21 @@ fn cancelled_midway_stores_nothing() {
     rec.ingest_samples(&[Sample::instant(SampleKind::Weight, 1_700_000_000_000, 80.0, "scale")]).unwrap();
     let before = (daily(&rec, SampleKind::Weight), daily(&rec, SampleKind::Steps));
     let token = CancelToken::new();
-    let input = CancelHalfway { inner: Cursor::new(xml.as_bytes()), read: 0, half: xml.len() / 2, token: token.clone() };
-    let rep = commit_apple_stream_from(&rec, "export.xml".into(), input, false, &ImportOptions::default(), 100, &token);
+    let input = CancelHalfway {
+        inner: Cursor::new(xml.as_bytes()),
+        read: 0,
+        half: xml.len() / 2,
+        token: token.clone(),
+    };
+    let rep = commit_apple_stream_from(
+        &rec,
+        "export.xml".into(),
+        input,
+        false,
+        &ImportOptions::default(),
+        100,
+        &token,
+    );
     assert_eq!(rep.status, FileStatus::Cancelled, "{:?}", rep.problems);
     assert_eq!((daily(&rec, SampleKind::Weight), daily(&rec, SampleKind::Steps)), before);
     assert!(daily(&rec, SampleKind::HeartRate).is_empty());
@@ -129,13 +167,18 @@ fn a_failing_part_rolls_back_the_parts_before_it() {
         s.add(&ImportBatch { samples: vec![bad], ..Default::default() })
     });
     assert!(r.is_err());
-    assert!(rec.samples(SampleKind::HeartRate, ALL.0, ALL.1).unwrap().is_empty(), "the first part was rolled back");
+    assert!(
+        rec.samples(SampleKind::HeartRate, ALL.0, ALL.1).unwrap().is_empty(),
+        "the first part was rolled back"
+    );
 }
 
 #[test]
 fn daily_steps_count_one_source_whichever_device_came_first() {
     let dir = tempfile::tempdir().unwrap();
-    let wrap = |body: String| format!("<?xml version=\"1.0\"?>\n<HealthData locale=\"en_GB\">\n{body}</HealthData>\n");
+    let wrap = |body: String| {
+        format!("<?xml version=\"1.0\"?>\n<HealthData locale=\"en_GB\">\n{body}</HealthData>\n")
+    };
     let phone = wrap(
         steps_rec("Sam's iPhone", "2024-05-01 08:00:00", "2024-05-01 08:30:00", 2000)
             + &steps_rec("Sam's iPhone", "2024-05-01 12:00:00", "2024-05-01 12:10:00", 500)
@@ -154,7 +197,9 @@ fn daily_steps_count_one_source_whichever_device_came_first() {
     for (name, order) in [("phone first", [&pp, &wp]), ("watch first", [&wp, &pp])] {
         let rec = record(&dir.path().join(name.replace(' ', "-")));
         for p in order {
-            let rep = import_paths(&rec, &[p.clone()], &ImportOptions::default(), &NoProgress, &CancelToken::new()).unwrap();
+            let rep =
+                import_paths(&rec, &[p.clone()], &ImportOptions::default(), &NoProgress, &CancelToken::new())
+                    .unwrap();
             assert_eq!(rep.totals.failed, 0, "{name}: {:?}", rep.files);
         }
         totals.push(daily(&rec, SampleKind::Steps).into_iter().map(|(d, _, s)| (d, s)).collect::<Vec<_>>());

@@ -1,5 +1,6 @@
 //! Insights from a real encrypted record: the Record -> InsightInput mapping, the demo's
 //! report, settings and goals that survive closing and reopening the file, and no network.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use chrono::{Duration, NaiveDate};
 use phr_core::crypto::RawKeyStore;
@@ -52,11 +53,20 @@ fn demo_record_maps_onto_insight_input() {
     let last_rollup = input.rollups[&MetricKind::BloodPressureSystolic].last().unwrap().day;
     assert!(last_rollup.and_hms_opt(23, 59, 59).unwrap().and_utc().timestamp() < first_paired);
     // Entries.
-    assert!(input.medications.iter().any(|m| m.name == "Doxycycline" && m.stop_date == Some(today() + Duration::days(2))));
+    assert!(input
+        .medications
+        .iter()
+        .any(|m| m.name == "Doxycycline" && m.stop_date == Some(today() + Duration::days(2))));
     assert!(input.medications.iter().any(|m| m.name == "Ramipril" && m.stop_date.is_none()));
     assert_eq!(input.vaccinations.len(), 3);
-    assert!(input.life_events.iter().any(|e| e.label == "Ramipril up to 10 mg" && e.date == today() - Duration::days(165)));
-    assert!(input.rollups.contains_key(&MetricKind::Vo2Max) && input.rollups.contains_key(&MetricKind::ActiveMinutes));
+    assert!(input
+        .life_events
+        .iter()
+        .any(|e| e.label == "Ramipril up to 10 mg" && e.date == today() - Duration::days(165)));
+    assert!(
+        input.rollups.contains_key(&MetricKind::Vo2Max)
+            && input.rollups.contains_key(&MetricKind::ActiveMinutes)
+    );
 }
 
 #[test]
@@ -64,7 +74,12 @@ fn demo_report_shows_the_expected_alerts_with_citations() {
     let dir = tempfile::tempdir().unwrap();
     let r = demo(dir.path());
     let rep = r.insight_report(today()).unwrap();
-    let find = |c: AlertCategory| rep.alerts.iter().find(|a| a.category == c).unwrap_or_else(|| panic!("no {c:?} alert in {:#?}", rep.alerts));
+    let find = |c: AlertCategory| {
+        rep.alerts
+            .iter()
+            .find(|a| a.category == c)
+            .unwrap_or_else(|| panic!("no {c:?} alert in {:#?}", rep.alerts))
+    };
     let bp = find(AlertCategory::BloodPressure);
     assert!(bp.citation.contains("NG136") && bp.id.contains("home"), "{bp:?}");
     assert!(bp.severity >= Severity::Advice);
@@ -76,11 +91,20 @@ fn demo_report_shows_the_expected_alerts_with_citations() {
     assert_eq!(vo2.id, "change.vo2max_decline");
     // Suggestions and signposts follow the alerts.
     assert!(rep.suggestions.iter().any(|s| s.category == AlertCategory::BloodPressure));
-    assert!(rep.signposts.iter().any(|s| s.id == "blood-pressure-uk"), "{:?}", rep.signposts.iter().map(|s| &s.id).collect::<Vec<_>>());
+    assert!(
+        rep.signposts.iter().any(|s| s.id == "blood-pressure-uk"),
+        "{:?}",
+        rep.signposts.iter().map(|s| &s.id).collect::<Vec<_>>()
+    );
     // Trends: weight rising over 90 days, systolic lower now than a year ago.
     let w90 = rep.trends.trends.iter().find(|t| t.kind == MetricKind::Weight && t.window_days == 90).unwrap();
     assert!(w90.slope_per_day.unwrap() > 0.0);
-    let sys7 = rep.trends.trends.iter().find(|t| t.kind == MetricKind::BloodPressureSystolic && t.window_days == 7).unwrap();
+    let sys7 = rep
+        .trends
+        .trends
+        .iter()
+        .find(|t| t.kind == MetricKind::BloodPressureSystolic && t.window_days == 7)
+        .unwrap();
     assert!(sys7.mean < 145.0, "{sys7:?}");
 }
 
@@ -111,7 +135,12 @@ fn switching_a_category_off_survives_reopening_the_record() {
     r.set_insight_category_enabled(AlertCategory::BloodPressure, true).unwrap();
     drop(r);
     let r = reopen(dir.path());
-    assert!(r.insight_report(today()).unwrap().alerts.iter().any(|a| a.category == AlertCategory::BloodPressure));
+    assert!(r
+        .insight_report(today())
+        .unwrap()
+        .alerts
+        .iter()
+        .any(|a| a.category == AlertCategory::BloodPressure));
 }
 
 #[test]
@@ -166,7 +195,14 @@ fn clinic_readings_and_sleep_and_activities_are_mapped() {
     r.ingest_samples(&[
         Sample::instant(SampleKind::BloodPressureSystolic, ms(day, 10, 0), 182.0, "Chapeltown surgery"),
         Sample::instant(SampleKind::BloodPressureDiastolic, ms(day, 10, 0), 100.0, "Chapeltown surgery"),
-        Sample { kind: SampleKind::SleepDuration, start_ms: ms(day, 23, 0), end_ms: ms(day + Duration::days(1), 6, 30), value: 450.0, source: "watch".into(), dedup_key: None },
+        Sample {
+            kind: SampleKind::SleepDuration,
+            start_ms: ms(day, 23, 0),
+            end_ms: ms(day + Duration::days(1), 6, 30),
+            value: 450.0,
+            source: "watch".into(),
+            dedup_key: None,
+        },
         Sample::instant(SampleKind::Height, ms(t - Duration::days(900), 9, 0), 1.80, "GP"),
     ])
     .unwrap();
@@ -185,16 +221,40 @@ fn clinic_readings_and_sleep_and_activities_are_mapped() {
     assert_eq!((a.category, a.severity), (AlertCategory::BloodPressure, Severity::Urgent), "{a:?}");
     assert!(a.citation.contains("NG136"));
     // A life event outside the chart's range is not drawn; one inside is.
-    r.add_entry("life_events", EntryValue::LifeEvent { date: t - Duration::days(400), title: "Moved to Leeds".into(), details: None }, Provenance::User).unwrap();
-    r.add_entry("life_events", EntryValue::LifeEvent { date: t - Duration::days(2), title: "Started amlodipine".into(), details: None }, Provenance::User).unwrap();
-    let svg = r.insight_chart(MetricKind::BloodPressureSystolic, t - Duration::days(30), t, insights::Theme::Light).unwrap();
+    r.add_entry(
+        "life_events",
+        EntryValue::LifeEvent {
+            date: t - Duration::days(400),
+            title: "Moved to Leeds".into(),
+            details: None,
+        },
+        Provenance::User,
+    )
+    .unwrap();
+    r.add_entry(
+        "life_events",
+        EntryValue::LifeEvent {
+            date: t - Duration::days(2),
+            title: "Started amlodipine".into(),
+            details: None,
+        },
+        Provenance::User,
+    )
+    .unwrap();
+    let svg = r
+        .insight_chart(MetricKind::BloodPressureSystolic, t - Duration::days(30), t, insights::Theme::Light)
+        .unwrap();
     assert!(svg.contains("Started amlodipine") && !svg.contains("Moved to Leeds"));
 }
 
 /// Sockets this process has open (Linux); None elsewhere.
 fn open_sockets() -> Option<usize> {
     let fds = std::fs::read_dir("/proc/self/fd").ok()?;
-    Some(fds.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok()).filter(|l| l.to_string_lossy().starts_with("socket:")).count())
+    Some(
+        fds.filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter(|l| l.to_string_lossy().starts_with("socket:"))
+            .count(),
+    )
 }
 
 /// Nothing in insights touches the network: the builder's source names no networking
@@ -203,10 +263,18 @@ fn open_sockets() -> Option<usize> {
 #[test]
 fn insights_from_the_demo_record_use_no_network() {
     let src = include_str!("../src/store/insights_input.rs");
-    let needles: Vec<String> = [["std::", "net"], ["Tcp", "Stream"], ["Udp", "Socket"], ["req", "west"], ["hy", "per::"], ["ure", "q::"], ["to", "kio"]]
-        .iter()
-        .map(|p| p.concat())
-        .collect();
+    let needles: Vec<String> = [
+        ["std::", "net"],
+        ["Tcp", "Stream"],
+        ["Udp", "Socket"],
+        ["req", "west"],
+        ["hy", "per::"],
+        ["ure", "q::"],
+        ["to", "kio"],
+    ]
+    .iter()
+    .map(|p| p.concat())
+    .collect();
     for n in &needles {
         assert!(!src.contains(n.as_str()), "insights_input.rs mentions {n}");
     }
@@ -215,12 +283,14 @@ fn insights_from_the_demo_record_use_no_network() {
     let before = open_sockets();
     let rep = r.insight_report(today()).unwrap();
     r.set_insight_category_enabled(AlertCategory::Alcohol, false).unwrap();
-    let svg = r.insight_chart(MetricKind::Weight, today() - Duration::days(365), today(), insights::Theme::Dark).unwrap();
+    let svg = r
+        .insight_chart(MetricKind::Weight, today() - Duration::days(365), today(), insights::Theme::Dark)
+        .unwrap();
     let after = open_sockets();
     assert!(!rep.alerts.is_empty() && svg.contains("<svg"));
     if let (Some(b), Some(a)) = (before, after) {
         assert_eq!(a, b, "a socket was opened while building insights");
     } else {
-        eprintln!("skipping the socket count: no /proc/self/fd on this platform");
+        phr_testkit::missing("no /proc/self/fd on this platform: the socket count was not made");
     }
 }

@@ -1,4 +1,5 @@
 //! The shared view as a FHIR document Bundle: what the viewer shows, in a clinician's order.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use chrono::Utc;
 use phr_core::consent::{self, Decision, GrantRequest, Recipient, RecipientCategory};
@@ -11,12 +12,41 @@ use phr_core::Record;
 fn bundle_orders_allergies_and_medications_first_and_carries_the_question() {
     let d = tempfile::tempdir().unwrap();
     let r = Record::create(&d.path().join(DB_FILE), &RawKeyStore::new([1; 32])).unwrap();
-    r.add_entry("medications", EntryValue::Medication { name: "Ramipril".into(), dose: Some("5 mg".into()), route: None, frequency: Some("once daily".into()), start: None, stop: None, reason: None, code: None }, Provenance::User).unwrap();
-    r.add_entry("allergies", EntryValue::Allergy { substance: "Penicillin".into(), reaction: Some("rash".into()), severity: Severity::Severe, kind: AllergyKind::Allergy, code: None }, Provenance::User).unwrap();
+    r.add_entry(
+        "medications",
+        EntryValue::Medication {
+            name: "Ramipril".into(),
+            dose: Some("5 mg".into()),
+            route: None,
+            frequency: Some("once daily".into()),
+            start: None,
+            stop: None,
+            reason: None,
+            code: None,
+        },
+        Provenance::User,
+    )
+    .unwrap();
+    r.add_entry(
+        "allergies",
+        EntryValue::Allergy {
+            substance: "Penicillin".into(),
+            reaction: Some("rash".into()),
+            severity: Severity::Severe,
+            kind: AllergyKind::Allergy,
+            code: None,
+        },
+        Provenance::User,
+    )
+    .unwrap();
     let g = consent::create_grant(
         &r,
         GrantRequest {
-            recipient: Recipient { name: "Pharmacist".into(), role: "pharmacist".into(), category: RecipientCategory::HealthProfessional },
+            recipient: Recipient {
+                name: "Pharmacist".into(),
+                role: "pharmacist".into(),
+                category: RecipientCategory::HealthProfessional,
+            },
             sections: vec!["conditions".into(), "medications".into(), "allergies".into()],
             purpose: consent::PURPOSE_ADVICE.into(),
             message: Some("Can I take ibuprofen?".into()),
@@ -30,9 +60,15 @@ fn bundle_orders_allergies_and_medications_first_and_carries_the_question() {
     assert_eq!(b["type"], "document");
     let comp = &b["entry"][0]["resource"];
     assert_eq!(comp["resourceType"], "Composition");
-    let titles: Vec<&str> = comp["section"].as_array().unwrap().iter().map(|s| s["code"]["text"].as_str().unwrap()).collect();
+    let titles: Vec<&str> =
+        comp["section"].as_array().unwrap().iter().map(|s| s["code"]["text"].as_str().unwrap()).collect();
     assert_eq!(titles, vec!["advice_request", "allergies", "medications", "conditions"]);
-    let types: Vec<&str> = b["entry"].as_array().unwrap().iter().map(|e| e["resource"]["resourceType"].as_str().unwrap()).collect();
+    let types: Vec<&str> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
     // A Patient with nothing identifying (identity was not shared) for the references.
     assert_eq!(types, vec!["Composition", "Patient", "AllergyIntolerance", "MedicationStatement"]);
     assert_eq!(b["entry"][1]["resource"].as_object().unwrap().len(), 2, "resourceType and id only");
@@ -50,13 +86,36 @@ fn bundle_orders_allergies_and_medications_first_and_carries_the_question() {
 fn shared_resources_are_the_owner_export_mapping() {
     let d = tempfile::tempdir().unwrap();
     let r = Record::create(&d.path().join(DB_FILE), &RawKeyStore::new([1; 32])).unwrap();
-    let code = Some(phr_core::record::Code { system: "http://snomed.info/sct".into(), code: "91936005".into(), display: Some("Penicillin allergy".into()) });
-    r.add_entry("allergies", EntryValue::Allergy { substance: "Penicillin".into(), reaction: Some("rash".into()), severity: Severity::Severe, kind: AllergyKind::Allergy, code }, Provenance::User).unwrap();
+    let code = Some(phr_core::record::Code {
+        system: "http://snomed.info/sct".into(),
+        code: "91936005".into(),
+        display: Some("Penicillin allergy".into()),
+    });
+    r.add_entry(
+        "allergies",
+        EntryValue::Allergy {
+            substance: "Penicillin".into(),
+            reaction: Some("rash".into()),
+            severity: Severity::Severe,
+            kind: AllergyKind::Allergy,
+            code,
+        },
+        Provenance::User,
+    )
+    .unwrap();
     let g = consent::create_grant(&r, grant_for(&["allergies"])).unwrap();
     let Decision::Allowed(v) = consent::check(&r, &g.id, Utc::now()).unwrap() else { panic!() };
     let shared = phr_core::share::bundle::fhir_bundle(&v);
     let owner = phr_core::fhir::export::fhir_bundle(&r, &["allergies".to_string()]).unwrap();
-    let find = |b: &serde_json::Value| b["entry"].as_array().unwrap().iter().map(|e| e["resource"].clone()).find(|x| x["resourceType"] == "AllergyIntolerance").unwrap();
+    let find = |b: &serde_json::Value| {
+        b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["resource"].clone())
+            .find(|x| x["resourceType"] == "AllergyIntolerance")
+            .unwrap()
+    };
     let (mut a, mut b) = (find(&shared), find(&owner));
     // Only the subject differs: each bundle has its own Patient.
     a.as_object_mut().unwrap().remove("patient");
@@ -66,7 +125,11 @@ fn shared_resources_are_the_owner_export_mapping() {
 
 fn grant_for(sections: &[&str]) -> GrantRequest {
     GrantRequest {
-        recipient: Recipient { name: "Dr Lee".into(), role: "GP".into(), category: RecipientCategory::HealthProfessional },
+        recipient: Recipient {
+            name: "Dr Lee".into(),
+            role: "GP".into(),
+            category: RecipientCategory::HealthProfessional,
+        },
         sections: sections.iter().map(|s| s.to_string()).collect(),
         purpose: "review".into(),
         message: None,
@@ -82,7 +145,14 @@ fn measurements_of_granted_sections_are_shared_as_daily_vital_signs() {
     let r = Record::create(&d.path().join(DB_FILE), &RawKeyStore::new([1; 32])).unwrap();
     let day_ms = 86_400_000i64;
     let today = Utc::now().timestamp_millis() / day_ms * day_ms;
-    let s = |kind, at: i64, value| Sample { kind, start_ms: at, end_ms: at, value, source: "scale".into(), dedup_key: None };
+    let s = |kind, at: i64, value| Sample {
+        kind,
+        start_ms: at,
+        end_ms: at,
+        value,
+        source: "scale".into(),
+        dedup_key: None,
+    };
     let mut samples = vec![
         // Two readings yesterday (mean 81), one three days ago.
         s(SampleKind::Weight, today - day_ms + 8 * 3_600_000, 80.0),
@@ -105,9 +175,19 @@ fn measurements_of_granted_sections_are_shared_as_daily_vital_signs() {
     let g = consent::create_grant(&r, grant_for(&["weight", "blood_pressure"])).unwrap();
     let Decision::Allowed(v) = consent::check(&r, &g.id, Utc::now()).unwrap() else { panic!() };
     let b = phr_core::share::bundle::fhir_bundle(&v);
-    let obs: Vec<&serde_json::Value> = b["entry"].as_array().unwrap().iter().map(|e| &e["resource"]).filter(|x| x["resourceType"] == "Observation").collect();
+    let obs: Vec<&serde_json::Value> = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .filter(|x| x["resourceType"] == "Observation")
+        .collect();
     let code = |o: &serde_json::Value| o["code"]["coding"][0]["code"].as_str().unwrap().to_string();
-    let weights: Vec<f64> = obs.iter().filter(|o| code(o) == "29463-7").map(|o| o["valueQuantity"]["value"].as_f64().unwrap()).collect();
+    let weights: Vec<f64> = obs
+        .iter()
+        .filter(|o| code(o) == "29463-7")
+        .map(|o| o["valueQuantity"]["value"].as_f64().unwrap())
+        .collect();
     assert_eq!(weights, vec![83.5, 81.0], "daily means, oldest first, nothing from 800 days ago");
     let bp: Vec<&&serde_json::Value> = obs.iter().filter(|o| code(o) == "85354-9").collect();
     assert_eq!(bp.len(), 1);
@@ -119,7 +199,8 @@ fn measurements_of_granted_sections_are_shared_as_daily_vital_signs() {
     assert!(rest > 300 && rest <= 367, "resting heart rate bounded to the window: {rest}");
     // Each Observation is referenced from its section, so the viewer shows and charts it.
     let comp = &b["entry"][0]["resource"];
-    let weight_sec = comp["section"].as_array().unwrap().iter().find(|s| s["code"]["text"] == "weight").unwrap();
+    let weight_sec =
+        comp["section"].as_array().unwrap().iter().find(|s| s["code"]["text"] == "weight").unwrap();
     assert_eq!(weight_sec["entry"].as_array().unwrap().len(), 2);
 
     // An independent FHIR library accepts the shared bundle (Patient, vital signs, panel).
@@ -135,30 +216,9 @@ fn measurements_of_granted_sections_are_shared_as_daily_vital_signs() {
     assert!(matches!(consent::check(&r, &g.id, Utc::now()).unwrap(), Decision::Denied(_)));
 }
 
-/// Validates with python `fhir.resources` (R4B models, as the export tests do); skips
-/// with a note where it is not installed, unless PHR_REQUIRE_FHIR_VALIDATOR is set.
+/// Validates with python `fhir.resources` (R4B models, as the export tests do).
 fn validate_with_python(bundle: &serde_json::Value) {
-    let script = r#"
-import sys
-try:
-    from fhir.resources.R4B.bundle import Bundle
-except ImportError:
-    print("SKIP: python fhir.resources is not installed"); sys.exit(0)
-data = sys.stdin.read()
-b = Bundle.parse_raw(data) if hasattr(Bundle, "parse_raw") else Bundle.model_validate_json(data)
-print("VALID", len(b.entry or []))
-"#;
-    let Ok(mut child) = std::process::Command::new("python3").args(["-c", script]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn() else {
-        println!("SKIP: python3 not found; shared bundle not validated");
-        return;
-    };
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(bundle.to_string().as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "fhir.resources rejected the shared bundle:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    if stdout.starts_with("SKIP") && std::env::var("PHR_REQUIRE_FHIR_VALIDATOR").is_ok() {
-        panic!("fhir.resources is required here (PHR_REQUIRE_FHIR_VALIDATOR) but not installed");
+    if let Some(verdict) = phr_testkit::validate_fhir_bundle(&bundle.to_string()) {
+        println!("{verdict}");
     }
-    println!("{}", stdout.trim());
 }

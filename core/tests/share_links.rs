@@ -1,24 +1,23 @@
 //! SMART Health Links: JWE against the published examples, shlink payloads, QR codes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use phr_core::share::link::{flags, ShlPayload};
 use phr_core::share::{jwe, qr};
 use std::path::PathBuf;
 
 fn corpus() -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/fhir");
-    if p.join("MANIFEST.tsv").is_file() {
-        Some(p)
-    } else {
-        println!("SKIP: FHIR corpus not found at {} (a plain clone has no shared/ folder)", p.display());
-        None
-    }
+    phr_testkit::corpus_subdir("fhir")
 }
 
 #[test]
 fn decrypts_the_published_ips_example_byte_for_byte() {
     let Some(c) = corpus() else { return };
-    let details: serde_json::Value = serde_json::from_slice(&std::fs::read(c.join("shcl__IPS_IG-bundle-01-shl-details.json")).unwrap()).unwrap();
-    let key = data_encoding::BASE64URL_NOPAD.decode(details["shlinkJsonPayload"]["key"].as_str().unwrap().as_bytes()).unwrap();
+    let details: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(c.join("shcl__IPS_IG-bundle-01-shl-details.json")).unwrap())
+            .unwrap();
+    let key = data_encoding::BASE64URL_NOPAD
+        .decode(details["shlinkJsonPayload"]["key"].as_str().unwrap().as_bytes())
+        .unwrap();
     let enc = std::fs::read_to_string(c.join("shcl__IPS_IG-bundle-01-enc.txt")).unwrap();
     let plain = jwe::decrypt(&key, &enc).unwrap();
     assert_eq!(plain, std::fs::read(c.join("shcl__IPS_IG-bundle-01.json")).unwrap());
@@ -34,7 +33,8 @@ fn decrypts_the_published_ips_example_byte_for_byte() {
 #[test]
 fn decrypts_the_spec_example_vector() {
     let Some(c) = corpus() else { return };
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(c.join("shlspec__spec-example-vector.json")).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(c.join("shlspec__spec-example-vector.json")).unwrap()).unwrap();
     let key = data_encoding::BASE64URL_NOPAD.decode(v["key_b64url"].as_str().unwrap().as_bytes()).unwrap();
     let plain = jwe::decrypt(&key, v["jwe_compact"].as_str().unwrap()).unwrap();
     let want = v.get("plaintext").and_then(|p| p.as_str()).map(|s| s.as_bytes().to_vec());
@@ -68,10 +68,29 @@ fn round_trip_and_every_kind_of_tampering_fails() {
 
 #[test]
 fn jose_interop_vector() {
-    // scripts/relay-e2e.sh writes a JWE made by npm `jose` and points here.
-    let Ok(path) = std::env::var("PHR_JOSE_VECTOR") else {
-        println!("SKIP: PHR_JOSE_VECTOR not set (scripts/relay-e2e.sh sets it)");
-        return;
+    // A JWE made by npm `jose` (an independent implementation) must open with our code.
+    // scripts/relay-e2e.sh passes the one it made against a live share; otherwise the test
+    // makes one with relay/tests/e2e/jose-vector.mjs (npm packages installed by test-all.sh).
+    let dir = tempfile::tempdir().unwrap();
+    let path = match std::env::var("PHR_JOSE_VECTOR") {
+        Ok(p) => std::path::PathBuf::from(p),
+        Err(_) => {
+            let e2e = phr_testkit::repo_root().join("relay/tests/e2e");
+            if !e2e.join("node_modules/jose").is_dir() {
+                phr_testkit::missing(
+                    "npm jose is not installed in relay/tests/e2e (scripts/test-all.sh installs it)",
+                );
+                return;
+            }
+            let out = dir.path().join("jose-vector.json");
+            let st = std::process::Command::new("node")
+                .arg(e2e.join("jose-vector.mjs"))
+                .arg(&out)
+                .status()
+                .unwrap();
+            assert!(st.success(), "node jose-vector.mjs failed");
+            out
+        }
     };
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let key = data_encoding::BASE64URL_NOPAD.decode(v["key"].as_str().unwrap().as_bytes()).unwrap();

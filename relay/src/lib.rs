@@ -60,7 +60,10 @@ const MAX_LINK_BYTES: usize = 16 * 1024 * 1024;
 pub enum Backend {
     Sqlite(PathBuf),
     /// A PostgreSQL URL, and (for tests) a schema to keep tables in.
-    Postgres { url: String, schema: Option<String> },
+    Postgres {
+        url: String,
+        schema: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -78,13 +81,17 @@ struct AppState<S> {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// What the owner signs; the same as `phr_core::share::relay::signing_input`.
 pub fn signing_input(method: &str, path_and_query: &str, time_ms: i64, body: &[u8]) -> Vec<u8> {
     let digest = ring::digest::digest(&ring::digest::SHA256, body);
-    format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref())).into_bytes()
+    format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref()))
+        .into_bytes()
 }
 
 fn err(status: StatusCode, code: &str) -> Response {
@@ -106,8 +113,10 @@ fn authenticate(headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) ->
     if (now_ms() - time).abs() > MAX_SKEW_MS {
         return Err(err(StatusCode::UNAUTHORIZED, "stale_request"));
     }
-    let key = BASE64URL_NOPAD.decode(owner.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_owner"))?;
-    let sig = BASE64URL_NOPAD.decode(sig.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_signature"))?;
+    let key =
+        BASE64URL_NOPAD.decode(owner.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_owner"))?;
+    let sig =
+        BASE64URL_NOPAD.decode(sig.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_signature"))?;
     let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
     UnparsedPublicKey::new(&ED25519, &key)
         .verify(&signing_input(method.as_str(), pq, time, body), &sig)
@@ -119,11 +128,21 @@ fn authenticate(headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) ->
 /// inside the time window). Ed25519 signatures are deterministic, so the signature
 /// names the exact request: same method, path, time (ms) and body. Every signed owner
 /// endpoint goes through this.
-pub(crate) async fn authenticate_once<S: Store>(st: &AppState<S>, headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) -> Result<String, Response> {
+pub(crate) async fn authenticate_once<S: Store>(
+    st: &AppState<S>,
+    headers: &HeaderMap,
+    method: &Method,
+    uri: &Uri,
+    body: &[u8],
+) -> Result<String, Response> {
     let owner = authenticate(headers, method, uri, body)?;
     let sig = headers.get("x-phr-sig").map(|v| v.as_bytes()).unwrap_or_default();
     let id = HEXLOWER.encode(ring::digest::digest(&ring::digest::SHA256, sig).as_ref());
-    let time: i64 = headers.get("x-phr-time").and_then(|v| v.to_str().ok()).and_then(|t| t.parse().ok()).unwrap_or_default();
+    let time: i64 = headers
+        .get("x-phr-time")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_default();
     // Kept until the request's time leaves the window; after that the time check refuses it.
     match st.store.first_use(&id, time + MAX_SKEW_MS + 1_000, now_ms()).await {
         Ok(true) => Ok(owner),
@@ -135,7 +154,8 @@ pub(crate) async fn authenticate_once<S: Store>(st: &AppState<S>, headers: &Head
 fn random_id() -> String {
     let mut b = [0u8; 32];
     // The system CSPRNG failing is not recoverable for a server.
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).expect("system random generator");
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b)
+        .expect("system random generator");
     BASE64URL_NOPAD.encode(&b)
 }
 
@@ -169,17 +189,30 @@ fn stored_files(files: Vec<NewFile>) -> Option<Vec<(String, String)>> {
     ok.then(|| files.into_iter().map(|f| (f.content_type, f.jwe)).collect())
 }
 
-async fn create_link<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_link<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let owner = match authenticate_once(&st, &headers, &method, &uri, &body).await {
         Ok(o) => o,
         Err(r) => return r,
     };
-    let Ok(req) = serde_json::from_slice::<NewLink>(&body) else { return err(StatusCode::BAD_REQUEST, "bad_json") };
-    let Some(files) = stored_files(req.files) else { return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe") };
+    let Ok(req) = serde_json::from_slice::<NewLink>(&body) else {
+        return err(StatusCode::BAD_REQUEST, "bad_json");
+    };
+    let Some(files) = stored_files(req.files) else {
+        return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
+    };
     if req.exp.is_some_and(|e| e * 1000 <= now_ms()) {
         return err(StatusCode::BAD_REQUEST, "already_expired");
     }
-    if req.flag.contains('U') || req.flag.contains('P') != req.passcode.is_some() || !req.flag.chars().all(|c| c == 'L' || c == 'P') {
+    if req.flag.contains('U')
+        || req.flag.contains('P') != req.passcode.is_some()
+        || !req.flag.chars().all(|c| c == 'L' || c == 'P')
+    {
         return err(StatusCode::BAD_REQUEST, "bad_flag");
     }
     let (pass_salt, pass_hash) = match req.passcode {
@@ -217,7 +250,12 @@ async fn create_link<S: Store>(State(st): State<Arc<AppState<S>>>, method: Metho
     }
 }
 
-async fn list_links<S: Store>(State(st): State<Arc<AppState<S>>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn list_links<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
@@ -233,13 +271,24 @@ struct NewFiles {
     files: Vec<NewFile>,
 }
 
-async fn replace_link_files<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn replace_link_files<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let owner = match authenticate_once(&st, &headers, &method, &uri, &body).await {
         Ok(o) => o,
         Err(r) => return r,
     };
-    let Ok(req) = serde_json::from_slice::<NewFiles>(&body) else { return err(StatusCode::BAD_REQUEST, "bad_json") };
-    let Some(files) = stored_files(req.files) else { return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe") };
+    let Ok(req) = serde_json::from_slice::<NewFiles>(&body) else {
+        return err(StatusCode::BAD_REQUEST, "bad_json");
+    };
+    let Some(files) = stored_files(req.files) else {
+        return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
+    };
     match st.store.replace_files(&owner, &id, &files).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         // Another owner's link, a revoked or an unknown one all look the same.
@@ -248,7 +297,13 @@ async fn replace_link_files<S: Store>(State(st): State<Arc<AppState<S>>>, Path(i
     }
 }
 
-async fn revoke_link<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn revoke_link<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
@@ -266,7 +321,14 @@ struct After {
     after: Option<i64>,
 }
 
-async fn link_log<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, Query(q): Query<After>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn link_log<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    Query(q): Query<After>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
@@ -278,7 +340,14 @@ async fn link_log<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<S
     }
 }
 
-async fn link_replies<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, Query(q): Query<After>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn link_replies<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    Query(q): Query<After>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
         Ok(o) => o,
         Err(r) => return r,
@@ -299,7 +368,12 @@ struct ManifestRequest {
 }
 
 /// The SHL access rules shared by the manifest request and replies. Logs refusals.
-async fn gate<S: Store>(st: &AppState<S>, id: &str, recipient: &str, passcode: Option<String>) -> Result<LinkRow, Response> {
+async fn gate<S: Store>(
+    st: &AppState<S>,
+    id: &str,
+    recipient: &str,
+    passcode: Option<String>,
+) -> Result<LinkRow, Response> {
     let link = match st.store.link(id).await {
         Ok(Some(l)) => l,
         Ok(None) => return Err(err(StatusCode::NOT_FOUND, "not_found")),
@@ -344,7 +418,11 @@ async fn gate<S: Store>(st: &AppState<S>, id: &str, recipient: &str, passcode: O
         } else {
             let _ = st.store.log(id, now, recipient, "wrong_passcode").await;
             let remaining = (link.max_attempts - used).max(0);
-            return Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "wrong_passcode", "remainingAttempts": remaining}))).into_response());
+            return Err((
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": "wrong_passcode", "remainingAttempts": remaining})),
+            )
+                .into_response());
         }
     }
     Ok(link)
@@ -359,8 +437,15 @@ fn ticket(st: &AppState<impl Store>, id: &str, n: usize, exp: i64) -> String {
     BASE64URL_NOPAD.encode(&tag.as_ref()[..16])
 }
 
-async fn manifest<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let Ok(req) = serde_json::from_slice::<ManifestRequest>(&body) else { return cors(err(StatusCode::BAD_REQUEST, "recipient_required")) };
+async fn manifest<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(req) = serde_json::from_slice::<ManifestRequest>(&body) else {
+        return cors(err(StatusCode::BAD_REQUEST, "recipient_required"));
+    };
     let recipient = clean_recipient(&req.recipient);
     let link = match gate(&st, &id, &recipient, req.passcode).await {
         Ok(l) => l,
@@ -399,15 +484,23 @@ struct TicketQuery {
     t: String,
 }
 
-async fn file<S: Store>(State(st): State<Arc<AppState<S>>>, Path((id, n)): Path<(String, usize)>, Query(q): Query<TicketQuery>) -> Response {
+async fn file<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path((id, n)): Path<(String, usize)>,
+    Query(q): Query<TicketQuery>,
+) -> Response {
     if q.exp * 1000 < now_ms() || ticket(&st, &id, n, q.exp) != q.t {
         return cors(err(StatusCode::NOT_FOUND, "not_found"));
     }
     match (st.store.link(&id).await, st.store.files(&id).await) {
-        (Ok(Some(l)), Ok(files)) if l.status == "active" && !l.exp.is_some_and(|e| e * 1000 <= now_ms()) => match files.get(n) {
-            Some((_, jwe)) => cors(([(header::CONTENT_TYPE, "application/jose")], jwe.clone()).into_response()),
-            None => cors(err(StatusCode::NOT_FOUND, "not_found")),
-        },
+        (Ok(Some(l)), Ok(files)) if l.status == "active" && l.exp.is_none_or(|e| e * 1000 > now_ms()) => {
+            match files.get(n) {
+                Some((_, jwe)) => {
+                    cors(([(header::CONTENT_TYPE, "application/jose")], jwe.clone()).into_response())
+                }
+                None => cors(err(StatusCode::NOT_FOUND, "not_found")),
+            }
+        }
         _ => cors(err(StatusCode::NOT_FOUND, "not_found")),
     }
 }
@@ -419,8 +512,14 @@ struct ReplyRequest {
     jwe: String,
 }
 
-async fn reply<S: Store>(State(st): State<Arc<AppState<S>>>, Path(id): Path<String>, body: Bytes) -> Response {
-    let Ok(req) = serde_json::from_slice::<ReplyRequest>(&body) else { return cors(err(StatusCode::BAD_REQUEST, "bad_json")) };
+async fn reply<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Ok(req) = serde_json::from_slice::<ReplyRequest>(&body) else {
+        return cors(err(StatusCode::BAD_REQUEST, "bad_json"));
+    };
     if req.jwe.split('.').count() != 5 || req.jwe.len() > 256 * 1024 {
         return cors(err(StatusCode::BAD_REQUEST, "reply_must_be_compact_jwe"));
     }
@@ -461,8 +560,10 @@ fn page(content_type: &'static str, body: &'static str) -> Response {
 
 fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
     let mut k = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k).expect("system random generator");
-    let state = Arc::new(AppState { store, opts, ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k) });
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k)
+        .expect("system random generator");
+    let state =
+        Arc::new(AppState { store, opts, ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k) });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/view", get(|| async { page("text/html; charset=utf-8", VIEWER_HTML) }))
@@ -484,12 +585,19 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
 pub async fn app(backend: Backend, opts: Options) -> store::DbResult<Router> {
     Ok(match backend {
         Backend::Sqlite(path) => router(sqlite::SqliteStore::open(&path)?, opts),
-        Backend::Postgres { url, schema } => router(postgres::PgStore::connect(&url, schema.as_deref()).await?, opts),
+        Backend::Postgres { url, schema } => {
+            router(postgres::PgStore::connect(&url, schema.as_deref()).await?, opts)
+        }
     })
 }
 
 /// Serves until the future `shutdown` completes.
-pub async fn serve(listener: tokio::net::TcpListener, backend: Backend, opts: Options, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> store::DbResult<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    backend: Backend,
+    opts: Options,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> store::DbResult<()> {
     let app = app(backend, opts).await?;
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     Ok(())

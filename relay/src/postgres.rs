@@ -42,7 +42,9 @@ impl PgStore {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err("schema name must be alphanumeric".into());
             }
-            client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};")).await?;
+            client
+                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};"))
+                .await?;
         }
         client.batch_execute(SCHEMA).await?;
         client.batch_execute(crate::postgres_sync::SCHEMA).await?;
@@ -69,7 +71,13 @@ impl Store for PgStore {
     async fn first_use(&self, request_id: &str, keep_until_ms: i64, now_ms: i64) -> DbResult<bool> {
         self.client.execute("DELETE FROM seen_requests WHERE keep_until < $1", &[&now_ms]).await?;
         // The primary key makes this atomic across instances: exactly one insert wins.
-        let n = self.client.execute("INSERT INTO seen_requests(id, keep_until) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", &[&request_id, &keep_until_ms]).await?;
+        let n = self
+            .client
+            .execute(
+                "INSERT INTO seen_requests(id, keep_until) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                &[&request_id, &keep_until_ms],
+            )
+            .await?;
         Ok(n == 1)
     }
 
@@ -97,7 +105,10 @@ impl Store for PgStore {
     }
 
     async fn files(&self, id: &str) -> DbResult<Vec<(String, String)>> {
-        let rows = self.client.query("SELECT content_type, jwe FROM files WHERE link_id = $1 ORDER BY n", &[&id]).await?;
+        let rows = self
+            .client
+            .query("SELECT content_type, jwe FROM files WHERE link_id = $1 ORDER BY n", &[&id])
+            .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
@@ -112,7 +123,14 @@ impl Store for PgStore {
             .await?;
         Ok(rows
             .iter()
-            .map(|r| LinkSummary { id: r.get(0), status: r.get(1), flag: r.get(2), exp: r.get(3), created_at: r.get(4), fetches: r.get(5) })
+            .map(|r| LinkSummary {
+                id: r.get(0),
+                status: r.get(1),
+                flag: r.get(2),
+                exp: r.get(3),
+                created_at: r.get(4),
+                fetches: r.get(5),
+            })
             .collect())
     }
 
@@ -153,33 +171,65 @@ impl Store for PgStore {
     }
 
     async fn release_attempt(&self, id: &str) -> DbResult<()> {
-        self.client.execute("UPDATE links SET attempts_used = attempts_used - 1 WHERE id = $1 AND attempts_used > 0", &[&id]).await?;
+        self.client
+            .execute(
+                "UPDATE links SET attempts_used = attempts_used - 1 WHERE id = $1 AND attempts_used > 0",
+                &[&id],
+            )
+            .await?;
         Ok(())
     }
 
     async fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> DbResult<()> {
-        self.client.execute("INSERT INTO access_log(link_id, at, recipient, outcome) VALUES ($1, $2, $3, $4)", &[&id, &at, &recipient, &outcome]).await?;
+        self.client
+            .execute(
+                "INSERT INTO access_log(link_id, at, recipient, outcome) VALUES ($1, $2, $3, $4)",
+                &[&id, &at, &recipient, &outcome],
+            )
+            .await?;
         Ok(())
     }
 
     async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {
-        if self.client.query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner]).await?.is_none() {
+        if self
+            .client
+            .query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner])
+            .await?
+            .is_none()
+        {
             return Ok(None);
         }
         let rows = self.client.query("SELECT seq, at, recipient, outcome FROM access_log WHERE link_id = $1 AND seq > $2 ORDER BY seq", &[&id, &after]).await?;
-        Ok(Some(rows.iter().map(|r| AccessEvent { seq: r.get(0), at: r.get(1), recipient: r.get(2), outcome: r.get(3) }).collect()))
+        Ok(Some(
+            rows.iter()
+                .map(|r| AccessEvent { seq: r.get(0), at: r.get(1), recipient: r.get(2), outcome: r.get(3) })
+                .collect(),
+        ))
     }
 
     async fn add_reply(&self, id: &str, at: i64, jwe: &str) -> DbResult<()> {
-        self.client.execute("INSERT INTO replies(link_id, at, jwe) VALUES ($1, $2, $3)", &[&id, &at, &jwe]).await?;
+        self.client
+            .execute("INSERT INTO replies(link_id, at, jwe) VALUES ($1, $2, $3)", &[&id, &at, &jwe])
+            .await?;
         Ok(())
     }
 
     async fn replies(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<ReplyRow>>> {
-        if self.client.query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner]).await?.is_none() {
+        if self
+            .client
+            .query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner])
+            .await?
+            .is_none()
+        {
             return Ok(None);
         }
-        let rows = self.client.query("SELECT seq, at, jwe FROM replies WHERE link_id = $1 AND seq > $2 ORDER BY seq", &[&id, &after]).await?;
+        let rows = self
+            .client
+            .query(
+                "SELECT seq, at, jwe FROM replies WHERE link_id = $1 AND seq > $2 ORDER BY seq",
+                &[&id, &after],
+            )
+            .await?;
         Ok(Some(rows.iter().map(|r| ReplyRow { seq: r.get(0), at: r.get(1), jwe: r.get(2) }).collect()))
     }
 }

@@ -39,11 +39,24 @@ fn access_of(s: Option<String>) -> Access {
 
 impl SyncStore for PgStore {
     async fn access(&self, account: &str, device: &str) -> DbResult<Access> {
-        let r = self.client.query_opt("SELECT status FROM sync_devices WHERE account = $1 AND device = $2", &[&account, &device]).await?;
+        let r = self
+            .client
+            .query_opt(
+                "SELECT status FROM sync_devices WHERE account = $1 AND device = $2",
+                &[&account, &device],
+            )
+            .await?;
         Ok(access_of(r.map(|r| r.get(0))))
     }
 
-    async fn add_device(&self, account: &str, signer: &str, device: &str, xkey: &str, now: i64) -> DbResult<AddDevice> {
+    async fn add_device(
+        &self,
+        account: &str,
+        signer: &str,
+        device: &str,
+        xkey: &str,
+        now: i64,
+    ) -> DbResult<AddDevice> {
         // Two tries: a concurrent first device may create the account between our read and write.
         for _ in 0..2 {
             let r = self
@@ -106,7 +119,16 @@ impl SyncStore for PgStore {
             .client
             .query("SELECT device, xkey, status, added_at, removed_at FROM sync_devices WHERE account = $1 ORDER BY added_at, device", &[&account])
             .await?;
-        Ok(rows.iter().map(|r| DeviceRow { device: r.get(0), xkey: r.get(1), status: r.get(2), added_at: r.get(3), removed_at: r.get(4) }).collect())
+        Ok(rows
+            .iter()
+            .map(|r| DeviceRow {
+                device: r.get(0),
+                xkey: r.get(1),
+                status: r.get(2),
+                added_at: r.get(3),
+                removed_at: r.get(4),
+            })
+            .collect())
     }
 
     async fn remove_device(&self, account: &str, device: &str, now: i64) -> DbResult<bool> {
@@ -160,7 +182,8 @@ impl SyncStore for PgStore {
                 &[&account, &device, &after],
             )
             .await?;
-        let (last_seq, compacted_upto, snapshot_upto) = r.map(|r| (r.get(0), r.get(1), r.get(2))).unwrap_or((0, 0, 0));
+        let (last_seq, compacted_upto, snapshot_upto) =
+            r.map(|r| (r.get(0), r.get(1), r.get(2))).unwrap_or((0, 0, 0));
         if after < compacted_upto {
             return Ok(PullPage { compacted_upto, snapshot_upto, last_seq, ops: Vec::new(), more: false });
         }
@@ -168,7 +191,10 @@ impl SyncStore for PgStore {
             .client
             .query("SELECT seq, id, epoch, blob FROM sync_ops WHERE account = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&account, &after, &(limit + 1)])
             .await?;
-        let mut ops: Vec<OpRow> = rows.iter().map(|r| OpRow { seq: r.get(0), id: r.get(1), epoch: r.get(2), blob: r.get(3) }).collect();
+        let mut ops: Vec<OpRow> = rows
+            .iter()
+            .map(|r| OpRow { seq: r.get(0), id: r.get(1), epoch: r.get(2), blob: r.get(3) })
+            .collect();
         let more = ops.len() as i64 > limit;
         ops.truncate(limit as usize);
         // A push that committed between the two statements may have raised lastSeq.
@@ -200,10 +226,19 @@ impl SyncStore for PgStore {
             .client
             .query_opt("SELECT snapshot_upto, snapshot_epoch, snapshot FROM sync_accounts WHERE account = $1 AND snapshot IS NOT NULL", &[&account])
             .await?;
-        Ok(r.map(|r| SnapshotRow { upto: r.get(0), epoch: r.get::<_, Option<i64>>(1).unwrap_or(0), blob: r.get(2) }))
+        Ok(r.map(|r| SnapshotRow {
+            upto: r.get(0),
+            epoch: r.get::<_, Option<i64>>(1).unwrap_or(0),
+            blob: r.get(2),
+        }))
     }
 
-    async fn put_keys(&self, account: &str, epoch: i64, envelopes: &[(String, Vec<u8>)]) -> DbResult<KeysPut> {
+    async fn put_keys(
+        &self,
+        account: &str,
+        epoch: i64,
+        envelopes: &[(String, Vec<u8>)],
+    ) -> DbResult<KeysPut> {
         let devices: Vec<&str> = envelopes.iter().map(|e| e.0.as_str()).collect();
         let blobs: Vec<&[u8]> = envelopes.iter().map(|e| e.1.as_slice()).collect();
         // One statement: checks that every envelope's device is active, raises the epoch
@@ -239,7 +274,13 @@ impl SyncStore for PgStore {
     }
 
     async fn keys(&self, account: &str, device: &str) -> DbResult<Vec<(i64, Vec<u8>)>> {
-        let rows = self.client.query("SELECT epoch, blob FROM sync_keys WHERE account = $1 AND device = $2 ORDER BY epoch", &[&account, &device]).await?;
+        let rows = self
+            .client
+            .query(
+                "SELECT epoch, blob FROM sync_keys WHERE account = $1 AND device = $2 ORDER BY epoch",
+                &[&account, &device],
+            )
+            .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
@@ -264,8 +305,18 @@ impl SyncStore for PgStore {
         Ok(n == 1)
     }
 
-    async fn pair_get(&self, slot: &str, cutoff: i64) -> DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
-        let r = self.client.query_opt("SELECT hello, welcome FROM sync_pairing WHERE slot = $1 AND created_at > $2", &[&slot, &cutoff]).await?;
+    async fn pair_get(
+        &self,
+        slot: &str,
+        cutoff: i64,
+    ) -> DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
+        let r = self
+            .client
+            .query_opt(
+                "SELECT hello, welcome FROM sync_pairing WHERE slot = $1 AND created_at > $2",
+                &[&slot, &cutoff],
+            )
+            .await?;
         Ok(r.map(|r| (r.get(0), r.get(1))))
     }
 }

@@ -48,7 +48,11 @@ impl SqliteStore {
     }
 
     fn owns(c: &Connection, owner: &str, id: &str) -> rusqlite::Result<bool> {
-        c.query_row("SELECT EXISTS(SELECT 1 FROM links WHERE id = ?1 AND owner = ?2)", params![id, owner], |r| r.get(0))
+        c.query_row(
+            "SELECT EXISTS(SELECT 1 FROM links WHERE id = ?1 AND owner = ?2)",
+            params![id, owner],
+            |r| r.get(0),
+        )
     }
 }
 
@@ -56,7 +60,10 @@ impl Store for SqliteStore {
     async fn first_use(&self, request_id: &str, keep_until_ms: i64, now_ms: i64) -> DbResult<bool> {
         self.with(|c| {
             c.execute("DELETE FROM seen_requests WHERE keep_until < ?1", [now_ms])?;
-            Ok(c.execute("INSERT OR IGNORE INTO seen_requests(id, keep_until) VALUES (?1, ?2)", params![request_id, keep_until_ms])? == 1)
+            Ok(c.execute(
+                "INSERT OR IGNORE INTO seen_requests(id, keep_until) VALUES (?1, ?2)",
+                params![request_id, keep_until_ms],
+            )? == 1)
         })
     }
 
@@ -68,7 +75,10 @@ impl Store for SqliteStore {
             params![row.id, row.owner, row.created_at, row.exp, row.flag, row.status, row.pass_salt, row.pass_hash, row.max_attempts],
         )?;
         for (n, (ct, jwe)) in files.iter().enumerate() {
-            tx.execute("INSERT INTO files(link_id, n, content_type, jwe) VALUES (?1, ?2, ?3, ?4)", params![row.id, n as i64, ct, jwe])?;
+            tx.execute(
+                "INSERT INTO files(link_id, n, content_type, jwe) VALUES (?1, ?2, ?3, ?4)",
+                params![row.id, n as i64, ct, jwe],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -100,7 +110,8 @@ impl Store for SqliteStore {
 
     async fn files(&self, id: &str) -> DbResult<Vec<(String, String)>> {
         self.with(|c| {
-            let mut s = c.prepare_cached("SELECT content_type, jwe FROM files WHERE link_id = ?1 ORDER BY n")?;
+            let mut s =
+                c.prepare_cached("SELECT content_type, jwe FROM files WHERE link_id = ?1 ORDER BY n")?;
             let rows = s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })
@@ -122,11 +133,18 @@ impl Store for SqliteStore {
     async fn replace_files(&self, owner: &str, id: &str, files: &[(String, String)]) -> DbResult<bool> {
         let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = c.transaction()?;
-        let mine: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM links WHERE id = ?1 AND owner = ?2 AND status = 'active')", params![id, owner], |r| r.get(0))?;
+        let mine: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM links WHERE id = ?1 AND owner = ?2 AND status = 'active')",
+            params![id, owner],
+            |r| r.get(0),
+        )?;
         if mine {
             tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
             for (n, (ct, jwe)) in files.iter().enumerate() {
-                tx.execute("INSERT INTO files(link_id, n, content_type, jwe) VALUES (?1, ?2, ?3, ?4)", params![id, n as i64, ct, jwe])?;
+                tx.execute(
+                    "INSERT INTO files(link_id, n, content_type, jwe) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, n as i64, ct, jwe],
+                )?;
             }
         }
         tx.commit()?;
@@ -140,7 +158,10 @@ impl Store for SqliteStore {
     async fn revoke(&self, owner: &str, id: &str) -> DbResult<bool> {
         let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = c.transaction()?;
-        let n = tx.execute("UPDATE links SET status = 'revoked' WHERE id = ?1 AND owner = ?2", params![id, owner])?;
+        let n = tx.execute(
+            "UPDATE links SET status = 'revoked' WHERE id = ?1 AND owner = ?2",
+            params![id, owner],
+        )?;
         if n > 0 {
             tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
         }
@@ -164,11 +185,23 @@ impl Store for SqliteStore {
     }
 
     async fn release_attempt(&self, id: &str) -> DbResult<()> {
-        self.with(|c| c.execute("UPDATE links SET attempts_used = attempts_used - 1 WHERE id = ?1 AND attempts_used > 0", [id]).map(|_| ()))
+        self.with(|c| {
+            c.execute(
+                "UPDATE links SET attempts_used = attempts_used - 1 WHERE id = ?1 AND attempts_used > 0",
+                [id],
+            )
+            .map(|_| ())
+        })
     }
 
     async fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> DbResult<()> {
-        self.with(|c| c.execute("INSERT INTO access_log(link_id, at, recipient, outcome) VALUES (?1, ?2, ?3, ?4)", params![id, at, recipient, outcome]).map(|_| ()))
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO access_log(link_id, at, recipient, outcome) VALUES (?1, ?2, ?3, ?4)",
+                params![id, at, recipient, outcome],
+            )
+            .map(|_| ())
+        })
     }
 
     async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {
@@ -183,7 +216,10 @@ impl Store for SqliteStore {
     }
 
     async fn add_reply(&self, id: &str, at: i64, jwe: &str) -> DbResult<()> {
-        self.with(|c| c.execute("INSERT INTO replies(link_id, at, jwe) VALUES (?1, ?2, ?3)", params![id, at, jwe]).map(|_| ()))
+        self.with(|c| {
+            c.execute("INSERT INTO replies(link_id, at, jwe) VALUES (?1, ?2, ?3)", params![id, at, jwe])
+                .map(|_| ())
+        })
     }
 
     async fn replies(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<ReplyRow>>> {
@@ -191,8 +227,12 @@ impl Store for SqliteStore {
             if !Self::owns(c, owner, id)? {
                 return Ok(None);
             }
-            let mut s = c.prepare_cached("SELECT seq, at, jwe FROM replies WHERE link_id = ?1 AND seq > ?2 ORDER BY seq")?;
-            let rows = s.query_map(params![id, after], |r| Ok(ReplyRow { seq: r.get(0)?, at: r.get(1)?, jwe: r.get(2)? }))?;
+            let mut s = c.prepare_cached(
+                "SELECT seq, at, jwe FROM replies WHERE link_id = ?1 AND seq > ?2 ORDER BY seq",
+            )?;
+            let rows = s.query_map(params![id, after], |r| {
+                Ok(ReplyRow { seq: r.get(0)?, at: r.get(1)?, jwe: r.get(2)? })
+            })?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map(Some)
         })
     }

@@ -28,7 +28,13 @@ CREATE INDEX IF NOT EXISTS sync_pairing_by_time ON sync_pairing(created_at);
 ";
 
 fn status(c: &Connection, account: &str, device: &str) -> rusqlite::Result<Access> {
-    let s: Option<String> = c.query_row("SELECT status FROM sync_devices WHERE account = ?1 AND device = ?2", params![account, device], |r| r.get(0)).optional()?;
+    let s: Option<String> = c
+        .query_row(
+            "SELECT status FROM sync_devices WHERE account = ?1 AND device = ?2",
+            params![account, device],
+            |r| r.get(0),
+        )
+        .optional()?;
     Ok(match s.as_deref() {
         Some("active") => Access::Active,
         Some(_) => Access::Removed,
@@ -38,8 +44,12 @@ fn status(c: &Connection, account: &str, device: &str) -> rusqlite::Result<Acces
 
 /// `(epoch, last_seq, compacted_upto, snapshot_upto)`
 fn account_row(c: &Connection, account: &str) -> rusqlite::Result<Option<(i64, i64, i64, i64)>> {
-    c.query_row("SELECT epoch, next_seq - 1, compacted_upto, snapshot_upto FROM sync_accounts WHERE account = ?1", [account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()
+    c.query_row(
+        "SELECT epoch, next_seq - 1, compacted_upto, snapshot_upto FROM sync_accounts WHERE account = ?1",
+        [account],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
 }
 
 impl SqliteStore {
@@ -54,7 +64,14 @@ impl SyncStore for SqliteStore {
         self.locked(|c| status(c, account, device))
     }
 
-    async fn add_device(&self, account: &str, signer: &str, device: &str, xkey: &str, now: i64) -> DbResult<AddDevice> {
+    async fn add_device(
+        &self,
+        account: &str,
+        signer: &str,
+        device: &str,
+        xkey: &str,
+        now: i64,
+    ) -> DbResult<AddDevice> {
         self.locked(|c| {
             let tx = c.transaction()?;
             let any: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM sync_devices WHERE account = ?1)", [account], |r| r.get(0))?;
@@ -176,7 +193,12 @@ impl SyncStore for SqliteStore {
         })
     }
 
-    async fn put_keys(&self, account: &str, epoch: i64, envelopes: &[(String, Vec<u8>)]) -> DbResult<KeysPut> {
+    async fn put_keys(
+        &self,
+        account: &str,
+        epoch: i64,
+        envelopes: &[(String, Vec<u8>)],
+    ) -> DbResult<KeysPut> {
         self.locked(|c| {
             let tx = c.transaction()?;
             let Some((current, _, _, _)) = account_row(&tx, account)? else { return Ok(KeysPut::StaleEpoch(0)) };
@@ -204,7 +226,9 @@ impl SyncStore for SqliteStore {
 
     async fn keys(&self, account: &str, device: &str) -> DbResult<Vec<(i64, Vec<u8>)>> {
         self.locked(|c| {
-            let mut s = c.prepare_cached("SELECT epoch, blob FROM sync_keys WHERE account = ?1 AND device = ?2 ORDER BY epoch")?;
+            let mut s = c.prepare_cached(
+                "SELECT epoch, blob FROM sync_keys WHERE account = ?1 AND device = ?2 ORDER BY epoch",
+            )?;
             let rows = s.query_map(params![account, device], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect()
         })
@@ -224,10 +248,18 @@ impl SyncStore for SqliteStore {
         })
     }
 
-    async fn pair_get(&self, slot: &str, cutoff: i64) -> DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
+    async fn pair_get(
+        &self,
+        slot: &str,
+        cutoff: i64,
+    ) -> DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
         self.locked(|c| {
-            c.query_row("SELECT hello, welcome FROM sync_pairing WHERE slot = ?1 AND created_at > ?2", params![slot, cutoff], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
+            c.query_row(
+                "SELECT hello, welcome FROM sync_pairing WHERE slot = ?1 AND created_at > ?2",
+                params![slot, cutoff],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
         })
     }
 }

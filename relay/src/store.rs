@@ -53,14 +53,23 @@ pub struct ReplyRow {
 }
 
 pub trait Store: Send + Sync + 'static {
-    fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> impl Future<Output = DbResult<()>> + Send;
+    fn create_link(
+        &self,
+        row: &LinkRow,
+        files: &[(String, String)],
+    ) -> impl Future<Output = DbResult<()>> + Send;
     fn link(&self, id: &str) -> impl Future<Output = DbResult<Option<LinkRow>>> + Send;
     /// `(content type, JWE)` in order.
     fn files(&self, id: &str) -> impl Future<Output = DbResult<Vec<(String, String)>>> + Send;
     fn list_links(&self, owner: &str) -> impl Future<Output = DbResult<Vec<LinkSummary>>> + Send;
     /// Replaces the files of the owner's active link (a long-term link brought up to date);
     /// its id, key, passcode, expiry and log stay. False if it is not the owner's, or not active.
-    fn replace_files(&self, owner: &str, id: &str, files: &[(String, String)]) -> impl Future<Output = DbResult<bool>> + Send;
+    fn replace_files(
+        &self,
+        owner: &str,
+        id: &str,
+        files: &[(String, String)],
+    ) -> impl Future<Output = DbResult<bool>> + Send;
     /// Marks the owner's link revoked and deletes its files. False if it is not the owner's.
     fn revoke(&self, owner: &str, id: &str) -> impl Future<Output = DbResult<bool>> + Send;
     /// Atomically takes one passcode attempt; `None` when none are left. Returns the
@@ -68,13 +77,34 @@ pub trait Store: Send + Sync + 'static {
     fn reserve_attempt(&self, id: &str) -> impl Future<Output = DbResult<Option<i64>>> + Send;
     /// Gives back an attempt whose passcode was right.
     fn release_attempt(&self, id: &str) -> impl Future<Output = DbResult<()>> + Send;
-    fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> impl Future<Output = DbResult<()>> + Send;
+    fn log(
+        &self,
+        id: &str,
+        at: i64,
+        recipient: &str,
+        outcome: &str,
+    ) -> impl Future<Output = DbResult<()>> + Send;
     /// The owner's link's log after `after`; `None` if the link is not the owner's.
-    fn access_log(&self, owner: &str, id: &str, after: i64) -> impl Future<Output = DbResult<Option<Vec<AccessEvent>>>> + Send;
+    fn access_log(
+        &self,
+        owner: &str,
+        id: &str,
+        after: i64,
+    ) -> impl Future<Output = DbResult<Option<Vec<AccessEvent>>>> + Send;
     fn add_reply(&self, id: &str, at: i64, jwe: &str) -> impl Future<Output = DbResult<()>> + Send;
-    fn replies(&self, owner: &str, id: &str, after: i64) -> impl Future<Output = DbResult<Option<Vec<ReplyRow>>>> + Send;
+    fn replies(
+        &self,
+        owner: &str,
+        id: &str,
+        after: i64,
+    ) -> impl Future<Output = DbResult<Option<Vec<ReplyRow>>>> + Send;
     /// Records a signed owner request's id until `keep_until_ms` (forgetting ids whose
     /// time has passed). False if the id is already there: a replay. Kept in the store so
     /// relay instances sharing one PostgreSQL share the cache.
-    fn first_use(&self, request_id: &str, keep_until_ms: i64, now_ms: i64) -> impl Future<Output = DbResult<bool>> + Send;
+    fn first_use(
+        &self,
+        request_id: &str,
+        keep_until_ms: i64,
+        now_ms: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
 }

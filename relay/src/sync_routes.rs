@@ -62,11 +62,17 @@ pub(crate) fn routes<S: SyncStore>() -> Router<Arc<AppState<S>>> {
     Router::new()
         .route("/sync/pair/{slot}", get(pair_get::<S>))
         .route("/sync/pair/{slot}/hello", put(pair_hello::<S>).layer(DefaultBodyLimit::max(MAX_PAIR_BODY)))
-        .route("/sync/pair/{slot}/welcome", put(pair_welcome::<S>).layer(DefaultBodyLimit::max(MAX_PAIR_BODY)))
+        .route(
+            "/sync/pair/{slot}/welcome",
+            put(pair_welcome::<S>).layer(DefaultBodyLimit::max(MAX_PAIR_BODY)),
+        )
         .route("/sync/{account}/devices", post(add_device::<S>).get(list_devices::<S>))
         .route("/sync/{account}/devices/{device}", axum::routing::delete(remove_device::<S>))
         .route("/sync/{account}/ops", post(push::<S>).get(pull::<S>))
-        .route("/sync/{account}/snapshot", put(put_snapshot::<S>).get(get_snapshot::<S>).layer(DefaultBodyLimit::max(MAX_SNAPSHOT_BODY)))
+        .route(
+            "/sync/{account}/snapshot",
+            put(put_snapshot::<S>).get(get_snapshot::<S>).layer(DefaultBodyLimit::max(MAX_SNAPSHOT_BODY)),
+        )
         .route("/sync/{account}/keys", post(put_keys::<S>).get(get_keys::<S>))
 }
 
@@ -92,7 +98,9 @@ fn b64(s: &str) -> Result<Vec<u8>, Response> {
 }
 
 fn body_of(b: Result<Bytes, BytesRejection>) -> Result<Bytes, Response> {
-    b.map_err(|e| err(e.status(), if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" }))
+    b.map_err(|e| {
+        err(e.status(), if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "too_large" } else { "bad_body" })
+    })
 }
 
 fn json_of<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, Response> {
@@ -100,7 +108,14 @@ fn json_of<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, Response> {
 }
 
 /// Checks the account id, the signature and that the signer is an active device.
-async fn device<S: SyncStore>(st: &AppState<S>, account: &Result<Path<String>, PathRejection>, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(String, String), Response> {
+async fn device<S: SyncStore>(
+    st: &AppState<S>,
+    account: &Result<Path<String>, PathRejection>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, String), Response> {
     let signer = authenticate_once(st, headers, method, uri, body).await?;
     let account = match account {
         Ok(Path(a)) if valid_account(a) => a.clone(),
@@ -129,7 +144,14 @@ struct NewDevice {
     xkey: String,
 }
 
-async fn add_device<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+async fn add_device<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let body = tryr!(body_of(body));
     let signer = tryr!(authenticate_once(&st, &headers, &method, &uri, &body).await);
     let account = match account {
@@ -144,7 +166,9 @@ async fn add_device<S: SyncStore>(State(st): St<S>, account: Result<Path<String>
         return bad("bad_xkey");
     }
     match st.store.add_device(&account, &signer, &req.device, &req.xkey, now_ms()).await {
-        Ok(AddDevice::CreatedAccount) => (StatusCode::CREATED, Json(json!({"created": true}))).into_response(),
+        Ok(AddDevice::CreatedAccount) => {
+            (StatusCode::CREATED, Json(json!({"created": true}))).into_response()
+        }
         Ok(AddDevice::Added) => (StatusCode::CREATED, Json(json!({"created": false}))).into_response(),
         Ok(AddDevice::AlreadyActive) => (StatusCode::OK, Json(json!({"created": false}))).into_response(),
         Ok(AddDevice::TargetRemoved) => err(StatusCode::CONFLICT, "device_removed"),
@@ -154,7 +178,13 @@ async fn add_device<S: SyncStore>(State(st): St<S>, account: Result<Path<String>
     }
 }
 
-async fn list_devices<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn list_devices<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.devices(&account).await {
         Ok(v) => Json(v).into_response(),
@@ -162,7 +192,13 @@ async fn list_devices<S: SyncStore>(State(st): St<S>, account: Result<Path<Strin
     }
 }
 
-async fn remove_device<S: SyncStore>(State(st): St<S>, path: Result<Path<(String, String)>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn remove_device<S: SyncStore>(
+    State(st): St<S>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let Ok(Path((account, target))) = path else {
         tryr!(authenticate(&headers, &method, &uri, b""));
         return bad("bad_device");
@@ -187,7 +223,14 @@ struct Push {
     ops: Vec<WireOp>,
 }
 
-async fn push<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+async fn push<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let body = tryr!(body_of(body));
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
     let req: Push = tryr!(json_of(&body));
@@ -208,8 +251,13 @@ async fn push<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, Path
         }
     }
     match st.store.push(&account, req.epoch as i64, &ops).await {
-        Ok(Pushed::Ok { accepted, last_seq, .. }) => Json(json!({"accepted": accepted, "duplicates": sent - accepted, "lastSeq": last_seq})).into_response(),
-        Ok(Pushed::StaleEpoch(current)) => (StatusCode::CONFLICT, Json(json!({"error": "stale_epoch", "epoch": current}))).into_response(),
+        Ok(Pushed::Ok { accepted, last_seq, .. }) => {
+            Json(json!({"accepted": accepted, "duplicates": sent - accepted, "lastSeq": last_seq}))
+                .into_response()
+        }
+        Ok(Pushed::StaleEpoch(current)) => {
+            (StatusCode::CONFLICT, Json(json!({"error": "stale_epoch", "epoch": current}))).into_response()
+        }
         Err(e) => internal(e),
     }
 }
@@ -222,14 +270,26 @@ fn page_query(uri: &Uri) -> Result<(i64, i64), Response> {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         match k {
             "after" => after = v.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| bad("bad_after"))?,
-            "limit" => limit = v.parse().ok().filter(|n: &i64| (1..=MAX_PULL_LIMIT).contains(n)).ok_or_else(|| bad("bad_limit"))?,
+            "limit" => {
+                limit = v
+                    .parse()
+                    .ok()
+                    .filter(|n: &i64| (1..=MAX_PULL_LIMIT).contains(n))
+                    .ok_or_else(|| bad("bad_limit"))?
+            }
             _ => {}
         }
     }
     Ok((after, limit))
 }
 
-async fn pull<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn pull<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let (account, signer) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
     let (after, limit) = tryr!(page_query(&uri));
     let page = match st.store.pull(&account, &signer, after, limit).await {
@@ -239,7 +299,11 @@ async fn pull<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, Path
     if after < page.compacted_upto {
         return Json(json!({"snapshotRequired": true, "snapshotUpto": page.snapshot_upto, "lastSeq": page.last_seq, "ops": [], "more": false})).into_response();
     }
-    let ops: Vec<serde_json::Value> = page.ops.iter().map(|o| json!({"seq": o.seq, "id": o.id, "epoch": o.epoch, "blob": BASE64URL_NOPAD.encode(&o.blob)})).collect();
+    let ops: Vec<serde_json::Value> = page
+        .ops
+        .iter()
+        .map(|o| json!({"seq": o.seq, "id": o.id, "epoch": o.epoch, "blob": BASE64URL_NOPAD.encode(&o.blob)}))
+        .collect();
     Json(json!({"snapshotRequired": false, "ops": ops, "more": page.more, "snapshotUpto": page.snapshot_upto, "lastSeq": page.last_seq})).into_response()
 }
 
@@ -250,22 +314,40 @@ struct PutSnapshot {
     blob: String,
 }
 
-async fn put_snapshot<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+async fn put_snapshot<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let body = tryr!(body_of(body));
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
     let req: PutSnapshot = tryr!(json_of(&body));
     let blob = tryr!(b64(&req.blob));
     match st.store.put_snapshot(&account, req.upto, req.epoch as i64, &blob).await {
-        Ok(SnapshotPut::Ok { pruned, compacted_upto }) => Json(json!({"pruned": pruned, "compactedUpto": compacted_upto})).into_response(),
+        Ok(SnapshotPut::Ok { pruned, compacted_upto }) => {
+            Json(json!({"pruned": pruned, "compactedUpto": compacted_upto})).into_response()
+        }
         Ok(SnapshotPut::Stale) => err(StatusCode::CONFLICT, "stale_snapshot"),
         Err(e) => internal(e),
     }
 }
 
-async fn get_snapshot<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn get_snapshot<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.snapshot(&account).await {
-        Ok(Some(s)) => Json(json!({"upto": s.upto, "epoch": s.epoch, "blob": BASE64URL_NOPAD.encode(&s.blob)})).into_response(),
+        Ok(Some(s)) => {
+            Json(json!({"upto": s.upto, "epoch": s.epoch, "blob": BASE64URL_NOPAD.encode(&s.blob)}))
+                .into_response()
+        }
         Ok(None) => err(StatusCode::NOT_FOUND, "no_snapshot"),
         Err(e) => internal(e),
     }
@@ -283,7 +365,14 @@ struct PutKeys {
     envelopes: Vec<Envelope>,
 }
 
-async fn put_keys<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+async fn put_keys<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let body = tryr!(body_of(body));
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
     let req: PutKeys = tryr!(json_of(&body));
@@ -303,16 +392,27 @@ async fn put_keys<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, 
     envelopes.sort();
     match st.store.put_keys(&account, req.epoch as i64, &envelopes).await {
         Ok(KeysPut::Ok) => StatusCode::NO_CONTENT.into_response(),
-        Ok(KeysPut::StaleEpoch(current)) => (StatusCode::CONFLICT, Json(json!({"error": "stale_epoch", "epoch": current}))).into_response(),
+        Ok(KeysPut::StaleEpoch(current)) => {
+            (StatusCode::CONFLICT, Json(json!({"error": "stale_epoch", "epoch": current}))).into_response()
+        }
         Ok(KeysPut::NotADevice) => bad("not_a_device"),
         Err(e) => internal(e),
     }
 }
 
-async fn get_keys<S: SyncStore>(State(st): St<S>, account: Result<Path<String>, PathRejection>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+async fn get_keys<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let (account, signer) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.keys(&account, &signer).await {
-        Ok(v) => Json(v.iter().map(|(e, b)| json!({"epoch": e, "blob": BASE64URL_NOPAD.encode(b)})).collect::<Vec<_>>()).into_response(),
+        Ok(v) => Json(
+            v.iter().map(|(e, b)| json!({"epoch": e, "blob": BASE64URL_NOPAD.encode(b)})).collect::<Vec<_>>(),
+        )
+        .into_response(),
         Err(e) => internal(e),
     }
 }
@@ -326,7 +426,10 @@ fn ttl_ms<S>(st: &AppState<S>) -> i64 {
     st.opts.pairing_ttl.unwrap_or(PAIRING_TTL).as_millis().min(i64::MAX as u128) as i64
 }
 
-fn pair_input(slot: Result<Path<String>, PathRejection>, body: Result<Bytes, BytesRejection>) -> Result<(String, Vec<u8>), Response> {
+fn pair_input(
+    slot: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(String, Vec<u8>), Response> {
     let slot = match slot {
         Ok(Path(s)) if valid_slot(&s) => s,
         _ => return Err(bad("bad_slot")),
@@ -340,7 +443,11 @@ fn pair_input(slot: Result<Path<String>, PathRejection>, body: Result<Bytes, Byt
     Ok((slot, blob))
 }
 
-async fn pair_hello<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, PathRejection>, body: Result<Bytes, BytesRejection>) -> Response {
+async fn pair_hello<S: SyncStore>(
+    State(st): St<S>,
+    slot: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let (slot, blob) = tryr!(pair_input(slot, body));
     let now = now_ms();
     match st.store.pair_hello(&slot, &blob, now, now - ttl_ms(&st)).await {
@@ -350,7 +457,11 @@ async fn pair_hello<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, P
     }
 }
 
-async fn pair_welcome<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, PathRejection>, body: Result<Bytes, BytesRejection>) -> Response {
+async fn pair_welcome<S: SyncStore>(
+    State(st): St<S>,
+    slot: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let (slot, blob) = tryr!(pair_input(slot, body));
     match st.store.pair_welcome(&slot, &blob, now_ms() - ttl_ms(&st)).await {
         Ok(true) => StatusCode::CREATED.into_response(),

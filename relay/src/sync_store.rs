@@ -96,29 +96,75 @@ pub trait SyncStore: crate::store::Store + Send + Sync + 'static {
     /// The device's standing in the account.
     fn access(&self, account: &str, device: &str) -> impl Future<Output = DbResult<Access>> + Send;
     /// Adds `device` (creating the account when it has no device yet and `signer == device`).
-    fn add_device(&self, account: &str, signer: &str, device: &str, xkey: &str, now: i64) -> impl Future<Output = DbResult<AddDevice>> + Send;
+    fn add_device(
+        &self,
+        account: &str,
+        signer: &str,
+        device: &str,
+        xkey: &str,
+        now: i64,
+    ) -> impl Future<Output = DbResult<AddDevice>> + Send;
     fn devices(&self, account: &str) -> impl Future<Output = DbResult<Vec<DeviceRow>>> + Send;
     /// Marks the device removed (keeping the first removal time) and drops its key
     /// envelopes. False if it is not a device of the account.
-    fn remove_device(&self, account: &str, device: &str, now: i64) -> impl Future<Output = DbResult<bool>> + Send;
+    fn remove_device(
+        &self,
+        account: &str,
+        device: &str,
+        now: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
     /// Appends the ops whose ids are new for the account (ids already unique in `ops`).
-    fn push(&self, account: &str, epoch: i64, ops: &[NewOp]) -> impl Future<Output = DbResult<Pushed>> + Send;
+    fn push(&self, account: &str, epoch: i64, ops: &[NewOp])
+        -> impl Future<Output = DbResult<Pushed>> + Send;
     /// Records `device`'s ack = `after`, then reads up to `limit` ops after it.
-    fn pull(&self, account: &str, device: &str, after: i64, limit: i64) -> impl Future<Output = DbResult<PullPage>> + Send;
+    fn pull(
+        &self,
+        account: &str,
+        device: &str,
+        after: i64,
+        limit: i64,
+    ) -> impl Future<Output = DbResult<PullPage>> + Send;
     /// Stores the snapshot if `upto` is newer than the stored one and not beyond the log,
     /// then prunes ops up to min(upto, slowest active device's ack).
-    fn put_snapshot(&self, account: &str, upto: i64, epoch: i64, blob: &[u8]) -> impl Future<Output = DbResult<SnapshotPut>> + Send;
+    fn put_snapshot(
+        &self,
+        account: &str,
+        upto: i64,
+        epoch: i64,
+        blob: &[u8],
+    ) -> impl Future<Output = DbResult<SnapshotPut>> + Send;
     fn snapshot(&self, account: &str) -> impl Future<Output = DbResult<Option<SnapshotRow>>> + Send;
     /// Upserts `(device, blob)` envelopes for `epoch` (devices already unique).
-    fn put_keys(&self, account: &str, epoch: i64, envelopes: &[(String, Vec<u8>)]) -> impl Future<Output = DbResult<KeysPut>> + Send;
+    fn put_keys(
+        &self,
+        account: &str,
+        epoch: i64,
+        envelopes: &[(String, Vec<u8>)],
+    ) -> impl Future<Output = DbResult<KeysPut>> + Send;
     /// The device's own envelopes `(epoch, blob)`, by epoch.
-    fn keys(&self, account: &str, device: &str) -> impl Future<Output = DbResult<Vec<(i64, Vec<u8>)>>> + Send;
+    fn keys(&self, account: &str, device: &str)
+        -> impl Future<Output = DbResult<Vec<(i64, Vec<u8>)>>> + Send;
     /// Pairing mailbox. Slots created at or before `cutoff` are expired (and purged here).
     /// True when stored; false when the slot is already taken.
-    fn pair_hello(&self, slot: &str, blob: &[u8], now: i64, cutoff: i64) -> impl Future<Output = DbResult<bool>> + Send;
+    fn pair_hello(
+        &self,
+        slot: &str,
+        blob: &[u8],
+        now: i64,
+        cutoff: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
     /// True when stored (hello set, welcome not yet).
-    fn pair_welcome(&self, slot: &str, blob: &[u8], cutoff: i64) -> impl Future<Output = DbResult<bool>> + Send;
+    fn pair_welcome(
+        &self,
+        slot: &str,
+        blob: &[u8],
+        cutoff: i64,
+    ) -> impl Future<Output = DbResult<bool>> + Send;
     /// `(hello, welcome)` of a live slot.
     #[allow(clippy::type_complexity)]
-    fn pair_get(&self, slot: &str, cutoff: i64) -> impl Future<Output = DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>>> + Send;
+    fn pair_get(
+        &self,
+        slot: &str,
+        cutoff: i64,
+    ) -> impl Future<Output = DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>>> + Send;
 }

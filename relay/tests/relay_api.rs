@@ -1,5 +1,6 @@
 //! The relay's behaviour, run against SQLite and (with PHR_TEST_PG) PostgreSQL: the same
 //! suite for both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 mod common;
 
@@ -13,13 +14,26 @@ use serde_json::json;
 const SENTINEL: &str = "Zxqvorimab SENTINEL-7731";
 
 fn med(record: &phr_core::Record) {
-    let v = EntryValue::Medication { name: SENTINEL.into(), dose: Some("5 mg".into()), route: None, frequency: Some("daily".into()), start: None, stop: None, reason: None, code: None };
+    let v = EntryValue::Medication {
+        name: SENTINEL.into(),
+        dose: Some("5 mg".into()),
+        route: None,
+        frequency: Some("daily".into()),
+        start: None,
+        stop: None,
+        reason: None,
+        code: None,
+    };
     record.add_entry("medications", v, Provenance::User).unwrap();
 }
 
 fn req(sections: &[&str], purpose: &str, expiry_secs: Option<i64>) -> GrantRequest {
     GrantRequest {
-        recipient: Recipient { name: "Dr Ada Okafor".into(), role: "GP".into(), category: RecipientCategory::HealthProfessional },
+        recipient: Recipient {
+            name: "Dr Ada Okafor".into(),
+            role: "GP".into(),
+            category: RecipientCategory::HealthProfessional,
+        },
         sections: sections.iter().map(|s| s.to_string()).collect(),
         purpose: purpose.into(),
         message: (purpose == "advice").then(|| "Is this dose still right for me?".into()),
@@ -35,13 +49,30 @@ macro_rules! both {
     };
 }
 
-both!(replayed_requests_are_refused_across_instances, share_fetch_revoke_and_audit, owners_are_isolated_and_signatures_checked, passcode_attempts_lock_the_link, parallel_guesses_never_exceed_the_limit, expired_link_is_refused, advice_reply_reaches_the_record, long_files_are_served_by_location, tampered_ciphertext_is_refused, a_long_term_link_is_brought_up_to_date_in_place);
+both!(
+    replayed_requests_are_refused_across_instances,
+    share_fetch_revoke_and_audit,
+    owners_are_isolated_and_signatures_checked,
+    passcode_attempts_lock_the_link,
+    parallel_guesses_never_exceed_the_limit,
+    expired_link_is_refused,
+    advice_reply_reaches_the_record,
+    long_files_are_served_by_location,
+    tampered_ciphertext_is_refused,
+    a_long_term_link_is_brought_up_to_date_in_place
+);
 
 fn share_fetch_revoke_and_audit(r: Running) {
     let rec = record(r.dir.path(), "a");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications", "allergies"], "review my tablets", Some(3600)), ShareOptions { passcode: Some("4417".into()), ..Default::default() }, &relay).unwrap();
+    let out = share::create_share(
+        &rec,
+        req(&["medications", "allergies"], "review my tablets", Some(3600)),
+        ShareOptions { passcode: Some("4417".into()), ..Default::default() },
+        &relay,
+    )
+    .unwrap();
     assert_eq!(out.payload.flag.as_deref(), Some("P"));
     assert!(out.payload.exp.is_some());
 
@@ -69,7 +100,10 @@ fn share_fetch_revoke_and_audit(r: Running) {
     // Content is gone from storage.
     let stored = storage_text(&r);
     let ciphertext = jwe_text.split('.').nth(3).unwrap();
-    assert!(!String::from_utf8_lossy(&stored).contains(&ciphertext[..40]), "revoked content still in storage");
+    assert!(
+        !String::from_utf8_lossy(&stored).contains(&ciphertext[..40]),
+        "revoked content still in storage"
+    );
 
     let rep = share::sync_from_relay(&rec, &relay).unwrap();
     assert_eq!(rep.access_events, 2);
@@ -83,7 +117,14 @@ fn share_fetch_revoke_and_audit(r: Running) {
     assert_eq!(share::sync_from_relay(&rec, &relay).unwrap().access_events, 0);
 }
 
-fn signed(method: &str, url: &str, path: &str, key: &ring::signature::Ed25519KeyPair, claimed_owner: &str, time: i64) -> u16 {
+fn signed(
+    method: &str,
+    url: &str,
+    path: &str,
+    key: &ring::signature::Ed25519KeyPair,
+    claimed_owner: &str,
+    time: i64,
+) -> u16 {
     let sig = key.sign(&signing_input(method, path, time, b""));
     let c = reqwest::blocking::Client::new();
     let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
@@ -98,7 +139,13 @@ fn signed(method: &str, url: &str, path: &str, key: &ring::signature::Ed25519Key
 }
 
 /// Sends a request signed at `time` exactly as given; (status, error code).
-fn send_signed(base: &str, method: &str, path: &str, key: &ring::signature::Ed25519KeyPair, time: i64) -> (u16, String) {
+fn send_signed(
+    base: &str,
+    method: &str,
+    path: &str,
+    key: &ring::signature::Ed25519KeyPair,
+    time: i64,
+) -> (u16, String) {
     let owner = phr_core::share::relay::owner_id(key);
     let sig = key.sign(&signing_input(method, path, time, b""));
     let r = reqwest::blocking::Client::new()
@@ -117,7 +164,8 @@ fn replayed_requests_are_refused_across_instances(r: Running) {
     let a = record(r.dir.path(), "a");
     med(&a);
     let ra = HttpRelay::for_record(&a, &r.base).unwrap();
-    let out = share::create_share(&a, req(&["medications"], "care", None), ShareOptions::default(), &ra).unwrap();
+    let out =
+        share::create_share(&a, req(&["medications"], "care", None), ShareOptions::default(), &ra).unwrap();
     let id = out.grant.link.as_ref().unwrap().link_id.clone();
     let key = phr_core::share::relay::device_key(&a).unwrap();
     let now = chrono::Utc::now().timestamp_millis();
@@ -146,7 +194,8 @@ fn owners_are_isolated_and_signatures_checked(r: Running) {
     med(&a);
     let ra = HttpRelay::for_record(&a, &r.base).unwrap();
     let rb = HttpRelay::for_record(&b, &r.base).unwrap();
-    let out = share::create_share(&a, req(&["medications"], "care", None), ShareOptions::default(), &ra).unwrap();
+    let out =
+        share::create_share(&a, req(&["medications"], "care", None), ShareOptions::default(), &ra).unwrap();
     let id = out.grant.link.as_ref().unwrap().link_id.clone();
 
     // Wrong owner: B sees nothing of A's, cannot read A's log or revoke A's link.
@@ -154,7 +203,11 @@ fn owners_are_isolated_and_signatures_checked(r: Running) {
     assert!(rb.access_log(&id, 0).is_err());
     assert!(rb.replies(&id, 0).is_err());
     assert!(!rb.revoke_link(&id).unwrap());
-    assert_eq!(post_json(&out.payload.url, json!({"recipient": "x"})).0, 200, "B's attempt must not have revoked A's link");
+    assert_eq!(
+        post_json(&out.payload.url, json!({"recipient": "x"})).0,
+        200,
+        "B's attempt must not have revoked A's link"
+    );
 
     // Wrong device key: B signs while claiming to be A.
     let ka = phr_core::share::relay::device_key(&a).unwrap();
@@ -176,7 +229,10 @@ fn owners_are_isolated_and_signatures_checked(r: Running) {
         .status();
     assert_eq!(st.as_u16(), 401);
     // A stale request (replayed after the window) is refused.
-    assert_eq!(signed("GET", &format!("{}/api/links", r.base), "/api/links", &ka, &a_id, now - 10 * 60 * 1000), 401);
+    assert_eq!(
+        signed("GET", &format!("{}/api/links", r.base), "/api/links", &ka, &a_id, now - 10 * 60 * 1000),
+        401
+    );
     // No signature at all.
     assert_eq!(reqwest::blocking::get(format!("{}/api/links", r.base)).unwrap().status().as_u16(), 401);
     // The genuine owner still can.
@@ -188,10 +244,20 @@ fn passcode_attempts_lock_the_link(r: Running) {
     let rec = record(r.dir.path(), "a");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions { passcode: Some("right-one".into()), max_attempts: Some(3), ..Default::default() }, &relay).unwrap();
+    let out = share::create_share(
+        &rec,
+        req(&["medications"], "care", None),
+        ShareOptions { passcode: Some("right-one".into()), max_attempts: Some(3), ..Default::default() },
+        &relay,
+    )
+    .unwrap();
     let url = &out.payload.url;
     let (s, m) = post_json(url, json!({"recipient": "x"}));
-    assert_eq!((s, m["error"].as_str()), (401, Some("passcode_required")), "a missing passcode is not a guess");
+    assert_eq!(
+        (s, m["error"].as_str()),
+        (401, Some("passcode_required")),
+        "a missing passcode is not a guess"
+    );
     for left in [2, 1, 0] {
         let (s, m) = post_json(url, json!({"recipient": "x", "passcode": "wrong"}));
         assert_eq!(s, 401);
@@ -200,23 +266,40 @@ fn passcode_attempts_lock_the_link(r: Running) {
     let (s, m) = post_json(url, json!({"recipient": "x", "passcode": "right-one"}));
     assert_eq!((s, m["error"].as_str()), (404, Some("locked")), "locked even for the right passcode");
     // A right passcode before the limit does not use up an attempt.
-    let out2 = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions { passcode: Some("right-one".into()), max_attempts: Some(2), ..Default::default() }, &relay).unwrap();
+    let out2 = share::create_share(
+        &rec,
+        req(&["medications"], "care", None),
+        ShareOptions { passcode: Some("right-one".into()), max_attempts: Some(2), ..Default::default() },
+        &relay,
+    )
+    .unwrap();
     for _ in 0..4 {
         assert_eq!(post_json(&out2.payload.url, json!({"recipient": "x", "passcode": "right-one"})).0, 200);
     }
-    assert_eq!(post_json(&out2.payload.url, json!({"recipient": "x", "passcode": "nope"})).1["remainingAttempts"], 1);
+    assert_eq!(
+        post_json(&out2.payload.url, json!({"recipient": "x", "passcode": "nope"})).1["remainingAttempts"],
+        1
+    );
 }
 
 fn parallel_guesses_never_exceed_the_limit(r: Running) {
     let rec = record(r.dir.path(), "a");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions { passcode: Some("0000-right".into()), max_attempts: Some(5), ..Default::default() }, &relay).unwrap();
+    let out = share::create_share(
+        &rec,
+        req(&["medications"], "care", None),
+        ShareOptions { passcode: Some("0000-right".into()), max_attempts: Some(5), ..Default::default() },
+        &relay,
+    )
+    .unwrap();
     let url = out.payload.url.clone();
     let handles: Vec<_> = (0..16)
         .map(|i| {
             let url = url.clone();
-            std::thread::spawn(move || post_json(&url, json!({"recipient": "guesser", "passcode": format!("guess-{i}")})).0)
+            std::thread::spawn(move || {
+                post_json(&url, json!({"recipient": "guesser", "passcode": format!("guess-{i}")})).0
+            })
         })
         .collect();
     let codes: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
@@ -228,14 +311,18 @@ fn expired_link_is_refused(r: Running) {
     let rec = record(r.dir.path(), "a");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications"], "care", Some(2)), ShareOptions::default(), &relay).unwrap();
+    let out =
+        share::create_share(&rec, req(&["medications"], "care", Some(2)), ShareOptions::default(), &relay)
+            .unwrap();
     assert_eq!(post_json(&out.payload.url, json!({"recipient": "x"})).0, 200);
     std::thread::sleep(std::time::Duration::from_millis(2600));
     let (s, m) = post_json(&out.payload.url, json!({"recipient": "x"}));
     assert_eq!((s, m["error"].as_str()), (404, Some("expired")));
     // The core's own check refuses too, and says so in the audit log.
     match phr_core::consent::check(&rec, &out.grant.id, chrono::Utc::now()).unwrap() {
-        phr_core::consent::Decision::Denied(reason) => assert_eq!(reason, phr_core::consent::DenyReason::Expired),
+        phr_core::consent::Decision::Denied(reason) => {
+            assert_eq!(reason, phr_core::consent::DenyReason::Expired)
+        }
         _ => panic!("expired grant allowed"),
     }
 }
@@ -244,15 +331,33 @@ fn advice_reply_reaches_the_record(r: Running) {
     let rec = record(r.dir.path(), "a");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications"], "advice", Some(3600)), ShareOptions { passcode: Some("2580".into()), ..Default::default() }, &relay).unwrap();
+    let out = share::create_share(
+        &rec,
+        req(&["medications"], "advice", Some(3600)),
+        ShareOptions { passcode: Some("2580".into()), ..Default::default() },
+        &relay,
+    )
+    .unwrap();
     let key = out.payload.key_bytes().unwrap();
     let (_, m) = post_json(&out.payload.url, json!({"recipient": "Pharmacist Li", "passcode": "2580"}));
-    let bundle = String::from_utf8(jwe::decrypt(&key, m["files"][0]["embedded"].as_str().unwrap()).unwrap()).unwrap();
+    let bundle =
+        String::from_utf8(jwe::decrypt(&key, m["files"][0]["embedded"].as_str().unwrap()).unwrap()).unwrap();
     assert!(bundle.contains("Is this dose still right for me?"));
-    let reply = jwe::encrypt(&key, br#"{"from":"Pharmacist Li","text":"Yes, keep taking it in the morning."}"#, Some("application/json")).unwrap();
+    let reply = jwe::encrypt(
+        &key,
+        br#"{"from":"Pharmacist Li","text":"Yes, keep taking it in the morning."}"#,
+        Some("application/json"),
+    )
+    .unwrap();
     let url = format!("{}/reply", out.payload.url);
-    assert_eq!(post_json(&url, json!({"recipient": "Pharmacist Li", "passcode": "bad", "jwe": reply})).0, 401);
-    assert_eq!(post_json(&url, json!({"recipient": "Pharmacist Li", "passcode": "2580", "jwe": reply})).0, 201);
+    assert_eq!(
+        post_json(&url, json!({"recipient": "Pharmacist Li", "passcode": "bad", "jwe": reply})).0,
+        401
+    );
+    assert_eq!(
+        post_json(&url, json!({"recipient": "Pharmacist Li", "passcode": "2580", "jwe": reply})).0,
+        201
+    );
     // A reply not made with the link's key is dropped by the core.
     let forged = jwe::encrypt(&[9u8; 32], br#"{"text":"forged"}"#, None).unwrap();
     assert_eq!(post_json(&url, json!({"recipient": "someone", "passcode": "2580", "jwe": forged})).0, 201);
@@ -269,7 +374,8 @@ fn long_files_are_served_by_location(r: Running) {
     let rec = record(r.dir.path(), "a");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions::default(), &relay).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions::default(), &relay)
+        .unwrap();
     let (s, m) = post_json(&out.payload.url, json!({"recipient": "x", "embeddedLengthMax": 10}));
     assert_eq!(s, 200);
     assert!(m["files"][0].get("embedded").is_none());
@@ -277,7 +383,9 @@ fn long_files_are_served_by_location(r: Running) {
     let resp = reqwest::blocking::get(loc).unwrap();
     assert_eq!(resp.headers()["content-type"], "application/jose");
     let body = resp.text().unwrap();
-    assert!(String::from_utf8(jwe::decrypt(&out.payload.key_bytes().unwrap(), &body).unwrap()).unwrap().contains(SENTINEL));
+    assert!(String::from_utf8(jwe::decrypt(&out.payload.key_bytes().unwrap(), &body).unwrap())
+        .unwrap()
+        .contains(SENTINEL));
     // A forged ticket does not open it.
     let forged = format!("{}x", loc);
     assert_eq!(reqwest::blocking::get(forged).unwrap().status().as_u16(), 404);
@@ -287,7 +395,8 @@ fn tampered_ciphertext_is_refused(r: Running) {
     let rec = record(r.dir.path(), "a");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions::default(), &relay).unwrap();
+    let out = share::create_share(&rec, req(&["medications"], "care", None), ShareOptions::default(), &relay)
+        .unwrap();
     let (_, m) = post_json(&out.payload.url, json!({"recipient": "x"}));
     let j = m["files"][0]["embedded"].as_str().unwrap().to_string();
     let key = out.payload.key_bytes().unwrap();
@@ -296,7 +405,13 @@ fn tampered_ciphertext_is_refused(r: Running) {
     ct[5] = if ct[5] == b'A' { b'B' } else { b'A' };
     let tampered = format!("{}..{}.{}.{}", parts[0], parts[2], String::from_utf8(ct).unwrap(), parts[4]);
     assert!(jwe::decrypt(&key, &tampered).is_err());
-    let other_header = format!("{}..{}.{}.{}", data_encoding::BASE64URL_NOPAD.encode(br#"{"alg":"dir","enc":"A256GCM"}"#), parts[2], parts[3], parts[4]);
+    let other_header = format!(
+        "{}..{}.{}.{}",
+        data_encoding::BASE64URL_NOPAD.encode(br#"{"alg":"dir","enc":"A256GCM"}"#),
+        parts[2],
+        parts[3],
+        parts[4]
+    );
     assert!(jwe::decrypt(&key, &other_header).is_err(), "the header is authenticated");
 }
 
@@ -307,24 +422,43 @@ fn a_long_term_link_is_brought_up_to_date_in_place(r: Running) {
     let other = record(r.dir.path(), "b");
     med(&rec);
     let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
-    let out = share::create_share(&rec, req(&["medications", "allergies"], "emergency card", None), ShareOptions { passcode: Some("2468".into()), long_term: true, ..Default::default() }, &relay).unwrap();
+    let out = share::create_share(
+        &rec,
+        req(&["medications", "allergies"], "emergency card", None),
+        ShareOptions { passcode: Some("2468".into()), long_term: true, ..Default::default() },
+        &relay,
+    )
+    .unwrap();
     assert_eq!(out.payload.flag.as_deref(), Some("LP"));
     let open = || {
         let (s, m) = post_json(&out.payload.url, json!({"recipient": "A&E", "passcode": "2468"}));
         assert_eq!(s, 200, "{m}");
-        String::from_utf8(jwe::decrypt(&out.payload.key_bytes().unwrap(), m["files"][0]["embedded"].as_str().unwrap()).unwrap()).unwrap()
+        String::from_utf8(
+            jwe::decrypt(&out.payload.key_bytes().unwrap(), m["files"][0]["embedded"].as_str().unwrap())
+                .unwrap(),
+        )
+        .unwrap()
     };
     let before = open();
     assert!(before.contains(SENTINEL) && !before.contains("Latex"));
 
-    let allergy = EntryValue::Allergy { substance: "Latex".into(), reaction: Some("hives".into()), severity: phr_core::record::Severity::Severe, kind: phr_core::record::AllergyKind::Allergy, code: None };
+    let allergy = EntryValue::Allergy {
+        substance: "Latex".into(),
+        reaction: Some("hives".into()),
+        severity: phr_core::record::Severity::Severe,
+        kind: phr_core::record::AllergyKind::Allergy,
+        code: None,
+    };
     rec.add_entry("allergies", allergy, Provenance::User).unwrap();
     let updated = share::update_share(&rec, &out.grant.id, &relay).unwrap();
     assert_eq!(updated.shlink, out.shlink, "same link, same QR code");
     let after = open();
     assert!(after.contains(SENTINEL) && after.contains("Latex"), "the new allergy is on the card");
     let stored = String::from_utf8_lossy(&storage_text(&r)).to_string();
-    assert!(!stored.contains("Latex") && !stored.contains("Zxqvorimab"), "the relay still holds ciphertext only");
+    assert!(
+        !stored.contains("Latex") && !stored.contains("Zxqvorimab"),
+        "the relay still holds ciphertext only"
+    );
 
     // Another owner cannot replace it (it looks like no link at all).
     let theirs = HttpRelay::for_record(&other, &r.base).unwrap();
@@ -334,7 +468,10 @@ fn a_long_term_link_is_brought_up_to_date_in_place(r: Running) {
     assert!(open().contains("Latex"), "unchanged by the forged update");
     // The relay takes only compact JWEs (it checks the shape, never the content).
     let link_id = updated.grant.link.as_ref().unwrap().link_id.clone();
-    let plain = [phr_core::share::relay::NewFile { content_type: share::FHIR_JSON.into(), jwe: "{\"not\": \"encrypted\"}".into() }];
+    let plain = [phr_core::share::relay::NewFile {
+        content_type: share::FHIR_JSON.into(),
+        jwe: "{\"not\": \"encrypted\"}".into(),
+    }];
     assert!(relay.replace_files(&link_id, &plain).is_err(), "400 files_must_be_compact_jwe");
     assert!(relay.replace_files(&link_id, &[]).is_err(), "a link needs a file");
     assert!(open().contains("Latex"), "unchanged by the refused updates");

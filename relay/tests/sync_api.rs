@@ -1,6 +1,7 @@
 //! The sync API (issue 8) over plain HTTP: reqwest + ring signatures, the same suite against
 //! SQLite and (with PHR_TEST_PG) PostgreSQL. The client side lives in phr-core; these tests
 //! check the relay's half of the contract on its own.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
 use phr_relay::{signing_input, Backend, Options};
@@ -44,11 +45,12 @@ fn serve(backend: Backend, opts: Options) -> Relay {
             let addr = listener.local_addr().unwrap();
             let app = phr_relay::app(backend, opts).await.unwrap();
             tx.send(format!("http://{addr}")).unwrap();
-            axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop_rx.await;
+                })
+                .await
+                .unwrap();
         });
     });
     let base = rx.recv_timeout(Duration::from_secs(30)).expect("relay started");
@@ -76,13 +78,17 @@ fn start_with(which: Which, opts: Options) -> Option<Running> {
     let dir = tempfile::tempdir().unwrap();
     let backend = match which {
         Which::Sqlite => Backend::Sqlite(dir.path().join("relay.sqlite")),
-        Which::Postgres => match std::env::var("PHR_TEST_PG") {
-            Ok(url) if !url.is_empty() => Backend::Postgres { url, schema: Some(format!("s_{}", HEXLOWER.encode(&random(8)))) },
-            _ => {
-                eprintln!("PHR_TEST_PG is not set: skipping the PostgreSQL run (scripts/relay-test.sh sets it)");
-                return None;
+        Which::Postgres => {
+            match std::env::var("PHR_TEST_PG") {
+                Ok(url) if !url.is_empty() => {
+                    Backend::Postgres { url, schema: Some(format!("s_{}", HEXLOWER.encode(&random(8)))) }
+                }
+                _ => {
+                    phr_testkit::missing("PHR_TEST_PG is not set: the PostgreSQL run (scripts/test-all.sh starts one and sets it)");
+                    return None;
+                }
             }
-        },
+        }
     };
     let relay = serve(backend.clone(), opts.clone());
     let second = (which == Which::Postgres).then(|| serve(backend.clone(), opts));
@@ -162,7 +168,14 @@ impl Device {
         self.raw_on(&self.http, base, method, path, body)
     }
 
-    fn raw_on(&self, http: &reqwest::blocking::Client, base: &str, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
+    fn raw_on(
+        &self,
+        http: &reqwest::blocking::Client,
+        base: &str,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> (u16, Value) {
         let now = phr_core::share::relay::request_time_ms();
         let sig = self.key.sign(&signing_input(method, path, now, body));
         let r = http
@@ -185,11 +198,17 @@ impl Device {
     }
 
     fn add(&self, base: &str, account: &str, d: &Device) -> (u16, Value) {
-        self.call(base, "POST", &format!("/sync/{account}/devices"), Some(json!({"device": d.id, "xkey": d.xkey})))
+        self.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/devices"),
+            Some(json!({"device": d.id, "xkey": d.xkey})),
+        )
     }
 
     fn push(&self, base: &str, account: &str, epoch: u32, ops: &[(String, Vec<u8>)]) -> (u16, Value) {
-        let ops: Vec<Value> = ops.iter().map(|(id, b)| json!({"id": id, "blob": BASE64URL_NOPAD.encode(b)})).collect();
+        let ops: Vec<Value> =
+            ops.iter().map(|(id, b)| json!({"id": id, "blob": BASE64URL_NOPAD.encode(b)})).collect();
         self.call(base, "POST", &format!("/sync/{account}/ops"), Some(json!({"epoch": epoch, "ops": ops})))
     }
 
@@ -198,7 +217,13 @@ impl Device {
     }
 
     /// Pulls from `after` to the end; returns the ops `(seq, id, blob)` and the final cursor.
-    fn pull_all(&self, base: &str, account: &str, mut after: i64, limit: i64) -> (Vec<(i64, String, Vec<u8>)>, i64) {
+    fn pull_all(
+        &self,
+        base: &str,
+        account: &str,
+        mut after: i64,
+        limit: i64,
+    ) -> (Vec<(i64, String, Vec<u8>)>, i64) {
         let mut out = Vec::new();
         loop {
             let (s, v) = self.pull(base, account, after, limit);
@@ -208,7 +233,11 @@ impl Device {
                 let seq = o["seq"].as_i64().unwrap();
                 assert!(seq > after, "seq {seq} not after {after}");
                 after = seq;
-                out.push((seq, o["id"].as_str().unwrap().to_string(), BASE64URL_NOPAD.decode(o["blob"].as_str().unwrap().as_bytes()).unwrap()));
+                out.push((
+                    seq,
+                    o["id"].as_str().unwrap().to_string(),
+                    BASE64URL_NOPAD.decode(o["blob"].as_str().unwrap().as_bytes()).unwrap(),
+                ));
             }
             if v["more"] != true {
                 return (out, after);
@@ -257,7 +286,11 @@ fn account_is_created_by_its_first_device_only(r: Running) {
     // Once the account exists, signing for yourself is not enough.
     assert_err(b.add(base, &account, &b), 403, "not_a_device");
     // Unsigned requests are refused before anything else.
-    let st = http().post(format!("{base}/sync/{account}/devices")).body(json!({"device": b.id, "xkey": b.xkey}).to_string()).send().unwrap();
+    let st = http()
+        .post(format!("{base}/sync/{account}/devices"))
+        .body(json!({"device": b.id, "xkey": b.xkey}).to_string())
+        .send()
+        .unwrap();
     assert_eq!(st.status().as_u16(), 401);
     // A signature made by another key than the one claimed.
     let now = phr_core::share::relay::request_time_ms();
@@ -319,10 +352,18 @@ fn removed_device_is_locked_out_for_good(r: Running) {
     assert_eq!(s, 204);
     // Removing again is harmless; an unknown device is 404.
     assert_eq!(a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", b.id), None).0, 204);
-    assert_err(a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", Device::new().id), None), 404, "not_found");
+    assert_err(
+        a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", Device::new().id), None),
+        404,
+        "not_found",
+    );
     for (m, p, body) in [
         ("GET", format!("/sync/{account}/ops?after=0"), None),
-        ("POST", format!("/sync/{account}/ops"), Some(json!({"epoch": 0, "ops": [{"id": "x", "blob": "AAAA"}]}))),
+        (
+            "POST",
+            format!("/sync/{account}/ops"),
+            Some(json!({"epoch": 0, "ops": [{"id": "x", "blob": "AAAA"}]})),
+        ),
         ("GET", format!("/sync/{account}/keys"), None),
         ("POST", format!("/sync/{account}/keys"), Some(json!({"epoch": 1, "envelopes": []}))),
         ("GET", format!("/sync/{account}/devices"), None),
@@ -332,7 +373,7 @@ fn removed_device_is_locked_out_for_good(r: Running) {
     ] {
         assert_err(b.call(base, m, &p, body), 403, "device_removed");
     }
-    assert_err(b.add(base, &account, &b), 403, "device_removed");
+    assert_err(b.add(base, &account, b), 403, "device_removed");
     assert_err(b.add(base, &account, &Device::new()), 403, "device_removed");
     // A removed key can never come back, whoever adds it.
     assert_err(a.add(base, &account, b), 409, "device_removed");
@@ -357,12 +398,24 @@ fn accounts_are_isolated(r: Running) {
     for account in [&acc_b, &nowhere] {
         for (m, p, body) in [
             ("GET", format!("/sync/{account}/ops?after=0"), None),
-            ("POST", format!("/sync/{account}/ops"), Some(json!({"epoch": 0, "ops": [{"id": "x", "blob": "AAAA"}]}))),
+            (
+                "POST",
+                format!("/sync/{account}/ops"),
+                Some(json!({"epoch": 0, "ops": [{"id": "x", "blob": "AAAA"}]})),
+            ),
             ("GET", format!("/sync/{account}/keys"), None),
-            ("POST", format!("/sync/{account}/keys"), Some(json!({"epoch": 5, "envelopes": [{"device": a.id, "blob": "AAAA"}]}))),
+            (
+                "POST",
+                format!("/sync/{account}/keys"),
+                Some(json!({"epoch": 5, "envelopes": [{"device": a.id, "blob": "AAAA"}]})),
+            ),
             ("GET", format!("/sync/{account}/devices"), None),
             ("GET", format!("/sync/{account}/snapshot"), None),
-            ("PUT", format!("/sync/{account}/snapshot"), Some(json!({"upto": 1, "epoch": 0, "blob": "AAAA"}))),
+            (
+                "PUT",
+                format!("/sync/{account}/snapshot"),
+                Some(json!({"upto": 1, "epoch": 0, "blob": "AAAA"})),
+            ),
             ("DELETE", format!("/sync/{account}/devices/{}", db[0].id), None),
         ] {
             assert_err(a.call(base, m, &p, body), 403, "not_a_device");
@@ -374,7 +427,10 @@ fn accounts_are_isolated(r: Running) {
     assert_eq!(got.len(), 3);
     assert_eq!(db[0].pull(base, &acc_b, 0, 10).1["lastSeq"], 3);
     assert_eq!(a.pull(base, &acc_a, 0, 10).1["lastSeq"], 0);
-    assert_eq!(db[0].call(base, "GET", &format!("/sync/{acc_b}/devices"), None).1.as_array().unwrap().len(), 1);
+    assert_eq!(
+        db[0].call(base, "GET", &format!("/sync/{acc_b}/devices"), None).1.as_array().unwrap().len(),
+        1
+    );
 }
 
 fn push_is_idempotent(r: Running) {
@@ -384,12 +440,18 @@ fn push_is_idempotent(r: Running) {
     let (s, v) = devs[0].push(base, &account, 0, &first);
     assert_eq!((s, v.clone()), (200, json!({"accepted": 3, "duplicates": 0, "lastSeq": 3})), "{v}");
     // A retried push (say, the answer was lost) adds nothing.
-    assert_eq!(devs[0].push(base, &account, 0, &first).1, json!({"accepted": 0, "duplicates": 3, "lastSeq": 3}));
+    assert_eq!(
+        devs[0].push(base, &account, 0, &first).1,
+        json!({"accepted": 0, "duplicates": 3, "lastSeq": 3})
+    );
     // The same ids from another device are duplicates too; a new one is appended.
     let mut mixed = first.clone();
     mixed.push(("op-new".into(), random(10)));
     mixed.push(("op-new".into(), random(10)));
-    assert_eq!(devs[1].push(base, &account, 0, &mixed).1, json!({"accepted": 1, "duplicates": 4, "lastSeq": 4}));
+    assert_eq!(
+        devs[1].push(base, &account, 0, &mixed).1,
+        json!({"accepted": 1, "duplicates": 4, "lastSeq": 4})
+    );
     let (got, cursor) = devs[1].pull_all(base, &account, 0, 1000);
     assert_eq!(cursor, 4);
     assert_eq!(got.iter().map(|o| o.0).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
@@ -414,11 +476,18 @@ fn pull_pages_in_seq_order(r: Running) {
     let (s, v) = devs[0].pull(base, &account, 0, 10);
     assert_eq!(s, 200);
     assert_eq!(v["ops"].as_array().unwrap().len(), 10);
-    assert_eq!((v["more"].clone(), v["lastSeq"].clone(), v["snapshotUpto"].clone(), v["snapshotRequired"].clone()), (json!(true), json!(35), json!(0), json!(false)));
+    assert_eq!(
+        (v["more"].clone(), v["lastSeq"].clone(), v["snapshotUpto"].clone(), v["snapshotRequired"].clone()),
+        (json!(true), json!(35), json!(0), json!(false))
+    );
     let (got, cursor) = devs[0].pull_all(base, &account, 0, 10);
     assert_eq!(cursor, 35);
     assert!(got.windows(2).all(|w| w[0].0 < w[1].0));
-    assert_eq!(got.iter().map(|o| (o.1.clone(), o.2.clone())).collect::<Vec<_>>(), pushed, "push order is kept");
+    assert_eq!(
+        got.iter().map(|o| (o.1.clone(), o.2.clone())).collect::<Vec<_>>(),
+        pushed,
+        "push order is kept"
+    );
     // Exact page boundary: the last full page says no more.
     let (_, v) = devs[0].pull(base, &account, 25, 10);
     assert_eq!((v["ops"].as_array().unwrap().len(), v["more"].clone()), (10, json!(false)));
@@ -443,7 +512,8 @@ fn concurrent_pushes_are_pulled_exactly_once(r: Running) {
     let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut pushers = Vec::new();
     for (i, d) in devs[..PUSHERS].iter().enumerate() {
-        let (d, account, base, done) = (d.clone(), account.clone(), bases[i % bases.len()].clone(), done.clone());
+        let (d, account, base, done) =
+            (d.clone(), account.clone(), bases[i % bases.len()].clone(), done.clone());
         pushers.push(std::thread::spawn(move || {
             for b in 0..BATCHES {
                 let (s, v) = d.push(&base, &account, 0, &ops(&format!("d{i}-b{b}"), PER, 64));
@@ -473,7 +543,11 @@ fn concurrent_pushes_are_pulled_exactly_once(r: Running) {
         p.join().unwrap();
     }
     let (tail, _) = reader.pull_all(&r.base, &account, cursor, 100);
-    assert!(tail.is_empty(), "ops appeared behind the reader's cursor: {:?}", tail.iter().map(|o| o.0).collect::<Vec<_>>());
+    assert!(
+        tail.is_empty(),
+        "ops appeared behind the reader's cursor: {:?}",
+        tail.iter().map(|o| o.0).collect::<Vec<_>>()
+    );
     assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
     let ids: HashSet<&str> = seen.iter().map(|o| o.1.as_str()).collect();
     assert_eq!((seen.len(), ids.len()), (PUSHERS * BATCHES * PER, PUSHERS * BATCHES * PER), "every op once");
@@ -484,7 +558,12 @@ fn concurrent_pushes_are_pulled_exactly_once(r: Running) {
         let dev: usize = id[1..id.find('-').unwrap()].parse().unwrap();
         assert!(last.insert(dev, *seq).is_none_or(|prev| prev < *seq));
     }
-    eprintln!("{:?}: {} ops from {PUSHERS} pushers over {} instance(s), reader took {rounds} rounds", r.which, seen.len(), bases.len());
+    eprintln!(
+        "{:?}: {} ops from {PUSHERS} pushers over {} instance(s), reader took {rounds} rounds",
+        r.which,
+        seen.len(),
+        bases.len()
+    );
 }
 
 fn keys_raise_the_epoch_and_stale_pushes_are_refused(r: Running) {
@@ -495,22 +574,64 @@ fn keys_raise_the_epoch_and_stale_pushes_are_refused(r: Running) {
     // c is removed; the key is rotated to epoch 1 for a and b only.
     assert_eq!(a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", c.id), None).0, 204);
     let env = |d: &Device| json!({"device": d.id, "blob": BASE64URL_NOPAD.encode(&random(80))});
-    assert_err(a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 1, "envelopes": [env(a), env(b), env(c)]}))), 400, "not_a_device");
-    assert_err(a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 1, "envelopes": [env(a), env(&Device::new())]}))), 400, "not_a_device");
+    assert_err(
+        a.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/keys"),
+            Some(json!({"epoch": 1, "envelopes": [env(a), env(b), env(c)]})),
+        ),
+        400,
+        "not_a_device",
+    );
+    assert_err(
+        a.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/keys"),
+            Some(json!({"epoch": 1, "envelopes": [env(a), env(&Device::new())]})),
+        ),
+        400,
+        "not_a_device",
+    );
     // Nothing changed by the refused posts.
     assert_eq!(b.push(base, &account, 0, &ops("still0", 1, 8)).0, 200);
-    assert_eq!(a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 1, "envelopes": [env(a), env(b)]}))).0, 204);
+    assert_eq!(
+        a.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/keys"),
+            Some(json!({"epoch": 1, "envelopes": [env(a), env(b)]}))
+        )
+        .0,
+        204
+    );
     let (s, v) = b.push(base, &account, 0, &ops("late", 2, 8));
     assert_eq!((s, v.clone()), (409, json!({"error": "stale_epoch", "epoch": 1})), "{v}");
     assert_eq!(b.push(base, &account, 1, &ops("late", 2, 8)).1["accepted"], 2);
     // A newer epoch than the account's is fine for a push (the keys may be in flight).
     assert_eq!(b.push(base, &account, 7, &ops("ahead", 1, 8)).0, 200);
     // Keys for an older epoch are refused; the same epoch again is an upsert.
-    let (s, v) = a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 0, "envelopes": [env(a)]})));
+    let (s, v) = a.call(
+        base,
+        "POST",
+        &format!("/sync/{account}/keys"),
+        Some(json!({"epoch": 0, "envelopes": [env(a)]})),
+    );
     assert_eq!((s, v), (409, json!({"error": "stale_epoch", "epoch": 1})));
-    assert_eq!(a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 1, "envelopes": [env(a), env(b)]}))).0, 204);
+    assert_eq!(
+        a.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/keys"),
+            Some(json!({"epoch": 1, "envelopes": [env(a), env(b)]}))
+        )
+        .0,
+        204
+    );
     let (_, v) = a.pull(base, &account, 0, 100);
-    let epochs: Vec<i64> = v["ops"].as_array().unwrap().iter().map(|o| o["epoch"].as_i64().unwrap()).collect();
+    let epochs: Vec<i64> =
+        v["ops"].as_array().unwrap().iter().map(|o| o["epoch"].as_i64().unwrap()).collect();
     assert_eq!(epochs, vec![0, 0, 0, 1, 1, 7]);
 }
 
@@ -521,13 +642,40 @@ fn keys_are_visible_only_to_their_device(r: Running) {
     assert_eq!(a.call(base, "GET", &format!("/sync/{account}/keys"), None), (200, json!([])));
     let blobs: Vec<Vec<u8>> = (0..4).map(|_| random(90)).collect();
     let e = |d: &Device, i: usize| json!({"device": d.id, "blob": BASE64URL_NOPAD.encode(&blobs[i])});
-    assert_eq!(a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 0, "envelopes": [e(a, 0), e(b, 1)]}))).0, 204);
-    assert_eq!(b.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 3, "envelopes": [e(b, 3), e(a, 2)]}))).0, 204);
+    assert_eq!(
+        a.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/keys"),
+            Some(json!({"epoch": 0, "envelopes": [e(a, 0), e(b, 1)]}))
+        )
+        .0,
+        204
+    );
+    assert_eq!(
+        b.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/keys"),
+            Some(json!({"epoch": 3, "envelopes": [e(b, 3), e(a, 2)]}))
+        )
+        .0,
+        204
+    );
     let want = |i: usize, j: usize| json!([{"epoch": 0, "blob": BASE64URL_NOPAD.encode(&blobs[i])}, {"epoch": 3, "blob": BASE64URL_NOPAD.encode(&blobs[j])}]);
     assert_eq!(a.call(base, "GET", &format!("/sync/{account}/keys"), None), (200, want(0, 2)));
     assert_eq!(b.call(base, "GET", &format!("/sync/{account}/keys"), None), (200, want(1, 3)));
     // Upsert of an envelope at the current epoch; a device added later sees only its own.
-    assert_eq!(a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 3, "envelopes": [e(b, 0)]}))).0, 204);
+    assert_eq!(
+        a.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/keys"),
+            Some(json!({"epoch": 3, "envelopes": [e(b, 0)]}))
+        )
+        .0,
+        204
+    );
     assert_eq!(b.call(base, "GET", &format!("/sync/{account}/keys"), None), (200, want(1, 0)));
     let c = Device::new();
     assert_eq!(a.add(base, &account, &c).0, 201);
@@ -543,7 +691,16 @@ fn snapshot_prunes_up_to_the_slowest_active_device(r: Running) {
     let (a, b, c) = (&devs[0], &devs[1], &devs[2]);
     assert_err(a.call(base, "GET", &format!("/sync/{account}/snapshot"), None), 404, "no_snapshot");
     // Nothing to snapshot yet: upto must be within the log.
-    assert_err(a.call(base, "PUT", &format!("/sync/{account}/snapshot"), Some(json!({"upto": 1, "epoch": 0, "blob": "AAAA"}))), 409, "stale_snapshot");
+    assert_err(
+        a.call(
+            base,
+            "PUT",
+            &format!("/sync/{account}/snapshot"),
+            Some(json!({"upto": 1, "epoch": 0, "blob": "AAAA"})),
+        ),
+        409,
+        "stale_snapshot",
+    );
     let all = ops("s", 30, 40);
     assert_eq!(a.push(base, &account, 0, &all).1["lastSeq"], 30);
     // a holds everything, b holds up to 10, c up to 20.
@@ -553,7 +710,14 @@ fn snapshot_prunes_up_to_the_slowest_active_device(r: Running) {
     assert_eq!(b.pull(base, &account, 10, 10).0, 200);
     assert_eq!(c.pull(base, &account, 20, 5).0, 200);
     let snap = random(500);
-    let put = |d: &Device, upto: i64, blob: &[u8]| d.call(base, "PUT", &format!("/sync/{account}/snapshot"), Some(json!({"upto": upto, "epoch": 0, "blob": BASE64URL_NOPAD.encode(blob)})));
+    let put = |d: &Device, upto: i64, blob: &[u8]| {
+        d.call(
+            base,
+            "PUT",
+            &format!("/sync/{account}/snapshot"),
+            Some(json!({"upto": upto, "epoch": 0, "blob": BASE64URL_NOPAD.encode(blob)})),
+        )
+    };
     assert_err(put(a, 31, &snap), 409, "stale_snapshot");
     assert_eq!(put(a, 30, &snap), (200, json!({"pruned": 10, "compactedUpto": 10})));
     assert_err(put(a, 30, &snap), 409, "stale_snapshot");
@@ -562,7 +726,10 @@ fn snapshot_prunes_up_to_the_slowest_active_device(r: Running) {
     assert_eq!((s, v), (200, json!({"upto": 30, "epoch": 0, "blob": BASE64URL_NOPAD.encode(&snap)})));
     // Behind the compacted part: the snapshot is required (and the op list is empty).
     let (s, v) = b.pull(base, &account, 5, 10);
-    assert_eq!((s, v), (200, json!({"snapshotRequired": true, "snapshotUpto": 30, "lastSeq": 30, "ops": [], "more": false})));
+    assert_eq!(
+        (s, v),
+        (200, json!({"snapshotRequired": true, "snapshotUpto": 30, "lastSeq": 30, "ops": [], "more": false}))
+    );
     // At the compacted bound the log goes on.
     let (got, _) = b.pull_all(base, &account, 10, 100);
     assert_eq!(got.first().map(|o| o.0), Some(11));
@@ -591,7 +758,14 @@ fn pairing_slots_are_write_once_and_expire(r: Running) {
     let base = &r.base;
     let c = http();
     let slot = HEXLOWER.encode(&random(32));
-    let put = |slot: &str, what: &str, blob: &[u8]| c.put(format!("{base}/sync/pair/{slot}/{what}")).json(&json!({"blob": BASE64URL_NOPAD.encode(blob)})).send().unwrap().status().as_u16();
+    let put = |slot: &str, what: &str, blob: &[u8]| {
+        c.put(format!("{base}/sync/pair/{slot}/{what}"))
+            .json(&json!({"blob": BASE64URL_NOPAD.encode(blob)}))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
     let get = |slot: &str| {
         let r = c.get(format!("{base}/sync/pair/{slot}")).send().unwrap();
         (r.status().as_u16(), r.json::<Value>().unwrap_or(Value::Null))
@@ -604,7 +778,10 @@ fn pairing_slots_are_write_once_and_expire(r: Running) {
     assert_eq!(get(&slot), (200, json!({"hello": BASE64URL_NOPAD.encode(&hello), "welcome": null})));
     assert_eq!(put(&slot, "welcome", &welcome), 201);
     assert_eq!(put(&slot, "welcome", b"again"), 409);
-    assert_eq!(get(&slot), (200, json!({"hello": BASE64URL_NOPAD.encode(&hello), "welcome": BASE64URL_NOPAD.encode(&welcome)})));
+    assert_eq!(
+        get(&slot),
+        (200, json!({"hello": BASE64URL_NOPAD.encode(&hello), "welcome": BASE64URL_NOPAD.encode(&welcome)}))
+    );
     // Size limit and slot shape.
     let other = HEXLOWER.encode(&random(32));
     assert_eq!(put(&other, "hello", &random(64 * 1024)), 201);
@@ -615,9 +792,18 @@ fn pairing_slots_are_write_once_and_expire(r: Running) {
     }
 
     // Expiry, on a relay whose slots live 1.5 s.
-    let short = start_with(r.which, Options { pairing_ttl: Some(Duration::from_millis(1500)), ..Default::default() }).unwrap();
+    let short =
+        start_with(r.which, Options { pairing_ttl: Some(Duration::from_millis(1500)), ..Default::default() })
+            .unwrap();
     let b2 = &short.base;
-    let put2 = |what: &str, blob: &[u8]| c.put(format!("{b2}/sync/pair/{slot}/{what}")).json(&json!({"blob": BASE64URL_NOPAD.encode(blob)})).send().unwrap().status().as_u16();
+    let put2 = |what: &str, blob: &[u8]| {
+        c.put(format!("{b2}/sync/pair/{slot}/{what}"))
+            .json(&json!({"blob": BASE64URL_NOPAD.encode(blob)}))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
     assert_eq!(put2("hello", b"h1"), 201);
     assert_eq!(c.get(format!("{b2}/sync/pair/{slot}")).send().unwrap().status().as_u16(), 200);
     std::thread::sleep(Duration::from_millis(1700));
@@ -653,44 +839,98 @@ fn storage_holds_only_ids_keys_and_ciphertext_as_sent(r: Running) {
     let (a, b) = (&devs[0], &devs[1]);
     let pushed = ops("op", 40, 300);
     // Fields the relay does not know are dropped, never stored.
-    let wire: Vec<Value> = pushed.iter().map(|(id, blob)| json!({"id": id, "blob": BASE64URL_NOPAD.encode(blob), "note": SENTINEL})).collect();
-    assert_eq!(a.call(base, "POST", &format!("/sync/{account}/ops"), Some(json!({"epoch": 0, "ops": wire, "comment": SENTINEL}))).1["accepted"], 40);
+    let wire: Vec<Value> = pushed
+        .iter()
+        .map(|(id, blob)| json!({"id": id, "blob": BASE64URL_NOPAD.encode(blob), "note": SENTINEL}))
+        .collect();
+    assert_eq!(
+        a.call(
+            base,
+            "POST",
+            &format!("/sync/{account}/ops"),
+            Some(json!({"epoch": 0, "ops": wire, "comment": SENTINEL}))
+        )
+        .1["accepted"],
+        40
+    );
     let env: Vec<(String, Vec<u8>)> = vec![(a.id.clone(), random(120)), (b.id.clone(), random(120))];
-    let envs: Vec<Value> = env.iter().map(|(d, blob)| json!({"device": d, "blob": BASE64URL_NOPAD.encode(blob), "label": SENTINEL})).collect();
-    assert_eq!(a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 1, "envelopes": envs}))).0, 204);
+    let envs: Vec<Value> = env
+        .iter()
+        .map(|(d, blob)| json!({"device": d, "blob": BASE64URL_NOPAD.encode(blob), "label": SENTINEL}))
+        .collect();
+    assert_eq!(
+        a.call(base, "POST", &format!("/sync/{account}/keys"), Some(json!({"epoch": 1, "envelopes": envs})))
+            .0,
+        204
+    );
     // Both devices hold everything (an ack is the `after` of a pull).
     for d in [a, b] {
         let (_, cursor) = d.pull_all(base, &account, 0, 1000);
         assert_eq!(d.pull(base, &account, cursor, 10).0, 200);
     }
     let snap = random(700);
-    assert_eq!(a.call(base, "PUT", &format!("/sync/{account}/snapshot"), Some(json!({"upto": 20, "epoch": 1, "blob": BASE64URL_NOPAD.encode(&snap), "x": SENTINEL}))).0, 200);
+    assert_eq!(
+        a.call(
+            base,
+            "PUT",
+            &format!("/sync/{account}/snapshot"),
+            Some(json!({"upto": 20, "epoch": 1, "blob": BASE64URL_NOPAD.encode(&snap), "x": SENTINEL}))
+        )
+        .0,
+        200
+    );
     let slot = HEXLOWER.encode(&random(32));
     let hello = random(256);
-    assert_eq!(http().put(format!("{base}/sync/pair/{slot}/hello")).json(&json!({"blob": BASE64URL_NOPAD.encode(&hello), "x": SENTINEL})).send().unwrap().status().as_u16(), 201);
+    assert_eq!(
+        http()
+            .put(format!("{base}/sync/pair/{slot}/hello"))
+            .json(&json!({"blob": BASE64URL_NOPAD.encode(&hello), "x": SENTINEL}))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16(),
+        201
+    );
 
     match &r.backend {
         Backend::Sqlite(path) => {
             // Blobs are stored as the bytes the client sent (decoded base64url), nothing added.
-            let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+            let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
             let mut st = db.prepare("SELECT id, blob FROM sync_ops WHERE account = ?1 ORDER BY seq").unwrap();
-            let rows: Vec<(String, Vec<u8>)> = st.query_map([&account], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+            let rows: Vec<(String, Vec<u8>)> = st
+                .query_map([&account], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
             assert_eq!(rows, pushed[20..].to_vec(), "ops after the snapshot, exactly as sent");
-            let mut st = db.prepare("SELECT device, blob FROM sync_keys WHERE account = ?1 ORDER BY device").unwrap();
-            let mut keys: Vec<(String, Vec<u8>)> = st.query_map([&account], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+            let mut st =
+                db.prepare("SELECT device, blob FROM sync_keys WHERE account = ?1 ORDER BY device").unwrap();
+            let mut keys: Vec<(String, Vec<u8>)> = st
+                .query_map([&account], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
             let mut want = env.clone();
             want.sort();
             keys.sort();
             assert_eq!(keys, want);
-            let stored_snap: Vec<u8> = db.query_row("SELECT snapshot FROM sync_accounts WHERE account = ?1", [&account], |r| r.get(0)).unwrap();
+            let stored_snap: Vec<u8> = db
+                .query_row("SELECT snapshot FROM sync_accounts WHERE account = ?1", [&account], |r| r.get(0))
+                .unwrap();
             assert_eq!(stored_snap, snap);
-            let stored_hello: Vec<u8> = db.query_row("SELECT hello FROM sync_pairing WHERE slot = ?1", [&slot], |r| r.get(0)).unwrap();
+            let stored_hello: Vec<u8> = db
+                .query_row("SELECT hello FROM sync_pairing WHERE slot = ?1", [&slot], |r| r.get(0))
+                .unwrap();
             assert_eq!(stored_hello, hello);
             // Everything readable in the file (and its WAL) is an id, a public key, a status
             // word, or the schema: no request text, no base64 of a blob, no sentinel.
             let mut schema: Vec<String> = Vec::new();
-            let mut st = db.prepare("SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master").unwrap();
-            for row in st.query_map([], |r| Ok([r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?])).unwrap() {
+            let mut st =
+                db.prepare("SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master").unwrap();
+            for row in
+                st.query_map([], |r| Ok([r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?])).unwrap()
+            {
                 schema.extend(row.unwrap());
             }
             let mut bytes = std::fs::read(path).unwrap();
@@ -701,7 +941,16 @@ fn storage_holds_only_ids_keys_and_ciphertext_as_sent(r: Running) {
             assert!(!hay.contains("SENTINEL-7731") && !hay.contains("Zxqvorimab"));
             assert!(!hay.contains(&BASE64URL_NOPAD.encode(&pushed[30].1)[..40]), "a blob stored as text");
             assert!(!hay.contains("\"blob\"") && !hay.contains("\"ops\""), "request JSON stored");
-            let mut tokens: Vec<String> = vec![account.clone(), a.id.clone(), a.xkey.clone(), b.id.clone(), b.xkey.clone(), slot.clone(), "active".into(), "removed".into()];
+            let mut tokens: Vec<String> = vec![
+                account.clone(),
+                a.id.clone(),
+                a.xkey.clone(),
+                b.id.clone(),
+                b.xkey.clone(),
+                slot.clone(),
+                "active".into(),
+                "removed".into(),
+            ];
             tokens.extend(pushed.iter().map(|p| p.0.clone()));
             tokens.extend(schema.iter().filter(|s| !s.is_empty()).cloned());
             // The replay cache: SHA-256 (hex) of each signature seen in the last 5 minutes.
@@ -709,7 +958,10 @@ fn storage_holds_only_ids_keys_and_ciphertext_as_sent(r: Running) {
                 let mut st = db.prepare("SELECT id FROM seen_requests").unwrap();
                 st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
             };
-            assert!(seen.iter().all(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit())), "the replay cache holds only hashes");
+            assert!(
+                seen.iter().all(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit())),
+                "the replay cache holds only hashes"
+            );
             tokens.extend(seen);
             tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
             for run in printable_runs(&bytes, 24) {
@@ -723,7 +975,10 @@ fn storage_holds_only_ids_keys_and_ciphertext_as_sent(r: Running) {
                     rest = rest.replace(t.as_str(), "");
                 }
                 // What is left next to a token is a few bytes of record headers or ciphertext.
-                assert!(rest.len() < 16, "unexplained readable text in the relay's file: {run:?} (left: {rest:?})");
+                assert!(
+                    rest.len() < 16,
+                    "unexplained readable text in the relay's file: {run:?} (left: {rest:?})"
+                );
             }
         }
         Backend::Postgres { url, schema } => {
@@ -732,10 +987,23 @@ fn storage_holds_only_ids_keys_and_ciphertext_as_sent(r: Running) {
                 let (c, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
                 tokio::spawn(conn);
                 let s = schema.as_deref().unwrap();
-                let rows = c.query(&format!("SELECT id, blob FROM {s}.sync_ops WHERE account = $1 ORDER BY seq"), &[&account]).await.unwrap();
+                let rows = c
+                    .query(
+                        &format!("SELECT id, blob FROM {s}.sync_ops WHERE account = $1 ORDER BY seq"),
+                        &[&account],
+                    )
+                    .await
+                    .unwrap();
                 let rows: Vec<(String, Vec<u8>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
                 assert_eq!(rows, pushed[20..].to_vec());
-                let snap_row: Vec<u8> = c.query_one(&format!("SELECT snapshot FROM {s}.sync_accounts WHERE account = $1"), &[&account]).await.unwrap().get(0);
+                let snap_row: Vec<u8> = c
+                    .query_one(
+                        &format!("SELECT snapshot FROM {s}.sync_accounts WHERE account = $1"),
+                        &[&account],
+                    )
+                    .await
+                    .unwrap()
+                    .get(0);
                 assert_eq!(snap_row, snap);
                 let mut text = String::new();
                 for t in ["sync_accounts", "sync_devices", "sync_ops", "sync_keys", "sync_pairing"] {
@@ -744,7 +1012,10 @@ fn storage_holds_only_ids_keys_and_ciphertext_as_sent(r: Running) {
                     }
                 }
                 assert!(!text.contains("SENTINEL-7731") && !text.contains("Zxqvorimab"));
-                assert!(!text.contains(&BASE64URL_NOPAD.encode(&pushed[30].1)[..40]), "a blob stored as text");
+                assert!(
+                    !text.contains(&BASE64URL_NOPAD.encode(&pushed[30].1)[..40]),
+                    "a blob stored as text"
+                );
                 assert!(!text.contains("\"blob\""));
             });
         }

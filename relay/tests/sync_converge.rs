@@ -8,10 +8,13 @@
 //! - The relay's storage holds no record value (sentinel scan).
 //! - A removed device can no longer pull and cannot decrypt what is written after.
 //! - Compaction: a device added later starts from the snapshot.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use phr_core::crypto::RawKeyStore;
 use phr_core::progress::{CancelToken, NoProgress};
-use phr_core::record::{AnnotationKind, ConditionStatus, EntryValue, PrivacyLevel, Provenance, Sample, SampleKind};
+use phr_core::record::{
+    AnnotationKind, ConditionStatus, EntryValue, PrivacyLevel, Provenance, Sample, SampleKind,
+};
 use phr_core::sync::{devices, envelope, RetryPolicy, SyncOptions, SyncRelay, SyncState};
 use phr_core::Record;
 use phr_relay::Backend;
@@ -24,7 +27,11 @@ use std::time::Duration;
 const SENTINEL: &str = "SENTINEL-7731 Zxqvorimab";
 
 fn fast_retry() -> RetryPolicy {
-    RetryPolicy { attempts: 8, first_backoff: Duration::from_millis(10), max_backoff: Duration::from_millis(200) }
+    RetryPolicy {
+        attempts: 8,
+        first_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(200),
+    }
 }
 
 /// A relay on a fixed port that can be stopped and started again on the same storage.
@@ -41,7 +48,8 @@ impl Relay {
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let b = backend.clone();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            let rt =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             rt.block_on(async move {
                 let mut tries = 0;
                 let listener = loop {
@@ -58,9 +66,12 @@ impl Relay {
                 let port = listener.local_addr().unwrap().port();
                 let app = phr_relay::app(b, Default::default()).await.unwrap();
                 ready_tx.send(port).unwrap();
-                axum::serve(listener, app).with_graceful_shutdown(async move {
-                    let _ = stop_rx.await;
-                }).await.unwrap();
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop_rx.await;
+                    })
+                    .await
+                    .unwrap();
             });
         });
         let port = ready_rx.recv_timeout(Duration::from_secs(30)).expect("relay started");
@@ -114,7 +125,10 @@ fn proxy(upstream_port: u16, seed: u64) -> Proxy {
                 let (f, c, rng) = (f.clone(), c.clone(), rng.clone());
                 tokio::spawn(async move {
                     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                    let Ok(mut up) = tokio::net::TcpStream::connect(("127.0.0.1", upstream_port)).await else { return };
+                    let Ok(mut up) = tokio::net::TcpStream::connect(("127.0.0.1", upstream_port)).await
+                    else {
+                        return;
+                    };
                     let (mut cr, mut cw) = client.split();
                     let (mut ur, mut uw) = up.split();
                     let to_up = tokio::io::copy(&mut cr, &mut uw);
@@ -125,7 +139,9 @@ fn proxy(upstream_port: u16, seed: u64) -> Proxy {
                             if n == 0 {
                                 return Ok::<(), std::io::Error>(());
                             }
-                            let x = rng.fetch_add(0x9E3779B97F4A7C15, Ordering::Relaxed).wrapping_mul(0xBF58476D1CE4E5B9);
+                            let x = rng
+                                .fetch_add(0x9E3779B97F4A7C15, Ordering::Relaxed)
+                                .wrapping_mul(0xBF58476D1CE4E5B9);
                             if f.load(Ordering::Relaxed) && (x >> 60) < 3 {
                                 // ~19% of answers are lost after the relay did the work.
                                 c.fetch_add(1, Ordering::Relaxed);
@@ -155,13 +171,21 @@ fn backends(dir: &Path) -> Vec<Backend> {
             let schema = format!("sync_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>());
             v.push(Backend::Postgres { url, schema: Some(schema) });
         }
-        _ => eprintln!("PHR_TEST_PG is not set: the PostgreSQL run of this test is skipped (scripts/relay-test.sh sets it)"),
+        _ => phr_testkit::missing(
+            "PHR_TEST_PG is not set: the PostgreSQL run of this test (scripts/test-all.sh sets it)",
+        ),
     }
     v
 }
 
 fn condition(name: &str) -> EntryValue {
-    EntryValue::Condition { name: name.into(), code: None, onset: None, status: ConditionStatus::Active, notes: None }
+    EntryValue::Condition {
+        name: name.into(),
+        code: None,
+        onset: None,
+        status: ConditionStatus::Active,
+        notes: None,
+    }
 }
 
 fn ks() -> RawKeyStore {
@@ -184,7 +208,9 @@ fn join(existing: &Record, path: &Path) -> Record {
     let offer = devices::offer(existing).unwrap();
     let pending = devices::join_request(&offer.payload, "tablet").unwrap();
     let code_new = pending.confirmation_code().unwrap();
-    let (_, code_old) = devices::approve(existing, &offer, Duration::from_secs(10), fast_retry()).unwrap().expect("the new device answered");
+    let (_, code_old) = devices::approve(existing, &offer, Duration::from_secs(10), fast_retry())
+        .unwrap()
+        .expect("the new device answered");
     assert_eq!(code_new, code_old, "both screens show the same confirmation code");
     devices::finish_join(pending, path, &ks(), Duration::from_secs(10)).unwrap().expect("welcome arrived")
 }
@@ -242,18 +268,40 @@ fn step() -> impl Strategy<Value = Step> {
 
 fn run(all: &[Record], relay: &mut Relay, s: &Step) {
     let pick = |r: &Record, i: usize| -> Option<String> {
-        let es = r.list_entries("conditions", phr_core::store::ListOptions { include_deleted: true, include_hidden: true }).ok()?;
+        let es = r
+            .list_entries(
+                "conditions",
+                phr_core::store::ListOptions { include_deleted: true, include_hidden: true },
+            )
+            .ok()?;
         (!es.is_empty()).then(|| es[i % es.len()].id.clone())
     };
     // Refusals (editing a deleted entry, a sync cut short) are part of the game.
     let _ = match s.clone() {
-        Step::Add(d, n) => all[d].add_entry("conditions", condition(&format!("c{n}")), Provenance::User).map(|_| ()),
-        Step::Edit(d, e, n) => pick(&all[d], e).map_or(Ok(()), |id| all[d].edit_entry(&id, condition(&format!("e{n}"))).map(|_| ())),
-        Step::Annotate(d, e) => pick(&all[d], e).map_or(Ok(()), |id| all[d].annotate(&id, AnnotationKind::Note, Some(format!("n{d}"))).map(|_| ())),
+        Step::Add(d, n) => {
+            all[d].add_entry("conditions", condition(&format!("c{n}")), Provenance::User).map(|_| ())
+        }
+        Step::Edit(d, e, n) => pick(&all[d], e)
+            .map_or(Ok(()), |id| all[d].edit_entry(&id, condition(&format!("e{n}"))).map(|_| ())),
+        Step::Annotate(d, e) => pick(&all[d], e).map_or(Ok(()), |id| {
+            all[d].annotate(&id, AnnotationKind::Note, Some(format!("n{d}"))).map(|_| ())
+        }),
         Step::Delete(d, e) => pick(&all[d], e).map_or(Ok(()), |id| all[d].delete_entry(&id).map(|_| ())),
         Step::Undo(d, e) => pick(&all[d], e).map_or(Ok(()), |id| all[d].undo_delete(&id).map(|_| ())),
-        Step::Privacy(d, p) => all[d].set_section_privacy("conditions", [PrivacyLevel::Private, PrivacyLevel::Shareable, PrivacyLevel::Sensitive][p as usize % 3]).map(|_| ()),
-        Step::Samples(d, n) => all[d].ingest_samples(&[Sample::instant(SampleKind::Weight, 1_700_000_000_000 + n as i64 * 60_000, 70.0 + n as f64 / 10.0, &format!("scale{d}"))]).map(|_| ()),
+        Step::Privacy(d, p) => all[d]
+            .set_section_privacy(
+                "conditions",
+                [PrivacyLevel::Private, PrivacyLevel::Shareable, PrivacyLevel::Sensitive][p as usize % 3],
+            )
+            .map(|_| ()),
+        Step::Samples(d, n) => all[d]
+            .ingest_samples(&[Sample::instant(
+                SampleKind::Weight,
+                1_700_000_000_000 + n as i64 * 60_000,
+                70.0 + n as f64 / 10.0,
+                &format!("scale{d}"),
+            )])
+            .map(|_| ()),
         Step::Sync(d) => sync(&all[d], SyncOptions { compact_after: 25 }).map(|_| ()),
         Step::RestartRelay => {
             relay.restart();
@@ -291,7 +339,13 @@ fn relay_storage_holds_no_record_value_and_owners_are_isolated() {
     let url = format!("http://127.0.0.1:{}", relay.port);
     let alice = pair_devices(&dir.path().join("alice"), &url, 2);
     settle(&alice);
-    alice[1].annotate(&alice[1].list_entries("conditions", Default::default()).unwrap()[0].id, AnnotationKind::Note, Some(format!("{SENTINEL} note"))).unwrap();
+    alice[1]
+        .annotate(
+            &alice[1].list_entries("conditions", Default::default()).unwrap()[0].id,
+            AnnotationKind::Note,
+            Some(format!("{SENTINEL} note")),
+        )
+        .unwrap();
     settle(&alice);
     assert_converged(&alice);
     let mut stored = std::fs::read(dir.path().join("relay.sqlite")).unwrap();
@@ -299,20 +353,35 @@ fn relay_storage_holds_no_record_value_and_owners_are_isolated() {
         stored.extend(w);
     }
     for needle in ["SENTINEL-7731", "Zxqvorimab", "conditions", "asthma"] {
-        assert!(!stored.windows(needle.len()).any(|w| w == needle.as_bytes()), "{needle} found in the relay's storage");
+        assert!(
+            !stored.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle} found in the relay's storage"
+        );
     }
     // Bob's device, signed with its own key, cannot read or write Alice's log.
     let bob = Record::create(&dir.path().join("bob/record.phr"), &ks()).unwrap();
     devices::start(&bob, &url, "bob", fast_retry()).unwrap();
     let alice_state = SyncState::require(&alice[0]).unwrap();
     let bob_state = SyncState::require(&bob).unwrap();
-    let intruder = phr_core::sync::HttpSyncRelay::new(&url, &alice_state.account, bob_state.signing_key().unwrap(), fast_retry()).unwrap();
+    let intruder = phr_core::sync::HttpSyncRelay::new(
+        &url,
+        &alice_state.account,
+        bob_state.signing_key().unwrap(),
+        fast_retry(),
+    )
+    .unwrap();
     assert!(matches!(intruder.pull(0, 10), Err(phr_core::Error::Denied(_))));
-    assert!(matches!(intruder.push(0, &[]), Err(phr_core::Error::Denied(_)) | Err(phr_core::Error::Io { .. })));
+    assert!(matches!(
+        intruder.push(0, &[]),
+        Err(phr_core::Error::Denied(_)) | Err(phr_core::Error::Io { .. })
+    ));
     assert!(matches!(intruder.devices(), Err(phr_core::Error::Denied(_))), "Bob cannot list Alice's devices");
     // Any well-formed 32-byte key will do for the X25519 half.
     let me = bob_state.public_key().unwrap();
-    assert!(matches!(intruder.add_device(&me, &me), Err(phr_core::Error::Denied(_))), "Bob cannot add himself to Alice's account");
+    assert!(
+        matches!(intruder.add_device(&me, &me), Err(phr_core::Error::Denied(_))),
+        "Bob cannot add himself to Alice's account"
+    );
 }
 
 #[test]
@@ -323,7 +392,12 @@ fn a_removed_device_cannot_pull_or_read_what_comes_after() {
     let all = pair_devices(dir.path(), &url, 3);
     settle(&all);
     let lost = SyncState::require(&all[2]).unwrap();
-    let epoch = devices::remove(&all[0], &devices::relay_for(&SyncState::require(&all[0]).unwrap(), fast_retry()).unwrap(), &lost.device).unwrap();
+    let epoch = devices::remove(
+        &all[0],
+        &devices::relay_for(&SyncState::require(&all[0]).unwrap(), fast_retry()).unwrap(),
+        &lost.device,
+    )
+    .unwrap();
     assert_eq!(epoch, 1);
     // The remaining devices carry on under the new key.
     all[1].add_entry("conditions", condition("written after the removal"), Provenance::User).unwrap();
@@ -369,7 +443,10 @@ fn a_device_added_after_compaction_starts_from_the_snapshot() {
     sync(&all[1], SyncOptions { compact_after: 1 }).unwrap();
     let newcomer = join(&all[0], &dir.path().join("dev9/record.phr"));
     let report = sync(&newcomer, SyncOptions::default()).unwrap();
-    assert!(report.from_snapshot, "the log was compacted, so the new device starts from the snapshot: {report:?}");
+    assert!(
+        report.from_snapshot,
+        "the log was compacted, so the new device starts from the snapshot: {report:?}"
+    );
     let mut everyone = all;
     everyone.push(newcomer);
     settle(&everyone);

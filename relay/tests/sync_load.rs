@@ -6,6 +6,7 @@
 //!   cargo test -p phr-relay --test sync_load -- --nocapture
 //! PHR_SYNC_LOAD_ROUNDS (default 5) sets the rounds; PHR_SYNC_LOAD_INSTANCES (default 1) runs
 //! that many relay instances on the one PostgreSQL database, devices spread over them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use data_encoding::BASE64URL_NOPAD;
 use phr_relay::{signing_input, Backend, Options};
@@ -49,11 +50,12 @@ fn serve(backend: Backend) -> Relay {
             let addr = listener.local_addr().unwrap();
             let app = phr_relay::app(backend, Options::default()).await.unwrap();
             tx.send(format!("http://{addr}")).unwrap();
-            axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stop_rx.await;
+                })
+                .await
+                .unwrap();
         });
     });
     let base = rx.recv_timeout(Duration::from_secs(30)).expect("relay started");
@@ -75,7 +77,13 @@ struct Device {
 }
 
 impl Device {
-    async fn call(&self, http: &reqwest::Client, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value, f64) {
+    async fn call(
+        &self,
+        http: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value, f64) {
         let body = body.map(|v| serde_json::to_vec(&v).unwrap()).unwrap_or_default();
         let now = phr_core::share::relay::request_time_ms();
         let sig = self.key.sign(&signing_input(method.as_str(), path, now, &body));
@@ -130,14 +138,27 @@ impl Report {
             self.requests(),
             self.requests() as f64 / self.secs
         );
-        for (e, v) in [("POST /sync/{account}/ops (push 20 x 1 KiB)", &self.push), ("GET  /sync/{account}/ops (pull, limit 500)", &self.pull)] {
-            println!("  {e}: {} requests, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms", v.len(), q(v, 0.5), q(v, 0.99), v.last().unwrap());
+        for (e, v) in [
+            ("POST /sync/{account}/ops (push 20 x 1 KiB)", &self.push),
+            ("GET  /sync/{account}/ops (pull, limit 500)", &self.pull),
+        ] {
+            println!(
+                "  {e}: {} requests, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                v.len(),
+                q(v, 0.5),
+                q(v, 0.99),
+                v.last().unwrap()
+            );
         }
     }
 }
 
 async fn run(bases: Vec<String>, rounds: usize) -> Report {
-    let http = reqwest::Client::builder().pool_max_idle_per_host(ACCOUNTS * PER_ACCOUNT).timeout(Duration::from_secs(120)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(ACCOUNTS * PER_ACCOUNT)
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
     // Set-up (not measured): each account's first device creates it and adds the other three.
     let mut devices: Vec<Arc<Device>> = Vec::new();
     for a in 0..ACCOUNTS {
@@ -152,7 +173,14 @@ async fn run(bases: Vec<String>, rounds: usize) -> Report {
             })
             .collect();
         for d in &group {
-            let (s, v, _) = group[0].call(&http, reqwest::Method::POST, &format!("/sync/{account}/devices"), Some(json!({"device": d.id, "xkey": d.xkey}))).await;
+            let (s, v, _) = group[0]
+                .call(
+                    &http,
+                    reqwest::Method::POST,
+                    &format!("/sync/{account}/devices"),
+                    Some(json!({"device": d.id, "xkey": d.xkey})),
+                )
+                .await;
             assert_eq!(s, 201, "{v}");
         }
         devices.extend(group.into_iter().map(Arc::new));
@@ -170,6 +198,17 @@ async fn run(bases: Vec<String>, rounds: usize) -> Report {
                 .collect()
         })
         .collect();
+    // What each account must end with: every op id its devices pushed, once.
+    let mut expected: std::collections::HashMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for (d, bodies) in devices.iter().zip(&payloads) {
+        let set = expected.entry(d.account.clone()).or_default();
+        for b in bodies {
+            for o in b["ops"].as_array().unwrap() {
+                set.insert(o["id"].as_str().unwrap().to_string());
+            }
+        }
+    }
 
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -178,21 +217,28 @@ async fn run(bases: Vec<String>, rounds: usize) -> Report {
         tasks.push(tokio::spawn(async move {
             let mut lat = Lat::default();
             let mut cursor = 0i64;
-            let mut pulled = 0usize;
+            let mut pulled: Vec<String> = Vec::new();
             let ops_path = format!("/sync/{}/ops", d.account);
             for body in bodies {
                 let (s, v, ms) = d.call(&http, reqwest::Method::POST, &ops_path, Some(body)).await;
                 assert_eq!((s, v["accepted"].as_u64()), (200, Some(OPS_PER_PUSH as u64)), "{v}");
                 lat.push.push(ms);
                 loop {
-                    let (s, v, ms) = d.call(&http, reqwest::Method::GET, &format!("{ops_path}?after={cursor}&limit={PULL_LIMIT}"), None).await;
+                    let (s, v, ms) = d
+                        .call(
+                            &http,
+                            reqwest::Method::GET,
+                            &format!("{ops_path}?after={cursor}&limit={PULL_LIMIT}"),
+                            None,
+                        )
+                        .await;
                     assert_eq!(s, 200, "{v}");
                     lat.pull.push(ms);
                     for o in v["ops"].as_array().unwrap() {
                         let seq = o["seq"].as_i64().unwrap();
                         assert!(seq > cursor);
                         cursor = seq;
-                        pulled += 1;
+                        pulled.push(o["id"].as_str().unwrap_or_default().to_string());
                     }
                     if v["more"] != true {
                         break;
@@ -207,32 +253,42 @@ async fn run(bases: Vec<String>, rounds: usize) -> Report {
     let mut ops_pulled = 0;
     let mut ends = Vec::new();
     for t in tasks {
-        let (l, n, c) = t.await.unwrap();
+        let (l, ids, c) = t.await.unwrap();
         push.extend(l.push);
         pull.extend(l.pull);
-        ops_pulled += n;
-        ends.push((n, c));
+        ops_pulled += ids.len();
+        ends.push((ids, c));
     }
     let secs = start.elapsed().as_secs_f64();
     // Every device ends up with every op of its account exactly once: what it pulled during
     // the run plus a final pull from its cursor (ops pushed after its last round).
     let per_account = PER_ACCOUNT * rounds * OPS_PER_PUSH;
-    for (d, (n, mut cursor)) in devices.iter().zip(ends) {
-        let mut total = n;
+    for (d, (mut ids, mut cursor)) in devices.iter().zip(ends) {
         loop {
-            let (s, v, _) = d.call(&http, reqwest::Method::GET, &format!("/sync/{}/ops?after={cursor}&limit={PULL_LIMIT}", d.account), None).await;
+            let (s, v, _) = d
+                .call(
+                    &http,
+                    reqwest::Method::GET,
+                    &format!("/sync/{}/ops?after={cursor}&limit={PULL_LIMIT}", d.account),
+                    None,
+                )
+                .await;
             assert_eq!(s, 200);
             for o in v["ops"].as_array().unwrap() {
                 let seq = o["seq"].as_i64().unwrap();
                 assert!(seq > cursor);
                 cursor = seq;
-                total += 1;
+                ids.push(o["id"].as_str().unwrap_or_default().to_string());
             }
             if v["more"] != true {
                 break;
             }
         }
-        assert_eq!((total, cursor), (per_account, per_account as i64), "a device missed or repeated ops");
+        assert_eq!((ids.len(), cursor), (per_account, per_account as i64), "a device missed or repeated ops");
+        // Exactly once: no id twice, and the ids are exactly those its account's devices pushed.
+        let set: std::collections::BTreeSet<String> = ids.iter().cloned().collect();
+        assert_eq!(set.len(), ids.len(), "a device received an op twice");
+        assert!(set == expected[&d.account], "a device's ops differ from those pushed to its account");
     }
     push.sort_by(f64::total_cmp);
     pull.sort_by(f64::total_cmp);
@@ -241,12 +297,20 @@ async fn run(bases: Vec<String>, rounds: usize) -> Report {
 
 #[test]
 fn two_hundred_devices_sync_at_once() {
-    let Ok(url) = std::env::var("PHR_TEST_PG").map(|u| u.trim().to_string()).and_then(|u| if u.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(u) }) else {
-        eprintln!("PHR_TEST_PG is not set: skipping the sync load test (it measures the PostgreSQL backend; scripts/relay-test.sh sets it)");
+    let Ok(url) = std::env::var("PHR_TEST_PG").map(|u| u.trim().to_string()).and_then(|u| {
+        if u.is_empty() {
+            Err(std::env::VarError::NotPresent)
+        } else {
+            Ok(u)
+        }
+    }) else {
+        phr_testkit::missing("PHR_TEST_PG is not set: the sync load test measures the PostgreSQL backend (scripts/test-all.sh sets it)");
         return;
     };
-    let rounds: usize = std::env::var("PHR_SYNC_LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).clamp(1, 50);
-    let instances: usize = std::env::var("PHR_SYNC_LOAD_INSTANCES").ok().and_then(|s| s.parse().ok()).unwrap_or(1).clamp(1, 8);
+    let rounds: usize =
+        std::env::var("PHR_SYNC_LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).clamp(1, 50);
+    let instances: usize =
+        std::env::var("PHR_SYNC_LOAD_INSTANCES").ok().and_then(|s| s.parse().ok()).unwrap_or(1).clamp(1, 8);
     let client = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     println!(
         "sync load: {} devices in {ACCOUNTS} accounts, {rounds} rounds of push {OPS_PER_PUSH} x {BLOB} B + pull to the end (limit {PULL_LIMIT}), all concurrent",

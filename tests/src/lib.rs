@@ -1,4 +1,5 @@
 //! Shared helpers for the cross-crate tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use phr_core::crypto::RawKeyStore;
 

@@ -1,5 +1,6 @@
 //! Kill a writer with SIGKILL at random points, at least 50 times: after each kill the
 //! database opens, passes `PRAGMA integrity_check`, and every batch is whole or absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use phr_core::record::SampleKind;
 use phr_core::Record;
@@ -41,7 +42,13 @@ fn sigkill_at_random_points_never_tears_a_batch() {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         // Read acknowledgements on a thread so the writer never blocks on a full pipe.
-        let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).filter_map(|l| l.parse::<u64>().ok()).collect::<Vec<_>>());
+        let reader = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .filter_map(|l| l.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        });
         let delay = Duration::from_millis(rng.next() % 120);
         let t = Instant::now();
         while t.elapsed() < delay {
@@ -56,7 +63,8 @@ fn sigkill_at_random_points_never_tears_a_batch() {
             assert!(acked.is_empty(), "round {round}: batches acknowledged but no database");
             continue;
         }
-        let record = Record::open(&db, &test_keystore()).unwrap_or_else(|e| panic!("round {round}: reopen failed: {e}"));
+        let record = Record::open(&db, &test_keystore())
+            .unwrap_or_else(|e| panic!("round {round}: reopen failed: {e}"));
         assert!(record.integrity_check().unwrap(), "round {round}: integrity_check failed");
         // Every acknowledged batch is whole; the one after (possibly mid-write) is whole or absent.
         let last = acked.last().map(|b| b + 1).unwrap_or(first);
@@ -64,7 +72,10 @@ fn sigkill_at_random_points_never_tears_a_batch() {
             let (from, to) = batch_span(b);
             for kind in [SampleKind::HeartRate, SampleKind::Steps] {
                 let n = record.samples(kind, from, to).unwrap().len();
-                assert!(n == 0 || n == PER_KIND, "round {round}, batch {b}, {kind:?}: torn batch with {n} samples");
+                assert!(
+                    n == 0 || n == PER_KIND,
+                    "round {round}, batch {b}, {kind:?}: torn batch with {n} samples"
+                );
                 if acked.contains(&b) {
                     assert_eq!(n, PER_KIND, "round {round}: acknowledged batch {b} lost");
                 }
@@ -80,6 +91,8 @@ fn sigkill_at_random_points_never_tears_a_batch() {
         let (from, _) = batch_span(last + 1);
         assert!(record.samples(SampleKind::HeartRate, from, batch_span(first + 999).1).unwrap().is_empty());
     }
-    println!("{kills} kills, {committed_total} acknowledged batches, {torn_candidates} in-flight batches checked");
+    println!(
+        "{kills} kills, {committed_total} acknowledged batches, {torn_candidates} in-flight batches checked"
+    );
     assert!(committed_total > 0, "the writer never committed: the kill schedule tested nothing");
 }

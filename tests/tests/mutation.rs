@@ -1,6 +1,7 @@
 //! Mutation of real record and backup files: flipped bytes, truncations and garbage never
 //! panic; they give an error (or, where SQLite does not notice, values still open or fail
 //! their authentication check).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use chrono::NaiveDate;
 use phr_core::store::{ListOptions, DB_FILE};
@@ -73,8 +74,13 @@ fn mutated_database_files_never_panic() {
                 // index key that hides a row): never a silent, undetectable change.
                 if n != baseline {
                     let c = rusqlite::Connection::open(&case).unwrap();
-                    let verdict: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap_or_else(|e| e.to_string());
-                    assert_ne!(verdict, "ok", "round {round}: a mutation silently changed what the owner sees");
+                    let verdict: String = c
+                        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                        .unwrap_or_else(|e| e.to_string());
+                    assert_ne!(
+                        verdict, "ok",
+                        "round {round}: a mutation silently changed what the owner sees"
+                    );
                     errors += 1;
                 } else {
                     clean += 1;
@@ -82,7 +88,15 @@ fn mutated_database_files_never_panic() {
             }
             Ok(Err(e)) => {
                 assert!(
-                    matches!(e, Error::Corrupt(_) | Error::Undecryptable | Error::Sqlite(_) | Error::NoRecord | Error::WrongKey | Error::TooNew { .. }),
+                    matches!(
+                        e,
+                        Error::Corrupt(_)
+                            | Error::Undecryptable
+                            | Error::Sqlite(_)
+                            | Error::NoRecord
+                            | Error::WrongKey
+                            | Error::TooNew { .. }
+                    ),
                     "round {round}: unexpected error kind {e:?}"
                 );
                 errors += 1;
@@ -116,7 +130,10 @@ fn mutated_backups_never_panic_and_never_restore_wrong_data() {
             // Every byte of a backup is authenticated, except header fields that are
             // re-checked: a flip anywhere must be refused.
             Ok(Ok(_)) => panic!("round {round}: a backup with a flipped bit at byte {i} was restored"),
-            Ok(Err(e)) => assert!(matches!(e, Error::BackupDamaged { .. } | Error::WrongKey | Error::Corrupt(_)), "round {round}: {e:?}"),
+            Ok(Err(e)) => assert!(
+                matches!(e, Error::BackupDamaged { .. } | Error::WrongKey | Error::Corrupt(_)),
+                "round {round}: {e:?}"
+            ),
         }
         assert!(!home.join(DB_FILE).exists(), "round {round}: a failed restore left a record behind");
     }

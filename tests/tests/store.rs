@@ -1,5 +1,6 @@
 //! The record store through its public API: entries, provenance rules, tombstones,
 //! samples, keys, backups, and bad input that must change nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use chrono::NaiveDate;
 use phr_core::crypto::{PassphraseKeyStore, RawKeyStore, RecoveryKeyStore};
@@ -16,7 +17,16 @@ fn new_record() -> (tempfile::TempDir, Record) {
 }
 
 fn med(name: &str, dose: &str) -> EntryValue {
-    EntryValue::Medication { name: name.into(), dose: Some(dose.into()), route: None, frequency: None, start: None, stop: None, reason: None, code: None }
+    EntryValue::Medication {
+        name: name.into(),
+        dose: Some(dose.into()),
+        route: None,
+        frequency: None,
+        start: None,
+        stop: None,
+        reason: None,
+        code: None,
+    }
 }
 
 fn sha(path: &Path) -> Vec<u8> {
@@ -24,7 +34,8 @@ fn sha(path: &Path) -> Vec<u8> {
 }
 
 fn all_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+    let mut v: Vec<_> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
     v.sort();
     v
 }
@@ -56,7 +67,12 @@ fn add_edit_annotate_delete_undo_purge() {
 
     r.delete_entry(&e.id).unwrap();
     assert!(r.list_entries("medications", ListOptions::default()).unwrap().is_empty());
-    assert_eq!(r.list_entries("medications", ListOptions { include_deleted: true, include_hidden: false }).unwrap().len(), 1);
+    assert_eq!(
+        r.list_entries("medications", ListOptions { include_deleted: true, include_hidden: false })
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(r.edit_entry(&e.id, med("X", "1")).is_err(), "deleted entries are not edited");
     r.undo_delete(&e.id).unwrap();
     let back = r.entry(&e.id).unwrap();
@@ -88,7 +104,10 @@ fn medical_record_entries_are_read_only_but_annotatable_and_hideable() {
 #[test]
 fn sections_refuse_what_does_not_belong() {
     let (_d, r) = new_record();
-    assert!(matches!(r.add_entry("no_such_section", med("X", "1"), Provenance::User), Err(Error::NotFound { what: "section" })));
+    assert!(matches!(
+        r.add_entry("no_such_section", med("X", "1"), Provenance::User),
+        Err(Error::NotFound { what: "section" })
+    ));
     assert!(r.add_entry("allergies", med("X", "1"), Provenance::User).is_err());
     let note = EntryValue::Note { date: None, title: None, text: "8 hours".into() };
     let e = r.add_entry("sleep", note.clone(), Provenance::User).unwrap_err().to_string();
@@ -112,10 +131,22 @@ fn custom_sections_and_privacy_persist_across_reopen() {
     let id = {
         let r = Record::create(&path, &test_keystore()).unwrap();
         let s = r
-            .create_section("Migraine diary", vec![FieldDef { name: "pain".into(), field_type: FieldType::Number { unit: None }, required: true }])
+            .create_section(
+                "Migraine diary",
+                vec![FieldDef {
+                    name: "pain".into(),
+                    field_type: FieldType::Number { unit: None },
+                    required: true,
+                }],
+            )
             .unwrap();
         assert!(r.create_section("migraine DIARY", vec![]).is_err());
-        r.add_entry(&s.id, EntryValue::Custom { fields: [("pain".into(), FieldValue::Number(7.0))].into() }, Provenance::User).unwrap();
+        r.add_entry(
+            &s.id,
+            EntryValue::Custom { fields: [("pain".into(), FieldValue::Number(7.0))].into() },
+            Provenance::User,
+        )
+        .unwrap();
         r.set_section_privacy("stress", PrivacyLevel::Private).unwrap();
         r.set_section_enabled("diet", true).unwrap();
         s.id
@@ -130,7 +161,15 @@ fn custom_sections_and_privacy_persist_across_reopen() {
 #[test]
 fn samples_dedup_rollup_and_range() {
     let (_d, r) = new_record();
-    let day = |d: u32, h: i64| NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis() + h * 3_600_000;
+    let day = |d: u32, h: i64| {
+        NaiveDate::from_ymd_opt(2026, 3, d)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+            + h * 3_600_000
+    };
     let batch = vec![
         Sample::instant(SampleKind::Weight, day(1, 7), 80.0, "scale"),
         Sample::instant(SampleKind::Weight, day(1, 19), 81.0, "scale"),
@@ -152,14 +191,20 @@ fn samples_dedup_rollup_and_range() {
     let d2 = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
     let roll = r.daily_rollups(SampleKind::Weight, d1, d2).unwrap();
     assert_eq!(roll.len(), 2);
-    assert_eq!((roll[0].count, roll[0].min, roll[0].max, roll[0].sum, roll[0].last), (3, 80.0, 82.0, 243.0, 81.0));
+    assert_eq!(
+        (roll[0].count, roll[0].min, roll[0].max, roll[0].sum, roll[0].last),
+        (3, 80.0, 82.0, 243.0, 81.0)
+    );
     assert_eq!((roll[1].count, roll[1].last), (2, 79.0));
     let in_range = r.samples(SampleKind::Weight, day(1, 7), day(1, 19)).unwrap();
     assert_eq!(in_range.iter().map(|s| s.value).collect::<Vec<_>>(), vec![80.0, 82.0]);
     assert!(r.samples(SampleKind::Steps, i64::MIN, i64::MAX).unwrap().is_empty());
 
     // A bad sample fails the whole batch and names its position; nothing lands.
-    let bad = vec![Sample::instant(SampleKind::Weight, day(5, 7), 80.0, "scale"), Sample::instant(SampleKind::Weight, day(5, 8), -3.0, "scale")];
+    let bad = vec![
+        Sample::instant(SampleKind::Weight, day(5, 7), 80.0, "scale"),
+        Sample::instant(SampleKind::Weight, day(5, 8), -3.0, "scale"),
+    ];
     let e = r.ingest_samples(&bad).unwrap_err().to_string();
     assert!(e.contains("sample 1 of the batch"), "{e}");
     assert!(r.samples(SampleKind::Weight, day(5, 0), day(6, 0)).unwrap().is_empty());
@@ -174,7 +219,10 @@ fn wrong_key_is_refused_and_changes_nothing() {
     let before = sha(&path);
     let wrong = PassphraseKeyStore::new("not the passphrase").unwrap();
     assert!(matches!(Record::open(&path, &wrong), Err(Error::WrongKey)));
-    assert!(matches!(Record::open(&path, &RawKeyStore::new([1; 32])), Err(Error::WrongKey)), "no platform wrap exists");
+    assert!(
+        matches!(Record::open(&path, &RawKeyStore::new([1; 32])), Err(Error::WrongKey)),
+        "no platform wrap exists"
+    );
     assert_eq!(before, sha(&path));
     Record::open(&path, &pass).unwrap();
 }
@@ -183,7 +231,11 @@ fn wrong_key_is_refused_and_changes_nothing() {
 fn corrupt_database_gives_a_clear_error_and_no_panic() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(DB_FILE);
-    std::fs::write(&path, b"this is not a database, just some text that is long enough to look like a header......").unwrap();
+    std::fs::write(
+        &path,
+        b"this is not a database, just some text that is long enough to look like a header......",
+    )
+    .unwrap();
     let before = sha(&path);
     let e = Record::open(&path, &test_keystore()).unwrap_err();
     assert!(matches!(e, Error::Corrupt(_)), "{e}");
@@ -193,10 +245,23 @@ fn corrupt_database_gives_a_clear_error_and_no_panic() {
     // A real record with one sealed value flipped: reading it fails cleanly.
     let path2 = dir.path().join("second.phr");
     let r = Record::create(&path2, &test_keystore()).unwrap();
-    let e = r.add_entry("allergies", EntryValue::Allergy { substance: "Latex".into(), reaction: None, severity: Severity::Mild, kind: AllergyKind::Allergy, code: None }, Provenance::User).unwrap();
+    let e = r
+        .add_entry(
+            "allergies",
+            EntryValue::Allergy {
+                substance: "Latex".into(),
+                reaction: None,
+                severity: Severity::Mild,
+                kind: AllergyKind::Allergy,
+                code: None,
+            },
+            Provenance::User,
+        )
+        .unwrap();
     drop(r);
     let c = rusqlite::Connection::open(&path2).unwrap();
-    c.execute("UPDATE entries SET body = CAST(zeroblob(length(body)) AS BLOB) WHERE id = ?1", [&e.id]).unwrap();
+    c.execute("UPDATE entries SET body = CAST(zeroblob(length(body)) AS BLOB) WHERE id = ?1", [&e.id])
+        .unwrap();
     drop(c);
     let r = Record::open(&path2, &test_keystore()).unwrap();
     assert!(matches!(r.entry(&e.id), Err(Error::Undecryptable)));
@@ -210,7 +275,11 @@ fn sealed_values_cannot_be_swapped_between_rows() {
     let b = r.add_entry("medications", med("Atorvastatin", "20 mg"), Provenance::User).unwrap();
     drop(r);
     let c = rusqlite::Connection::open(d.path().join(DB_FILE)).unwrap();
-    c.execute("UPDATE entries SET body = (SELECT body FROM entries WHERE id = ?1) WHERE id = ?2", [&a.id, &b.id]).unwrap();
+    c.execute(
+        "UPDATE entries SET body = (SELECT body FROM entries WHERE id = ?1) WHERE id = ?2",
+        [&a.id, &b.id],
+    )
+    .unwrap();
     drop(c);
     let r = Record::open(&d.path().join(DB_FILE), &test_keystore()).unwrap();
     assert!(matches!(r.entry(&b.id), Err(Error::Undecryptable)));
@@ -286,7 +355,13 @@ fn readers_run_beside_the_writer() {
         let r = r.clone();
         std::thread::spawn(move || {
             for i in 0..200i64 {
-                r.ingest_samples(&[Sample::instant(SampleKind::Steps, phr_tests::T0 + i * 60_000, 10.0, "phone")]).unwrap();
+                r.ingest_samples(&[Sample::instant(
+                    SampleKind::Steps,
+                    phr_tests::T0 + i * 60_000,
+                    10.0,
+                    "phone",
+                )])
+                .unwrap();
             }
         })
     };
@@ -305,12 +380,48 @@ fn readers_run_beside_the_writer() {
 #[test]
 fn sentinel_values_never_reach_disk_while_the_record_is_open() {
     let (d, r) = new_record();
-    let marks = ["SENTINEL-NAME-a1", "SENTINEL-MED-b2", "SENTINEL-NOTE-c3", "SENTINEL-SECTION-d4", "SENTINEL-FIELD-e5", "SENTINEL-SOURCE-f6", "SENTINEL-SETTING-g7"];
-    r.add_entry("identity", EntryValue::Identity { given_name: marks[0].into(), family_name: "X".into(), date_of_birth: None, nhs_number: None, address: None, gp_practice: None }, Provenance::User).unwrap();
-    let m = r.add_entry("medications", med(marks[1], "1 mg"), Provenance::Import { source: marks[5].into(), source_id: Some(marks[5].into()) }).unwrap();
+    let marks = [
+        "SENTINEL-NAME-a1",
+        "SENTINEL-MED-b2",
+        "SENTINEL-NOTE-c3",
+        "SENTINEL-SECTION-d4",
+        "SENTINEL-FIELD-e5",
+        "SENTINEL-SOURCE-f6",
+        "SENTINEL-SETTING-g7",
+    ];
+    r.add_entry(
+        "identity",
+        EntryValue::Identity {
+            given_name: marks[0].into(),
+            family_name: "X".into(),
+            date_of_birth: None,
+            nhs_number: None,
+            address: None,
+            gp_practice: None,
+        },
+        Provenance::User,
+    )
+    .unwrap();
+    let m = r
+        .add_entry(
+            "medications",
+            med(marks[1], "1 mg"),
+            Provenance::Import { source: marks[5].into(), source_id: Some(marks[5].into()) },
+        )
+        .unwrap();
     r.annotate(&m.id, AnnotationKind::Note, Some(marks[2].into())).unwrap();
-    let s = r.create_section(marks[3], vec![FieldDef { name: marks[4].into(), field_type: FieldType::Text, required: false }]).unwrap();
-    r.add_entry(&s.id, EntryValue::Custom { fields: [(marks[4].into(), FieldValue::Text(marks[4].into()))].into() }, Provenance::User).unwrap();
+    let s = r
+        .create_section(
+            marks[3],
+            vec![FieldDef { name: marks[4].into(), field_type: FieldType::Text, required: false }],
+        )
+        .unwrap();
+    r.add_entry(
+        &s.id,
+        EntryValue::Custom { fields: [(marks[4].into(), FieldValue::Text(marks[4].into()))].into() },
+        Provenance::User,
+    )
+    .unwrap();
     r.ingest_samples(&[Sample::instant(SampleKind::Weight, phr_tests::T0, 70.0, marks[5])]).unwrap();
     r.set_setting("insights", &serde_json::json!({"note": marks[6]})).unwrap();
     let files = all_files(d.path());
@@ -327,9 +438,34 @@ fn sentinel_values_never_reach_disk_while_the_record_is_open() {
 
 fn run(source: &str, source_id: &str, start_ms: i64, elapsed_s: f64) -> Activity {
     Activity {
-        id: String::new(), sport: "running".into(), name: None, start_ms, elapsed_s, timer_s: None, distance_m: Some(10_000.0), avg_hr: Some(150.0),
-        max_hr: None, calories: None, ascent_m: None, source: source.into(), source_id: source_id.into(), also_from: vec![], laps: vec![],
-        metrics: Default::default(), track: vec![TrackPoint { t_ms: start_ms, lat: Some(53.8), lon: Some(-1.55), altitude_m: None, distance_m: None, hr: Some(120.0), cadence: None, power: None, speed_mps: None, temperature_c: None }],
+        id: String::new(),
+        sport: "running".into(),
+        name: None,
+        start_ms,
+        elapsed_s,
+        timer_s: None,
+        distance_m: Some(10_000.0),
+        avg_hr: Some(150.0),
+        max_hr: None,
+        calories: None,
+        ascent_m: None,
+        source: source.into(),
+        source_id: source_id.into(),
+        also_from: vec![],
+        laps: vec![],
+        metrics: Default::default(),
+        track: vec![TrackPoint {
+            t_ms: start_ms,
+            lat: Some(53.8),
+            lon: Some(-1.55),
+            altitude_m: None,
+            distance_m: None,
+            hr: Some(120.0),
+            cadence: None,
+            power: None,
+            speed_mps: None,
+            temperature_c: None,
+        }],
     }
 }
 
@@ -342,12 +478,25 @@ fn import_batches_are_atomic_idempotent_and_merge_the_same_session() {
     let batch = ImportBatch {
         samples: vec![Sample::instant(SampleKind::HeartRate, t, 120.0, "garmin")],
         activities: vec![run("garmin fenix 6", "fit:abc:0", t, 3000.0)],
-        entries: vec![("vaccinations".into(), EntryValue::Vaccination { vaccine: "Flu".into(), date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), dose: None, next_due: None, code: None }, gp)],
+        entries: vec![(
+            "vaccinations".into(),
+            EntryValue::Vaccination {
+                vaccine: "Flu".into(),
+                date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                dose: None,
+                next_due: None,
+                code: None,
+            },
+            gp,
+        )],
     };
     let first = r.import(&batch).unwrap();
     assert_eq!((first.samples.added, first.activities_added, first.entries_added), (1, 1, 1));
     let again = r.import(&batch).unwrap();
-    assert_eq!((again.samples.added, again.activities_added, again.activities_unchanged, again.entries_unchanged), (0, 0, 1, 1));
+    assert_eq!(
+        (again.samples.added, again.activities_added, again.activities_unchanged, again.entries_unchanged),
+        (0, 0, 1, 1)
+    );
 
     // The same run from Strava, 40 s later and 30 s longer: linked, not duplicated.
     let mut strava = run("strava", "strava:987", t + 40_000, 3030.0);
@@ -357,11 +506,28 @@ fn import_batches_are_atomic_idempotent_and_merge_the_same_session() {
     let all = r.activities(i64::MIN, i64::MAX).unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].also_from, vec!["strava".to_string()]);
-    assert_eq!(all[0].name.as_deref(), Some("Morning run"), "missing fields are filled from the second source");
+    assert_eq!(
+        all[0].name.as_deref(),
+        Some("Morning run"),
+        "missing fields are filled from the second source"
+    );
     assert_eq!(r.activity(&all[0].id).unwrap().track.len(), 1);
-    assert_eq!(r.import(&ImportBatch { activities: vec![strava], ..Default::default() }).unwrap().activities_unchanged, 1);
+    assert_eq!(
+        r.import(&ImportBatch { activities: vec![strava], ..Default::default() })
+            .unwrap()
+            .activities_unchanged,
+        1
+    );
     // A different session the same day is its own activity.
-    assert_eq!(r.import(&ImportBatch { activities: vec![run("strava", "strava:988", t + 6 * 3_600_000, 1800.0)], ..Default::default() }).unwrap().activities_added, 1);
+    assert_eq!(
+        r.import(&ImportBatch {
+            activities: vec![run("strava", "strava:988", t + 6 * 3_600_000, 1800.0)],
+            ..Default::default()
+        })
+        .unwrap()
+        .activities_added,
+        1
+    );
 
     // One bad sample: the whole batch (activity included) is refused.
     let bad = ImportBatch {

@@ -47,18 +47,69 @@ pub const SNOMED_MENTAL: &[&str] = &[
 
 /// Psychotropic medicines (lower-case generic names).
 pub const PSYCHOTROPICS: &[&str] = &[
-    "sertraline", "fluoxetine", "citalopram", "escitalopram", "paroxetine", "mirtazapine", "venlafaxine",
-    "duloxetine", "amitriptyline", "nortriptyline", "trazodone", "vortioxetine", "bupropion", "lithium",
-    "olanzapine", "quetiapine", "risperidone", "aripiprazole", "haloperidol", "clozapine", "lamotrigine",
-    "methylphenidate", "lisdexamfetamine", "atomoxetine", "diazepam", "lorazepam", "buspirone",
+    "sertraline",
+    "fluoxetine",
+    "citalopram",
+    "escitalopram",
+    "paroxetine",
+    "mirtazapine",
+    "venlafaxine",
+    "duloxetine",
+    "amitriptyline",
+    "nortriptyline",
+    "trazodone",
+    "vortioxetine",
+    "bupropion",
+    "lithium",
+    "olanzapine",
+    "quetiapine",
+    "risperidone",
+    "aripiprazole",
+    "haloperidol",
+    "clozapine",
+    "lamotrigine",
+    "methylphenidate",
+    "lisdexamfetamine",
+    "atomoxetine",
+    "diazepam",
+    "lorazepam",
+    "buspirone",
 ];
 
 /// Words that mark free text as being about mental health (lower-case substrings).
 pub const KEYWORDS: &[&str] = &[
-    "mental", "depress", "anxiety", "anxious", "panic", "psychos", "psychot", "schizo", "bipolar", "ptsd",
-    "post-traumatic", "post traumatic", "obsessive", "ocd", "eating disorder", "anorexi", "bulimi",
-    "self-harm", "self harm", "suicid", "personality disorder", "psychiatr", "adhd", "autis", "dementia",
-    "counselling", "cbt", "talking therap", "iapt", "crisis team", "sectioned", "addiction",
+    "mental",
+    "depress",
+    "anxiety",
+    "anxious",
+    "panic",
+    "psychos",
+    "psychot",
+    "schizo",
+    "bipolar",
+    "ptsd",
+    "post-traumatic",
+    "post traumatic",
+    "obsessive",
+    "ocd",
+    "eating disorder",
+    "anorexi",
+    "bulimi",
+    "self-harm",
+    "self harm",
+    "suicid",
+    "personality disorder",
+    "psychiatr",
+    "adhd",
+    "autis",
+    "dementia",
+    "counselling",
+    "cbt",
+    "talking therap",
+    "iapt",
+    "crisis team",
+    "sectioned",
+    "addiction",
 ];
 
 fn code_is_mental(code: &Option<Code>) -> bool {
@@ -96,19 +147,30 @@ pub fn is_mental_health(entry: &Entry) -> bool {
     }
     let any_text = |xs: &[&Option<String>]| xs.iter().any(|x| x.as_deref().is_some_and(text_is_mental));
     match &entry.value {
-        EntryValue::Condition { name, code, notes, .. } => code_is_mental(code) || text_is_mental(name) || any_text(&[notes]),
+        EntryValue::Condition { name, code, notes, .. } => {
+            code_is_mental(code) || text_is_mental(name) || any_text(&[notes])
+        }
         EntryValue::Medication { name, reason, code, .. } => {
             let n = name.to_lowercase();
-            PSYCHOTROPICS.iter().any(|p| n.contains(p)) || code_is_mental(code) || text_is_mental(name) || any_text(&[reason])
+            PSYCHOTROPICS.iter().any(|p| n.contains(p))
+                || code_is_mental(code)
+                || text_is_mental(name)
+                || any_text(&[reason])
         }
-        EntryValue::Procedure { name, code, notes, .. } => code_is_mental(code) || text_is_mental(name) || any_text(&[notes]),
-        EntryValue::SocialPrescription { activity, reason, provider, .. } => text_is_mental(activity) || any_text(&[reason, provider]),
+        EntryValue::Procedure { name, code, notes, .. } => {
+            code_is_mental(code) || text_is_mental(name) || any_text(&[notes])
+        }
+        EntryValue::SocialPrescription { activity, reason, provider, .. } => {
+            text_is_mental(activity) || any_text(&[reason, provider])
+        }
         EntryValue::LifeEvent { title, details, .. } => text_is_mental(title) || any_text(&[details]),
         EntryValue::Note { title, text, .. } => text_is_mental(text) || any_text(&[title]),
         EntryValue::EmergencyInfo { text } => text_is_mental(text),
         EntryValue::FamilyHistory { condition, .. } => text_is_mental(condition),
         EntryValue::CheckUp { summary, .. } => text_is_mental(summary),
-        EntryValue::Custom { fields } => fields.values().any(|v| matches!(v, crate::record::FieldValue::Text(t) if text_is_mental(t))),
+        EntryValue::Custom { fields } => {
+            fields.values().any(|v| matches!(v, crate::record::FieldValue::Text(t) if text_is_mental(t)))
+        }
         _ => false,
     }
 }

@@ -86,8 +86,15 @@ pub struct Recipient {
 pub const PURPOSE_ADVICE: &str = "advice";
 
 /// Sections of the ready-made emergency card.
-pub const EMERGENCY_SECTIONS: &[&str] =
-    &["allergies", "medications", "conditions", "blood_group", "contacts", "organ_donation", "emergency_info"];
+pub const EMERGENCY_SECTIONS: &[&str] = &[
+    "allergies",
+    "medications",
+    "conditions",
+    "blood_group",
+    "contacts",
+    "organ_donation",
+    "emergency_info",
+];
 
 /// Where a grant's content was published as a SMART Health Link (kept sealed in the grant:
 /// it holds the link's key so the owner can show the QR code again).
@@ -217,11 +224,15 @@ pub fn measurement_kinds(section: BuiltinSection) -> &'static [SampleKind] {
     use SampleKind as K;
     match section {
         BuiltinSection::Weight => &[K::Weight, K::Height, K::BodyFat],
-        BuiltinSection::BloodPressure => &[K::BloodPressureSystolic, K::BloodPressureDiastolic, K::RestingHeartRate],
+        BuiltinSection::BloodPressure => {
+            &[K::BloodPressureSystolic, K::BloodPressureDiastolic, K::RestingHeartRate]
+        }
         BuiltinSection::Exercise => &[K::Steps, K::RestingHeartRate],
         BuiltinSection::Sleep => &[K::SleepDuration],
         // Vital signs the GP record holds besides weight and blood pressure.
-        BuiltinSection::TestResults => &[K::OxygenSaturation, K::BodyTemperature, K::RespiratoryRate, K::BloodGlucose],
+        BuiltinSection::TestResults => {
+            &[K::OxygenSaturation, K::BodyTemperature, K::RespiratoryRate, K::BloodGlucose]
+        }
         _ => &[],
     }
 }
@@ -372,10 +383,16 @@ pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
             other => {
                 let s = record.resolve_section(other)?;
                 if s.privacy == PrivacyLevel::Private {
-                    return Err(Error::invalid("sections", format!("{} is private and is never shared", s.id)));
+                    return Err(Error::invalid(
+                        "sections",
+                        format!("{} is private and is never shared", s.id),
+                    ));
                 }
                 if cat.is_restricted() && !section_allowed(&s, cat) {
-                    return Err(Error::invalid("sections", format!("{} can never be shared with an employer or insurer", s.id)));
+                    return Err(Error::invalid(
+                        "sections",
+                        format!("{} can never be shared with an employer or insurer", s.id),
+                    ));
                 }
                 if !s.enabled {
                     return Err(Error::invalid("sections", format!("{} is switched off", s.id)));
@@ -434,7 +451,13 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
         GrantStatus::NotYetValid => Some(DenyReason::NotYetValid),
     };
     if let Some(r) = reason {
-        record.append_audit(AuditAction::Denied, &grant.recipient.name, Some(grant_id), &[], &format!("{r:?}").to_lowercase())?;
+        record.append_audit(
+            AuditAction::Denied,
+            &grant.recipient.name,
+            Some(grant_id),
+            &[],
+            &format!("{r:?}").to_lowercase(),
+        )?;
         return Ok(Decision::Denied(r));
     }
     let cat = grant.recipient.category;
@@ -484,7 +507,12 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
 
 /// Daily values of `kinds` from [`MEASUREMENT_DAYS`] before the grant's start to now
 /// (or its expiry), at most [`MEASUREMENT_DAYS`] days a kind (the latest).
-fn shared_measurements(record: &Record, kinds: &[SampleKind], grant: &Grant, now: DateTime<Utc>) -> Result<Vec<SharedMeasurement>> {
+fn shared_measurements(
+    record: &Record,
+    kinds: &[SampleKind],
+    grant: &Grant,
+    now: DateTime<Utc>,
+) -> Result<Vec<SharedMeasurement>> {
     let to = grant.expiry.map_or(now, |e| e.min(now)).date_naive();
     let from = (grant.start - chrono::Duration::days(MEASUREMENT_DAYS)).date_naive();
     let mut out = Vec::new();
@@ -493,7 +521,12 @@ fn shared_measurements(record: &Record, kinds: &[SampleKind], grant: &Grant, now
         let skip = days.len().saturating_sub(MEASUREMENT_DAYS as usize);
         for d in days.into_iter().skip(skip).filter(|d| d.count > 0) {
             let value = if kind.is_cumulative() { d.sum } else { d.mean() };
-            out.push(SharedMeasurement { kind, day: d.day, value: (value * 10.0).round() / 10.0, count: d.count });
+            out.push(SharedMeasurement {
+                kind,
+                day: d.day,
+                value: (value * 10.0).round() / 10.0,
+                count: d.count,
+            });
         }
     }
     Ok(out)

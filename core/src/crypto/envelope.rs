@@ -19,6 +19,7 @@ pub struct FieldCipher {
 }
 
 impl FieldCipher {
+    #[expect(clippy::expect_used, reason = "AES-256-GCM takes exactly 32 bytes, which `derive` returns")]
     pub fn new(data_key: &DataKey) -> Self {
         let mut k = data_key.derive(b"field-aead");
         // Cannot fail: AES-256-GCM takes exactly 32 bytes, which `derive` returns.
@@ -28,6 +29,7 @@ impl FieldCipher {
     }
 
     /// Seals with a raw 32-byte key (key wrapping, backup segments).
+    #[expect(clippy::expect_used, reason = "a [u8; 32] is always a valid AES-256 key")]
     pub fn with_raw_key(raw: &[u8; 32]) -> Self {
         let unbound = UnboundKey::new(&AES_256_GCM, raw).expect("32-byte AES-256 key");
         Self { key: LessSafeKey::new(unbound) }

@@ -56,6 +56,7 @@ impl fmt::Debug for DataKey {
     }
 }
 
+#[expect(clippy::expect_used, reason = "32 bytes is far below HKDF-SHA256's 255*32 output limit")]
 pub(crate) fn hkdf32(ikm: &[u8], salt: &[u8], info: &'static [u8]) -> [u8; 32] {
     struct Len32;
     impl ring::hkdf::KeyType for Len32 {
@@ -102,11 +103,17 @@ impl RecoveryKey {
             .filter(|c| !c.is_whitespace() && *c != '-')
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        let bytes = data_encoding::BASE32_NOPAD
-            .decode(cleaned.as_bytes())
-            .map_err(|_| crate::Error::invalid("recovery key", "not a recovery key (expected 52 letters and digits in groups of 4)"))?;
+        let bytes = data_encoding::BASE32_NOPAD.decode(cleaned.as_bytes()).map_err(|_| {
+            crate::Error::invalid(
+                "recovery key",
+                "not a recovery key (expected 52 letters and digits in groups of 4)",
+            )
+        })?;
         if bytes.len() != 32 {
-            return Err(crate::Error::invalid("recovery key", "wrong length (expected 52 letters and digits)"));
+            return Err(crate::Error::invalid(
+                "recovery key",
+                "wrong length (expected 52 letters and digits)",
+            ));
         }
         let mut k = [0u8; 32];
         k.copy_from_slice(&bytes);

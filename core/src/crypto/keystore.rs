@@ -67,7 +67,10 @@ impl PassphraseKeyStore {
         if passphrase.chars().count() < 8 {
             return Err(crate::Error::invalid("passphrase", "must be at least 8 characters"));
         }
-        Ok(Self { passphrase: SecretBytes::new(passphrase.as_bytes().to_vec()), params: KdfParams::default() })
+        Ok(Self {
+            passphrase: SecretBytes::new(passphrase.as_bytes().to_vec()),
+            params: KdfParams::default(),
+        })
     }
 
     fn kek(&self, salt: &[u8], params: KdfParams) -> crate::Result<[u8; 32]> {
@@ -106,7 +109,8 @@ impl KeyStore for PassphraseKeyStore {
         if wrapped.len() < 28 {
             return Err(crate::Error::Corrupt("the passphrase key wrap is too short"));
         }
-        let word = |i: usize| u32::from_le_bytes([wrapped[i], wrapped[i + 1], wrapped[i + 2], wrapped[i + 3]]);
+        let word =
+            |i: usize| u32::from_le_bytes([wrapped[i], wrapped[i + 1], wrapped[i + 2], wrapped[i + 3]]);
         let params = KdfParams { m_kib: word(0), t: word(4), p: word(8) };
         // Refuse absurd parameters from a tampered file instead of allocating gigabytes.
         if params.m_kib > 4 * 1024 * 1024 || params.t > 64 || params.p > 16 {

@@ -15,15 +15,13 @@ mod keys;
 mod keystore;
 
 pub use envelope::{FieldCipher, Lookup, NONCE_LEN, TAG_LEN};
-pub use keys::{DataKey, RecoveryKey, SecretBytes};
 pub(crate) use keys::hkdf32;
+pub use keys::{DataKey, RecoveryKey, SecretBytes};
 pub use keystore::{KeyStore, PassphraseKeyStore, RawKeyStore, RecoveryKeyStore, WrapKind};
 
 use ring::rand::{SecureRandom, SystemRandom};
 
 /// Fills `buf` from the operating system's CSPRNG.
 pub(crate) fn random_fill(buf: &mut [u8]) -> crate::Result<()> {
-    SystemRandom::new()
-        .fill(buf)
-        .map_err(|_| crate::Error::Crypto("the system random generator failed"))
+    SystemRandom::new().fill(buf).map_err(|_| crate::Error::Crypto("the system random generator failed"))
 }

@@ -5,7 +5,10 @@
 //! the entry's id, so importing an export elsewhere and exporting again is stable.
 
 use super::map::{LOINC, NHS_NUMBER_SYSTEM};
-use crate::record::{AllergyKind, BuiltinSection, Code, ConditionStatus, Entry, EntryValue, FieldValue, OrganDonationDecision, SampleKind, Severity};
+use crate::record::{
+    AllergyKind, BuiltinSection, Code, ConditionStatus, Entry, EntryValue, FieldValue, OrganDonationDecision,
+    SampleKind, Severity,
+};
 use crate::store::{ListOptions, RESULTS_SECTION};
 use crate::{Error, Record, Result};
 use serde_json::{json, Map, Value};
@@ -24,7 +27,20 @@ const IPS_SECTIONS: &[(&str, &str, &str)] = &[
 const IPS_REQUIRED: &[&str] = &["allergies", "medications", "conditions"];
 
 /// Sections a FHIR export can carry.
-pub const EXPORTABLE: &[&str] = &["identity", "contacts", "allergies", "medications", "conditions", "vaccinations", "procedures", "test_results", "organ_donation", "life_events", "weight", "blood_pressure"];
+pub const EXPORTABLE: &[&str] = &[
+    "identity",
+    "contacts",
+    "allergies",
+    "medications",
+    "conditions",
+    "vaccinations",
+    "procedures",
+    "test_results",
+    "organ_donation",
+    "life_events",
+    "weight",
+    "blood_pressure",
+];
 
 fn code_cc(code: &Option<Code>, text: &str) -> Value {
     let mut cc = json!({ "text": text });
@@ -62,7 +78,14 @@ pub enum Unmapped {
 /// The ONE mapping from a record entry to a FHIR resource, used by the owner's exports
 /// (IPS, plain Bundles) and by the shared bundle (`share::bundle`). The resource id is
 /// the entry id; `patient` is the reference put in `subject`/`patient`.
-pub fn entry_resource(id: &str, section: &str, section_title: &str, value: &EntryValue, patient: &str, unmapped: Unmapped) -> Option<Value> {
+pub fn entry_resource(
+    id: &str,
+    section: &str,
+    section_title: &str,
+    value: &EntryValue,
+    patient: &str,
+    unmapped: Unmapped,
+) -> Option<Value> {
     let mut r = mapped_resource(id, section, value, patient);
     if r.is_none() && unmapped == Unmapped::AsNote {
         r = Some(json!({
@@ -209,7 +232,9 @@ fn mapped_resource(id: &str, section: &str, value: &EntryValue, patient: &str) -
             match decision {
                 OrganDonationDecision::OptIn => c["provision"] = json!({ "type": "permit" }),
                 OrganDonationDecision::OptOut => c["provision"] = json!({ "type": "deny" }),
-                OrganDonationDecision::Some { organs } => c["provision"] = json!({ "type": "permit", "code": organs.iter().map(|o| json!({ "text": o })).collect::<Vec<_>>() }),
+                OrganDonationDecision::Some { organs } => {
+                    c["provision"] = json!({ "type": "permit", "code": organs.iter().map(|o| json!({ "text": o })).collect::<Vec<_>>() })
+                }
                 _ => {}
             }
             c
@@ -288,10 +313,15 @@ fn section_slug(name: &str) -> Result<String> {
     if n == "test_results" || n == "results" || n == RESULTS_SECTION {
         return Ok(RESULTS_SECTION.into());
     }
-    if EXPORTABLE.contains(&n.as_str()) || BuiltinSection::from_slug(&n).is_some_and(|_| EXPORTABLE.contains(&n.as_str())) {
+    if EXPORTABLE.contains(&n.as_str())
+        || BuiltinSection::from_slug(&n).is_some_and(|_| EXPORTABLE.contains(&n.as_str()))
+    {
         return Ok(n);
     }
-    Err(Error::Invalid { field: "section", reason: format!("{name:?} cannot be exported as FHIR; choose from {}", EXPORTABLE.join(", ")) })
+    Err(Error::Invalid {
+        field: "section",
+        reason: format!("{name:?} cannot be exported as FHIR; choose from {}", EXPORTABLE.join(", ")),
+    })
 }
 
 fn live(record: &Record, section: &str) -> Result<Vec<Entry>> {
@@ -309,11 +339,16 @@ fn entry_json(r: Value) -> Value {
 
 fn patient_resource(record: &Record) -> Result<Value> {
     let id = uuid::Uuid::new_v4().to_string();
-    Ok(live(record, "identity")?.first().and_then(|e| resource(e, "")).unwrap_or_else(|| json!({ "resourceType": "Patient", "id": id })))
+    Ok(live(record, "identity")?
+        .first()
+        .and_then(|e| resource(e, ""))
+        .unwrap_or_else(|| json!({ "resourceType": "Patient", "id": id })))
 }
 
 fn ms_to_rfc3339(ms: i64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 pub(crate) fn stable_uuid(parts: &str) -> String {
@@ -361,14 +396,23 @@ pub enum MeasuredAt {
 fn effective(o: &mut Value, at: MeasuredAt) {
     match at {
         MeasuredAt::Instant(ms) => o["effectiveDateTime"] = json!(ms_to_rfc3339(ms)),
-        MeasuredAt::Day(d) => o["effectivePeriod"] = json!({ "start": format!("{d}T00:00:00Z"), "end": format!("{d}T23:59:59Z") }),
+        MeasuredAt::Day(d) => {
+            o["effectivePeriod"] =
+                json!({ "start": format!("{d}T00:00:00Z"), "end": format!("{d}T23:59:59Z") })
+        }
     }
 }
 
 /// The ONE mapping from a measurement (a sample or a day's value) to a FHIR Observation
 /// (vital-signs profile where FHIR has one); `None` for kinds without a LOINC code here.
 /// Blood pressure goes through [`blood_pressure_resource`] (one panel, two components).
-pub fn measurement_resource(id: &str, kind: SampleKind, at: MeasuredAt, value: f64, patient: &str) -> Option<Value> {
+pub fn measurement_resource(
+    id: &str,
+    kind: SampleKind,
+    at: MeasuredAt,
+    value: f64,
+    patient: &str,
+) -> Option<Value> {
     let (loinc, display, unit, vital) = measurement_code(kind)?;
     let mut o = json!({
         "resourceType": "Observation", "id": id, "status": "final", "category": category(vital),
@@ -381,7 +425,13 @@ pub fn measurement_resource(id: &str, kind: SampleKind, at: MeasuredAt, value: f
 }
 
 /// A blood pressure reading (or a day's mean) as the vital-signs BP panel.
-pub fn blood_pressure_resource(id: &str, at: MeasuredAt, systolic: f64, diastolic: f64, patient: &str) -> Value {
+pub fn blood_pressure_resource(
+    id: &str,
+    at: MeasuredAt,
+    systolic: f64,
+    diastolic: f64,
+    patient: &str,
+) -> Value {
     let q = |v: f64| json!({ "value": v, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" });
     let mut o = json!({
         "resourceType": "Observation", "id": id, "status": "final", "category": category(true),
@@ -403,7 +453,13 @@ fn sample_observations(record: &Record, section: &str, patient: &str) -> Result<
         "weight" => {
             for s in record.samples(SampleKind::Weight, i64::MIN, i64::MAX)? {
                 let id = stable_uuid(&format!("weight|{}|{}", s.start_ms, s.source));
-                out.extend(measurement_resource(&id, SampleKind::Weight, MeasuredAt::Instant(s.start_ms), s.value, patient));
+                out.extend(measurement_resource(
+                    &id,
+                    SampleKind::Weight,
+                    MeasuredAt::Instant(s.start_ms),
+                    s.value,
+                    patient,
+                ));
             }
         }
         "blood_pressure" => {
@@ -411,7 +467,13 @@ fn sample_observations(record: &Record, section: &str, patient: &str) -> Result<
             for s in record.samples(SampleKind::BloodPressureSystolic, i64::MIN, i64::MAX)? {
                 let Some(d) = dia.iter().find(|d| d.start_ms == s.start_ms) else { continue };
                 let id = stable_uuid(&format!("bp|{}|{}", s.start_ms, s.source));
-                out.push(blood_pressure_resource(&id, MeasuredAt::Instant(s.start_ms), s.value, d.value, patient));
+                out.push(blood_pressure_resource(
+                    &id,
+                    MeasuredAt::Instant(s.start_ms),
+                    s.value,
+                    d.value,
+                    patient,
+                ));
             }
         }
         _ => {}
@@ -447,14 +509,16 @@ pub fn fhir_bundle(record: &Record, sections: &[String]) -> Result<Value> {
 /// The International Patient Summary: a `document` Bundle whose Composition has one
 /// section per record section (allergies, medications and problems always present).
 pub fn ips_bundle(record: &Record, sections: Option<&[String]>) -> Result<Value> {
-    let wanted: Option<Vec<String>> = sections.map(|s| s.iter().map(|n| section_slug(n)).collect::<Result<_>>()).transpose()?;
+    let wanted: Option<Vec<String>> =
+        sections.map(|s| s.iter().map(|n| section_slug(n)).collect::<Result<_>>()).transpose()?;
     let patient = patient_resource(record)?;
     let pref = format!("urn:uuid:{}", patient["id"].as_str().unwrap_or_default());
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut entries = vec![];
     let mut comp_sections = vec![];
     for (slug, loinc, title) in IPS_SECTIONS {
-        let include = wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == slug)) || IPS_REQUIRED.contains(slug);
+        let include =
+            wanted.as_ref().is_none_or(|w| w.iter().any(|x| x == slug)) || IPS_REQUIRED.contains(slug);
         if !include {
             continue;
         }

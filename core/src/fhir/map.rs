@@ -3,7 +3,10 @@
 //! UK Core and Synthea shapes: codes are kept with their systems (SNOMED CT, dm+d, LOINC)
 //! and display text. Vital signs become samples; other observations become test results.
 
-use crate::record::{AllergyKind, Code, ConditionStatus, EntryValue, FieldValue, NhsNumber, OrganDonationDecision, Sample, SampleKind, Severity};
+use crate::record::{
+    AllergyKind, Code, ConditionStatus, EntryValue, FieldValue, NhsNumber, OrganDonationDecision, Sample,
+    SampleKind, Severity,
+};
 use crate::store::RESULTS_SECTION;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde_json::Value;
@@ -18,7 +21,10 @@ pub const DMD: &str = "https://dmd.nhs.uk";
 #[derive(Debug)]
 pub enum Mapped {
     Identity(EntryValue),
-    Entry { section: String, value: EntryValue },
+    Entry {
+        section: String,
+        value: EntryValue,
+    },
     Samples(Vec<Sample>),
     /// Nothing in the record's model: kept raw. The reason is for the report.
     Unmapped(&'static str),
@@ -51,7 +57,11 @@ pub(crate) fn cc_text(cc: &Value) -> Option<String> {
         return Some(t.to_string());
     }
     let codings = arr(cc, "coding");
-    codings.iter().find_map(|c| str_at(c, "display")).or_else(|| codings.iter().find_map(|c| str_at(c, "code"))).map(str::to_string)
+    codings
+        .iter()
+        .find_map(|c| str_at(c, "display"))
+        .or_else(|| codings.iter().find_map(|c| str_at(c, "code")))
+        .map(str::to_string)
 }
 
 /// The most useful coding: SNOMED CT, then dm+d, then LOINC, then the first with a system.
@@ -64,12 +74,20 @@ pub(crate) fn cc_code(cc: &Value) -> Option<Code> {
         Some(_) => 3,
         None => 9,
     };
-    let best = codings.iter().filter(|c| str_at(c, "code").is_some() && str_at(c, "system").is_some()).min_by_key(|c| rank(c))?;
-    Some(Code { system: str_at(best, "system")?.to_string(), code: str_at(best, "code")?.to_string(), display: str_at(best, "display").map(str::to_string) })
+    let best = codings
+        .iter()
+        .filter(|c| str_at(c, "code").is_some() && str_at(c, "system").is_some())
+        .min_by_key(|c| rank(c))?;
+    Some(Code {
+        system: str_at(best, "system")?.to_string(),
+        code: str_at(best, "code")?.to_string(),
+        display: str_at(best, "display").map(str::to_string),
+    })
 }
 
 fn has_code(cc: Option<&Value>, codes: &[&str]) -> bool {
-    cc.map(|cc| arr(cc, "coding").iter().any(|c| str_at(c, "code").is_some_and(|k| codes.contains(&k)))).unwrap_or(false)
+    cc.map(|cc| arr(cc, "coding").iter().any(|c| str_at(c, "code").is_some_and(|k| codes.contains(&k))))
+        .unwrap_or(false)
 }
 
 /// FHIR date or dateTime (partial dates allowed) -> a calendar day.
@@ -77,7 +95,13 @@ pub(crate) fn day(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     let d = s.get(..10).and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok());
     d.or_else(|| s.get(..7).and_then(|p| NaiveDate::parse_from_str(&format!("{p}-01"), "%Y-%m-%d").ok()))
-        .or_else(|| if s.len() == 4 { NaiveDate::parse_from_str(&format!("{s}-01-01"), "%Y-%m-%d").ok() } else { None })
+        .or_else(|| {
+            if s.len() == 4 {
+                NaiveDate::parse_from_str(&format!("{s}-01-01"), "%Y-%m-%d").ok()
+            } else {
+                None
+            }
+        })
 }
 
 /// FHIR dateTime -> UTC ms; a bare date is taken as noon UTC.
@@ -110,15 +134,21 @@ fn human_name(n: &Value) -> (String, String) {
 
 fn pick_name(r: &Value) -> Option<&Value> {
     let names = arr(r, "name");
-    names.iter().find(|n| str_at(n, "use") == Some("official")).or_else(|| names.iter().find(|n| str_at(n, "use") != Some("old"))).or(names.first())
+    names
+        .iter()
+        .find(|n| str_at(n, "use") == Some("official"))
+        .or_else(|| names.iter().find(|n| str_at(n, "use") != Some("old")))
+        .or(names.first())
 }
 
 fn address(r: &Value) -> Option<String> {
-    let a = arr(r, "address").iter().find(|a| str_at(a, "use") == Some("home")).or(arr(r, "address").first())?;
+    let a =
+        arr(r, "address").iter().find(|a| str_at(a, "use") == Some("home")).or(arr(r, "address").first())?;
     if let Some(t) = str_at(a, "text") {
         return Some(t.to_string());
     }
-    let mut parts: Vec<String> = arr(a, "line").iter().filter_map(Value::as_str).map(str::to_string).collect();
+    let mut parts: Vec<String> =
+        arr(a, "line").iter().filter_map(Value::as_str).map(str::to_string).collect();
     for k in ["city", "district", "postalCode"] {
         if let Some(x) = str_at(a, k) {
             parts.push(x.to_string());
@@ -151,13 +181,19 @@ pub fn patient(r: &Value, notes: &mut Notes) -> Mapped {
         date_of_birth: str_at(r, "birthDate").and_then(day),
         nhs_number,
         address: address(r),
-        gp_practice: arr(r, "generalPractitioner").iter().find_map(|g| str_at(g, "display")).map(str::to_string),
+        gp_practice: arr(r, "generalPractitioner")
+            .iter()
+            .find_map(|g| str_at(g, "display"))
+            .map(str::to_string),
     })
 }
 
 /// The NHS number a resource carries, if valid (used for "is this the same person").
 pub fn nhs_number_of(r: &Value) -> Option<NhsNumber> {
-    arr(r, "identifier").iter().filter(|i| str_at(i, "system") == Some(NHS_NUMBER_SYSTEM)).find_map(|i| str_at(i, "value").and_then(|v| NhsNumber::parse(v).ok()))
+    arr(r, "identifier")
+        .iter()
+        .filter(|i| str_at(i, "system") == Some(NHS_NUMBER_SYSTEM))
+        .find_map(|i| str_at(i, "value").and_then(|v| NhsNumber::parse(v).ok()))
 }
 
 pub fn related_person(r: &Value) -> Mapped {
@@ -167,18 +203,39 @@ pub fn related_person(r: &Value) -> Mapped {
     });
     let name = name.filter(|n| !n.is_empty()).unwrap_or_else(|| "(name not given)".into());
     let rels = arr(r, "relationship");
-    let codes: Vec<String> = rels.iter().flat_map(|cc| arr(cc, "coding")).filter_map(|c| str_at(c, "code")).map(str::to_uppercase).collect();
+    let codes: Vec<String> = rels
+        .iter()
+        .flat_map(|cc| arr(cc, "coding"))
+        .filter_map(|c| str_at(c, "code"))
+        .map(str::to_uppercase)
+        .collect();
     let text = rels.iter().filter_map(cc_text).collect::<Vec<_>>();
     let lower = text.join(" ").to_lowercase();
-    let next_of_kin = codes.iter().any(|c| matches!(c.as_str(), "N" | "NOK" | "NXT" | "NEXT-OF-KIN")) || lower.contains("next of kin") || lower.contains("next-of-kin");
-    let emergency = codes.iter().any(|c| matches!(c.as_str(), "C" | "ECON" | "EP")) || lower.contains("emergency");
-    let relationship = text.iter().find(|t| !t.to_lowercase().contains("next of kin") && !t.to_lowercase().contains("emergency")).cloned().or(text.first().cloned()).unwrap_or_else(|| "related person".into());
-    let phone = arr(r, "telecom").iter().find(|t| str_at(t, "system") == Some("phone")).and_then(|t| str_at(t, "value")).map(str::to_string);
-    Mapped::Entry { section: "contacts".into(), value: EntryValue::Contact { name, relationship, phone, next_of_kin, emergency_contact: emergency } }
+    let next_of_kin = codes.iter().any(|c| matches!(c.as_str(), "N" | "NOK" | "NXT" | "NEXT-OF-KIN"))
+        || lower.contains("next of kin")
+        || lower.contains("next-of-kin");
+    let emergency =
+        codes.iter().any(|c| matches!(c.as_str(), "C" | "ECON" | "EP")) || lower.contains("emergency");
+    let relationship = text
+        .iter()
+        .find(|t| !t.to_lowercase().contains("next of kin") && !t.to_lowercase().contains("emergency"))
+        .cloned()
+        .or(text.first().cloned())
+        .unwrap_or_else(|| "related person".into());
+    let phone = arr(r, "telecom")
+        .iter()
+        .find(|t| str_at(t, "system") == Some("phone"))
+        .and_then(|t| str_at(t, "value"))
+        .map(str::to_string);
+    Mapped::Entry {
+        section: "contacts".into(),
+        value: EntryValue::Contact { name, relationship, phone, next_of_kin, emergency_contact: emergency },
+    }
 }
 
 fn entered_in_error(r: &Value) -> bool {
-    str_at(r, "status") == Some("entered-in-error") || has_code(r.get("verificationStatus"), &["entered-in-error"])
+    str_at(r, "status") == Some("entered-in-error")
+        || has_code(r.get("verificationStatus"), &["entered-in-error"])
 }
 
 fn notes_text(r: &Value) -> Option<String> {
@@ -194,20 +251,31 @@ pub fn condition(r: &Value) -> Mapped {
     let Some(name) = cc_text(cc) else { return Mapped::Unmapped("a Condition without a name") };
     let status = if has_code(r.get("clinicalStatus"), &["remission"]) {
         ConditionStatus::InRemission
-    } else if has_code(r.get("clinicalStatus"), &["inactive", "resolved"]) || str_at(r, "abatementDateTime").is_some() {
+    } else if has_code(r.get("clinicalStatus"), &["inactive", "resolved"])
+        || str_at(r, "abatementDateTime").is_some()
+    {
         ConditionStatus::Resolved
     } else {
         ConditionStatus::Active
     };
     Mapped::Entry {
         section: "conditions".into(),
-        value: EntryValue::Condition { name, code: cc_code(cc), onset: first_day(r, &["onsetDateTime", "onsetPeriod.start", "recordedDate"]), status, notes: notes_text(r) },
+        value: EntryValue::Condition {
+            name,
+            code: cc_code(cc),
+            onset: first_day(r, &["onsetDateTime", "onsetPeriod.start", "recordedDate"]),
+            status,
+            notes: notes_text(r),
+        },
     }
 }
 
 /// The medication a statement or request is about: its own concept, a contained
 /// Medication, or one elsewhere in the bundle (`meds`: reference -> (name, code)).
-fn medication_concept(r: &Value, meds: &HashMap<String, (String, Option<Code>)>) -> Option<(String, Option<Code>)> {
+fn medication_concept(
+    r: &Value,
+    meds: &HashMap<String, (String, Option<Code>)>,
+) -> Option<(String, Option<Code>)> {
     if let Some(cc) = r.get("medicationCodeableConcept") {
         return cc_text(cc).map(|n| (n, cc_code(cc)));
     }
@@ -218,7 +286,9 @@ fn medication_concept(r: &Value, meds: &HashMap<String, (String, Option<Code>)>)
         return cc_text(cc).map(|n| (n, cc_code(cc)));
     }
     if let Some(x) = reference {
-        if let Some(found) = meds.get(x).or_else(|| x.rsplit_once("/Medication/").and_then(|(_, id)| meds.get(&format!("Medication/{id}")))) {
+        if let Some(found) = meds.get(x).or_else(|| {
+            x.rsplit_once("/Medication/").and_then(|(_, id)| meds.get(&format!("Medication/{id}")))
+        }) {
             return Some(found.clone());
         }
     }
@@ -260,28 +330,49 @@ fn timing_text(t: &Value) -> Option<String> {
         2 => "twice".to_string(),
         n => format!("{n} times"),
     };
-    Some(if period == 1.0 { format!("{times} a {unit}") } else { format!("{times} every {} {unit}s", fmt_num(period)) })
+    Some(if period == 1.0 {
+        format!("{times} a {unit}")
+    } else {
+        format!("{times} every {} {unit}s", fmt_num(period))
+    })
 }
 
 pub fn medication(r: &Value, meds: &HashMap<String, (String, Option<Code>)>) -> Mapped {
     if entered_in_error(r) {
         return Mapped::Skipped("entered in error");
     }
-    let Some((name, code)) = medication_concept(r, meds) else { return Mapped::Unmapped("a medication whose medicine could not be found") };
+    let Some((name, code)) = medication_concept(r, meds) else {
+        return Mapped::Unmapped("a medication whose medicine could not be found");
+    };
     let dosage_key = if r.get("dosageInstruction").is_some() { "dosageInstruction" } else { "dosage" };
     let d = arr(r, dosage_key).first();
-    let dose = d.and_then(|d| arr(d, "doseAndRate").first().and_then(|x| x.get("doseQuantity")).and_then(quantity_text).or_else(|| str_at(d, "text").map(str::to_string)));
+    let dose = d.and_then(|d| {
+        arr(d, "doseAndRate")
+            .first()
+            .and_then(|x| x.get("doseQuantity"))
+            .and_then(quantity_text)
+            .or_else(|| str_at(d, "text").map(str::to_string))
+    });
     let route = d.and_then(|d| d.get("route")).and_then(cc_text);
     let frequency = d.and_then(|d| d.get("timing")).and_then(timing_text);
-    let start = first_day(r, &["effectivePeriod.start", "effectiveDateTime", "authoredOn", "dispenseRequest.validityPeriod.start"]);
+    let start = first_day(
+        r,
+        &["effectivePeriod.start", "effectiveDateTime", "authoredOn", "dispenseRequest.validityPeriod.start"],
+    );
     let mut stop = first_day(r, &["effectivePeriod.end", "dispenseRequest.validityPeriod.end"]);
     if let (Some(a), Some(b)) = (start, stop) {
         if b < a {
             stop = None;
         }
     }
-    let reason = arr(r, "reasonCode").iter().find_map(cc_text).or_else(|| arr(r, "reasonReference").iter().find_map(|x| str_at(x, "display").map(str::to_string)));
-    Mapped::Entry { section: "medications".into(), value: EntryValue::Medication { name, dose, route, frequency, start, stop, reason, code } }
+    let reason = arr(r, "reasonCode")
+        .iter()
+        .find_map(cc_text)
+        .or_else(|| arr(r, "reasonReference").iter().find_map(|x| str_at(x, "display").map(str::to_string)));
+    Mapped::Entry {
+        section: "medications".into(),
+        value: EntryValue::Medication { name, dose, route, frequency, start, stop, reason, code },
+    }
 }
 
 pub fn allergy(r: &Value) -> Mapped {
@@ -289,22 +380,36 @@ pub fn allergy(r: &Value) -> Mapped {
         return Mapped::Skipped("entered in error");
     }
     let Some(cc) = r.get("code") else { return Mapped::Unmapped("an AllergyIntolerance without a code") };
-    let Some(substance) = cc_text(cc) else { return Mapped::Unmapped("an AllergyIntolerance without a substance") };
-    let reactions = arr(r, "reaction");
-    let reaction = reactions.iter().flat_map(|x| arr(x, "manifestation")).filter_map(cc_text).collect::<Vec<_>>();
-    let severity = match reactions.iter().find_map(|x| str_at(x, "severity")).or(match str_at(r, "criticality") {
-        Some("high") => Some("severe"),
-        Some("low") => Some("mild"),
-        _ => None,
-    }) {
-        Some("severe") => Severity::Severe,
-        Some("mild") => Severity::Mild,
-        _ => Severity::Moderate,
+    let Some(substance) = cc_text(cc) else {
+        return Mapped::Unmapped("an AllergyIntolerance without a substance");
     };
-    let kind = if str_at(r, "type") == Some("intolerance") { AllergyKind::Intolerance } else { AllergyKind::Allergy };
+    let reactions = arr(r, "reaction");
+    let reaction =
+        reactions.iter().flat_map(|x| arr(x, "manifestation")).filter_map(cc_text).collect::<Vec<_>>();
+    let severity =
+        match reactions.iter().find_map(|x| str_at(x, "severity")).or(match str_at(r, "criticality") {
+            Some("high") => Some("severe"),
+            Some("low") => Some("mild"),
+            _ => None,
+        }) {
+            Some("severe") => Severity::Severe,
+            Some("mild") => Severity::Mild,
+            _ => Severity::Moderate,
+        };
+    let kind = if str_at(r, "type") == Some("intolerance") {
+        AllergyKind::Intolerance
+    } else {
+        AllergyKind::Allergy
+    };
     Mapped::Entry {
         section: "allergies".into(),
-        value: EntryValue::Allergy { substance, reaction: (!reaction.is_empty()).then(|| reaction.join(", ")), severity, kind, code: cc_code(cc) },
+        value: EntryValue::Allergy {
+            substance,
+            reaction: (!reaction.is_empty()).then(|| reaction.join(", ")),
+            severity,
+            kind,
+            code: cc_code(cc),
+        },
     }
 }
 
@@ -330,21 +435,39 @@ pub fn immunization(r: &Value) -> Mapped {
     if entered_in_error(r) || str_at(r, "status") == Some("not-done") {
         return Mapped::Skipped("not done or entered in error");
     }
-    let Some(cc) = r.get("vaccineCode") else { return Mapped::Unmapped("an Immunization without a vaccine code") };
-    let Some(vaccine) = cc_text(cc) else { return Mapped::Unmapped("an Immunization without a vaccine name") };
-    let Some(date) = first_day(r, &["occurrenceDateTime", "occurrenceString", "recorded"]) else { return Mapped::Unmapped("an Immunization without a date") };
+    let Some(cc) = r.get("vaccineCode") else {
+        return Mapped::Unmapped("an Immunization without a vaccine code");
+    };
+    let Some(vaccine) = cc_text(cc) else {
+        return Mapped::Unmapped("an Immunization without a vaccine name");
+    };
+    let Some(date) = first_day(r, &["occurrenceDateTime", "occurrenceString", "recorded"]) else {
+        return Mapped::Unmapped("an Immunization without a date");
+    };
     let dose = arr(r, "protocolApplied").first().and_then(|p| {
-        p.get("doseNumberPositiveInt").and_then(Value::as_i64).map(|n| format!("dose {n}")).or_else(|| str_at(p, "doseNumberString").map(str::to_string))
+        p.get("doseNumberPositiveInt")
+            .and_then(Value::as_i64)
+            .map(|n| format!("dose {n}"))
+            .or_else(|| str_at(p, "doseNumberString").map(str::to_string))
     });
-    Mapped::Entry { section: "vaccinations".into(), value: EntryValue::Vaccination { vaccine, date, dose, next_due: None, code: cc_code(cc) } }
+    Mapped::Entry {
+        section: "vaccinations".into(),
+        value: EntryValue::Vaccination { vaccine, date, dose, next_due: None, code: cc_code(cc) },
+    }
 }
 
 pub fn encounter(r: &Value) -> Mapped {
     if entered_in_error(r) {
         return Mapped::Skipped("entered in error");
     }
-    let Some(date) = first_day(r, &["period.start", "period.end"]) else { return Mapped::Unmapped("an Encounter without a date") };
-    let what = arr(r, "type").iter().find_map(cc_text).or_else(|| str_at(r, "class.display").map(str::to_string)).unwrap_or_else(|| "Appointment or visit".into());
+    let Some(date) = first_day(r, &["period.start", "period.end"]) else {
+        return Mapped::Unmapped("an Encounter without a date");
+    };
+    let what = arr(r, "type")
+        .iter()
+        .find_map(cc_text)
+        .or_else(|| str_at(r, "class.display").map(str::to_string))
+        .unwrap_or_else(|| "Appointment or visit".into());
     let mut details = Vec::new();
     if let Some(p) = str_at(r, "serviceProvider.display") {
         details.push(format!("at {p}"));
@@ -353,7 +476,14 @@ pub fn encounter(r: &Value) -> Mapped {
     if !reasons.is_empty() {
         details.push(format!("reason: {}", reasons.join(", ")));
     }
-    Mapped::Entry { section: "life_events".into(), value: EntryValue::LifeEvent { date, title: format!("Visit: {what}"), details: (!details.is_empty()).then(|| details.join("; ")) } }
+    Mapped::Entry {
+        section: "life_events".into(),
+        value: EntryValue::LifeEvent {
+            date,
+            title: format!("Visit: {what}"),
+            details: (!details.is_empty()).then(|| details.join("; ")),
+        },
+    }
 }
 
 pub fn consent(r: &Value) -> Mapped {
@@ -369,7 +499,10 @@ pub fn consent(r: &Value) -> Mapped {
         Some("deny") => OrganDonationDecision::OptOut,
         _ => OrganDonationDecision::Undecided,
     };
-    Mapped::Entry { section: "organ_donation".into(), value: EntryValue::OrganDonation { decision, registered: str_at(r, "status") == Some("active") } }
+    Mapped::Entry {
+        section: "organ_donation".into(),
+        value: EntryValue::OrganDonation { decision, registered: str_at(r, "status") == Some("active") },
+    }
 }
 
 // ---- observations -------------------------------------------------------------------
@@ -407,9 +540,19 @@ fn ucum(kind: SampleKind, code: &str) -> String {
 
 fn sample_from(kind: SampleKind, q: &Value, at_ms: i64, source: &str, key: String) -> Option<Sample> {
     let v = q.get("value")?.as_f64()?;
-    let unit = str_at(q, "code").or_else(|| str_at(q, "unit")).map(|u| ucum(kind, u)).unwrap_or_else(|| kind.unit().to_string());
+    let unit = str_at(q, "code")
+        .or_else(|| str_at(q, "unit"))
+        .map(|u| ucum(kind, u))
+        .unwrap_or_else(|| kind.unit().to_string());
     let v = kind.to_canonical(v, &unit).ok()?;
-    let s = Sample { kind, start_ms: at_ms, end_ms: at_ms, value: v, source: source.to_string(), dedup_key: Some(key) };
+    let s = Sample {
+        kind,
+        start_ms: at_ms,
+        end_ms: at_ms,
+        value: v,
+        source: source.to_string(),
+        dedup_key: Some(key),
+    };
     s.validate().ok().map(|_| s)
 }
 
@@ -420,9 +563,17 @@ pub fn observation(r: &Value, rid: &str, sample_source: &str) -> Mapped {
         return Mapped::Skipped("cancelled or entered in error");
     }
     let code = r.get("code");
-    let at = ["effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued"].iter().find_map(|p| str_at(r, p)).and_then(instant_ms);
+    let at = ["effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued"]
+        .iter()
+        .find_map(|p| str_at(r, p))
+        .and_then(instant_ms);
     if let Some(at) = at {
-        if has_code(code, BP_PANEL) || (arr(r, "component").len() >= 2 && arr(r, "component").iter().all(|c| has_code(c.get("code"), SYSTOLIC) || has_code(c.get("code"), DIASTOLIC))) {
+        if has_code(code, BP_PANEL)
+            || (arr(r, "component").len() >= 2
+                && arr(r, "component")
+                    .iter()
+                    .all(|c| has_code(c.get("code"), SYSTOLIC) || has_code(c.get("code"), DIASTOLIC)))
+        {
             let mut out = Vec::new();
             for c in arr(r, "component") {
                 let kind = if has_code(c.get("code"), SYSTOLIC) {
@@ -432,7 +583,10 @@ pub fn observation(r: &Value, rid: &str, sample_source: &str) -> Mapped {
                 } else {
                     continue;
                 };
-                if let Some(s) = c.get("valueQuantity").and_then(|q| sample_from(kind, q, at, sample_source, format!("{rid}|{}", kind.slug()))) {
+                if let Some(s) = c
+                    .get("valueQuantity")
+                    .and_then(|q| sample_from(kind, q, at, sample_source, format!("{rid}|{}", kind.slug())))
+                {
                     out.push(s);
                 }
             }
@@ -478,7 +632,11 @@ fn result_entry(r: &Value, code: Option<&Value>, category_default: &str) -> Mapp
             .iter()
             .filter_map(|c| {
                 let name = c.get("code").and_then(cc_text)?;
-                let val = c.get("valueQuantity").and_then(quantity_text).or_else(|| str_at(c, "valueString").map(str::to_string)).or_else(|| c.get("valueCodeableConcept").and_then(cc_text))?;
+                let val = c
+                    .get("valueQuantity")
+                    .and_then(quantity_text)
+                    .or_else(|| str_at(c, "valueString").map(str::to_string))
+                    .or_else(|| c.get("valueCodeableConcept").and_then(cc_text))?;
                 Some(format!("{name}: {val}"))
             })
             .collect();
@@ -496,12 +654,17 @@ fn result_entry(r: &Value, code: Option<&Value>, category_default: &str) -> Mapp
         text(&mut f, "range", str_at(rr, "text").map(str::to_string));
     }
     text(&mut f, "interpretation", arr(r, "interpretation").iter().find_map(cc_text));
-    if let Some(d) = ["effectiveDateTime", "effectivePeriod.start", "issued"].iter().find_map(|p| str_at(r, p)).and_then(day) {
+    if let Some(d) = ["effectiveDateTime", "effectivePeriod.start", "issued"]
+        .iter()
+        .find_map(|p| str_at(r, p))
+        .and_then(day)
+    {
         f.insert("date".into(), FieldValue::Text(d.to_string()));
     }
     text(&mut f, "code", code.and_then(cc_code).map(|c| format!("{}|{}", c.system, c.code)));
     text(&mut f, "status", str_at(r, "status").map(str::to_string));
-    let category = arr(r, "category").iter().find_map(cc_text).unwrap_or_else(|| category_default.to_string());
+    let category =
+        arr(r, "category").iter().find_map(cc_text).unwrap_or_else(|| category_default.to_string());
     text(&mut f, "category", Some(category));
     Mapped::Entry { section: RESULTS_SECTION.into(), value: EntryValue::Custom { fields: f } }
 }
@@ -514,7 +677,10 @@ pub fn diagnostic_report(r: &Value) -> Mapped {
     if let Mapped::Entry { value: EntryValue::Custom { fields }, .. } = &mut m {
         if !fields.contains_key("result") && !fields.contains_key("value") {
             let n = arr(r, "result").len();
-            fields.insert("result".into(), FieldValue::Text(format!("report with {n} result{}", if n == 1 { "" } else { "s" })));
+            fields.insert(
+                "result".into(),
+                FieldValue::Text(format!("report with {n} result{}", if n == 1 { "" } else { "s" })),
+            );
         }
     }
     m

@@ -14,7 +14,19 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// Resource types fetched one by one when `$everything` is not offered.
-pub const PULL_TYPES: &[&str] = &["RelatedPerson", "Condition", "MedicationStatement", "MedicationRequest", "AllergyIntolerance", "Procedure", "Immunization", "Observation", "DiagnosticReport", "Encounter", "Consent"];
+pub const PULL_TYPES: &[&str] = &[
+    "RelatedPerson",
+    "Condition",
+    "MedicationStatement",
+    "MedicationRequest",
+    "AllergyIntolerance",
+    "Procedure",
+    "Immunization",
+    "Observation",
+    "DiagnosticReport",
+    "Encounter",
+    "Consent",
+];
 
 /// The fixed client id this app registers as (a public client: no secret).
 pub const CLIENT_ID: &str = "phr-core";
@@ -40,7 +52,9 @@ fn transport(what: &str, e: reqwest::Error) -> Error {
 /// anything else is the server refusing.
 fn status_error(what: &str, status: reqwest::StatusCode) -> Error {
     match status.as_u16() {
-        502..=504 => Error::Network { service: "FHIR server", reason: format!("{what}: HTTP {}", status.as_u16()) },
+        502..=504 => {
+            Error::Network { service: "FHIR server", reason: format!("{what}: HTTP {}", status.as_u16()) }
+        }
         s => net(what, format!("HTTP {s}")),
     }
 }
@@ -71,12 +85,18 @@ fn trim_base(base: &str) -> String {
 
 pub fn discover(http: &reqwest::blocking::Client, base: &str) -> Result<SmartConfig> {
     let url = format!("{}/.well-known/smart-configuration", trim_base(base));
-    let resp = http.get(&url).header("accept", "application/json").send().map_err(|e| transport("discovery failed", e))?;
+    let resp = http
+        .get(&url)
+        .header("accept", "application/json")
+        .send()
+        .map_err(|e| transport("discovery failed", e))?;
     if !resp.status().is_success() {
         return Err(status_error("discovery failed", resp.status()));
     }
     let cfg: SmartConfig = resp.json().map_err(|e| net("the SMART configuration is not valid", e))?;
-    if !cfg.code_challenge_methods_supported.is_empty() && !cfg.code_challenge_methods_supported.iter().any(|m| m == "S256") {
+    if !cfg.code_challenge_methods_supported.is_empty()
+        && !cfg.code_challenge_methods_supported.iter().any(|m| m == "S256")
+    {
         return Err(net("the server does not offer PKCE S256", "refusing to connect without it"));
     }
     Ok(cfg)
@@ -92,7 +112,8 @@ pub struct Pkce {
 impl Pkce {
     pub fn new() -> Result<Pkce> {
         let mut b = [0u8; 32];
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).map_err(|_| Error::Crypto("no randomness"))?;
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b)
+            .map_err(|_| Error::Crypto("no randomness"))?;
         Ok(Pkce::from_verifier(&BASE64URL_NOPAD.encode(&b)))
     }
     pub fn from_verifier(verifier: &str) -> Pkce {
@@ -128,7 +149,8 @@ fn dec(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'%' if i + 2 < b.len() => {
-                let h = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h =
+                    std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(x) => {
                         out.push(x);
@@ -150,14 +172,18 @@ fn dec(s: &str) -> String {
 pub fn query_params(url: &str) -> Vec<(String, String)> {
     let q = url.split_once('?').map(|(_, q)| q).unwrap_or(url);
     let q = q.split('#').next().unwrap_or_default();
-    q.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').map(|(k, v)| (dec(k), dec(v))).unwrap_or_else(|| (dec(p), String::new()))).collect()
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').map(|(k, v)| (dec(k), dec(v))).unwrap_or_else(|| (dec(p), String::new())))
+        .collect()
 }
 
 impl AuthRequest {
     pub fn new(base: &str, cfg: &SmartConfig, redirect_uri: &str) -> Result<AuthRequest> {
         let pkce = Pkce::new()?;
         let mut st = [0u8; 16];
-        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut st).map_err(|_| Error::Crypto("no randomness"))?;
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut st)
+            .map_err(|_| Error::Crypto("no randomness"))?;
         let state = BASE64URL_NOPAD.encode(&st);
         let scope = "launch/patient openid fhirUser offline_access patient/*.read";
         let base = trim_base(base);
@@ -172,7 +198,14 @@ impl AuthRequest {
             enc(&base),
             enc(&pkce.challenge)
         );
-        Ok(AuthRequest { base, url, state, redirect_uri: redirect_uri.into(), pkce, token_endpoint: cfg.token_endpoint.clone() })
+        Ok(AuthRequest {
+            base,
+            url,
+            state,
+            redirect_uri: redirect_uri.into(),
+            pkce,
+            token_endpoint: cfg.token_endpoint.clone(),
+        })
     }
 
     /// The code from the redirect URL, after checking `state` (CSRF) and errors.
@@ -213,7 +246,11 @@ struct TokenResponse {
     patient: Option<String>,
 }
 
-fn token_call(http: &reqwest::blocking::Client, endpoint: &str, form: &[(&str, &str)]) -> Result<TokenResponse> {
+fn token_call(
+    http: &reqwest::blocking::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> Result<TokenResponse> {
     let body = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
     let resp = http
         .post(endpoint)
@@ -244,7 +281,13 @@ pub fn exchange_code(http: &reqwest::blocking::Client, req: &AuthRequest, code: 
     let t = token_call(
         http,
         &req.token_endpoint,
-        &[("grant_type", "authorization_code"), ("code", code), ("redirect_uri", &req.redirect_uri), ("client_id", CLIENT_ID), ("code_verifier", &req.pkce.verifier)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &req.redirect_uri),
+            ("client_id", CLIENT_ID),
+            ("code_verifier", &req.pkce.verifier),
+        ],
     )?;
     Ok(Connection {
         base: req.base.clone(),
@@ -261,7 +304,11 @@ pub fn refresh(http: &reqwest::blocking::Client, conn: &mut Connection) -> Resul
     let Some(rt) = conn.refresh_token.clone() else {
         return Err(net("the connection has expired", "connect again (`phr fhir connect`)"));
     };
-    let t = token_call(http, &conn.token_endpoint, &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", CLIENT_ID)])?;
+    let t = token_call(
+        http,
+        &conn.token_endpoint,
+        &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", CLIENT_ID)],
+    )?;
     conn.access_token = t.access_token;
     conn.refresh_token = t.refresh_token.or(Some(rt));
     conn.expires_at_ms = now_ms() + t.expires_in.unwrap_or(3600) * 1000;
@@ -275,7 +322,9 @@ pub fn refresh(http: &reqwest::blocking::Client, conn: &mut Connection) -> Resul
 /// requests the authorization URL and reads the code from the redirect.
 pub fn authorize_without_login(http: &reqwest::blocking::Client, req: &AuthRequest) -> Result<String> {
     let resp = http.get(&req.url).send().map_err(|e| transport("authorization failed", e))?;
-    let loc = resp.headers().get("location").and_then(|l| l.to_str().ok()).ok_or_else(|| net("authorization failed", "the server wants a login page; open the URL in a browser"))?;
+    let loc = resp.headers().get("location").and_then(|l| l.to_str().ok()).ok_or_else(|| {
+        net("authorization failed", "the server wants a login page; open the URL in a browser")
+    })?;
     req.code_from_redirect(loc)
 }
 
@@ -312,7 +361,8 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
     }
     let mut retried = false;
     loop {
-        let send = || http.get(url).bearer_auth(&conn.access_token).header("accept", "application/fhir+json").send();
+        let send =
+            || http.get(url).bearer_auth(&conn.access_token).header("accept", "application/fhir+json").send();
         // GET is idempotent: one retry covers a keep-alive connection the server closed.
         let resp = send().or_else(|_| send()).map_err(|e| transport("request failed", e))?;
         let status = resp.status();
@@ -332,14 +382,31 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
 /// Whether the server's CapabilityStatement offers `Patient/$everything`.
 pub fn supports_everything(http: &reqwest::blocking::Client, conn: &mut Connection) -> Result<bool> {
     let cap = get_json(http, conn, &format!("{}/metadata", conn.base))?;
-    let ops = |v: &Value| v.get("operation").and_then(Value::as_array).map(|a| a.iter().any(|o| o.get("name").and_then(Value::as_str) == Some("everything"))).unwrap_or(false);
+    let ops = |v: &Value| {
+        v.get("operation")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().any(|o| o.get("name").and_then(Value::as_str) == Some("everything")))
+            .unwrap_or(false)
+    };
     Ok(cap.get("rest").and_then(Value::as_array).into_iter().flatten().any(|rest| {
-        ops(rest) || rest.get("resource").and_then(Value::as_array).into_iter().flatten().any(|r| r.get("type").and_then(Value::as_str) == Some("Patient") && ops(r))
+        ops(rest)
+            || rest
+                .get("resource")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|r| r.get("type").and_then(Value::as_str) == Some("Patient") && ops(r))
     }))
 }
 
 /// Follows a searchset through its `next` links, collecting entries (bounded by `max_pages`).
-fn collect_pages(http: &reqwest::blocking::Client, conn: &mut Connection, first: &str, out: &mut Vec<Value>, pages: &mut u32) -> Result<()> {
+fn collect_pages(
+    http: &reqwest::blocking::Client,
+    conn: &mut Connection,
+    first: &str,
+    out: &mut Vec<Value>,
+    pages: &mut u32,
+) -> Result<()> {
     let mut url = Some(first.to_string());
     while let Some(u) = url.take() {
         *pages += 1;
@@ -350,10 +417,19 @@ fn collect_pages(http: &reqwest::blocking::Client, conn: &mut Connection, first:
         if b.get("resourceType").and_then(Value::as_str) != Some("Bundle") {
             return Err(net("a search did not return a Bundle", "unexpected answer"));
         }
-        url = b.get("link").and_then(Value::as_array).and_then(|l| l.iter().find(|x| x.get("relation").and_then(Value::as_str) == Some("next"))).and_then(|x| x.get("url")).and_then(Value::as_str).map(str::to_string);
+        url = b
+            .get("link")
+            .and_then(Value::as_array)
+            .and_then(|l| l.iter().find(|x| x.get("relation").and_then(Value::as_str) == Some("next")))
+            .and_then(|x| x.get("url"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         if let Some(Value::Array(es)) = b.get_mut("entry").map(Value::take) {
             // Search results only: servers may add OperationOutcome entries (mode outcome).
-            out.extend(es.into_iter().filter(|e| e.pointer("/search/mode").and_then(Value::as_str) != Some("outcome")));
+            out.extend(
+                es.into_iter()
+                    .filter(|e| e.pointer("/search/mode").and_then(Value::as_str) != Some("outcome")),
+            );
         }
     }
     Ok(())
@@ -368,18 +444,36 @@ pub struct PullStats {
 }
 
 /// Fetches the patient's whole record as one `collection` Bundle (JSON).
-pub fn fetch_all(http: &reqwest::blocking::Client, conn: &mut Connection, page_size: u32) -> Result<(Value, PullStats)> {
-    let patient = conn.patient.clone().ok_or_else(|| net("the server did not say which patient this is", "no patient in the token response"))?;
+pub fn fetch_all(
+    http: &reqwest::blocking::Client,
+    conn: &mut Connection,
+    page_size: u32,
+) -> Result<(Value, PullStats)> {
+    let patient = conn.patient.clone().ok_or_else(|| {
+        net("the server did not say which patient this is", "no patient in the token response")
+    })?;
     let base = conn.base.clone();
     let mut stats = PullStats { used_everything: supports_everything(http, conn)?, ..Default::default() };
     let mut entries = Vec::new();
     if stats.used_everything {
-        collect_pages(http, conn, &format!("{base}/Patient/{}/$everything", enc(&patient)), &mut entries, &mut stats.pages)?;
+        collect_pages(
+            http,
+            conn,
+            &format!("{base}/Patient/{}/$everything", enc(&patient)),
+            &mut entries,
+            &mut stats.pages,
+        )?;
     } else {
         let p = get_json(http, conn, &format!("{base}/Patient/{}", enc(&patient)))?;
         entries.push(serde_json::json!({ "fullUrl": format!("{base}/Patient/{patient}"), "resource": p }));
         for t in PULL_TYPES {
-            collect_pages(http, conn, &format!("{base}/{t}?patient={}&_count={page_size}", enc(&format!("Patient/{patient}"))), &mut entries, &mut stats.pages)?;
+            collect_pages(
+                http,
+                conn,
+                &format!("{base}/{t}?patient={}&_count={page_size}", enc(&format!("Patient/{patient}"))),
+                &mut entries,
+                &mut stats.pages,
+            )?;
         }
         // Medications the statements refer to.
         let mut wanted = std::collections::BTreeSet::new();
@@ -392,12 +486,16 @@ pub fn fetch_all(http: &reqwest::blocking::Client, conn: &mut Connection, page_s
         }
         for id in wanted {
             if let Ok(m) = get_json(http, conn, &format!("{base}/Medication/{}", enc(&id))) {
-                entries.push(serde_json::json!({ "fullUrl": format!("{base}/Medication/{id}"), "resource": m }));
+                entries
+                    .push(serde_json::json!({ "fullUrl": format!("{base}/Medication/{id}"), "resource": m }));
             }
         }
     }
     stats.resources = entries.len();
-    Ok((serde_json::json!({ "resourceType": "Bundle", "type": "collection", "meta": { "source": base }, "entry": entries }), stats))
+    Ok((
+        serde_json::json!({ "resourceType": "Bundle", "type": "collection", "meta": { "source": base }, "entry": entries }),
+        stats,
+    ))
 }
 
 #[cfg(test)]
@@ -434,12 +532,20 @@ mod tests {
         let e = discover(&http, &serve_once("")).unwrap_err();
         assert!(matches!(&e, Error::Network { .. }), "{e:?}");
         // A gateway that cannot reach the server.
-        let e = discover(&http, &serve_once("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n")).unwrap_err();
+        let e = discover(&http, &serve_once("HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n"))
+            .unwrap_err();
         assert!(matches!(&e, Error::Network { .. }), "{e:?}");
         // The server answers, wrongly: bad data, not the network.
-        let e = discover(&http, &serve_once("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\n{oops")).unwrap_err();
+        let e = discover(
+            &http,
+            &serve_once(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\n{oops",
+            ),
+        )
+        .unwrap_err();
         assert!(matches!(&e, Error::Invalid { field: "FHIR server", .. }), "{e:?}");
-        let e = discover(&http, &serve_once("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")).unwrap_err();
+        let e =
+            discover(&http, &serve_once("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")).unwrap_err();
         assert!(matches!(&e, Error::Invalid { .. }), "{e:?}");
     }
 
@@ -454,10 +560,18 @@ mod tests {
 
     #[test]
     fn redirect_state_is_checked() {
-        let cfg = SmartConfig { authorization_endpoint: "http://a/auth".into(), token_endpoint: "http://a/token".into(), code_challenge_methods_supported: vec!["S256".into()], capabilities: vec![] };
+        let cfg = SmartConfig {
+            authorization_endpoint: "http://a/auth".into(),
+            token_endpoint: "http://a/token".into(),
+            code_challenge_methods_supported: vec!["S256".into()],
+            capabilities: vec![],
+        };
         let r = AuthRequest::new("http://a/fhir/", &cfg, "http://127.0.0.1:1/cb").unwrap();
         assert!(r.url.contains("code_challenge_method=S256"));
-        assert_eq!(r.code_from_redirect(&format!("http://127.0.0.1:1/cb?code=abc&state={}", r.state)).unwrap(), "abc");
+        assert_eq!(
+            r.code_from_redirect(&format!("http://127.0.0.1:1/cb?code=abc&state={}", r.state)).unwrap(),
+            "abc"
+        );
         assert!(r.code_from_redirect("http://127.0.0.1:1/cb?code=abc&state=evil").is_err());
         assert!(r.code_from_redirect("/cb?error=access_denied").is_err());
     }

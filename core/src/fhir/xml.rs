@@ -44,7 +44,9 @@ struct Shape {
 
 fn shape(ctx: &str, ctx_is_resource: bool, name: &str) -> Option<Shape> {
     match name {
-        "extension" | "modifierExtension" => return Some(Shape { repeats: true, kind: Kind::Object, child: "Extension" }),
+        "extension" | "modifierExtension" => {
+            return Some(Shape { repeats: true, kind: Kind::Object, child: "Extension" })
+        }
         "id" => return None,
         _ => {}
     }
@@ -54,7 +56,13 @@ fn shape(ctx: &str, ctx_is_resource: bool, name: &str) -> Option<Shape> {
             Shape { repeats, kind, child }
         })
     };
-    find(ctx).or_else(|| if ctx_is_resource { find("DomainResource").or_else(|| find("Resource")) } else { None })
+    find(ctx).or_else(|| {
+        if ctx_is_resource {
+            find("DomainResource").or_else(|| find("Resource"))
+        } else {
+            None
+        }
+    })
 }
 
 /// A `BufRead` that counts lines and columns of what the XML reader consumed, so errors
@@ -121,7 +129,10 @@ impl<R: BufRead> Parser<R> {
     fn error(&self, reason: impl std::fmt::Display) -> Error {
         let c = self.reader.get_ref();
         let at = if self.path.is_empty() { String::new() } else { format!(" (in {})", self.path.join("/")) };
-        Error::Invalid { field: "FHIR XML", reason: format!("{reason} at line {}, column {}{at}", c.line, c.col + 1) }
+        Error::Invalid {
+            field: "FHIR XML",
+            reason: format!("{reason} at line {}, column {}{at}", c.line, c.col + 1),
+        }
     }
 
     /// The next element start (with whether it is empty, `<x/>`) or end at this level;
@@ -139,7 +150,11 @@ impl<R: BufRead> Parser<R> {
                 Event::End(_) => Next::End,
                 Event::Eof => Next::Eof,
                 Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => continue,
-                Event::Text(_) | Event::CData(_) => return Err(self.error("text is only allowed in the narrative (FHIR puts values in value attributes)")),
+                Event::Text(_) | Event::CData(_) => {
+                    return Err(self.error(
+                        "text is only allowed in the narrative (FHIR puts values in value attributes)",
+                    ))
+                }
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => continue,
             });
         }
@@ -158,12 +173,10 @@ impl<R: BufRead> Parser<R> {
     /// The root: a resource in the FHIR namespace. Bundle entries go to `walker` one by
     /// one; what is returned is the rest (the resource itself, or the bundle without them).
     fn root(&mut self, walker: Option<&mut Walker>) -> Result<(Value, bool)> {
-        let (start, empty) = loop {
-            match self.next()? {
-                Next::Start(s, e) => break (s, e),
-                Next::End => return Err(self.error("an end tag without a start")),
-                Next::Eof => return Err(self.error("no FHIR resource in the file")),
-            }
+        let (start, empty) = match self.next()? {
+            Next::Start(s, e) => (s, e),
+            Next::End => return Err(self.error("an end tag without a start")),
+            Next::Eof => return Err(self.error("no FHIR resource in the file")),
         };
         let name = local(&start);
         let attrs = self.attrs(&start)?;
@@ -176,17 +189,20 @@ impl<R: BufRead> Parser<R> {
         let walker = walker.filter(|_| name == "Bundle");
         let streamed = walker.is_some();
         let v = self.resource_body(name, empty, attrs, walker)?;
-        loop {
-            match self.next()? {
-                Next::Eof => break,
-                _ => return Err(self.error("more than one root element")),
-            }
+        match self.next()? {
+            Next::Eof => Ok((v, streamed)),
+            _ => Err(self.error("more than one root element")),
         }
-        Ok((v, streamed))
     }
 
     /// The element named after the resource type: its children, plus `resourceType`.
-    fn resource_body(&mut self, rt: String, empty: bool, attrs: Vec<(String, String)>, walker: Option<&mut Walker>) -> Result<Value> {
+    fn resource_body(
+        &mut self,
+        rt: String,
+        empty: bool,
+        attrs: Vec<(String, String)>,
+        walker: Option<&mut Walker>,
+    ) -> Result<Value> {
         if attrs.iter().any(|(k, _)| k != "xmlns" && !k.starts_with("xmlns")) {
             return Err(self.error("a resource element carries no attributes"));
         }
@@ -202,7 +218,13 @@ impl<R: BufRead> Parser<R> {
 
     /// Children of a complex element until its end tag, into `obj`. With `walker`, each
     /// `entry` child (of a Bundle) is handed over instead of kept.
-    fn children(&mut self, ctx: &str, ctx_is_resource: bool, obj: &mut Map<String, Value>, mut walker: Option<&mut Walker>) -> Result<()> {
+    fn children(
+        &mut self,
+        ctx: &str,
+        ctx_is_resource: bool,
+        obj: &mut Map<String, Value>,
+        mut walker: Option<&mut Walker>,
+    ) -> Result<()> {
         if self.path.len() > MAX_DEPTH {
             return Err(self.error("elements nested too deeply"));
         }
@@ -219,7 +241,9 @@ impl<R: BufRead> Parser<R> {
             let kind = match sh {
                 Some(s) => s.kind,
                 // Not in R4 (or a single string): a primitive if it has a value, else an object.
-                None if attrs.iter().any(|(k, _)| k == "value") || (name == "id" && ctx_is_resource) => Kind::String,
+                None if attrs.iter().any(|(k, _)| k == "value") || (name == "id" && ctx_is_resource) => {
+                    Kind::String
+                }
                 None if name == "div" => Kind::Xhtml,
                 None => Kind::Object,
             };
@@ -330,7 +354,11 @@ impl<R: BufRead> Parser<R> {
         Ok(match kind {
             Kind::Number => {
                 let t = v.trim();
-                let n = t.parse::<i64>().ok().map(Number::from).or_else(|| t.parse::<f64>().ok().and_then(Number::from_f64));
+                let n = t
+                    .parse::<i64>()
+                    .ok()
+                    .map(Number::from)
+                    .or_else(|| t.parse::<f64>().ok().and_then(Number::from_f64));
                 Value::Number(n.ok_or_else(|| self.error("a number value that is not a number"))?)
             }
             Kind::Boolean => match v.trim() {
@@ -462,7 +490,10 @@ mod tests {
         );
         assert_eq!(v["resourceType"], "Observation");
         assert_eq!(v["id"], "o1");
-        assert_eq!(v["text"]["div"], r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>Hi &amp; <b>bye</b></p></div>"#);
+        assert_eq!(
+            v["text"]["div"],
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>Hi &amp; <b>bye</b></p></div>"#
+        );
         assert_eq!(v["contained"][0]["resourceType"], "Medication");
         assert_eq!(v["status"], "final");
         assert_eq!(v["_status"]["extension"][0]["url"], "http://x/e");
@@ -474,7 +505,9 @@ mod tests {
 
     #[test]
     fn repeating_primitives_keep_their_extensions_aligned() {
-        let v = json_of(r#"<Patient xmlns="http://hl7.org/fhir"><name><given value="A"/><given><extension url="u"><valueString value="x"/></extension></given><given value="C"/></name></Patient>"#);
+        let v = json_of(
+            r#"<Patient xmlns="http://hl7.org/fhir"><name><given value="A"/><given><extension url="u"><valueString value="x"/></extension></given><given value="C"/></name></Patient>"#,
+        );
         assert_eq!(v["name"][0]["given"], serde_json::json!(["A", null, "C"]));
         assert_eq!(v["name"][0]["_given"][1]["extension"][0]["url"], "u");
         assert!(v["name"][0]["_given"][0].is_null());
@@ -494,7 +527,11 @@ mod tests {
             let e = walk(xml.as_bytes(), &mut w).unwrap_err().to_string();
             assert!(e.contains(want) && e.contains("line "), "{xml}: {e}");
         }
-        let deep = format!("<Basic xmlns=\"http://hl7.org/fhir\">{}{}</Basic>", "<x>".repeat(10_000), "</x>".repeat(10_000));
+        let deep = format!(
+            "<Basic xmlns=\"http://hl7.org/fhir\">{}{}</Basic>",
+            "<x>".repeat(10_000),
+            "</x>".repeat(10_000)
+        );
         let e = walk(deep.as_bytes(), &mut Walker::default()).unwrap_err().to_string();
         assert!(e.contains("nested too deeply"), "{e}");
     }

@@ -24,7 +24,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, Read, Seek};
 
 fn kind_of(t: &str) -> Option<SampleKind> {
-    let t = t.strip_prefix("HKQuantityTypeIdentifier").or_else(|| t.strip_prefix("HKCategoryTypeIdentifier")).unwrap_or(t);
+    let t = t
+        .strip_prefix("HKQuantityTypeIdentifier")
+        .or_else(|| t.strip_prefix("HKCategoryTypeIdentifier"))
+        .unwrap_or(t);
     Some(match t {
         "BodyMass" => SampleKind::Weight,
         "HeartRate" => SampleKind::HeartRate,
@@ -52,14 +55,25 @@ fn kind_of(t: &str) -> Option<SampleKind> {
 fn canonical(kind: SampleKind, value: f64, unit: &str) -> Option<f64> {
     let u = unit.trim();
     let v = match (kind, u) {
-        (SampleKind::HeartRate | SampleKind::RestingHeartRate | SampleKind::RespiratoryRate, "count/min" | "count/s") => {
-            if u == "count/s" { value * 60.0 } else { value }
+        (
+            SampleKind::HeartRate | SampleKind::RestingHeartRate | SampleKind::RespiratoryRate,
+            "count/min" | "count/s",
+        ) => {
+            if u == "count/s" {
+                value * 60.0
+            } else {
+                value
+            }
         }
         (SampleKind::Steps, "count") => value,
         (SampleKind::Vo2Max, _) if u.to_ascii_lowercase().starts_with("ml/") || u.starts_with("mL/") => value,
         (SampleKind::OxygenSaturation | SampleKind::BodyFat, "%") => {
             // HealthKit writes fractions (0.97) under "%".
-            if value <= 1.0 { value * 100.0 } else { value }
+            if value <= 1.0 {
+                value * 100.0
+            } else {
+                value
+            }
         }
         (SampleKind::ActiveEnergy, "Cal" | "kcal") => value,
         (SampleKind::BodyTemperature, "degC") => value,
@@ -242,10 +256,14 @@ pub fn stream_reader<R: Read>(
                             let unit = get(&a, "unit").unwrap_or("");
                             match get(&a, "type").and_then(kind_of) {
                                 Some(SampleKind::Distance) if w.distance_m.is_none() => {
-                                    w.distance_m = get(&a, "sum").and_then(f64_of).and_then(|v| SampleKind::Distance.to_canonical(v, unit).ok());
+                                    w.distance_m = get(&a, "sum")
+                                        .and_then(f64_of)
+                                        .and_then(|v| SampleKind::Distance.to_canonical(v, unit).ok());
                                 }
                                 Some(SampleKind::ActiveEnergy) if w.calories.is_none() => {
-                                    w.calories = get(&a, "sum").and_then(f64_of).and_then(|v| canonical(SampleKind::ActiveEnergy, v, unit));
+                                    w.calories = get(&a, "sum")
+                                        .and_then(f64_of)
+                                        .and_then(|v| canonical(SampleKind::ActiveEnergy, v, unit));
                                 }
                                 Some(SampleKind::HeartRate) => {
                                     w.avg_hr = get(&a, "average").and_then(f64_of);
@@ -262,8 +280,12 @@ pub fn stream_reader<R: Read>(
                                 out.points += 1;
                                 w.track.push(TrackPoint {
                                     t_ms: t,
-                                    lat: get(&a, "latitude").and_then(f64_of).filter(|v| (-90.0..=90.0).contains(v)),
-                                    lon: get(&a, "longitude").and_then(f64_of).filter(|v| (-180.0..=180.0).contains(v)),
+                                    lat: get(&a, "latitude")
+                                        .and_then(f64_of)
+                                        .filter(|v| (-90.0..=90.0).contains(v)),
+                                    lon: get(&a, "longitude")
+                                        .and_then(f64_of)
+                                        .filter(|v| (-180.0..=180.0).contains(v)),
                                     altitude_m: get(&a, "altitude").and_then(f64_of),
                                     distance_m: None,
                                     hr: None,
@@ -275,10 +297,8 @@ pub fn stream_reader<R: Read>(
                             }
                         }
                     }
-                    b"FileReference" => {
-                        if workout.is_some() {
-                            workout_route = attrs(e).remove(b"path".as_slice());
-                        }
+                    b"FileReference" if workout.is_some() => {
+                        workout_route = attrs(e).remove(b"path".as_slice());
                     }
                     _ => {}
                 }
@@ -314,10 +334,21 @@ pub fn stream_reader<R: Read>(
     out.count("types", types.len() as u64);
     out.count("workouts", workouts);
     if bad > 0 {
-        out.problems.push(Problem::general(format!("{bad} records or workouts had unreadable dates, values or units and were left out")));
+        out.problems.push(Problem::general(format!(
+            "{bad} records or workouts had unreadable dates, values or units and were left out"
+        )));
     }
     if !skipped.is_empty() {
-        let list: Vec<String> = skipped.iter().map(|(t, n)| format!("{} x{n}", t.trim_start_matches("HKQuantityTypeIdentifier").trim_start_matches("HKCategoryTypeIdentifier"))).collect();
+        let list: Vec<String> = skipped
+            .iter()
+            .map(|(t, n)| {
+                format!(
+                    "{} x{n}",
+                    t.trim_start_matches("HKQuantityTypeIdentifier")
+                        .trim_start_matches("HKCategoryTypeIdentifier")
+                )
+            })
+            .collect();
         out.problems.push(Problem::general(format!("record types not imported: {}", list.join(", "))));
     }
     if !pending.is_empty() {
@@ -326,7 +357,13 @@ pub fn stream_reader<R: Read>(
     Ok(AppleParse { parsed: out, routes })
 }
 
-fn finish_workout(out: &mut Parsed, routes: &mut Vec<(usize, String)>, w: Option<Activity>, route: Option<String>, opts: &DeriveOptions) {
+fn finish_workout(
+    out: &mut Parsed,
+    routes: &mut Vec<(usize, String)>,
+    w: Option<Activity>,
+    route: Option<String>,
+    opts: &DeriveOptions,
+) {
     let Some(mut w) = w else { return };
     w.track.sort_by_key(|p| p.t_ms);
     derive(&mut w, opts);
@@ -341,7 +378,13 @@ fn record_sample(a: &RecordAttrs<'_>) -> Option<Result<Sample, ()>> {
     Some((|| {
         let start = a.start.as_deref().and_then(parse_time).ok_or(())?;
         let end = a.end.as_deref().and_then(parse_time).unwrap_or(start).max(start);
-        let source = a.source.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Apple Health").to_string();
+        let source = a
+            .source
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("Apple Health")
+            .to_string();
         let value = if kind == SampleKind::SleepDuration {
             // Only asleep stages count; InBed and Awake do not.
             if !a.value.as_deref().unwrap_or("").contains("Asleep") {
@@ -359,14 +402,19 @@ fn record_sample(a: &RecordAttrs<'_>) -> Option<Result<Sample, ()>> {
 fn workout_of(a: &BTreeMap<Vec<u8>, String>) -> Option<Activity> {
     let start = get(a, "startDate").and_then(parse_time)?;
     let end = get(a, "endDate").and_then(parse_time).unwrap_or(start).max(start);
-    let source = get(a, "sourceName").map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Apple Health").to_string();
+    let source =
+        get(a, "sourceName").map(str::trim).filter(|s| !s.is_empty()).unwrap_or("Apple Health").to_string();
     let dur = get(a, "duration").and_then(f64_of).map(|d| match get(a, "durationUnit").unwrap_or("min") {
         "s" | "sec" => d,
         "hr" | "h" => d * 3600.0,
         _ => d * 60.0,
     });
-    let distance = get(a, "totalDistance").and_then(f64_of).and_then(|d| SampleKind::Distance.to_canonical(d, get(a, "totalDistanceUnit").unwrap_or("km")).ok());
-    let cal = get(a, "totalEnergyBurned").and_then(f64_of).and_then(|v| canonical(SampleKind::ActiveEnergy, v, get(a, "totalEnergyBurnedUnit").unwrap_or("kcal")));
+    let distance = get(a, "totalDistance")
+        .and_then(f64_of)
+        .and_then(|d| SampleKind::Distance.to_canonical(d, get(a, "totalDistanceUnit").unwrap_or("km")).ok());
+    let cal = get(a, "totalEnergyBurned").and_then(f64_of).and_then(|v| {
+        canonical(SampleKind::ActiveEnergy, v, get(a, "totalEnergyBurnedUnit").unwrap_or("kcal"))
+    });
     Some(Activity {
         id: String::new(),
         sport: sport_of(get(a, "workoutActivityType").unwrap_or("")),
@@ -408,7 +456,8 @@ pub fn stream_zip<R: Read + Seek>(
     chunk: usize,
     on_samples: &mut dyn FnMut(Vec<Sample>) -> Result<(), Problem>,
 ) -> Result<Parsed, Problem> {
-    let mut z = zip::ZipArchive::new(zip).map_err(|e| Problem::at_byte(0, format!("not a readable zip: {e}")))?;
+    let mut z =
+        zip::ZipArchive::new(zip).map_err(|e| Problem::at_byte(0, format!("not a readable zip: {e}")))?;
     let names: Vec<String> = z.file_names().map(str::to_string).collect();
     let xml = names
         .iter()
@@ -434,7 +483,9 @@ pub fn stream_zip<R: Read + Seek>(
         }
         match super::gpx::parse(&bytes, "route", opts) {
             Ok(g) => {
-                if let (Some(w), Some(route)) = (ap.parsed.batch.activities.get_mut(i), g.batch.activities.into_iter().next()) {
+                if let (Some(w), Some(route)) =
+                    (ap.parsed.batch.activities.get_mut(i), g.batch.activities.into_iter().next())
+                {
                     if w.track.is_empty() {
                         ap.parsed.points += route.track.len() as u64;
                         w.track = route.track;

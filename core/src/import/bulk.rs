@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Settings for an import.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     pub derive: DeriveOptions,
     /// Offset of zone-less CSV times from UTC, in minutes.
@@ -31,12 +31,6 @@ pub struct ImportOptions {
     pub csv_mapping: Option<csv::CsvMapping>,
     /// Parser threads (0 = one per core).
     pub threads: usize,
-}
-
-impl Default for ImportOptions {
-    fn default() -> Self {
-        ImportOptions { derive: DeriveOptions::default(), csv_utc_offset_minutes: 0, csv_mapping: None, threads: 0 }
-    }
 }
 
 /// What parsing one item gave.
@@ -51,9 +45,13 @@ pub fn parse_bytes(name: &str, data: &[u8], opts: &ImportOptions) -> (Format, Pa
     let format = Format::detect(name, data);
     let r = match format {
         Format::Fit => ParseResult::Parsed(fit_map::parse(data, &opts.derive)),
-        Format::Gpx => gpx::parse(data, &sha256_hex(data), &opts.derive).map_or_else(ParseResult::Failed, ParseResult::Parsed),
-        Format::Tcx => tcx::parse(data, &sha256_hex(data), &opts.derive).map_or_else(ParseResult::Failed, ParseResult::Parsed),
-        Format::AppleHealth => apple_health::parse_reader(data, &opts.derive).map(|a| a.parsed).map_or_else(ParseResult::Failed, ParseResult::Parsed),
+        Format::Gpx => gpx::parse(data, &sha256_hex(data), &opts.derive)
+            .map_or_else(ParseResult::Failed, ParseResult::Parsed),
+        Format::Tcx => tcx::parse(data, &sha256_hex(data), &opts.derive)
+            .map_or_else(ParseResult::Failed, ParseResult::Parsed),
+        Format::AppleHealth => apple_health::parse_reader(data, &opts.derive)
+            .map(|a| a.parsed)
+            .map_or_else(ParseResult::Failed, ParseResult::Parsed),
         Format::Csv => match csv::parse(data, opts.csv_mapping.as_ref(), opts.csv_utc_offset_minutes) {
             Ok(p) => ParseResult::Parsed(p),
             Err(p) if p.reason.starts_with("CSV layout not recognised") => ParseResult::Skipped(p.reason),
@@ -62,7 +60,9 @@ pub fn parse_bytes(name: &str, data: &[u8], opts: &ImportOptions) -> (Format, Pa
         Format::StravaJson => strava::parse_json(data, &opts.derive),
         Format::Zip => match apple_health::parse_zip(Cursor::new(data), &opts.derive) {
             Ok(p) => ParseResult::Parsed(p),
-            Err(p) => ParseResult::Skipped(format!("a zip that is not an Apple Health export ({})", p.reason)),
+            Err(p) => {
+                ParseResult::Skipped(format!("a zip that is not an Apple Health export ({})", p.reason))
+            }
         },
         Format::Unknown => ParseResult::Skipped("not a format phr imports".into()),
     };
@@ -100,7 +100,13 @@ fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => return report.push(failed(path.display().to_string(), Format::Unknown, Problem::general(format!("cannot read folder: {e}")))),
+            Err(e) => {
+                return report.push(failed(
+                    path.display().to_string(),
+                    Format::Unknown,
+                    Problem::general(format!("cannot read folder: {e}")),
+                ))
+            }
         };
         entries.sort();
         for e in entries {
@@ -116,9 +122,18 @@ fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
         out.push(Item::File(path.to_path_buf()));
         return;
     }
-    let z = match File::open(path).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string())) {
+    let z = match File::open(path)
+        .map_err(|e| e.to_string())
+        .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
+    {
         Ok(z) => z,
-        Err(e) => return report.push(failed(path.display().to_string(), Format::Zip, Problem::at_byte(0, format!("not a readable zip: {e}")))),
+        Err(e) => {
+            return report.push(failed(
+                path.display().to_string(),
+                Format::Zip,
+                Problem::at_byte(0, format!("not a readable zip: {e}")),
+            ))
+        }
     };
     let names = zip_names(&z);
     if is_apple_zip(&names) {
@@ -139,7 +154,11 @@ fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
                         out.push(Item::Nested { zip: path.to_path_buf(), outer: name.clone(), inner });
                     }
                 }
-                Err(e) => report.push(failed(format!("{}!{name}", path.display()), Format::Zip, Problem::general(format!("not a readable zip: {e}")))),
+                Err(e) => report.push(failed(
+                    format!("{}!{name}", path.display()),
+                    Format::Zip,
+                    Problem::general(format!("not a readable zip: {e}")),
+                )),
             }
         } else {
             out.push(Item::ZipEntry { zip: path.to_path_buf(), name });
@@ -168,7 +187,10 @@ struct ZipCache {
     nested: HashMap<(PathBuf, String), zip::ZipArchive<Cursor<Vec<u8>>>>,
 }
 
-fn read_entry<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>, name: &str) -> std::result::Result<Vec<u8>, String> {
+fn read_entry<R: Read + std::io::Seek>(
+    z: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> std::result::Result<Vec<u8>, String> {
     let mut f = z.by_name(name).map_err(|e| e.to_string())?;
     let mut b = Vec::with_capacity(f.size().min(64 << 20) as usize);
     f.read_to_end(&mut b).map_err(|e| e.to_string())?;
@@ -180,7 +202,9 @@ enum Work {
     Parsed(Format, ParseResult),
     /// An Apple Health export (zip or XML; gigabytes): streamed into the record by the
     /// committing thread, inside one transaction, in bounded memory.
-    AppleStream { zip: bool },
+    AppleStream {
+        zip: bool,
+    },
 }
 
 fn is_apple_xml(p: &Path) -> bool {
@@ -204,14 +228,23 @@ fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Forma
     let bytes = match item {
         Item::AppleZip(p) => {
             return match File::open(p) {
-                Ok(f) => (Format::AppleHealth, apple_health::parse_zip(std::io::BufReader::new(f), &opts.derive).map_or_else(ParseResult::Failed, ParseResult::Parsed)),
-                Err(e) => (Format::AppleHealth, ParseResult::Failed(Problem::general(format!("cannot open: {e}")))),
+                Ok(f) => (
+                    Format::AppleHealth,
+                    apple_health::parse_zip(std::io::BufReader::new(f), &opts.derive)
+                        .map_or_else(ParseResult::Failed, ParseResult::Parsed),
+                ),
+                Err(e) => {
+                    (Format::AppleHealth, ParseResult::Failed(Problem::general(format!("cannot open: {e}"))))
+                }
             };
         }
         Item::File(p) => std::fs::read(p).map_err(|e| format!("cannot read: {e}")),
         Item::ZipEntry { zip, name } => {
             if !cache.outer.contains_key(zip) {
-                match File::open(zip).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string())) {
+                match File::open(zip)
+                    .map_err(|e| e.to_string())
+                    .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
+                {
                     Ok(z) => {
                         cache.outer.insert(zip.clone(), z);
                     }
@@ -268,13 +301,21 @@ fn resolve_against_record(record: &Record, samples: &mut Vec<Sample>) -> Result<
     kinds.sort();
     kinds.dedup();
     for kind in kinds {
-        let (lo, hi) = samples.iter().filter(|s| s.kind == kind).fold((i64::MAX, i64::MIN), |(lo, hi), s| (lo.min(s.start_ms), hi.max(s.end_ms)));
+        let (lo, hi) = samples
+            .iter()
+            .filter(|s| s.kind == kind)
+            .fold((i64::MAX, i64::MIN), |(lo, hi), s| (lo.min(s.start_ms), hi.max(s.end_ms)));
         // Samples that start up to a day before may still overlap.
-        let existing: Vec<Sample> = record.samples(kind, lo - 86_400_000, hi + 1)?.into_iter().filter(|e| !samples.iter().any(|s| s.source == e.source)).collect();
+        let existing: Vec<Sample> = record
+            .samples(kind, lo - 86_400_000, hi + 1)?
+            .into_iter()
+            .filter(|e| !samples.iter().any(|s| s.source == e.source))
+            .collect();
         if existing.is_empty() {
             continue;
         }
-        let (mut mine, rest): (Vec<Sample>, Vec<Sample>) = std::mem::take(samples).into_iter().partition(|s| s.kind == kind);
+        let (mut mine, rest): (Vec<Sample>, Vec<Sample>) =
+            std::mem::take(samples).into_iter().partition(|s| s.kind == kind);
         dropped += super::priority::resolve_against(&mut mine, &existing);
         *samples = rest;
         samples.extend(mine);
@@ -293,7 +334,8 @@ pub fn commit(record: &Record, path: String, format: Format, result: ParseResult
         }
         ParseResult::Parsed(p) => p,
     };
-    let (first, last) = parsed.time_range().map_or((None, None), |(a, b)| (Some(utc_string(a)), Some(utc_string(b))));
+    let (first, last) =
+        parsed.time_range().map_or((None, None), |(a, b)| (Some(utc_string(a)), Some(utc_string(b))));
     let mut report = FileReport {
         path,
         format,
@@ -306,12 +348,18 @@ pub fn commit(record: &Record, path: String, format: Format, result: ParseResult
         outcome: ImportOutcome::default(),
         problems: std::mem::take(&mut parsed.problems),
     };
-    if parsed.damaged && parsed.batch.samples.is_empty() && parsed.batch.activities.is_empty() && parsed.points == 0 {
+    if parsed.damaged
+        && parsed.batch.samples.is_empty()
+        && parsed.batch.activities.is_empty()
+        && parsed.points == 0
+    {
         report.status = FileStatus::Failed;
         return report;
     }
     match resolve_against_record(record, &mut parsed.batch.samples) {
-        Ok(n) if n > 0 => report.problems.push(Problem::general(format!("{n} samples overlapped readings from a preferred device and were left out"))),
+        Ok(n) if n > 0 => report.problems.push(Problem::general(format!(
+            "{n} samples overlapped readings from a preferred device and were left out"
+        ))),
         Ok(_) => {}
         Err(e) => {
             report.status = FileStatus::Failed;
@@ -334,10 +382,28 @@ pub fn commit(record: &Record, path: String, format: Format, result: ParseResult
 /// ([`Record::import_session`]): peak memory is one part, whatever the file size, and a
 /// failure anywhere (unreadable file, store error) leaves the record as it was.
 /// Cancelling stops at the next part and rolls the whole file back.
-pub fn commit_apple_stream(record: &Record, path: &Path, zip: bool, opts: &ImportOptions, cancel: &CancelToken) -> FileReport {
+pub fn commit_apple_stream(
+    record: &Record,
+    path: &Path,
+    zip: bool,
+    opts: &ImportOptions,
+    cancel: &CancelToken,
+) -> FileReport {
     match File::open(path) {
-        Ok(f) => commit_apple_stream_from(record, path.display().to_string(), std::io::BufReader::with_capacity(256 * 1024, f), zip, opts, apple_health::STREAM_CHUNK, cancel),
-        Err(e) => failed(path.display().to_string(), Format::AppleHealth, Problem::general(format!("cannot open: {e}"))),
+        Ok(f) => commit_apple_stream_from(
+            record,
+            path.display().to_string(),
+            std::io::BufReader::with_capacity(256 * 1024, f),
+            zip,
+            opts,
+            apple_health::STREAM_CHUNK,
+            cancel,
+        ),
+        Err(e) => failed(
+            path.display().to_string(),
+            Format::AppleHealth,
+            Problem::general(format!("cannot open: {e}")),
+        ),
     }
 }
 
@@ -346,7 +412,15 @@ pub fn commit_apple_stream(record: &Record, path: &Path, zip: bool, opts: &Impor
 /// Parsing and storing overlap: a parser thread hands parts through a channel of one to
 /// this thread, which owns the store's transaction. If storing stops (an error or a
 /// cancel), the channel closes and the parser stops at its next part.
-pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(record: &Record, shown: String, file: R, zip: bool, opts: &ImportOptions, chunk: usize, cancel: &CancelToken) -> FileReport {
+pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(
+    record: &Record,
+    shown: String,
+    file: R,
+    zip: bool,
+    opts: &ImportOptions,
+    chunk: usize,
+    cancel: &CancelToken,
+) -> FileReport {
     #[derive(Default)]
     struct Tally {
         samples: u64,
@@ -362,8 +436,16 @@ pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(record: &Record,
         let (parts_out, parts_in) = std::sync::mpsc::sync_channel::<Vec<Sample>>(1);
         let derive = &opts.derive;
         let parser = scope.spawn(move || {
-            let mut send = |part: Vec<Sample>| parts_out.send(part).map_err(|_| Problem::general("stopped: the store did not take the samples"));
-            if zip { apple_health::stream_zip(file, derive, chunk, &mut send) } else { apple_health::stream_reader(file, derive, chunk, &mut send).map(|a| a.parsed) }
+            let mut send = |part: Vec<Sample>| {
+                parts_out
+                    .send(part)
+                    .map_err(|_| Problem::general("stopped: the store did not take the samples"))
+            };
+            if zip {
+                apple_health::stream_zip(file, derive, chunk, &mut send)
+            } else {
+                apple_health::stream_reader(file, derive, chunk, &mut send).map(|a| a.parsed)
+            }
         });
         let (t, stopped) = (&mut t, &mut stopped);
         record.import_session(move |session| {
@@ -386,7 +468,8 @@ pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(record: &Record,
             for part in parts_in.iter() {
                 store_part(part, t)?;
             }
-            let parsed = parser.join().unwrap_or_else(|_| Err(Problem::general("the parser stopped unexpectedly")));
+            let parsed =
+                parser.join().unwrap_or_else(|_| Err(Problem::general("the parser stopped unexpectedly")));
             let mut parsed = match parsed {
                 Ok(p) => p,
                 Err(p) => {
@@ -398,24 +481,43 @@ pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(record: &Record,
             if cancel.is_cancelled() {
                 return Err(Error::Cancelled);
             }
-            session.add(&ImportBatch { activities: std::mem::take(&mut parsed.batch.activities), ..Default::default() })?;
+            session.add(&ImportBatch {
+                activities: std::mem::take(&mut parsed.batch.activities),
+                ..Default::default()
+            })?;
             Ok(parsed)
         })
     });
     let (mut parsed, outcome) = match result {
         Ok(r) => r,
         Err(_) if cancel.is_cancelled() => {
-            let mut r = failed(shown, Format::AppleHealth, Problem::general("cancelled: nothing from this file was stored"));
+            let mut r = failed(
+                shown,
+                Format::AppleHealth,
+                Problem::general("cancelled: nothing from this file was stored"),
+            );
             r.status = FileStatus::Cancelled;
             return r;
         }
-        Err(e) => return failed(shown, Format::AppleHealth, stopped.unwrap_or_else(|| Problem::general(format!("not stored: {e}")))),
+        Err(e) => {
+            return failed(
+                shown,
+                Format::AppleHealth,
+                stopped.unwrap_or_else(|| Problem::general(format!("not stored: {e}"))),
+            )
+        }
     };
     if t.invalid > 0 {
-        parsed.problems.push(Problem::general(format!("{} readings outside plausible ranges or times were left out", t.invalid)));
+        parsed.problems.push(Problem::general(format!(
+            "{} readings outside plausible ranges or times were left out",
+            t.invalid
+        )));
     }
     if t.overlapped > 0 {
-        parsed.problems.push(Problem::general(format!("{} samples overlapped readings from a preferred device and were left out", t.overlapped)));
+        parsed.problems.push(Problem::general(format!(
+            "{} samples overlapped readings from a preferred device and were left out",
+            t.overlapped
+        )));
     }
     let (mut lo, mut hi) = (t.lo, t.hi);
     let activities = outcome.activities_added + outcome.activities_merged + outcome.activities_unchanged;
@@ -444,25 +546,45 @@ pub fn import_bytes(record: &Record, name: &str, data: &[u8], opts: &ImportOptio
 }
 
 /// Imports a file, folder or zip with default options.
-pub fn import_path(record: &Record, path: &Path, progress: &dyn ProgressListener, cancel: &CancelToken) -> Result<ImportReport> {
+pub fn import_path(
+    record: &Record,
+    path: &Path,
+    progress: &dyn ProgressListener,
+    cancel: &CancelToken,
+) -> Result<ImportReport> {
     import_paths(record, &[path.to_path_buf()], &ImportOptions::default(), progress, cancel)
 }
 
 /// Imports files, folders and zips. Returns `Err` only for a cancelled import whose
 /// report is still wanted? No: a cancelled import returns `Ok` with `cancelled = true`
 /// (what finished is kept); `Err` is for a missing path.
-pub fn import_paths(record: &Record, paths: &[PathBuf], opts: &ImportOptions, progress: &dyn ProgressListener, cancel: &CancelToken) -> Result<ImportReport> {
+pub fn import_paths(
+    record: &Record,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    progress: &dyn ProgressListener,
+    cancel: &CancelToken,
+) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     let mut items = Vec::new();
     for p in paths {
         if !p.exists() {
-            return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder")));
+            return Err(Error::io(
+                p,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+            ));
         }
         enumerate(p, &mut items, &mut report);
     }
     let total = items.len() as u64;
     progress.on_progress("files", 0, total);
-    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads }.clamp(1, 16).min(items.len().max(1));
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.threads
+    }
+    .clamp(1, 16)
+    .min(items.len().max(1));
     let next = AtomicUsize::new(0);
     let items = &items;
     std::thread::scope(|scope| {
@@ -492,8 +614,14 @@ pub fn import_paths(record: &Record, paths: &[PathBuf], opts: &ImportOptions, pr
                 continue; // drain: workers stop at their next check
             }
             report.push(match (work, &items[i]) {
-                (Work::AppleStream { zip }, Item::File(p) | Item::AppleZip(p)) => commit_apple_stream(record, p, zip, opts, cancel),
-                (Work::AppleStream { .. }, other) => failed(other.display(), Format::AppleHealth, Problem::general("an Apple Health export inside another zip: unpack it first")),
+                (Work::AppleStream { zip }, Item::File(p) | Item::AppleZip(p)) => {
+                    commit_apple_stream(record, p, zip, opts, cancel)
+                }
+                (Work::AppleStream { .. }, other) => failed(
+                    other.display(),
+                    Format::AppleHealth,
+                    Problem::general("an Apple Health export inside another zip: unpack it first"),
+                ),
                 (Work::Parsed(format, result), item) => commit(record, item.display(), format, result),
             });
             done += 1;

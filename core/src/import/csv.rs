@@ -67,14 +67,17 @@ fn parse_when(s: &str, format: &str, offset_min: i32) -> Option<i64> {
         "rfc3339" => DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc).timestamp_millis()),
         "auto" => {
             // Spanish/Latin American exports write "12:01:00 a. m." for AM.
-            let norm = s.replace("a. m.", "AM").replace("p. m.", "PM").replace("a.m.", "AM").replace("p.m.", "PM");
+            let norm =
+                s.replace("a. m.", "AM").replace("p. m.", "PM").replace("a.m.", "AM").replace("p.m.", "PM");
             let s = norm.as_str();
             for f in ["%Y-%m-%d %I:%M:%S %p %z", "%Y-%m-%d %H:%M:%S %z"] {
                 if let Ok(t) = DateTime::parse_from_str(s, f) {
                     return Some(t.with_timezone(&Utc).timestamp_millis());
                 }
             }
-            if let Some(t) = super::xml::parse_time(s).filter(|_| s.contains('+') || s.ends_with('Z') || s.contains(" -")) {
+            if let Some(t) =
+                super::xml::parse_time(s).filter(|_| s.contains('+') || s.ends_with('Z') || s.contains(" -"))
+            {
                 return Some(t);
             }
             for f in AUTO_FORMATS {
@@ -89,8 +92,13 @@ fn parse_when(s: &str, format: &str, offset_min: i32) -> Option<i64> {
             }
             None
         }
-        f if f.contains("%z") || f.contains("%:z") => DateTime::parse_from_str(s, f).ok().map(|t| t.with_timezone(&Utc).timestamp_millis()),
-        f => NaiveDateTime::parse_from_str(s, f).ok().map(local).or_else(|| NaiveDate::parse_from_str(s, f).ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(local)),
+        f if f.contains("%z") || f.contains("%:z") => {
+            DateTime::parse_from_str(s, f).ok().map(|t| t.with_timezone(&Utc).timestamp_millis())
+        }
+        f => NaiveDateTime::parse_from_str(s, f)
+            .ok()
+            .map(local)
+            .or_else(|| NaiveDate::parse_from_str(s, f).ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(local)),
     }
 }
 
@@ -119,7 +127,17 @@ pub fn detect_mapping(headers: &[String]) -> Option<CsvMapping> {
     let hrv_app = matches!(source, "hrv4training" | "elite hrv");
     // Time: one full timestamp column beats date + time.
     let find = |pred: &dyn Fn(&str) -> bool| low.iter().position(|h| pred(h)).map(|i| headers[i].clone());
-    let full = find(&|h| matches!(h, "timestamp_measurement" | "datetime" | "timestamp" | "date/time" | "measurement date" | "date time"));
+    let full = find(&|h| {
+        matches!(
+            h,
+            "timestamp_measurement"
+                | "datetime"
+                | "timestamp"
+                | "date/time"
+                | "measurement date"
+                | "date time"
+        )
+    });
     let date_col = find(&|h| h == "date");
     let (time_column, tod) = match full {
         Some(c) => (c, None),
@@ -132,7 +150,11 @@ pub fn detect_mapping(headers: &[String]) -> Option<CsvMapping> {
     let mut columns = Vec::new();
     for (i, h) in low.iter().enumerate() {
         let unit = unit_in(&headers[i]);
-        let c = |kind: SampleKind, default: &str| ColumnMap { column: headers[i].clone(), kind, unit: unit.clone().unwrap_or_else(|| default.into()) };
+        let c = |kind: SampleKind, default: &str| ColumnMap {
+            column: headers[i].clone(),
+            kind,
+            unit: unit.clone().unwrap_or_else(|| default.into()),
+        };
         let m = if h.starts_with("systolic") || h.starts_with("sys") {
             Some(c(SampleKind::BloodPressureSystolic, "mmHg"))
         } else if h.starts_with("diastolic") || h.starts_with("dia") {
@@ -148,10 +170,7 @@ pub fn detect_mapping(headers: &[String]) -> Option<CsvMapping> {
         } else {
             None
         };
-        if let Some(mut m) = m {
-            if m.unit == "bpm" && m.kind == SampleKind::HeartRate || m.unit == "bpm" {
-                m.unit = "bpm".into();
-            }
+        if let Some(m) = m {
             columns.push(m);
         }
     }
@@ -172,7 +191,13 @@ fn reader(data: &[u8], delimiter: Option<u8>) -> ::csv::Reader<&[u8]> {
     let first = data.split(|b| *b == b'\n').next().unwrap_or_default();
     let delim = delimiter.unwrap_or_else(|| {
         let count = |c: u8| first.iter().filter(|b| **b == c).count();
-        if count(b';') > count(b',') { b';' } else if count(b'\t') > count(b',') { b'\t' } else { b',' }
+        if count(b';') > count(b',') {
+            b';'
+        } else if count(b'\t') > count(b',') {
+            b'\t'
+        } else {
+            b','
+        }
     });
     ::csv::ReaderBuilder::new().delimiter(delim).flexible(true).trim(::csv::Trim::All).from_reader(data)
 }
@@ -180,10 +205,19 @@ fn reader(data: &[u8], delimiter: Option<u8>) -> ::csv::Reader<&[u8]> {
 /// Rows, columns and header of a CSV (what MANIFEST's peer facts count).
 pub fn shape(data: &[u8]) -> Result<(u64, u64, Vec<String>), Problem> {
     let mut r = reader(strip_bom(data), None);
-    let headers: Vec<String> = r.headers().map_err(|e| Problem::at_line(1, format!("unreadable header: {e}")))?.iter().map(str::to_string).collect();
+    let headers: Vec<String> = r
+        .headers()
+        .map_err(|e| Problem::at_line(1, format!("unreadable header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     let mut rows = 0;
     for rec in r.records() {
-        rec.map_err(|e| Problem { offset: e.position().map(|p| p.byte()), line: e.position().map(|p| p.line()), reason: format!("{e}") })?;
+        rec.map_err(|e| Problem {
+            offset: e.position().map(|p| p.byte()),
+            line: e.position().map(|p| p.line()),
+            reason: format!("{e}"),
+        })?;
         rows += 1;
     }
     Ok((rows, headers.len() as u64, headers))
@@ -193,29 +227,43 @@ pub fn shape(data: &[u8]) -> Result<(u64, u64, Vec<String>), Problem> {
 pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32) -> Result<Parsed, Problem> {
     let data = strip_bom(data);
     let mut r = reader(data, mapping.and_then(|m| m.delimiter));
-    let headers: Vec<String> = r.headers().map_err(|e| Problem::at_line(1, format!("unreadable header: {e}")))?.iter().map(str::to_string).collect();
+    let headers: Vec<String> = r
+        .headers()
+        .map_err(|e| Problem::at_line(1, format!("unreadable header: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     let detected;
     let m = match mapping {
         Some(m) => m,
         None => {
             detected = detect_mapping(&headers).ok_or_else(|| {
-                Problem::at_line(1, format!("CSV layout not recognised (columns: {}); give a column mapping", headers.join(", ")))
+                Problem::at_line(
+                    1,
+                    format!(
+                        "CSV layout not recognised (columns: {}); give a column mapping",
+                        headers.join(", ")
+                    ),
+                )
             })?;
             &detected
         }
     };
     let offset = if mapping.is_some() { m.utc_offset_minutes } else { utc_offset_minutes };
     let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name.trim()));
-    let tcol = col(&m.time_column).ok_or_else(|| Problem::at_line(1, format!("no time column {:?}", m.time_column)))?;
+    let tcol = col(&m.time_column)
+        .ok_or_else(|| Problem::at_line(1, format!("no time column {:?}", m.time_column)))?;
     let todcol = match &m.time_of_day_column {
         Some(c) => Some(col(c).ok_or_else(|| Problem::at_line(1, format!("no time column {c:?}")))?),
         None => None,
     };
-    let fallback = m.fallback_time_column.as_deref().and_then(|c| col(c));
+    let fallback = m.fallback_time_column.as_deref().and_then(&col);
     let mut vcols = Vec::new();
     for c in &m.columns {
         let i = col(&c.column).ok_or_else(|| Problem::at_line(1, format!("no column {:?}", c.column)))?;
-        c.kind.to_canonical(1.0, &c.unit).map_err(|_| Problem::at_line(1, format!("unit {:?} does not fit {}", c.unit, c.kind.slug())))?;
+        c.kind
+            .to_canonical(1.0, &c.unit)
+            .map_err(|_| Problem::at_line(1, format!("unit {:?} does not fit {}", c.unit, c.kind.slug())))?;
         vcols.push((i, c));
     }
     let mut out = Parsed::default();
@@ -225,7 +273,11 @@ pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32)
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                out.problems.push(Problem { offset: e.position().map(|p| p.byte()), line: e.position().map(|p| p.line()), reason: format!("{e}") });
+                out.problems.push(Problem {
+                    offset: e.position().map(|p| p.byte()),
+                    line: e.position().map(|p| p.line()),
+                    reason: format!("{e}"),
+                });
                 out.damaged = true;
                 break;
             }
@@ -237,7 +289,9 @@ pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32)
             _ => d.to_string(),
         });
         let t = when.as_deref().and_then(|w| parse_when(w, &m.time_format, offset));
-        let t = t.or_else(|| fallback.and_then(|i| rec.get(i)).and_then(|w| parse_when(w, &m.time_format, offset)));
+        let t = t.or_else(|| {
+            fallback.and_then(|i| rec.get(i)).and_then(|w| parse_when(w, &m.time_format, offset))
+        });
         let Some(t) = t else {
             bad_rows += 1;
             if bad_rows <= 20 {
@@ -246,16 +300,28 @@ pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32)
             continue;
         };
         for (i, c) in &vcols {
-            let Some(raw) = rec.get(*i).map(str::trim).filter(|s| !matches!(*s, "" | "-" | "NA" | "n/a" | "--")) else { continue };
+            let Some(raw) =
+                rec.get(*i).map(str::trim).filter(|s| !matches!(*s, "" | "-" | "NA" | "n/a" | "--"))
+            else {
+                continue;
+            };
             let Some(v) = raw.replace(',', ".").parse::<f64>().ok().filter(|v| v.is_finite()) else {
                 bad_rows += 1;
                 if bad_rows <= 20 {
-                    out.problems.push(Problem::at_line(line, format!("column {:?} is not a number", c.column)));
+                    out.problems
+                        .push(Problem::at_line(line, format!("column {:?} is not a number", c.column)));
                 }
                 continue;
             };
             if let Ok(v) = c.kind.to_canonical(v, &c.unit) {
-                out.batch.samples.push(Sample { kind: c.kind, start_ms: t, end_ms: t, value: v, source: m.source.clone(), dedup_key: None });
+                out.batch.samples.push(Sample {
+                    kind: c.kind,
+                    start_ms: t,
+                    end_ms: t,
+                    value: v,
+                    source: m.source.clone(),
+                    dedup_key: None,
+                });
             }
         }
     }

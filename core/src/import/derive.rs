@@ -37,7 +37,10 @@ pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 }
 
 fn is_foot(sport: &str) -> bool {
-    matches!(sport, "running" | "walking" | "hiking" | "trail_running" | "treadmill_running" | "run" | "walk" | "hike")
+    matches!(
+        sport,
+        "running" | "walking" | "hiking" | "trail_running" | "treadmill_running" | "run" | "walk" | "hike"
+    )
 }
 
 fn zone_of(hr: f64, max: f64) -> Option<usize> {
@@ -168,7 +171,18 @@ mod tests {
     use crate::record::TrackPoint;
 
     fn pt(t: i64, lat: f64, hr: f64) -> TrackPoint {
-        TrackPoint { t_ms: t * 1000, lat: Some(lat), lon: Some(0.0), altitude_m: None, distance_m: None, hr: Some(hr), cadence: None, power: None, speed_mps: None, temperature_c: None }
+        TrackPoint {
+            t_ms: t * 1000,
+            lat: Some(lat),
+            lon: Some(0.0),
+            altitude_m: None,
+            distance_m: None,
+            hr: Some(hr),
+            cadence: None,
+            power: None,
+            speed_mps: None,
+            temperature_c: None,
+        }
     }
 
     #[test]
@@ -176,9 +190,23 @@ mod tests {
         // 1 degree of latitude ~ 111.2 km; 0.0001 deg ~ 11.1 m per second for 600 s.
         let track: Vec<TrackPoint> = (0..=600).map(|i| pt(i, i as f64 * 0.0001, 152.0)).collect();
         let mut a = Activity {
-            id: String::new(), sport: "running".into(), name: None, start_ms: 0, elapsed_s: 0.0, timer_s: None, distance_m: None,
-            avg_hr: None, max_hr: None, calories: None, ascent_m: None, source: "t".into(), source_id: "t:1".into(), also_from: vec![],
-            laps: vec![], metrics: Default::default(), track,
+            id: String::new(),
+            sport: "running".into(),
+            name: None,
+            start_ms: 0,
+            elapsed_s: 0.0,
+            timer_s: None,
+            distance_m: None,
+            avg_hr: None,
+            max_hr: None,
+            calories: None,
+            ascent_m: None,
+            source: "t".into(),
+            source_id: "t:1".into(),
+            also_from: vec![],
+            laps: vec![],
+            metrics: Default::default(),
+            track,
         };
         derive(&mut a, &DeriveOptions::default());
         assert_eq!(a.elapsed_s, 600.0);

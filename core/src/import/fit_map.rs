@@ -55,7 +55,11 @@ fn lap_of(l: &fit::Lap) -> Option<Lap> {
     let start = l.start_time?;
     Some(Lap {
         start_ms: ms(start),
-        duration_s: l.total_elapsed_time.or_else(|| l.timestamp.map(|e| (e - start) as f64)).unwrap_or(0.0).max(0.0),
+        duration_s: l
+            .total_elapsed_time
+            .or_else(|| l.timestamp.map(|e| (e - start) as f64))
+            .unwrap_or(0.0)
+            .max(0.0),
         distance_m: l.total_distance,
         avg_hr: l.avg_heart_rate.map(f64::from),
         max_hr: l.max_heart_rate.map(f64::from),
@@ -84,10 +88,12 @@ fn point_of(r: &fit::Record) -> Option<TrackPoint> {
 pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed {
     let mut out = Parsed { points: s.records.len() as u64, ..Default::default() };
     for d in &s.report.damage {
-        out.problems.push(Problem::at_byte(d.offset, format!("{} ({} bytes skipped)", d.reason, d.bytes_skipped)));
+        out.problems
+            .push(Problem::at_byte(d.offset, format!("{} ({} bytes skipped)", d.reason, d.bytes_skipped)));
     }
     // A CRC mismatch alone loses nothing we can see; skipped bytes do.
-    out.damaged = s.report.damage.iter().any(|d| d.bytes_skipped > 0) || (s.report.chained_files == 0 && s.report.messages > 0);
+    out.damaged = s.report.damage.iter().any(|d| d.bytes_skipped > 0)
+        || (s.report.chained_files == 0 && s.report.messages > 0);
     for (k, n) in [
         ("records", s.records.len()),
         ("sessions", s.sessions.len()),
@@ -105,14 +111,18 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
     }
     let source = source_name(s);
     let fid = s.file_id();
-    let serial = fid.and_then(|f| f.serial_number).or_else(|| s.device_info.iter().find(|d| d.device_index == Some(0)).and_then(|d| d.serial_number));
+    let serial = fid
+        .and_then(|f| f.serial_number)
+        .or_else(|| s.device_info.iter().find(|d| d.device_index == Some(0)).and_then(|d| d.serial_number));
     let key = |start: i64, i: usize| match (serial, fid.and_then(|f| f.manufacturer)) {
         (Some(sn), m) => format!("fit:{}:{sn}:{start}", m.unwrap_or(0)),
         (None, _) => format!("fit:{sha256}:{i}"),
     };
     let uptime_only = s.records.iter().filter(|r| r.timestamp.is_none()).count();
     if uptime_only > 0 {
-        out.problems.push(Problem::general(format!("{uptime_only} records carry only device uptime, not a date; they are not placed on the calendar")));
+        out.problems.push(Problem::general(format!(
+            "{uptime_only} records carry only device uptime, not a date; they are not placed on the calendar"
+        )));
     }
     let points: Vec<TrackPoint> = s.records.iter().filter_map(point_of).collect();
 
@@ -121,10 +131,15 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
     sessions.sort_by_key(|x| x.start_time);
     for (i, sess) in sessions.iter().enumerate() {
         let start = sess.start_time.unwrap_or_default();
-        let elapsed = sess.total_elapsed_time.or_else(|| sess.timestamp.map(|e| (e - start) as f64)).unwrap_or(0.0).max(0.0);
+        let elapsed = sess
+            .total_elapsed_time
+            .or_else(|| sess.timestamp.map(|e| (e - start) as f64))
+            .unwrap_or(0.0)
+            .max(0.0);
         let end = ms(start) + (elapsed * 1000.0) as i64;
         // Records of this session: inside its time span (a second of slack either side).
-        let track: Vec<TrackPoint> = points.iter().filter(|p| p.t_ms >= ms(start) - 1000 && p.t_ms <= end + 1000).copied().collect();
+        let track: Vec<TrackPoint> =
+            points.iter().filter(|p| p.t_ms >= ms(start) - 1000 && p.t_ms <= end + 1000).copied().collect();
         let laps: Vec<Lap> = s
             .laps
             .iter()
@@ -158,7 +173,8 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
         // No session (cut-off recording, or a device that writes none): one activity from records.
         let start = points[0].t_ms;
         let end = points.iter().map(|p| p.t_ms).max().unwrap_or(start);
-        let sport = s.laps.first().map(|l| sport_name(l.sport, l.sub_sport)).unwrap_or_else(|| "generic".into());
+        let sport =
+            s.laps.first().map(|l| sport_name(l.sport, l.sub_sport)).unwrap_or_else(|| "generic".into());
         let mut a = Activity {
             id: String::new(),
             sport,
@@ -179,14 +195,23 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
             track: points.clone(),
         };
         derive(&mut a, opts);
-        out.problems.push(Problem::general("no session summary in the file: the activity was rebuilt from its records"));
+        out.problems.push(Problem::general(
+            "no session summary in the file: the activity was rebuilt from its records",
+        ));
         out.batch.activities.push(a);
     }
 
     // Samples.
     let samples = &mut out.batch.samples;
     let mut push = |kind: SampleKind, start_s: i64, end_s: i64, v: f64| {
-        samples.push(Sample { kind, start_ms: ms(start_s), end_ms: ms(end_s), value: v, source: source.clone(), dedup_key: None });
+        samples.push(Sample {
+            kind,
+            start_ms: ms(start_s),
+            end_ms: ms(end_s),
+            value: v,
+            source: source.clone(),
+            dedup_key: None,
+        });
     };
     // Monitoring: cumulative counters per activity type.
     let mut last_steps: std::collections::HashMap<&str, (i64, u32)> = Default::default();
@@ -215,7 +240,8 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
         push(SampleKind::HeartRateVariability, *t, *t, *v);
     }
     // RR intervals -> one SDNN per file (needs at least 30 beats).
-    let rr: Vec<f64> = s.hrv.iter().flat_map(|h| h.rr_s.iter().copied()).filter(|v| *v > 0.25 && *v < 2.5).collect();
+    let rr: Vec<f64> =
+        s.hrv.iter().flat_map(|h| h.rr_s.iter().copied()).filter(|v| *v > 0.25 && *v < 2.5).collect();
     if rr.len() >= 30 {
         let t0 = s.hrv.iter().find_map(|h| h.after_timestamp);
         let t1 = s.hrv.iter().rev().find_map(|h| h.after_timestamp);
@@ -226,7 +252,11 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
         }
     }
     // Sleep: each level lasts until the next one; a gap over 2 h starts a new night.
-    let mut levels: Vec<(i64, &str)> = s.sleep_levels.iter().filter_map(|l| Some((l.timestamp?, l.level_name.unwrap_or("unmeasurable")))).collect();
+    let mut levels: Vec<(i64, &str)> = s
+        .sleep_levels
+        .iter()
+        .filter_map(|l| Some((l.timestamp?, l.level_name.unwrap_or("unmeasurable"))))
+        .collect();
     levels.sort_by_key(|l| l.0);
     let mut night: Option<(i64, i64, f64)> = None;
     for w in levels.windows(2) {
@@ -268,9 +298,12 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
             push(SampleKind::HeartRate, t, t, f64::from(v));
         }
     }
-    let timeless = s.weight_scale.iter().filter(|w| w.timestamp.is_none()).count() + s.blood_pressure.iter().filter(|b| b.timestamp.is_none()).count();
+    let timeless = s.weight_scale.iter().filter(|w| w.timestamp.is_none()).count()
+        + s.blood_pressure.iter().filter(|b| b.timestamp.is_none()).count();
     if timeless > 0 {
-        out.problems.push(Problem::general(format!("{timeless} scale or cuff readings have no date and were left out")));
+        out.problems.push(Problem::general(format!(
+            "{timeless} scale or cuff readings have no date and were left out"
+        )));
     }
     out.drop_invalid();
     out

@@ -26,7 +26,8 @@ pub fn gpxpy_distance(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     if (lat1 - lat2).abs() > 0.2 || (lon1 - lon2).abs() > 0.2 {
         let r = 6_378_137.0;
         let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-        let a = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((lon2 - lon1).to_radians() / 2.0).sin().powi(2);
+        let a = ((p2 - p1) / 2.0).sin().powi(2)
+            + p1.cos() * p2.cos() * ((lon2 - lon1).to_radians() / 2.0).sin().powi(2);
         return r * 2.0 * a.sqrt().atan2((1.0 - a).sqrt());
     }
     let one_degree = 2.0 * std::f64::consts::PI * 6_378_137.0 / 360.0;
@@ -40,7 +41,9 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, String> {
     for a in e.attributes() {
         let a = a.map_err(|e| format!("bad attribute: {e}"))?;
         if a.key.local_name().as_ref() == name {
-            return Ok(Some(a.unescape_value().map_err(|e| format!("bad attribute value: {e}"))?.into_owned()));
+            return Ok(Some(
+                a.unescape_value().map_err(|e| format!("bad attribute value: {e}"))?.into_owned(),
+            ));
         }
     }
     Ok(None)
@@ -49,7 +52,18 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Result<Option<String>, String> {
 fn new_point(e: &BytesStart<'_>) -> Result<TrackPoint, String> {
     let lat = attr(e, b"lat")?.as_deref().and_then(f64_of).filter(|v| (-90.0..=90.0).contains(v));
     let lon = attr(e, b"lon")?.as_deref().and_then(f64_of).filter(|v| (-180.0..=180.0).contains(v));
-    Ok(TrackPoint { t_ms: i64::MIN, lat, lon, altitude_m: None, distance_m: None, hr: None, cadence: None, power: None, speed_mps: None, temperature_c: None })
+    Ok(TrackPoint {
+        t_ms: i64::MIN,
+        lat,
+        lon,
+        altitude_m: None,
+        distance_m: None,
+        hr: None,
+        cadence: None,
+        power: None,
+        speed_mps: None,
+        temperature_c: None,
+    })
 }
 
 /// Strava writes activity types as names or numbers in `<type>`.
@@ -88,27 +102,28 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
     let mut creator: Option<String> = None;
     let mut name: Option<String> = None;
     let mut sport: Option<String> = None;
-    let mut finish = |cur: Option<(Pt, TrackPoint)>, track: &mut Vec<TrackPoint>, seg_last: &mut Option<(f64, f64)>| {
-        let Some((kind, p)) = cur else { return };
-        match kind {
-            Pt::Trk => {
-                trkpts += 1;
-                if let (Some(la), Some(lo)) = (p.lat, p.lon) {
-                    if let Some((pla, plo)) = *seg_last {
-                        length += gpxpy_distance(pla, plo, la, lo);
+    let mut finish =
+        |cur: Option<(Pt, TrackPoint)>, track: &mut Vec<TrackPoint>, seg_last: &mut Option<(f64, f64)>| {
+            let Some((kind, p)) = cur else { return };
+            match kind {
+                Pt::Trk => {
+                    trkpts += 1;
+                    if let (Some(la), Some(lo)) = (p.lat, p.lon) {
+                        if let Some((pla, plo)) = *seg_last {
+                            length += gpxpy_distance(pla, plo, la, lo);
+                        }
+                        *seg_last = Some((la, lo));
                     }
-                    *seg_last = Some((la, lo));
+                    if p.t_ms == i64::MIN {
+                        untimed += 1;
+                    } else {
+                        track.push(p);
+                    }
                 }
-                if p.t_ms == i64::MIN {
-                    untimed += 1;
-                } else {
-                    track.push(p);
-                }
+                Pt::Rte => rtepts += 1,
+                Pt::Wpt => wpts += 1,
             }
-            Pt::Rte => rtepts += 1,
-            Pt::Wpt => wpts += 1,
-        }
-    };
+        };
     loop {
         let ev = r.read_event_into(&mut buf);
         match ev {
@@ -158,7 +173,12 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
             Ok(Event::Text(t)) => {
                 let Ok(text) = t.unescape() else { continue };
                 let top = stack.last().map(Vec::as_slice).unwrap_or_default();
-                let parent = stack.len().checked_sub(2).and_then(|i| stack.get(i)).map(Vec::as_slice).unwrap_or_default();
+                let parent = stack
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| stack.get(i))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 if let Some((_, p)) = cur.as_mut() {
                     let v = f64_of(&text);
                     match top {
@@ -170,14 +190,18 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
                         b"ele" => p.altitude_m = v.filter(|v| (-1000.0..=10000.0).contains(v)),
                         b"hr" | b"heartrate" | b"HeartRateBpm" => p.hr = v.filter(|v| *v > 0.0 && *v < 300.0),
                         b"cad" | b"cadence" => p.cadence = v.filter(|v| *v >= 0.0 && *v < 400.0),
-                        b"atemp" | b"temp" | b"temperature" => p.temperature_c = v.filter(|v| (-80.0..=80.0).contains(v)),
+                        b"atemp" | b"temp" | b"temperature" => {
+                            p.temperature_c = v.filter(|v| (-80.0..=80.0).contains(v))
+                        }
                         b"power" | b"watts" => p.power = v.filter(|v| *v >= 0.0 && *v < 5000.0),
                         b"speed" => p.speed_mps = v.filter(|v| *v >= 0.0 && *v < 200.0),
                         _ => {}
                     }
                 } else if parent == b"trk" {
                     match top {
-                        b"name" if name.is_none() => name = Some(text.trim().to_string()).filter(|s| !s.is_empty()),
+                        b"name" if name.is_none() => {
+                            name = Some(text.trim().to_string()).filter(|s| !s.is_empty())
+                        }
                         b"type" if sport.is_none() => sport = Some(sport_of(&text)),
                         _ => {}
                     }
@@ -201,11 +225,19 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
         return Err(Problem::at_byte(0, "not a GPX document (no <gpx> element)"));
     }
     out.points = trkpts;
-    for (k, v) in [("tracks", tracks), ("track_points", trkpts), ("route_points", rtepts), ("waypoints", wpts), ("length_2d_m", length.round() as u64)] {
+    for (k, v) in [
+        ("tracks", tracks),
+        ("track_points", trkpts),
+        ("route_points", rtepts),
+        ("waypoints", wpts),
+        ("length_2d_m", length.round() as u64),
+    ] {
         out.count(k, v);
     }
     if untimed > 0 && !track.is_empty() {
-        out.problems.push(Problem::general(format!("{untimed} track points have no time and are not in the activity")));
+        out.problems.push(Problem::general(format!(
+            "{untimed} track points have no time and are not in the activity"
+        )));
     }
     track.sort_by_key(|p| p.t_ms);
     if track.len() >= 2 {
@@ -223,7 +255,10 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
             max_hr: None,
             calories: None,
             ascent_m: None,
-            source: creator.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).unwrap_or_else(|| "gpx".into()),
+            source: creator
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| "gpx".into()),
             source_id: format!("gpx:{id}"),
             also_from: vec![],
             laps: vec![],

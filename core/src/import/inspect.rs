@@ -98,7 +98,9 @@ pub struct DeveloperFieldCount {
 fn crc_text(c: CrcStatus) -> String {
     match c {
         CrcStatus::Ok => "ok".into(),
-        CrcStatus::Mismatch { stored, computed } => format!("mismatch (stored {stored:#06x}, computed {computed:#06x})"),
+        CrcStatus::Mismatch { stored, computed } => {
+            format!("mismatch (stored {stored:#06x}, computed {computed:#06x})")
+        }
         CrcStatus::Absent => "absent".into(),
         CrcStatus::Missing => "missing (file ends before it)".into(),
     }
@@ -106,7 +108,8 @@ fn crc_text(c: CrcStatus) -> String {
 
 /// Builds the record-facing part of an inspection from what a parser made of the file.
 fn from_parsed(format: Format, bytes: u64, p: Parsed) -> Inspection {
-    let (first, last) = p.time_range().map_or((None, None), |(a, b)| (Some(utc_string(a)), Some(utc_string(b))));
+    let (first, last) =
+        p.time_range().map_or((None, None), |(a, b)| (Some(utc_string(a)), Some(utc_string(b))));
     let mut samples: BTreeMap<String, u64> = BTreeMap::new();
     let mut sources: Vec<String> = Vec::new();
     for s in &p.batch.samples {
@@ -219,7 +222,10 @@ pub fn inspect_fit(data: &[u8], opts: &ImportOptions) -> Inspection {
                 definitions: f.definitions,
             })
             .collect(),
-        messages: by_num.into_iter().map(|(num, (name, count))| MessageCount { name, global_num: num, count }).collect(),
+        messages: by_num
+            .into_iter()
+            .map(|(num, (name, count))| MessageCount { name, global_num: num, count })
+            .collect(),
         developer_fields: dev.into_values().collect(),
         crc_ok,
         uptime_timestamps: uptime,
@@ -236,7 +242,11 @@ pub fn inspect_bytes(name: &str, data: &[u8], opts: &ImportOptions) -> Result<In
     }
     let (format, result) = parse_bytes(name, data, opts);
     match result {
-        ParseResult::Parsed(p) => Ok(from_parsed(if format == Format::Zip { Format::AppleHealth } else { format }, data.len() as u64, p)),
+        ParseResult::Parsed(p) => Ok(from_parsed(
+            if format == Format::Zip { Format::AppleHealth } else { format },
+            data.len() as u64,
+            p,
+        )),
         ParseResult::Failed(p) => Err(p),
         ParseResult::Skipped(reason) => Err(Problem::general(reason)),
     }
@@ -244,7 +254,11 @@ pub fn inspect_bytes(name: &str, data: &[u8], opts: &ImportOptions) -> Result<In
 
 /// Inspects a file given as a reader. Apple Health exports (XML or zip) are streamed,
 /// since they reach several GB; other formats are small and read whole.
-pub fn inspect_reader<R: Read + Seek>(name: &str, mut input: R, opts: &ImportOptions) -> Result<Inspection, Problem> {
+pub fn inspect_reader<R: Read + Seek>(
+    name: &str,
+    mut input: R,
+    opts: &ImportOptions,
+) -> Result<Inspection, Problem> {
     let io = |e: std::io::Error| Problem::general(format!("cannot read: {e}"));
     let bytes = input.seek(SeekFrom::End(0)).map_err(io)?;
     input.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -257,8 +271,10 @@ pub fn inspect_reader<R: Read + Seek>(name: &str, mut input: R, opts: &ImportOpt
             Ok(from_parsed(Format::AppleHealth, bytes, p))
         }
         Format::Zip => {
-            let p = apple_health::parse_zip(input, &opts.derive)
-                .map_err(|p| Problem { reason: format!("a zip that is not an Apple Health export ({})", p.reason), ..p })?;
+            let p = apple_health::parse_zip(input, &opts.derive).map_err(|p| Problem {
+                reason: format!("a zip that is not an Apple Health export ({})", p.reason),
+                ..p
+            })?;
             Ok(from_parsed(Format::AppleHealth, bytes, p))
         }
         _ => {

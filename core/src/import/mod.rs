@@ -170,13 +170,17 @@ impl Parsed {
         self.batch.samples.retain(|s| s.validate().is_ok());
         let dropped = before - self.batch.samples.len();
         if dropped > 0 {
-            self.problems.push(Problem::general(format!("{dropped} readings outside plausible ranges or times were left out")));
+            self.problems.push(Problem::general(format!(
+                "{dropped} readings outside plausible ranges or times were left out"
+            )));
         }
         let before = self.batch.activities.len();
         self.batch.activities.retain(|a| a.validate().is_ok());
         let dropped = before - self.batch.activities.len();
         if dropped > 0 {
-            self.problems.push(Problem::general(format!("{dropped} activities with impossible durations or values were left out")));
+            self.problems.push(Problem::general(format!(
+                "{dropped} activities with impossible durations or values were left out"
+            )));
         }
     }
 }

@@ -23,8 +23,24 @@ use std::collections::{BTreeMap, HashMap};
 /// Rank of a source name (higher wins).
 pub fn rank(source: &str) -> u8 {
     let s = source.to_ascii_lowercase();
-    const WEARABLE: [&str; 16] =
-        ["watch", "garmin", "fenix", "forerunner", "polar", "suunto", "coros", "wahoo", "fitbit", "whoop", "oura", "band", "strap", "edge", "vivo", "hrm"];
+    const WEARABLE: [&str; 16] = [
+        "watch",
+        "garmin",
+        "fenix",
+        "forerunner",
+        "polar",
+        "suunto",
+        "coros",
+        "wahoo",
+        "fitbit",
+        "whoop",
+        "oura",
+        "band",
+        "strap",
+        "edge",
+        "vivo",
+        "hrm",
+    ];
     const MEDICAL: [&str; 6] = ["withings", "omron", "scale", "cuff", "meter", "qardio"];
     const PHONE: [&str; 4] = ["iphone", "phone", "pixel", "galaxy"];
     if WEARABLE.iter().any(|w| s.contains(w)) && !s.contains("iphone") {
@@ -75,8 +91,11 @@ pub fn resolve_against(samples: &mut Vec<Sample>, existing: &[Sample]) -> u64 {
         v.sort_unstable();
         max_len.insert(k.clone(), v.iter().map(|(a, b)| b - a).max().unwrap_or(0));
     }
-    let kinds_multi: BTreeMap<SampleKind, Vec<String>> =
-        sources.into_iter().filter(|(_, v)| v.len() > 1).map(|(k, v)| (k, v.into_iter().map(str::to_string).collect())).collect();
+    let kinds_multi: BTreeMap<SampleKind, Vec<String>> = sources
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, v)| (k, v.into_iter().map(str::to_string).collect()))
+        .collect();
     // `rank` lowercases and scans word lists: once per source, not once per sample.
     let ranks: HashMap<&str, u8> = kinds_multi.values().flatten().map(|s| (s.as_str(), rank(s))).collect();
     let better = |a: &str, b: &str| (ranks[a], std::cmp::Reverse(a)) > (ranks[b], std::cmp::Reverse(b));
@@ -94,7 +113,14 @@ pub fn resolve_against(samples: &mut Vec<Sample>, existing: &[Sample]) -> u64 {
                 let lo = s.start_ms - max_len.get(&key).copied().unwrap_or(0);
                 let from = iv.partition_point(|(a, _)| *a < lo);
                 iv[from..].iter().take_while(|(a, _)| *a <= s.end_ms).any(|(a, b)| {
-                    let other = Sample { kind: s.kind, start_ms: *a, end_ms: *b, value: 0.0, source: String::new(), dedup_key: None };
+                    let other = Sample {
+                        kind: s.kind,
+                        start_ms: *a,
+                        end_ms: *b,
+                        value: 0.0,
+                        source: String::new(),
+                        dedup_key: None,
+                    };
                     overlaps(s, &other)
                 })
             } else {
@@ -116,7 +142,14 @@ mod tests {
     use super::*;
 
     fn steps(src: &str, a: i64, b: i64, v: f64) -> Sample {
-        Sample { kind: SampleKind::Steps, start_ms: a, end_ms: b, value: v, source: src.into(), dedup_key: None }
+        Sample {
+            kind: SampleKind::Steps,
+            start_ms: a,
+            end_ms: b,
+            value: v,
+            source: src.into(),
+            dedup_key: None,
+        }
     }
 
     #[test]

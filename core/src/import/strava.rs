@@ -101,7 +101,11 @@ impl Transport for ReqwestTransport {
         }
         let resp = b.send().map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
-        let headers = resp.headers().iter().filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string()))).collect();
+        let headers = resp
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect();
         let body = resp.bytes().map_err(|e| e.to_string())?.to_vec();
         Ok(HttpResponse { status, headers, body })
     }
@@ -127,7 +131,10 @@ pub enum RatePolicy {
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens").field("expires_at", &self.expires_at).field("athlete_id", &self.athlete_id).finish_non_exhaustive()
+        f.debug_struct("Tokens")
+            .field("expires_at", &self.expires_at)
+            .field("athlete_id", &self.athlete_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -145,7 +152,13 @@ fn pair(s: &str) -> Option<(u64, u64)> {
 
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -205,7 +218,11 @@ impl<T: Transport> StravaClient<T> {
         self
     }
     /// For tests: replace sleeping and the clock.
-    pub fn with_time(mut self, sleeper: impl Fn(Duration) + Send + Sync + 'static, clock: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+    pub fn with_time(
+        mut self,
+        sleeper: impl Fn(Duration) + Send + Sync + 'static,
+        clock: impl Fn() -> i64 + Send + Sync + 'static,
+    ) -> Self {
         self.sleeper = Box::new(sleeper);
         self.clock = Box::new(clock);
         self
@@ -226,20 +243,34 @@ impl<T: Transport> StravaClient<T> {
     }
 
     fn token_request(&mut self, form: Vec<(String, String)>) -> Result<Tokens, StravaError> {
-        let req = HttpRequest { method: "POST", url: format!("{}/oauth/token", self.base_url), headers: vec![], form };
+        let req = HttpRequest {
+            method: "POST",
+            url: format!("{}/oauth/token", self.base_url),
+            headers: vec![],
+            form,
+        };
         let resp = self.transport.send(&req).map_err(StravaError::Http)?;
         match resp.status {
             200 => {}
             400 | 401 | 403 => return Err(StravaError::Unauthorized),
             s => return Err(StravaError::Status { status: s, what: "the token request".into() }),
         }
-        let v: Value = serde_json::from_slice(&resp.body).map_err(|e| StravaError::Json { what: "the token".into(), reason: e.to_string() })?;
+        let v: Value = serde_json::from_slice(&resp.body)
+            .map_err(|e| StravaError::Json { what: "the token".into(), reason: e.to_string() })?;
         let get = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let t = Tokens {
-            access_token: get("access_token").ok_or_else(|| StravaError::Json { what: "the token".into(), reason: "no access_token".into() })?,
-            refresh_token: get("refresh_token").or_else(|| self.tokens.as_ref().map(|t| t.refresh_token.clone())).unwrap_or_default(),
+            access_token: get("access_token").ok_or_else(|| StravaError::Json {
+                what: "the token".into(),
+                reason: "no access_token".into(),
+            })?,
+            refresh_token: get("refresh_token")
+                .or_else(|| self.tokens.as_ref().map(|t| t.refresh_token.clone()))
+                .unwrap_or_default(),
             expires_at: v.get("expires_at").and_then(Value::as_i64).unwrap_or(0),
-            athlete_id: v.pointer("/athlete/id").and_then(Value::as_i64).or_else(|| self.tokens.as_ref().and_then(|t| t.athlete_id)),
+            athlete_id: v
+                .pointer("/athlete/id")
+                .and_then(Value::as_i64)
+                .or_else(|| self.tokens.as_ref().and_then(|t| t.athlete_id)),
         };
         self.tokens = Some(t.clone());
         Ok(t)
@@ -269,7 +300,9 @@ impl<T: Transport> StravaClient<T> {
     }
 
     fn note_rate(&mut self, resp: &HttpResponse) {
-        if let (Some(l), Some(u)) = (resp.header("X-RateLimit-Limit").and_then(pair), resp.header("X-RateLimit-Usage").and_then(pair)) {
+        if let (Some(l), Some(u)) =
+            (resp.header("X-RateLimit-Limit").and_then(pair), resp.header("X-RateLimit-Usage").and_then(pair))
+        {
             self.rate = Some(RateState { limit: l, usage: u });
         }
     }
@@ -332,7 +365,10 @@ impl<T: Transport> StravaClient<T> {
             let resp = self.transport.send(&req).map_err(StravaError::Http)?;
             self.note_rate(&resp);
             match resp.status {
-                200 => return serde_json::from_slice(&resp.body).map_err(|e| StravaError::Json { what: what.into(), reason: e.to_string() }),
+                200 => {
+                    return serde_json::from_slice(&resp.body)
+                        .map_err(|e| StravaError::Json { what: what.into(), reason: e.to_string() })
+                }
                 401 if !retried_auth => {
                     retried_auth = true;
                     self.refresh()?;
@@ -344,7 +380,11 @@ impl<T: Transport> StravaClient<T> {
                 }
                 429 => {
                     let r = self.rate.unwrap_or_default();
-                    return Err(StravaError::RateLimited { usage: format!("{},{}", r.usage.0, r.usage.1), limit: format!("{},{}", r.limit.0, r.limit.1), retry_after_s: 900 });
+                    return Err(StravaError::RateLimited {
+                        usage: format!("{},{}", r.usage.0, r.usage.1),
+                        limit: format!("{},{}", r.limit.0, r.limit.1),
+                        retry_after_s: 900,
+                    });
                 }
                 s => return Err(StravaError::Status { status: s, what: what.into() }),
             }
@@ -352,7 +392,12 @@ impl<T: Transport> StravaClient<T> {
     }
 
     /// GET /athlete/activities (summary activities, newest first by default).
-    pub fn list_activities(&mut self, after: Option<i64>, page: u32, per_page: u32) -> Result<Vec<Value>, StravaError> {
+    pub fn list_activities(
+        &mut self,
+        after: Option<i64>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Vec<Value>, StravaError> {
         let mut q = format!("/athlete/activities?page={page}&per_page={per_page}");
         if let Some(a) = after {
             q.push_str(&format!("&after={a}"));
@@ -451,7 +496,13 @@ impl<T: Transport> StravaClient<T> {
 
 fn sport_of(t: &str) -> String {
     match t {
-        "Run" | "TrailRun" | "VirtualRun" => if t == "TrailRun" { "trail_running".into() } else { "running".into() },
+        "Run" | "TrailRun" | "VirtualRun" => {
+            if t == "TrailRun" {
+                "trail_running".into()
+            } else {
+                "running".into()
+            }
+        }
         "Ride" | "MountainBikeRide" | "GravelRide" | "EBikeRide" => "cycling".into(),
         "VirtualRide" => "virtual_ride".into(),
         "Walk" => "walking".into(),
@@ -470,14 +521,18 @@ fn stream<'a>(s: &'a Value, key: &str) -> Option<&'a Vec<Value>> {
             Value::Array(a) => Some(a),
             o => o.get("data")?.as_array(),
         },
-        Value::Array(items) => items.iter().find(|i| i.get("type").and_then(Value::as_str) == Some(key))?.get("data")?.as_array(),
+        Value::Array(items) => {
+            items.iter().find(|i| i.get("type").and_then(Value::as_str) == Some(key))?.get("data")?.as_array()
+        }
         _ => None,
     }
 }
 
 fn track_from_streams(start_ms: i64, s: &Value) -> Vec<TrackPoint> {
     let Some(time) = stream(s, "time") else { return vec![] };
-    let num = |key: &str, i: usize| stream(s, key).and_then(|v| v.get(i)).and_then(Value::as_f64).filter(|v| v.is_finite());
+    let num = |key: &str, i: usize| {
+        stream(s, key).and_then(|v| v.get(i)).and_then(Value::as_f64).filter(|v| v.is_finite())
+    };
     let latlng = stream(s, "latlng");
     time.iter()
         .enumerate()
@@ -506,7 +561,11 @@ pub fn activity_from_json(v: &Value, streams: Option<&Value>, opts: &DeriveOptio
     let id = v.get("id").and_then(Value::as_i64)?;
     let start = v.get("start_date").and_then(Value::as_str).and_then(super::xml::parse_time)?;
     let f = |k: &str| v.get(k).and_then(Value::as_f64).filter(|x| x.is_finite() && *x >= 0.0);
-    let sport = v.get("sport_type").and_then(Value::as_str).or_else(|| v.get("type").and_then(Value::as_str)).unwrap_or("");
+    let sport = v
+        .get("sport_type")
+        .and_then(Value::as_str)
+        .or_else(|| v.get("type").and_then(Value::as_str))
+        .unwrap_or("");
     let laps = v
         .get("laps")
         .and_then(Value::as_array)
@@ -514,7 +573,10 @@ pub fn activity_from_json(v: &Value, streams: Option<&Value>, opts: &DeriveOptio
             ls.iter()
                 .filter_map(|l| {
                     Some(Lap {
-                        start_ms: l.get("start_date").and_then(Value::as_str).and_then(super::xml::parse_time)?,
+                        start_ms: l
+                            .get("start_date")
+                            .and_then(Value::as_str)
+                            .and_then(super::xml::parse_time)?,
                         duration_s: l.get("elapsed_time").and_then(Value::as_f64).unwrap_or(0.0).max(0.0),
                         distance_m: l.get("distance").and_then(Value::as_f64),
                         avg_hr: l.get("average_heartrate").and_then(Value::as_f64),
@@ -557,14 +619,22 @@ pub fn parse_json(data: &[u8], opts: &DeriveOptions) -> super::bulk::ParseResult
         Err(e) => {
             let off = super::xml::line_of(data, 0);
             let _ = off;
-            return ParseResult::Failed(Problem { offset: None, line: Some(e.line() as u64), reason: format!("not valid JSON: {e}") });
+            return ParseResult::Failed(Problem {
+                offset: None,
+                line: Some(e.line() as u64),
+                reason: format!("not valid JSON: {e}"),
+            });
         }
     };
     if stream(&v, "time").is_some() || stream(&v, "distance").is_some() && v.get("id").is_none() {
         let n = stream(&v, "time").or_else(|| stream(&v, "distance")).map_or(0, Vec::len);
-        return ParseResult::Skipped(format!("a Strava stream set ({n} points) without its activity: no start time to place it"));
+        return ParseResult::Skipped(format!(
+            "a Strava stream set ({n} points) without its activity: no start time to place it"
+        ));
     }
-    if v.get("id").is_some() && v.get("start_date").is_none() && v.get("segments").is_some() || v.get("type").is_some_and(Value::is_number) {
+    if v.get("id").is_some() && v.get("start_date").is_none() && v.get("segments").is_some()
+        || v.get("type").is_some_and(Value::is_number)
+    {
         return ParseResult::Skipped("a Strava route (a plan, not an activity)".into());
     }
     if v.get("id").is_none() || v.get("start_date").is_none() {
@@ -578,6 +648,8 @@ pub fn parse_json(data: &[u8], opts: &DeriveOptions) -> super::bulk::ParseResult
             p.drop_invalid();
             ParseResult::Parsed(p)
         }
-        None => ParseResult::Failed(Problem::general("a Strava activity without a readable id or start_date")),
+        None => {
+            ParseResult::Failed(Problem::general("a Strava activity without a readable id or start_date"))
+        }
     }
 }

@@ -69,7 +69,12 @@ pub fn load(record: &Record) -> crate::Result<Option<StravaConnection>> {
 
 pub fn status(record: &Record) -> crate::Result<ConnectionStatus> {
     Ok(match load(record)? {
-        Some(c) => ConnectionStatus { connected: true, athlete_id: c.tokens.athlete_id, after: c.after, last_sync: c.last_sync },
+        Some(c) => ConnectionStatus {
+            connected: true,
+            athlete_id: c.tokens.athlete_id,
+            after: c.after,
+            last_sync: c.last_sync,
+        },
         None => ConnectionStatus { connected: false, athlete_id: None, after: None, last_sync: None },
     })
 }
@@ -79,13 +84,19 @@ pub fn status(record: &Record) -> crate::Result<ConnectionStatus> {
 pub fn code_from_paste(pasted: &str, state: &str) -> Result<String, String> {
     let p = pasted.trim();
     let Some((_, query)) = p.split_once('?') else {
-        return if p.is_empty() || p.contains(char::is_whitespace) { Err("no authorization code given".into()) } else { Ok(p.to_string()) };
+        return if p.is_empty() || p.contains(char::is_whitespace) {
+            Err("no authorization code given".into())
+        } else {
+            Ok(p.to_string())
+        };
     };
     let mut code = None;
     for kv in query.split(['&', '#']) {
         match kv.split_once('=') {
             Some(("code", v)) if !v.is_empty() => code = Some(v.to_string()),
-            Some(("state", v)) if v != state => return Err("the pasted address is from another sign-in (its state does not match)".into()),
+            Some(("state", v)) if v != state => {
+                return Err("the pasted address is from another sign-in (its state does not match)".into())
+            }
             Some(("error", v)) => return Err(format!("Strava said: {v}")),
             _ => {}
         }
@@ -95,11 +106,23 @@ pub fn code_from_paste(pasted: &str, state: &str) -> Result<String, String> {
 
 /// Exchanges the authorization code and stores the connection sealed in the record.
 /// Replaces an earlier connection (and its cursor only if the athlete changed).
-pub fn connect<T: Transport>(record: &Record, client: &mut StravaClient<T>, client_id: &str, client_secret: &str, code: &str) -> Result<ConnectionStatus, StravaError> {
+pub fn connect<T: Transport>(
+    record: &Record,
+    client: &mut StravaClient<T>,
+    client_id: &str,
+    client_secret: &str,
+    code: &str,
+) -> Result<ConnectionStatus, StravaError> {
     let tokens = client.exchange_code(code)?;
     let old = load(record)?;
     let after = old.filter(|o| o.tokens.athlete_id == tokens.athlete_id).and_then(|o| o.after);
-    let conn = StravaConnection { client_id: client_id.into(), client_secret: client_secret.into(), tokens, after, last_sync: None };
+    let conn = StravaConnection {
+        client_id: client_id.into(),
+        client_secret: client_secret.into(),
+        tokens,
+        after,
+        last_sync: None,
+    };
     record.set_setting(SETTING, &conn)?;
     Ok(status(record)?)
 }
@@ -152,10 +175,18 @@ mod tests {
     #[test]
     fn pasted_codes() {
         assert_eq!(code_from_paste(" abc123 \n", "s").unwrap(), "abc123");
-        assert_eq!(code_from_paste("http://localhost/exchange_token?state=s&code=abc&scope=read", "s").unwrap(), "abc");
-        assert_eq!(code_from_paste("http://localhost/exchange_token?code=abc&scope=read", "s").unwrap(), "abc");
+        assert_eq!(
+            code_from_paste("http://localhost/exchange_token?state=s&code=abc&scope=read", "s").unwrap(),
+            "abc"
+        );
+        assert_eq!(
+            code_from_paste("http://localhost/exchange_token?code=abc&scope=read", "s").unwrap(),
+            "abc"
+        );
         assert!(code_from_paste("http://localhost/exchange_token?state=other&code=abc", "s").is_err());
-        assert!(code_from_paste("http://localhost/exchange_token?error=access_denied", "s").unwrap_err().contains("access_denied"));
+        assert!(code_from_paste("http://localhost/exchange_token?error=access_denied", "s")
+            .unwrap_err()
+            .contains("access_denied"));
         assert!(code_from_paste("", "s").is_err());
     }
 
@@ -169,7 +200,12 @@ mod tests {
         let c = StravaConnection {
             client_id: "1".into(),
             client_secret: "client-secret-xyz".into(),
-            tokens: Tokens { access_token: "access-xyz".into(), refresh_token: "refresh-xyz".into(), expires_at: 0, athlete_id: Some(7) },
+            tokens: Tokens {
+                access_token: "access-xyz".into(),
+                refresh_token: "refresh-xyz".into(),
+                expires_at: 0,
+                athlete_id: Some(7),
+            },
             after: None,
             last_sync: None,
         };

@@ -19,7 +19,18 @@ fn sport_of(s: &str) -> String {
 }
 
 fn blank_point() -> TrackPoint {
-    TrackPoint { t_ms: i64::MIN, lat: None, lon: None, altitude_m: None, distance_m: None, hr: None, cadence: None, power: None, speed_mps: None, temperature_c: None }
+    TrackPoint {
+        t_ms: i64::MIN,
+        lat: None,
+        lon: None,
+        altitude_m: None,
+        distance_m: None,
+        hr: None,
+        cadence: None,
+        power: None,
+        speed_mps: None,
+        temperature_c: None,
+    }
 }
 
 struct Act {
@@ -67,7 +78,15 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                             .find(|a| a.key.local_name().as_ref() == b"Sport")
                             .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
                             .unwrap_or_default();
-                        acts.push(Act { sport: sport_of(&sport), id: None, laps: vec![], track: vec![], calories: 0.0, has_cal: false, creator: None });
+                        acts.push(Act {
+                            sport: sport_of(&sport),
+                            id: None,
+                            laps: vec![],
+                            track: vec![],
+                            calories: 0.0,
+                            has_cal: false,
+                            creator: None,
+                        });
                     }
                     b"Lap" => {
                         laps_n += 1;
@@ -76,7 +95,14 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                             .flatten()
                             .find(|a| a.key.local_name().as_ref() == b"StartTime")
                             .and_then(|a| a.unescape_value().ok().and_then(|v| parse_time(&v)));
-                        lap = Some(Lap { start_ms: start.unwrap_or(i64::MIN), duration_s: 0.0, distance_m: None, avg_hr: None, max_hr: None, calories: None });
+                        lap = Some(Lap {
+                            start_ms: start.unwrap_or(i64::MIN),
+                            duration_s: 0.0,
+                            distance_m: None,
+                            avg_hr: None,
+                            max_hr: None,
+                            calories: None,
+                        });
                     }
                     b"Trackpoint" => pt = Some(blank_point()),
                     _ => {}
@@ -122,14 +148,19 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                 let Ok(text) = t.unescape() else { continue };
                 let n = stack.len();
                 let top = stack.last().map(Vec::as_slice).unwrap_or_default();
-                let parent = n.checked_sub(2).and_then(|i| stack.get(i)).map(Vec::as_slice).unwrap_or_default();
+                let parent =
+                    n.checked_sub(2).and_then(|i| stack.get(i)).map(Vec::as_slice).unwrap_or_default();
                 let v = f64_of(&text);
                 if let Some(p) = pt.as_mut() {
                     match (parent, top) {
                         (b"Trackpoint", b"Time") => p.t_ms = parse_time(&text).unwrap_or(i64::MIN),
                         (b"Position", b"LatitudeDegrees") => p.lat = v.filter(|v| (-90.0..=90.0).contains(v)),
-                        (b"Position", b"LongitudeDegrees") => p.lon = v.filter(|v| (-180.0..=180.0).contains(v)),
-                        (b"Trackpoint", b"AltitudeMeters") => p.altitude_m = v.filter(|v| (-1000.0..=10000.0).contains(v)),
+                        (b"Position", b"LongitudeDegrees") => {
+                            p.lon = v.filter(|v| (-180.0..=180.0).contains(v))
+                        }
+                        (b"Trackpoint", b"AltitudeMeters") => {
+                            p.altitude_m = v.filter(|v| (-1000.0..=10000.0).contains(v))
+                        }
                         (b"Trackpoint", b"DistanceMeters") => p.distance_m = v.filter(|v| *v >= 0.0),
                         (b"HeartRateBpm", b"Value") => p.hr = v.filter(|v| *v > 0.0 && *v < 300.0),
                         (b"Trackpoint", b"Cadence") => {
@@ -143,7 +174,9 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                     }
                 } else if let Some(l) = lap.as_mut() {
                     match (parent, top) {
-                        (b"Lap", b"TotalTimeSeconds") => l.duration_s = v.filter(|v| *v >= 0.0).unwrap_or(0.0),
+                        (b"Lap", b"TotalTimeSeconds") => {
+                            l.duration_s = v.filter(|v| *v >= 0.0).unwrap_or(0.0)
+                        }
                         (b"Lap", b"DistanceMeters") => l.distance_m = v.filter(|v| *v >= 0.0),
                         (b"Lap", b"Calories") => l.calories = v.filter(|v| *v >= 0.0),
                         (b"AverageHeartRateBpm", b"Value") => l.avg_hr = v.filter(|v| *v > 0.0),
@@ -153,7 +186,9 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                 } else if let Some(a) = acts.last_mut() {
                     match (parent, top) {
                         (b"Activity", b"Id") => a.id = parse_time(&text),
-                        (b"Creator", b"Name") if a.creator.is_none() => a.creator = Some(text.trim().to_string()),
+                        (b"Creator", b"Name") if a.creator.is_none() => {
+                            a.creator = Some(text.trim().to_string())
+                        }
                         _ => {}
                     }
                 }
@@ -176,11 +211,19 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
         return Err(Problem::at_byte(0, "not a TCX document (no <TrainingCenterDatabase> element)"));
     }
     out.points = tps;
-    for (k, v) in [("trackpoints", tps), ("laps", laps_n), ("tp_with_hr", with_hr), ("tp_with_cadence", with_cad), ("activities", acts.len() as u64)] {
+    for (k, v) in [
+        ("trackpoints", tps),
+        ("laps", laps_n),
+        ("tp_with_hr", with_hr),
+        ("tp_with_cadence", with_cad),
+        ("activities", acts.len() as u64),
+    ] {
         out.count(k, v);
     }
     if untimed > 0 {
-        out.problems.push(Problem::general(format!("{untimed} track points have no time and are not in the activity")));
+        out.problems.push(Problem::general(format!(
+            "{untimed} track points have no time and are not in the activity"
+        )));
     }
     for (i, a) in acts.into_iter().enumerate() {
         let mut track = a.track;
@@ -189,7 +232,8 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
         let Some(start) = a.id.or(first_lap).or(track.first().map(|p| p.t_ms)) else { continue };
         let lap_end = a.laps.iter().map(|l| l.start_ms + (l.duration_s * 1000.0) as i64).max();
         let end = track.last().map(|p| p.t_ms).into_iter().chain(lap_end).max().unwrap_or(start).max(start);
-        let lap_dist: Option<f64> = (!a.laps.is_empty() && a.laps.iter().all(|l| l.distance_m.is_some())).then(|| a.laps.iter().filter_map(|l| l.distance_m).sum());
+        let lap_dist: Option<f64> = (!a.laps.is_empty() && a.laps.iter().all(|l| l.distance_m.is_some()))
+            .then(|| a.laps.iter().filter_map(|l| l.distance_m).sum());
         let timer: f64 = a.laps.iter().map(|l| l.duration_s).sum();
         let mut act = Activity {
             id: String::new(),
@@ -200,7 +244,11 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
             timer_s: (timer > 0.0).then_some(timer),
             distance_m: lap_dist,
             avg_hr: None,
-            max_hr: a.laps.iter().filter_map(|l| l.max_hr).fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v)))),
+            max_hr: a
+                .laps
+                .iter()
+                .filter_map(|l| l.max_hr)
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v)))),
             calories: a.has_cal.then_some(a.calories),
             ascent_m: None,
             source: a.creator.filter(|c| !c.is_empty()).unwrap_or_else(|| "tcx".into()),

@@ -26,7 +26,9 @@ fn any_layout_time(s: &str) -> Option<i64> {
         }
     }
     // "2010-08-05T14:23:59.000+02:00" handled above; "...+0200" (no colon):
-    DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z").ok().map(|t| t.with_timezone(&Utc).timestamp_millis())
+    DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z")
+        .ok()
+        .map(|t| t.with_timezone(&Utc).timestamp_millis())
 }
 
 /// The two layouts that make up nearly every timestamp we read, without chrono's format
@@ -46,7 +48,11 @@ fn fixed_layout_time(b: &[u8]) -> Option<i64> {
                 return None;
             }
             let mins = i64::from(h * 60 + m);
-            if b[20] == b'-' { -mins } else { mins }
+            if b[20] == b'-' {
+                -mins
+            } else {
+                mins
+            }
         }
         _ => return None,
     };
@@ -78,8 +84,9 @@ pub fn strip_bom(data: &[u8]) -> &[u8] {
 pub fn check_declaration(data: &[u8]) -> Option<Problem> {
     let d = strip_bom(data);
     let lead = d.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    (lead > 0 && d[lead..].starts_with(b"<?xml"))
-        .then(|| Problem::at_byte(lead as u64, "the XML declaration is not at the start of the file (read anyway)"))
+    (lead > 0 && d[lead..].starts_with(b"<?xml")).then(|| {
+        Problem::at_byte(lead as u64, "the XML declaration is not at the start of the file (read anyway)")
+    })
 }
 
 pub fn f64_of(s: &str) -> Option<f64> {
@@ -109,7 +116,14 @@ enum DtdState {
 
 impl<R: Read> CleanReader<R> {
     pub fn new(inner: R) -> Self {
-        CleanReader { inner, state: DtdState::Looking, pending: Vec::new(), out: Vec::new(), pos: 0, done: false }
+        CleanReader {
+            inner,
+            state: DtdState::Looking,
+            pending: Vec::new(),
+            out: Vec::new(),
+            pos: 0,
+            done: false,
+        }
     }
 
     fn process(&mut self, chunk: &[u8]) {
@@ -129,7 +143,8 @@ impl<R: Read> CleanReader<R> {
                     } else {
                         // Not a DOCTYPE start: flush; stop looking once the root element began.
                         let flushed = std::mem::take(&mut self.pending);
-                        let root = flushed.len() >= 2 && flushed[0] == b'<' && flushed[1].is_ascii_alphabetic();
+                        let root =
+                            flushed.len() >= 2 && flushed[0] == b'<' && flushed[1].is_ascii_alphabetic();
                         if b == b'<' {
                             self.out.extend_from_slice(&flushed[..flushed.len() - 1]);
                             self.pending.push(b'<');

@@ -80,13 +80,18 @@ impl AlertCategory {
     /// Accepts the slug, the variant name or the label, ignoring case, spaces,
     /// dashes and underscores ("blood_pressure", "BloodPressure", "Blood pressure").
     pub fn from_name(name: &str) -> Option<AlertCategory> {
-        let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let norm = |s: &str| {
+            s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
+        };
         let n = norm(name);
         if n.is_empty() {
             return None;
         }
         AlertCategory::ALL.into_iter().find(|c| {
-            n == norm(c.slug()) || n == norm(&format!("{c:?}")) || n == norm(c.label()) || (*c == AlertCategory::Medications && n == "medicines")
+            n == norm(c.slug())
+                || n == norm(&format!("{c:?}"))
+                || n == norm(c.label())
+                || (*c == AlertCategory::Medications && n == "medicines")
         })
     }
 }
@@ -168,13 +173,22 @@ const BOOK_BP_CHECK: &str = "Book a blood pressure check at your GP practice or 
 const BP_STAGE2_TODO: &str = "Contact your GP practice in the next few days to arrange a blood pressure check. A pharmacy can also check it.";
 const BP_SEVERE_TODO: &str = "Contact your GP today or call NHS 111. If you also have chest pain, difficulty breathing or sudden confusion, call 999.";
 
-fn bp_alert(stage: BpStage, setting: BpSetting, sys: f64, dia: f64, n: usize, t: Option<i64>) -> Option<Alert> {
+fn bp_alert(
+    stage: BpStage,
+    setting: BpSetting,
+    sys: f64,
+    dia: f64,
+    n: usize,
+    t: Option<i64>,
+) -> Option<Alert> {
     let (where_, id_set, s1, s2) = match setting {
         BpSetting::Clinic => ("at a clinic", "clinic", guidance::CLINIC_STAGE1, guidance::CLINIC_STAGE2),
         BpSetting::Home => ("at home", "home", guidance::HOME_STAGE1, guidance::HOME_STAGE2),
     };
     let reading = match setting {
-        BpSetting::Clinic => format!("Your latest blood pressure reading {} was {:.0}/{:.0}.", where_, sys, dia),
+        BpSetting::Clinic => {
+            format!("Your latest blood pressure reading {} was {:.0}/{:.0}.", where_, sys, dia)
+        }
         BpSetting::Home => {
             let few = if n < 4 { " More readings over several days give a clearer picture." } else { "" };
             format!(
@@ -300,7 +314,11 @@ pub fn bmi_alerts(input: &InsightInput) -> Vec<Alert> {
     };
     let adjusted = input.settings.bmi_ethnicity_adjusted;
     let band = guidance::classify_bmi(latest.value, adjusted);
-    let source = if adjusted && matches!(band, BmiBand::Overweight | BmiBand::Obese) { guidance::NICE_PH46 } else { guidance::NHS_BMI };
+    let source = if adjusted && matches!(band, BmiBand::Overweight | BmiBand::Obese) {
+        guidance::NICE_PH46
+    } else {
+        guidance::NHS_BMI
+    };
     let bmi = latest.value;
     let datum = vec![TriggerDatum::new("BMI", bmi, "kg/m²", Some(latest.t))];
     let note = "BMI is only a rough guide: it does not tell muscle from fat.";
@@ -487,7 +505,8 @@ pub fn alcohol_alerts(input: &InsightInput) -> Vec<Alert> {
 
 pub fn vaccination_alerts(input: &InsightInput) -> Vec<Alert> {
     let mut out = Vec::new();
-    let soon = input.today.checked_add_signed(Duration::days(input.settings.vaccination_due_soon_days.max(0)));
+    let soon =
+        input.today.checked_add_signed(Duration::days(input.settings.vaccination_due_soon_days.max(0)));
     for v in &input.vaccinations {
         let Some(due) = v.next_due else { continue };
         let days = (input.today - due).num_days();
@@ -631,7 +650,11 @@ pub fn change_alerts(changes: &[ChangeEvent]) -> Vec<Alert> {
 /// them). The record cannot judge a result; it points the owner to who can.
 pub fn test_result_alerts(input: &InsightInput) -> Vec<Alert> {
     let cutoff = since(input.today, input.settings.lookback_days);
-    let out_of_range: Vec<&super::input::TestResult> = input.test_results.iter().filter(|r| r.date.is_some_and(|d| d >= cutoff && d <= input.today) && r.outside_range()).collect();
+    let out_of_range: Vec<&super::input::TestResult> = input
+        .test_results
+        .iter()
+        .filter(|r| r.date.is_some_and(|d| d >= cutoff && d <= input.today) && r.outside_range())
+        .collect();
     if out_of_range.is_empty() {
         return Vec::new();
     }

@@ -159,7 +159,8 @@ fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
 pub fn render_time_series(spec: &ChartSpec) -> Result<String, ChartError> {
     let pal = palette(spec.theme);
     let (w, h) = (spec.width.clamp(160, 4000), spec.height.clamp(120, 4000));
-    let series: Vec<(String, Vec<(f64, f64)>)> = spec.series.iter().map(|(n, p)| (n.clone(), finite_points(p))).collect();
+    let series: Vec<(String, Vec<(f64, f64)>)> =
+        spec.series.iter().map(|(n, p)| (n.clone(), finite_points(p))).collect();
     let all: Vec<(f64, f64)> = series.iter().flat_map(|(_, p)| p.iter().copied()).collect();
     let mut svg = String::new();
     {
@@ -184,17 +185,23 @@ pub fn render_time_series(spec: &ChartSpec) -> Result<String, ChartError> {
                 y0 = y0.min(*y);
                 y1 = y1.max(*y);
             }
-            let band = spec.band.as_ref().filter(|b| b.low.abs() <= MAX_ABS_VALUE && b.high.abs() <= MAX_ABS_VALUE);
+            let band =
+                spec.band.as_ref().filter(|b| b.low.abs() <= MAX_ABS_VALUE && b.high.abs() <= MAX_ABS_VALUE);
             if let Some(b) = band {
                 y0 = y0.min(b.low);
                 y1 = y1.max(b.high);
             }
             // Markers within a reasonable reach of the data widen the time axis.
             let reach = ((x1 - x0) * 0.25).max(14.0);
-            let markers: Vec<&Marker> = spec.markers.iter().filter(|m| T_RANGE.contains(&m.t)).filter(|m| {
-                let x = m.t as f64 / DAY;
-                x >= x0 - reach && x <= x1 + reach
-            }).collect();
+            let markers: Vec<&Marker> = spec
+                .markers
+                .iter()
+                .filter(|m| T_RANGE.contains(&m.t))
+                .filter(|m| {
+                    let x = m.t as f64 / DAY;
+                    x >= x0 - reach && x <= x1 + reach
+                })
+                .collect();
             for m in &markers {
                 let x = m.t as f64 / DAY;
                 x0 = x0.min(x);
@@ -227,10 +234,15 @@ pub fn render_time_series(spec: &ChartSpec) -> Result<String, ChartError> {
                 .map_err(err)?;
             if let Some(b) = band {
                 chart
-                    .draw_series(std::iter::once(Rectangle::new([(x0, b.low), (x1, b.high)], pal.band.mix(0.15).filled())))
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x0, b.low), (x1, b.high)],
+                        pal.band.mix(0.15).filled(),
+                    )))
                     .map_err(err)?
                     .label(b.label.clone())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], pal.band.mix(0.3).filled()));
+                    .legend(move |(x, y)| {
+                        Rectangle::new([(x, y - 5), (x + 16, y + 5)], pal.band.mix(0.3).filled())
+                    });
             }
             for (i, (name, pts)) in series.iter().enumerate() {
                 let c = pal.lines[i % pal.lines.len()];
@@ -239,9 +251,7 @@ pub fn render_time_series(spec: &ChartSpec) -> Result<String, ChartError> {
                     .map_err(err)?
                     .label(name.clone())
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)));
-                chart
-                    .draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled())))
-                    .map_err(err)?;
+                chart.draw_series(pts.iter().map(|p| Circle::new(*p, 3, c.filled()))).map_err(err)?;
             }
             let span_y = y1 - y0;
             for (i, m) in markers.iter().enumerate() {
@@ -270,9 +280,16 @@ pub fn render_time_series(spec: &ChartSpec) -> Result<String, ChartError> {
                 let (pw, ph) = chart.plotting_area().dim_in_pixel();
                 let (px_x, px_y) = ((x1 - x0) / f64::from(pw.max(1)), span_y / f64::from(ph.max(1)));
                 let text_w = 6.6 * label.chars().count() as f64 + 6.0;
-                let (bx0, bx1) = if right { (lx - text_w * px_x, lx + 3.0 * px_x) } else { (lx - 3.0 * px_x, lx + text_w * px_x) };
+                let (bx0, bx1) = if right {
+                    (lx - text_w * px_x, lx + 3.0 * px_x)
+                } else {
+                    (lx - 3.0 * px_x, lx + text_w * px_x)
+                };
                 chart
-                    .draw_series(std::iter::once(Rectangle::new([(bx0, ly + 2.0 * px_y), (bx1, ly - 16.0 * px_y)], pal.bg.mix(0.8).filled())))
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(bx0, ly + 2.0 * px_y), (bx1, ly - 16.0 * px_y)],
+                        pal.bg.mix(0.8).filled(),
+                    )))
                     .map_err(err)?;
                 chart
                     .draw_series(std::iter::once(Text::new(
@@ -298,7 +315,13 @@ pub fn render_time_series(spec: &ChartSpec) -> Result<String, ChartError> {
 
 /// A compact line with a dot on the latest value, for overview screens.
 /// Never fails: empty input gives an empty (background-only) sparkline.
-pub fn render_sparkline(points: &[SeriesPoint], theme: Theme, width: u32, height: u32, title: &str) -> String {
+pub fn render_sparkline(
+    points: &[SeriesPoint],
+    theme: Theme,
+    width: u32,
+    height: u32,
+    title: &str,
+) -> String {
     let pal = palette(theme);
     let (w, h) = (width.clamp(24, 2000), height.clamp(8, 1000));
     let pts = finite_points(points);
@@ -307,7 +330,8 @@ pub fn render_sparkline(points: &[SeriesPoint], theme: Theme, width: u32, height
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
         let _ = root.fill(&pal.bg);
         if !pts.is_empty() {
-            let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+            let (mut x0, mut x1, mut y0, mut y1) =
+                (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
             for (x, y) in &pts {
                 x0 = x0.min(*x);
                 x1 = x1.max(*x);
@@ -334,7 +358,11 @@ pub fn life_event_markers(input: &InsightInput) -> Vec<Marker> {
     input
         .life_events
         .iter()
-        .map(|e| Marker { t: day_start_t(e.date, input.utc_offset_s) + 12 * 3600, label: e.label.clone(), kind: MarkerKind::LifeEvent })
+        .map(|e| Marker {
+            t: day_start_t(e.date, input.utc_offset_s) + 12 * 3600,
+            label: e.label.clone(),
+            kind: MarkerKind::LifeEvent,
+        })
         .collect()
 }
 
@@ -343,40 +371,72 @@ pub fn alert_markers(alerts: &[Alert], categories: &[AlertCategory]) -> Vec<Mark
     alerts
         .iter()
         .filter(|a| categories.contains(&a.category))
-        .filter_map(|a| a.triggered_by.iter().find_map(|d| d.t).map(|t| Marker { t, label: a.title.clone(), kind: MarkerKind::Alert }))
+        .filter_map(|a| {
+            a.triggered_by.iter().find_map(|d| d.t).map(|t| Marker {
+                t,
+                label: a.title.clone(),
+                kind: MarkerKind::Alert,
+            })
+        })
         .collect()
 }
 
 /// A ready-made chart for a metric with the right target band and markers.
-pub fn metric_chart(input: &InsightInput, kind: MetricKind, alerts: &[Alert], theme: Theme) -> Result<String, ChartError> {
+pub fn metric_chart(
+    input: &InsightInput,
+    kind: MetricKind,
+    alerts: &[Alert],
+    theme: Theme,
+) -> Result<String, ChartError> {
     let height = input.valid_height_m();
-    let (series, band, cats): (Vec<(String, Vec<SeriesPoint>)>, Option<TargetBand>, Vec<AlertCategory>) = match kind {
-        MetricKind::Weight => (
-            vec![("Weight".to_string(), input.points(kind))],
-            height.map(|h| TargetBand {
-                low: guidance::BMI_HEALTHY_RANGE.0 * h * h,
-                high: guidance::BMI_HEALTHY_RANGE.1 * h * h,
-                label: "Healthy weight for your height (NHS BMI 18.5-24.9)".to_string(),
-            }),
-            vec![AlertCategory::Bmi, AlertCategory::WeightChange],
-        ),
-        MetricKind::Bmi => (
-            vec![("BMI".to_string(), trends::bmi_points(input))],
-            Some(TargetBand { low: guidance::BMI_HEALTHY_RANGE.0, high: guidance::BMI_HEALTHY_RANGE.1, label: "Healthy range (NHS, 18.5-24.9)".to_string() }),
-            vec![AlertCategory::Bmi],
-        ),
-        MetricKind::BloodPressureSystolic | MetricKind::BloodPressureDiastolic => (
-            vec![
-                ("Top number (systolic)".to_string(), trends::trend_points(input, MetricKind::BloodPressureSystolic)),
-                ("Bottom number (diastolic)".to_string(), trends::trend_points(input, MetricKind::BloodPressureDiastolic)),
-            ],
-            Some(TargetBand { low: 60.0, high: guidance::BP_TARGET_CLINIC.systolic, label: "Target: under 140/90 at a clinic (NICE NG136)".to_string() }),
-            vec![AlertCategory::BloodPressure],
-        ),
-        k => (vec![(k.label().to_string(), trends::trend_points(input, k))], None, vec![AlertCategory::Fitness]),
-    };
+    let (series, band, cats): (Vec<(String, Vec<SeriesPoint>)>, Option<TargetBand>, Vec<AlertCategory>) =
+        match kind {
+            MetricKind::Weight => (
+                vec![("Weight".to_string(), input.points(kind))],
+                height.map(|h| TargetBand {
+                    low: guidance::BMI_HEALTHY_RANGE.0 * h * h,
+                    high: guidance::BMI_HEALTHY_RANGE.1 * h * h,
+                    label: "Healthy weight for your height (NHS BMI 18.5-24.9)".to_string(),
+                }),
+                vec![AlertCategory::Bmi, AlertCategory::WeightChange],
+            ),
+            MetricKind::Bmi => (
+                vec![("BMI".to_string(), trends::bmi_points(input))],
+                Some(TargetBand {
+                    low: guidance::BMI_HEALTHY_RANGE.0,
+                    high: guidance::BMI_HEALTHY_RANGE.1,
+                    label: "Healthy range (NHS, 18.5-24.9)".to_string(),
+                }),
+                vec![AlertCategory::Bmi],
+            ),
+            MetricKind::BloodPressureSystolic | MetricKind::BloodPressureDiastolic => (
+                vec![
+                    (
+                        "Top number (systolic)".to_string(),
+                        trends::trend_points(input, MetricKind::BloodPressureSystolic),
+                    ),
+                    (
+                        "Bottom number (diastolic)".to_string(),
+                        trends::trend_points(input, MetricKind::BloodPressureDiastolic),
+                    ),
+                ],
+                Some(TargetBand {
+                    low: 60.0,
+                    high: guidance::BP_TARGET_CLINIC.systolic,
+                    label: "Target: under 140/90 at a clinic (NICE NG136)".to_string(),
+                }),
+                vec![AlertCategory::BloodPressure],
+            ),
+            k => (
+                vec![(k.label().to_string(), trends::trend_points(input, k))],
+                None,
+                vec![AlertCategory::Fitness],
+            ),
+        };
     let title = match kind {
-        MetricKind::BloodPressureSystolic | MetricKind::BloodPressureDiastolic => "Blood pressure".to_string(),
+        MetricKind::BloodPressureSystolic | MetricKind::BloodPressureDiastolic => {
+            "Blood pressure".to_string()
+        }
         k => k.label().to_string(),
     };
     let unit = match kind {

@@ -83,7 +83,14 @@ pub fn weekly_load(input: &InsightInput, weeks: usize) -> Vec<WeekLoad> {
     for i in (0..weeks).rev() {
         let Some(start) = this_monday.checked_sub_signed(Duration::weeks(i as i64)) else { continue };
         let end = start.checked_add_signed(Duration::days(7)).unwrap_or(NaiveDate::MAX);
-        let mut w = WeekLoad { week_start: start, sessions: 0, minutes: 0.0, distance_km: 0.0, load: 0.0, method: LoadMethod::Trimp };
+        let mut w = WeekLoad {
+            week_start: start,
+            sessions: 0,
+            minutes: 0.0,
+            distance_km: 0.0,
+            load: 0.0,
+            method: LoadMethod::Trimp,
+        };
         let (mut with_hr, mut without_hr) = (0, 0);
         for a in input.activities.iter().filter(|a| valid_activity(a)) {
             let Some(d) = local_day(a.start, input.utc_offset_s) else { continue };
@@ -140,7 +147,12 @@ pub fn personal_bests(activities: &[Activity]) -> Vec<PersonalBest> {
             })
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((secs, start)) = best {
-            out.push(PersonalBest { label: label.to_string(), value: secs, unit: "s".to_string(), activity_start: start });
+            out.push(PersonalBest {
+                label: label.to_string(),
+                value: secs,
+                unit: "s".to_string(),
+                activity_start: start,
+            });
         }
     }
     let mut longest: BTreeMap<Sport, (f64, i64)> = BTreeMap::new();
@@ -160,7 +172,12 @@ pub fn personal_bests(activities: &[Activity]) -> Vec<PersonalBest> {
             Sport::Swim => "swim",
             Sport::Other => "activity",
         };
-        out.push(PersonalBest { label: format!("Longest {name}"), value: d, unit: "m".to_string(), activity_start: start });
+        out.push(PersonalBest {
+            label: format!("Longest {name}"),
+            value: d,
+            unit: "m".to_string(),
+            activity_start: start,
+        });
     }
     out
 }
@@ -183,7 +200,9 @@ pub fn active_days(input: &InsightInput) -> BTreeSet<NaiveDate> {
         .filter(|a| valid_activity(a))
         .filter_map(|a| local_day(a.start, input.utc_offset_s))
         .collect();
-    days.extend(input.daily_values(MetricKind::ActiveMinutes).into_iter().filter(|(_, v)| *v > 0.0).map(|(d, _)| d));
+    days.extend(
+        input.daily_values(MetricKind::ActiveMinutes).into_iter().filter(|(_, v)| *v > 0.0).map(|(d, _)| d),
+    );
     days.retain(|d| *d <= input.today);
     days
 }
@@ -211,7 +230,8 @@ pub fn streaks(input: &InsightInput) -> Streaks {
         Some((end, n)) if (input.today - end).num_days() <= 1 => n,
         _ => 0,
     };
-    let weeks: Vec<NaiveDate> = days.iter().map(|d| monday_of(*d)).collect::<BTreeSet<_>>().into_iter().collect();
+    let weeks: Vec<NaiveDate> =
+        days.iter().map(|d| monday_of(*d)).collect::<BTreeSet<_>>().into_iter().collect();
     let (longest_weeks, last_w) = runs(&weeks, 7);
     let this_week = monday_of(input.today);
     let current_weeks = match last_w {
@@ -247,8 +267,15 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
         .iter()
         .map(|g| match g {
             Goal::TargetWeight { target_kg, start_kg } => {
-                let w: Vec<f64> = input.points(MetricKind::Weight).iter().map(|p| p.value).filter(|v| *v > 0.0).collect();
-                let current = trends::rolling_mean(&input.points(MetricKind::Weight), input.today, 7, input.utc_offset_s).or(w.last().copied());
+                let w: Vec<f64> =
+                    input.points(MetricKind::Weight).iter().map(|p| p.value).filter(|v| *v > 0.0).collect();
+                let current = trends::rolling_mean(
+                    &input.points(MetricKind::Weight),
+                    input.today,
+                    7,
+                    input.utc_offset_s,
+                )
+                .or(w.last().copied());
                 let start = start_kg.filter(|s| s.is_finite()).or(w.first().copied());
                 let fraction = match (start, current) {
                     (Some(s), Some(c)) => Some(progress_between(s, c, *target_kg)),
@@ -270,7 +297,12 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
                     target: *km,
                     fraction,
                     achieved: *km > 0.0 && done >= *km,
-                    message: format!("{:.1} of {:.1} km so far this week (since {}).", done, km, week_start.format("%a %-d %b")),
+                    message: format!(
+                        "{:.1} of {:.1} km so far this week (since {}).",
+                        done,
+                        km,
+                        week_start.format("%a %-d %b")
+                    ),
                 }
             }
             Goal::WeeklyActiveMinutes { minutes } => {
@@ -287,7 +319,8 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
             }
             Goal::RestingHeartRate { target_bpm, start_bpm } => {
                 let pts = input.points(MetricKind::RestingHeartRate);
-                let current = trends::rolling_mean(&pts, input.today, 7, input.utc_offset_s).or(pts.last().map(|p| p.value));
+                let current = trends::rolling_mean(&pts, input.today, 7, input.utc_offset_s)
+                    .or(pts.last().map(|p| p.value));
                 let start = start_bpm.filter(|s| s.is_finite()).or(pts.first().map(|p| p.value));
                 let fraction = match (start, current) {
                     (Some(s), Some(c)) => Some(progress_between(s, c, *target_bpm)),
@@ -300,7 +333,9 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
                     fraction,
                     achieved: current.is_some_and(|c| c <= *target_bpm),
                     message: match current {
-                        Some(c) => format!("Resting heart rate about {:.0} bpm; your goal is {:.0}.", c, target_bpm),
+                        Some(c) => {
+                            format!("Resting heart rate about {:.0} bpm; your goal is {:.0}.", c, target_bpm)
+                        }
                         None => "Wear your watch overnight to see resting heart rate.".to_string(),
                     },
                 }

@@ -57,10 +57,8 @@ pub const NHS_MEDICINES: Source = Source {
     citation: "NHS: Prescriptions and repeat prescriptions (ask your GP practice or pharmacist)",
     url: "https://www.nhs.uk/nhs-services/prescriptions/",
 };
-pub const NHS_HEALTHY_WEIGHT: Source = Source {
-    citation: "NHS Live Well: Healthy weight",
-    url: "https://www.nhs.uk/live-well/healthy-weight/",
-};
+pub const NHS_HEALTHY_WEIGHT: Source =
+    Source { citation: "NHS Live Well: Healthy weight", url: "https://www.nhs.uk/live-well/healthy-weight/" };
 pub const NHS_WEIGHT_LOSS: Source = Source {
     citation: "NHS: Unintentional weight loss",
     url: "https://www.nhs.uk/conditions/unintentional-weight-loss/",

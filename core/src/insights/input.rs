@@ -171,7 +171,9 @@ impl MetricKind {
     /// Accepts the slug or the variant name, ignoring case, dashes and underscores,
     /// plus a few everyday aliases ("bp", "rhr", "resting-heart-rate").
     pub fn from_name(name: &str) -> Option<MetricKind> {
-        let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
+        let norm = |s: &str| {
+            s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
+        };
         let n = norm(name);
         match n.as_str() {
             "" => None,
@@ -243,10 +245,12 @@ pub struct TestResult {
 impl TestResult {
     /// Below `low`, above `high`, or flagged by the lab (HL7 interpretation codes and words).
     pub fn outside_range(&self) -> bool {
-        let by_number = self.value.is_some_and(|v| self.low.is_some_and(|l| v < l) || self.high.is_some_and(|h| v > h));
+        let by_number =
+            self.value.is_some_and(|v| self.low.is_some_and(|l| v < l) || self.high.is_some_and(|h| v > h));
         let flagged = self.interpretation.as_deref().is_some_and(|i| {
             let i = i.trim().to_ascii_lowercase();
-            matches!(i.as_str(), "h" | "l" | "hh" | "ll" | "a" | "aa" | "hu" | "lu") || ["high", "low", "abnormal", "critical"].iter().any(|w| i.contains(w))
+            matches!(i.as_str(), "h" | "l" | "hh" | "ll" | "a" | "aa" | "hu" | "lu")
+                || ["high", "low", "abnormal", "critical"].iter().any(|w| i.contains(w))
         });
         by_number || flagged
     }
@@ -279,9 +283,13 @@ impl Goal {
     pub fn validate(&self) -> Result<(), &'static str> {
         let ok = |v: f64, lo: f64, hi: f64| v.is_finite() && (lo..=hi).contains(&v);
         let fine = match *self {
-            Goal::TargetWeight { target_kg, start_kg } => ok(target_kg, 20.0, 400.0) && start_kg.is_none_or(|s| ok(s, 20.0, 400.0)),
+            Goal::TargetWeight { target_kg, start_kg } => {
+                ok(target_kg, 20.0, 400.0) && start_kg.is_none_or(|s| ok(s, 20.0, 400.0))
+            }
             Goal::WeeklyDistance { km } => ok(km, 0.1, 2000.0),
-            Goal::RestingHeartRate { target_bpm, start_bpm } => ok(target_bpm, 25.0, 120.0) && start_bpm.is_none_or(|s| ok(s, 25.0, 200.0)),
+            Goal::RestingHeartRate { target_bpm, start_bpm } => {
+                ok(target_bpm, 25.0, 120.0) && start_bpm.is_none_or(|s| ok(s, 25.0, 200.0))
+            }
             Goal::WeeklyActiveMinutes { minutes } => ok(minutes, 1.0, 10_080.0),
         };
         if fine {
@@ -373,10 +381,8 @@ impl InsightInput {
             .map(|v| v.iter().copied().filter(|p| p.value.is_finite()).collect())
             .unwrap_or_default();
         if let Some(rollups) = self.rollups.get(&kind) {
-            let raw_days: std::collections::BTreeSet<NaiveDate> = out
-                .iter()
-                .filter_map(|p| local_day(p.t, self.utc_offset_s))
-                .collect();
+            let raw_days: std::collections::BTreeSet<NaiveDate> =
+                out.iter().filter_map(|p| local_day(p.t, self.utc_offset_s)).collect();
             for r in rollups {
                 if raw_days.contains(&r.day) {
                     continue;

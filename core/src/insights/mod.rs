@@ -22,8 +22,8 @@ pub use self::alerts::{Alert, AlertCategory, Severity, TriggerDatum};
 pub use self::chart::{ChartSpec, Marker, MarkerKind, TargetBand, Theme};
 pub use self::fitness::FitnessSummary;
 pub use self::input::{
-    Activity, BpPoint, BpSetting, DailyRollup, Goal, InsightInput, LifeEvent, Medication, MetricKind, Profile,
-    SeriesPoint, Sport, Vaccination,
+    Activity, BpPoint, BpSetting, DailyRollup, Goal, InsightInput, LifeEvent, Medication, MetricKind,
+    Profile, SeriesPoint, Sport, Vaccination,
 };
 pub use self::settings::{ChangeThresholds, InsightSettings};
 pub use self::signposts::{Signpost, Suggestion};

@@ -76,7 +76,8 @@ pub fn suggestions(alerts: &[Alert], trends: &TrendReport, settings: &InsightSet
     }
     let mut cats: BTreeSet<AlertCategory> = alerts.iter().map(|a| a.category).collect();
     let irregular_sleep = trends.sleep.as_ref().is_some_and(|s| {
-        s.nights >= 5 && (s.bedtime_sd_min.is_some_and(|b| b > 60.0) || s.duration_sd_h.is_some_and(|d| d > 1.5))
+        s.nights >= 5
+            && (s.bedtime_sd_min.is_some_and(|b| b > 60.0) || s.duration_sd_h.is_some_and(|d| d > 1.5))
     });
     if irregular_sleep {
         cats.insert(AlertCategory::Sleep);
@@ -92,28 +93,60 @@ pub fn suggestions(alerts: &[Alert], trends: &TrendReport, settings: &InsightSet
                 out.push(suggestion(c, "If you measure at home, sit quietly for 5 minutes first and take two readings a minute apart.", &["blood-pressure-uk"]));
             }
             AlertCategory::Bmi | AlertCategory::WeightChange => {
-                out.push(suggestion(c, "Swap one sugary drink or snack a day for water or fruit.", &["nhs-better-health", "one-you-leeds"]));
-                out.push(suggestion(c, "A 12-week plan with weekly goals works better than a crash diet.", &["nhs-better-health"]));
+                out.push(suggestion(
+                    c,
+                    "Swap one sugary drink or snack a day for water or fruit.",
+                    &["nhs-better-health", "one-you-leeds"],
+                ));
+                out.push(suggestion(
+                    c,
+                    "A 12-week plan with weekly goals works better than a crash diet.",
+                    &["nhs-better-health"],
+                ));
             }
             AlertCategory::PhysicalActivity => {
-                out.push(suggestion(c, "Break activity into 10-minute chunks: a brisk walk at lunch counts.", &["nhs-live-well", "couch-to-5k"]));
+                out.push(suggestion(
+                    c,
+                    "Break activity into 10-minute chunks: a brisk walk at lunch counts.",
+                    &["nhs-live-well", "couch-to-5k"],
+                ));
                 out.push(suggestion(c, "Join a free Saturday parkrun: walking it is welcome.", &["parkrun"]));
             }
             AlertCategory::Alcohol => {
                 out.push(suggestion(c, "Have several drink-free days each week.", &["drinkaware"]));
-                out.push(suggestion(c, "Try smaller glasses or lower-strength drinks.", &["drinkaware", "forward-leeds"]));
+                out.push(suggestion(
+                    c,
+                    "Try smaller glasses or lower-strength drinks.",
+                    &["drinkaware", "forward-leeds"],
+                ));
             }
             AlertCategory::Vaccinations => {
-                out.push(suggestion(c, "Ask about any vaccines you are due when you next contact your GP practice or pharmacy.", &["nhs-vaccinations"]));
+                out.push(suggestion(
+                    c,
+                    "Ask about any vaccines you are due when you next contact your GP practice or pharmacy.",
+                    &["nhs-vaccinations"],
+                ));
             }
             AlertCategory::Medications => {
-                out.push(suggestion(c, "Order repeat prescriptions a week before you run out.", &["nhs-app-prescriptions"]));
+                out.push(suggestion(
+                    c,
+                    "Order repeat prescriptions a week before you run out.",
+                    &["nhs-app-prescriptions"],
+                ));
             }
             AlertCategory::Fitness => {
-                out.push(suggestion(c, "Add one session a week that gets you breathing hard, such as intervals or hills.", &["couch-to-5k", "parkrun"]));
+                out.push(suggestion(
+                    c,
+                    "Add one session a week that gets you breathing hard, such as intervals or hills.",
+                    &["couch-to-5k", "parkrun"],
+                ));
             }
             AlertCategory::Sleep => {
-                out.push(suggestion(c, "Going to bed and getting up at about the same time each day helps sleep.", &["nhs-live-well"]));
+                out.push(suggestion(
+                    c,
+                    "Going to bed and getting up at about the same time each day helps sleep.",
+                    &["nhs-live-well"],
+                ));
             }
             // The alert itself says who to ask; there is no lifestyle advice for a lab value.
             AlertCategory::TestResults | AlertCategory::Wellbeing => {}
@@ -134,7 +167,8 @@ pub fn signposts(alerts: &[Alert], suggestions: &[Suggestion], settings: &Insigh
         .chain(suggestions.iter().map(|s| s.category))
         .filter(|c| settings.category_enabled(*c))
         .collect();
-    let urgent = alerts.iter().any(|a| a.severity == Severity::Urgent && settings.category_enabled(a.category));
+    let urgent =
+        alerts.iter().any(|a| a.severity == Severity::Urgent && settings.category_enabled(a.category));
     let mut out: Vec<Signpost> = all_signposts()
         .into_iter()
         .filter(|s| s.categories.iter().any(|c| cats.contains(c)))

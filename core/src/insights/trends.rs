@@ -153,7 +153,13 @@ pub struct Trend {
 /// Relative slope below which a trend is called steady (1% of the mean per window).
 const STEADY_PCT: f64 = 1.0;
 
-pub fn trend(kind: MetricKind, points: &[SeriesPoint], end: NaiveDate, days: i64, utc_offset_s: i32) -> Option<Trend> {
+pub fn trend(
+    kind: MetricKind,
+    points: &[SeriesPoint],
+    end: NaiveDate,
+    days: i64,
+    utc_offset_s: i32,
+) -> Option<Trend> {
     let w = window(points, end, days, utc_offset_s);
     if w.is_empty() {
         return None;
@@ -173,7 +179,17 @@ pub fn trend(kind: MetricKind, points: &[SeriesPoint], end: NaiveDate, days: i64
         Some(c) if c <= -STEADY_PCT => Direction::Falling,
         _ => Direction::Steady,
     };
-    Some(Trend { kind, window_days: days, n: w.len(), mean: m, min, max, slope_per_day: slope, change_pct, direction })
+    Some(Trend {
+        kind,
+        window_days: days,
+        n: w.len(),
+        mean: m,
+        min,
+        max,
+        slope_per_day: slope,
+        change_pct,
+        direction,
+    })
 }
 
 /// How regular someone's sleep is.
@@ -205,7 +221,8 @@ pub fn sleep_regularity(input: &InsightInput, days: i64) -> Option<SleepRegulari
         return None;
     }
     let durations: Vec<f64> = dur.iter().map(|p| p.value).filter(|v| *v >= 0.0 && *v <= 24.0).collect();
-    let bedtimes: Vec<f64> = bed.iter().map(|p| bedtime_minutes_after_noon(p.t, input.utc_offset_s)).collect();
+    let bedtimes: Vec<f64> =
+        bed.iter().map(|p| bedtime_minutes_after_noon(p.t, input.utc_offset_s)).collect();
     let mean_bed = mean(&bedtimes).map(|m| (m + 720.0) % 1440.0);
     Some(SleepRegularity {
         window_days: days,
@@ -252,9 +269,15 @@ fn edge_means(w: &[SeriesPoint], edge_days: i64) -> Option<(f64, f64)> {
 }
 
 /// Weight change over the window: mean of the first week vs mean of the last week.
-pub fn detect_weight_change(points: &[SeriesPoint], today: NaiveDate, utc_offset_s: i32, th: &ChangeThresholds) -> Option<ChangeEvent> {
+pub fn detect_weight_change(
+    points: &[SeriesPoint],
+    today: NaiveDate,
+    utc_offset_s: i32,
+    th: &ChangeThresholds,
+) -> Option<ChangeEvent> {
     let days = th.weight_window_days.max(2);
-    let w: Vec<SeriesPoint> = window(points, today, days, utc_offset_s).into_iter().filter(|p| p.value > 0.0).collect();
+    let w: Vec<SeriesPoint> =
+        window(points, today, days, utc_offset_s).into_iter().filter(|p| p.value > 0.0).collect();
     let edge = (days / 4).clamp(1, 7);
     let (from, to) = edge_means(&w, edge)?;
     let pct = (to - from) * 100.0 / from;
@@ -269,7 +292,10 @@ pub fn detect_weight_change(points: &[SeriesPoint], today: NaiveDate, utc_offset
             from,
             to,
             magnitude: pct,
-            description: format!("Weight went from about {:.1} kg to {:.1} kg over {} days (up {:.1}%).", from, to, days, pct),
+            description: format!(
+                "Weight went from about {:.1} kg to {:.1} kg over {} days (up {:.1}%).",
+                from, to, days, pct
+            ),
         })
     } else if -pct >= th.weight_loss_pct {
         Some(ChangeEvent {
@@ -279,7 +305,10 @@ pub fn detect_weight_change(points: &[SeriesPoint], today: NaiveDate, utc_offset
             from,
             to,
             magnitude: pct,
-            description: format!("Weight went from about {:.1} kg to {:.1} kg over {} days (down {:.1}%).", from, to, days, -pct),
+            description: format!(
+                "Weight went from about {:.1} kg to {:.1} kg over {} days (down {:.1}%).",
+                from, to, days, -pct
+            ),
         })
     } else {
         None
@@ -289,7 +318,12 @@ pub fn detect_weight_change(points: &[SeriesPoint], today: NaiveDate, utc_offset
 /// VO2max falling over the window: a negative least-squares slope whose size is at
 /// least `vo2max_min_decline_per_week`, with readings spanning at least three
 /// quarters of the window and at least three readings.
-pub fn detect_vo2max_decline(points: &[SeriesPoint], today: NaiveDate, utc_offset_s: i32, th: &ChangeThresholds) -> Option<ChangeEvent> {
+pub fn detect_vo2max_decline(
+    points: &[SeriesPoint],
+    today: NaiveDate,
+    utc_offset_s: i32,
+    th: &ChangeThresholds,
+) -> Option<ChangeEvent> {
     let days = th.vo2max_window_days.max(7);
     // Inclusive of the reading exactly `days` ago (8 weeks back to today).
     let w = window(points, today, days + 1, utc_offset_s);
@@ -326,8 +360,14 @@ pub fn detect_vo2max_decline(points: &[SeriesPoint], today: NaiveDate, utc_offse
 }
 
 /// Resting heart rate up by at least the threshold (first week vs last week of 30 days).
-pub fn detect_resting_hr_rise(points: &[SeriesPoint], today: NaiveDate, utc_offset_s: i32, th: &ChangeThresholds) -> Option<ChangeEvent> {
-    let w: Vec<SeriesPoint> = window(points, today, 30, utc_offset_s).into_iter().filter(|p| p.value > 0.0).collect();
+pub fn detect_resting_hr_rise(
+    points: &[SeriesPoint],
+    today: NaiveDate,
+    utc_offset_s: i32,
+    th: &ChangeThresholds,
+) -> Option<ChangeEvent> {
+    let w: Vec<SeriesPoint> =
+        window(points, today, 30, utc_offset_s).into_iter().filter(|p| p.value > 0.0).collect();
     let (from, to) = edge_means(&w, 7)?;
     let rise = to - from;
     (rise >= th.resting_hr_rise_bpm).then(|| ChangeEvent {
@@ -337,7 +377,10 @@ pub fn detect_resting_hr_rise(points: &[SeriesPoint], today: NaiveDate, utc_offs
         from,
         to,
         magnitude: rise,
-        description: format!("Resting heart rate went from about {:.0} to {:.0} beats a minute over 30 days.", from, to),
+        description: format!(
+            "Resting heart rate went from about {:.0} to {:.0} beats a minute over 30 days.",
+            from, to
+        ),
     })
 }
 
@@ -383,8 +426,17 @@ pub fn bmi_points(input: &InsightInput) -> Vec<SeriesPoint> {
 
 /// Blood pressure readings as series for trends and charts.
 fn bp_points(input: &InsightInput, systolic: bool) -> Vec<SeriesPoint> {
-    let mut v = input.points(if systolic { MetricKind::BloodPressureSystolic } else { MetricKind::BloodPressureDiastolic });
-    v.extend(input.valid_bp().iter().map(|b| SeriesPoint { t: b.t, value: if systolic { b.systolic } else { b.diastolic } }));
+    let mut v = input.points(if systolic {
+        MetricKind::BloodPressureSystolic
+    } else {
+        MetricKind::BloodPressureDiastolic
+    });
+    v.extend(
+        input
+            .valid_bp()
+            .iter()
+            .map(|b| SeriesPoint { t: b.t, value: if systolic { b.systolic } else { b.diastolic } }),
+    );
     v.sort_by_key(|p| p.t);
     v
 }

@@ -94,7 +94,10 @@ impl Activity {
         if !self.elapsed_s.is_finite() || self.elapsed_s < 0.0 || self.elapsed_s > 30.0 * 86_400.0 {
             return Err(crate::Error::invalid("activity duration", "must be between 0 and 30 days"));
         }
-        for v in [self.distance_m, self.avg_hr, self.max_hr, self.calories, self.ascent_m, self.timer_s].into_iter().flatten() {
+        for v in [self.distance_m, self.avg_hr, self.max_hr, self.calories, self.ascent_m, self.timer_s]
+            .into_iter()
+            .flatten()
+        {
             if !v.is_finite() || v < 0.0 {
                 return Err(crate::Error::invalid("activity", "numbers must be finite and not negative"));
             }

@@ -80,7 +80,14 @@ mod tests {
 
     #[test]
     fn parses_common_spellings() {
-        for (s, want) in [("O+", "O+"), ("ab-", "AB-"), ("A pos", "A+"), ("B negative", "B-"), ("O Rh+", "O+"), ("A RhD positive", "A+")] {
+        for (s, want) in [
+            ("O+", "O+"),
+            ("ab-", "AB-"),
+            ("A pos", "A+"),
+            ("B negative", "B-"),
+            ("O Rh+", "O+"),
+            ("A RhD positive", "A+"),
+        ] {
             assert_eq!(BloodGroup::parse(s).unwrap().to_string(), want, "{s}");
         }
     }

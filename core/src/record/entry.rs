@@ -43,9 +43,13 @@ pub enum OrganDonationDecision {
     OptIn,
     OptOut,
     /// Donate only the listed organs or tissue.
-    Some { organs: Vec<String> },
+    Some {
+        organs: Vec<String>,
+    },
     /// A named person decides.
-    Appointed { representative: String },
+    Appointed {
+        representative: String,
+    },
     Undecided,
 }
 
@@ -240,11 +244,17 @@ impl EntryValue {
                     roles.push("emergency contact");
                 }
                 let roles = if roles.is_empty() { String::new() } else { format!("; {}", roles.join(", ")) };
-                format!("{name} ({relationship}){}{roles}", phone.as_ref().map(|p| format!(", {p}")).unwrap_or_default())
+                format!(
+                    "{name} ({relationship}){}{roles}",
+                    phone.as_ref().map(|p| format!(", {p}")).unwrap_or_default()
+                )
             }
             Self::EmergencyInfo { text } => text.clone(),
             Self::Condition { name, status, onset, .. } => {
-                format!("{name} ({status:?}{})", onset.map(|d| format!(", since {d}")).unwrap_or_default()).replace("InRemission", "in remission").replace("Active", "active").replace("Resolved", "resolved")
+                format!("{name} ({status:?}{})", onset.map(|d| format!(", since {d}")).unwrap_or_default())
+                    .replace("InRemission", "in remission")
+                    .replace("Active", "active")
+                    .replace("Resolved", "resolved")
             }
             Self::Medication { name, dose, frequency, stop, .. } => {
                 let mut s = name.clone();
@@ -259,15 +269,23 @@ impl EntryValue {
                 }
                 s
             }
-            Self::SocialPrescription { activity, provider, .. } => format!("{activity}{}", provider.as_ref().map(|p| format!(" with {p}")).unwrap_or_default()),
-            Self::Procedure { name, date, .. } => format!("{name}{}", date.map(|d| format!(" ({d})")).unwrap_or_default()),
+            Self::SocialPrescription { activity, provider, .. } => {
+                format!("{activity}{}", provider.as_ref().map(|p| format!(" with {p}")).unwrap_or_default())
+            }
+            Self::Procedure { name, date, .. } => {
+                format!("{name}{}", date.map(|d| format!(" ({d})")).unwrap_or_default())
+            }
             Self::LifeEvent { date, title, .. } => format!("{date}: {title}"),
             Self::OrganDonation { decision, registered } => {
                 let d = match decision {
                     OrganDonationDecision::OptIn => "wants to donate".to_string(),
                     OrganDonationDecision::OptOut => "does not want to donate".to_string(),
-                    OrganDonationDecision::Some { organs } => format!("wants to donate: {}", organs.join(", ")),
-                    OrganDonationDecision::Appointed { representative } => format!("{representative} will decide"),
+                    OrganDonationDecision::Some { organs } => {
+                        format!("wants to donate: {}", organs.join(", "))
+                    }
+                    OrganDonationDecision::Appointed { representative } => {
+                        format!("{representative} will decide")
+                    }
                     OrganDonationDecision::Undecided => "undecided".to_string(),
                 };
                 format!("{d}{}", if *registered { " (on the NHS Organ Donor Register)" } else { "" })
@@ -279,9 +297,15 @@ impl EntryValue {
             .to_lowercase()
             .replacen(&substance.to_lowercase(), substance, 1),
             Self::BloodGroup { group } => group.to_string(),
-            Self::Vaccination { vaccine, date, next_due, .. } => format!("{vaccine} ({date}){}", next_due.map(|d| format!(", next due {d}")).unwrap_or_default()),
+            Self::Vaccination { vaccine, date, next_due, .. } => format!(
+                "{vaccine} ({date}){}",
+                next_due.map(|d| format!(", next due {d}")).unwrap_or_default()
+            ),
             Self::CheckUp { date, summary, .. } => format!("{date}: {summary}"),
-            Self::FamilyHistory { relative, condition, age_at_onset } => format!("{relative}: {condition}{}", age_at_onset.map(|a| format!(" (at {a})")).unwrap_or_default()),
+            Self::FamilyHistory { relative, condition, age_at_onset } => format!(
+                "{relative}: {condition}{}",
+                age_at_onset.map(|a| format!(" (at {a})")).unwrap_or_default()
+            ),
             Self::Note { date, title, text } => format!(
                 "{}{}{text}",
                 date.map(|d| format!("{d}: ")).unwrap_or_default(),
@@ -306,7 +330,10 @@ impl EntryValue {
             return match self {
                 Self::Custom { fields } => check_custom(fields, &section.fields),
                 Self::Note { .. } if section.fields.is_empty() => Ok(()),
-                _ => Err(crate::Error::invalid("entry", "a user-defined section takes custom fields or a note")),
+                _ => Err(crate::Error::invalid(
+                    "entry",
+                    "a user-defined section takes custom fields or a note",
+                )),
             };
         }
         let Some(b) = section.builtin() else {
@@ -328,7 +355,9 @@ impl EntryValue {
             Self::Vaccination { .. } => b == S::Vaccinations,
             Self::CheckUp { .. } => matches!(b, S::Dental | S::Optician),
             Self::FamilyHistory { .. } => b == S::FamilyHistory,
-            Self::Note { .. } => b.class() == SectionClass::Optional || matches!(b, S::EmergencyInfo | S::Dental | S::Optician),
+            Self::Note { .. } => {
+                b.class() == SectionClass::Optional || matches!(b, S::EmergencyInfo | S::Dental | S::Optician)
+            }
             Self::Custom { fields } if b == S::TestResults => return check_custom(fields, &section.fields),
             Self::Custom { .. } => false,
         };
@@ -345,10 +374,13 @@ impl EntryValue {
     /// Required text must be present; no field may be absurdly long (a guard against
     /// pasting a whole file into a name).
     fn check_text(&self) -> crate::Result<()> {
-        let v = serde_json::to_value(self).map_err(|_| crate::Error::invalid("entry", "cannot be represented"))?;
+        let v = serde_json::to_value(self)
+            .map_err(|_| crate::Error::invalid("entry", "cannot be represented"))?;
         fn walk(v: &serde_json::Value) -> crate::Result<()> {
             match v {
-                serde_json::Value::String(s) if s.len() > 20_000 => Err(crate::Error::invalid("text", "is longer than 20,000 characters")),
+                serde_json::Value::String(s) if s.len() > 20_000 => {
+                    Err(crate::Error::invalid("text", "is longer than 20,000 characters"))
+                }
                 serde_json::Value::Array(a) => a.iter().try_for_each(walk),
                 serde_json::Value::Object(o) => o.values().try_for_each(walk),
                 _ => Ok(()),
@@ -356,16 +388,22 @@ impl EntryValue {
         }
         walk(&v)?;
         let required: &[(&'static str, &str)] = match self {
-            Self::Identity { given_name, family_name, .. } => &[("given name", given_name), ("family name", family_name)],
+            Self::Identity { given_name, family_name, .. } => {
+                &[("given name", given_name), ("family name", family_name)]
+            }
             Self::Contact { name, relationship, .. } => &[("name", name), ("relationship", relationship)],
             Self::EmergencyInfo { text } | Self::Note { text, .. } => &[("text", text)],
-            Self::Condition { name, .. } | Self::Medication { name, .. } | Self::Procedure { name, .. } => &[("name", name)],
+            Self::Condition { name, .. } | Self::Medication { name, .. } | Self::Procedure { name, .. } => {
+                &[("name", name)]
+            }
             Self::SocialPrescription { activity, .. } => &[("activity", activity)],
             Self::LifeEvent { title, .. } => &[("title", title)],
             Self::Allergy { substance, .. } => &[("substance", substance)],
             Self::Vaccination { vaccine, .. } => &[("vaccine", vaccine)],
             Self::CheckUp { summary, .. } => &[("summary", summary)],
-            Self::FamilyHistory { relative, condition, .. } => &[("relative", relative), ("condition", condition)],
+            Self::FamilyHistory { relative, condition, .. } => {
+                &[("relative", relative), ("condition", condition)]
+            }
             _ => &[],
         };
         for (field, value) in required {
@@ -373,7 +411,9 @@ impl EntryValue {
                 return Err(crate::Error::invalid(field, "must not be empty"));
             }
         }
-        if let Self::Medication { start: Some(a), stop: Some(b), .. } | Self::SocialPrescription { start: Some(a), stop: Some(b), .. } = self {
+        if let Self::Medication { start: Some(a), stop: Some(b), .. }
+        | Self::SocialPrescription { start: Some(a), stop: Some(b), .. } = self
+        {
             if b < a {
                 return Err(crate::Error::invalid("stop date", "is before the start date"));
             }
@@ -388,7 +428,10 @@ fn check_custom(fields: &BTreeMap<String, FieldValue>, defs: &[FieldDef]) -> cra
     }
     for (name, value) in fields {
         let Some(def) = defs.iter().find(|d| &d.name == name) else {
-            return Err(crate::Error::Invalid { field: "field", reason: format!("this section has no field named {name:?}") });
+            return Err(crate::Error::Invalid {
+                field: "field",
+                reason: format!("this section has no field named {name:?}"),
+            });
         };
         let ok = match (&def.field_type, value) {
             (FieldType::Text, FieldValue::Text(_)) => true,
@@ -398,12 +441,18 @@ fn check_custom(fields: &BTreeMap<String, FieldValue>, defs: &[FieldDef]) -> cra
             _ => false,
         };
         if !ok {
-            return Err(crate::Error::Invalid { field: "field", reason: format!("{name:?} must be a {:?}", def.field_type).to_lowercase() });
+            return Err(crate::Error::Invalid {
+                field: "field",
+                reason: format!("{name:?} must be a {:?}", def.field_type).to_lowercase(),
+            });
         }
     }
     for def in defs.iter().filter(|d| d.required) {
         if !fields.contains_key(&def.name) {
-            return Err(crate::Error::Invalid { field: "field", reason: format!("{:?} is required", def.name) });
+            return Err(crate::Error::Invalid {
+                field: "field",
+                reason: format!("{:?} is required", def.name),
+            });
         }
     }
     Ok(())
@@ -496,12 +545,28 @@ mod tests {
 
     fn section(slug: &str) -> Section {
         let b = BuiltinSection::from_slug(slug).unwrap();
-        Section { id: slug.into(), title: b.title().into(), class: b.class(), enabled: true, privacy: PrivacyLevel::Shareable, fields: vec![] }
+        Section {
+            id: slug.into(),
+            title: b.title().into(),
+            class: b.class(),
+            enabled: true,
+            privacy: PrivacyLevel::Shareable,
+            fields: vec![],
+        }
     }
 
     #[test]
     fn values_only_fit_their_sections() {
-        let med = EntryValue::Medication { name: "Ramipril".into(), dose: Some("5 mg".into()), route: None, frequency: None, start: None, stop: None, reason: None, code: None };
+        let med = EntryValue::Medication {
+            name: "Ramipril".into(),
+            dose: Some("5 mg".into()),
+            route: None,
+            frequency: None,
+            start: None,
+            stop: None,
+            reason: None,
+            code: None,
+        };
         assert!(med.check_fits(&section("medications")).is_ok());
         let e = med.check_fits(&section("allergies")).unwrap_err().to_string();
         assert!(e.contains("does not belong in the allergies section"), "{e}");
@@ -513,32 +578,68 @@ mod tests {
     #[test]
     fn required_text_and_date_order() {
         let med = EntryValue::Medication {
-            name: " ".into(), dose: None, route: None, frequency: None, start: None, stop: None, reason: None, code: None,
+            name: " ".into(),
+            dose: None,
+            route: None,
+            frequency: None,
+            start: None,
+            stop: None,
+            reason: None,
+            code: None,
         };
         assert!(med.check_fits(&section("medications")).is_err());
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
         let med = EntryValue::Medication {
-            name: "X".into(), dose: None, route: None, frequency: None, start: d("2025-02-01"), stop: d("2025-01-01"), reason: None, code: None,
+            name: "X".into(),
+            dose: None,
+            route: None,
+            frequency: None,
+            start: d("2025-02-01"),
+            stop: d("2025-01-01"),
+            reason: None,
+            code: None,
         };
-        assert!(med.check_fits(&section("medications")).unwrap_err().to_string().contains("before the start"));
+        assert!(med
+            .check_fits(&section("medications"))
+            .unwrap_err()
+            .to_string()
+            .contains("before the start"));
     }
 
     #[test]
     fn custom_fields_are_typed() {
         let s = Section {
-            id: "custom:x".into(), title: "Migraine diary".into(), class: SectionClass::Custom, enabled: true, privacy: PrivacyLevel::Private,
+            id: "custom:x".into(),
+            title: "Migraine diary".into(),
+            class: SectionClass::Custom,
+            enabled: true,
+            privacy: PrivacyLevel::Private,
             fields: vec![
-                FieldDef { name: "pain".into(), field_type: FieldType::Number { unit: None }, required: true },
+                FieldDef {
+                    name: "pain".into(),
+                    field_type: FieldType::Number { unit: None },
+                    required: true,
+                },
                 FieldDef { name: "date".into(), field_type: FieldType::Date, required: false },
             ],
         };
-        let good = EntryValue::Custom { fields: [("pain".into(), FieldValue::Number(6.0)), ("date".into(), FieldValue::Text("2025-03-01".into()))].into() };
+        let good = EntryValue::Custom {
+            fields: [
+                ("pain".into(), FieldValue::Number(6.0)),
+                ("date".into(), FieldValue::Text("2025-03-01".into())),
+            ]
+            .into(),
+        };
         assert!(good.check_fits(&s).is_ok());
         let bad = EntryValue::Custom { fields: [("pain".into(), FieldValue::Text("bad".into()))].into() };
         assert!(bad.check_fits(&s).is_err());
-        let missing = EntryValue::Custom { fields: [("date".into(), FieldValue::Text("2025-03-01".into()))].into() };
+        let missing =
+            EntryValue::Custom { fields: [("date".into(), FieldValue::Text("2025-03-01".into()))].into() };
         assert!(missing.check_fits(&s).unwrap_err().to_string().contains("required"));
-        let unknown = EntryValue::Custom { fields: [("pain".into(), FieldValue::Number(1.0)), ("mood".into(), FieldValue::Number(1.0))].into() };
+        let unknown = EntryValue::Custom {
+            fields: [("pain".into(), FieldValue::Number(1.0)), ("mood".into(), FieldValue::Number(1.0))]
+                .into(),
+        };
         assert!(unknown.check_fits(&s).is_err());
     }
 
@@ -546,9 +647,14 @@ mod tests {
     fn json_shape_is_friendly() {
         let v: EntryValue = serde_json::from_str(r#"{"type":"allergy","substance":"Penicillin","reaction":"rash","severity":"moderate","kind":"allergy"}"#).unwrap();
         assert_eq!(v.summary(), "Penicillin: allergy, moderate (rash)");
-        let bad: Result<EntryValue, _> = serde_json::from_str(r#"{"type":"identity","given_name":"A","family_name":"B","nhs_number":"9434765918"}"#);
+        let bad: Result<EntryValue, _> = serde_json::from_str(
+            r#"{"type":"identity","given_name":"A","family_name":"B","nhs_number":"9434765918"}"#,
+        );
         assert!(bad.is_err());
-        let od: EntryValue = serde_json::from_str(r#"{"type":"organ_donation","decision":"some","organs":["kidneys"],"registered":true}"#).unwrap();
+        let od: EntryValue = serde_json::from_str(
+            r#"{"type":"organ_donation","decision":"some","organs":["kidneys"],"registered":true}"#,
+        )
+        .unwrap();
         assert!(od.summary().contains("kidneys"));
     }
 }

@@ -13,8 +13,8 @@ mod section;
 pub use activity::{Activity, Lap, TrackPoint};
 pub use blood_group::{Abo, BloodGroup, RhD};
 pub use entry::{
-    AllergyKind, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue, FieldValue, OrganDonationDecision, Provenance, Revision,
-    Severity,
+    AllergyKind, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue, FieldValue,
+    OrganDonationDecision, Provenance, Revision, Severity,
 };
 pub use nhs::NhsNumber;
 pub use sample::{DailyRollup, IngestReport, Sample, SampleKind};

@@ -24,11 +24,19 @@ impl NhsNumber {
         let sum: u32 = digits[..9].iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
         let check = match 11 - (sum % 11) {
             11 => 0,
-            10 => return Err(crate::Error::invalid("NHS number", "is not a valid NHS number (no check digit exists for it)")),
+            10 => {
+                return Err(crate::Error::invalid(
+                    "NHS number",
+                    "is not a valid NHS number (no check digit exists for it)",
+                ))
+            }
             c => c,
         };
         if check != digits[9] {
-            return Err(crate::Error::invalid("NHS number", "the check digit does not match; please check it was typed correctly"));
+            return Err(crate::Error::invalid(
+                "NHS number",
+                "the check digit does not match; please check it was typed correctly",
+            ));
         }
         Ok(Self(digits.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect()))
     }

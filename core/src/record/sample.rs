@@ -102,7 +102,15 @@ impl SampleKind {
 
     /// Whether a day's value is the sum of its samples (steps) or a level (weight).
     pub fn is_cumulative(self) -> bool {
-        matches!(self, Self::Steps | Self::Distance | Self::ActiveEnergy | Self::ActiveMinutes | Self::SleepDuration | Self::AlcoholUnits)
+        matches!(
+            self,
+            Self::Steps
+                | Self::Distance
+                | Self::ActiveEnergy
+                | Self::ActiveMinutes
+                | Self::SleepDuration
+                | Self::AlcoholUnits
+        )
     }
 
     /// A plausible physical range; values outside are refused as input errors.
@@ -144,7 +152,10 @@ impl SampleKind {
             (Self::ActiveEnergy, "kJ") => value / 4.184,
             (Self::Steps, "steps") => value,
             _ => {
-                return Err(crate::Error::Invalid { field: "unit", reason: format!("{u:?} is not a unit for {}", self.slug()) });
+                return Err(crate::Error::Invalid {
+                    field: "unit",
+                    reason: format!("{u:?} is not a unit for {}", self.slug()),
+                });
             }
         };
         Ok(v)
@@ -153,7 +164,14 @@ impl SampleKind {
     pub fn check_value(self, value: f64) -> crate::Result<()> {
         let (lo, hi) = self.plausible();
         if !value.is_finite() || value < lo || value > hi {
-            return Err(crate::Error::Invalid { field: "sample value", reason: format!("outside the possible range for {} ({lo} to {hi} {})", self.slug(), self.unit()) });
+            return Err(crate::Error::Invalid {
+                field: "sample value",
+                reason: format!(
+                    "outside the possible range for {} ({lo} to {hi} {})",
+                    self.slug(),
+                    self.unit()
+                ),
+            });
         }
         Ok(())
     }
@@ -188,7 +206,10 @@ impl Sample {
         const LO: i64 = -2_208_988_800_000;
         const HI: i64 = 7_258_118_400_000;
         if self.start_ms < LO || self.end_ms > HI {
-            return Err(crate::Error::invalid("sample time", "outside 1900-2200 (seconds given where milliseconds were expected?)"));
+            return Err(crate::Error::invalid(
+                "sample time",
+                "outside 1900-2200 (seconds given where milliseconds were expected?)",
+            ));
         }
         if self.source.trim().is_empty() {
             return Err(crate::Error::invalid("sample source", "must not be empty"));
@@ -242,7 +263,9 @@ mod tests {
         assert!(Sample::instant(SampleKind::Weight, 0, 82.0, "scale").validate().is_ok());
         assert!(Sample::instant(SampleKind::Weight, 0, f64::NAN, "scale").validate().is_err());
         assert!(Sample::instant(SampleKind::Weight, 0, 8200.0, "scale").validate().is_err());
-        assert!(Sample::instant(SampleKind::Weight, 1_700_000_000_000_000, 82.0, "scale").validate().is_err());
+        assert!(Sample::instant(SampleKind::Weight, 1_700_000_000_000_000, 82.0, "scale")
+            .validate()
+            .is_err());
         assert!(Sample::instant(SampleKind::Weight, 0, 82.0, " ").validate().is_err());
     }
 }

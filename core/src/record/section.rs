@@ -209,8 +209,13 @@ impl BuiltinSection {
         if self != Self::TestResults {
             return vec![];
         }
-        let text = |n: &str, required: bool| FieldDef { name: n.into(), field_type: FieldType::Text, required };
-        let num = |n: &str| FieldDef { name: n.into(), field_type: FieldType::Number { unit: None }, required: false };
+        let text =
+            |n: &str, required: bool| FieldDef { name: n.into(), field_type: FieldType::Text, required };
+        let num = |n: &str| FieldDef {
+            name: n.into(),
+            field_type: FieldType::Number { unit: None },
+            required: false,
+        };
         vec![
             text("test", true),
             num("value"),

@@ -8,13 +8,24 @@
 //! [`crate::fhir::export::blood_pressure_resource`]).
 
 use crate::consent::{ConsentedView, SharedMeasurement, SharedSection};
-use crate::fhir::export::{blood_pressure_resource, entry_resource, measurement_resource, stable_uuid, MeasuredAt, Unmapped};
+use crate::fhir::export::{
+    blood_pressure_resource, entry_resource, measurement_resource, stable_uuid, MeasuredAt, Unmapped,
+};
 use crate::record::{EntryValue, SampleKind};
 use serde_json::{json, Value};
 
 /// The order a clinician reads in: allergies and medications first.
 const ORDER: &[&str] = &[
-    "allergies", "medications", "conditions", "procedures", "vaccinations", "test_results", "blood_group", "emergency_info", "organ_donation", "contacts",
+    "allergies",
+    "medications",
+    "conditions",
+    "procedures",
+    "vaccinations",
+    "test_results",
+    "blood_group",
+    "emergency_info",
+    "organ_donation",
+    "contacts",
 ];
 
 fn esc(s: &str) -> String {
@@ -33,11 +44,27 @@ fn measurement_resources(s: &SharedSection, view_id: &str, patient: &str) -> Vec
     let mut out = Vec::new();
     for sys in day_of(SampleKind::BloodPressureSystolic) {
         if let Some(dia) = day_of(SampleKind::BloodPressureDiastolic).find(|d| d.day == sys.day) {
-            out.push(blood_pressure_resource(&id(sys, "bp"), MeasuredAt::Day(sys.day), sys.value, dia.value, patient));
+            out.push(blood_pressure_resource(
+                &id(sys, "bp"),
+                MeasuredAt::Day(sys.day),
+                sys.value,
+                dia.value,
+                patient,
+            ));
         }
     }
-    for m in s.measurements.iter().filter(|m| !matches!(m.kind, SampleKind::BloodPressureSystolic | SampleKind::BloodPressureDiastolic)) {
-        out.extend(measurement_resource(&id(m, m.kind.slug()), m.kind, MeasuredAt::Day(m.day), m.value, patient));
+    for m in s
+        .measurements
+        .iter()
+        .filter(|m| !matches!(m.kind, SampleKind::BloodPressureSystolic | SampleKind::BloodPressureDiastolic))
+    {
+        out.extend(measurement_resource(
+            &id(m, m.kind.slug()),
+            m.kind,
+            MeasuredAt::Day(m.day),
+            m.value,
+            patient,
+        ));
     }
     out
 }
@@ -48,17 +75,29 @@ pub fn fhir_bundle(view: &ConsentedView) -> Value {
     sections.sort_by_key(|s| ORDER.iter().position(|o| *o == s.slug).unwrap_or(ORDER.len()));
     // The subject every resource points to: the shared identity if the grant covers it,
     // else a Patient with no identifying data at all.
-    let identity = sections.iter().filter(|s| s.slug == "identity").flat_map(|s| &s.entries).find(|e| matches!(e.value, EntryValue::Identity { .. }));
-    let patient_id = identity.map_or_else(|| stable_uuid(&format!("{}|patient", view.grant_id)), |e| e.id.clone());
+    let identity = sections
+        .iter()
+        .filter(|s| s.slug == "identity")
+        .flat_map(|s| &s.entries)
+        .find(|e| matches!(e.value, EntryValue::Identity { .. }));
+    let patient_id =
+        identity.map_or_else(|| stable_uuid(&format!("{}|patient", view.grant_id)), |e| e.id.clone());
     let patient_ref = format!("urn:uuid:{patient_id}");
     let mut entries = Vec::new();
     if identity.is_none() {
-        entries.push(json!({"fullUrl": patient_ref, "resource": {"resourceType": "Patient", "id": patient_id}}));
+        entries
+            .push(json!({"fullUrl": patient_ref, "resource": {"resourceType": "Patient", "id": patient_id}}));
     }
     let mut comp_sections = Vec::new();
     for s in sections {
         let mut refs = Vec::new();
-        let mut resources: Vec<Value> = s.entries.iter().filter_map(|e| entry_resource(&e.id, &s.slug, &s.title, &e.value, &patient_ref, Unmapped::AsNote)).collect();
+        let mut resources: Vec<Value> = s
+            .entries
+            .iter()
+            .filter_map(|e| {
+                entry_resource(&e.id, &s.slug, &s.title, &e.value, &patient_ref, Unmapped::AsNote)
+            })
+            .collect();
         resources.extend(measurement_resources(s, &view.grant_id, &patient_ref));
         for r in resources {
             let full = format!("urn:uuid:{}", r["id"].as_str().unwrap_or_default());

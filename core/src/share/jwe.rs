@@ -27,7 +27,11 @@ pub fn encrypt(raw_key: &[u8], plaintext: &[u8], cty: Option<&str>) -> Result<St
     crate::crypto::random_fill(&mut iv)?;
     let mut buf = plaintext.to_vec();
     let tag = key(raw_key)?
-        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(header_b64.as_bytes()), &mut buf)
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(iv),
+            Aad::from(header_b64.as_bytes()),
+            &mut buf,
+        )
         .map_err(|_| Error::Crypto("JWE encryption failed"))?;
     Ok(format!(
         "{header_b64}..{}.{}.{}",
@@ -40,7 +44,8 @@ pub fn encrypt(raw_key: &[u8], plaintext: &[u8], cty: Option<&str>) -> Result<St
 /// The decoded protected header of a compact JWE (without decrypting).
 pub fn header(compact: &str) -> Result<Value> {
     let h = compact.split('.').next().unwrap_or_default();
-    let bytes = BASE64URL_NOPAD.decode(h.as_bytes()).map_err(|_| Error::invalid("jwe", "header is not base64url"))?;
+    let bytes =
+        BASE64URL_NOPAD.decode(h.as_bytes()).map_err(|_| Error::invalid("jwe", "header is not base64url"))?;
     serde_json::from_slice(&bytes).map_err(|_| Error::invalid("jwe", "header is not JSON"))
 }
 
@@ -58,7 +63,9 @@ pub fn decrypt(raw_key: &[u8], compact: &str) -> Result<Vec<u8>> {
     if !parts[1].is_empty() {
         return Err(Error::invalid("jwe", "alg dir has an empty encrypted key"));
     }
-    let d = |s: &str| BASE64URL_NOPAD.decode(s.as_bytes()).map_err(|_| Error::invalid("jwe", "a part is not base64url"));
+    let d = |s: &str| {
+        BASE64URL_NOPAD.decode(s.as_bytes()).map_err(|_| Error::invalid("jwe", "a part is not base64url"))
+    };
     let iv: [u8; 12] = d(parts[2])?.try_into().map_err(|_| Error::invalid("jwe", "IV must be 12 bytes"))?;
     let mut buf = d(parts[3])?;
     buf.extend_from_slice(&d(parts[4])?);
@@ -67,7 +74,8 @@ pub fn decrypt(raw_key: &[u8], compact: &str) -> Result<Vec<u8>> {
         .map_err(|_| Error::Undecryptable)?
         .to_vec();
     if h["zip"] == "DEF" {
-        return miniz_oxide::inflate::decompress_to_vec(&plain).map_err(|_| Error::invalid("jwe", "zip DEF payload does not inflate"));
+        return miniz_oxide::inflate::decompress_to_vec(&plain)
+            .map_err(|_| Error::invalid("jwe", "zip DEF payload does not inflate"));
     }
     Ok(plain)
 }

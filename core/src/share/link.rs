@@ -39,7 +39,9 @@ pub fn flags(long_term: bool, passcode: bool) -> String {
 
 impl ShlPayload {
     pub fn key_bytes(&self) -> Result<Vec<u8>> {
-        let k = BASE64URL_NOPAD.decode(self.key.as_bytes()).map_err(|_| Error::invalid("shlink", "key is not base64url"))?;
+        let k = BASE64URL_NOPAD
+            .decode(self.key.as_bytes())
+            .map_err(|_| Error::invalid("shlink", "key is not base64url"))?;
         if k.len() != 32 {
             return Err(Error::invalid("shlink", "key must be 32 bytes"));
         }
@@ -66,9 +68,15 @@ impl ShlPayload {
     /// Parses `shlink:/...` or `https://viewer#shlink:/...`.
     pub fn parse(text: &str) -> Result<ShlPayload> {
         let t = text.trim();
-        let b64 = t.rsplit_once("shlink:/").map(|(_, b)| b).ok_or_else(|| Error::invalid("shlink", "no shlink:/ in the text"))?;
-        let bytes = BASE64URL_NOPAD.decode(b64.trim_end_matches('=').as_bytes()).map_err(|_| Error::invalid("shlink", "payload is not base64url"))?;
-        let p: ShlPayload = serde_json::from_slice(&bytes).map_err(|_| Error::invalid("shlink", "payload is not the SHL JSON"))?;
+        let b64 = t
+            .rsplit_once("shlink:/")
+            .map(|(_, b)| b)
+            .ok_or_else(|| Error::invalid("shlink", "no shlink:/ in the text"))?;
+        let bytes = BASE64URL_NOPAD
+            .decode(b64.trim_end_matches('=').as_bytes())
+            .map_err(|_| Error::invalid("shlink", "payload is not base64url"))?;
+        let p: ShlPayload = serde_json::from_slice(&bytes)
+            .map_err(|_| Error::invalid("shlink", "payload is not the SHL JSON"))?;
         if p.label.as_ref().is_some_and(|l| l.chars().count() > 80) {
             return Err(Error::invalid("shlink", "label longer than 80 characters"));
         }

@@ -83,14 +83,21 @@ pub fn outcome_for(grant: &Grant) -> Option<ShareOutcome> {
 
 /// Grants, checks, encrypts and publishes. Nothing reaches the relay unless
 /// `consent::check` allowed it; if publishing fails, the new grant is revoked.
-pub fn create_share(record: &Record, req: GrantRequest, opts: ShareOptions, relay: &dyn RelayApi) -> Result<ShareOutcome> {
+pub fn create_share(
+    record: &Record,
+    req: GrantRequest,
+    opts: ShareOptions,
+    relay: &dyn RelayApi,
+) -> Result<ShareOutcome> {
     if opts.passcode.as_deref().is_some_and(|p| p.chars().count() < 4) {
         return Err(Error::invalid("passcode", "use at least 4 characters"));
     }
     let grant = consent::create_grant(record, req)?;
     let view = match consent::check(record, &grant.id, Utc::now())? {
         Decision::Allowed(v) => v,
-        Decision::Denied(r) => return Err(Error::invalid("grant", format!("consent refused the read ({r:?})"))),
+        Decision::Denied(r) => {
+            return Err(Error::invalid("grant", format!("consent refused the read ({r:?})")))
+        }
     };
     let bundle = bundle::fhir_bundle(&view);
     let mut key = [0u8; 32];
@@ -113,7 +120,12 @@ pub fn create_share(record: &Record, req: GrantRequest, opts: ShareOptions, rela
             return Err(e);
         }
     };
-    let label = opts.label.unwrap_or_else(|| format!("For {}: {}", grant.recipient.name, grant.purpose)).chars().take(80).collect();
+    let label = opts
+        .label
+        .unwrap_or_else(|| format!("For {}: {}", grant.recipient.name, grant.purpose))
+        .chars()
+        .take(80)
+        .collect();
     let info = LinkInfo {
         relay_url: relay.base_url().trim_end_matches('/').to_string(),
         link_id,
@@ -144,10 +156,15 @@ pub fn update_share(record: &Record, grant_id: &str, relay: &dyn RelayApi) -> Re
     }
     let view = match consent::check(record, &grant.id, Utc::now())? {
         Decision::Allowed(v) => v,
-        Decision::Denied(r) => return Err(Error::invalid("grant", format!("consent refused the read ({r:?})"))),
+        Decision::Denied(r) => {
+            return Err(Error::invalid("grant", format!("consent refused the read ({r:?})")))
+        }
     };
-    let mut key = BASE64URL_NOPAD.decode(info.key.as_bytes()).map_err(|_| Error::Corrupt("a link key could not be read"))?;
-    let plain = serde_json::to_vec(&bundle::fhir_bundle(&view)).map_err(|_| Error::Crypto("bundle encoding failed"));
+    let mut key = BASE64URL_NOPAD
+        .decode(info.key.as_bytes())
+        .map_err(|_| Error::Corrupt("a link key could not be read"))?;
+    let plain =
+        serde_json::to_vec(&bundle::fhir_bundle(&view)).map_err(|_| Error::Crypto("bundle encoding failed"));
     let sealed = plain.and_then(|p| jwe::encrypt(&key, &p, Some(FHIR_JSON)));
     zeroize::Zeroize::zeroize(&mut key);
     let files = [NewFile { content_type: FHIR_JSON.into(), jwe: sealed? }];
@@ -185,14 +202,23 @@ pub fn sync_from_relay(record: &Record, relay: &dyn RelayApi) -> Result<SyncRepo
         }
         let events = relay.access_log(&info.link_id, info.log_seen)?;
         for ev in &events {
-            let action = if ev.outcome == "served" { AuditAction::RemoteFetch } else { AuditAction::RemoteRefused };
-            record.append_audit_at(ev.at, action, &ev.recipient, Some(&g.id), &format!("relay: {}", ev.outcome))?;
+            let action =
+                if ev.outcome == "served" { AuditAction::RemoteFetch } else { AuditAction::RemoteRefused };
+            record.append_audit_at(
+                ev.at,
+                action,
+                &ev.recipient,
+                Some(&g.id),
+                &format!("relay: {}", ev.outcome),
+            )?;
             info.log_seen = info.log_seen.max(ev.seq);
             report.access_events += 1;
         }
         let mut new_replies = Vec::new();
         if g.purpose == consent::PURPOSE_ADVICE {
-            let key = BASE64URL_NOPAD.decode(info.key.as_bytes()).map_err(|_| Error::Corrupt("a link key could not be read"))?;
+            let key = BASE64URL_NOPAD
+                .decode(info.key.as_bytes())
+                .map_err(|_| Error::Corrupt("a link key could not be read"))?;
             for r in relay.replies(&info.link_id, info.replies_seen)? {
                 info.replies_seen = info.replies_seen.max(r.seq);
                 // A reply that does not decrypt under the link key is not from the link's holder.
@@ -205,7 +231,11 @@ pub fn sync_from_relay(record: &Record, relay: &dyn RelayApi) -> Result<SyncRepo
                 }
                 let Ok(b) = serde_json::from_slice::<Body>(&plain) else { continue };
                 let at = Utc.timestamp_millis_opt(r.at).single().unwrap_or_default();
-                new_replies.push(Reply { at, from: if b.from.is_empty() { g.recipient.name.clone() } else { b.from }, text: b.text });
+                new_replies.push(Reply {
+                    at,
+                    from: if b.from.is_empty() { g.recipient.name.clone() } else { b.from },
+                    text: b.text,
+                });
             }
         }
         if !events.is_empty() || !new_replies.is_empty() || g.link.as_ref() != Some(&info) {

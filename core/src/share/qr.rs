@@ -66,7 +66,11 @@ pub fn png(text: &str, scale: usize) -> Result<Vec<u8>> {
         let mut row = vec![0xffu8; row_bytes];
         for pxi in 0..px {
             let mx = (pxi / scale) as isize - QUIET as isize;
-            let is_dark = mx >= 0 && my >= 0 && (mx as usize) < w && (my as usize) < w && dark[my as usize * w + mx as usize];
+            let is_dark = mx >= 0
+                && my >= 0
+                && (mx as usize) < w
+                && (my as usize) < w
+                && dark[my as usize * w + mx as usize];
             if is_dark {
                 row[pxi / 8] &= !(0x80 >> (pxi % 8));
             }

@@ -17,7 +17,8 @@ const DEVICE_KEY_SETTING: &str = "share.device_key";
 /// What is signed: a fixed prefix, method, path with query, time, SHA-256 of the body.
 pub fn signing_input(method: &str, path_and_query: &str, time_ms: i64, body: &[u8]) -> Vec<u8> {
     let digest = ring::digest::digest(&ring::digest::SHA256, body);
-    format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref())).into_bytes()
+    format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref()))
+        .into_bytes()
 }
 
 /// The time a request is signed with: the clock, but never the same millisecond twice in
@@ -39,9 +40,12 @@ pub fn request_time_ms() -> i64 {
 pub fn device_key(record: &Record) -> Result<Ed25519KeyPair> {
     let stored: Option<String> = record.setting(DEVICE_KEY_SETTING)?;
     let pkcs8 = match stored {
-        Some(s) => BASE64URL_NOPAD.decode(s.as_bytes()).map_err(|_| Error::Corrupt("the device key could not be read"))?,
+        Some(s) => BASE64URL_NOPAD
+            .decode(s.as_bytes())
+            .map_err(|_| Error::Corrupt("the device key could not be read"))?,
         None => {
-            let doc = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).map_err(|_| Error::Crypto("key generation failed"))?;
+            let doc = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                .map_err(|_| Error::Crypto("key generation failed"))?;
             record.set_setting(DEVICE_KEY_SETTING, &BASE64URL_NOPAD.encode(doc.as_ref()))?;
             doc.as_ref().to_vec()
         }
@@ -147,7 +151,8 @@ impl HttpRelay {
         let body = body.unwrap_or_default();
         let now = request_time_ms();
         let sig = self.key.sign(&signing_input(method, path, now, &body));
-        let m = reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| Error::invalid("method", "bad HTTP method"))?;
+        let m = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| Error::invalid("method", "bad HTTP method"))?;
         let resp = self
             .http
             .request(m, format!("{}{path}", self.base))
@@ -157,18 +162,43 @@ impl HttpRelay {
             .header("content-type", "application/json")
             .body(body)
             .send()
-            .map_err(|e| Error::Network { service: "relay", reason: format!("{} ({})", self.base, if e.is_timeout() { "timed out" } else { "could not connect" }) })?;
+            .map_err(|e| Error::Network {
+                service: "relay",
+                reason: format!(
+                    "{} ({})",
+                    self.base,
+                    if e.is_timeout() { "timed out" } else { "could not connect" }
+                ),
+            })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().map_err(|_| Error::Network { service: "relay", reason: format!("{} (the answer was cut off)", self.base) })?.to_vec();
+        let bytes = resp
+            .bytes()
+            .map_err(|_| Error::Network {
+                service: "relay",
+                reason: format!("{} (the answer was cut off)", self.base),
+            })?
+            .to_vec();
         Ok((status, bytes))
     }
 
-    fn json<T: serde::de::DeserializeOwned>(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<T> {
+    fn json<T: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T> {
         let (status, bytes) = self.send(method, path, body)?;
         if !(200..300).contains(&status) {
-            return Err(net(&self.base, format!("the relay answered {status}: {}", String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>())));
+            return Err(net(
+                &self.base,
+                format!(
+                    "the relay answered {status}: {}",
+                    String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>()
+                ),
+            ));
         }
-        serde_json::from_slice(&bytes).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON".into()))
+        serde_json::from_slice(&bytes)
+            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON".into()))
     }
 }
 
@@ -193,7 +223,8 @@ impl RelayApi for HttpRelay {
         }
     }
     fn replace_files(&self, id: &str, files: &[NewFile]) -> Result<bool> {
-        let body = serde_json::to_vec(&serde_json::json!({ "files": files })).map_err(|_| Error::invalid("link", "cannot be encoded"))?;
+        let body = serde_json::to_vec(&serde_json::json!({ "files": files }))
+            .map_err(|_| Error::invalid("link", "cannot be encoded"))?;
         let (status, _) = self.send("PUT", &format!("/api/links/{id}/files"), Some(body))?;
         match status {
             200..=299 => Ok(true),

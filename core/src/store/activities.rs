@@ -36,7 +36,9 @@ pub struct ImportOutcome {
 fn sport_family(s: &str) -> &str {
     match s {
         "running" | "trail_running" | "treadmill_running" | "run" => "running",
-        "cycling" | "road_cycling" | "mountain_biking" | "ride" | "virtual_ride" | "indoor_cycling" => "cycling",
+        "cycling" | "road_cycling" | "mountain_biking" | "ride" | "virtual_ride" | "indoor_cycling" => {
+            "cycling"
+        }
         "walking" | "walk" | "hiking" | "hike" => "walking",
         "swimming" | "swim" | "lap_swimming" | "open_water" => "swimming",
         other => other,
@@ -48,7 +50,9 @@ pub fn same_session(a: &Activity, b: &Activity) -> bool {
     let generic = |s: &str| matches!(s, "generic" | "other" | "workout" | "");
     let sport_ok = sport_family(&a.sport) == sport_family(&b.sport) || generic(&a.sport) || generic(&b.sport);
     let tolerance = (a.elapsed_s.max(b.elapsed_s) * 0.05).max(60.0);
-    sport_ok && (a.start_ms - b.start_ms).abs() <= SAME_START_MS && (a.elapsed_s - b.elapsed_s).abs() <= tolerance
+    sport_ok
+        && (a.start_ms - b.start_ms).abs() <= SAME_START_MS
+        && (a.elapsed_s - b.elapsed_s).abs() <= tolerance
 }
 
 impl Record {
@@ -60,22 +64,33 @@ impl Record {
         let mut head = a.clone();
         let track = std::mem::take(&mut head.track);
         head.id = id.to_string();
-        let body = self.cipher.seal(&serde_json::to_vec(&head).map_err(|_| Error::Crypto("activity encoding failed"))?, &ad("activities", "body", id))?;
+        let body = self.cipher.seal(
+            &serde_json::to_vec(&head).map_err(|_| Error::Crypto("activity encoding failed"))?,
+            &ad("activities", "body", id),
+        )?;
         let track = if track.is_empty() {
             None
         } else {
             let raw = serde_json::to_vec(&track).map_err(|_| Error::Crypto("track encoding failed"))?;
-            Some(self.cipher.seal(&miniz_oxide::deflate::compress_to_vec(&raw, 1), &ad("activities", "track", id))?)
+            Some(
+                self.cipher
+                    .seal(&miniz_oxide::deflate::compress_to_vec(&raw, 1), &ad("activities", "track", id))?,
+            )
         };
         Ok((body, track))
     }
 
     fn open_activity(&self, id: &str, body: &[u8], track: Option<&[u8]>) -> Result<Activity> {
-        let mut a: Activity = serde_json::from_slice(&self.cipher.open(body, &ad("activities", "body", id))?).map_err(|_| Error::Corrupt("an activity could not be read"))?;
+        let mut a: Activity = serde_json::from_slice(&self.cipher.open(body, &ad("activities", "body", id))?)
+            .map_err(|_| Error::Corrupt("an activity could not be read"))?;
         if let Some(t) = track {
-            let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(&self.cipher.open(t, &ad("activities", "track", id))?, 512 << 20)
-                .map_err(|_| Error::Corrupt("an activity track does not inflate"))?;
-            a.track = serde_json::from_slice(&raw).map_err(|_| Error::Corrupt("an activity track could not be read"))?;
+            let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(
+                &self.cipher.open(t, &ad("activities", "track", id))?,
+                512 << 20,
+            )
+            .map_err(|_| Error::Corrupt("an activity track does not inflate"))?;
+            a.track = serde_json::from_slice(&raw)
+                .map_err(|_| Error::Corrupt("an activity track could not be read"))?;
         }
         Ok(a)
     }
@@ -88,7 +103,10 @@ impl Record {
     /// One import delivered in parts (a multi-GB Apple Health export): `f` hands each
     /// part to [`ImportSession::add`] as it is parsed, so memory stays bounded, and all
     /// parts land in ONE transaction: if `f` or any part fails, nothing is stored.
-    pub fn import_session<T>(&self, f: impl FnOnce(&mut ImportSession<'_>) -> Result<T>) -> Result<(T, ImportOutcome)> {
+    pub fn import_session<T>(
+        &self,
+        f: impl FnOnce(&mut ImportSession<'_>) -> Result<T>,
+    ) -> Result<(T, ImportOutcome)> {
         self.write(|tx| {
             let mut session = ImportSession { record: self, tx, outcome: ImportOutcome::default() };
             let t = f(&mut session)?;
@@ -107,8 +125,11 @@ impl Record {
             return Ok(Upsert::Unchanged);
         }
         let day = a.start_ms.div_euclid(DAY_MS);
-        let mut stmt = tx.prepare_cached("SELECT id, body, track FROM activities WHERE day BETWEEN ?1 AND ?2")?;
-        let near: Vec<(String, Vec<u8>, Option<Vec<u8>>)> = stmt.query_map([day - 1, day + 1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+        let mut stmt =
+            tx.prepare_cached("SELECT id, body, track FROM activities WHERE day BETWEEN ?1 AND ?2")?;
+        let near: Vec<(String, Vec<u8>, Option<Vec<u8>>)> = stmt
+            .query_map([day - 1, day + 1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         for (id, body, track) in near {
             let mut existing = self.open_activity(&id, &body, track.as_deref())?;
             if !same_session(&existing, a) {
@@ -130,13 +151,22 @@ impl Record {
                 existing.metrics.entry(k.clone()).or_insert(*v);
             }
             let (body, track) = self.seal_activity(&id, &existing)?;
-            tx.execute("UPDATE activities SET body = ?1, track = ?2 WHERE id = ?3", rusqlite::params![body, track, id])?;
-            tx.execute("INSERT INTO activity_aliases(source_lookup, activity_id) VALUES (?1, ?2)", rusqlite::params![key, id])?;
+            tx.execute(
+                "UPDATE activities SET body = ?1, track = ?2 WHERE id = ?3",
+                rusqlite::params![body, track, id],
+            )?;
+            tx.execute(
+                "INSERT INTO activity_aliases(source_lookup, activity_id) VALUES (?1, ?2)",
+                rusqlite::params![key, id],
+            )?;
             return Ok(Upsert::Merged);
         }
         let id = uuid::Uuid::new_v4().to_string();
         let (body, track) = self.seal_activity(&id, a)?;
-        tx.execute("INSERT INTO activities(id, day, source_lookup, body, track) VALUES (?1, ?2, ?3, ?4, ?5)", rusqlite::params![id, day, key, body, track])?;
+        tx.execute(
+            "INSERT INTO activities(id, day, source_lookup, body, track) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![id, day, key, body, track],
+        )?;
         Ok(Upsert::Added)
     }
 
@@ -144,7 +174,10 @@ impl Record {
     pub fn activities(&self, from_ms: i64, to_ms: i64) -> Result<Vec<Activity>> {
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT id, body FROM activities WHERE day BETWEEN ?1 AND ?2")?;
-            let rows = stmt.query_map([from_ms.div_euclid(DAY_MS), to_ms.saturating_sub(1).div_euclid(DAY_MS)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            let rows = stmt
+                .query_map([from_ms.div_euclid(DAY_MS), to_ms.saturating_sub(1).div_euclid(DAY_MS)], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+                })?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, body) = row?;
@@ -165,7 +198,11 @@ impl Record {
 
     pub(super) fn activity_on(&self, c: &Connection, id: &str) -> Result<Activity> {
         {
-            let row: Option<(Vec<u8>, Option<Vec<u8>>)> = c.query_row("SELECT body, track FROM activities WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            let row: Option<(Vec<u8>, Option<Vec<u8>>)> = c
+                .query_row("SELECT body, track FROM activities WHERE id = ?1", [id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
             let (body, track) = row.ok_or(Error::NotFound { what: "activity" })?;
             self.open_activity(id, &body, track.as_deref())
         }
@@ -230,4 +267,3 @@ pub(super) enum Upsert {
     Merged,
     Unchanged,
 }
-

@@ -42,7 +42,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
@@ -51,7 +51,10 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 impl Record {
     /// Writes an encrypted snapshot of the whole record to `dest`. Returns its size.
     pub fn backup(&self, dest: &Path) -> Result<u64> {
-        let dir = tempfile::tempdir_in(dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))).map_err(|e| Error::io(dest, e))?;
+        let dir = tempfile::tempdir_in(
+            dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")),
+        )
+        .map_err(|e| Error::io(dest, e))?;
         let snap = dir.path().join("snapshot");
         // VACUUM INTO writes a consistent copy (WAL folded in). Its contents are the
         // already-encrypted database, and it is removed with `dir`.
@@ -64,13 +67,20 @@ impl Record {
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, hex(&r.get::<_, Vec<u8>>(1)?))))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })?;
-        let header = serde_json::to_vec(&Header { record_id: self.record_id.clone(), created_at: super::now_ms(), segment_size: SEGMENT, wraps })
-            .map_err(|_| Error::Crypto("backup header encoding failed"))?;
+        let header = serde_json::to_vec(&Header {
+            record_id: self.record_id.clone(),
+            created_at: super::now_ms(),
+            segment_size: SEGMENT,
+            wraps,
+        })
+        .map_err(|_| Error::Crypto("backup header encoding failed"))?;
 
         let cipher = backup_cipher(&self.data_key);
         let tmp_dest = dest.with_extension("partial");
         let write = || -> Result<u64> {
-            let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp_dest).map_err(|e| Error::io(&tmp_dest, e))?);
+            let mut out = std::io::BufWriter::new(
+                std::fs::File::create(&tmp_dest).map_err(|e| Error::io(&tmp_dest, e))?,
+            );
             let mut input = std::fs::File::open(&snap).map_err(|e| Error::io(&snap, e))?;
             let total = input.metadata().map_err(|e| Error::io(&snap, e))?.len();
             let io = |e| Error::io(dest, e);
@@ -115,7 +125,8 @@ impl Record {
         if target.exists() {
             return Err(Error::RecordExists);
         }
-        let mut input = std::io::BufReader::new(std::fs::File::open(backup).map_err(|e| Error::io(backup, e))?);
+        let mut input =
+            std::io::BufReader::new(std::fs::File::open(backup).map_err(|e| Error::io(backup, e))?);
         let damaged = |offset: u64, reason: &'static str| Error::BackupDamaged { offset, reason };
         let mut magic = [0u8; 8];
         input.read_exact(&mut magic).map_err(|_| damaged(0, "the file is too short to be a backup"))?;
@@ -130,7 +141,8 @@ impl Record {
         }
         let mut hbytes = vec![0u8; hlen as usize];
         input.read_exact(&mut hbytes).map_err(|_| damaged(12, "the header is cut short"))?;
-        let header: Header = serde_json::from_slice(&hbytes).map_err(|_| damaged(12, "the header is not readable"))?;
+        let header: Header =
+            serde_json::from_slice(&hbytes).map_err(|_| damaged(12, "the header is not readable"))?;
         let wrapped = header
             .wraps
             .iter()

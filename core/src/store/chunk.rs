@@ -84,7 +84,11 @@ impl Reader<'_> {
         Err(Error::Corrupt("a sample chunk has an overlong number"))
     }
     fn bytes(&mut self, n: usize) -> Result<&[u8]> {
-        let end = self.pos.checked_add(n).filter(|e| *e <= self.buf.len()).ok_or(Error::Corrupt("a sample chunk ends early"))?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|e| *e <= self.buf.len())
+            .ok_or(Error::Corrupt("a sample chunk ends early"))?;
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -118,13 +122,15 @@ pub(super) fn encode(source: &str, samples: &[ChunkSample]) -> Vec<u8> {
 }
 
 pub(super) fn decode(deflated: &[u8]) -> Result<(String, Vec<ChunkSample>)> {
-    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_INFLATED).map_err(|_| Error::Corrupt("a sample chunk does not inflate"))?;
+    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_INFLATED)
+        .map_err(|_| Error::Corrupt("a sample chunk does not inflate"))?;
     let mut r = Reader { buf: &raw, pos: 0 };
     if r.byte()? != VERSION {
         return Err(Error::Corrupt("a sample chunk has an unknown version"));
     }
     let len = r.varint()? as usize;
-    let source = String::from_utf8(r.bytes(len)?.to_vec()).map_err(|_| Error::Corrupt("a sample chunk has a bad source name"))?;
+    let source = String::from_utf8(r.bytes(len)?.to_vec())
+        .map_err(|_| Error::Corrupt("a sample chunk has a bad source name"))?;
     let n = r.varint()? as usize;
     let mut out = Vec::with_capacity(n.min(raw.len() / 10 + 1));
     let mut prev = 0i64;
@@ -156,7 +162,14 @@ pub(super) struct Rollup {
 
 impl Rollup {
     pub fn of(samples: &[ChunkSample]) -> Rollup {
-        let mut r = Rollup { count: 0, min: f64::INFINITY, max: f64::NEG_INFINITY, sum: 0.0, last: 0.0, last_ms: i64::MIN };
+        let mut r = Rollup {
+            count: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            sum: 0.0,
+            last: 0.0,
+            last_ms: i64::MIN,
+        };
         for s in samples {
             r.count += 1;
             r.min = r.min.min(s.value);
@@ -218,7 +231,12 @@ mod tests {
     use proptest::prelude::*;
 
     fn sample() -> impl Strategy<Value = ChunkSample> {
-        (-1_000_000_000_000i64..5_000_000_000_000, 0i64..100_000_000, any::<f64>(), proptest::option::of(any::<u64>()))
+        (
+            -1_000_000_000_000i64..5_000_000_000_000,
+            0i64..100_000_000,
+            any::<f64>(),
+            proptest::option::of(any::<u64>()),
+        )
             .prop_map(|(start, d, value, dedup)| ChunkSample { start, end: start + d, value, dedup })
     }
 

@@ -1,7 +1,9 @@
 //! Entry rows: add, edit (with history), annotate, hide, tombstone, undo, purge.
 
 use super::{ad, now_ms, Record};
-use crate::record::{Annotation, AnnotationKind, BuiltinSection, Entry, EntryValue, Provenance, Revision, SectionClass};
+use crate::record::{
+    Annotation, AnnotationKind, BuiltinSection, Entry, EntryValue, Provenance, Revision, SectionClass,
+};
 use crate::sync::change::Change;
 use crate::{Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
@@ -48,26 +50,53 @@ fn encode<T: Serialize>(v: &T) -> Result<Vec<u8>> {
 
 impl Record {
     /// Moves an entry to another section row (the section's slug is sealed in the body).
-    pub(super) fn move_entry_section_in(&self, tx: &Connection, id: &str, section_row: &str, slug: &str) -> Result<()> {
+    pub(super) fn move_entry_section_in(
+        &self,
+        tx: &Connection,
+        id: &str,
+        section_row: &str,
+        slug: &str,
+    ) -> Result<()> {
         let sealed: Vec<u8> = tx.query_row("SELECT body FROM entries WHERE id = ?1", [id], |r| r.get(0))?;
-        let mut body: EntryBody = serde_json::from_slice(&self.cipher.open(&sealed, &ad("entries", "body", id))?).map_err(|_| Error::Corrupt("an entry could not be read"))?;
+        let mut body: EntryBody =
+            serde_json::from_slice(&self.cipher.open(&sealed, &ad("entries", "body", id))?)
+                .map_err(|_| Error::Corrupt("an entry could not be read"))?;
         body.section = slug.to_string();
         let sealed = self.cipher.seal(&encode(&body)?, &ad("entries", "body", id))?;
-        tx.execute("UPDATE entries SET section_id = ?1, body = ?2 WHERE id = ?3", rusqlite::params![section_row, sealed, id])?;
+        tx.execute(
+            "UPDATE entries SET section_id = ?1, body = ?2 WHERE id = ?3",
+            rusqlite::params![section_row, sealed, id],
+        )?;
         Ok(())
     }
 
     pub(super) fn source_lookup(&self, p: &Provenance) -> Option<Vec<u8>> {
         match p {
             Provenance::User => None,
-            Provenance::Import { source, source_id: Some(id) } => Some(self.lookup.tag("entry-source", &format!("import|{source}|{id}"))),
+            Provenance::Import { source, source_id: Some(id) } => {
+                Some(self.lookup.tag("entry-source", &format!("import|{source}|{id}")))
+            }
             Provenance::Import { source_id: None, .. } => None,
-            Provenance::MedicalRecord { system, resource_id } => Some(self.lookup.tag("entry-source", &format!("fhir|{system}|{resource_id}"))),
+            Provenance::MedicalRecord { system, resource_id } => {
+                Some(self.lookup.tag("entry-source", &format!("fhir|{system}|{resource_id}")))
+            }
         }
     }
 
-    pub(super) fn seal_entry_body(&self, id: &str, section: &str, value: &EntryValue, provenance: &Provenance, hidden: bool) -> Result<Vec<u8>> {
-        let body = EntryBody { section: section.to_string(), value: value.clone(), provenance: provenance.clone(), hidden };
+    pub(super) fn seal_entry_body(
+        &self,
+        id: &str,
+        section: &str,
+        value: &EntryValue,
+        provenance: &Provenance,
+        hidden: bool,
+    ) -> Result<Vec<u8>> {
+        let body = EntryBody {
+            section: section.to_string(),
+            value: value.clone(),
+            provenance: provenance.clone(),
+            hidden,
+        };
         self.cipher.seal(&encode(&body)?, &ad("entries", "body", id))
     }
 
@@ -77,22 +106,42 @@ impl Record {
         self.write(|tx| self.add_entry_in(tx, section, value, provenance))
     }
 
-    pub(super) fn add_entry_in(&self, tx: &Connection, section: &str, value: EntryValue, provenance: Provenance) -> Result<Entry> {
+    pub(super) fn add_entry_in(
+        &self,
+        tx: &Connection,
+        section: &str,
+        value: EntryValue,
+        provenance: Provenance,
+    ) -> Result<Entry> {
         {
             let (section_row, s) = self.section_row(tx, section)?;
             if !s.enabled {
-                return Err(Error::Invalid { field: "section", reason: format!("{} is switched off; switch it on first", s.id) });
+                return Err(Error::Invalid {
+                    field: "section",
+                    reason: format!("{} is switched off; switch it on first", s.id),
+                });
             }
             value.check_fits(&s)?;
             if s.builtin().is_some_and(BuiltinSection::is_singleton) {
-                let live: i64 = tx.query_row("SELECT COUNT(*) FROM entries WHERE section_id = ?1 AND deleted_at IS NULL", [&section_row], |r| r.get(0))?;
+                let live: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM entries WHERE section_id = ?1 AND deleted_at IS NULL",
+                    [&section_row],
+                    |r| r.get(0),
+                )?;
                 if live > 0 {
-                    return Err(Error::Invalid { field: "entry", reason: format!("{} already has an entry; edit it instead", s.id) });
+                    return Err(Error::Invalid {
+                        field: "entry",
+                        reason: format!("{} already has an entry; edit it instead", s.id),
+                    });
                 }
             }
             let source = self.source_lookup(&provenance);
             if let Some(src) = &source {
-                let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)", [src], |r| r.get(0))?;
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)",
+                    [src],
+                    |r| r.get(0),
+                )?;
                 if exists {
                     return Err(Error::invalid("entry", "an entry from this source item already exists"));
                 }
@@ -104,7 +153,16 @@ impl Record {
                 "INSERT INTO entries(id, section_id, created_at, updated_at, deleted_at, source_lookup, body) VALUES (?1, ?2, ?3, ?3, NULL, ?4, ?5)",
                 rusqlite::params![id, section_row, now, source, sealed],
             )?;
-            self.sync_emit(tx, Change::EntryAdded { id: id.clone(), section: s.id.clone(), value, provenance, created_ms: now })?;
+            self.sync_emit(
+                tx,
+                Change::EntryAdded {
+                    id: id.clone(),
+                    section: s.id.clone(),
+                    value,
+                    provenance,
+                    created_ms: now,
+                },
+            )?;
             self.load_entry(tx, &id)
         }
     }
@@ -113,7 +171,9 @@ impl Record {
     pub fn find_by_source(&self, provenance: &Provenance) -> Result<Option<Entry>> {
         let Some(src) = self.source_lookup(provenance) else { return Ok(None) };
         self.read(|c| {
-            let id: Option<String> = c.query_row("SELECT id FROM entries WHERE source_lookup = ?1", [src], |r| r.get(0)).optional()?;
+            let id: Option<String> = c
+                .query_row("SELECT id FROM entries WHERE source_lookup = ?1", [src], |r| r.get(0))
+                .optional()?;
             id.map(|id| self.load_entry(c, &id)).transpose()
         })
     }
@@ -124,25 +184,38 @@ impl Record {
 
     pub(super) fn load_entry(&self, c: &Connection, id: &str) -> Result<Entry> {
         let row: Option<(i64, i64, Option<i64>, Vec<u8>)> = c
-            .query_row("SELECT created_at, updated_at, deleted_at, body FROM entries WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row(
+                "SELECT created_at, updated_at, deleted_at, body FROM entries WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
             .optional()?;
         let (created, updated, deleted, body) = row.ok_or(Error::NotFound { what: "entry" })?;
-        let body: EntryBody = serde_json::from_slice(&self.cipher.open(&body, &ad("entries", "body", id))?).map_err(|_| Error::Corrupt("an entry could not be read"))?;
+        let body: EntryBody = serde_json::from_slice(&self.cipher.open(&body, &ad("entries", "body", id))?)
+            .map_err(|_| Error::Corrupt("an entry could not be read"))?;
 
         let mut annotations = Vec::new();
-        let mut stmt = c.prepare_cached("SELECT id, at, body FROM annotations WHERE entry_id = ?1 ORDER BY at, id")?;
-        for row in stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))? {
+        let mut stmt =
+            c.prepare_cached("SELECT id, at, body FROM annotations WHERE entry_id = ?1 ORDER BY at, id")?;
+        for row in stmt
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))?
+        {
             let (aid, at, b) = row?;
-            let a: AnnotationBody = serde_json::from_slice(&self.cipher.open(&b, &ad("annotations", "body", &format!("{aid}|{id}")))?)
-                .map_err(|_| Error::Corrupt("an annotation could not be read"))?;
+            let a: AnnotationBody = serde_json::from_slice(
+                &self.cipher.open(&b, &ad("annotations", "body", &format!("{aid}|{id}")))?,
+            )
+            .map_err(|_| Error::Corrupt("an annotation could not be read"))?;
             annotations.push(Annotation { id: aid, at: ts(at), kind: a.kind, text: a.text });
         }
         let mut history = Vec::new();
-        let mut stmt = c.prepare_cached("SELECT seq, body FROM entry_revisions WHERE entry_id = ?1 ORDER BY seq")?;
+        let mut stmt =
+            c.prepare_cached("SELECT seq, body FROM entry_revisions WHERE entry_id = ?1 ORDER BY seq")?;
         for row in stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))? {
             let (seq, b) = row?;
-            let r: RevisionBody = serde_json::from_slice(&self.cipher.open(&b, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?)
-                .map_err(|_| Error::Corrupt("an entry revision could not be read"))?;
+            let r: RevisionBody = serde_json::from_slice(
+                &self.cipher.open(&b, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?,
+            )
+            .map_err(|_| Error::Corrupt("an entry revision could not be read"))?;
             history.push(Revision { replaced_at: ts(r.replaced_at), value: r.value });
         }
         Ok(Entry {
@@ -163,13 +236,16 @@ impl Record {
     pub fn list_entries(&self, section: &str, opts: ListOptions) -> Result<Vec<Entry>> {
         self.read(|c| {
             let (row, _) = self.section_row(c, section)?;
-            let mut stmt = c.prepare_cached("SELECT id FROM entries WHERE section_id = ?1 ORDER BY created_at, rowid")?;
+            let mut stmt =
+                c.prepare_cached("SELECT id FROM entries WHERE section_id = ?1 ORDER BY created_at, rowid")?;
             let ids: Vec<String> = stmt.query_map([row], |r| r.get(0))?.collect::<Result<_, _>>()?;
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
                 // An id from the section index whose row is gone means a damaged file.
                 let e = match self.load_entry(c, &id) {
-                    Err(Error::NotFound { .. }) => return Err(Error::Corrupt("an entry listed in the section index is missing")),
+                    Err(Error::NotFound { .. }) => {
+                        return Err(Error::Corrupt("an entry listed in the section index is missing"))
+                    }
                     other => other?,
                 };
                 if (e.deleted_at.is_none() || opts.include_deleted) && (!e.hidden || opts.include_hidden) {
@@ -180,9 +256,18 @@ impl Record {
         })
     }
 
-    pub(super) fn rewrite_body(&self, tx: &Connection, e: &Entry, hidden: bool, value: &EntryValue) -> Result<()> {
+    pub(super) fn rewrite_body(
+        &self,
+        tx: &Connection,
+        e: &Entry,
+        hidden: bool,
+        value: &EntryValue,
+    ) -> Result<()> {
         let sealed = self.seal_entry_body(&e.id, &e.section, value, &e.provenance, hidden)?;
-        tx.execute("UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3", rusqlite::params![sealed, now_ms(), e.id])?;
+        tx.execute(
+            "UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3",
+            rusqlite::params![sealed, now_ms(), e.id],
+        )?;
         if hidden != e.hidden {
             self.sync_emit(tx, Change::EntryHidden { id: e.id.clone(), hidden })?;
         }
@@ -216,24 +301,62 @@ impl Record {
     pub(super) fn replace_value_in(&self, tx: &Connection, e: &Entry, value: &EntryValue) -> Result<()> {
         self.push_revision(tx, &e.id, &e.value, now_ms())?;
         self.rewrite_body(tx, e, e.hidden, value)?;
-        self.sync_emit(tx, Change::EntryValue { id: e.id.clone(), value: value.clone(), by_source: e.provenance.is_medical_record() })?;
+        self.sync_emit(
+            tx,
+            Change::EntryValue {
+                id: e.id.clone(),
+                value: value.clone(),
+                by_source: e.provenance.is_medical_record(),
+            },
+        )?;
         Ok(())
     }
 
     /// Appends an earlier value to an entry's history.
-    pub(super) fn push_revision(&self, tx: &Connection, id: &str, value: &EntryValue, replaced_at: i64) -> Result<()> {
-        let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_revisions WHERE entry_id = ?1", [id], |r| r.get(0))?;
+    pub(super) fn push_revision(
+        &self,
+        tx: &Connection,
+        id: &str,
+        value: &EntryValue,
+        replaced_at: i64,
+    ) -> Result<()> {
+        let seq: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_revisions WHERE entry_id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
         let rev = RevisionBody { replaced_at, value: value.clone() };
-        let sealed = self.cipher.seal(&encode(&rev)?, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?;
-        tx.execute("INSERT INTO entry_revisions(entry_id, seq, body) VALUES (?1, ?2, ?3)", rusqlite::params![id, seq, sealed])?;
+        let sealed =
+            self.cipher.seal(&encode(&rev)?, &ad("entry_revisions", "body", &format!("{id}|{seq}")))?;
+        tx.execute(
+            "INSERT INTO entry_revisions(entry_id, seq, body) VALUES (?1, ?2, ?3)",
+            rusqlite::params![id, seq, sealed],
+        )?;
         Ok(())
     }
 
     /// Stores one annotation (the owner's, the reconciler's, or one from another device).
-    pub(super) fn insert_annotation(&self, tx: &Connection, entry: &str, id: &str, at_ms: i64, kind: AnnotationKind, text: Option<String>) -> Result<()> {
-        let sealed = self.cipher.seal(&encode(&AnnotationBody { kind: kind.clone(), text: text.clone() })?, &ad("annotations", "body", &format!("{id}|{entry}")))?;
-        tx.execute("INSERT INTO annotations(id, entry_id, at, body) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![id, entry, at_ms, sealed])?;
-        self.sync_emit(tx, Change::Annotated { entry: entry.to_string(), id: id.to_string(), at_ms, kind, text })?;
+    pub(super) fn insert_annotation(
+        &self,
+        tx: &Connection,
+        entry: &str,
+        id: &str,
+        at_ms: i64,
+        kind: AnnotationKind,
+        text: Option<String>,
+    ) -> Result<()> {
+        let sealed = self.cipher.seal(
+            &encode(&AnnotationBody { kind: kind.clone(), text: text.clone() })?,
+            &ad("annotations", "body", &format!("{id}|{entry}")),
+        )?;
+        tx.execute(
+            "INSERT INTO annotations(id, entry_id, at, body) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![id, entry, at_ms, sealed],
+        )?;
+        self.sync_emit(
+            tx,
+            Change::Annotated { entry: entry.to_string(), id: id.to_string(), at_ms, kind, text },
+        )?;
         Ok(())
     }
 
@@ -284,9 +407,16 @@ impl Record {
             }
             let (section_row, s) = self.section_row(tx, &e.section)?;
             if s.class != SectionClass::Custom && s.builtin().is_some_and(BuiltinSection::is_singleton) {
-                let live: i64 = tx.query_row("SELECT COUNT(*) FROM entries WHERE section_id = ?1 AND deleted_at IS NULL", [&section_row], |r| r.get(0))?;
+                let live: i64 = tx.query_row(
+                    "SELECT COUNT(*) FROM entries WHERE section_id = ?1 AND deleted_at IS NULL",
+                    [&section_row],
+                    |r| r.get(0),
+                )?;
                 if live > 0 {
-                    return Err(Error::Invalid { field: "entry", reason: format!("{} already has a live entry", s.id) });
+                    return Err(Error::Invalid {
+                        field: "entry",
+                        reason: format!("{} already has a live entry", s.id),
+                    });
                 }
             }
             self.undelete_in(tx, id)?;
@@ -312,8 +442,14 @@ impl Record {
     /// Tombstones an entry; the time is the op's clock when sync is on, so every device
     /// shows the same deletion time.
     pub(super) fn delete_in(&self, tx: &Connection, id: &str) -> Result<usize> {
-        let at = self.sync_emit(tx, Change::EntryDeleted { id: id.to_string(), deleted: true })?.map(|h| h.ms()).unwrap_or_else(now_ms);
-        Ok(tx.execute("UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL", rusqlite::params![at, id])?)
+        let at = self
+            .sync_emit(tx, Change::EntryDeleted { id: id.to_string(), deleted: true })?
+            .map(|h| h.ms())
+            .unwrap_or_else(now_ms);
+        Ok(tx.execute(
+            "UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL",
+            rusqlite::params![at, id],
+        )?)
     }
 
     pub(super) fn undelete_in(&self, tx: &Connection, id: &str) -> Result<()> {

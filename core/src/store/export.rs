@@ -47,16 +47,30 @@ impl Record {
             for s in self.samples(kind, i64::MIN, i64::MAX)? {
                 by_source.entry(s.source).or_default().push((s.start_ms, s.end_ms, s.value));
             }
-            samples.extend(by_source.into_iter().map(|(source, samples)| SeriesExport { kind, unit: kind.unit().to_string(), source, samples }));
+            samples.extend(by_source.into_iter().map(|(source, samples)| SeriesExport {
+                kind,
+                unit: kind.unit().to_string(),
+                source,
+                samples,
+            }));
         }
         let activities = self
             .activities(i64::MIN, i64::MAX)?
             .iter()
             .map(|a| match self.activity(&a.id) {
-                Err(crate::Error::NotFound { .. }) => Err(crate::Error::Corrupt("an activity listed by day is missing")),
+                Err(crate::Error::NotFound { .. }) => {
+                    Err(crate::Error::Corrupt("an activity listed by day is missing"))
+                }
                 other => other,
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(RecordExport { format: "phr-export/1".into(), record_id: self.record_id.clone(), exported_at: chrono::Utc::now(), sections, samples, activities })
+        Ok(RecordExport {
+            format: "phr-export/1".into(),
+            record_id: self.record_id.clone(),
+            exported_at: chrono::Utc::now(),
+            sections,
+            samples,
+            activities,
+        })
     }
 }

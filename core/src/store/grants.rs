@@ -44,7 +44,14 @@ impl Record {
             }
             self.emit_grant(tx, g)?;
             if let Some((action, detail)) = &audit {
-                self.append_audit_in(tx, action.clone(), &g.recipient.name, Some(&g.id), &g.sections, detail)?;
+                self.append_audit_in(
+                    tx,
+                    action.clone(),
+                    &g.recipient.name,
+                    Some(&g.id),
+                    &g.sections,
+                    detail,
+                )?;
             }
             Ok(())
         })
@@ -58,7 +65,8 @@ impl Record {
 
     pub fn grant(&self, id: &str) -> Result<Option<Grant>> {
         self.read(|c| {
-            let body: Option<Vec<u8>> = c.query_row("SELECT body FROM grants WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            let body: Option<Vec<u8>> =
+                c.query_row("SELECT body FROM grants WHERE id = ?1", [id], |r| r.get(0)).optional()?;
             body.map(|b| self.open_grant(id, &b)).transpose()
         })
     }
@@ -83,7 +91,10 @@ impl Record {
                         *s = to.to_string();
                     }
                 }
-                tx.execute("UPDATE grants SET body = ?2 WHERE id = ?1", rusqlite::params![id, self.seal_grant(&g)?])?;
+                tx.execute(
+                    "UPDATE grants SET body = ?2 WHERE id = ?1",
+                    rusqlite::params![id, self.seal_grant(&g)?],
+                )?;
             }
         }
         Ok(())
@@ -104,23 +115,57 @@ impl Record {
     }
 
     /// Appends one event to the audit log (its own transaction).
-    pub(crate) fn append_audit(&self, action: AuditAction, actor: &str, grant_id: Option<&str>, sections: &[String], detail: &str) -> Result<AuditEvent> {
+    pub(crate) fn append_audit(
+        &self,
+        action: AuditAction,
+        actor: &str,
+        grant_id: Option<&str>,
+        sections: &[String],
+        detail: &str,
+    ) -> Result<AuditEvent> {
         self.write(|tx| self.append_audit_in(tx, action, actor, grant_id, sections, detail))
     }
 
     /// Appends an event with a given time (events pulled from the relay keep the relay's time).
-    pub(crate) fn append_audit_at(&self, at_ms: i64, action: AuditAction, actor: &str, grant_id: Option<&str>, detail: &str) -> Result<AuditEvent> {
+    pub(crate) fn append_audit_at(
+        &self,
+        at_ms: i64,
+        action: AuditAction,
+        actor: &str,
+        grant_id: Option<&str>,
+        detail: &str,
+    ) -> Result<AuditEvent> {
         self.write(|tx| self.append_audit_row(tx, at_ms, action, actor, grant_id, &[], detail))
     }
 
-    fn append_audit_in(&self, tx: &Connection, action: AuditAction, actor: &str, grant_id: Option<&str>, sections: &[String], detail: &str) -> Result<AuditEvent> {
+    fn append_audit_in(
+        &self,
+        tx: &Connection,
+        action: AuditAction,
+        actor: &str,
+        grant_id: Option<&str>,
+        sections: &[String],
+        detail: &str,
+    ) -> Result<AuditEvent> {
         self.append_audit_row(tx, now_ms(), action, actor, grant_id, sections, detail)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn append_audit_row(&self, tx: &Connection, at_ms: i64, action: AuditAction, actor: &str, grant_id: Option<&str>, sections: &[String], detail: &str) -> Result<AuditEvent> {
-        let last: Option<(i64, Vec<u8>)> =
-            tx.query_row("SELECT seq, chain FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    fn append_audit_row(
+        &self,
+        tx: &Connection,
+        at_ms: i64,
+        action: AuditAction,
+        actor: &str,
+        grant_id: Option<&str>,
+        sections: &[String],
+        detail: &str,
+    ) -> Result<AuditEvent> {
+        let last: Option<(i64, Vec<u8>)> = tx
+            .query_row("SELECT seq, chain FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
         let (prev_seq, prev_chain) = last.unwrap_or((0, Vec::new()));
         let seq = prev_seq + 1;
         let at = Utc.timestamp_millis_opt(at_ms).single().unwrap_or_default();
@@ -136,10 +181,16 @@ impl Record {
         let plain = serde_json::to_vec(&event).map_err(|_| Error::Crypto("audit encoding failed"))?;
         let body = self.cipher.seal(&plain, &ad("audit_log", "body", &seq.to_string()))?;
         let chain = self.lookup.tag("audit-chain", &chain_input(&prev_chain, seq, at_ms, &body));
-        tx.execute("INSERT INTO audit_log(seq, at, body, chain) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![seq, at_ms, body, chain])?;
+        tx.execute(
+            "INSERT INTO audit_log(seq, at, body, chain) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![seq, at_ms, body, chain],
+        )?;
         let mut head = seq.to_be_bytes().to_vec();
         head.extend_from_slice(&chain);
-        tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?1)", [self.cipher.seal(&head, HEAD_AD)?])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?1)",
+            [self.cipher.seal(&head, HEAD_AD)?],
+        )?;
         Ok(event)
     }
 
@@ -152,7 +203,10 @@ impl Record {
             for row in rows {
                 let (seq, body) = row?;
                 let plain = self.cipher.open(&body, &ad("audit_log", "body", &seq.to_string()))?;
-                out.push(serde_json::from_slice(&plain).map_err(|_| Error::Corrupt("an audit entry could not be read"))?);
+                out.push(
+                    serde_json::from_slice(&plain)
+                        .map_err(|_| Error::Corrupt("an audit entry could not be read"))?,
+                );
             }
             Ok(out)
         })
@@ -163,18 +217,31 @@ impl Record {
     pub fn verify_audit(&self) -> Result<AuditVerification> {
         self.read(|c| {
             let mut stmt = c.prepare("SELECT seq, at, body, chain FROM audit_log ORDER BY seq")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })?;
             let mut prev: Vec<u8> = Vec::new();
             let mut expected = 1i64;
             let mut n = 0usize;
-            let fail = |n: usize, seq: i64, why: &str| Ok(AuditVerification { entries: n, ok: false, problem: Some((seq, why.to_string())) });
+            let fail = |n: usize, seq: i64, why: &str| {
+                Ok(AuditVerification { entries: n, ok: false, problem: Some((seq, why.to_string())) })
+            };
             for row in rows {
                 let (seq, at, body, chain) = row?;
                 if seq != expected {
                     return fail(n, expected, "an entry is missing");
                 }
                 if self.lookup.tag("audit-chain", &chain_input(&prev, seq, at, &body)) != chain {
-                    return fail(n, seq, "the entry does not follow from the one before (edited or reordered)");
+                    return fail(
+                        n,
+                        seq,
+                        "the entry does not follow from the one before (edited or reordered)",
+                    );
                 }
                 match self.cipher.open(&body, &ad("audit_log", "body", &seq.to_string())) {
                     Ok(plain) => match serde_json::from_slice::<AuditEvent>(&plain) {
@@ -187,12 +254,16 @@ impl Record {
                 expected += 1;
                 n += 1;
             }
-            let head: Option<Vec<u8>> = c.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0)).optional()?;
+            let head: Option<Vec<u8>> = c
+                .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0))
+                .optional()?;
             match head {
                 None if n == 0 => {}
                 None => return fail(n, expected - 1, "the log's head record is missing"),
                 Some(h) => {
-                    let Ok(h) = self.cipher.open(&h, HEAD_AD) else { return fail(n, expected - 1, "the log's head record cannot be decrypted") };
+                    let Ok(h) = self.cipher.open(&h, HEAD_AD) else {
+                        return fail(n, expected - 1, "the log's head record cannot be decrypted");
+                    };
                     let mut want = (expected - 1).to_be_bytes().to_vec();
                     want.extend_from_slice(&prev);
                     if h != want {

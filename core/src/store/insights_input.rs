@@ -7,8 +7,8 @@
 
 use super::{ListOptions, Record};
 use crate::insights::{
-    self, chart, AlertCategory, BpPoint, BpSetting, DailyRollup, Goal, InsightInput, InsightReport, InsightSettings, LifeEvent,
-    Medication, MetricKind, SeriesPoint, Sport, Theme, Vaccination,
+    self, chart, AlertCategory, BpPoint, BpSetting, DailyRollup, Goal, InsightInput, InsightReport,
+    InsightSettings, LifeEvent, Medication, MetricKind, SeriesPoint, Sport, Theme, Vaccination,
 };
 use crate::record::{EntryValue, SampleKind};
 use crate::Result;
@@ -42,7 +42,11 @@ const BP_PAIR_MS: i64 = 120_000;
 /// force at noon on `day`.
 pub fn uk_utc_offset_s(day: NaiveDate) -> i32 {
     fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
-        let first_next = if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) }?;
+        let first_next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)
+        }?;
         let last = first_next.pred_opt()?;
         let back = last.weekday().num_days_from_sunday();
         Some(last - Duration::days(i64::from(back)))
@@ -76,14 +80,23 @@ fn sport_of(s: &str) -> Sport {
     match s {
         "running" | "trail_running" | "treadmill_running" | "run" => Sport::Run,
         "walking" | "walk" | "hiking" | "hike" => Sport::Walk,
-        "cycling" | "road_cycling" | "mountain_biking" | "ride" | "virtual_ride" | "indoor_cycling" => Sport::Cycle,
+        "cycling" | "road_cycling" | "mountain_biking" | "ride" | "virtual_ride" | "indoor_cycling" => {
+            Sport::Cycle
+        }
         "swimming" | "swim" | "lap_swimming" | "open_water" => Sport::Swim,
         _ => Sport::Other,
     }
 }
 
 fn to_insight_rollup(r: &crate::record::DailyRollup, scale: f64) -> DailyRollup {
-    DailyRollup { day: r.day, count: r.count, min: r.min * scale, max: r.max * scale, sum: r.sum * scale, last: r.last * scale }
+    DailyRollup {
+        day: r.day,
+        count: r.count,
+        min: r.min * scale,
+        max: r.max * scale,
+        sum: r.sum * scale,
+        last: r.last * scale,
+    }
 }
 
 /// Pairs systolic and diastolic samples from the same source taken within two minutes.
@@ -101,7 +114,12 @@ pub fn pair_bp(systolic: &[crate::record::Sample], diastolic: &[crate::record::S
             .min_by_key(|&j| (diastolic[j].start_ms - s.start_ms).abs());
         if let Some(j) = best {
             used[j] = true;
-            out.push(BpPoint { t: s.start_ms.div_euclid(1000), systolic: s.value, diastolic: diastolic[j].value, setting: bp_setting_of_source(&s.source) });
+            out.push(BpPoint {
+                t: s.start_ms.div_euclid(1000),
+                systolic: s.value,
+                diastolic: diastolic[j].value,
+                setting: bp_setting_of_source(&s.source),
+            });
         }
     }
     out
@@ -119,7 +137,11 @@ impl Record {
 
     /// Switches one alert category on or off (and with it its suggestions and signposts).
     /// Persisted: it stays that way after the record is closed and opened again.
-    pub fn set_insight_category_enabled(&self, category: AlertCategory, enabled: bool) -> Result<InsightSettings> {
+    pub fn set_insight_category_enabled(
+        &self,
+        category: AlertCategory,
+        enabled: bool,
+    ) -> Result<InsightSettings> {
         let mut s = self.insight_settings()?;
         if enabled {
             s.enable(category);
@@ -187,7 +209,10 @@ impl Record {
         input.blood_pressure = pair_bp(&sys, &dia);
         if bp_from > from {
             let before = bp_from - Duration::days(1);
-            for (sk, mk) in [(SampleKind::BloodPressureSystolic, MetricKind::BloodPressureSystolic), (SampleKind::BloodPressureDiastolic, MetricKind::BloodPressureDiastolic)] {
+            for (sk, mk) in [
+                (SampleKind::BloodPressureSystolic, MetricKind::BloodPressureSystolic),
+                (SampleKind::BloodPressureDiastolic, MetricKind::BloodPressureDiastolic),
+            ] {
                 let r = self.daily_rollups(sk, from, before)?;
                 if !r.is_empty() {
                     input.rollups.insert(mk, r.iter().map(|r| to_insight_rollup(r, 1.0)).collect());
@@ -202,10 +227,16 @@ impl Record {
             // A night runs noon to noon, local time.
             let local = smp.start_ms.div_euclid(1000) + i64::from(input.utc_offset_s);
             let night = (local - 12 * 3600).div_euclid(86_400);
-            nights.entry(night).and_modify(|t| *t = (*t).min(smp.start_ms.div_euclid(1000))).or_insert(smp.start_ms.div_euclid(1000));
+            nights
+                .entry(night)
+                .and_modify(|t| *t = (*t).min(smp.start_ms.div_euclid(1000)))
+                .or_insert(smp.start_ms.div_euclid(1000));
         }
         if !nights.is_empty() {
-            input.series.insert(MetricKind::SleepBedtime, nights.values().map(|&t| SeriesPoint::new(t, 0.0)).collect());
+            input.series.insert(
+                MetricKind::SleepBedtime,
+                nights.values().map(|&t| SeriesPoint::new(t, 0.0)).collect(),
+            );
         }
 
         // Height: the latest Height reading.
@@ -274,15 +305,30 @@ impl Record {
 
     /// An SVG chart of one metric over `from..=to`, with its target band, alert markers
     /// (when that category is on) and life events.
-    pub fn insight_chart(&self, kind: MetricKind, from: NaiveDate, to: NaiveDate, theme: Theme) -> Result<String> {
+    pub fn insight_chart(
+        &self,
+        kind: MetricKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        theme: Theme,
+    ) -> Result<String> {
         let input = self.insight_input_between(from, to)?;
         let alerts = insights::evaluate(&input).alerts;
         let input = clip_to(input, from, to);
-        chart::metric_chart(&input, kind, &alerts, theme).map_err(|e| crate::Error::Invalid { field: "chart", reason: e.0 })
+        chart::metric_chart(&input, kind, &alerts, theme)
+            .map_err(|e| crate::Error::Invalid { field: "chart", reason: e.0 })
     }
 
     /// A compact sparkline of one metric's daily values over `from..=to`.
-    pub fn insight_sparkline(&self, kind: MetricKind, from: NaiveDate, to: NaiveDate, theme: Theme, width: u32, height: u32) -> Result<String> {
+    pub fn insight_sparkline(
+        &self,
+        kind: MetricKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        theme: Theme,
+        width: u32,
+        height: u32,
+    ) -> Result<String> {
         let input = clip_to(self.insight_input_between(from, to)?, from, to);
         let pts = insights::trends::trend_points(&input, kind);
         Ok(chart::render_sparkline(&pts, theme, width, height, kind.label()))
@@ -293,6 +339,28 @@ impl Record {
 fn clip_to(mut input: InsightInput, from: NaiveDate, to: NaiveDate) -> InsightInput {
     input.life_events.retain(|e| e.date >= from && e.date <= to);
     input
+}
+
+/// A `test_results` entry's fields as insights read them.
+fn test_result(f: &BTreeMap<String, crate::record::FieldValue>) -> crate::insights::input::TestResult {
+    use crate::record::FieldValue;
+    let text = |k: &str| match f.get(k) {
+        Some(FieldValue::Text(t)) => Some(t.clone()),
+        _ => None,
+    };
+    let num = |k: &str| match f.get(k) {
+        Some(FieldValue::Number(n)) => Some(*n),
+        _ => None,
+    };
+    crate::insights::input::TestResult {
+        date: text("date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        test: text("test").unwrap_or_else(|| "a test".into()),
+        value: num("value"),
+        unit: text("unit"),
+        low: num("low"),
+        high: num("high"),
+        interpretation: text("interpretation"),
+    }
 }
 
 #[cfg(test)]
@@ -335,27 +403,5 @@ mod tests {
         assert_eq!((p[1].systolic, p[1].diastolic, p[1].setting), (162.0, 101.0, BpSetting::Clinic));
         assert_eq!(bp_setting_of_source("Omron M3 cuff"), BpSetting::Home);
         assert_eq!(bp_setting_of_source("Chapeltown surgery"), BpSetting::Clinic);
-    }
-}
-
-/// A `test_results` entry's fields as insights read them.
-fn test_result(f: &BTreeMap<String, crate::record::FieldValue>) -> crate::insights::input::TestResult {
-    use crate::record::FieldValue;
-    let text = |k: &str| match f.get(k) {
-        Some(FieldValue::Text(t)) => Some(t.clone()),
-        _ => None,
-    };
-    let num = |k: &str| match f.get(k) {
-        Some(FieldValue::Number(n)) => Some(*n),
-        _ => None,
-    };
-    crate::insights::input::TestResult {
-        date: text("date").and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-        test: text("test").unwrap_or_else(|| "a test".into()),
-        value: num("value"),
-        unit: text("unit"),
-        low: num("low"),
-        high: num("high"),
-        interpretation: text("interpretation"),
     }
 }

@@ -8,9 +8,9 @@ mod backup;
 mod chunk;
 mod entries;
 mod export;
-mod reconcile;
 mod grants;
 pub mod insights_input;
+mod reconcile;
 mod samples;
 mod schema;
 mod sections;
@@ -18,9 +18,12 @@ mod settings;
 mod sync_log;
 
 pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
-pub use export::{RecordExport, SectionExport, SeriesExport};
-pub use reconcile::{same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink, LEGACY_RESULTS_SECTION, RESULTS_SECTION};
 pub use entries::ListOptions;
+pub use export::{RecordExport, SectionExport, SeriesExport};
+pub use reconcile::{
+    same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink,
+    LEGACY_RESULTS_SECTION, RESULTS_SECTION,
+};
 pub use samples::SeriesSummary;
 pub use sync_log::ApplyReport;
 pub(crate) use sync_log::{decode_op as decode_op_bytes, op_bytes};
@@ -77,7 +80,12 @@ impl Record {
 
     /// Creates an empty record with a given data key and id: a new device of an existing
     /// record (the key arrives sealed to the device during pairing, see `sync::devices`).
-    pub fn create_with_key(path: &Path, keystore: &dyn KeyStore, data_key: DataKey, record_id: &str) -> Result<Record> {
+    pub fn create_with_key(
+        path: &Path,
+        keystore: &dyn KeyStore,
+        data_key: DataKey,
+        record_id: &str,
+    ) -> Result<Record> {
         if path.exists() {
             return Err(Error::RecordExists);
         }
@@ -96,7 +104,10 @@ impl Record {
             let cipher = FieldCipher::new(&data_key);
             let tx = conn.transaction()?;
             tx.execute("INSERT INTO meta(key, value) VALUES ('record_id', ?1)", [record_id])?;
-            tx.execute("INSERT INTO meta(key, value) VALUES ('key_check', ?1)", [cipher.seal(record_id.as_bytes(), KEY_CHECK_AD)?])?;
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('key_check', ?1)",
+                [cipher.seal(record_id.as_bytes(), KEY_CHECK_AD)?],
+            )?;
             tx.execute(
                 "INSERT INTO key_wraps(kind, wrapped, created_at) VALUES (?1, ?2, ?3)",
                 rusqlite::params![keystore.kind().as_str(), wrapped, now_ms()],
@@ -125,8 +136,11 @@ impl Record {
         if !path.is_file() {
             return Err(Error::NoRecord);
         }
-        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(crate::error::classify_sqlite)?;
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(crate::error::classify_sqlite)?;
         configure(&conn)?;
         let found = schema::version(&conn)?;
         if found > schema::LATEST {
@@ -136,7 +150,9 @@ impl Record {
             return Err(Error::Corrupt("the file has no PHR schema"));
         }
         let wrapped: Option<Vec<u8>> = conn
-            .query_row("SELECT wrapped FROM key_wraps WHERE kind = ?1", [keystore.kind().as_str()], |r| r.get(0))
+            .query_row("SELECT wrapped FROM key_wraps WHERE kind = ?1", [keystore.kind().as_str()], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(crate::error::classify_sqlite)?;
         let wrapped = wrapped.ok_or(Error::WrongKey)?;
@@ -220,8 +236,11 @@ impl Record {
         let conn = match pooled {
             Some(c) => c,
             None => {
-                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                    .map_err(crate::error::classify_sqlite)?;
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .map_err(crate::error::classify_sqlite)?;
                 configure(&c)?;
                 c
             }

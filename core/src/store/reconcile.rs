@@ -116,7 +116,11 @@ fn first_word(s: &str) -> String {
 
 /// Whether two identities can be the same person; `Err(reason)` when they cannot.
 pub fn same_person(a: &EntryValue, b: &EntryValue) -> std::result::Result<(), &'static str> {
-    let (EntryValue::Identity { given_name: ga, family_name: fa, date_of_birth: da, nhs_number: na, .. }, EntryValue::Identity { given_name: gb, family_name: fb, date_of_birth: db, nhs_number: nb, .. }) = (a, b) else {
+    let (
+        EntryValue::Identity { given_name: ga, family_name: fa, date_of_birth: da, nhs_number: na, .. },
+        EntryValue::Identity { given_name: gb, family_name: fb, date_of_birth: db, nhs_number: nb, .. },
+    ) = (a, b)
+    else {
         return Ok(());
     };
     if let (Some(x), Some(y)) = (na, nb) {
@@ -130,7 +134,12 @@ pub fn same_person(a: &EntryValue, b: &EntryValue) -> std::result::Result<(), &'
     if !fa.trim().is_empty() && !fb.trim().is_empty() && norm(fa) != norm(fb) {
         return Err("its family name differs from the one in this record");
     }
-    if first_word(ga) != first_word(gb) && !ga.trim().is_empty() && !gb.trim().is_empty() && da.is_some() && db.is_some() {
+    if first_word(ga) != first_word(gb)
+        && !ga.trim().is_empty()
+        && !gb.trim().is_empty()
+        && da.is_some()
+        && db.is_some()
+    {
         return Err("its given name differs from the one in this record");
     }
     Ok(())
@@ -147,19 +156,33 @@ fn conflicts(user: &EntryValue, source: &EntryValue) -> Vec<FieldConflict> {
         }
     };
     match (user, source) {
-        (EntryValue::Medication { dose: d1, frequency: f1, route: r1, .. }, EntryValue::Medication { dose: d2, frequency: f2, route: r2, .. }) => {
+        (
+            EntryValue::Medication { dose: d1, frequency: f1, route: r1, .. },
+            EntryValue::Medication { dose: d2, frequency: f2, route: r2, .. },
+        ) => {
             cmp("dose", d1, d2);
             cmp("frequency", f1, f2);
             cmp("route", r1, r2);
         }
-        (EntryValue::Allergy { severity: s1, reaction: r1, .. }, EntryValue::Allergy { severity: s2, .. }) => {
+        (
+            EntryValue::Allergy { severity: s1, reaction: r1, .. },
+            EntryValue::Allergy { severity: s2, .. },
+        ) => {
             if s1 != s2 {
-                out.push(FieldConflict { field: "severity".into(), yours: Some(format!("{s1:?}").to_lowercase()), source: Some(format!("{s2:?}").to_lowercase()) });
+                out.push(FieldConflict {
+                    field: "severity".into(),
+                    yours: Some(format!("{s1:?}").to_lowercase()),
+                    source: Some(format!("{s2:?}").to_lowercase()),
+                });
             }
             let _ = r1;
         }
         (EntryValue::Condition { status: s1, .. }, EntryValue::Condition { status: s2, .. }) if s1 != s2 => {
-            out.push(FieldConflict { field: "status".into(), yours: Some(format!("{s1:?}").to_lowercase()), source: Some(format!("{s2:?}").to_lowercase()) });
+            out.push(FieldConflict {
+                field: "status".into(),
+                yours: Some(format!("{s1:?}").to_lowercase()),
+                source: Some(format!("{s2:?}").to_lowercase()),
+            });
         }
         _ => {}
     }
@@ -169,7 +192,9 @@ fn conflicts(user: &EntryValue, source: &EntryValue) -> Vec<FieldConflict> {
 /// The name and code an entry is matched on.
 fn match_key(v: &EntryValue) -> Option<(String, Option<(String, String)>)> {
     let (name, code) = match v {
-        EntryValue::Medication { name, code, .. } | EntryValue::Condition { name, code, .. } | EntryValue::Procedure { name, code, .. } => (name, code),
+        EntryValue::Medication { name, code, .. }
+        | EntryValue::Condition { name, code, .. }
+        | EntryValue::Procedure { name, code, .. } => (name, code),
         EntryValue::Allergy { substance, code, .. } => (substance, code),
         _ => return None,
     };
@@ -201,14 +226,23 @@ impl Record {
 
     fn live_entries_in(&self, c: &Connection, section: &str) -> Result<Vec<Entry>> {
         let (row, _) = self.section_row(c, section)?;
-        let mut stmt = c.prepare_cached("SELECT id FROM entries WHERE section_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid")?;
+        let mut stmt = c.prepare_cached(
+            "SELECT id FROM entries WHERE section_id = ?1 AND deleted_at IS NULL ORDER BY created_at, rowid",
+        )?;
         let ids: Vec<String> = stmt.query_map([row], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
         ids.iter().map(|id| self.load_entry(c, id)).collect()
     }
 
     fn annotate_in(&self, c: &Connection, entry_id: &str, text: String) -> Result<()> {
         // Same sealed shape as `Record::annotate` writes.
-        self.insert_annotation(c, entry_id, &uuid::Uuid::new_v4().to_string(), now_ms(), AnnotationKind::Note, Some(text))
+        self.insert_annotation(
+            c,
+            entry_id,
+            &uuid::Uuid::new_v4().to_string(),
+            now_ms(),
+            AnnotationKind::Note,
+            Some(text),
+        )
     }
 
     /// Lands a source batch in one transaction; on any error nothing changes.
@@ -311,7 +345,14 @@ impl Record {
     }
 
     /// Adds, updates or restores the entry for one source item; returns its id.
-    fn upsert_in(&self, tx: &Connection, section: &str, value: &EntryValue, prov: Provenance, out: &mut ReconcileOutcome) -> Result<String> {
+    fn upsert_in(
+        &self,
+        tx: &Connection,
+        section: &str,
+        value: &EntryValue,
+        prov: Provenance,
+        out: &mut ReconcileOutcome,
+    ) -> Result<String> {
         match self.entry_id_by_source(tx, &prov)? {
             None => {
                 let e = self.add_entry_in(tx, section, value.clone(), prov)?;
@@ -342,18 +383,35 @@ impl Record {
     /// Links the owner's own entries to matching source entries (medications, allergies,
     /// conditions, procedures). Agreeing ones are hidden behind the source entry;
     /// disagreeing ones stay visible with a note naming each difference.
-    fn link_user_entries(&self, tx: &Connection, system: &str, index: &SourceIndex) -> Result<Vec<SourceLink>> {
+    fn link_user_entries(
+        &self,
+        tx: &Connection,
+        system: &str,
+        index: &SourceIndex,
+    ) -> Result<Vec<SourceLink>> {
         let mut links: Vec<SourceLink> = self.setting_in(tx, LINKS)?.unwrap_or_default();
         let mut new_links = Vec::new();
         let ids: BTreeSet<&String> = index.resources.values().flatten().collect();
-        for section in [BuiltinSection::Medications, BuiltinSection::Allergies, BuiltinSection::Conditions, BuiltinSection::Procedures] {
+        for section in [
+            BuiltinSection::Medications,
+            BuiltinSection::Allergies,
+            BuiltinSection::Conditions,
+            BuiltinSection::Procedures,
+        ] {
             let live = self.live_entries_in(tx, section.slug())?;
-            let (users, sources): (Vec<&Entry>, Vec<&Entry>) = live.iter().partition(|e| e.provenance == Provenance::User);
+            let (users, sources): (Vec<&Entry>, Vec<&Entry>) =
+                live.iter().partition(|e| e.provenance == Provenance::User);
             let sources: Vec<&Entry> = sources.into_iter().filter(|e| ids.contains(&e.id)).collect();
             for u in users {
                 let Some(s) = sources.iter().find(|s| matches(&u.value, &s.value)) else { continue };
                 let c = conflicts(&u.value, &s.value);
-                let link = SourceLink { user_entry: u.id.clone(), source_entry: s.id.clone(), section: section.slug().into(), system: system.into(), conflicts: c.clone() };
+                let link = SourceLink {
+                    user_entry: u.id.clone(),
+                    source_entry: s.id.clone(),
+                    section: section.slug().into(),
+                    system: system.into(),
+                    conflicts: c.clone(),
+                };
                 let known = links.iter().position(|l| l.user_entry == u.id);
                 if known.is_some_and(|i| links[i] == link) {
                     new_links.push(link);
@@ -365,9 +423,23 @@ impl Record {
                 } else {
                     let diffs: Vec<String> = c
                         .iter()
-                        .map(|f| format!("{}: you said {}, the medical record says {}", f.field, f.yours.clone().unwrap_or_default(), f.source.clone().unwrap_or_default()))
+                        .map(|f| {
+                            format!(
+                                "{}: you said {}, the medical record says {}",
+                                f.field,
+                                f.yours.clone().unwrap_or_default(),
+                                f.source.clone().unwrap_or_default()
+                            )
+                        })
                         .collect();
-                    self.annotate_in(tx, &u.id, format!("Differs from your medical record ({}). Please check with your GP or pharmacist.", diffs.join("; ")))?;
+                    self.annotate_in(
+                        tx,
+                        &u.id,
+                        format!(
+                            "Differs from your medical record ({}). Please check with your GP or pharmacist.",
+                            diffs.join("; ")
+                        ),
+                    )?;
                     if u.hidden {
                         self.rewrite_body(tx, u, false, &u.value)?;
                     }
@@ -409,7 +481,10 @@ impl Record {
 
     /// How many resources of a source the record tracks (entries or raw).
     pub fn source_resource_count(&self, system: &str) -> Result<usize> {
-        Ok(self.read(|c| self.setting_in::<SourceIndex>(c, &index_name(system)))?.map(|i| i.resources.len()).unwrap_or(0))
+        Ok(self
+            .read(|c| self.setting_in::<SourceIndex>(c, &index_name(system)))?
+            .map(|i| i.resources.len())
+            .unwrap_or(0))
     }
 }
 
@@ -432,7 +507,9 @@ mod tests {
     #[test]
     fn person_matching() {
         assert!(same_person(&ident(Some("9434765919"), "Smith"), &ident(Some("9434765919"), "SMITH")).is_ok());
-        assert!(same_person(&ident(Some("9434765919"), "Smith"), &ident(Some("4010232137"), "Smith")).is_err());
+        assert!(
+            same_person(&ident(Some("9434765919"), "Smith"), &ident(Some("4010232137"), "Smith")).is_err()
+        );
         assert!(same_person(&ident(None, "Smith"), &ident(None, "Jones")).is_err());
         assert!(same_person(&ident(None, "Smith"), &ident(Some("4010232137"), "smith")).is_ok());
     }

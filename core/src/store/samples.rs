@@ -80,17 +80,26 @@ impl Record {
     }
 
     /// Merges grouped samples into their day chunks inside the caller's transaction.
-    pub(super) fn ingest_groups(&self, tx: &rusqlite::Connection, groups: Groups<'_>) -> Result<IngestReport> {
+    pub(super) fn ingest_groups(
+        &self,
+        tx: &rusqlite::Connection,
+        groups: Groups<'_>,
+    ) -> Result<IngestReport> {
         let mut report = IngestReport::default();
-        let mut select = tx.prepare_cached("SELECT samples FROM sample_chunks WHERE kind_lookup = ?1 AND day = ?2 AND source_lookup = ?3")?;
+        let mut select = tx.prepare_cached(
+            "SELECT samples FROM sample_chunks WHERE kind_lookup = ?1 AND day = ?2 AND source_lookup = ?3",
+        )?;
         let mut upsert = tx.prepare_cached("INSERT OR REPLACE INTO sample_chunks(kind_lookup, day, source_lookup, samples) VALUES (?1, ?2, ?3, ?4)")?;
         let mut upsert_rollup = tx.prepare_cached("INSERT OR REPLACE INTO sample_rollups(kind_lookup, day, source_lookup, rollup) VALUES (?1, ?2, ?3, ?4)")?;
         for ((kind, source, day), incoming) in groups {
             let kl = self.kind_lookup(kind);
             let sl = self.source_lookup_for(kind, source);
-            let existing: Option<Vec<u8>> = select.query_row(rusqlite::params![kl, day, sl], |r| r.get(0)).optional()?;
+            let existing: Option<Vec<u8>> =
+                select.query_row(rusqlite::params![kl, day, sl], |r| r.get(0)).optional()?;
             let mut merged = match existing {
-                Some(sealed) => chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", &kl, day, &sl))?)?.1,
+                Some(sealed) => {
+                    chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", &kl, day, &sl))?)?.1
+                }
                 None => Vec::new(),
             };
             let mut seen: HashSet<Identity> = merged.iter().map(ChunkSample::identity).collect();
@@ -107,8 +116,10 @@ impl Record {
             }
             report.added += (merged.len() - before) as u64;
             merged.sort_by_key(|s| (s.start, s.end));
-            let body = self.cipher.seal(&chunk::encode(source, &merged), &chunk_ad("samples", &kl, day, &sl))?;
-            let rollup = self.cipher.seal(&Rollup::of(&merged).to_bytes(), &chunk_ad("rollup", &kl, day, &sl))?;
+            let body =
+                self.cipher.seal(&chunk::encode(source, &merged), &chunk_ad("samples", &kl, day, &sl))?;
+            let rollup =
+                self.cipher.seal(&Rollup::of(&merged).to_bytes(), &chunk_ad("rollup", &kl, day, &sl))?;
             upsert.execute(rusqlite::params![kl, day, sl, body])?;
             upsert_rollup.execute(rusqlite::params![kl, day, sl, rollup])?;
         }
@@ -120,24 +131,34 @@ impl Record {
         self.read(|c| self.samples_on(c, kind, from_ms, to_ms))
     }
 
-    pub(super) fn samples_on(&self, c: &rusqlite::Connection, kind: SampleKind, from_ms: i64, to_ms: i64) -> Result<Vec<Sample>> {
+    pub(super) fn samples_on(
+        &self,
+        c: &rusqlite::Connection,
+        kind: SampleKind,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Sample>> {
         let kl = self.kind_lookup(kind);
         {
             let mut stmt = c.prepare_cached("SELECT day, source_lookup, samples FROM sample_chunks WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3")?;
-            let rows = stmt.query_map(rusqlite::params![kl, day_of(from_ms), day_of(to_ms.saturating_sub(1))], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
-            })?;
+            let rows = stmt
+                .query_map(rusqlite::params![kl, day_of(from_ms), day_of(to_ms.saturating_sub(1))], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
+                })?;
             let mut out = Vec::new();
             for row in rows {
                 let (day, sl, sealed) = row?;
-                let (source, items) = chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", &kl, day, &sl))?)?;
-                out.extend(items.into_iter().filter(|s| s.start >= from_ms && s.start < to_ms).map(|s| Sample {
-                    kind,
-                    start_ms: s.start,
-                    end_ms: s.end,
-                    value: s.value,
-                    source: source.clone(),
-                    dedup_key: None,
+                let (source, items) =
+                    chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", &kl, day, &sl))?)?;
+                out.extend(items.into_iter().filter(|s| s.start >= from_ms && s.start < to_ms).map(|s| {
+                    Sample {
+                        kind,
+                        start_ms: s.start,
+                        end_ms: s.end,
+                        value: s.value,
+                        source: source.clone(),
+                        dedup_key: None,
+                    }
                 }));
             }
             out.sort_by(|a, b| (a.start_ms, &a.source).cmp(&(b.start_ms, &b.source)));
@@ -151,7 +172,12 @@ impl Record {
     /// samples are read and only the primary source counts where sources overlap
     /// ([`crate::import::priority`]), so the total does not depend on which device's
     /// data was imported first.
-    pub fn daily_rollups(&self, kind: SampleKind, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyRollup>> {
+    pub fn daily_rollups(
+        &self,
+        kind: SampleKind,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DailyRollup>> {
         let kl = self.kind_lookup(kind);
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT day, source_lookup, rollup FROM sample_rollups WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day")?;
@@ -192,18 +218,37 @@ impl Record {
     /// A day's rollup of a cumulative kind counting one primary source where sources
     /// overlap. The days either side are read too: their samples may overlap this day's
     /// across midnight (samples are filed under their start day).
-    fn primary_rollup(&self, c: &rusqlite::Connection, kind: SampleKind, kl: &[u8], day: i64) -> Result<Rollup> {
+    fn primary_rollup(
+        &self,
+        c: &rusqlite::Connection,
+        kind: SampleKind,
+        kl: &[u8],
+        day: i64,
+    ) -> Result<Rollup> {
         let mut stmt = c.prepare_cached("SELECT day, source_lookup, samples FROM sample_chunks WHERE kind_lookup = ?1 AND day BETWEEN ?2 AND ?3")?;
-        let rows = stmt.query_map(rusqlite::params![kl, day - 1, day + 1], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+        let rows = stmt.query_map(rusqlite::params![kl, day - 1, day + 1], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
+        })?;
         let (mut today, mut near) = (Vec::new(), Vec::new());
         for row in rows {
             let (d, sl, sealed) = row?;
-            let (source, items) = chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", kl, d, &sl))?)?;
+            let (source, items) =
+                chunk::decode(&self.cipher.open(&sealed, &chunk_ad("samples", kl, d, &sl))?)?;
             let into = if d == day { &mut today } else { &mut near };
-            into.extend(items.into_iter().map(|s| Sample { kind, start_ms: s.start, end_ms: s.end, value: s.value, source: source.clone(), dedup_key: None }));
+            into.extend(items.into_iter().map(|s| Sample {
+                kind,
+                start_ms: s.start,
+                end_ms: s.end,
+                value: s.value,
+                source: source.clone(),
+                dedup_key: None,
+            }));
         }
         crate::import::priority::resolve_against(&mut today, &near);
-        let kept: Vec<ChunkSample> = today.into_iter().map(|s| ChunkSample { start: s.start_ms, end: s.end_ms, value: s.value, dedup: None }).collect();
+        let kept: Vec<ChunkSample> = today
+            .into_iter()
+            .map(|s| ChunkSample { start: s.start_ms, end: s.end_ms, value: s.value, dedup: None })
+            .collect();
         Ok(Rollup::of(&kept))
     }
 
@@ -213,7 +258,12 @@ impl Record {
         for kind in SampleKind::ALL {
             let days = self.daily_rollups(kind, NaiveDate::MIN, NaiveDate::MAX)?;
             if let (Some(first), Some(last)) = (days.first(), days.last()) {
-                out.push(SeriesSummary { kind, count: days.iter().map(|d| d.count).sum(), first_day: first.day, last_day: last.day });
+                out.push(SeriesSummary {
+                    kind,
+                    count: days.iter().map(|d| d.count).sum(),
+                    first_day: first.day,
+                    last_day: last.day,
+                });
             }
         }
         Ok(out)

@@ -24,8 +24,14 @@ pub(super) fn seed_builtin(tx: &Connection, cipher: &FieldCipher, lookup: &Looku
 
 pub(super) fn insert(tx: &Connection, cipher: &FieldCipher, lookup: &Lookup, s: &Section) -> Result<()> {
     let row = uuid::Uuid::new_v4().to_string();
-    let body = cipher.seal(&serde_json::to_vec(s).map_err(|_| Error::Crypto("section encoding failed"))?, &ad("sections", "body", &row))?;
-    tx.execute("INSERT INTO sections(id, lookup, body) VALUES (?1, ?2, ?3)", rusqlite::params![row, lookup.tag("section", &s.id), body])?;
+    let body = cipher.seal(
+        &serde_json::to_vec(s).map_err(|_| Error::Crypto("section encoding failed"))?,
+        &ad("sections", "body", &row),
+    )?;
+    tx.execute(
+        "INSERT INTO sections(id, lookup, body) VALUES (?1, ?2, ?3)",
+        rusqlite::params![row, lookup.tag("section", &s.id), body],
+    )?;
     Ok(())
 }
 
@@ -33,7 +39,11 @@ impl Record {
     /// The row id and the decrypted section for `slug`.
     pub(super) fn section_row(&self, conn: &Connection, slug: &str) -> Result<(String, Section)> {
         let row: Option<(String, Vec<u8>)> = conn
-            .query_row("SELECT id, body FROM sections WHERE lookup = ?1", [self.lookup.tag("section", slug)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT id, body FROM sections WHERE lookup = ?1",
+                [self.lookup.tag("section", slug)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let (id, body) = row.ok_or(Error::NotFound { what: "section" })?;
         let s = self.open_section(&id, &body)?;
@@ -49,7 +59,9 @@ impl Record {
     pub fn sections(&self) -> Result<Vec<Section>> {
         let mut out = self.read(|c| {
             let mut stmt = c.prepare("SELECT id, lookup, body FROM sections")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
+            })?;
             let mut v = Vec::new();
             for row in rows {
                 let (id, lookup, body) = row?;
@@ -63,7 +75,9 @@ impl Record {
             Ok(v)
         })?;
         let order = |s: &Section| s.builtin().map(|b| b as usize).unwrap_or(usize::MAX);
-        out.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase())));
+        out.sort_by(|a, b| {
+            order(a).cmp(&order(b)).then_with(|| a.title.to_lowercase().cmp(&b.title.to_lowercase()))
+        });
         Ok(out)
     }
 
@@ -85,7 +99,10 @@ impl Record {
     }
 
     pub(super) fn write_section(&self, tx: &Connection, row: &str, s: &Section) -> Result<()> {
-        let body = self.cipher.seal(&serde_json::to_vec(s).map_err(|_| Error::Crypto("section encoding failed"))?, &ad("sections", "body", row))?;
+        let body = self.cipher.seal(
+            &serde_json::to_vec(s).map_err(|_| Error::Crypto("section encoding failed"))?,
+            &ad("sections", "body", row),
+        )?;
         tx.execute("UPDATE sections SET body = ?1 WHERE id = ?2", rusqlite::params![body, row])?;
         Ok(())
     }
@@ -166,14 +183,24 @@ impl Record {
             Ok(rows.collect::<std::result::Result<_, _>>()?)
         })?;
         let legacy = super::reconcile::LEGACY_RESULTS_SECTION;
-        let missing: Vec<BuiltinSection> = BuiltinSection::ALL.into_iter().filter(|b| !have.contains(&self.lookup.tag("section", b.slug()))).collect();
+        let missing: Vec<BuiltinSection> = BuiltinSection::ALL
+            .into_iter()
+            .filter(|b| !have.contains(&self.lookup.tag("section", b.slug())))
+            .collect();
         let has_legacy = have.contains(&self.lookup.tag("section", legacy));
         if missing.is_empty() && !has_legacy {
             return Ok(());
         }
         self.write(|tx| {
             for b in &missing {
-                let s = Section { id: b.slug().to_string(), title: b.title().to_string(), class: b.class(), enabled: b.class() == SectionClass::Core, privacy: b.default_privacy(), fields: b.fields() };
+                let s = Section {
+                    id: b.slug().to_string(),
+                    title: b.title().to_string(),
+                    class: b.class(),
+                    enabled: b.class() == SectionClass::Core,
+                    privacy: b.default_privacy(),
+                    fields: b.fields(),
+                };
                 insert(tx, &self.cipher, &self.lookup, &s)?;
             }
             if has_legacy {
@@ -212,15 +239,40 @@ mod tests {
             let r = Record::create(&path, &ks).unwrap();
             // What older code left: no built-in test_results, a custom section instead.
             r.write(|tx| {
-                tx.execute("DELETE FROM sections WHERE lookup = ?1", [r.lookup.tag("section", RESULTS_SECTION)])?;
-                let legacy = Section { id: LEGACY_RESULTS_SECTION.into(), title: "Test results".into(), class: SectionClass::Custom, enabled: true, privacy: PrivacyLevel::Shareable, fields: BuiltinSection::TestResults.fields() };
+                tx.execute(
+                    "DELETE FROM sections WHERE lookup = ?1",
+                    [r.lookup.tag("section", RESULTS_SECTION)],
+                )?;
+                let legacy = Section {
+                    id: LEGACY_RESULTS_SECTION.into(),
+                    title: "Test results".into(),
+                    class: SectionClass::Custom,
+                    enabled: true,
+                    privacy: PrivacyLevel::Shareable,
+                    fields: BuiltinSection::TestResults.fields(),
+                };
                 insert(tx, &r.cipher, &r.lookup, &legacy)
             })
             .unwrap();
-            let fields = [("test".to_string(), FieldValue::Text("Haemoglobin".into())), ("value".to_string(), FieldValue::Number(131.0)), ("unit".to_string(), FieldValue::Text("g/L".into()))].into();
-            let e = r.add_entry(LEGACY_RESULTS_SECTION, EntryValue::Custom { fields }, crate::record::Provenance::User).unwrap();
+            let fields = [
+                ("test".to_string(), FieldValue::Text("Haemoglobin".into())),
+                ("value".to_string(), FieldValue::Number(131.0)),
+                ("unit".to_string(), FieldValue::Text("g/L".into())),
+            ]
+            .into();
+            let e = r
+                .add_entry(
+                    LEGACY_RESULTS_SECTION,
+                    EntryValue::Custom { fields },
+                    crate::record::Provenance::User,
+                )
+                .unwrap();
             let req = GrantRequest {
-                recipient: Recipient { name: "Dr Lee".into(), role: "GP".into(), category: RecipientCategory::HealthProfessional },
+                recipient: Recipient {
+                    name: "Dr Lee".into(),
+                    role: "GP".into(),
+                    category: RecipientCategory::HealthProfessional,
+                },
                 sections: vec![LEGACY_RESULTS_SECTION.into(), "allergies".into()],
                 purpose: "review".into(),
                 message: None,
@@ -238,7 +290,10 @@ mod tests {
         assert!(matches!(r.section(LEGACY_RESULTS_SECTION), Err(Error::NotFound { .. })));
         let s = r.section(RESULTS_SECTION).unwrap();
         assert_eq!((s.class, s.fields.len()), (SectionClass::Core, 12));
-        assert_eq!(r.grant(&grant_id).unwrap().unwrap().sections, vec![RESULTS_SECTION.to_string(), "allergies".to_string()]);
+        assert_eq!(
+            r.grant(&grant_id).unwrap().unwrap().sections,
+            vec![RESULTS_SECTION.to_string(), "allergies".to_string()]
+        );
         // A second open has nothing to do and changes nothing.
         drop(r);
         let r = Record::open(&path, &ks).unwrap();

@@ -66,7 +66,8 @@ fn encode_op(op: &Op) -> Result<Vec<u8>> {
 }
 
 pub(crate) fn decode_op(bytes: &[u8]) -> Result<Op> {
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, 256 << 20).map_err(|_| Error::Corrupt("a sync op does not inflate"))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(bytes, 256 << 20)
+        .map_err(|_| Error::Corrupt("a sync op does not inflate"))?;
     serde_json::from_slice(&json).map_err(|_| Error::Corrupt("a sync op could not be read"))
 }
 
@@ -77,7 +78,9 @@ pub(crate) fn op_bytes(op: &Op) -> Result<Vec<u8>> {
 
 fn entity_of(change: &Change) -> Option<String> {
     match change {
-        Change::SectionEnabled { section, .. } | Change::SectionPrivacy { section, .. } => Some(format!("section|{section}")),
+        Change::SectionEnabled { section, .. } | Change::SectionPrivacy { section, .. } => {
+            Some(format!("section|{section}"))
+        }
         Change::EntryAdded { .. } => None,
         c => c.entry_id().map(|id| format!("entry|{id}")),
     }
@@ -116,7 +119,8 @@ impl Record {
         let mut clock = self.sync_clock.lock().unwrap_or_else(|p| p.into_inner());
         if !clock.loaded {
             clock.device = self.setting_in(tx, DEVICE_SETTING)?;
-            clock.last = Hlc::from_i64(tx.query_row("SELECT COALESCE(MAX(hlc), 0) FROM sync_ops", [], |r| r.get(0))?);
+            clock.last =
+                Hlc::from_i64(tx.query_row("SELECT COALESCE(MAX(hlc), 0) FROM sync_ops", [], |r| r.get(0))?);
             clock.loaded = true;
         }
         let Some(device) = clock.device.clone() else { return Ok(None) };
@@ -163,8 +167,11 @@ impl Record {
     /// Sets a register to `stamp` if that is newer than what it holds; true if it won.
     fn lww(&self, tx: &Connection, register: &str, stamp: &Stamp, flag: Option<bool>) -> Result<bool> {
         let key = self.lookup.tag("sync-register", register);
-        let current: Option<(i64, String)> =
-            tx.query_row("SELECT hlc, device FROM sync_registers WHERE lookup = ?1", [&key], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let current: Option<(i64, String)> = tx
+            .query_row("SELECT hlc, device FROM sync_registers WHERE lookup = ?1", [&key], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
         if let Some((hlc, device)) = current {
             if (Stamp { hlc: Hlc::from_i64(hlc), device }) >= *stamp {
                 return Ok(false);
@@ -187,7 +194,11 @@ impl Record {
     }
 
     fn is_purged(&self, tx: &Connection, entry: &str) -> Result<bool> {
-        Ok(tx.query_row("SELECT EXISTS(SELECT 1 FROM sync_purged WHERE lookup = ?1)", [self.entity_lookup(&format!("entry|{entry}"))], |r| r.get(0))?)
+        Ok(tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM sync_purged WHERE lookup = ?1)",
+            [self.entity_lookup(&format!("entry|{entry}"))],
+            |r| r.get(0),
+        )?)
     }
 
     /// Remembers a purged entry (local or remote purge) so later ops about it are ignored;
@@ -218,9 +229,13 @@ impl Record {
     /// Applies remote ops in one transaction, then `after` (which saves the cursor) in the
     /// same transaction, so a crash never leaves ops applied without the cursor moved or
     /// the other way round.
-    pub(crate) fn apply_remote(&self, mut ops: Vec<Op>, after: impl FnOnce(&Connection) -> Result<()>) -> Result<ApplyReport> {
+    pub(crate) fn apply_remote(
+        &self,
+        mut ops: Vec<Op>,
+        after: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<ApplyReport> {
         // Causal order within the page: an edit's clock is past its entry's creation.
-        ops.sort_by(|a, b| a.stamp().cmp(&b.stamp()));
+        ops.sort_by_key(|a| a.stamp());
         self.write(|tx| {
             self.applying_remote.store(true, Ordering::Relaxed);
             let result = (|| {
@@ -228,7 +243,10 @@ impl Record {
                 for op in &ops {
                     self.observe_clock(op.hlc);
                     let id = op.id();
-                    let known: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM sync_ops WHERE op_id = ?1)", [&id], |r| r.get(0))?;
+                    let known: bool =
+                        tx.query_row("SELECT EXISTS(SELECT 1 FROM sync_ops WHERE op_id = ?1)", [&id], |r| {
+                            r.get(0)
+                        })?;
                     if known {
                         report.duplicates += 1;
                         continue;
@@ -270,8 +288,12 @@ impl Record {
             _ => return Ok(()),
         };
         let rows: Vec<(String, Vec<u8>)> = {
-            let mut stmt = tx.prepare_cached("SELECT op_id, body FROM sync_ops WHERE entity = ?1 AND applied = 0 ORDER BY hlc, op_id")?;
-            let rows = stmt.query_map([self.entity_lookup(&entity)], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<Vec<_>, _>>()?;
+            let mut stmt = tx.prepare_cached(
+                "SELECT op_id, body FROM sync_ops WHERE entity = ?1 AND applied = 0 ORDER BY hlc, op_id",
+            )?;
+            let rows = stmt
+                .query_map([self.entity_lookup(&entity)], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<std::result::Result<Vec<_>, _>>()?;
             rows
         };
         for (id, body) in rows {
@@ -294,7 +316,10 @@ impl Record {
                 return Ok(Outcome::Applied);
             }
             let creates = matches!(op.change, Change::EntryAdded { .. });
-            if !creates && !matches!(op.change, Change::EntryPurged { .. }) && !self.entry_exists(tx, entry)? {
+            if !creates
+                && !matches!(op.change, Change::EntryPurged { .. })
+                && !self.entry_exists(tx, entry)?
+            {
                 return Ok(Outcome::Parked);
             }
         }
@@ -312,7 +337,11 @@ impl Record {
                 // `entry_id_for`); an older record's random id keeps its entry, unlinked.
                 let mut source = self.source_lookup(provenance);
                 if let Some(src) = &source {
-                    let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)", [src], |r| r.get(0))?;
+                    let taken: bool = tx.query_row(
+                        "SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)",
+                        [src],
+                        |r| r.get(0),
+                    )?;
                     if taken {
                         source = None;
                     }
@@ -334,7 +363,10 @@ impl Record {
                 if self.lww(tx, &format!("entry|{id}|value"), &stamp, None)? {
                     self.push_revision(tx, id, &e.value, op.hlc.ms())?;
                     let sealed = self.seal_entry_body(id, &e.section, value, &e.provenance, e.hidden)?;
-                    tx.execute("UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3", rusqlite::params![sealed, op.hlc.ms(), id])?;
+                    tx.execute(
+                        "UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3",
+                        rusqlite::params![sealed, op.hlc.ms(), id],
+                    )?;
                 } else {
                     // Superseded before it arrived: history, not lost. Always, even when equal
                     // to the current value, so the history is the same whatever the order.
@@ -358,13 +390,16 @@ impl Record {
                 self.remember_purge(tx, id)?;
             }
             Change::Annotated { entry, id, at_ms, kind, text } => {
-                let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM annotations WHERE id = ?1)", [id], |r| r.get(0))?;
+                let exists: bool =
+                    tx.query_row("SELECT EXISTS(SELECT 1 FROM annotations WHERE id = ?1)", [id], |r| {
+                        r.get(0)
+                    })?;
                 if !exists {
                     self.insert_annotation(tx, entry, id, *at_ms, kind.clone(), text.clone())?;
                 }
             }
             Change::SectionCreated { section } => {
-                if section.class == SectionClass::Custom && !matches!(self.section_row(tx, &section.id), Ok(_)) {
+                if section.class == SectionClass::Custom && self.section_row(tx, &section.id).is_err() {
                     super::sections::insert(tx, &self.cipher, &self.lookup, section)?;
                 }
             }
@@ -388,7 +423,8 @@ impl Record {
                 }
             }
             Change::Grant { id, json } => {
-                let g: Grant = serde_json::from_value(json.clone()).map_err(|_| Error::Corrupt("a synced grant could not be read"))?;
+                let g: Grant = serde_json::from_value(json.clone())
+                    .map_err(|_| Error::Corrupt("a synced grant could not be read"))?;
                 if g.id != *id {
                     return Ok(Outcome::Refused);
                 }
@@ -457,15 +493,31 @@ impl Record {
                 let mut values: Vec<_> = e.history.iter().map(|r| r.value.clone()).collect();
                 values.push(e.value.clone());
                 let first = values.remove(0);
-                emit(Change::EntryAdded { id: e.id.clone(), section: e.section.clone(), value: first, provenance: e.provenance.clone(), created_ms: e.created_at.timestamp_millis() })?;
+                emit(Change::EntryAdded {
+                    id: e.id.clone(),
+                    section: e.section.clone(),
+                    value: first,
+                    provenance: e.provenance.clone(),
+                    created_ms: e.created_at.timestamp_millis(),
+                })?;
                 for v in values {
-                    emit(Change::EntryValue { id: e.id.clone(), value: v, by_source: e.provenance.is_medical_record() })?;
+                    emit(Change::EntryValue {
+                        id: e.id.clone(),
+                        value: v,
+                        by_source: e.provenance.is_medical_record(),
+                    })?;
                 }
                 if e.hidden {
                     emit(Change::EntryHidden { id: e.id.clone(), hidden: true })?;
                 }
                 for a in &e.annotations {
-                    emit(Change::Annotated { entry: e.id.clone(), id: a.id.clone(), at_ms: a.at.timestamp_millis(), kind: a.kind.clone(), text: a.text.clone() })?;
+                    emit(Change::Annotated {
+                        entry: e.id.clone(),
+                        id: a.id.clone(),
+                        at_ms: a.at.timestamp_millis(),
+                        kind: a.kind.clone(),
+                        text: a.text.clone(),
+                    })?;
                 }
                 if e.deleted_at.is_some() {
                     emit(Change::EntryDeleted { id: e.id.clone(), deleted: true })?;
@@ -475,7 +527,10 @@ impl Record {
                 emit(Change::Setting { name, json })?;
             }
             for g in &grants {
-                emit(Change::Grant { id: g.id.clone(), json: serde_json::to_value(g).map_err(|_| Error::Crypto("grant encoding failed"))? })?;
+                emit(Change::Grant {
+                    id: g.id.clone(),
+                    json: serde_json::to_value(g).map_err(|_| Error::Crypto("grant encoding failed"))?,
+                })?;
             }
             drop(emit);
             for s in &summaries {
@@ -493,7 +548,12 @@ impl Record {
     }
 
     /// Writes a device-local setting (sync state) inside an `apply_remote` transaction.
-    pub(crate) fn set_device_setting_in<T: Serialize>(&self, tx: &Connection, name: &str, value: &T) -> Result<()> {
+    pub(crate) fn set_device_setting_in<T: Serialize>(
+        &self,
+        tx: &Connection,
+        name: &str,
+        value: &T,
+    ) -> Result<()> {
         if !is_device_local_setting(name) {
             return Err(Error::invalid("setting", "is not device-local"));
         }
@@ -503,8 +563,10 @@ impl Record {
     /// Local ops the relay does not have yet, oldest first.
     pub(crate) fn ops_to_push(&self, limit: usize) -> Result<Vec<Op>> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT op_id, body FROM sync_ops WHERE pushed = 0 ORDER BY hlc LIMIT ?1")?;
-            let rows = stmt.query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            let mut stmt =
+                c.prepare_cached("SELECT op_id, body FROM sync_ops WHERE pushed = 0 ORDER BY hlc LIMIT ?1")?;
+            let rows =
+                stmt.query_map([limit as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, body) = row?;
@@ -541,7 +603,9 @@ impl Record {
                     }
                 }
                 if let Some(register) = op.change.register() {
-                    if !matches!(op.change, Change::EntryValue { .. }) && self.register(c, &register)?.is_some_and(|(s, _)| s != op.stamp()) {
+                    if !matches!(op.change, Change::EntryValue { .. })
+                        && self.register(c, &register)?.is_some_and(|(s, _)| s != op.stamp())
+                    {
                         continue;
                     }
                 }
@@ -554,9 +618,11 @@ impl Record {
     /// How many ops this device holds, and how many wait to be pushed or for their entry.
     pub fn sync_counts(&self) -> Result<(u64, u64, u64)> {
         self.read(|c| {
-            Ok(c.query_row("SELECT COUNT(*), COALESCE(SUM(pushed = 0), 0), COALESCE(SUM(applied = 0), 0) FROM sync_ops", [], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64))
-            })?)
+            Ok(c.query_row(
+                "SELECT COUNT(*), COALESCE(SUM(pushed = 0), 0), COALESCE(SUM(applied = 0), 0) FROM sync_ops",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64)),
+            )?)
         })
     }
 
@@ -610,10 +676,17 @@ impl Record {
         let mut entries = Vec::new();
         for s in self.sections()? {
             sections.push(json!([s.id, s.title, s.enabled, s.privacy]));
-            for e in self.list_entries(&s.id, super::ListOptions { include_deleted: true, include_hidden: true })? {
-                let mut notes: Vec<_> = e.annotations.iter().map(|a| json!([a.id, a.at.timestamp_millis(), a.kind, a.text])).collect();
+            for e in
+                self.list_entries(&s.id, super::ListOptions { include_deleted: true, include_hidden: true })?
+            {
+                let mut notes: Vec<_> = e
+                    .annotations
+                    .iter()
+                    .map(|a| json!([a.id, a.at.timestamp_millis(), a.kind, a.text]))
+                    .collect();
                 notes.sort_by_key(|v| v.to_string());
-                let mut history: Vec<String> = e.history.iter().map(|r| serde_json::to_string(&r.value).unwrap_or_default()).collect();
+                let mut history: Vec<String> =
+                    e.history.iter().map(|r| serde_json::to_string(&r.value).unwrap_or_default()).collect();
                 history.sort();
                 entries.push(json!({"id": e.id, "section": e.section, "value": e.value, "provenance": e.provenance, "hidden": e.hidden,
                     "deleted": e.deleted_at.map(|d| d.timestamp_millis()), "created": e.created_at.timestamp_millis(), "annotations": notes, "history": history}));
@@ -621,7 +694,8 @@ impl Record {
         }
         entries.sort_by_key(|v| v["id"].to_string());
         let settings = self.read(|c| self.synced_settings_in(c))?;
-        let mut grants: Vec<_> = self.grants()?.into_iter().map(|g| serde_json::to_value(g).unwrap_or_default()).collect();
+        let mut grants: Vec<_> =
+            self.grants()?.into_iter().map(|g| serde_json::to_value(g).unwrap_or_default()).collect();
         grants.sort_by_key(|v| v["id"].to_string());
         let mut samples = Vec::new();
         for s in self.sample_summary()? {
@@ -630,7 +704,9 @@ impl Record {
             }
         }
         samples.sort_by_key(|v| v.to_string());
-        Ok(json!({"sections": sections, "entries": entries, "settings": settings, "grants": grants, "samples": samples}))
+        Ok(
+            json!({"sections": sections, "entries": entries, "settings": settings, "grants": grants, "samples": samples}),
+        )
     }
 
     /// The ids of every op this device holds (ids carry no record value).
@@ -651,7 +727,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn condition(name: &str) -> EntryValue {
-        EntryValue::Condition { name: name.into(), code: None, onset: None, status: ConditionStatus::Active, notes: None }
+        EntryValue::Condition {
+            name: name.into(),
+            code: None,
+            onset: None,
+            status: ConditionStatus::Active,
+            notes: None,
+        }
     }
 
     /// Devices of one record: the same data key and id, their own files and device ids.
@@ -664,11 +746,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ks = RawKeyStore::new([7u8; 32]);
         let first = Record::create(&dir.path().join("d0.phr"), &ks).unwrap();
-        let key = crate::crypto::DataKey::from_secret(&crate::crypto::SecretBytes::new(first.data_key_bytes().to_vec())).unwrap();
+        let key = crate::crypto::DataKey::from_secret(&crate::crypto::SecretBytes::new(
+            first.data_key_bytes().to_vec(),
+        ))
+        .unwrap();
         first.enable_sync("dev0", true).unwrap();
         let mut all = vec![first];
         for i in 1..n {
-            let r = Record::create_with_key(&dir.path().join(format!("d{i}.phr")), &ks, key.clone(), all[0].id()).unwrap();
+            let r =
+                Record::create_with_key(&dir.path().join(format!("d{i}.phr")), &ks, key.clone(), all[0].id())
+                    .unwrap();
             r.enable_sync(&format!("dev{i}"), false).unwrap();
             all.push(r);
         }
@@ -679,7 +766,8 @@ mod tests {
     fn all_ops(r: &Record) -> Vec<Op> {
         r.read(|c| {
             let mut stmt = c.prepare("SELECT op_id, body FROM sync_ops ORDER BY hlc")?;
-            let rows: Vec<(String, Vec<u8>)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
+            let rows: Vec<(String, Vec<u8>)> =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<std::result::Result<_, _>>()?;
             rows.iter().map(|(id, b)| r.open_op(id, b)).collect()
         })
         .unwrap()
@@ -704,7 +792,8 @@ mod tests {
         assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
         let merged = a.entry(&e.id).unwrap();
         // The later edit (b's clock is past a's: it was made after) wins; the other is history.
-        let values: Vec<_> = merged.history.iter().map(|r| r.value.clone()).chain([merged.value.clone()]).collect();
+        let values: Vec<_> =
+            merged.history.iter().map(|r| r.value.clone()).chain([merged.value.clone()]).collect();
         for v in ["asthma", "asthma (mild)", "asthma (childhood)"] {
             assert!(values.contains(&condition(v)), "{v} was lost");
         }
@@ -737,11 +826,18 @@ mod tests {
     fn medical_record_entries_change_only_through_their_source() {
         let d = devices(2);
         let (a, b) = (&d.all[0], &d.all[1]);
-        let gp = Provenance::MedicalRecord { system: "https://gp.example".into(), resource_id: "Condition/1".into() };
+        let gp = Provenance::MedicalRecord {
+            system: "https://gp.example".into(),
+            resource_id: "Condition/1".into(),
+        };
         let e = a.add_entry("conditions", condition("hypertension"), gp).unwrap();
         exchange(a, b);
         // A forged owner edit from another device is refused by the merge rule.
-        let forged = Op { hlc: Hlc::new(now_ms() + 10_000, 0), device: "dev9".into(), change: Change::EntryValue { id: e.id.clone(), value: condition("nothing"), by_source: false } };
+        let forged = Op {
+            hlc: Hlc::new(now_ms() + 10_000, 0),
+            device: "dev9".into(),
+            change: Change::EntryValue { id: e.id.clone(), value: condition("nothing"), by_source: false },
+        };
         let report = b.apply_remote(vec![forged], |_| Ok(())).unwrap();
         assert_eq!(report.refused, 1);
         assert_eq!(b.entry(&e.id).unwrap().value, condition("hypertension"));
@@ -815,21 +911,47 @@ mod tests {
     /// Applies a step on one device; refusals (editing a deleted entry...) are fine.
     fn run_step(all: &[Record], s: &Step) {
         let pick = |r: &Record, i: usize| -> Option<String> {
-            let es = r.list_entries("conditions", super::super::ListOptions { include_deleted: true, include_hidden: true }).ok()?;
+            let es = r
+                .list_entries(
+                    "conditions",
+                    super::super::ListOptions { include_deleted: true, include_hidden: true },
+                )
+                .ok()?;
             (!es.is_empty()).then(|| es[i % es.len()].id.clone())
         };
         let _ = match s.clone() {
-            Step::Add(d, n) => all[d].add_entry("conditions", condition(&format!("c{n}")), Provenance::User).map(|_| ()),
-            Step::Edit(d, e, n) => pick(&all[d], e).map_or(Ok(()), |id| all[d].edit_entry(&id, condition(&format!("e{n}"))).map(|_| ())),
-            Step::Annotate(d, e) => pick(&all[d], e).map_or(Ok(()), |id| all[d].annotate(&id, AnnotationKind::Note, Some(format!("n{d}"))).map(|_| ())),
-            Step::Hide(d, e, h) => pick(&all[d], e).map_or(Ok(()), |id| all[d].set_hidden(&id, h).map(|_| ())),
+            Step::Add(d, n) => {
+                all[d].add_entry("conditions", condition(&format!("c{n}")), Provenance::User).map(|_| ())
+            }
+            Step::Edit(d, e, n) => pick(&all[d], e)
+                .map_or(Ok(()), |id| all[d].edit_entry(&id, condition(&format!("e{n}"))).map(|_| ())),
+            Step::Annotate(d, e) => pick(&all[d], e).map_or(Ok(()), |id| {
+                all[d].annotate(&id, AnnotationKind::Note, Some(format!("n{d}"))).map(|_| ())
+            }),
+            Step::Hide(d, e, h) => {
+                pick(&all[d], e).map_or(Ok(()), |id| all[d].set_hidden(&id, h).map(|_| ()))
+            }
             Step::Delete(d, e) => pick(&all[d], e).map_or(Ok(()), |id| all[d].delete_entry(&id).map(|_| ())),
             Step::Undo(d, e) => pick(&all[d], e).map_or(Ok(()), |id| all[d].undo_delete(&id).map(|_| ())),
             Step::Purge(d, e) => pick(&all[d], e).map_or(Ok(()), |id| all[d].purge(&id)),
-            Step::Privacy(d, p) => all[d].set_section_privacy("conditions", [PrivacyLevel::Private, PrivacyLevel::Shareable, PrivacyLevel::Sensitive][p as usize % 3]).map(|_| ()),
+            Step::Privacy(d, p) => all[d]
+                .set_section_privacy(
+                    "conditions",
+                    [PrivacyLevel::Private, PrivacyLevel::Shareable, PrivacyLevel::Sensitive][p as usize % 3],
+                )
+                .map(|_| ()),
             Step::Enable(d, on) => all[d].set_section_enabled("sleep", on).map(|_| ()),
-            Step::Samples(d, n) => all[d].ingest_samples(&[crate::record::Sample::instant(SampleKind::Weight, 1_700_000_000_000 + n as i64 * 60_000, 70.0 + n as f64 / 10.0, &format!("scale{d}"))]).map(|_| ()),
-            Step::Setting(d, on) => all[d].set_insight_category_enabled(crate::insights::AlertCategory::BloodPressure, on).map(|_| ()),
+            Step::Samples(d, n) => all[d]
+                .ingest_samples(&[crate::record::Sample::instant(
+                    SampleKind::Weight,
+                    1_700_000_000_000 + n as i64 * 60_000,
+                    70.0 + n as f64 / 10.0,
+                    &format!("scale{d}"),
+                )])
+                .map(|_| ()),
+            Step::Setting(d, on) => all[d]
+                .set_insight_category_enabled(crate::insights::AlertCategory::BloodPressure, on)
+                .map(|_| ()),
         };
     }
 

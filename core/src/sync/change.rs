@@ -29,30 +29,72 @@ impl Op {
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Change {
     /// An entry came into being (its first value). Union by id.
-    EntryAdded { id: String, section: String, value: EntryValue, provenance: Provenance, created_ms: i64 },
+    EntryAdded {
+        id: String,
+        section: String,
+        value: EntryValue,
+        provenance: Provenance,
+        created_ms: i64,
+    },
     /// The entry's value register (last writer wins; the loser goes to the history).
     /// `by_source` marks changes made by the entry's medical-record source, the only
     /// writer allowed for such entries.
-    EntryValue { id: String, value: EntryValue, by_source: bool },
-    EntryHidden { id: String, hidden: bool },
+    EntryValue {
+        id: String,
+        value: EntryValue,
+        by_source: bool,
+    },
+    EntryHidden {
+        id: String,
+        hidden: bool,
+    },
     /// Tombstone register: deleted only while newer than the latest value.
-    EntryDeleted { id: String, deleted: bool },
+    EntryDeleted {
+        id: String,
+        deleted: bool,
+    },
     /// Erased for good, everywhere; later ops about it are ignored.
-    EntryPurged { id: String },
+    EntryPurged {
+        id: String,
+    },
     /// Append-only.
-    Annotated { entry: String, id: String, at_ms: i64, kind: AnnotationKind, text: Option<String> },
+    Annotated {
+        entry: String,
+        id: String,
+        at_ms: i64,
+        kind: AnnotationKind,
+        text: Option<String>,
+    },
     /// A custom section's definition. Union by id.
-    SectionCreated { section: Section },
-    SectionEnabled { section: String, enabled: bool },
-    SectionPrivacy { section: String, privacy: PrivacyLevel },
+    SectionCreated {
+        section: Section,
+    },
+    SectionEnabled {
+        section: String,
+        enabled: bool,
+    },
+    SectionPrivacy {
+        section: String,
+        privacy: PrivacyLevel,
+    },
     /// A synced setting document (insight switches, goals). Last writer wins by name.
-    Setting { name: String, json: serde_json::Value },
+    Setting {
+        name: String,
+        json: serde_json::Value,
+    },
     /// A consent grant (the whole document; revocation is a field). Last writer wins by id.
-    Grant { id: String, json: serde_json::Value },
+    Grant {
+        id: String,
+        json: serde_json::Value,
+    },
     /// Measurements; union by their dedup identity.
-    Samples { samples: Vec<Sample> },
+    Samples {
+        samples: Vec<Sample>,
+    },
     /// An activity with its track; one real-world session however many times it arrives.
-    Activity { activity: Box<Activity> },
+    Activity {
+        activity: Box<Activity>,
+    },
 }
 
 impl Change {

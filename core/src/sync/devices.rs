@@ -89,16 +89,26 @@ struct Signed {
 }
 
 fn signed(secret: &[u8; 32], label: &str, body: &str) -> Result<String> {
-    let s = Signed { body: body.to_string(), mac: BASE64URL_NOPAD.encode(&mac(secret, label, body.as_bytes())) };
+    let s =
+        Signed { body: body.to_string(), mac: BASE64URL_NOPAD.encode(&mac(secret, label, body.as_bytes())) };
     Ok(BASE64URL_NOPAD.encode(&serde_json::to_vec(&s).map_err(|_| Error::Crypto("pairing encoding failed"))?))
 }
 
 fn verified(secret: &[u8; 32], label: &str, blob: &str) -> Result<String> {
-    let raw = BASE64URL_NOPAD.decode(blob.as_bytes()).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
-    let s: Signed = serde_json::from_slice(&raw).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
-    let tag = BASE64URL_NOPAD.decode(s.mac.as_bytes()).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
-    ring::hmac::verify(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret), &[label.as_bytes(), &[0], s.body.as_bytes()].concat(), &tag)
-        .map_err(|_| Error::invalid("pairing", "the message was not made by the device that scanned the code"))?;
+    let raw = BASE64URL_NOPAD
+        .decode(blob.as_bytes())
+        .map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    let s: Signed = serde_json::from_slice(&raw)
+        .map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    let tag = BASE64URL_NOPAD
+        .decode(s.mac.as_bytes())
+        .map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    ring::hmac::verify(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret),
+        &[label.as_bytes(), &[0], s.body.as_bytes()].concat(),
+        &tag,
+    )
+    .map_err(|_| Error::invalid("pairing", "the message was not made by the device that scanned the code"))?;
     Ok(s.body)
 }
 
@@ -120,8 +130,13 @@ pub fn offer(record: &Record) -> Result<PairingOffer> {
     let state = SyncState::require(record)?;
     let mut secret = [0u8; 32];
     random_fill(&mut secret)?;
-    let qr = QrPayload { r: state.relay.clone(), a: state.account.clone(), s: BASE64URL_NOPAD.encode(&secret) };
-    let payload = format!("{PAIR_PREFIX}{}", BASE64URL_NOPAD.encode(&serde_json::to_vec(&qr).map_err(|_| Error::Crypto("pairing encoding failed"))?));
+    let qr =
+        QrPayload { r: state.relay.clone(), a: state.account.clone(), s: BASE64URL_NOPAD.encode(&secret) };
+    let payload = format!(
+        "{PAIR_PREFIX}{}",
+        BASE64URL_NOPAD
+            .encode(&serde_json::to_vec(&qr).map_err(|_| Error::Crypto("pairing encoding failed"))?)
+    );
     Ok(PairingOffer { payload, secret, relay: state.relay })
 }
 
@@ -146,20 +161,46 @@ fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>>) -> Resul
 
 /// On the existing device: waits up to `timeout` for the new device to answer the QR code,
 /// then adds it. Returns the new device's id and the confirmation code, or `None` on timeout.
-pub fn approve(record: &Record, offer: &PairingOffer, timeout: Duration, retry: RetryPolicy) -> Result<Option<(String, String)>> {
+pub fn approve(
+    record: &Record,
+    offer: &PairingOffer,
+    timeout: Duration,
+    retry: RetryPolicy,
+) -> Result<Option<(String, String)>> {
     let state = SyncState::require(record)?;
     let mailbox = PairingMailbox::new(&offer.relay)?;
     let slot = slot_of(&offer.secret);
-    let Some(hello_blob) = poll(timeout, || Ok(mailbox.get(&slot)?.and_then(|c| c.hello)))? else { return Ok(None) };
-    let hello: Hello = serde_json::from_str(&verified(&offer.secret, "hello", &hello_blob)?).map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    let Some(hello_blob) = poll(timeout, || Ok(mailbox.get(&slot)?.and_then(|c| c.hello)))? else {
+        return Ok(None);
+    };
+    let hello: Hello = serde_json::from_str(&verified(&offer.secret, "hello", &hello_blob)?)
+        .map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
     let relay = relay_for(&state, retry)?;
     let mut state = state;
     super::engine::refresh_keys(&mut state, &relay)?;
     relay.add_device(&hello.sign, &hello.xkey)?;
     // Give the new device every epoch key it needs to read the log, current one included.
-    relay.put_keys(state.epochs.current, &[(hello.sign.clone(), seal_to(&hello.xkey, &state.epochs.get(state.epochs.current).ok_or(Error::Undecryptable)?, EPOCH_CONTEXT)?)])?;
-    let welcome = Welcome { data_key: BASE64URL_NOPAD.encode(record.data_key_bytes()), record_id: record.id().to_string(), epochs: state.epochs.clone() };
-    let sealed = seal_to(&hello.xkey, &serde_json::to_vec(&welcome).map_err(|_| Error::Crypto("pairing encoding failed"))?, WELCOME_CONTEXT)?;
+    relay.put_keys(
+        state.epochs.current,
+        &[(
+            hello.sign.clone(),
+            seal_to(
+                &hello.xkey,
+                &state.epochs.get(state.epochs.current).ok_or(Error::Undecryptable)?,
+                EPOCH_CONTEXT,
+            )?,
+        )],
+    )?;
+    let welcome = Welcome {
+        data_key: BASE64URL_NOPAD.encode(record.data_key_bytes()),
+        record_id: record.id().to_string(),
+        epochs: state.epochs.clone(),
+    };
+    let sealed = seal_to(
+        &hello.xkey,
+        &serde_json::to_vec(&welcome).map_err(|_| Error::Crypto("pairing encoding failed"))?,
+        WELCOME_CONTEXT,
+    )?;
     if !mailbox.put_welcome(&slot, &signed(&offer.secret, "welcome", &sealed)?)? {
         return Err(Error::invalid("pairing", "this code was already used"));
     }
@@ -190,14 +231,27 @@ impl PendingJoin {
 
 /// On the new device: reads the scanned code and announces this device.
 pub fn join_request(payload: &str, label: &str) -> Result<PendingJoin> {
-    let body = payload.trim().strip_prefix(PAIR_PREFIX).ok_or(Error::invalid("pairing code", "is not a PHR device code"))?;
-    let raw = BASE64URL_NOPAD.decode(body.as_bytes()).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
-    let qr: QrPayload = serde_json::from_slice(&raw).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
-    let secret: [u8; 32] = BASE64URL_NOPAD.decode(qr.s.as_bytes()).ok().and_then(|v| v.try_into().ok()).ok_or(Error::invalid("pairing code", "is damaged"))?;
+    let body = payload
+        .trim()
+        .strip_prefix(PAIR_PREFIX)
+        .ok_or(Error::invalid("pairing code", "is not a PHR device code"))?;
+    let raw =
+        BASE64URL_NOPAD.decode(body.as_bytes()).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
+    let qr: QrPayload =
+        serde_json::from_slice(&raw).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
+    let secret: [u8; 32] = BASE64URL_NOPAD
+        .decode(qr.s.as_bytes())
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or(Error::invalid("pairing code", "is damaged"))?;
     let state = SyncState::generate(&qr.r, &qr.a, label)?;
     let hello = Hello { sign: state.public_key()?, xkey: state.box_key()?.public_b64() };
     let slot = slot_of(&secret);
-    let blob = signed(&secret, "hello", &serde_json::to_string(&hello).map_err(|_| Error::Crypto("pairing encoding failed"))?)?;
+    let blob = signed(
+        &secret,
+        "hello",
+        &serde_json::to_string(&hello).map_err(|_| Error::Crypto("pairing encoding failed"))?,
+    )?;
     if !PairingMailbox::new(&state.relay)?.put_hello(&slot, &blob)? {
         return Err(Error::invalid("pairing code", "was already used by another device"));
     }
@@ -206,13 +260,23 @@ pub fn join_request(payload: &str, label: &str) -> Result<PendingJoin> {
 
 /// On the new device: waits for the welcome and creates the record at `path` with the
 /// owner's data key, locked by this device's `keystore`. Sync it next to fill it.
-pub fn finish_join(pending: PendingJoin, path: &Path, keystore: &dyn KeyStore, timeout: Duration) -> Result<Option<Record>> {
+pub fn finish_join(
+    pending: PendingJoin,
+    path: &Path,
+    keystore: &dyn KeyStore,
+    timeout: Duration,
+) -> Result<Option<Record>> {
     let mailbox = PairingMailbox::new(&pending.state.relay)?;
-    let Some(blob) = poll(timeout, || Ok(mailbox.get(&pending.slot)?.and_then(|c| c.welcome)))? else { return Ok(None) };
+    let Some(blob) = poll(timeout, || Ok(mailbox.get(&pending.slot)?.and_then(|c| c.welcome)))? else {
+        return Ok(None);
+    };
     let sealed = verified(&pending.secret, "welcome", &blob)?;
     let plain = open_with(&pending.state.box_key()?, &sealed, WELCOME_CONTEXT)?;
-    let welcome: Welcome = serde_json::from_slice(&plain).map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
-    let key_bytes = BASE64URL_NOPAD.decode(welcome.data_key.as_bytes()).map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
+    let welcome: Welcome =
+        serde_json::from_slice(&plain).map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
+    let key_bytes = BASE64URL_NOPAD
+        .decode(welcome.data_key.as_bytes())
+        .map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
     let data_key = DataKey::from_secret(&SecretBytes::new(key_bytes))?;
     let record = Record::create_with_key(path, keystore, data_key, &welcome.record_id)?;
     let mut state = pending.state;
@@ -255,7 +319,10 @@ pub fn list(record: &Record, relay: &dyn SyncRelay) -> Result<Vec<DeviceInfo>> {
 pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<u32> {
     let mut state = SyncState::require(record)?;
     let devices = list(record, relay)?;
-    let target = devices.iter().find(|d| d.id == device || d.public_key == device).ok_or(Error::NotFound { what: "device" })?;
+    let target = devices
+        .iter()
+        .find(|d| d.id == device || d.public_key == device)
+        .ok_or(Error::NotFound { what: "device" })?;
     if target.this_device {
         return Err(Error::invalid("device", "is this device; remove it from another of your devices"));
     }

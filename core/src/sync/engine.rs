@@ -54,7 +54,8 @@ pub(crate) fn refresh_keys(state: &mut SyncState, relay: &dyn SyncRelay) -> Resu
             continue;
         }
         let raw = super::envelope::open_with(&me, &env.blob, super::devices::EPOCH_CONTEXT)?;
-        let key: [u8; 32] = raw.as_slice().try_into().map_err(|_| Error::Corrupt("an epoch key has the wrong length"))?;
+        let key: [u8; 32] =
+            raw.as_slice().try_into().map_err(|_| Error::Corrupt("an epoch key has the wrong length"))?;
         state.epochs.insert(env.epoch, &key);
         changed = true;
     }
@@ -66,7 +67,13 @@ fn save_in(record: &Record, tx: &rusqlite::Connection, state: &SyncState) -> Res
 }
 
 /// Runs one full sync round against `relay`.
-pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListener, cancel: &CancelToken, opts: SyncOptions) -> Result<SyncReport> {
+pub fn sync(
+    record: &Record,
+    relay: &dyn SyncRelay,
+    progress: &dyn ProgressListener,
+    cancel: &CancelToken,
+    opts: SyncOptions,
+) -> Result<SyncReport> {
     let mut state = SyncState::require(record)?;
     let mut report = SyncReport::default();
     if refresh_keys(&mut state, relay)? {
@@ -80,7 +87,8 @@ pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListe
         if ops.is_empty() {
             break;
         }
-        let wire = ops.iter().map(|op| seal_op(&state.epochs, &state.account, op)).collect::<Result<Vec<_>>>()?;
+        let wire =
+            ops.iter().map(|op| seal_op(&state.epochs, &state.account, op)).collect::<Result<Vec<_>>>()?;
         match relay.push(state.epochs.current, &wire)? {
             PushOutcome::Accepted { .. } => {
                 record.mark_pushed(&wire.iter().map(|w| w.id.clone()).collect::<Vec<_>>())?;
@@ -90,7 +98,9 @@ pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListe
             PushOutcome::StaleEpoch(epoch) => {
                 // A device was removed meanwhile: take the new key, seal again.
                 if !refresh_keys(&mut state, relay)? || state.epochs.current < epoch {
-                    return Err(Error::Denied("the record's devices changed and this device was not given the new key"));
+                    return Err(Error::Denied(
+                        "the record's devices changed and this device was not given the new key",
+                    ));
                 }
                 state.save(record)?;
             }
@@ -104,7 +114,8 @@ pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListe
         let page = relay.pull(state.cursor, PULL_PAGE)?;
         snapshot_upto = page.snapshot_upto;
         if page.snapshot_required {
-            let snap = relay.snapshot()?.ok_or(Error::Corrupt("the relay compacted its log but has no snapshot"))?;
+            let snap =
+                relay.snapshot()?.ok_or(Error::Corrupt("the relay compacted its log but has no snapshot"))?;
             if !state.epochs.has(snap.epoch) {
                 refresh_keys(&mut state, relay)?;
             }
@@ -130,7 +141,11 @@ pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListe
         state.cursor = page.ops.iter().map(|p| p.seq).max().unwrap_or(state.cursor);
         let applied = record.apply_remote(ops, |tx| save_in(record, tx, &state))?;
         add(&mut report, &applied, n);
-        progress.on_progress("merging changes from your other devices", report.pulled, page.last_seq.max(0) as u64);
+        progress.on_progress(
+            "merging changes from your other devices",
+            report.pulled,
+            page.last_seq.max(0) as u64,
+        );
         // No early exit on `!more`: the closing empty pull tells the relay this device
         // holds everything up to its cursor, which lets the relay prune.
     }
@@ -141,7 +156,8 @@ pub fn sync(record: &Record, relay: &dyn SyncRelay, progress: &dyn ProgressListe
     if state.cursor - snapshot_upto >= opts.compact_after && record.ops_to_push(1)?.is_empty() {
         let ops = record.compacted_ops()?;
         let blob = seal_snapshot(&state.epochs, &state.account, state.cursor, &ops)?;
-        report.snapshot_written = relay.put_snapshot(&Snapshot { upto: state.cursor, epoch: state.epochs.current, blob })?;
+        report.snapshot_written =
+            relay.put_snapshot(&Snapshot { upto: state.cursor, epoch: state.epochs.current, blob })?;
     }
     Ok(report)
 }

@@ -26,7 +26,10 @@ pub struct EpochKeys {
 
 impl std::fmt::Debug for EpochKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EpochKeys").field("current", &self.current).field("epochs", &self.keys.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("EpochKeys")
+            .field("current", &self.current)
+            .field("epochs", &self.keys.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -72,7 +75,8 @@ fn op_ad(account: &str, id: &str, epoch: u32) -> Vec<u8> {
 
 pub fn seal_op(keys: &EpochKeys, account: &str, op: &Op) -> Result<WireOp> {
     let id = op.id();
-    let sealed = keys.cipher(keys.current)?.seal(&crate::store::op_bytes(op)?, &op_ad(account, &id, keys.current))?;
+    let sealed =
+        keys.cipher(keys.current)?.seal(&crate::store::op_bytes(op)?, &op_ad(account, &id, keys.current))?;
     Ok(WireOp { id, epoch: keys.current, blob: BASE64URL_NOPAD.encode(&sealed) })
 }
 
@@ -102,7 +106,8 @@ pub fn seal_snapshot(keys: &EpochKeys, account: &str, upto: i64, ops: &[Op]) -> 
 pub fn open_snapshot(keys: &EpochKeys, account: &str, upto: i64, epoch: u32, blob: &str) -> Result<Vec<Op>> {
     let sealed = BASE64URL_NOPAD.decode(blob.as_bytes()).map_err(|_| Error::Undecryptable)?;
     let packed = keys.cipher(epoch)?.open(&sealed, &snapshot_ad(account, upto, epoch))?;
-    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, 1 << 30).map_err(|_| Error::Corrupt("a sync snapshot does not inflate"))?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, 1 << 30)
+        .map_err(|_| Error::Corrupt("a sync snapshot does not inflate"))?;
     serde_json::from_slice(&json).map_err(|_| Error::Corrupt("a sync snapshot could not be read"))
 }
 
@@ -118,7 +123,11 @@ impl BoxKey {
         Ok(k)
     }
     pub fn from_b64(s: &str) -> Result<BoxKey> {
-        let mut raw: [u8; 32] = BASE64URL_NOPAD.decode(s.as_bytes()).ok().and_then(|v| v.try_into().ok()).ok_or(Error::Corrupt("a device key could not be read"))?;
+        let mut raw: [u8; 32] = BASE64URL_NOPAD
+            .decode(s.as_bytes())
+            .ok()
+            .and_then(|v| v.try_into().ok())
+            .ok_or(Error::Corrupt("a device key could not be read"))?;
         let k = BoxKey(StaticSecret::from(raw));
         raw.zeroize();
         Ok(k)
@@ -143,7 +152,11 @@ fn wrap_key(shared: &[u8; 32], eph: &[u8; 32], to: &[u8; 32], context: &'static 
 
 /// Seals `payload` so only the holder of `to_public` (base64url X25519) can open it.
 pub fn seal_to(to_public: &str, payload: &[u8], context: &'static [u8]) -> Result<String> {
-    let to: [u8; 32] = BASE64URL_NOPAD.decode(to_public.as_bytes()).ok().and_then(|v| v.try_into().ok()).ok_or(Error::invalid("device key", "is not an X25519 public key"))?;
+    let to: [u8; 32] = BASE64URL_NOPAD
+        .decode(to_public.as_bytes())
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or(Error::invalid("device key", "is not an X25519 public key"))?;
     let eph = BoxKey::generate()?;
     let eph_pub = PublicKey::from(&eph.0);
     let shared = eph.0.diffie_hellman(&PublicKey::from(to));
@@ -171,7 +184,11 @@ mod tests {
     use crate::sync::hlc::Hlc;
 
     fn op() -> Op {
-        Op { hlc: Hlc::new(1_700_000_000_000, 1), device: "dev1".into(), change: Change::EntryHidden { id: "e1".into(), hidden: true } }
+        Op {
+            hlc: Hlc::new(1_700_000_000_000, 1),
+            device: "dev1".into(),
+            change: Change::EntryHidden { id: "e1".into(), hidden: true },
+        }
     }
 
     #[test]

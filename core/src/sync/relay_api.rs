@@ -62,7 +62,10 @@ pub struct KeyEnvelope {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PushOutcome {
-    Accepted { accepted: u64, duplicates: u64 },
+    Accepted {
+        accepted: u64,
+        duplicates: u64,
+    },
     /// The account moved to a newer epoch (a device was removed): fetch keys, re-seal.
     StaleEpoch(u32),
 }
@@ -111,7 +114,10 @@ pub struct HttpSyncRelay {
 impl HttpSyncRelay {
     pub fn new(base_url: &str, account: &str, key: Ed25519KeyPair, retry: RetryPolicy) -> Result<Self> {
         let base = base_url.trim_end_matches('/').to_string();
-        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| net(&base, e.to_string()))?;
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| net(&base, e.to_string()))?;
         Ok(Self { base, account: account.to_string(), key, http, retry })
     }
 
@@ -120,7 +126,12 @@ impl HttpSyncRelay {
         BASE64URL_NOPAD.encode(self.key.public_key().as_ref())
     }
 
-    fn once(&self, method: &reqwest::Method, path: &str, body: &[u8]) -> std::result::Result<(u16, Vec<u8>, Option<u64>), String> {
+    fn once(
+        &self,
+        method: &reqwest::Method,
+        path: &str,
+        body: &[u8],
+    ) -> std::result::Result<(u16, Vec<u8>, Option<u64>), String> {
         // Never the same millisecond twice: the relay accepts each signed request once.
         let now = crate::share::relay::request_time_ms();
         let sig = self.key.sign(&signing_input(method.as_str(), path, now, body));
@@ -135,15 +146,20 @@ impl HttpSyncRelay {
             .send()
             .map_err(|e| format!("the relay could not be reached ({})", e.without_url()))?;
         let status = resp.status().as_u16();
-        let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-        let bytes = resp.bytes().map_err(|e| format!("the relay's answer was cut off ({})", e.without_url()))?.to_vec();
+        let retry_after =
+            resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+        let bytes = resp
+            .bytes()
+            .map_err(|e| format!("the relay's answer was cut off ({})", e.without_url()))?
+            .to_vec();
         Ok((status, bytes, retry_after))
     }
 
     /// Sends with retries; returns the final status and body (non-retryable statuses are
     /// returned, not raised, so callers can read 403/404/409).
     fn send(&self, method: &str, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>)> {
-        let m = reqwest::Method::from_bytes(method.as_bytes()).map_err(|_| Error::invalid("method", "bad HTTP method"))?;
+        let m = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| Error::invalid("method", "bad HTTP method"))?;
         let mut backoff = self.retry.first_backoff;
         let mut last = String::new();
         for attempt in 0..self.retry.attempts.max(1) {
@@ -170,7 +186,8 @@ impl HttpSyncRelay {
     fn call<T: serde::de::DeserializeOwned>(&self, method: &str, path: &str, body: &[u8]) -> Result<T> {
         let (status, bytes) = self.send(method, path, body)?;
         check(&self.base, status, &bytes)?;
-        serde_json::from_slice(&bytes).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
+        serde_json::from_slice(&bytes)
+            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
     }
 
     fn path(&self, rest: &str) -> String {
@@ -179,13 +196,18 @@ impl HttpSyncRelay {
 }
 
 fn error_code(bytes: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string)).unwrap_or_default()
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn check(base: &str, status: u16, bytes: &[u8]) -> Result<()> {
     match status {
         200..=299 => Ok(()),
-        403 if error_code(bytes) == "device_removed" => Err(Error::Denied("this device was removed from the record's devices")),
+        403 if error_code(bytes) == "device_removed" => {
+            Err(Error::Denied("this device was removed from the record's devices"))
+        }
         403 => Err(Error::Denied("this device is not one of the record's devices")),
         s => Err(net(base, format!("the relay answered {s} ({})", error_code(bytes)))),
     }
@@ -197,7 +219,11 @@ fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>> {
 
 impl SyncRelay for HttpSyncRelay {
     fn add_device(&self, device: &str, xkey: &str) -> Result<()> {
-        let (status, bytes) = self.send("POST", &self.path("/devices"), &to_json(&serde_json::json!({ "device": device, "xkey": xkey }))?)?;
+        let (status, bytes) = self.send(
+            "POST",
+            &self.path("/devices"),
+            &to_json(&serde_json::json!({ "device": device, "xkey": xkey }))?,
+        )?;
         check(&self.base, status, &bytes)
     }
     fn devices(&self) -> Result<Vec<DeviceRow>> {
@@ -212,9 +238,16 @@ impl SyncRelay for HttpSyncRelay {
         Ok(true)
     }
     fn push(&self, epoch: u32, ops: &[WireOp]) -> Result<PushOutcome> {
-        let (status, bytes) = self.send("POST", &self.path("/ops"), &to_json(&serde_json::json!({ "epoch": epoch, "ops": ops }))?)?;
+        let (status, bytes) = self.send(
+            "POST",
+            &self.path("/ops"),
+            &to_json(&serde_json::json!({ "epoch": epoch, "ops": ops }))?,
+        )?;
         if status == 409 && error_code(&bytes) == "stale_epoch" {
-            let current = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|v| v.get("epoch")?.as_u64()).unwrap_or(0) as u32;
+            let current = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("epoch")?.as_u64())
+                .unwrap_or(0) as u32;
             return Ok(PushOutcome::StaleEpoch(current));
         }
         check(&self.base, status, &bytes)?;
@@ -223,7 +256,8 @@ impl SyncRelay for HttpSyncRelay {
             accepted: u64,
             duplicates: u64,
         }
-        let p: Pushed = serde_json::from_slice(&bytes).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))?;
+        let p: Pushed = serde_json::from_slice(&bytes)
+            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))?;
         Ok(PushOutcome::Accepted { accepted: p.accepted, duplicates: p.duplicates })
     }
     fn pull(&self, after: i64, limit: u32) -> Result<PullPage> {
@@ -243,11 +277,18 @@ impl SyncRelay for HttpSyncRelay {
             return Ok(None);
         }
         check(&self.base, status, &bytes)?;
-        serde_json::from_slice(&bytes).map(Some).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
     }
     fn put_keys(&self, epoch: u32, envelopes: &[(String, String)]) -> Result<()> {
-        let envs: Vec<_> = envelopes.iter().map(|(d, b)| serde_json::json!({ "device": d, "blob": b })).collect();
-        let (status, bytes) = self.send("POST", &self.path("/keys"), &to_json(&serde_json::json!({ "epoch": epoch, "envelopes": envs }))?)?;
+        let envs: Vec<_> =
+            envelopes.iter().map(|(d, b)| serde_json::json!({ "device": d, "blob": b })).collect();
+        let (status, bytes) = self.send(
+            "POST",
+            &self.path("/keys"),
+            &to_json(&serde_json::json!({ "epoch": epoch, "envelopes": envs }))?,
+        )?;
         check(&self.base, status, &bytes)
     }
     fn keys(&self) -> Result<Vec<KeyEnvelope>> {
@@ -271,7 +312,10 @@ pub struct SlotContents {
 impl PairingMailbox {
     pub fn new(base_url: &str) -> Result<Self> {
         let base = base_url.trim_end_matches('/').to_string();
-        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| net(&base, e.to_string()))?;
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| net(&base, e.to_string()))?;
         Ok(Self { base, http })
     }
     fn put(&self, slot: &str, what: &str, blob: &str) -> Result<bool> {
@@ -294,14 +338,16 @@ impl PairingMailbox {
         self.put(slot, "welcome", blob)
     }
     pub fn get(&self, slot: &str) -> Result<Option<SlotContents>> {
-        let resp = self
-            .http
-            .get(format!("{}/sync/pair/{slot}", self.base))
-            .send()
-            .map_err(|e| net(&self.base, format!("the relay could not be reached ({})", e.without_url())))?;
+        let resp =
+            self.http.get(format!("{}/sync/pair/{slot}", self.base)).send().map_err(|e| {
+                net(&self.base, format!("the relay could not be reached ({})", e.without_url()))
+            })?;
         match resp.status().as_u16() {
             404 => Ok(None),
-            200..=299 => resp.json().map(Some).map_err(|_| net(&self.base, "the relay's answer is not the expected JSON")),
+            200..=299 => resp
+                .json()
+                .map(Some)
+                .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON")),
             s => Err(net(&self.base, format!("the relay answered {s}"))),
         }
     }

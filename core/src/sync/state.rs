@@ -28,7 +28,11 @@ pub struct SyncState {
 
 impl std::fmt::Debug for SyncState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SyncState").field("relay", &self.relay).field("device", &self.device).field("cursor", &self.cursor).finish_non_exhaustive()
+        f.debug_struct("SyncState")
+            .field("relay", &self.relay)
+            .field("device", &self.device)
+            .field("cursor", &self.cursor)
+            .finish_non_exhaustive()
     }
 }
 
@@ -41,8 +45,10 @@ pub fn device_id_of(sign_public_b64: &str) -> String {
 impl SyncState {
     /// New keys for a device of `account` at `relay`.
     pub(crate) fn generate(relay: &str, account: &str, label: &str) -> Result<SyncState> {
-        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).map_err(|_| Error::Crypto("key generation failed"))?;
-        let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| Error::Crypto("key generation failed"))?;
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+            .map_err(|_| Error::Crypto("key generation failed"))?;
+        let pair =
+            Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|_| Error::Crypto("key generation failed"))?;
         let public = BASE64URL_NOPAD.encode(pair.public_key().as_ref());
         Ok(SyncState {
             relay: relay.trim_end_matches('/').to_string(),
@@ -57,7 +63,9 @@ impl SyncState {
     }
 
     pub fn signing_key(&self) -> Result<Ed25519KeyPair> {
-        let raw = BASE64URL_NOPAD.decode(self.sign_pkcs8.as_bytes()).map_err(|_| Error::Corrupt("the sync device key could not be read"))?;
+        let raw = BASE64URL_NOPAD
+            .decode(self.sign_pkcs8.as_bytes())
+            .map_err(|_| Error::Corrupt("the sync device key could not be read"))?;
         Ed25519KeyPair::from_pkcs8(&raw).map_err(|_| Error::Corrupt("the sync device key could not be read"))
     }
 
@@ -75,7 +83,9 @@ impl SyncState {
     }
 
     pub fn require(record: &Record) -> Result<SyncState> {
-        Self::load(record)?.ok_or(Error::NotFound { what: "sync set-up (run `phr device start` or `phr device join` first)" })
+        Self::load(record)?.ok_or(Error::NotFound {
+            what: "sync set-up (run `phr device start` or `phr device join` first)",
+        })
     }
 
     pub fn save(&self, record: &Record) -> Result<()> {

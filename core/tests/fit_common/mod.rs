@@ -1,12 +1,9 @@
 #![allow(dead_code)]
 use std::path::PathBuf;
 
-/// Locate the shared corpus: CARGO_MANIFEST_DIR/../../shared/corpus (final layout
-/// /work/main/core -> /work/shared/corpus), then /work/shared/corpus.
+/// The corpus (`tests/corpus/`), or `None` after phr_testkit::missing said why.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let cands = [manifest.join("../../shared/corpus"), manifest.join("../shared/corpus"), PathBuf::from("/work/shared/corpus")];
-    cands.into_iter().find(|p| p.join("MANIFEST.tsv").is_file())
+    phr_testkit::corpus()
 }
 
 /// Unix seconds -> "YYYY-MM-DDTHH:MM:SSZ".

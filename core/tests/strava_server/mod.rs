@@ -7,7 +7,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
-
 /// Distinct token strings, so tests can look for them on disk and in output.
 pub const ACCESS_1: &str = "a1-strava-access-token-first";
 pub const REFRESH_1: &str = "r1-strava-refresh-token-first";
@@ -27,7 +26,13 @@ pub struct ServerState {
 
 impl Default for ServerState {
     fn default() -> Self {
-        ServerState { usage15: 0, force_429: 0, requests: vec![], activities: vec![], code_token_expires_at: 4_000_000_000 }
+        ServerState {
+            usage15: 0,
+            force_429: 0,
+            requests: vec![],
+            activities: vec![],
+            code_token_expires_at: 4_000_000_000,
+        }
     }
 }
 
@@ -67,34 +72,73 @@ pub fn serve(state: Arc<Mutex<ServerState>>) -> (String, std::thread::JoinHandle
             st.requests.push(format!("{} {target} {body}", line.split_whitespace().next().unwrap()));
             st.usage15 += 1;
             let (status, json) = if target == "/oauth/token" {
-                if body.contains("grant_type=authorization_code") && body.contains(&format!("code={GOOD_CODE}")) {
-                    (200, serde_json::json!({"token_type":"Bearer","expires_at": st.code_token_expires_at,"expires_in":21600,"refresh_token":REFRESH_1,"access_token":ACCESS_1,"athlete":{"id":134815}}))
-                } else if body.contains("grant_type=refresh_token") && (body.contains(&format!("refresh_token={REFRESH_1}")) || body.contains(&format!("refresh_token={REFRESH_2}"))) {
-                    (200, serde_json::json!({"token_type":"Bearer","access_token":ACCESS_2,"expires_at":4_000_000_000i64,"expires_in":21600,"refresh_token":REFRESH_2}))
+                if body.contains("grant_type=authorization_code")
+                    && body.contains(&format!("code={GOOD_CODE}"))
+                {
+                    (
+                        200,
+                        serde_json::json!({"token_type":"Bearer","expires_at": st.code_token_expires_at,"expires_in":21600,"refresh_token":REFRESH_1,"access_token":ACCESS_1,"athlete":{"id":134815}}),
+                    )
+                } else if body.contains("grant_type=refresh_token")
+                    && (body.contains(&format!("refresh_token={REFRESH_1}"))
+                        || body.contains(&format!("refresh_token={REFRESH_2}")))
+                {
+                    (
+                        200,
+                        serde_json::json!({"token_type":"Bearer","access_token":ACCESS_2,"expires_at":4_000_000_000i64,"expires_in":21600,"refresh_token":REFRESH_2}),
+                    )
                 } else {
-                    (400, serde_json::json!({"message":"Bad Request","errors":[{"resource":"AuthorizationCode","field":"code","code":"invalid"}]}))
+                    (
+                        400,
+                        serde_json::json!({"message":"Bad Request","errors":[{"resource":"AuthorizationCode","field":"code","code":"invalid"}]}),
+                    )
                 }
             } else if !(auth == format!("Bearer {ACCESS_1}") || auth == format!("Bearer {ACCESS_2}")) {
-                (401, serde_json::json!({"message":"Authorization Error","errors":[{"resource":"Athlete","field":"access_token","code":"invalid"}]}))
+                (
+                    401,
+                    serde_json::json!({"message":"Authorization Error","errors":[{"resource":"Athlete","field":"access_token","code":"invalid"}]}),
+                )
             } else if st.force_429 > 0 && target.starts_with("/api/v3/athlete/activities") {
                 st.force_429 -= 1;
                 st.usage15 = 600;
                 (429, serde_json::json!({"message":"Rate Limit Exceeded"}))
             } else if let Some(q) = target.strip_prefix("/api/v3/athlete/activities?") {
-                let page: usize = q.split('&').find_map(|kv| kv.strip_prefix("page=")).unwrap().parse().unwrap();
-                let per: usize = q.split('&').find_map(|kv| kv.strip_prefix("per_page=")).unwrap().parse().unwrap();
+                let page: usize =
+                    q.split('&').find_map(|kv| kv.strip_prefix("page=")).unwrap().parse().unwrap();
+                let per: usize =
+                    q.split('&').find_map(|kv| kv.strip_prefix("per_page=")).unwrap().parse().unwrap();
                 // `after` (unix s): only activities that started later, as Strava does.
-                let after: i64 = q.split('&').find_map(|kv| kv.strip_prefix("after=")).map_or(i64::MIN, |v| v.parse().unwrap());
-                let start = |a: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(a["start_date"].as_str().unwrap()).unwrap().timestamp();
-                let items: Vec<_> = st.activities.iter().filter(|a| start(a) > after).skip((page - 1) * per).take(per).cloned().collect();
+                let after: i64 = q
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("after="))
+                    .map_or(i64::MIN, |v| v.parse().unwrap());
+                let start = |a: &serde_json::Value| {
+                    chrono::DateTime::parse_from_rfc3339(a["start_date"].as_str().unwrap())
+                        .unwrap()
+                        .timestamp()
+                };
+                let items: Vec<_> = st
+                    .activities
+                    .iter()
+                    .filter(|a| start(a) > after)
+                    .skip((page - 1) * per)
+                    .take(per)
+                    .cloned()
+                    .collect();
                 (200, serde_json::Value::Array(items))
-            } else if target.starts_with("/api/v3/activities/") && target.contains("/streams?keys=time,heartrate,latlng,distance,altitude,cadence") && target.ends_with("key_by_type=true") {
+            } else if target.starts_with("/api/v3/activities/")
+                && target.contains("/streams?keys=time,heartrate,latlng,distance,altitude,cadence")
+                && target.ends_with("key_by_type=true")
+            {
                 let t: Vec<u64> = (0..=600).step_by(10).collect();
-                (200, serde_json::json!({
-                    "time": {"data": t, "series_type":"distance","original_size":61,"resolution":"high"},
-                    "heartrate": {"data": t.iter().map(|_| 150).collect::<Vec<_>>(), "series_type":"distance","original_size":61,"resolution":"high"},
-                    "latlng": {"data": t.iter().map(|i| [53.8 + *i as f64 * 1e-5, -1.55]).collect::<Vec<_>>(), "series_type":"distance","original_size":61,"resolution":"high"},
-                }))
+                (
+                    200,
+                    serde_json::json!({
+                        "time": {"data": t, "series_type":"distance","original_size":61,"resolution":"high"},
+                        "heartrate": {"data": t.iter().map(|_| 150).collect::<Vec<_>>(), "series_type":"distance","original_size":61,"resolution":"high"},
+                        "latlng": {"data": t.iter().map(|i| [53.8 + *i as f64 * 1e-5, -1.55]).collect::<Vec<_>>(), "series_type":"distance","original_size":61,"resolution":"high"},
+                    }),
+                )
             } else {
                 (404, serde_json::json!({"message":"Record Not Found"}))
             };
@@ -104,7 +148,13 @@ pub fn serve(state: Arc<Mutex<ServerState>>) -> (String, std::thread::JoinHandle
             }
             drop(st);
             let b = json.to_string();
-            let reason = match status { 200 => "OK", 400 => "Bad Request", 401 => "Unauthorized", 429 => "Too Many Requests", _ => "Not Found" };
+            let reason = match status {
+                200 => "OK",
+                400 => "Bad Request",
+                401 => "Unauthorized",
+                429 => "Too Many Requests",
+                _ => "Not Found",
+            };
             let mut s = s;
             write!(
                 s,

@@ -37,16 +37,18 @@ pub fn start(which: Which) -> Option<Running> {
     let dir = tempfile::tempdir().unwrap();
     let backend = match which {
         Which::Sqlite => Backend::Sqlite(dir.path().join("relay.sqlite")),
-        Which::Postgres => match std::env::var("PHR_TEST_PG") {
-            Ok(url) if !url.is_empty() => {
-                let schema = format!("t_{}", uuid_hex());
-                Backend::Postgres { url, schema: Some(schema) }
+        Which::Postgres => {
+            match std::env::var("PHR_TEST_PG") {
+                Ok(url) if !url.is_empty() => {
+                    let schema = format!("t_{}", uuid_hex());
+                    Backend::Postgres { url, schema: Some(schema) }
+                }
+                _ => {
+                    phr_testkit::missing("PHR_TEST_PG is not set: the PostgreSQL run (scripts/test-all.sh starts one and sets it)");
+                    return None;
+                }
             }
-            _ => {
-                eprintln!("PHR_TEST_PG is not set: skipping the PostgreSQL run (scripts/test-all.sh sets it)");
-                return None;
-            }
-        },
+        }
     };
     Some(start_on(backend, dir))
 }

@@ -6,6 +6,7 @@ import { chromium } from "playwright-core";
 import * as jose from "jose";
 import fs from "node:fs";
 import path from "node:path";
+import { writeJoseVector } from "./jose-vector.mjs";
 
 const [mode, url, passcode, outdir] = process.argv.slice(2);
 fs.mkdirSync(outdir, { recursive: true });
@@ -28,10 +29,7 @@ if (mode === "jose") {
   if (bundle.resourceType !== "Bundle") fail("not a Bundle");
   console.log("jose decrypted the core's JWE: Bundle with " + bundle.entry.length + " entries");
   // And one made by jose, for the core to decrypt (core/tests/share_links.rs jose_interop_vector).
-  const k2 = crypto.getRandomValues(new Uint8Array(32));
-  const text = "made by npm jose: Ramipril 5 mg é ✓";
-  const jwe = await new jose.CompactEncrypt(new TextEncoder().encode(text)).setProtectedHeader({ alg: "dir", enc: "A256GCM", cty: "text/plain" }).encrypt(k2);
-  fs.writeFileSync(path.join(outdir, "jose-vector.json"), JSON.stringify({ key: Buffer.from(k2).toString("base64url"), jwe, plaintext: text }));
+  await writeJoseVector(path.join(outdir, "jose-vector.json"));
   process.exit(0);
 }
 

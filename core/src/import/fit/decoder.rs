@@ -10,8 +10,8 @@ use std::io::{ErrorKind, Read};
 use std::sync::Arc;
 
 use super::crc;
-use super::types::*;
 use super::message_profile;
+use super::types::*;
 
 /// Decoder options.
 #[derive(Debug, Clone)]
@@ -145,7 +145,9 @@ fn scalar(raw: u64, base: BaseType) -> Option<FitValue> {
     }
     Some(match base {
         // Any NaN is treated as invalid (not only the all-ones pattern).
-        BaseType::Float32 => FitValue::Float(Some(f32::from_bits(raw as u32) as f64).filter(|x| !x.is_nan())?),
+        BaseType::Float32 => {
+            FitValue::Float(Some(f32::from_bits(raw as u32) as f64).filter(|x| !x.is_nan())?)
+        }
         BaseType::Float64 => FitValue::Float(Some(f64::from_bits(raw)).filter(|x| !x.is_nan())?),
         b if b.is_signed() => FitValue::SInt(sign_extend(raw, b.size())),
         _ => FitValue::UInt(raw),
@@ -196,13 +198,26 @@ fn decode_value(b: &[u8], base: BaseType, be: bool) -> Option<FitValue> {
                         }
                     })
                     .collect();
-                if v.iter().all(|x| x.is_none()) { None } else { Some(FitValue::FloatArray(v)) }
+                if v.iter().all(|x| x.is_none()) {
+                    None
+                } else {
+                    Some(FitValue::FloatArray(v))
+                }
             } else if base.is_signed() {
-                let v: Vec<Option<i64>> = it.map(|r| if r == inv { None } else { Some(sign_extend(r, sz)) }).collect();
-                if v.iter().all(|x| x.is_none()) { None } else { Some(FitValue::SIntArray(v)) }
+                let v: Vec<Option<i64>> =
+                    it.map(|r| if r == inv { None } else { Some(sign_extend(r, sz)) }).collect();
+                if v.iter().all(|x| x.is_none()) {
+                    None
+                } else {
+                    Some(FitValue::SIntArray(v))
+                }
             } else {
                 let v: Vec<Option<u64>> = it.map(|r| if r == inv { None } else { Some(r) }).collect();
-                if v.iter().all(|x| x.is_none()) { None } else { Some(FitValue::UIntArray(v)) }
+                if v.iter().all(|x| x.is_none()) {
+                    None
+                } else {
+                    Some(FitValue::UIntArray(v))
+                }
             }
         }
     }
@@ -218,7 +233,9 @@ fn bit_elements(v: &FitValue, base: BaseType, out: &mut Vec<(u64, u32)>) {
         FitValue::SInt(x) => out.push((*x as u64 & mask, w)),
         FitValue::Bytes(b) => out.extend(b.iter().map(|&x| (x as u64, 8))),
         FitValue::UIntArray(a) => out.extend(a.iter().map(|x| (x.unwrap_or(inv) & mask, w))),
-        FitValue::SIntArray(a) => out.extend(a.iter().map(|x| (x.map(|x| x as u64).unwrap_or(inv) & mask, w))),
+        FitValue::SIntArray(a) => {
+            out.extend(a.iter().map(|x| (x.map(|x| x as u64).unwrap_or(inv) & mask, w)))
+        }
         _ => {}
     }
 }
@@ -410,7 +427,11 @@ impl Decoder {
                 CrcStatus::Absent
             } else {
                 let computed = crc::crc16(&h[..12]);
-                if computed == stored { CrcStatus::Ok } else { CrcStatus::Mismatch { stored, computed } }
+                if computed == stored {
+                    CrcStatus::Ok
+                } else {
+                    CrcStatus::Mismatch { stored, computed }
+                }
             }
         } else {
             CrcStatus::Absent
@@ -464,7 +485,8 @@ impl Decoder {
         }
         let stored = u16::from_le_bytes([input[0], input[1]]);
         let computed = self.crc;
-        let status = if stored == computed { CrcStatus::Ok } else { CrcStatus::Mismatch { stored, computed } };
+        let status =
+            if stored == computed { CrcStatus::Ok } else { CrcStatus::Mismatch { stored, computed } };
         if let Some(f) = self.report.files.last_mut() {
             f.file_crc = status;
         }
@@ -594,7 +616,8 @@ impl Decoder {
             self.read_definition(rec);
             return self.consume(len, Event::Progress);
         }
-        let (local, ts_offset) = if hdr & 0x80 != 0 { ((hdr >> 5) & 3, Some(hdr & 0x1F)) } else { (hdr & 0x0F, None) };
+        let (local, ts_offset) =
+            if hdr & 0x80 != 0 { ((hdr >> 5) & 3, Some(hdr & 0x1F)) } else { (hdr & 0x0F, None) };
         let def = match &self.defs[local as usize] {
             Some(d) => d.clone(),
             None => unreachable_def(),
@@ -611,7 +634,8 @@ impl Decoder {
         let hdr = rec[0];
         let local = hdr & 0x0F;
         let be = rec[2] == 1;
-        let global = if be { u16::from_be_bytes([rec[3], rec[4]]) } else { u16::from_le_bytes([rec[3], rec[4]]) };
+        let global =
+            if be { u16::from_be_bytes([rec[3], rec[4]]) } else { u16::from_le_bytes([rec[3], rec[4]]) };
         let n = rec[5] as usize;
         let mprof = message_profile(global);
         let mut fields = Vec::with_capacity(n);
@@ -624,10 +648,15 @@ impl Decoder {
                 continue;
             }
             let mut base = BaseType::from_byte(b[2]).unwrap_or(BaseType::Byte);
-            if fsize as usize % base.size() != 0 {
+            if !(fsize as usize).is_multiple_of(base.size()) {
                 base = BaseType::Byte;
             }
-            fields.push(FieldDef { num: b[0], size: fsize, base, profile: mprof.and_then(|m| m.field(b[0])) });
+            fields.push(FieldDef {
+                num: b[0],
+                size: fsize,
+                base,
+                profile: mprof.and_then(|m| m.field(b[0])),
+            });
         }
         let mut dev = Vec::new();
         if hdr & 0x20 != 0 {
@@ -642,7 +671,8 @@ impl Decoder {
         if let Some(f) = self.report.files.last_mut() {
             f.definitions += 1;
         }
-        self.defs[local as usize] = Some(Arc::new(LocalDef { global, big_endian: be, mprof, fields, dev, size }));
+        self.defs[local as usize] =
+            Some(Arc::new(LocalDef { global, big_endian: be, mprof, fields, dev, size }));
     }
 
     fn accumulate(&mut self, mesg: u16, field: u8, v: u64, comp: &Component) -> u64 {
@@ -656,7 +686,7 @@ impl Decoder {
         let s = &mut self.accum[i];
         if let Some(p) = s.direct.take() {
             let cu = (p + comp.offset) * comp.scale;
-            let cu = if cu.is_finite() && cu >= 0.0 && cu < 1.8e19 { cu.round() as u64 } else { 0 };
+            let cu = if cu.is_finite() && (0.0..1.8e19).contains(&cu) { cu.round() as u64 } else { 0 };
             s.acc = cu;
             s.last = cu;
             s.init = true;
@@ -676,11 +706,20 @@ impl Decoder {
     fn note_direct_accumulated(&mut self, mesg: u16, field: u8, phys: f64) {
         match self.accum.iter_mut().find(|s| s.mesg == mesg && s.field == field) {
             Some(s) => s.direct = Some(phys),
-            None => self.accum.push(AccSlot { mesg, field, acc: 0, last: 0, init: false, direct: Some(phys) }),
+            None => {
+                self.accum.push(AccSlot { mesg, field, acc: 0, last: 0, init: false, direct: Some(phys) })
+            }
         }
     }
 
-    fn read_message(&mut self, def: &LocalDef, local: u8, body: &[u8], offset: u64, ts_offset: Option<u8>) -> FitMessage {
+    fn read_message(
+        &mut self,
+        def: &LocalDef,
+        local: u8,
+        body: &[u8],
+        offset: u64,
+        ts_offset: Option<u8>,
+    ) -> FitMessage {
         let be = def.big_endian;
         let mut fields: Vec<FitField> = Vec::with_capacity(def.fields.len() + 2);
         let mut pos = 0usize;
@@ -746,13 +785,22 @@ impl Decoder {
             let desc = self.dev_descs.get(&(dd.dev_index, dd.num)).cloned();
             let value = match &desc {
                 Some(d) => {
-                    let base = if b.len() % d.base_type.size() != 0 { BaseType::Byte } else { d.base_type };
+                    let base = if !b.len().is_multiple_of(d.base_type.size()) {
+                        BaseType::Byte
+                    } else {
+                        d.base_type
+                    };
                     decode_value(b, base, be)
                 }
                 None => Some(FitValue::Bytes(b.to_vec())),
             };
             if let Some(value) = value {
-                dev_fields.push(DevField { developer_data_index: dd.dev_index, num: dd.num, description: desc, value });
+                dev_fields.push(DevField {
+                    developer_data_index: dd.dev_index,
+                    num: dd.num,
+                    description: desc,
+                    value,
+                });
             }
         }
         if let Some(off) = ts_offset {
@@ -799,7 +847,12 @@ impl Decoder {
         msg
     }
 
-    fn apply_subfields_and_components(&mut self, global: u16, mprof: &'static MessageProfile, fields: &mut Vec<FitField>) {
+    fn apply_subfields_and_components(
+        &mut self,
+        global: u16,
+        mprof: &'static MessageProfile,
+        fields: &mut Vec<FitField>,
+    ) {
         // Sub-fields: pick the first whose reference field has the listed raw value.
         let mut comps: Vec<(usize, &'static [Component])> = Vec::new();
         for i in 0..fields.len() {
@@ -862,7 +915,11 @@ impl Decoder {
                 if let Some(tp) = mprof.field(c.target) {
                     let raw_t = (phys + tp.offset) * tp.scale;
                     let tbase = BaseType::from_byte(tp.base_type).unwrap_or(BaseType::Byte);
-                    let raw_u = if raw_t.is_finite() && raw_t >= 0.0 && raw_t < 1.8e19 { raw_t as u64 } else { u64::MAX };
+                    let raw_u = if raw_t.is_finite() && (0.0..1.8e19).contains(&raw_t) {
+                        raw_t as u64
+                    } else {
+                        u64::MAX
+                    };
                     if raw_u == tbase.invalid_bits() && !tbase.is_float() && tbase != BaseType::String {
                         // invalid value: not added
                     } else {
@@ -893,7 +950,11 @@ impl Decoder {
             let value = if vals.len() == 1 {
                 let x = vals[0];
                 if tp.scale == 1.0 && tp.offset == 0.0 && x.fract() == 0.0 && x.abs() < 9.0e15 {
-                    if x < 0.0 { FitValue::SInt(x as i64) } else { FitValue::UInt(x as u64) }
+                    if x < 0.0 {
+                        FitValue::SInt(x as i64)
+                    } else {
+                        FitValue::UInt(x as u64)
+                    }
                 } else {
                     FitValue::Float(x)
                 }
@@ -923,7 +984,8 @@ impl Decoder {
             Some(v) => v as u8,
             None => return,
         };
-        let base = msg.u64("fit_base_type_id").and_then(|b| BaseType::from_byte(b as u8)).unwrap_or(BaseType::Byte);
+        let base =
+            msg.u64("fit_base_type_id").and_then(|b| BaseType::from_byte(b as u8)).unwrap_or(BaseType::Byte);
         let s = |name: &str| -> Option<String> {
             match msg.field_by_name(name).map(|f| &f.value) {
                 Some(FitValue::String(s)) => Some(s.clone()),
@@ -952,7 +1014,14 @@ impl Decoder {
 #[cold]
 fn unreachable_def() -> Arc<LocalDef> {
     // record_len() already checked that the local definition exists; keep a harmless fallback.
-    Arc::new(LocalDef { global: 0xFFFF, big_endian: false, mprof: None, fields: Vec::new(), dev: Vec::new(), size: 0 })
+    Arc::new(LocalDef {
+        global: 0xFFFF,
+        big_endian: false,
+        mprof: None,
+        fields: Vec::new(),
+        dev: Vec::new(),
+        size: 0,
+    })
 }
 
 // ---------------------------------------------------------------- drivers

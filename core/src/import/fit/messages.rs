@@ -197,7 +197,11 @@ fn product_name(m: &FitMessage) -> Option<String> {
     m.field_by_name("product_name").and_then(|f| f.value.as_str()).map(|s| s.to_string())
 }
 fn product(m: &FitMessage) -> Option<u16> {
-    m.fields.iter().find(|f| f.name == Some("product")).and_then(|f| f.value.as_u64()).and_then(|v| u16::try_from(v).ok())
+    m.fields
+        .iter()
+        .find(|f| f.name == Some("product"))
+        .and_then(|f| f.value.as_u64())
+        .and_then(|v| u16::try_from(v).ok())
 }
 
 /// Builds a [`FitSummary`] from messages pushed one by one (streaming).
@@ -254,7 +258,10 @@ impl SummaryBuilder {
                     latitude: lat.map(|v| v as f64 * SEMICIRCLE_DEG),
                     longitude: lon.map(|v| v as f64 * SEMICIRCLE_DEG),
                     power: u16f(m, "power"),
-                    temperature: m.field_by_name("temperature").and_then(|f| f.value.as_i64()).and_then(|v| i8::try_from(v).ok()),
+                    temperature: m
+                        .field_by_name("temperature")
+                        .and_then(|f| f.value.as_i64())
+                        .and_then(|v| i8::try_from(v).ok()),
                 });
             }
             Some(n @ ("lap" | "session")) => {
@@ -270,7 +277,11 @@ impl SummaryBuilder {
                     sport: enum_f(m, "sport"),
                     sub_sport: enum_f(m, "sub_sport"),
                 };
-                if n == "lap" { s.laps.push(x) } else { s.sessions.push(x) }
+                if n == "lap" {
+                    s.laps.push(x)
+                } else {
+                    s.sessions.push(x)
+                }
             }
             Some("monitoring") => {
                 let mut ts = ts_unix;
@@ -283,7 +294,10 @@ impl SummaryBuilder {
                     }
                 }
                 let cyc = m.fields.iter().find(|f| f.name == Some("cycles"));
-                let steps = cyc.filter(|f| f.kind == FieldKind::SubField("steps")).and_then(|f| f.f64()).map(|v| v as u32);
+                let steps = cyc
+                    .filter(|f| f.kind == FieldKind::SubField("steps"))
+                    .and_then(|f| f.f64())
+                    .map(|v| v as u32);
                 let cycles = cyc.filter(|f| f.kind != FieldKind::SubField("steps")).and_then(|f| f.f64());
                 s.monitoring.push(MonitoringSample {
                     timestamp: ts,
@@ -304,12 +318,18 @@ impl SummaryBuilder {
             }),
             Some("hrv") => {
                 let rr = m.field_by_name("time").map(|f| f.f64s()).unwrap_or_default();
-                s.hrv.push(HrvRecord { after_timestamp: self.last_raw.and_then(|r| FitTime::from_raw(r).unix()), rr_s: rr });
+                s.hrv.push(HrvRecord {
+                    after_timestamp: self.last_raw.and_then(|r| FitTime::from_raw(r).unix()),
+                    rr_s: rr,
+                });
             }
             Some("weight_scale") => s.weight_scale.push(WeightScale {
                 timestamp: ts_unix,
                 // weight 0xFFFE means "calculating": left out.
-                weight_kg: m.field_by_name("weight").filter(|f| f.value.as_u64() != Some(0xFFFE)).and_then(|f| f.f64()),
+                weight_kg: m
+                    .field_by_name("weight")
+                    .filter(|f| f.value.as_u64() != Some(0xFFFE))
+                    .and_then(|f| f.f64()),
                 percent_fat: m.f64("percent_fat"),
                 percent_hydration: m.f64("percent_hydration"),
                 visceral_fat_mass_kg: m.f64("visceral_fat_mass"),

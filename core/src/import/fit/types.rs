@@ -307,8 +307,12 @@ impl FitField {
             FitValue::SInt(v) => FitValue::Float(*v as f64 / s - o),
             FitValue::UInt(v) => FitValue::Float(*v as f64 / s - o),
             FitValue::Float(v) => FitValue::Float(*v / s - o),
-            FitValue::SIntArray(a) => FitValue::FloatArray(a.iter().map(|x| x.map(|x| x as f64 / s - o)).collect()),
-            FitValue::UIntArray(a) => FitValue::FloatArray(a.iter().map(|x| x.map(|x| x as f64 / s - o)).collect()),
+            FitValue::SIntArray(a) => {
+                FitValue::FloatArray(a.iter().map(|x| x.map(|x| x as f64 / s - o)).collect())
+            }
+            FitValue::UIntArray(a) => {
+                FitValue::FloatArray(a.iter().map(|x| x.map(|x| x as f64 / s - o)).collect())
+            }
             FitValue::FloatArray(a) => FitValue::FloatArray(a.iter().map(|x| x.map(|x| x / s - o)).collect()),
             other => other.clone(),
         }
@@ -410,7 +414,10 @@ impl FitMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CrcStatus {
     Ok,
-    Mismatch { stored: u16, computed: u16 },
+    Mismatch {
+        stored: u16,
+        computed: u16,
+    },
     /// No CRC present (12-byte header, or header CRC written as 0).
     Absent,
     /// File ended before the CRC could be read.
@@ -452,8 +459,14 @@ pub enum DamageReason {
     RecordPastDataEnd,
     /// Header announced a data size of 0; records were read until the end of input.
     ZeroDataSize,
-    HeaderCrcMismatch { stored: u16, computed: u16 },
-    FileCrcMismatch { stored: u16, computed: u16 },
+    HeaderCrcMismatch {
+        stored: u16,
+        computed: u16,
+    },
+    FileCrcMismatch {
+        stored: u16,
+        computed: u16,
+    },
     /// The file CRC is missing at the end of input.
     MissingFileCrc,
     Io(String),
@@ -464,7 +477,9 @@ impl fmt::Display for DamageReason {
         match self {
             DamageReason::NotFitHeader => write!(f, "not a FIT file header"),
             DamageReason::UnexpectedEof => write!(f, "unexpected end of input"),
-            DamageReason::UndefinedLocalMessage(n) => write!(f, "data record for undefined local message {n}"),
+            DamageReason::UndefinedLocalMessage(n) => {
+                write!(f, "data record for undefined local message {n}")
+            }
             DamageReason::InvalidDefinition(w) => write!(f, "invalid definition record: {w}"),
             DamageReason::RecordPastDataEnd => write!(f, "record extends past the header's data size"),
             DamageReason::ZeroDataSize => write!(f, "header data size is 0; read until end of input"),

@@ -5,8 +5,8 @@
 
 use super::super::alerts::AlertCategory;
 use super::super::chart::{self, ChartSpec, Marker, MarkerKind, TargetBand, Theme};
-use super::super::input::{BpSetting, LifeEvent, MetricKind, SeriesPoint};
 use super::super::evaluate;
+use super::super::input::{BpSetting, LifeEvent, MetricKind, SeriesPoint};
 use super::{base_input, bp, push, t_days_ago, today};
 
 struct Raster {
@@ -33,7 +33,7 @@ fn options() -> resvg::usvg::Options<'static> {
 
 fn rasterise(svg: &str) -> Raster {
     let opt = options();
-    assert!(opt.fontdb.len() > 0, "no system fonts: install fonts-dejavu-core");
+    assert!(!opt.fontdb.is_empty(), "no system fonts: install fonts-dejavu-core");
     let tree = resvg::usvg::Tree::from_str(svg, &opt).expect("valid SVG");
     let size = tree.size().to_int_size();
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).expect("pixmap");
@@ -41,15 +41,23 @@ fn rasterise(svg: &str) -> Raster {
     let data = pixmap.data();
     let (r0, g0, b0) = (data[0], data[1], data[2]);
     let non_background = data.chunks_exact(4).filter(|p| (p[0], p[1], p[2]) != (r0, g0, b0)).count();
-    Raster { width: size.width(), height: size.height(), non_background, png: pixmap.encode_png().expect("png") }
+    Raster {
+        width: size.width(),
+        height: size.height(),
+        non_background,
+        png: pixmap.encode_png().expect("png"),
+    }
 }
 
 /// The trimmed contents of every `<text>` element.
 fn texts(svg: &str) -> Vec<String> {
-    svg.split("<text").skip(1).filter_map(|chunk| {
-        let body = &chunk[chunk.find('>')? + 1..];
-        Some(body[..body.find("</text>")?].trim().to_string())
-    }).collect()
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|chunk| {
+            let body = &chunk[chunk.find('>')? + 1..];
+            Some(body[..body.find("</text>")?].trim().to_string())
+        })
+        .collect()
 }
 
 fn has_text(svg: &str, s: &str) -> bool {
@@ -79,12 +87,16 @@ fn weight_input() -> super::super::input::InsightInput {
     let mut input = base_input();
     input.height_m = Some(1.78);
     for d in 0..120 {
-        let v = 84.0 - 0.03 * (120 - d) as f64 + ((d * 37 % 11) as f64 - 5.0) * 0.12 + if d < 40 { 3.0 } else { 0.0 };
+        let v = 84.0 - 0.03 * (120 - d) as f64
+            + ((d * 37 % 11) as f64 - 5.0) * 0.12
+            + if d < 40 { 3.0 } else { 0.0 };
         if d % 2 == 0 {
             push(&mut input, MetricKind::Weight, d, v);
         }
     }
-    input.life_events.push(LifeEvent { date: today() - chrono::Duration::days(70), label: "started ramipril".into() });
+    input
+        .life_events
+        .push(LifeEvent { date: today() - chrono::Duration::days(70), label: "started ramipril".into() });
     input.life_events.push(LifeEvent { date: today() - chrono::Duration::days(38), label: "new job".into() });
     input
 }
@@ -117,10 +129,13 @@ fn bp_chart_with_alert_marker() {
         input.blood_pressure.push(bp(d, s, s * 0.62, BpSetting::Home));
     }
     input.blood_pressure.push(bp(1, 162.0, 101.0, BpSetting::Clinic));
-    input.life_events.push(LifeEvent { date: today() - chrono::Duration::days(45), label: "started ramipril".into() });
+    input
+        .life_events
+        .push(LifeEvent { date: today() - chrono::Duration::days(45), label: "started ramipril".into() });
     let report = evaluate(&input);
     assert!(report.alerts.iter().any(|a| a.category == AlertCategory::BloodPressure));
-    let svg = chart::metric_chart(&input, MetricKind::BloodPressureSystolic, &report.alerts, Theme::Light).expect("chart");
+    let svg = chart::metric_chart(&input, MetricKind::BloodPressureSystolic, &report.alerts, Theme::Light)
+        .expect("chart");
     assert!(has_text(&svg, "Blood pressure"));
     assert!(has_text(&svg, "Date") && has_text(&svg, "Blood pressure (mmHg)"), "{:?}", texts(&svg));
     assert!(svg.contains("Top number (systolic)") && svg.contains("Bottom number (diastolic)"));
@@ -134,7 +149,10 @@ fn bp_chart_with_alert_marker() {
 fn vo2max_chart_dark_theme() {
     let mut input = base_input();
     for w in 0..=12 {
-        input.series.entry(MetricKind::Vo2Max).or_default().push(SeriesPoint { t: t_days_ago(7 * (12 - w), 8), value: 47.0 - 0.4 * w as f64 + (w % 3) as f64 * 0.3 });
+        input.series.entry(MetricKind::Vo2Max).or_default().push(SeriesPoint {
+            t: t_days_ago(7 * (12 - w), 8),
+            value: 47.0 - 0.4 * w as f64 + (w % 3) as f64 * 0.3,
+        });
     }
     let report = evaluate(&input);
     let svg = chart::metric_chart(&input, MetricKind::Vo2Max, &report.alerts, Theme::Dark).expect("chart");
@@ -155,7 +173,9 @@ fn vo2max_chart_dark_theme() {
 
 #[test]
 fn sparkline_is_compact_and_drawn() {
-    let pts: Vec<SeriesPoint> = (0..30).map(|d| SeriesPoint { t: t_days_ago(30 - d, 12), value: 60.0 + (d as f64 * 0.7).sin() * 3.0 }).collect();
+    let pts: Vec<SeriesPoint> = (0..30)
+        .map(|d| SeriesPoint { t: t_days_ago(30 - d, 12), value: 60.0 + (d as f64 * 0.7).sin() * 3.0 })
+        .collect();
     let svg = chart::render_sparkline(&pts, Theme::Light, 160, 40, "Resting heart rate");
     assert!(svg.contains("<title>Resting heart rate</title>"));
     let r = rasterise(&svg);
@@ -183,6 +203,10 @@ fn empty_and_degenerate_charts_do_not_fail() {
     rasterise(&svg);
     let one = chart::render_time_series(&spec(vec![SeriesPoint { t: 0, value: 5.0 }])).unwrap();
     assert!(rasterise(&one).non_background > 0);
-    let flat = chart::render_time_series(&spec(vec![SeriesPoint { t: 0, value: 0.0 }, SeriesPoint { t: 0, value: f64::INFINITY }])).unwrap();
+    let flat = chart::render_time_series(&spec(vec![
+        SeriesPoint { t: 0, value: 0.0 },
+        SeriesPoint { t: 0, value: f64::INFINITY },
+    ]))
+    .unwrap();
     rasterise(&flat);
 }

@@ -3,7 +3,13 @@ use super::super::input::{Activity, Goal, MetricKind, Sport};
 use super::{base_input, push, t_days_ago};
 
 fn run(days_ago: i64, minutes: f64, km: f64, hr: Option<f64>) -> Activity {
-    Activity { start: t_days_ago(days_ago, 7), duration_s: minutes * 60.0, distance_m: Some(km * 1000.0), avg_hr: hr, sport: Sport::Run }
+    Activity {
+        start: t_days_ago(days_ago, 7),
+        duration_s: minutes * 60.0,
+        distance_m: Some(km * 1000.0),
+        avg_hr: hr,
+        sport: Sport::Run,
+    }
 }
 
 #[test]

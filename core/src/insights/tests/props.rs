@@ -3,7 +3,9 @@
 use proptest::prelude::*;
 
 use super::super::chart::{self, Theme};
-use super::super::input::{Activity, BpPoint, BpSetting, DailyRollup, Goal, InsightInput, MetricKind, SeriesPoint, Sport};
+use super::super::input::{
+    Activity, BpPoint, BpSetting, DailyRollup, Goal, InsightInput, MetricKind, SeriesPoint, Sport,
+};
 use super::super::{evaluate, trends};
 use super::date;
 
@@ -34,7 +36,10 @@ fn input_strategy() -> impl Strategy<Value = InsightInput> {
         prop::collection::vec((0usize..12, points()), 0..6),
         prop::collection::vec((weird_t(), weird_f64(), weird_f64(), any::<bool>()), 0..10),
         prop::option::of(weird_f64()),
-        prop::collection::vec((weird_t(), weird_f64(), prop::option::of(weird_f64()), prop::option::of(weird_f64())), 0..8),
+        prop::collection::vec(
+            (weird_t(), weird_f64(), prop::option::of(weird_f64()), prop::option::of(weird_f64())),
+            0..8,
+        ),
         (0u32..400, -50_000i32..50_000),
         prop::collection::vec((weird_f64(), 0u64..5, weird_f64()), 0..5),
         weird_f64(),
@@ -46,17 +51,39 @@ fn input_strategy() -> impl Strategy<Value = InsightInput> {
             }
             input.blood_pressure = bps
                 .into_iter()
-                .map(|(t, s, d, c)| BpPoint { t, systolic: s, diastolic: d, setting: if c { BpSetting::Clinic } else { BpSetting::Home } })
+                .map(|(t, s, d, c)| BpPoint {
+                    t,
+                    systolic: s,
+                    diastolic: d,
+                    setting: if c { BpSetting::Clinic } else { BpSetting::Home },
+                })
                 .collect();
             input.height_m = height;
             input.activities = acts
                 .into_iter()
-                .map(|(start, dur, dist, hr)| Activity { start, duration_s: dur, distance_m: dist, avg_hr: hr, sport: Sport::Run })
+                .map(|(start, dur, dist, hr)| Activity {
+                    start,
+                    duration_s: dur,
+                    distance_m: dist,
+                    avg_hr: hr,
+                    sport: Sport::Run,
+                })
                 .collect();
             input.utc_offset_s = off;
             input.rollups.insert(
                 MetricKind::Steps,
-                rollups.iter().enumerate().map(|(i, (s, c, l))| DailyRollup { day: input.today - chrono::Duration::days(i as i64), count: *c, min: *s, max: *s, sum: *s, last: *l }).collect(),
+                rollups
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (s, c, l))| DailyRollup {
+                        day: input.today - chrono::Duration::days(i as i64),
+                        count: *c,
+                        min: *s,
+                        max: *s,
+                        sum: *s,
+                        last: *l,
+                    })
+                    .collect(),
             );
             input.goals = vec![
                 Goal::TargetWeight { target_kg: goal, start_kg: Some(goal) },

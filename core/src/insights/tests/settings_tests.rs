@@ -15,7 +15,13 @@ pub(super) fn busy_input() -> InsightInput {
     input.height_m = Some(1.75);
     input.blood_pressure.push(bp(2, 185.0, 95.0, BpSetting::Clinic));
     for d in 0..30 {
-        let w = if d >= 23 { 92.0 } else if d <= 6 { 97.0 } else { 94.5 };
+        let w = if d >= 23 {
+            92.0
+        } else if d <= 6 {
+            97.0
+        } else {
+            94.5
+        };
         push(&mut input, MetricKind::Weight, d, w);
     }
     for d in 1..=7 {
@@ -23,13 +29,27 @@ pub(super) fn busy_input() -> InsightInput {
         push(&mut input, MetricKind::AlcoholUnits, d, 4.0);
     }
     for w in 0..=8 {
-        input.series.entry(MetricKind::Vo2Max).or_default().push(SeriesPoint { t: t_days_ago(7 * (8 - w), 8), value: 45.0 - 0.6 * w as f64 });
+        input
+            .series
+            .entry(MetricKind::Vo2Max)
+            .or_default()
+            .push(SeriesPoint { t: t_days_ago(7 * (8 - w), 8), value: 45.0 - 0.6 * w as f64 });
     }
     for (i, h) in [21, 1, 23, 2, 20, 0, 22].iter().enumerate() {
-        input.series.entry(MetricKind::SleepBedtime).or_default().push(SeriesPoint { t: t_days_ago(i as i64 + 1, *h), value: 0.0 });
+        input
+            .series
+            .entry(MetricKind::SleepBedtime)
+            .or_default()
+            .push(SeriesPoint { t: t_days_ago(i as i64 + 1, *h), value: 0.0 });
     }
-    input.vaccinations.push(Vaccination { name: "Tetanus".into(), given: date(2010, 1, 1), next_due: Some(date(2025, 1, 1)) });
-    input.medications.push(Medication { name: "Ramipril".into(), stop_date: Some(today() + chrono::Duration::days(3)) });
+    input.vaccinations.push(Vaccination {
+        name: "Tetanus".into(),
+        given: date(2010, 1, 1),
+        next_due: Some(date(2025, 1, 1)),
+    });
+    input
+        .medications
+        .push(Medication { name: "Ramipril".into(), stop_date: Some(today() + chrono::Duration::days(3)) });
     input
 }
 
@@ -49,7 +69,10 @@ fn busy_input_raises_every_alerting_category() {
     ] {
         assert!(cats.contains(&c), "missing {c:?} in {cats:?}");
     }
-    assert!(r.suggestions.iter().any(|s| s.category == AlertCategory::Sleep), "irregular bedtimes give a sleep suggestion");
+    assert!(
+        r.suggestions.iter().any(|s| s.category == AlertCategory::Sleep),
+        "irregular bedtimes give a sleep suggestion"
+    );
     assert_eq!(r.alerts[0].severity, super::super::Severity::Urgent, "most serious first");
     assert!(r.signposts.iter().any(|s| s.id == "nhs-111"), "urgent alert brings NHS 111");
     assert!(r.signposts.iter().any(|s| s.id == "forward-leeds"));
@@ -69,7 +92,11 @@ fn turning_each_category_off_removes_its_alerts_suggestions_and_signposts() {
         assert!(r.suggestions.iter().all(|s| s.category != c), "{c:?} suggestion still shown");
         // A service that only serves this category must be gone.
         for s in &r.signposts {
-            assert!(!(s.categories.len() == 1 && s.categories[0] == c), "{} still shown with {c:?} off", s.id);
+            assert!(
+                !(s.categories.len() == 1 && s.categories[0] == c),
+                "{} still shown with {c:?} off",
+                s.id
+            );
         }
         assert!(signposts::signposts_for_category(c, &input.settings).is_empty());
         // Other categories are unaffected.

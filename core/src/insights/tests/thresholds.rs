@@ -286,7 +286,8 @@ fn alcohol(units_per_day: &[(i64, f64)]) -> Vec<Alert> {
 
 #[test]
 fn uk_cmo_2016_alcohol_13_9_14_14_1_units() {
-    let spread = |total: f64| alcohol(&[(1, total / 4.0), (3, total / 4.0), (5, total / 4.0), (6, total / 4.0)]);
+    let spread =
+        |total: f64| alcohol(&[(1, total / 4.0), (3, total / 4.0), (5, total / 4.0), (6, total / 4.0)]);
     assert!(spread(13.9).is_empty());
     assert!(spread(14.0).is_empty(), "14 units spread over 4 days is within the guideline");
     let a = spread(14.1);
@@ -316,17 +317,32 @@ fn uk_cmo_2016_alcohol_outside_week_not_counted() {
 #[test]
 fn ukhsa_green_book_overdue_vaccination() {
     let mut input = base_input();
-    input.vaccinations.push(Vaccination { name: "Tetanus booster".into(), given: date(2015, 1, 1), next_due: Some(today() - chrono::Duration::days(1)) });
-    input.vaccinations.push(Vaccination { name: "Flu".into(), given: date(2024, 10, 1), next_due: Some(today()) });
+    input.vaccinations.push(Vaccination {
+        name: "Tetanus booster".into(),
+        given: date(2015, 1, 1),
+        next_due: Some(today() - chrono::Duration::days(1)),
+    });
+    input.vaccinations.push(Vaccination {
+        name: "Flu".into(),
+        given: date(2024, 10, 1),
+        next_due: Some(today()),
+    });
     input.vaccinations.push(Vaccination { name: "MMR".into(), given: date(1995, 1, 1), next_due: None });
-    input.vaccinations.push(Vaccination { name: "Shingles".into(), given: date(2024, 1, 1), next_due: Some(today() + chrono::Duration::days(31)) });
+    input.vaccinations.push(Vaccination {
+        name: "Shingles".into(),
+        given: date(2024, 1, 1),
+        next_due: Some(today() + chrono::Duration::days(31)),
+    });
     let a = alerts::evaluate_alerts(&input, &TrendReport::default());
     assert_eq!(a.len(), 2, "{a:?}");
     let overdue = a.iter().find(|a| a.id.starts_with("vaccination.overdue")).expect("overdue alert");
     assert!(overdue.title.contains("Tetanus"));
     assert_eq!(overdue.severity, Severity::Advice);
     assert_eq!(overdue.citation, GREEN_BOOK);
-    let soon = a.iter().find(|a| a.id.starts_with("vaccination.due_soon")).expect("due today counts as due soon, not overdue");
+    let soon = a
+        .iter()
+        .find(|a| a.id.starts_with("vaccination.due_soon"))
+        .expect("due today counts as due soon, not overdue");
     assert!(soon.title.contains("Flu"));
 }
 

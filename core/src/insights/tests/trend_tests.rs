@@ -87,7 +87,13 @@ fn trend_report_covers_standard_windows() {
 fn weight_input(first_week: f64, last_week: f64) -> super::super::input::InsightInput {
     let mut input = base_input();
     for d in 0..30 {
-        let v = if d >= 23 { first_week } else if d <= 6 { last_week } else { (first_week + last_week) / 2.0 };
+        let v = if d >= 23 {
+            first_week
+        } else if d <= 6 {
+            last_week
+        } else {
+            (first_week + last_week) / 2.0
+        };
         push(&mut input, MetricKind::Weight, d, v);
     }
     input
@@ -97,12 +103,16 @@ fn weight_input(first_week: f64, last_week: f64) -> super::super::input::Insight
 fn weight_up_5_percent_in_30_days_is_detected() {
     let th = ChangeThresholds::default();
     let input = weight_input(80.0, 84.0); // exactly +5%
-    let c = trends::detect_weight_change(&input.points(MetricKind::Weight), today(), 0, &th).expect("+5% detected");
+    let c = trends::detect_weight_change(&input.points(MetricKind::Weight), today(), 0, &th)
+        .expect("+5% detected");
     assert_eq!(c.kind, ChangeKind::WeightGain);
     assert_eq!(c.magnitude, 5.0);
     assert_eq!((c.from, c.to), (80.0, 84.0));
     let report = evaluate(&input);
-    assert!(report.alerts.iter().any(|a| a.category == AlertCategory::WeightChange && a.id == "change.weight_gain"));
+    assert!(report
+        .alerts
+        .iter()
+        .any(|a| a.category == AlertCategory::WeightChange && a.id == "change.weight_gain"));
 
     let input = weight_input(80.0, 83.9); // +4.875%: below the threshold
     assert!(trends::detect_weight_change(&input.points(MetricKind::Weight), today(), 0, &th).is_none());
@@ -114,12 +124,20 @@ fn weight_threshold_is_configurable_and_loss_detected() {
     let input = weight_input(80.0, 82.5); // +3.125%
     assert!(trends::detect_weight_change(&input.points(MetricKind::Weight), today(), 0, &th).is_some());
     let input = weight_input(80.0, 76.0); // -5%
-    let c = trends::detect_weight_change(&input.points(MetricKind::Weight), today(), 0, &ChangeThresholds::default()).unwrap();
+    let c = trends::detect_weight_change(
+        &input.points(MetricKind::Weight),
+        today(),
+        0,
+        &ChangeThresholds::default(),
+    )
+    .unwrap();
     assert_eq!(c.kind, ChangeKind::WeightLoss);
 }
 
 fn vo2(per_week: f64, weeks: i64) -> Vec<SeriesPoint> {
-    (0..=weeks).map(|w| SeriesPoint { t: t_days_ago(7 * (weeks - w), 8), value: 48.0 + per_week * w as f64 }).collect()
+    (0..=weeks)
+        .map(|w| SeriesPoint { t: t_days_ago(7 * (weeks - w), 8), value: 48.0 + per_week * w as f64 })
+        .collect()
 }
 
 #[test]
@@ -136,7 +154,10 @@ fn vo2max_small_or_rising_or_short_is_not_flagged() {
     let th = ChangeThresholds::default();
     assert!(trends::detect_vo2max_decline(&vo2(-0.1, 8), today(), 0, &th).is_none(), "too small to matter");
     assert!(trends::detect_vo2max_decline(&vo2(0.5, 8), today(), 0, &th).is_none());
-    assert!(trends::detect_vo2max_decline(&vo2(-1.0, 3), today(), 0, &th).is_none(), "3 weeks of data is too short");
+    assert!(
+        trends::detect_vo2max_decline(&vo2(-1.0, 3), today(), 0, &th).is_none(),
+        "3 weeks of data is too short"
+    );
 }
 
 #[test]
@@ -144,7 +165,11 @@ fn sleep_regularity_hand_computed() {
     let mut input = base_input();
     // Bedtimes 22:00, 23:00, 00:00, 01:00: 600, 660, 720, 780 minutes after noon; sd = sqrt(4500).
     for (i, hour) in [(4, 22), (3, 23), (1, 0), (0, 1)] {
-        input.series.entry(MetricKind::SleepBedtime).or_default().push(SeriesPoint { t: t_days_ago(i, hour), value: 0.0 });
+        input
+            .series
+            .entry(MetricKind::SleepBedtime)
+            .or_default()
+            .push(SeriesPoint { t: t_days_ago(i, hour), value: 0.0 });
     }
     for (d, h) in [(4, 7.0), (3, 8.0), (2, 6.0), (1, 9.0)] {
         push(&mut input, MetricKind::SleepDuration, d, h);
@@ -164,7 +189,14 @@ fn rollups_fill_days_without_raw_samples() {
     let mut input = base_input();
     input.rollups.insert(
         MetricKind::Steps,
-        vec![DailyRollup { day: today() - chrono::Duration::days(1), count: 3, min: 1000.0, max: 5000.0, sum: 9000.0, last: 5000.0 }],
+        vec![DailyRollup {
+            day: today() - chrono::Duration::days(1),
+            count: 3,
+            min: 1000.0,
+            max: 5000.0,
+            sum: 9000.0,
+            last: 5000.0,
+        }],
     );
     input.rollups.insert(
         MetricKind::Weight,

