@@ -1,5 +1,7 @@
 //! `phr-relay serve [--listen 127.0.0.1:8787] [--db relay.sqlite | --postgres URL] [--public-url URL]`
 
+#![allow(clippy::print_stderr)] // a server's start-up line and fatal errors go to stderr
+
 use phr_relay::{Backend, Options};
 use std::path::PathBuf;
 use std::process::ExitCode;
