@@ -2,7 +2,7 @@
 # Builds phr-ffi, generates the Kotlin, Python and Swift bindings from the built library,
 # and runs the Kotlin JVM tests (Maven Surefire: bindings + android/shared view-models)
 # and the Python tests (pytest). Called by scripts/test-all.sh; runnable on its own.
-# Needs: Rust, Java 17+ and Maven 3.8+, Python 3. Maven and pip download what they need.
+# Needs: Rust, Java 17+ and Maven 3.8+, Python 3 with pytest (scripts/setup-test-tools.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -16,8 +16,7 @@ esac
 echo "== bindings: build phr-ffi and uniffi-bindgen"
 cargo build --locked -p phr-ffi -p uniffi-bindgen -p phr-relay 2>&1
 
-echo "== bindings: phr-ffi Rust unit tests"
-cargo test --locked -p phr-ffi 2>&1
+# (phr-ffi's own Rust tests ran with the workspace in scripts/test-all.sh.)
 
 echo "== bindings: generate Kotlin, Python and Swift"
 rm -rf "$GEN"
@@ -45,7 +44,6 @@ mvn -B -ntp -Dstyle.color=never -f bindings/kotlin/pom.xml \
   test 2>&1
 
 echo "== bindings: Python (pytest)"
-python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install --quiet pytest 2>&1
 cp "$LIB" "$GEN/python/"
 PHR_RELAY_BIN="$TARGET/debug/phr-relay" PHR_FFI_PYTHON_DIR="$GEN/python" python3 -m pytest -q bindings/python/tests -p no:cacheprovider 2>&1
 

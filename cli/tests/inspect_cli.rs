@@ -259,10 +259,6 @@ fn unreadable_files_fail_with_the_file_name_and_no_panic() {
     }
 }
 
-fn corpus() -> Option<PathBuf> {
-    phr_testkit::corpus()
-}
-
 fn fact<'a>(peers: &'a str, parser: &str, key: &str) -> Option<&'a str> {
     let body = peers.split(" | ").find(|p| p.starts_with(&format!("{parser}[")))?;
     if body.contains("peer_error") {
@@ -276,7 +272,7 @@ fn fact<'a>(peers: &'a str, parser: &str, key: &str) -> Option<&'a str> {
 /// lxml.iterparse, TCX track points with lxml.
 #[test]
 fn corpus_files_agree_with_peer_counts() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let manifest = std::fs::read_to_string(root.join("MANIFEST.tsv")).unwrap();
     let home = tmp();
     let mut checked = 0;

@@ -19,10 +19,6 @@ fn new_record() -> (tempfile::TempDir, Record) {
     (dir, r)
 }
 
-fn corpus() -> Option<PathBuf> {
-    phr_testkit::corpus_subdir("fhir")
-}
-
 /// Everything the owner can see or that a source left, for "store unchanged" checks.
 fn snapshot(r: &Record) -> String {
     let mut e = r.export().unwrap();
@@ -41,7 +37,7 @@ fn all_values(r: &Record, section: &str) -> Vec<EntryValue> {
 
 #[test]
 fn every_corpus_file_imports_and_counts_match_the_manifest() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = phr_testkit::corpus_subdir("fhir") else { return };
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
     let (mut files, mut matched, mut resources) = (0, 0, 0u64);
     let mut failures = Vec::new();
@@ -84,7 +80,7 @@ fn every_corpus_file_imports_and_counts_match_the_manifest() {
 
 #[test]
 fn uk_core_examples_map_to_the_right_sections() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = phr_testkit::corpus_subdir("fhir") else { return };
     let (_d, r) = new_record();
     let opts =
         FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
@@ -273,7 +269,7 @@ fn bad_input_gives_clear_errors_and_leaves_the_store_unchanged() {
 
 #[test]
 fn corpus_mutations_never_panic_and_failures_change_nothing() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = phr_testkit::corpus_subdir("fhir") else { return };
     let (_d, r) = new_record();
     let before = snapshot(&r);
     let mut seed = 0x2545F4914F6CDD1Du64;
@@ -356,7 +352,7 @@ fn python_validate(bundle: &Value) -> Option<String> {
 fn ips_and_bundle_exports_validate_and_reimport_to_the_same_entries() {
     let (_d, r) = new_record();
     fhir::import_bytes(&r, &gp_bundle("5", true, true), &FhirImportOptions::default()).unwrap();
-    if let Some(dir) = corpus() {
+    if let Some(dir) = phr_testkit::corpus_subdir("fhir") {
         {
             let f = "ips__Bundle-bundle-ips-all-sections.json";
             fhir::import_path(&r, &dir.join(f), &FhirImportOptions { force: true, ..Default::default() })
@@ -463,7 +459,7 @@ fn contents(r: &Record) -> (Vec<(String, String)>, SeriesContents) {
 
 #[test]
 fn xml_corpus_files_import_like_their_json_twins() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = phr_testkit::corpus_subdir("fhir") else { return };
     let manifest = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
     let opts =
         FhirImportOptions { system: Some("https://gp.example.nhs.uk/fhir".into()), ..Default::default() };
@@ -523,7 +519,7 @@ fn xml_corpus_files_import_like_their_json_twins() {
 
 #[test]
 fn mutated_xml_gives_errors_with_a_position_and_never_panics() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = phr_testkit::corpus_subdir("fhir") else { return };
     let mut seed = 0x9E3779B97F4A7C15u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -615,7 +611,7 @@ fn a_failed_xml_import_leaves_the_store_unchanged() {
 
 #[test]
 fn lab_results_land_in_the_built_in_test_results_section_and_insights_see_them() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = phr_testkit::corpus_subdir("fhir") else { return };
     let (_d, r) = new_record();
     fhir::import_path(
         &r,

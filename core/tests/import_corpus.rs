@@ -10,10 +10,6 @@ use phr_core::Record;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn corpus() -> Option<PathBuf> {
-    phr_testkit::corpus()
-}
-
 fn facts(peer: &str) -> (bool, BTreeMap<String, String>) {
     let Some(open) = peer.find('[') else { return (false, BTreeMap::new()) };
     let body = peer[open + 1..].trim_end_matches(']');
@@ -49,7 +45,7 @@ fn n(m: &BTreeMap<String, String>, k: &str) -> Option<f64> {
 
 #[test]
 fn gpx_matches_gpxpy() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let (mut agree, mut total) = (0, 0);
     for (file, peers) in rows(&root, "gpx") {
         let data = std::fs::read(root.join(&file)).unwrap();
@@ -100,7 +96,7 @@ fn gpx_matches_gpxpy() {
 
 #[test]
 fn tcx_matches_lxml_and_tcxparser() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let (mut agree, mut total) = (0, 0);
     for (file, peers) in rows(&root, "tcx") {
         let data = std::fs::read(root.join(&file)).unwrap();
@@ -158,7 +154,7 @@ fn tcx_matches_lxml_and_tcxparser() {
 
 #[test]
 fn apple_health_matches_iterparse() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let (mut agree, mut total) = (0, 0);
     for (file, peers) in rows(&root, "apple_health") {
         let data = std::fs::read(root.join(&file)).unwrap();
@@ -193,7 +189,7 @@ fn apple_health_matches_iterparse() {
 
 #[test]
 fn csv_shapes_match_and_hrv_exports_import() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let (mut agree, mut total) = (0, 0);
     for (file, peers) in rows(&root, "csv") {
         let data = std::fs::read(root.join(&file)).unwrap();
@@ -233,7 +229,7 @@ fn csv_shapes_match_and_hrv_exports_import() {
 
 #[test]
 fn strava_json_matches() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     for (file, peers) in rows(&root, "strava") {
         let data = std::fs::read(root.join(&file)).unwrap();
         let (_, f) = facts(&peers[0]);
@@ -311,7 +307,7 @@ fn mutate(data: &[u8], seed: u64) -> Vec<u8> {
 /// run of over a million inputs), on every core: no panic, and a refusal says why.
 #[test]
 fn mutated_corpus_files_never_panic() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let per_file: u64 = std::env::var("PHR_MUTATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     // The big benchmark files add time, not coverage.
     let files: Vec<PathBuf> = all_files(&root)
@@ -362,7 +358,7 @@ fn mutated_corpus_files_never_panic() {
 
 #[test]
 fn failed_or_damaged_imports_leave_the_store_consistent() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let dir = tempfile::tempdir().unwrap();
     let rec = Record::create(&dir.path().join(DB_FILE), &RawKeyStore::new([7; 32])).unwrap();
     let far = (i64::MIN / 4, i64::MAX / 4);

@@ -24,10 +24,6 @@ fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/import_fixtures")
 }
 
-fn corpus() -> Option<PathBuf> {
-    phr_testkit::corpus()
-}
-
 fn import(rec: &Record, paths: &[PathBuf]) -> phr_core::import::ImportReport {
     import_paths(rec, paths, &ImportOptions::default(), &NoProgress, &CancelToken::new()).unwrap()
 }
@@ -64,7 +60,7 @@ fn withings_and_omron_csv() {
 
 #[test]
 fn bulk_folder_and_zip_are_idempotent_and_a_bad_file_changes_nothing() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let dir = tempfile::tempdir().unwrap();
     let rec = record(dir.path());
     // A "Garmin export": a zip holding FIT files, one nested zip, one broken file.
@@ -135,7 +131,7 @@ impl ProgressListener for Count {
 
 #[test]
 fn cancel_stops_between_files_and_keeps_what_landed() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = phr_testkit::corpus() else { return };
     let dir = tempfile::tempdir().unwrap();
     let rec = record(dir.path());
     let cancel = CancelToken::new();
@@ -193,7 +189,7 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     let dir = tempfile::tempdir().unwrap();
     let rec = record(dir.path());
     // The same run recorded by the watch (FIT) first.
-    let fit_file = corpus().map(|c| c.join("fit/fitparse__2013-02-06-12-11-14.fit"));
+    let fit_file = phr_testkit::corpus().map(|c| c.join("fit/fitparse__2013-02-06-12-11-14.fit"));
     if let Some(f) = &fit_file {
         let rep = import(&rec, std::slice::from_ref(f));
         assert_eq!(rep.totals.activities_added, 1);

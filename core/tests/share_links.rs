@@ -5,13 +5,9 @@ use phr_core::share::link::{flags, ShlPayload};
 use phr_core::share::{jwe, qr};
 use std::path::PathBuf;
 
-fn corpus() -> Option<PathBuf> {
-    phr_testkit::corpus_subdir("fhir")
-}
-
 #[test]
 fn decrypts_the_published_ips_example_byte_for_byte() {
-    let Some(c) = corpus() else { return };
+    let Some(c) = phr_testkit::corpus_subdir("fhir") else { return };
     let details: serde_json::Value =
         serde_json::from_slice(&std::fs::read(c.join("shcl__IPS_IG-bundle-01-shl-details.json")).unwrap())
             .unwrap();
@@ -32,7 +28,7 @@ fn decrypts_the_published_ips_example_byte_for_byte() {
 
 #[test]
 fn decrypts_the_spec_example_vector() {
-    let Some(c) = corpus() else { return };
+    let Some(c) = phr_testkit::corpus_subdir("fhir") else { return };
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(c.join("shlspec__spec-example-vector.json")).unwrap()).unwrap();
     let key = data_encoding::BASE64URL_NOPAD.decode(v["key_b64url"].as_str().unwrap().as_bytes()).unwrap();
