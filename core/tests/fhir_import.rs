@@ -11,7 +11,6 @@ use phr_core::store::{ListOptions, DB_FILE, RESULTS_SECTION};
 use phr_core::Record;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 fn new_record() -> (tempfile::TempDir, Record) {
     let dir = tempfile::tempdir().unwrap();

@@ -3,7 +3,6 @@
 
 use phr_core::share::link::{flags, ShlPayload};
 use phr_core::share::{jwe, qr};
-use std::path::PathBuf;
 
 #[test]
 fn decrypts_the_published_ips_example_byte_for_byte() {
