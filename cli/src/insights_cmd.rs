@@ -3,6 +3,7 @@
 //! Everything is worked out on this machine from the local record; nothing is sent
 //! anywhere. Charts are plaintext files written only where the owner asks.
 
+use crate::output::print_json;
 use crate::terminal::outln;
 use chrono::NaiveDate;
 use clap::Subcommand;
@@ -35,11 +36,6 @@ pub enum GoalCmd {
     List,
     /// Remove every goal
     Clear,
-}
-
-fn print_json(v: &impl serde::Serialize) {
-    // Cannot fail: plain data with string keys.
-    outln!("{}", serde_json::to_string_pretty(v).expect("serialisable output"));
 }
 
 fn err(e: phr_core::Error) -> String {

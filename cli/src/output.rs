@@ -9,9 +9,13 @@ use phr_core::Record;
 use serde_json::json;
 use std::path::Path;
 
-fn print_json(v: &impl serde::Serialize) {
-    // Cannot fail: every value printed here is a plain data type with string keys.
-    outln!("{}", serde_json::to_string_pretty(v).expect("serialisable output"));
+/// Prints `v` as pretty JSON (every `--json` output goes through here).
+pub(crate) fn print_json(v: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(v) {
+        Ok(text) => outln!("{text}"),
+        // Plain data with string keys always encodes; say so rather than panic if not.
+        Err(e) => crate::terminal::errln!("phr: cannot encode the output as JSON: {e}"),
+    }
 }
 
 fn short(id: &str) -> &str {

@@ -66,7 +66,7 @@ impl ProgressListener for Progress {
         }
         // Plain lines: a new stage, then every tenth of it, then its end.
         let Ok(mut last) = self.last.lock() else { return };
-        let tenth = if total > 0 { done.saturating_mul(10) / total } else { 0 };
+        let tenth = done.saturating_mul(10).checked_div(total).unwrap_or(0);
         if last.0 != stage || tenth != last.1 {
             if total > 0 {
                 errln!("{stage}: {done} of {total}");

@@ -1,4 +1,5 @@
 //! `cargo run --example dump -- FILE [-v]`: print messages and the decode report.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // an example tool: it prints what it finds and stops at the first failure
 use phr_core::import::fit;
 
 fn main() {

@@ -445,7 +445,9 @@ fn ips_and_bundle_exports_validate_and_reimport_to_the_same_entries() {
 
 /// Entry values per section and samples: what an import put in the record, without the
 /// ids and times that differ between two imports of the same content.
-fn contents(r: &Record) -> (Vec<(String, String)>, Vec<(String, String, Vec<(i64, i64, f64)>)>) {
+type SeriesContents = Vec<(String, String, Vec<(i64, i64, f64)>)>;
+
+fn contents(r: &Record) -> (Vec<(String, String)>, SeriesContents) {
     let e = r.export().unwrap();
     let mut entries: Vec<(String, String)> = e
         .sections

@@ -8,7 +8,7 @@ use phr_core::import::{FileStatus, Format, ImportOptions};
 use phr_core::store::DB_FILE;
 use phr_core::Record;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn corpus() -> Option<PathBuf> {
     phr_testkit::corpus()
@@ -27,7 +27,7 @@ fn facts(peer: &str) -> (bool, BTreeMap<String, String>) {
     (ok && !body.contains("peer_error"), m)
 }
 
-fn rows(root: &PathBuf, folder: &str) -> Vec<(String, Vec<String>)> {
+fn rows(root: &Path, folder: &str) -> Vec<(String, Vec<String>)> {
     let text = std::fs::read_to_string(root.join("MANIFEST.tsv")).unwrap();
     text.lines()
         .skip(1)
@@ -256,7 +256,7 @@ fn strava_json_matches() {
     }
 }
 
-fn all_files(root: &PathBuf) -> Vec<PathBuf> {
+fn all_files(root: &Path) -> Vec<PathBuf> {
     let mut out = vec![];
     for d in ["gpx", "gpx/broken", "tcx", "tcx/broken", "apple_health", "csv", "strava", "fit", "fit/broken"]
     {

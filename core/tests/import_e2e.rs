@@ -161,7 +161,7 @@ fn watch_steps_beat_iphone_steps_across_files() {
     );
     let p = dir.path().join("export.xml");
     std::fs::write(&p, both).unwrap();
-    let rep = import(&rec, &[p.clone()]);
+    let rep = import(&rec, std::slice::from_ref(&p));
     assert_eq!(rep.files[0].status, FileStatus::Ok, "{:?}", rep.files[0]);
     let steps = rec.samples(SampleKind::Steps, ALL.0, ALL.1).unwrap();
     assert_eq!(
@@ -195,7 +195,7 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     // The same run recorded by the watch (FIT) first.
     let fit_file = corpus().map(|c| c.join("fit/fitparse__2013-02-06-12-11-14.fit"));
     if let Some(f) = &fit_file {
-        let rep = import(&rec, &[f.clone()]);
+        let rep = import(&rec, std::slice::from_ref(f));
         assert_eq!(rep.totals.activities_added, 1);
     }
     {

@@ -197,9 +197,14 @@ fn daily_steps_count_one_source_whichever_device_came_first() {
     for (name, order) in [("phone first", [&pp, &wp]), ("watch first", [&wp, &pp])] {
         let rec = record(&dir.path().join(name.replace(' ', "-")));
         for p in order {
-            let rep =
-                import_paths(&rec, &[p.clone()], &ImportOptions::default(), &NoProgress, &CancelToken::new())
-                    .unwrap();
+            let rep = import_paths(
+                &rec,
+                std::slice::from_ref(p),
+                &ImportOptions::default(),
+                &NoProgress,
+                &CancelToken::new(),
+            )
+            .unwrap();
             assert_eq!(rep.totals.failed, 0, "{name}: {:?}", rep.files);
         }
         totals.push(daily(&rec, SampleKind::Steps).into_iter().map(|(d, _, s)| (d, s)).collect::<Vec<_>>());

@@ -10,7 +10,7 @@
 //! - `GET  /api/links`             owner: list own links (signed)
 //! - `DELETE /api/links/{id}`      owner: revoke, deleting the content (signed)
 //! - `PUT  /api/links/{id}/files`  owner: replace the content of an active link (signed;
-//!                                  a long-term link brought up to date, same key and URL)
+//!   a long-term link brought up to date, same key and URL)
 //! - `GET  /api/links/{id}/log`    owner: access log (signed)
 //! - `GET  /api/links/{id}/replies` owner: encrypted replies (signed)
 //! - `GET  /view`, `/view/viewer.js` the clinician viewer
@@ -51,7 +51,10 @@ use store::{LinkRow, Store};
 
 const VIEWER_HTML: &str = include_str!("../static/viewer.html");
 const VIEWER_JS: &str = include_str!("../static/viewer.js");
-const PBKDF2_ITERATIONS: u32 = 100_000;
+const PBKDF2_ROUNDS: NonZeroU32 = match NonZeroU32::new(100_000) {
+    Some(n) => n,
+    None => panic!("PBKDF2 needs at least one round"), // evaluated at compile time
+};
 /// How far an owner's request time may be from the relay's clock.
 pub use phr_relay_protocol::MAX_SKEW_MS;
 const MAX_LINK_BYTES: usize = 16 * 1024 * 1024;
@@ -102,6 +105,7 @@ fn cors(mut r: Response) -> Response {
 
 /// Checks the owner's signature ([`phr_relay_protocol::verify`]); returns the owner id
 /// (base64url public key).
+#[allow(clippy::result_large_err)] // the error is the axum Response the handler returns as is
 fn authenticate(headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) -> Result<String, Response> {
     let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
@@ -145,6 +149,7 @@ pub(crate) async fn authenticate_once<S: Store>(
     }
 }
 
+#[expect(clippy::expect_used, reason = "the system CSPRNG failing is not recoverable for a server")]
 fn random_id() -> String {
     let mut b = [0u8; 32];
     // The system CSPRNG failing is not recoverable for a server.
@@ -197,7 +202,7 @@ async fn create_link<S: Store>(
             let salt = random_id().into_bytes();
             let hash = tokio::task::spawn_blocking(move || {
                 let mut out = [0u8; 32];
-                let it = NonZeroU32::new(PBKDF2_ITERATIONS).expect("non-zero constant");
+                let it = PBKDF2_ROUNDS;
                 ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, it, &salt, p.as_bytes(), &mut out);
                 (salt, out.to_vec())
             })
@@ -377,7 +382,7 @@ async fn gate<S: Store>(
             Err(e) => return Err(internal(e)),
         };
         let ok = tokio::task::spawn_blocking(move || {
-            let it = NonZeroU32::new(PBKDF2_ITERATIONS).expect("non-zero constant");
+            let it = PBKDF2_ROUNDS;
             ring::pbkdf2::verify(ring::pbkdf2::PBKDF2_HMAC_SHA256, it, &salt, p.as_bytes(), &hash).is_ok()
         })
         .await
@@ -529,6 +534,7 @@ fn page(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
+#[expect(clippy::expect_used, reason = "the system CSPRNG failing is not recoverable for a server")]
 fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
     let mut k = [0u8; 32];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k)

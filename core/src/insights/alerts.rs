@@ -288,7 +288,7 @@ pub fn blood_pressure_alerts(input: &InsightInput) -> Vec<Alert> {
     }
     // If both clinic and home raise the same concern, keep only the more serious one.
     if out.len() == 2 {
-        out.sort_by(|a, b| b.severity.cmp(&a.severity));
+        out.sort_by_key(|a| std::cmp::Reverse(a.severity));
         if out[0].severity == out[1].severity {
             // Same level: keep both only if they disagree in kind; here they agree, keep the clinic one.
             out.retain(|a| a.id.contains("clinic"));

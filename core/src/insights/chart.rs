@@ -9,6 +9,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
+/// A line's legend name and its points.
+type NamedSeries = (String, Vec<SeriesPoint>);
+
 use super::alerts::{Alert, AlertCategory};
 use super::guidance;
 use super::input::{day_start_t, InsightInput, MetricKind, SeriesPoint};
@@ -389,50 +392,49 @@ pub fn metric_chart(
     theme: Theme,
 ) -> Result<String, ChartError> {
     let height = input.valid_height_m();
-    let (series, band, cats): (Vec<(String, Vec<SeriesPoint>)>, Option<TargetBand>, Vec<AlertCategory>) =
-        match kind {
-            MetricKind::Weight => (
-                vec![("Weight".to_string(), input.points(kind))],
-                height.map(|h| TargetBand {
-                    low: guidance::BMI_HEALTHY_RANGE.0 * h * h,
-                    high: guidance::BMI_HEALTHY_RANGE.1 * h * h,
-                    label: "Healthy weight for your height (NHS BMI 18.5-24.9)".to_string(),
-                }),
-                vec![AlertCategory::Bmi, AlertCategory::WeightChange],
-            ),
-            MetricKind::Bmi => (
-                vec![("BMI".to_string(), trends::bmi_points(input))],
-                Some(TargetBand {
-                    low: guidance::BMI_HEALTHY_RANGE.0,
-                    high: guidance::BMI_HEALTHY_RANGE.1,
-                    label: "Healthy range (NHS, 18.5-24.9)".to_string(),
-                }),
-                vec![AlertCategory::Bmi],
-            ),
-            MetricKind::BloodPressureSystolic | MetricKind::BloodPressureDiastolic => (
-                vec![
-                    (
-                        "Top number (systolic)".to_string(),
-                        trends::trend_points(input, MetricKind::BloodPressureSystolic),
-                    ),
-                    (
-                        "Bottom number (diastolic)".to_string(),
-                        trends::trend_points(input, MetricKind::BloodPressureDiastolic),
-                    ),
-                ],
-                Some(TargetBand {
-                    low: 60.0,
-                    high: guidance::BP_TARGET_CLINIC.systolic,
-                    label: "Target: under 140/90 at a clinic (NICE NG136)".to_string(),
-                }),
-                vec![AlertCategory::BloodPressure],
-            ),
-            k => (
-                vec![(k.label().to_string(), trends::trend_points(input, k))],
-                None,
-                vec![AlertCategory::Fitness],
-            ),
-        };
+    let (series, band, cats): (Vec<NamedSeries>, Option<TargetBand>, Vec<AlertCategory>) = match kind {
+        MetricKind::Weight => (
+            vec![("Weight".to_string(), input.points(kind))],
+            height.map(|h| TargetBand {
+                low: guidance::BMI_HEALTHY_RANGE.0 * h * h,
+                high: guidance::BMI_HEALTHY_RANGE.1 * h * h,
+                label: "Healthy weight for your height (NHS BMI 18.5-24.9)".to_string(),
+            }),
+            vec![AlertCategory::Bmi, AlertCategory::WeightChange],
+        ),
+        MetricKind::Bmi => (
+            vec![("BMI".to_string(), trends::bmi_points(input))],
+            Some(TargetBand {
+                low: guidance::BMI_HEALTHY_RANGE.0,
+                high: guidance::BMI_HEALTHY_RANGE.1,
+                label: "Healthy range (NHS, 18.5-24.9)".to_string(),
+            }),
+            vec![AlertCategory::Bmi],
+        ),
+        MetricKind::BloodPressureSystolic | MetricKind::BloodPressureDiastolic => (
+            vec![
+                (
+                    "Top number (systolic)".to_string(),
+                    trends::trend_points(input, MetricKind::BloodPressureSystolic),
+                ),
+                (
+                    "Bottom number (diastolic)".to_string(),
+                    trends::trend_points(input, MetricKind::BloodPressureDiastolic),
+                ),
+            ],
+            Some(TargetBand {
+                low: 60.0,
+                high: guidance::BP_TARGET_CLINIC.systolic,
+                label: "Target: under 140/90 at a clinic (NICE NG136)".to_string(),
+            }),
+            vec![AlertCategory::BloodPressure],
+        ),
+        k => (
+            vec![(k.label().to_string(), trends::trend_points(input, k))],
+            None,
+            vec![AlertCategory::Fitness],
+        ),
+    };
     let title = match kind {
         MetricKind::BloodPressureSystolic | MetricKind::BloodPressureDiastolic => {
             "Blood pressure".to_string()

@@ -68,7 +68,7 @@ pub fn linear_fit(points: &[SeriesPoint]) -> Option<LinearFit> {
     let mx = xs.iter().sum::<f64>() / n;
     let my = ys.iter().sum::<f64>() / n;
     let sxx: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
-    if !(sxx > 0.0) {
+    if sxx.is_nan() || sxx <= 0.0 {
         return None;
     }
     let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
@@ -108,7 +108,7 @@ pub fn rolling_mean(points: &[SeriesPoint], end: NaiveDate, days: i64, utc_offse
 /// `window_days` (in seconds, `window_days * 86400`) up to and including it.
 pub fn rolling_series(points: &[SeriesPoint], window_days: f64) -> Vec<SeriesPoint> {
     let pts = clean(points);
-    if !(window_days > 0.0) || !window_days.is_finite() {
+    if window_days.is_nan() || window_days <= 0.0 || !window_days.is_finite() {
         return Vec::new();
     }
     let span = ((window_days * DAY) as i64).max(1);

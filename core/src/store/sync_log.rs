@@ -532,7 +532,6 @@ impl Record {
                     json: serde_json::to_value(g).map_err(|_| Error::Crypto("grant encoding failed"))?,
                 })?;
             }
-            drop(emit);
             for s in &summaries {
                 let all = self.samples_on(tx, s.kind, i64::MIN / 2, i64::MAX / 2)?;
                 n += all.len().div_ceil(SAMPLES_PER_OP) as u64;

@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Read};
 use std::sync::Arc;
 
+/// A field's value split into (value, bit width) elements, for component expansion.
+type BitElements = Vec<(u64, u32)>;
+
 use super::crc;
 use super::message_profile;
 use super::types::*;
@@ -889,7 +892,7 @@ impl Decoder {
             return;
         }
         // Work list of (bit elements, components).
-        let mut work: Vec<(Vec<(u64, u32)>, &'static [Component])> = Vec::new();
+        let mut work: Vec<(BitElements, &'static [Component])> = Vec::new();
         for (i, c) in comps {
             let mut el = Vec::new();
             bit_elements(&fields[i].value, fields[i].base_type, &mut el);
