@@ -12,15 +12,18 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# (folder of .sql files, Rust file listing them)
+# (folder of .sql files, Rust file listing them, the folder as include_str! names it)
 SETS = [
-    ("core/src/store/migrations", "core/src/store/schema.rs"),
+    ("core/src/store/migrations", "core/src/store/schema.rs", "migrations"),
 ]
+# The relay: one line of migrations per SQL dialect, the same numbers in each.
+RELAY_DIALECTS = ["sqlite", "postgres"]
 if os.path.isdir(os.path.join(ROOT, "relay/src/migrations")):
-    SETS.append(("relay/src/migrations", "relay/src/migrate.rs"))
+    for d in RELAY_DIALECTS:
+        SETS.append((f"relay/src/migrations/{d}", "relay/src/migrate.rs", f"migrations/{d}"))
 
 
-def check(folder, table):
+def check(folder, table, prefix):
     errors = []
     files = sorted(f for f in os.listdir(os.path.join(ROOT, folder)) if not f.startswith("."))
     nums = []
@@ -31,7 +34,10 @@ def check(folder, table):
             continue
         nums.append((int(m.group(1)), f))
     src = open(os.path.join(ROOT, table), encoding="utf-8").read()
-    listed = [(int(n), f) for n, f in re.findall(r'\((\d+),\s*include_str!\("migrations/([^"]+)"\)\)', src)]
+    listed = [
+        (int(n), f)
+        for n, f in re.findall(r'\((\d+),\s*include_str!\("' + re.escape(prefix) + r'/([^"/]+)"\)\)', src)
+    ]
     retired = set()
     m = re.search(r"RETIRED[^=]*=\s*&\[([^\]]*)\]", src)
     if m:
@@ -54,13 +60,23 @@ def check(folder, table):
 
 def main():
     errors = []
-    for folder, table in SETS:
-        errors += check(folder, table)
+    for folder, table, prefix in SETS:
+        errors += check(folder, table, prefix)
+    relay = [f for f, _, _ in SETS if f.startswith("relay/")]
+    if relay:
+        numbers = {}
+        for f in relay:
+            numbers[f] = sorted(int(x[:4]) for x in os.listdir(os.path.join(ROOT, f)) if x[:4].isdigit())
+        if len({tuple(v) for v in numbers.values()}) > 1:
+            errors.append(f"relay dialects have different migration numbers: {numbers}")
+        unknown = set(os.listdir(os.path.join(ROOT, "relay/src/migrations"))) - set(RELAY_DIALECTS)
+        if unknown:
+            errors.append(f"relay/src/migrations: {sorted(unknown)} is not a dialect folder {RELAY_DIALECTS}")
     for e in errors:
         print("migration check:", e)
     if errors:
         sys.exit(1)
-    print("migrations: " + ", ".join(f"{f} ok" for f, _ in SETS))
+    print("migrations: " + ", ".join(f"{f} ok" for f, _, _ in SETS))
 
 
 if __name__ == "__main__":

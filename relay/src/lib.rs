@@ -25,6 +25,7 @@
 //! which so the viewer can tell the clinician; a wrong passcode answers 401 with
 //! `remainingAttempts`.
 
+pub mod migrate;
 pub mod postgres;
 mod postgres_sync;
 pub mod sqlite;
@@ -40,7 +41,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
-use ring::signature::{UnparsedPublicKey, ED25519};
+use phr_relay_protocol::{NewFile, NewFiles, NewLink};
 use serde::Deserialize;
 use serde_json::json;
 use std::num::NonZeroU32;
@@ -55,7 +56,7 @@ const PBKDF2_ROUNDS: NonZeroU32 = match NonZeroU32::new(100_000) {
     None => panic!("PBKDF2 needs at least one round"), // evaluated at compile time
 };
 /// How far an owner's request time may be from the relay's clock.
-pub const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
+pub use phr_relay_protocol::MAX_SKEW_MS;
 const MAX_LINK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Where the relay keeps its data.
@@ -90,12 +91,8 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// What the owner signs; the same as `phr_core::share::relay::signing_input`.
-pub fn signing_input(method: &str, path_and_query: &str, time_ms: i64, body: &[u8]) -> Vec<u8> {
-    let digest = ring::digest::digest(&ring::digest::SHA256, body);
-    format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref()))
-        .into_bytes()
-}
+/// What the owner signs (one copy, shared with the core's clients).
+pub use phr_relay_protocol::signing_input;
 
 fn err(status: StatusCode, code: &str) -> Response {
     (status, Json(json!({ "error": code }))).into_response()
@@ -106,26 +103,23 @@ fn cors(mut r: Response) -> Response {
     r
 }
 
-/// Checks the owner's signature; returns the owner id (base64url public key).
+/// Checks the owner's signature ([`phr_relay_protocol::verify`]); returns the owner id
+/// (base64url public key).
 #[allow(clippy::result_large_err)] // the error is the axum Response the handler returns as is
 fn authenticate(headers: &HeaderMap, method: &Method, uri: &Uri, body: &[u8]) -> Result<String, Response> {
-    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let (Some(owner), Some(time), Some(sig)) = (h("x-phr-owner"), h("x-phr-time"), h("x-phr-sig")) else {
-        return Err(err(StatusCode::UNAUTHORIZED, "signature_required"));
-    };
-    let time: i64 = time.parse().map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_time"))?;
-    if (now_ms() - time).abs() > MAX_SKEW_MS {
-        return Err(err(StatusCode::UNAUTHORIZED, "stale_request"));
-    }
-    let key =
-        BASE64URL_NOPAD.decode(owner.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_owner"))?;
-    let sig =
-        BASE64URL_NOPAD.decode(sig.as_bytes()).map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_signature"))?;
+    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or(uri.path());
-    UnparsedPublicKey::new(&ED25519, &key)
-        .verify(&signing_input(method.as_str(), pq, time, body), &sig)
-        .map_err(|_| err(StatusCode::UNAUTHORIZED, "bad_signature"))?;
-    Ok(owner)
+    phr_relay_protocol::verify(
+        h(phr_relay_protocol::HEADER_OWNER),
+        h(phr_relay_protocol::HEADER_TIME),
+        h(phr_relay_protocol::HEADER_SIG),
+        method.as_str(),
+        pq,
+        body,
+        now_ms(),
+    )
+    .map(|v| v.owner)
+    .map_err(|e| err(StatusCode::UNAUTHORIZED, e.code()))
 }
 
 /// [`authenticate`], then refuses a request whose signature was seen before (a replay
@@ -167,24 +161,6 @@ fn random_id() -> String {
 fn internal(e: impl std::fmt::Display) -> Response {
     log::error!("store error: {e}");
     err(StatusCode::INTERNAL_SERVER_ERROR, "storage")
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewFile {
-    content_type: String,
-    jwe: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewLink {
-    files: Vec<NewFile>,
-    passcode: Option<String>,
-    exp: Option<i64>,
-    #[serde(default)]
-    flag: String,
-    max_attempts: Option<i64>,
 }
 
 /// `(content type, JWE)` as stored, or None unless there is at least one file and every
@@ -269,11 +245,6 @@ async fn list_links<S: Store>(
         Ok(v) => Json(v).into_response(),
         Err(e) => internal(e),
     }
-}
-
-#[derive(Deserialize)]
-struct NewFiles {
-    files: Vec<NewFile>,
 }
 
 async fn replace_link_files<S: Store>(

@@ -1,51 +1,113 @@
 //! `phr-relay serve [--listen 127.0.0.1:8787] [--db relay.sqlite | --postgres URL] [--public-url URL]`
+//! (`phr-relay --help`, `phr-relay serve --help`).
 
-#![allow(clippy::print_stderr)] // a server's start-up line and fatal errors go to stderr
-
+use clap::{Parser, Subcommand};
 use phr_relay::{Backend, Options};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn usage() -> ExitCode {
-    eprintln!("usage: phr-relay serve [--listen ADDR:PORT] [--db FILE | --postgres URL] [--public-url URL]");
-    ExitCode::from(2)
+/// phr-relay: hosts SMART Health Link manifests and encrypted files (ciphertext only), the
+/// clinician viewer page, and the encrypted multi-device sync mailbox. It never holds a key.
+#[derive(Parser, Debug)]
+#[command(name = "phr-relay", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the relay's HTTP API and viewer until interrupted (Ctrl-C). The database is
+    /// created, or brought up to the current schema version, when the relay starts.
+    Serve(Serve),
+}
+
+#[derive(clap::Args, Debug)]
+struct Serve {
+    /// Address and port to listen on (plain HTTP; put TLS in front of it).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8787", env = "PHR_RELAY_LISTEN")]
+    listen: String,
+    /// SQLite database file (the default backend; created if missing).
+    #[arg(long, value_name = "FILE", default_value = "relay.sqlite", env = "PHR_RELAY_DB")]
+    db: PathBuf,
+    /// PostgreSQL connection string (key=value or postgres:// URL) instead of SQLite, for
+    /// several relay instances sharing one database.
+    #[arg(long, value_name = "URL", conflicts_with = "db", env = "PHR_RELAY_POSTGRES")]
+    postgres: Option<String>,
+    /// Public base URL of this relay, used in file locations handed to viewers (default:
+    /// http:// and the request's Host header).
+    #[arg(long, value_name = "URL", env = "PHR_RELAY_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// How long a device-pairing slot lives, in seconds (default 600).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pairing_ttl: Option<u64>,
+}
+
+/// The binary's one way to talk to its operator: a line on stderr (a closed stderr is ignored).
+fn say(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "phr-relay: {msg}");
 }
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> ExitCode {
-    let mut args = std::env::args().skip(1);
-    if args.next().as_deref() != Some("serve") {
-        return usage();
-    }
-    let mut listen = "127.0.0.1:8787".to_string();
-    let mut backend = Backend::Sqlite(PathBuf::from("relay.sqlite"));
-    let mut opts = Options::default();
-    while let Some(a) = args.next() {
-        let Some(v) = args.next() else { return usage() };
-        match a.as_str() {
-            "--listen" => listen = v,
-            "--db" => backend = Backend::Sqlite(PathBuf::from(v)),
-            "--postgres" => backend = Backend::Postgres { url: v, schema: None },
-            "--public-url" => opts.public_url = Some(v.trim_end_matches('/').to_string()),
-            _ => return usage(),
-        }
-    }
-    let listener = match tokio::net::TcpListener::bind(&listen).await {
+    let Command::Serve(args) = Cli::parse().command;
+    let backend = match args.postgres {
+        Some(url) => Backend::Postgres { url, schema: None },
+        None => Backend::Sqlite(args.db),
+    };
+    let opts = Options {
+        public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),
+        pairing_ttl: args.pairing_ttl.map(std::time::Duration::from_secs),
+    };
+    let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("phr-relay: cannot listen on {listen}: {e}");
+            say(&format!("cannot listen on {}: {e}", args.listen));
             return ExitCode::FAILURE;
         }
     };
-    eprintln!("phr-relay: listening on http://{listen}");
+    say(&format!("listening on http://{}", args.listen));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     match phr_relay::serve(listener, backend, opts, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("phr-relay: {e}");
+            say(&e.to_string());
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent_and_help_names_every_option() {
+        Cli::command().debug_assert();
+        let mut serve = Cli::command().find_subcommand("serve").unwrap().clone();
+        let help = serve.render_long_help().to_string();
+        for opt in ["--listen", "--db", "--postgres", "--public-url", "--pairing-ttl"] {
+            assert!(help.contains(opt), "{opt} missing from:\n{help}");
+        }
+        for a in serve.get_arguments() {
+            assert!(a.get_help().is_some() || a.get_id() == "help" || a.get_id() == "version", "{a:?}");
+        }
+        let top = Cli::command().render_long_help().to_string();
+        assert!(top.contains("serve"), "{top}");
+    }
+
+    #[test]
+    fn postgres_and_db_exclude_each_other_and_defaults_hold() {
+        assert!(Cli::try_parse_from(["phr-relay", "serve", "--db", "a", "--postgres", "b"]).is_err());
+        assert!(Cli::try_parse_from(["phr-relay"]).is_err());
+        assert!(Cli::try_parse_from(["phr-relay", "serve", "--pairing-ttl", "0"]).is_err());
+        let Command::Serve(s) = Cli::try_parse_from(["phr-relay", "serve"]).unwrap().command;
+        assert_eq!(s.listen, "127.0.0.1:8787");
+        assert_eq!(s.db, PathBuf::from("relay.sqlite"));
+        assert!(s.postgres.is_none());
     }
 }

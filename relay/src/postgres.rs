@@ -10,29 +10,10 @@ pub struct PgStore {
     pub(crate) client: Client,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS links (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at BIGINT NOT NULL, exp BIGINT,
-    flag TEXT NOT NULL, status TEXT NOT NULL, pass_salt BYTEA, pass_hash BYTEA,
-    max_attempts BIGINT NOT NULL, attempts_used BIGINT NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS links_by_owner ON links(owner);
-CREATE TABLE IF NOT EXISTS files (
-    link_id TEXT NOT NULL, n BIGINT NOT NULL, content_type TEXT NOT NULL, jwe TEXT NOT NULL,
-    PRIMARY KEY (link_id, n));
-CREATE TABLE IF NOT EXISTS access_log (
-    seq BIGSERIAL PRIMARY KEY, link_id TEXT NOT NULL, at BIGINT NOT NULL,
-    recipient TEXT NOT NULL, outcome TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS access_by_link ON access_log(link_id, seq);
-CREATE TABLE IF NOT EXISTS replies (
-    seq BIGSERIAL PRIMARY KEY, link_id TEXT NOT NULL, at BIGINT NOT NULL, jwe TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS seen_requests (id TEXT PRIMARY KEY, keep_until BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS seen_requests_by_time ON seen_requests(keep_until);
-";
-
 impl PgStore {
-    /// Connects and creates the tables. `schema` (tests) puts them in their own schema.
+    /// Connects and brings the schema up to date ([`crate::migrate`]). `schema` (tests) puts them in their own schema.
     pub async fn connect(url: &str, schema: Option<&str>) -> DbResult<Self> {
-        let (client, conn) = tokio_postgres::connect(url, NoTls).await?;
+        let (mut client, conn) = tokio_postgres::connect(url, NoTls).await?;
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 log::error!("postgres connection ended: {e}");
@@ -46,8 +27,7 @@ impl PgStore {
                 .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};"))
                 .await?;
         }
-        client.batch_execute(SCHEMA).await?;
-        client.batch_execute(crate::postgres_sync::SCHEMA).await?;
+        crate::migrate::postgres(&mut client).await?;
         Ok(Self { client })
     }
 }

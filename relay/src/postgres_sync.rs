@@ -9,26 +9,6 @@ use crate::postgres::PgStore;
 use crate::store::DbResult;
 use crate::sync_store::*;
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS sync_accounts (
-    account TEXT PRIMARY KEY, epoch BIGINT NOT NULL DEFAULT 0, next_seq BIGINT NOT NULL DEFAULT 1,
-    compacted_upto BIGINT NOT NULL DEFAULT 0, snapshot_upto BIGINT NOT NULL DEFAULT 0,
-    snapshot_epoch BIGINT, snapshot BYTEA, created_at BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS sync_devices (
-    account TEXT NOT NULL, device TEXT NOT NULL, xkey TEXT NOT NULL, status TEXT NOT NULL,
-    added_at BIGINT NOT NULL, removed_at BIGINT, ack BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (account, device));
-CREATE TABLE IF NOT EXISTS sync_ops (
-    account TEXT NOT NULL, seq BIGINT NOT NULL, id TEXT NOT NULL, epoch BIGINT NOT NULL, blob BYTEA NOT NULL,
-    PRIMARY KEY (account, seq), UNIQUE (account, id));
-CREATE TABLE IF NOT EXISTS sync_keys (
-    account TEXT NOT NULL, device TEXT NOT NULL, epoch BIGINT NOT NULL, blob BYTEA NOT NULL,
-    PRIMARY KEY (account, device, epoch));
-CREATE TABLE IF NOT EXISTS sync_pairing (
-    slot TEXT PRIMARY KEY, hello BYTEA, welcome BYTEA, created_at BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS sync_pairing_by_time ON sync_pairing(created_at);
-";
-
 fn access_of(s: Option<String>) -> Access {
     match s.as_deref() {
         Some("active") => Access::Active,

@@ -11,34 +11,19 @@ pub struct SqliteStore {
     pub(crate) conn: Mutex<Connection>,
 }
 
-const SCHEMA: &str = "
+/// Per-connection settings; the schema is in `migrations/sqlite/` ([`crate::migrate`]).
+const PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA secure_delete = ON;
 PRAGMA synchronous = NORMAL;
-CREATE TABLE IF NOT EXISTS links (
-    id TEXT PRIMARY KEY, owner TEXT NOT NULL, created_at INTEGER NOT NULL, exp INTEGER,
-    flag TEXT NOT NULL, status TEXT NOT NULL, pass_salt BLOB, pass_hash BLOB,
-    max_attempts INTEGER NOT NULL, attempts_used INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS links_by_owner ON links(owner);
-CREATE TABLE IF NOT EXISTS files (
-    link_id TEXT NOT NULL, n INTEGER NOT NULL, content_type TEXT NOT NULL, jwe TEXT NOT NULL,
-    PRIMARY KEY (link_id, n));
-CREATE TABLE IF NOT EXISTS access_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, at INTEGER NOT NULL,
-    recipient TEXT NOT NULL, outcome TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS access_by_link ON access_log(link_id, seq);
-CREATE TABLE IF NOT EXISTS replies (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, at INTEGER NOT NULL, jwe TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS seen_requests (id TEXT PRIMARY KEY, keep_until INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS seen_requests_by_time ON seen_requests(keep_until);
 ";
 
 impl SqliteStore {
     pub fn open(path: &Path) -> DbResult<Self> {
-        let conn = Connection::open(path)?;
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(crate::sqlite_sync::SCHEMA)?;
+        conn.execute_batch(PRAGMAS)?;
+        crate::migrate::sqlite(&mut conn)?;
         Ok(Self { conn: Mutex::new(conn) })
     }
 

@@ -7,26 +7,6 @@ use crate::store::DbResult;
 use crate::sync_store::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS sync_accounts (
-    account TEXT PRIMARY KEY, epoch INTEGER NOT NULL DEFAULT 0, next_seq INTEGER NOT NULL DEFAULT 1,
-    compacted_upto INTEGER NOT NULL DEFAULT 0, snapshot_upto INTEGER NOT NULL DEFAULT 0,
-    snapshot_epoch INTEGER, snapshot BLOB, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS sync_devices (
-    account TEXT NOT NULL, device TEXT NOT NULL, xkey TEXT NOT NULL, status TEXT NOT NULL,
-    added_at INTEGER NOT NULL, removed_at INTEGER, ack INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (account, device));
-CREATE TABLE IF NOT EXISTS sync_ops (
-    account TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, epoch INTEGER NOT NULL, blob BLOB NOT NULL,
-    PRIMARY KEY (account, seq), UNIQUE (account, id));
-CREATE TABLE IF NOT EXISTS sync_keys (
-    account TEXT NOT NULL, device TEXT NOT NULL, epoch INTEGER NOT NULL, blob BLOB NOT NULL,
-    PRIMARY KEY (account, device, epoch));
-CREATE TABLE IF NOT EXISTS sync_pairing (
-    slot TEXT PRIMARY KEY, hello BLOB, welcome BLOB, created_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS sync_pairing_by_time ON sync_pairing(created_at);
-";
-
 fn status(c: &Connection, account: &str, device: &str) -> rusqlite::Result<Access> {
     let s: Option<String> = c
         .query_row(

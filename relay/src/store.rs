@@ -3,7 +3,6 @@
 //! random ids, the owner's public key, times, counters, salted passcode hashes and JWE
 //! ciphertext; never a key or a plaintext value.
 
-use serde::Serialize;
 use std::future::Future;
 
 pub type DbResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -26,31 +25,8 @@ pub struct LinkRow {
     pub attempts_used: i64,
 }
 
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LinkSummary {
-    pub id: String,
-    pub status: String,
-    pub flag: String,
-    pub exp: Option<i64>,
-    pub created_at: i64,
-    pub fetches: i64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct AccessEvent {
-    pub seq: i64,
-    pub at: i64,
-    pub recipient: String,
-    pub outcome: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct ReplyRow {
-    pub seq: i64,
-    pub at: i64,
-    pub jwe: String,
-}
+/// The link API's answers are the wire types themselves.
+pub use phr_relay_protocol::{AccessEvent, LinkSummary, Reply as ReplyRow};
 
 pub trait Store: Send + Sync + 'static {
     fn create_link(

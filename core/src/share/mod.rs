@@ -111,7 +111,7 @@ pub fn create_share(
         passcode: opts.passcode.clone(),
         exp,
         flag: flag.clone(),
-        max_attempts: opts.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS),
+        max_attempts: Some(i64::from(opts.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS))),
     };
     let link_id = match relay.create_link(&new) {
         Ok(id) => id,

@@ -8,33 +8,13 @@
 //! calls a share function.
 
 use crate::{Error, Record, Result};
-use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
-use ring::signature::{Ed25519KeyPair, KeyPair};
-use serde::{Deserialize, Serialize};
+use data_encoding::BASE64URL_NOPAD;
+use ring::signature::Ed25519KeyPair;
 
 const DEVICE_KEY_SETTING: &str = "share.device_key";
 
-/// What is signed: a fixed prefix, method, path with query, time, SHA-256 of the body.
-pub fn signing_input(method: &str, path_and_query: &str, time_ms: i64, body: &[u8]) -> Vec<u8> {
-    let digest = ring::digest::digest(&ring::digest::SHA256, body);
-    format!("phr-relay-v1\n{method}\n{path_and_query}\n{time_ms}\n{}", HEXLOWER.encode(digest.as_ref()))
-        .into_bytes()
-}
-
-/// The time a request is signed with: the clock, but never the same millisecond twice in
-/// this process. The relay refuses a signature it has seen (replay protection), and
-/// Ed25519 signs the same request at the same time identically. Public for the relay's
-/// tests, which sign requests by hand.
-pub fn request_time_ms() -> i64 {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static LAST: AtomicI64 = AtomicI64::new(0);
-    let now = chrono::Utc::now().timestamp_millis();
-    let prev = LAST.fetch_max(now, Ordering::SeqCst);
-    if prev < now {
-        return now;
-    }
-    LAST.fetch_add(1, Ordering::SeqCst) + 1
-}
+/// What is signed, and the time it is signed at: one copy, in the relay protocol crate.
+pub use phr_relay_protocol::{request_time_ms, signing_input};
 
 /// The record's device key for relay requests (made on first use).
 pub fn device_key(record: &Record) -> Result<Ed25519KeyPair> {
@@ -54,59 +34,9 @@ pub fn device_key(record: &Record) -> Result<Ed25519KeyPair> {
 }
 
 /// base64url of a key pair's public key: the owner id on the relay.
-pub fn owner_id(key: &Ed25519KeyPair) -> String {
-    BASE64URL_NOPAD.encode(key.public_key().as_ref())
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewFile {
-    pub content_type: String,
-    pub jwe: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewLink {
-    pub files: Vec<NewFile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passcode: Option<String>,
-    /// Epoch seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    pub flag: String,
-    pub max_attempts: u32,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LinkSummary {
-    pub id: String,
-    pub status: String,
-    pub flag: String,
-    #[serde(default)]
-    pub exp: Option<i64>,
-    pub created_at: i64,
-    pub fetches: i64,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessEvent {
-    pub seq: i64,
-    /// ms since the epoch, relay clock.
-    pub at: i64,
-    pub recipient: String,
-    /// served | wrong_passcode | locked | expired | revoked | reply
-    pub outcome: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RelayReply {
-    pub seq: i64,
-    pub at: i64,
-    pub jwe: String,
-}
+pub use phr_relay_protocol::owner_id;
+/// The link API's JSON bodies (one copy, shared with the relay).
+pub use phr_relay_protocol::{AccessEvent, LinkSummary, NewFile, NewLink, Reply as RelayReply};
 
 /// What the share module needs from a relay (an HTTP one, or a fake in tests).
 pub trait RelayApi {
@@ -149,20 +79,15 @@ impl HttpRelay {
 
     fn send(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Vec<u8>)> {
         let body = body.unwrap_or_default();
-        let now = request_time_ms();
-        let sig = self.key.sign(&signing_input(method, path, now, &body));
+        let signed = phr_relay_protocol::sign(&self.key, method, path, request_time_ms(), &body);
         let m = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| Error::invalid("method", "bad HTTP method"))?;
-        let resp = self
-            .http
-            .request(m, format!("{}{path}", self.base))
-            .header("x-phr-owner", owner_id(&self.key))
-            .header("x-phr-time", now.to_string())
-            .header("x-phr-sig", BASE64URL_NOPAD.encode(sig.as_ref()))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .map_err(|e| Error::Network {
+        let mut req = self.http.request(m, format!("{}{path}", self.base));
+        for (name, value) in signed.pairs() {
+            req = req.header(name, value);
+        }
+        let resp =
+            req.header("content-type", "application/json").body(body).send().map_err(|e| Error::Network {
                 service: "relay",
                 reason: format!(
                     "{} ({})",
@@ -207,12 +132,8 @@ impl RelayApi for HttpRelay {
         &self.base
     }
     fn create_link(&self, link: &NewLink) -> Result<String> {
-        #[derive(Deserialize)]
-        struct Created {
-            id: String,
-        }
         let body = serde_json::to_vec(link).map_err(|_| Error::invalid("link", "cannot be encoded"))?;
-        Ok(self.json::<Created>("POST", "/api/links", Some(body))?.id)
+        Ok(self.json::<phr_relay_protocol::LinkCreated>("POST", "/api/links", Some(body))?.id)
     }
     fn revoke_link(&self, id: &str) -> Result<bool> {
         let (status, _) = self.send("DELETE", &format!("/api/links/{id}"), None)?;
@@ -223,7 +144,7 @@ impl RelayApi for HttpRelay {
         }
     }
     fn replace_files(&self, id: &str, files: &[NewFile]) -> Result<bool> {
-        let body = serde_json::to_vec(&serde_json::json!({ "files": files }))
+        let body = serde_json::to_vec(&phr_relay_protocol::NewFiles { files: files.to_vec() })
             .map_err(|_| Error::invalid("link", "cannot be encoded"))?;
         let (status, _) = self.send("PUT", &format!("/api/links/{id}/files"), Some(body))?;
         match status {

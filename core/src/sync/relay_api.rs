@@ -4,10 +4,8 @@
 //! the relay (ops by id, devices and keys by key), so a retry after a lost answer is safe.
 
 use super::envelope::WireOp;
-use crate::share::relay::signing_input;
 use crate::{Error, Result};
-use data_encoding::BASE64URL_NOPAD;
-use ring::signature::{Ed25519KeyPair, KeyPair};
+use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -123,7 +121,7 @@ impl HttpSyncRelay {
 
     /// This device's public key (its id on the relay).
     pub fn device(&self) -> String {
-        BASE64URL_NOPAD.encode(self.key.public_key().as_ref())
+        phr_relay_protocol::owner_id(&self.key)
     }
 
     fn once(
@@ -133,14 +131,18 @@ impl HttpSyncRelay {
         body: &[u8],
     ) -> std::result::Result<(u16, Vec<u8>, Option<u64>), String> {
         // Never the same millisecond twice: the relay accepts each signed request once.
-        let now = crate::share::relay::request_time_ms();
-        let sig = self.key.sign(&signing_input(method.as_str(), path, now, body));
-        let resp = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .header("x-phr-owner", self.device())
-            .header("x-phr-time", now.to_string())
-            .header("x-phr-sig", BASE64URL_NOPAD.encode(sig.as_ref()))
+        let signed = phr_relay_protocol::sign(
+            &self.key,
+            method.as_str(),
+            path,
+            phr_relay_protocol::request_time_ms(),
+            body,
+        );
+        let mut req = self.http.request(method.clone(), format!("{}{path}", self.base));
+        for (name, value) in signed.pairs() {
+            req = req.header(name, value);
+        }
+        let resp = req
             .header("content-type", "application/json")
             .body(body.to_vec())
             .send()
