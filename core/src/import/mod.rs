@@ -3,7 +3,7 @@
 //! Parsers are sans-I/O (they take bytes or `impl Read`) and report bad input with its
 //! position; mapping into the record happens in one [`crate::store::ImportBatch`].
 //!
-//! * [`fit`] (our decoder) + [`fit_map`]: FIT activity, monitoring, sleep, HRV, scale, cuff.
+//! * [`fit`] (our decoder, the `fitstream` crate, re-exported) + [`fit_map`]: FIT activity, monitoring, sleep, HRV, scale, cuff.
 //! * [`gpx`], [`tcx`]: XML tracks (quick-xml, streaming).
 //! * [`apple_health`]: `export.zip` / `export.xml`, streamed.
 //! * [`csv`]: Withings and Omron exports, HRV4Training / Elite HRV, and a generic mapping.
@@ -18,7 +18,6 @@ pub mod apple_health;
 pub mod bulk;
 pub mod csv;
 pub mod derive;
-pub mod fit;
 pub mod fit_map;
 pub mod gpx;
 pub mod inspect;
@@ -27,6 +26,9 @@ pub mod strava;
 pub mod strava_account;
 pub mod tcx;
 mod xml;
+
+/// The FIT decoder (crate `fitstream`), under its old path `phr_core::import::fit`.
+pub use fitstream as fit;
 
 pub use bulk::{import_bytes, import_path, import_paths, ImportOptions};
 

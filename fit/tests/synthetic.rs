@@ -1,6 +1,6 @@
 //! Hand-built FIT files exercising the protocol features one by one.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
-use phr_core::import::fit::{self, crc, BaseType, DamageReason, FieldKind, FitTime, FitValue};
+use fitstream::{self as fit, crc, BaseType, DamageReason, FieldKind, FitTime, FitValue};
 
 /// Minimal FIT writer for tests.
 #[derive(Default)]

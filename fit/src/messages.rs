@@ -1,4 +1,4 @@
-//! Typed extraction: plain structs for the health record, built from decoded messages.
+//! Typed extraction: plain structs for health and fitness apps, built from decoded messages.
 //!
 //! Times are Unix seconds (UTC). A FIT time below 0x10000000 is "seconds since device
 //! power-on"; such times are not turned into dates: the `timestamp` is `None` and the
@@ -144,7 +144,7 @@ pub struct DeviceInfo {
     pub battery_status: Option<&'static str>,
 }
 
-/// Everything the health record takes from a FIT file.
+/// What a health or fitness app usually takes from a FIT file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FitSummary {
     pub file_ids: Vec<FileId>,

@@ -9,9 +9,6 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Read};
 use std::sync::Arc;
 
-/// A field's value split into (value, bit width) elements, for component expansion.
-type BitElements = Vec<(u64, u32)>;
-
 use super::crc;
 use super::message_profile;
 use super::types::*;
@@ -226,8 +223,11 @@ fn decode_value(b: &[u8], base: BaseType, be: bool) -> Option<FitValue> {
     }
 }
 
+/// One element of a raw value for component bit extraction: (bits value, width in bits).
+type BitElement = (u64, u32);
+
 /// Elements of a raw value as (bits value, width) for component bit extraction.
-fn bit_elements(v: &FitValue, base: BaseType, out: &mut Vec<(u64, u32)>) {
+fn bit_elements(v: &FitValue, base: BaseType, out: &mut Vec<BitElement>) {
     let w = (base.size() * 8) as u32;
     let mask = if w >= 64 { u64::MAX } else { (1u64 << w) - 1 };
     let inv = base.invalid_bits();
@@ -244,7 +244,7 @@ fn bit_elements(v: &FitValue, base: BaseType, out: &mut Vec<(u64, u32)>) {
 }
 
 struct BitReader<'a> {
-    elems: &'a [(u64, u32)],
+    elems: &'a [BitElement],
     idx: usize,
     used: u32,
 }
@@ -892,7 +892,7 @@ impl Decoder {
             return;
         }
         // Work list of (bit elements, components).
-        let mut work: Vec<(BitElements, &'static [Component])> = Vec::new();
+        let mut work: Vec<(Vec<BitElement>, &'static [Component])> = Vec::new();
         for (i, c) in comps {
             let mut el = Vec::new();
             bit_elements(&fields[i].value, fields[i].base_type, &mut el);

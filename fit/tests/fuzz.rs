@@ -1,9 +1,8 @@
 //! Property tests: no panic on any input, and messages before a mutation point are unchanged.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
-#[path = "fit_common/mod.rs"]
 mod common;
 
-use phr_core::import::fit::{self, FitMessage};
+use fitstream::{self as fit, FitMessage};
 use proptest::prelude::*;
 
 fn seeds() -> Vec<Vec<u8>> {

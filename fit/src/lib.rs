@@ -1,9 +1,13 @@
-//! Garmin FIT file decoder: streaming, sans-I/O, std only.
+#![doc = include_str!("../README.md")]
+//!
+//! ## Modules
 //!
 //! * [`decoder`]: the decoder ([`Decoder`] state machine, [`SliceDecoder`] / [`ReaderDecoder`]
 //!   iterators, [`decode`], [`decode_with`], [`decode_reader`]).
 //! * [`types`]: output types ([`FitMessage`], [`FitField`], [`FitValue`], [`DecodeReport`], ...).
-//! * [`messages`]: typed extraction ([`FitSummary`]) for the health record.
+//! * [`messages`]: typed extraction ([`FitSummary`]: records, sessions, laps, monitoring,
+//!   sleep, HRV, weight scale, blood pressure, devices) for health and fitness apps.
+//! * [`crc`]: the FIT CRC-16.
 //! * [`profile`]: GENERATED from the Garmin FIT SDK by `tools/gen_fit_profile.py`.
 
 pub mod crc;

@@ -1,12 +1,18 @@
-//! `cargo run --example dump -- FILE [-v]`: print messages and the decode report.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // an example tool: it prints what it finds and stops at the first failure
-use phr_core::import::fit;
+//! `cargo run -p fitstream --example dump -- FILE... [-v]`: print the messages and the decode report.
+#![allow(clippy::print_stdout, clippy::print_stderr)] // an example whose job is printing
+use fitstream as fit;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let verbose = args.iter().any(|a| a == "-v");
     for path in args.iter().skip(1).filter(|a| !a.starts_with('-')) {
-        let data = std::fs::read(path).expect("read");
+        let data = match std::fs::read(path) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("{path}: {e}");
+                continue;
+            }
+        };
         let mut it = fit::SliceDecoder::new(&data, fit::DecodeOptions::default());
         let mut counts = std::collections::BTreeMap::new();
         for m in it.by_ref() {

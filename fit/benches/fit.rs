@@ -1,15 +1,15 @@
-//! `cargo bench -p phr-core --bench fit [-- FILE [N]]`
+//! `cargo bench -p fitstream --bench fit [-- FILE [N]]`
 //!
 //! Decodes the same bytes N times with our decoder, the `fitparser` crate and Python's
 //! `fitdecode` (PyPI), in the same run, on the corpus's largest file and on the whole FIT
-//! corpus, and prints MB/s for each and the ratios. fitdecode runs in the interpreter
-//! named by `PHR_BENCH_PYTHON` (default `python3`; `pip install fitdecode`); when it is
-//! missing that column says so and the rest still runs.
+//! corpus (or on FILE alone, when given), and prints MB/s for each and the ratios.
+//! fitdecode runs in the interpreter named by `PHR_BENCH_PYTHON` (default `python3`;
+//! `pip install fitdecode`); when it is missing that column says so and the rest still runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // a benchmark: it prints what it measured and stops at the first failure
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use phr_core::import::fit;
+use fitstream as fit;
 
 fn corpus_dir() -> Option<PathBuf> {
     phr_testkit::corpus_subdir("fit")
@@ -137,10 +137,10 @@ fn per_file(files: &[(PathBuf, Vec<u8>)], n: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let dir = corpus_dir();
-    let largest = args
-        .first()
-        .map(PathBuf::from)
+    // An explicit FILE is benchmarked alone; otherwise the corpus's largest file, then the corpus.
+    let explicit = args.first().map(PathBuf::from);
+    let dir = if explicit.is_some() { None } else { corpus_dir() };
+    let largest = explicit
         .or_else(|| dir.as_ref().map(|d| d.join("fit-benchmarks__large.fit")))
         .expect("benchmark file not found; pass a path");
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
@@ -177,7 +177,7 @@ fn main() {
         if std::env::var_os("PHR_BENCH_PER_FILE").is_some() {
             per_file(&files, n);
         }
-    } else {
+    } else if args.is_empty() {
         println!("SKIP corpus pass: tests/corpus/fit is absent");
     }
 }

@@ -1,11 +1,10 @@
 //! Differential test against the peer facts of tests/corpus/MANIFEST.tsv.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
-#[path = "fit_common/mod.rs"]
 mod common;
 
 use std::collections::BTreeMap;
 
-use phr_core::import::fit::{self, FieldKind, FitTime};
+use fitstream::{self as fit, FieldKind, FitTime};
 
 #[derive(Debug, Default)]
 struct Peer {
