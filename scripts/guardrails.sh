@@ -17,6 +17,12 @@ bash scripts/check-generated.sh
 echo "-- migration numbers"
 python3 tools/check_migrations.py
 
+echo "-- phr-insights is pure: no network, database or async crate among its dependencies"
+if cargo tree -p phr-insights -e normal --prefix none --locked | grep -E '^(reqwest|hyper|tokio|mio|socket2|rusqlite|tokio-postgres|ureq|axum) '; then
+  echo "phr-insights depends on an I/O crate (above); insights must stay pure" >&2
+  exit 1
+fi
+
 echo "-- cargo clippy (workspace lints, warnings are errors)"
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 

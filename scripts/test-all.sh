@@ -21,6 +21,8 @@ stage() { echo; echo "== $* ($((SECONDS - started)) s)"; }
 
 tmp_before=$(ls -A /tmp | sort)
 WORK=$(mktemp -d /tmp/phr-test-all.XXXXXX)
+# PostgreSQL runs as the postgres user when we are root; it must be able to enter here.
+chmod 755 "$WORK"
 export TMPDIR=$WORK
 # The JVM's temp folder follows TMPDIR only when told; perf data would go to /tmp.
 export JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$WORK -XX:-UsePerfData"
@@ -40,8 +42,12 @@ stage "guardrails: fmt, generated sources, migrations, clippy, cargo-deny"
 bash scripts/guardrails.sh
 
 stage "services: PostgreSQL and the FHIR R4 server on 127.0.0.1"
-eval "$(bash scripts/relay-pg.sh start)"
-eval "$(bash scripts/fhir-server.sh start)"
+# Assignments first, so a server that fails to start stops the run (eval of an empty
+# command substitution would not).
+pg_env=$(bash scripts/relay-pg.sh start)
+eval "$pg_env"
+fhir_env=$(bash scripts/fhir-server.sh start)
+eval "$fhir_env"
 export PHR_TEST_PG PHR_FHIR_TEST_SERVER
 echo "PostgreSQL: $PHR_TEST_PG; FHIR: $PHR_FHIR_TEST_SERVER"
 

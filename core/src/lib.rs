@@ -13,7 +13,9 @@ pub mod demo;
 pub mod error;
 pub mod fhir;
 pub mod import;
-pub mod insights;
+/// Insights are a pure crate of their own (`insights/`); re-exported so paths stay
+/// `phr_core::insights::...`.
+pub use phr_insights as insights;
 pub mod progress;
 pub mod record;
 pub mod share;

@@ -71,6 +71,7 @@ fn text_renders(svg: &str, title: &str) -> bool {
     rasterise(svg).non_background > rasterise(&without).non_background
 }
 
+#[allow(clippy::disallowed_methods)] // a test writes example charts for people to look at; the crate itself never does
 fn save(name: &str, svg: &str) {
     let r = rasterise(svg);
     let dir = std::env::temp_dir().join("insights-charts");

@@ -1,9 +1,8 @@
-//! Tests for the insights module. Paths use `super::super` (never `crate::`)
-//! so the module can move to `crate::insights` unchanged.
+//! Tests for the insights crate. Paths use `super::super` (never `crate::`)
+//! as they did when insights was a module of phr-core.
 
 mod charts;
 mod fitness_tests;
-mod network;
 mod props;
 mod settings_tests;
 mod thresholds;
