@@ -4,4 +4,5 @@
 //! ADR 0025.
 
 pub mod forms;
+pub mod screens;
 pub mod strings;
