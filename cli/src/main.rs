@@ -68,6 +68,13 @@ enum Command {
         #[arg(long = "json-value", visible_alias = "value")]
         json_value: Option<String>,
     },
+    /// Show the form of a section: its fields, kinds, whether required, and an example
+    Form {
+        section: String,
+        /// Another entry type the section takes (e.g. `note` for dental)
+        #[arg(long = "type")]
+        entry_type: Option<String>,
+    },
     /// List entries of a section (or every section)
     List {
         section: Option<String>,
@@ -369,23 +376,23 @@ fn run(cli: Cli) -> CliResult {
             let record = open(&home)?;
             let s = record.resolve_section(&section).map_err(err)?;
             let value = match json_value {
-                Some(j) => {
-                    serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?
-                }
-                None => {
-                    let pairs = input::pairs(&pairs)?;
-                    let ty = pairs
-                        .iter()
-                        .find(|(k, _)| k == "type")
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_else(|| input::default_type(&s).into());
-                    let rest: Vec<_> = pairs.into_iter().filter(|(k, _)| k != "type").collect();
-                    input::object_from_pairs(&ty, &s, &rest)?
-                }
+                Some(j) => input::entry_from_json(
+                    serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?,
+                )?,
+                None => input::entry_from_pairs(&s, input::pairs(&pairs)?)?,
             };
-            let value = input::entry_from_json(value)?;
             let e = record.add_entry(&s.id, value, phr_core::record::Provenance::User).map_err(err)?;
             output::entry_added(&e, json);
+        }
+        Command::Form { section, entry_type } => {
+            let record = open(&home)?;
+            let s = record.resolve_section(&section).map_err(err)?;
+            let spec = match entry_type {
+                Some(t) => phr_core::app::forms::form_spec_for(&s, &t)
+                    .map_err(|e| input::form_errors(std::slice::from_ref(&e)))?,
+                None => phr_core::app::forms::form_spec(&s),
+            };
+            output::form(&spec, json);
         }
         Command::List { section, all } => {
             let record = open(&home)?;
@@ -405,23 +412,25 @@ fn run(cli: Cli) -> CliResult {
         Command::Edit { id, pairs, json_value } => {
             let record = open(&home)?;
             let current = record.entry(&id).map_err(err)?;
-            let mut v = serde_json::to_value(&current.value).map_err(|e| e.to_string())?;
-            let patch = match json_value {
+            let e = match json_value {
                 Some(j) => {
-                    serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?
+                    let mut v = serde_json::to_value(&current.value).map_err(|e| e.to_string())?;
+                    let patch = serde_json::from_str(&j)
+                        .map_err(|e| format!("--json-value is not valid JSON: {e}"))?;
+                    merge(&mut v, patch);
+                    record.edit_entry(&id, input::entry_from_json(v)?).map_err(err)?
                 }
                 None => {
                     let s = record.resolve_section(&current.section).map_err(err)?;
-                    let mut obj =
-                        input::object_from_pairs(current.value.type_name(), &s, &input::pairs(&pairs)?)?;
-                    if let Some(o) = obj.as_object_mut() {
-                        o.remove("type");
-                    }
-                    obj
+                    let mut filled = phr_core::app::forms::form_values(&s, &current.value);
+                    let (_, patch) = input::filled_form(input::pairs(&pairs)?);
+                    filled.extend(patch);
+                    record
+                        .edit_entry_from_form(&id, &filled)
+                        .map_err(err)?
+                        .map_err(|e| input::form_errors(&e))?
                 }
             };
-            merge(&mut v, patch);
-            let e = record.edit_entry(&id, input::entry_from_json(v)?).map_err(err)?;
             output::entry_changed("Updated", &e, json);
         }
         Command::Annotate { id, no_longer_relevant, note } => {

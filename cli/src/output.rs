@@ -79,6 +79,27 @@ pub fn section_changed(s: &Section, json: bool) {
     outln!("{} ({}): {}, {}", s.title, s.id, if s.enabled { "on" } else { "off" }, s.privacy.as_str());
 }
 
+pub fn form(spec: &phr_core::app::forms::FormSpec, json: bool) {
+    use phr_core::app::strings::text;
+    if json {
+        return print_json(spec);
+    }
+    outln!("{} ({} entry; this section takes: {})", spec.title, spec.entry_type, spec.entry_types.join(", "));
+    for f in &spec.fields {
+        let label = f.label.clone().unwrap_or_else(|| text(&f.label_key).to_string());
+        let kind = serde_json::to_value(&f.kind).ok();
+        let kind = kind.as_ref().and_then(|k| k["kind"].as_str()).unwrap_or("text").to_string();
+        outln!(
+            "  {:<18} {:<10} {}{}  e.g. {}",
+            f.id,
+            kind,
+            if f.required { "required  " } else { "" },
+            label,
+            if f.example.is_empty() { "-" } else { &f.example }
+        );
+    }
+}
+
 pub fn entry_added(e: &Entry, json: bool) {
     entry_changed("Added", e, json)
 }

@@ -302,3 +302,38 @@ fn insights_off_help_lists_every_category() {
     ok(home.path(), &["insights", "off", "test-results"]);
     ok(home.path(), &["insights", "on", "test-results"]);
 }
+
+#[test]
+fn every_sections_form_example_is_added_through_phr_add() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["init"]);
+    ok(h, &["section", "create", "Migraine diary", "--field", "pain:number", "--field", "when:date"]);
+    let sections: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "section", "list"])).unwrap();
+    let mut added = 0;
+    for s in sections.as_array().unwrap() {
+        let id = s["id"].as_str().unwrap();
+        if s["enabled"] == false {
+            ok(h, &["section", "enable", id]);
+        }
+        let spec: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "form", id])).unwrap();
+        let fields = spec["fields"].as_array().unwrap();
+        assert!(!fields.is_empty(), "{id}");
+        let mut args = vec!["--json".to_string(), "add".to_string(), id.to_string()];
+        for f in fields {
+            let ex = f["example"].as_str().unwrap();
+            if !ex.is_empty() {
+                args.push(format!("{}={ex}", f["id"].as_str().unwrap()));
+            }
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let e: serde_json::Value = serde_json::from_str(&ok(h, &args)).unwrap();
+        assert_eq!(e["value"]["type"], spec["entry_type"], "{id}");
+        added += 1;
+    }
+    assert_eq!(added, 28);
+    let human = ok(h, &["form", "medications"]);
+    assert!(human.contains("required") && human.contains("Metformin"), "{human}");
+    let e = fails(h, &["add", "medications", "name=X", "dosage=5 mg"]);
+    assert!(e.contains("Did you mean dose?"), "{e}");
+}

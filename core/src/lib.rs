@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used)]
 
+pub mod app;
 pub mod consent;
 pub mod crypto;
 pub mod demo;

@@ -1,6 +1,6 @@
 //! Entries: typed values with provenance, edit history, annotations and tombstones.
 
-use super::{BloodGroup, BuiltinSection, FieldDef, FieldType, NhsNumber, Section, SectionClass};
+use super::{BloodGroup, FieldDef, FieldType, NhsNumber, Section, SectionClass};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -339,38 +339,17 @@ impl EntryValue {
         let Some(b) = section.builtin() else {
             return Err(crate::Error::NotFound { what: "section" });
         };
-        use BuiltinSection as S;
-        let ok = match self {
-            Self::Identity { .. } => b == S::Identity,
-            Self::Contact { .. } => b == S::Contacts,
-            Self::EmergencyInfo { .. } => b == S::EmergencyInfo,
-            Self::Condition { .. } => b == S::Conditions,
-            Self::Medication { .. } => b == S::Medications,
-            Self::SocialPrescription { .. } => b == S::SocialPrescriptions,
-            Self::Procedure { .. } => b == S::Procedures,
-            Self::LifeEvent { .. } => b == S::LifeEvents,
-            Self::OrganDonation { .. } => b == S::OrganDonation,
-            Self::Allergy { .. } => b == S::Allergies,
-            Self::BloodGroup { .. } => b == S::BloodGroup,
-            Self::Vaccination { .. } => b == S::Vaccinations,
-            Self::CheckUp { .. } => matches!(b, S::Dental | S::Optician),
-            Self::FamilyHistory { .. } => b == S::FamilyHistory,
-            Self::Note { .. } => {
-                b.class() == SectionClass::Optional || matches!(b, S::EmergencyInfo | S::Dental | S::Optician)
-            }
-            Self::Custom { fields } if b == S::TestResults => return check_custom(fields, &section.fields),
-            Self::Custom { .. } => false,
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(crate::Error::Invalid {
+        if !super::fields::section_entry_types(b).contains(&self.type_name()) {
+            return Err(crate::Error::Invalid {
                 field: "entry type",
                 reason: format!("a {} entry does not belong in the {} section", self.type_name(), b.slug()),
-            })
+            });
+        }
+        match self {
+            Self::Custom { fields } => check_custom(fields, &section.fields),
+            _ => Ok(()),
         }
     }
-
     /// Required text must be present; no field may be absurdly long (a guard against
     /// pasting a whole file into a name).
     fn check_text(&self) -> crate::Result<()> {
@@ -387,35 +366,25 @@ impl EntryValue {
             }
         }
         walk(&v)?;
-        let required: &[(&'static str, &str)] = match self {
-            Self::Identity { given_name, family_name, .. } => {
-                &[("given name", given_name), ("family name", family_name)]
+        // The required fields come from the one field table the forms read too.
+        for field in super::fields::entry_fields(self.type_name()) {
+            if !field.required {
+                continue;
             }
-            Self::Contact { name, relationship, .. } => &[("name", name), ("relationship", relationship)],
-            Self::EmergencyInfo { text } | Self::Note { text, .. } => &[("text", text)],
-            Self::Condition { name, .. } | Self::Medication { name, .. } | Self::Procedure { name, .. } => {
-                &[("name", name)]
-            }
-            Self::SocialPrescription { activity, .. } => &[("activity", activity)],
-            Self::LifeEvent { title, .. } => &[("title", title)],
-            Self::Allergy { substance, .. } => &[("substance", substance)],
-            Self::Vaccination { vaccine, .. } => &[("vaccine", vaccine)],
-            Self::CheckUp { summary, .. } => &[("summary", summary)],
-            Self::FamilyHistory { relative, condition, .. } => {
-                &[("relative", relative), ("condition", condition)]
-            }
-            _ => &[],
-        };
-        for (field, value) in required {
-            if value.trim().is_empty() {
-                return Err(crate::Error::invalid(field, "must not be empty"));
+            let blank = match v.get(field.name) {
+                None | Some(serde_json::Value::Null) => true,
+                Some(serde_json::Value::String(s)) => s.trim().is_empty(),
+                Some(_) => false,
+            };
+            if blank {
+                return Err(crate::Error::invalid(field.name, "must not be empty"));
             }
         }
         if let Self::Medication { start: Some(a), stop: Some(b), .. }
         | Self::SocialPrescription { start: Some(a), stop: Some(b), .. } = self
         {
             if b < a {
-                return Err(crate::Error::invalid("stop date", "is before the start date"));
+                return Err(crate::Error::invalid("stop", "is before the start date"));
             }
         }
         Ok(())
@@ -541,7 +510,7 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::PrivacyLevel;
+    use crate::record::{BuiltinSection, PrivacyLevel};
 
     fn section(slug: &str) -> Section {
         let b = BuiltinSection::from_slug(slug).unwrap();

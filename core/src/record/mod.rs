@@ -6,6 +6,7 @@
 mod activity;
 mod blood_group;
 mod entry;
+mod fields;
 mod nhs;
 mod sample;
 mod section;
@@ -15,6 +16,10 @@ pub use blood_group::{Abo, BloodGroup, RhD};
 pub use entry::{
     AllergyKind, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue, FieldValue,
     OrganDonationDecision, Provenance, Revision, Severity,
+};
+pub use fields::{
+    entry_fields, section_entry_types, EntryField, FieldShape, ALLERGY_KINDS, CONDITION_STATUSES,
+    ENTRY_TYPES, ORGAN_DONATION_DECISIONS, SEVERITIES,
 };
 pub use nhs::NhsNumber;
 pub use sample::{DailyRollup, IngestReport, Sample, SampleKind};
