@@ -14,6 +14,9 @@ cargo fmt --all --check
 echo "-- generated sources equal their generators"
 bash scripts/check-generated.sh
 
+echo "-- Android strings.xml and iOS Localizable.strings match the core's catalogue"
+python3 tools/gen_strings.py --check
+
 echo "-- migration numbers"
 python3 tools/check_migrations.py
 
