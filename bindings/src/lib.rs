@@ -9,6 +9,7 @@
 //! `insights.rs`, `import.rs`, `fhir.rs`, `consent.rs`), the foreign traits [`KeyStore`],
 //! [`Logger`] and [`ProgressListener`], a [`CancelHandle`], and [`PhrError`].
 
+mod app;
 mod consent;
 mod error;
 mod fhir;
@@ -22,6 +23,7 @@ mod share;
 mod sync;
 mod types;
 
+pub use app::*;
 pub use consent::*;
 pub use error::{KeyStoreError, PhrError};
 pub use fhir::*;
