@@ -118,4 +118,32 @@ class AppLayerTest {
         assertEquals(1, direct.size, direct.toString())
         assertTrue(RecordArea.SECTIONS in direct[0])
     }
+
+    @Test
+    fun `a file is inspected before import and the record exports as JSON`() = runBlocking {
+        val gpx = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>Park run</name><type>running</type><trkseg>
+<trkpt lat="53.80" lon="-1.55"><time>2026-10-03T09:00:00Z</time></trkpt>
+<trkpt lat="53.81" lon="-1.56"><time>2026-10-03T09:05:00Z</time></trkpt>
+<trkpt lat="53.82" lon="-1.57"><time>2026-10-03T09:10:00Z</time></trkpt>
+</trkseg></trk></gpx>
+"""
+        val file = tempDir().resolve("park.gpx").also { java.nio.file.Files.writeString(it, gpx) }
+        val byPath = inspectFile(file.toString())
+        val byBytes = inspectBytes("park.gpx", gpx.toByteArray())
+        for (i in listOf(byPath, byBytes)) {
+            assertEquals("gpx", i.format)
+            assertEquals(3uL, i.points)
+            assertEquals(1, i.activities.size)
+            assertEquals("2026-10-03T09:00:00Z", i.firstUtc)
+            assertFalse(i.damaged)
+        }
+        assertThrows(PhrException.InvalidInput::class.java) { runBlocking { inspectBytes("notes.txt", "hello".toByteArray()) } }
+
+        val (rec, _) = newRecord()
+        rec.addEntryFromForm("allergies", null, mapOf("substance" to "Penicillin", "severity" to "severe", "kind" to "allergy"))
+        val json = rec.exportRecordJson()
+        assertTrue(json.contains("Penicillin"), "the export lacks the entry")
+        assertTrue(json.trimStart().startsWith("{"))
+    }
 }
