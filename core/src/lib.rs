@@ -19,6 +19,9 @@ pub mod import;
 pub use phr_insights as insights;
 pub mod progress;
 pub mod record;
+/// The one type for tokens, keys, passcodes and pairing secrets (crate `phr-secret`).
+pub use phr_secret as secret;
+pub use phr_secret::{Secret, SecretString};
 pub mod share;
 pub mod store;
 pub mod sync;

@@ -18,7 +18,7 @@ use super::{Parsed, Problem};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::record::{Activity, Lap, TrackPoint};
 use crate::store::ImportBatch;
-use crate::Record;
+use crate::{Record, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
@@ -46,14 +46,27 @@ pub enum StravaError {
     Store(#[from] crate::Error),
 }
 
-/// A request, as the transport sees it.
-#[derive(Clone, Debug, PartialEq)]
+/// A request, as the transport sees it. Headers carry the bearer token and the form the
+/// client secret and refresh token, so `Debug` shows only their names.
+#[derive(Clone, PartialEq)]
 pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     /// `application/x-www-form-urlencoded` body, for POST.
     pub form: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names(&self.headers))
+            .field("form", &names(&self.form))
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -112,11 +125,13 @@ impl Transport for ReqwestTransport {
 }
 
 /// OAuth tokens (stored sealed in the record by [`super::strava_account`]; they grant
-/// access to the account, so `Debug` does not show them).
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// access to the account, so they are [`crate::Secret`]s and `Debug` does not show them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tokens {
-    pub access_token: String,
-    pub refresh_token: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub access_token: SecretString,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub refresh_token: SecretString,
     /// Unix seconds.
     pub expires_at: i64,
     #[serde(default)]
@@ -129,15 +144,6 @@ pub enum RatePolicy {
     Wait { max_wait_s: u64 },
 }
 
-impl std::fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
-            .field("expires_at", &self.expires_at)
-            .field("athlete_id", &self.athlete_id)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Last seen limits and usage: (15-minute, daily).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct RateState {
@@ -148,18 +154,6 @@ pub struct RateState {
 fn pair(s: &str) -> Option<(u64, u64)> {
     let (a, b) = s.split_once(',')?;
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// What a sync did.
@@ -183,7 +177,7 @@ pub struct SyncReport {
 pub struct StravaClient<T: Transport> {
     pub base_url: String,
     client_id: String,
-    client_secret: String,
+    client_secret: SecretString,
     tokens: Option<Tokens>,
     transport: T,
     pub policy: RatePolicy,
@@ -233,13 +227,20 @@ impl<T: Transport> StravaClient<T> {
 
     /// The page to send the user to; Strava redirects back with `?code=...`.
     pub fn authorize_url(&self, redirect_uri: &str, state: &str) -> String {
-        format!(
-            "{}/oauth/authorize?client_id={}&redirect_uri={}&response_type=code&approval_prompt=auto&scope=read,activity:read_all&state={}",
-            self.base_url,
-            enc(&self.client_id),
-            enc(redirect_uri),
-            enc(state)
-        )
+        let mut url = format!("{}/oauth/authorize?", self.base_url);
+        url.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("client_id", self.client_id.as_str()),
+                    ("redirect_uri", redirect_uri),
+                    ("response_type", "code"),
+                    ("approval_prompt", "auto"),
+                    ("scope", "read,activity:read_all"),
+                    ("state", state),
+                ])
+                .finish(),
+        );
+        url
     }
 
     fn token_request(&mut self, form: Vec<(String, String)>) -> Result<Tokens, StravaError> {
@@ -259,11 +260,14 @@ impl<T: Transport> StravaClient<T> {
             .map_err(|e| StravaError::Json { what: "the token".into(), reason: e.to_string() })?;
         let get = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let t = Tokens {
-            access_token: get("access_token").ok_or_else(|| StravaError::Json {
-                what: "the token".into(),
-                reason: "no access_token".into(),
-            })?,
+            access_token: get("access_token")
+                .ok_or_else(|| StravaError::Json {
+                    what: "the token".into(),
+                    reason: "no access_token".into(),
+                })?
+                .into(),
             refresh_token: get("refresh_token")
+                .map(SecretString::new)
                 .or_else(|| self.tokens.as_ref().map(|t| t.refresh_token.clone()))
                 .unwrap_or_default(),
             expires_at: v.get("expires_at").and_then(Value::as_i64).unwrap_or(0),
@@ -280,7 +284,7 @@ impl<T: Transport> StravaClient<T> {
     pub fn exchange_code(&mut self, code: &str) -> Result<Tokens, StravaError> {
         let form = vec![
             ("client_id".into(), self.client_id.clone()),
-            ("client_secret".into(), self.client_secret.clone()),
+            ("client_secret".into(), self.client_secret.expose_secret().clone()),
             ("code".into(), code.into()),
             ("grant_type".into(), "authorization_code".into()),
         ];
@@ -292,9 +296,9 @@ impl<T: Transport> StravaClient<T> {
         let rt = self.tokens.as_ref().ok_or(StravaError::NotConnected)?.refresh_token.clone();
         let form = vec![
             ("client_id".into(), self.client_id.clone()),
-            ("client_secret".into(), self.client_secret.clone()),
+            ("client_secret".into(), self.client_secret.expose_secret().clone()),
             ("grant_type".into(), "refresh_token".into()),
-            ("refresh_token".into(), rt),
+            ("refresh_token".into(), rt.expose_secret().clone()),
         ];
         self.token_request(form)
     }
@@ -355,7 +359,8 @@ impl<T: Transport> StravaClient<T> {
         let mut retried_auth = false;
         let mut retried_429 = false;
         loop {
-            let token = self.tokens.as_ref().map(|t| t.access_token.clone()).unwrap_or_default();
+            let token =
+                self.tokens.as_ref().map(|t| t.access_token.expose_secret().as_str()).unwrap_or_default();
             let req = HttpRequest {
                 method: "GET",
                 url: format!("{}/api/v3{path_query}", self.base_url),
