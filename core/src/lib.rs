@@ -17,6 +17,7 @@ pub mod import;
 /// Insights are a pure crate of their own (`insights/`); re-exported so paths stay
 /// `phr_core::insights::...`.
 pub use phr_insights as insights;
+pub mod net;
 pub mod progress;
 pub mod record;
 /// The one type for tokens, keys, passcodes and pairing secrets (crate `phr-secret`).

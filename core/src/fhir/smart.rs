@@ -35,39 +35,26 @@ pub const CLIENT_ID: &str = "phr-core";
 
 /// The server answered, but not with what it should have.
 fn net(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Invalid { field: "FHIR server", reason: format!("{what}: {e}") }
+    Error::Invalid { field: SERVICE, reason: format!("{what}: {e}") }
 }
 
-/// The server could not be reached, or the answer did not arrive (transport, not data).
+/// The service name in errors.
+pub const SERVICE: &str = "FHIR server";
+
+/// A request that got no (complete) answer.
 fn transport(what: &str, e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "the connection failed"
-    };
-    Error::Network { service: "FHIR server", reason: format!("{what}: {kind}") }
+    crate::net::transport_error(SERVICE, what, &e)
 }
 
-/// An HTTP error status: a gateway that cannot reach the server is a network problem;
-/// anything else is the server refusing.
+/// An HTTP error status, by the one rule in [`crate::net::status_error`].
 fn status_error(what: &str, status: reqwest::StatusCode) -> Error {
-    match status.as_u16() {
-        502..=504 => {
-            Error::Network { service: "FHIR server", reason: format!("{what}: HTTP {}", status.as_u16()) }
-        }
-        s => net(what, format!("HTTP {s}")),
-    }
+    crate::net::status_error(SERVICE, what, status.as_u16())
 }
 
+/// The HTTP client for the GP's server (see [`crate::net::client`]: no redirects, which
+/// [`authorize_without_login`] relies on to read the code from `Location`).
 pub fn http_client() -> Result<reqwest::blocking::Client> {
-    reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .user_agent(concat!("phr-core/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| net("cannot start the HTTP client", e))
+    crate::net::client(SERVICE, Duration::from_secs(60))
 }
 
 /// What `.well-known/smart-configuration` says.
@@ -95,7 +82,8 @@ pub fn discover(http: &reqwest::blocking::Client, base: &str) -> Result<SmartCon
     if !resp.status().is_success() {
         return Err(status_error("discovery failed", resp.status()));
     }
-    let cfg: SmartConfig = resp.json().map_err(|e| net("the SMART configuration is not valid", e))?;
+    let body = crate::net::read_body(SERVICE, "discovery", resp)?;
+    let cfg: SmartConfig = crate::net::json(SERVICE, "the SMART configuration", &body)?;
     if !cfg.code_challenge_methods_supported.is_empty()
         && !cfg.code_challenge_methods_supported.iter().any(|m| m == "S256")
     {
@@ -254,16 +242,16 @@ fn token_call(
         .send()
         .map_err(|e| transport("the token request failed", e))?;
     let status = resp.status();
-    let text = resp.text().map_err(|e| transport("the token response could not be read", e))?;
-    if (502..=504).contains(&status.as_u16()) {
+    let text = crate::net::read_body(SERVICE, "the token response", resp)?;
+    if crate::net::is_transient(status.as_u16()) {
         return Err(status_error("the token request failed", status));
     }
     if !status.is_success() {
-        let err: Value = serde_json::from_str(&text).unwrap_or_default();
+        let err: Value = serde_json::from_slice(&text).unwrap_or_default();
         let code = err.get("error").and_then(Value::as_str).unwrap_or("error");
         return Err(net("the token request was refused", format!("HTTP {} {code}", status.as_u16())));
     }
-    serde_json::from_str(&text).map_err(|e| net("the token response is not valid", e))
+    crate::net::json(SERVICE, "the token response", &text)
 }
 
 fn now_ms() -> i64 {
@@ -372,7 +360,7 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
         if !status.is_success() {
             return Err(status_error("the server refused a request", status));
         }
-        let bytes = resp.bytes().map_err(|e| transport("the answer could not be read", e))?;
+        let bytes = crate::net::read_body(SERVICE, "the answer", resp)?;
         return serde_json::from_slice(&bytes).map_err(|e| super::json_error(&e));
     }
 }

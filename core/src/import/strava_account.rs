@@ -9,7 +9,7 @@
 //! picks up what was missed.
 
 use super::derive::DeriveOptions;
-use super::strava::{StravaClient, StravaError, SyncReport, Tokens, Transport};
+use super::strava::{StravaClient, SyncReport, Tokens, Transport, SERVICE};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::Record;
 use serde::{Deserialize, Serialize};
@@ -108,7 +108,7 @@ pub fn connect<T: Transport>(
     client_id: &str,
     client_secret: &str,
     code: &str,
-) -> Result<ConnectionStatus, StravaError> {
+) -> crate::Result<ConnectionStatus> {
     let tokens = client.exchange_code(code)?;
     let old = load(record)?;
     let after = old.filter(|o| o.tokens.athlete_id == tokens.athlete_id).and_then(|o| o.after);
@@ -120,12 +120,12 @@ pub fn connect<T: Transport>(
         last_sync: None,
     };
     record.set_setting(SETTING, &conn)?;
-    Ok(status(record)?)
+    status(record)
 }
 
 /// The stored connection with credentials overridden by `creds` where given.
-pub fn connection(record: &Record, creds: &AppCredentials) -> Result<StravaConnection, StravaError> {
-    let mut c = load(record)?.ok_or(StravaError::NotConnected)?;
+pub fn connection(record: &Record, creds: &AppCredentials) -> crate::Result<StravaConnection> {
+    let mut c = load(record)?.ok_or(crate::Error::NotConnected { service: SERVICE })?;
     if let Some(id) = &creds.client_id {
         c.client_id = id.clone();
     }
@@ -146,7 +146,7 @@ pub fn sync<T: Transport>(
     opts: &DeriveOptions,
     progress: &dyn ProgressListener,
     cancel: &CancelToken,
-) -> Result<SyncReport, StravaError> {
+) -> crate::Result<SyncReport> {
     let result = client.sync(record, conn.after, with_streams, opts, progress, cancel);
     if let Some(t) = client.tokens() {
         conn.tokens = t.clone();
