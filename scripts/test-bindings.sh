@@ -34,7 +34,8 @@ for sym in "func syncNow" "func deviceOffer" "func deviceJoinRequest" "func remo
            "func revokeGrant" "func auditLog" "func verifyAudit" "public struct Grant" "func shareLink" "func revokeShare" "func refreshShares" "func updateSharedLink" \
            "func formSpec" "func validateForm" "func addEntryFromForm" "func editForm" "func editEntryFromForm" "public enum FormOutcome" \
            "func homeScreen" "func sectionScreen" "func entryScreen" "public struct EntryScreen" "func observe" "public protocol RecordChangeListener" \
-           "public enum RecordArea" "func catalogueText" "func inspectFile" "func inspectBytes" "func exportRecordJson"; do
+           "public enum RecordArea" "func catalogueText" "func inspectFile" "func inspectBytes" "func exportRecordJson" \
+           "func smartBegin" "func smartFinish" "func fhirPull" "func fhirLinks" "class SmartSession"; do
   grep -q "$sym" "$SWIFT" || { echo "generated Swift lacks: $sym"; exit 1; }
 done
 test -f "$GEN/swift/PhrFFIFFI.h" || { echo "generated Swift lacks its C header"; exit 1; }

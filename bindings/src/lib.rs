@@ -10,6 +10,7 @@
 //! [`Logger`] and [`ProgressListener`], a [`CancelHandle`], and [`PhrError`].
 
 mod app;
+mod connect;
 mod consent;
 mod error;
 mod fhir;
@@ -25,6 +26,7 @@ mod sync;
 mod types;
 
 pub use app::*;
+pub use connect::*;
 pub use consent::*;
 pub use error::{KeyStoreError, PhrError};
 pub use fhir::*;

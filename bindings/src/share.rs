@@ -121,11 +121,13 @@ impl PhrRecord {
 
     /// The link of a grant published with `share_link`, to show its QR code again
     /// (`NotFound` for a grant without one). Offline.
-    pub fn shared_link(&self, grant_id: String) -> R<SharedLink> {
-        crate::error::guard(|| {
-            let g = self.inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+    pub async fn shared_link(&self, grant_id: String) -> R<SharedLink> {
+        let inner = self.inner.clone();
+        crate::record::blocking(move || {
+            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
             shared_link(share::outcome_for(&g).ok_or(PhrError::NotFound { what: "link".into() })?)
         })
+        .await
     }
 
     /// Brings a published link up to date (the emergency card after a medication or an

@@ -130,13 +130,15 @@ fn relay(record: &phr_core::Record) -> R<phr_core::sync::HttpSyncRelay> {
 #[uniffi::export(async_runtime = "tokio")]
 impl PhrRecord {
     /// Switches sync on for this record, as the first device of the owner's account.
-    pub fn sync_start(&self, relay_url: String, label: String) -> R<String> {
-        guard(|| Ok(devices::start(&self.inner, &relay_url, &label, RetryPolicy::default())?.device))
+    pub async fn sync_start(&self, relay_url: String, label: String) -> R<String> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(devices::start(&inner, &relay_url, &label, RetryPolicy::default())?.device)).await
     }
 
     /// Whether sync is set up on this device.
-    pub fn sync_enabled(&self) -> R<bool> {
-        guard(|| Ok(SyncState::load(&self.inner)?.is_some()))
+    pub async fn sync_enabled(&self) -> R<bool> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(SyncState::load(&inner)?.is_some())).await
     }
 
     /// One sync round off the caller's thread: push, pull and merge, with progress and
@@ -178,8 +180,9 @@ impl PhrRecord {
     }
 
     /// A one-time QR code for adding a new device.
-    pub fn device_offer(&self) -> R<Arc<DeviceOffer>> {
-        guard(|| Ok(Arc::new(DeviceOffer { inner: devices::offer(&self.inner)? })))
+    pub async fn device_offer(&self) -> R<Arc<DeviceOffer>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(Arc::new(DeviceOffer { inner: devices::offer(&inner)? }))).await
     }
 
     /// Waits up to `timeout_s` for the new device to answer `offer`, then adds it.
@@ -199,9 +202,10 @@ impl PhrRecord {
     }
 
     /// The owner's devices as the relay knows them.
-    pub fn devices(&self) -> R<Vec<SyncDevice>> {
-        guard(|| {
-            let list = devices::list(&self.inner, &relay(&self.inner)?)?;
+    pub async fn devices(&self) -> R<Vec<SyncDevice>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let list = devices::list(&inner, &relay(&inner)?)?;
             Ok(list
                 .into_iter()
                 .map(|d| SyncDevice {
@@ -213,10 +217,12 @@ impl PhrRecord {
                 })
                 .collect())
         })
+        .await
     }
 
     /// Removes a lost device; returns the new key epoch.
-    pub fn remove_device(&self, id: String) -> R<u32> {
-        guard(|| Ok(devices::remove(&self.inner, &relay(&self.inner)?, &id)?))
+    pub async fn remove_device(&self, id: String) -> R<u32> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(devices::remove(&inner, &relay(&inner)?, &id)?)).await
     }
 }

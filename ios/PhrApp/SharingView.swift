@@ -62,7 +62,7 @@ struct SharingView: View {
                         if g.status == .active {
                             HStack {
                                 if g.sharedByLink {
-                                    Button("QR") { link = try? store.record?.sharedLink(grantId: g.id) }
+                                    Button("QR") { Task { link = try? await store.record?.sharedLink(grantId: g.id) } }
                                     Button("Update") { Task { await attempt { link = try await store.record?.updateSharedLink(grantId: g.id) } } }.disabled(busy)
                                 }
                                 Button("Stop sharing", role: .destructive) { Task { await revoke(g) } }.disabled(busy)

@@ -44,13 +44,13 @@ def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
 
     phone = PhrRecord.create(os.path.join(tmp, "phone", "record.phr"), keystore)
     med = run(phone.add_entry("medications", EntryValue.MEDICATION(name="Ramipril", dose="5 mg")))
-    assert not phone.sync_enabled()
-    phone.sync_start(relay, "phone")
-    assert phone.sync_enabled()
+    assert not run(phone.sync_enabled())
+    run(phone.sync_start(relay, "phone"))
+    assert run(phone.sync_enabled())
     first = asyncio.run(phone.sync_now(None, None))
     assert first.pushed > 0
 
-    offer = phone.device_offer()
+    offer = run(phone.device_offer())
     assert offer.payload().startswith("phr-pair:1:")
     assert "<svg" in offer.qr_svg()
     pending = phr_ffi.device_join_request(offer.payload(), "tablet")
@@ -73,9 +73,9 @@ def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
     assert run(phone.entry(med.id)).value == EntryValue.MEDICATION(name="Ramipril", dose="10 mg")
     assert len(run(phone.entry(med.id)).history) == 1
 
-    devices = phone.devices()
+    devices = run(phone.devices())
     assert sorted(d.this_device for d in devices) == [False, True] and all(d.active for d in devices)
     lost = next(d for d in devices if not d.this_device)
-    assert phone.remove_device(lost.id) == 1
+    assert run(phone.remove_device(lost.id)) == 1
     with pytest.raises(PhrError.Denied):
         asyncio.run(tablet.sync_now(None, None))
