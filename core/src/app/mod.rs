@@ -4,5 +4,7 @@
 //! ADR 0025.
 
 pub mod forms;
+pub mod notifications;
+pub mod preferences;
 pub mod screens;
 pub mod strings;

@@ -542,7 +542,11 @@ pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(
 /// Imports one in-memory file (the bindings' entry point for a shared file).
 pub fn import_bytes(record: &Record, name: &str, data: &[u8], opts: &ImportOptions) -> FileReport {
     let (format, r) = parse_bytes(name, data, opts);
-    commit(record, name.to_string(), format, r)
+    let report = commit(record, name.to_string(), format, r);
+    let mut run = ImportReport::default();
+    run.push(report.clone());
+    run.log_to(record, "files");
+    report
 }
 
 /// Imports a file, folder or zip with default options.
@@ -631,5 +635,6 @@ pub fn import_paths(
     if cancel.is_cancelled() {
         report.cancelled = true;
     }
+    report.log_to(record, "files");
     Ok(report)
 }

@@ -108,6 +108,8 @@ impl Record {
         match write() {
             Ok(size) => {
                 std::fs::rename(&tmp_dest, dest).map_err(|e| Error::io(dest, e))?;
+                // For the settings screen and the "no backup for 30 days" reminder.
+                self.set_setting(super::LAST_BACKUP_SETTING, &super::now_ms())?;
                 Ok(size)
             }
             Err(e) => {

@@ -9,22 +9,26 @@ mod chunk;
 mod entries;
 mod export;
 mod grants;
+mod import_log;
 pub mod insights_input;
 mod reconcile;
 mod samples;
 mod schema;
 mod sections;
 mod settings;
+mod status;
 mod sync_log;
 
 pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
 pub use entries::ListOptions;
 pub use export::{RecordExport, SectionExport, SeriesExport};
+pub use import_log::{file_name_only, ImportLogEntry, ImportLogFile};
 pub use reconcile::{
     same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink,
     LEGACY_RESULTS_SECTION, RESULTS_SECTION,
 };
 pub use samples::SeriesSummary;
+pub use status::{LAST_BACKUP_SETTING, LAST_SYNC_SETTING};
 pub use sync_log::ApplyReport;
 pub(crate) use sync_log::{decode_op as decode_op_bytes, op_bytes};
 
