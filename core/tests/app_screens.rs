@@ -510,3 +510,112 @@ fn notifications_respect_every_switch_and_say_nothing_private() {
     }
     drop(dir);
 }
+
+#[test]
+fn platform_reads_do_not_double_count_file_imports() {
+    use phr_core::app::platform_hub::{PlatformRecord, PlatformSource};
+    use phr_core::record::SampleKind;
+    let dir = tempfile::tempdir().unwrap();
+    let r = Record::create(&dir.path().join(DB_FILE), &RawKeyStore::new([9; 32])).unwrap();
+    let watch = "Margaret\u{2019}s Apple Watch";
+    // An Apple Health export: steps, a heart rate and a run, from the watch.
+    let export = format!(
+        "<?xml version=\"1.0\"?>\n<HealthData locale=\"en_GB\">\
+<Record type=\"HKQuantityTypeIdentifierStepCount\" sourceName=\"{watch}\" unit=\"count\" startDate=\"2026-03-02 08:00:00 +0000\" endDate=\"2026-03-02 08:10:00 +0000\" value=\"1200\"/>\
+<Record type=\"HKQuantityTypeIdentifierHeartRate\" sourceName=\"{watch}\" unit=\"count/min\" startDate=\"2026-03-02 08:05:00 +0000\" endDate=\"2026-03-02 08:05:00 +0000\" value=\"112\"/>\
+<Workout workoutActivityType=\"HKWorkoutActivityTypeRunning\" duration=\"30\" durationUnit=\"min\" totalDistance=\"5\" totalDistanceUnit=\"km\" sourceName=\"{watch}\" startDate=\"2026-03-02 07:50:00 +0000\" endDate=\"2026-03-02 08:20:00 +0000\"/>\
+</HealthData>"
+    );
+    let f = phr_core::import::bulk::import_bytes(&r, "export.xml", export.as_bytes(), &Default::default());
+    assert_eq!((f.outcome.samples.added, f.outcome.activities_added), (2, 1), "{:?}", f.problems);
+
+    // HealthKit read of the same watch: same readings with sub-second times, plus one new.
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis();
+    let hk = |ty: &str, a: &str, b: &str, v: f64, unit: &str| PlatformRecord {
+        record_type: ty.into(),
+        start_ms: t(a) + 431,
+        end_ms: t(b) + 431,
+        value: v,
+        unit: unit.into(),
+        source: watch.into(),
+        ..Default::default()
+    };
+    let mut run = hk("HKWorkoutTypeIdentifier", "2026-03-02T07:50:00Z", "2026-03-02T08:20:00Z", 0.0, "");
+    run.subtype = Some("HKWorkoutActivityTypeRunning".into());
+    run.distance_m = Some(5000.0);
+    let reads = vec![
+        hk(
+            "HKQuantityTypeIdentifierStepCount",
+            "2026-03-02T08:00:00Z",
+            "2026-03-02T08:10:00Z",
+            1200.0,
+            "count",
+        ),
+        hk(
+            "HKQuantityTypeIdentifierHeartRate",
+            "2026-03-02T08:05:00Z",
+            "2026-03-02T08:05:00Z",
+            112.0,
+            "count/min",
+        ),
+        hk(
+            "HKQuantityTypeIdentifierHeartRate",
+            "2026-03-02T08:06:00Z",
+            "2026-03-02T08:06:00Z",
+            118.0,
+            "count/min",
+        ),
+        run,
+        hk(
+            "HKQuantityTypeIdentifierDietaryWater",
+            "2026-03-02T09:00:00Z",
+            "2026-03-02T09:00:00Z",
+            250.0,
+            "mL",
+        ),
+        hk(
+            "HKQuantityTypeIdentifierDietaryWater",
+            "2026-03-02T10:00:00Z",
+            "2026-03-02T10:00:00Z",
+            250.0,
+            "mL",
+        ),
+    ];
+    let rep = r.ingest_platform_records(PlatformSource::HealthKit, &reads).unwrap();
+    assert_eq!(rep.samples_added, 1, "only the new heart rate: {rep:?}");
+    assert_eq!(rep.samples_duplicate, 2);
+    assert_eq!(rep.activities_added + rep.activities_merged, 0, "{rep:?}");
+    assert_eq!(rep.activities_unchanged, 1);
+    assert_eq!(rep.unknown.len(), 1);
+    assert_eq!(
+        (rep.unknown[0].record_type.as_str(), rep.unknown[0].count),
+        ("HKQuantityTypeIdentifierDietaryWater", 2)
+    );
+    let day = (t("2026-03-02T00:00:00Z"), t("2026-03-03T00:00:00Z"));
+    let steps: f64 = r.samples(SampleKind::Steps, day.0, day.1).unwrap().iter().map(|s| s.value).sum();
+    assert_eq!(steps, 1200.0, "not double counted");
+    // Reading again adds nothing.
+    let again = r.ingest_platform_records(PlatformSource::HealthKit, &reads).unwrap();
+    assert_eq!(again.samples_added, 0);
+
+    // Health Connect from a phone app over the same minutes: the watch is preferred.
+    let hc = PlatformRecord {
+        record_type: "StepsRecord".into(),
+        start_ms: t("2026-03-02T08:02:00Z"),
+        end_ms: t("2026-03-02T08:08:00Z"),
+        value: 800.0,
+        unit: "count".into(),
+        source: "com.google.android.apps.fitness".into(),
+        ..Default::default()
+    };
+    let rep = r.ingest_platform_records(PlatformSource::HealthConnect, &[hc]).unwrap();
+    assert_eq!((rep.samples_added, rep.samples_overlapping), (0, 1), "{rep:?}");
+    let steps: f64 = r.samples(SampleKind::Steps, day.0, day.1).unwrap().iter().map(|s| s.value).sum();
+    assert_eq!(steps, 1200.0);
+
+    // Each read is in the import history.
+    let imports = screens::imports_screen(&r, Utc::now()).unwrap();
+    assert_eq!(imports.imports[0].origin, "health_connect");
+    assert_eq!(strings::text(&imports.imports[1].origin_key), "Apple Health");
+    assert_eq!(imports.imports.len(), 4);
+}

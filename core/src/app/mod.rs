@@ -5,6 +5,7 @@
 
 pub mod forms;
 pub mod notifications;
+pub mod platform_hub;
 pub mod preferences;
 pub mod screens;
 pub mod strings;

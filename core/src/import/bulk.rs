@@ -295,7 +295,7 @@ fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Forma
 
 /// Drops incoming cumulative samples that a better source already covers in the record
 /// (see [`super::priority`]).
-fn resolve_against_record(record: &Record, samples: &mut Vec<Sample>) -> Result<u64> {
+pub(crate) fn resolve_against_record(record: &Record, samples: &mut Vec<Sample>) -> Result<u64> {
     let mut dropped = super::priority::resolve(samples);
     let mut kinds: Vec<SampleKind> = samples.iter().map(|s| s.kind).filter(|k| k.is_cumulative()).collect();
     kinds.sort();
