@@ -74,7 +74,7 @@ impl Record {
                 rusqlite::params![id, e.at_ms, body],
             )?;
             tx.execute(
-                "DELETE FROM import_log WHERE id NOT IN (SELECT id FROM import_log ORDER BY at DESC, id LIMIT ?1)",
+                "DELETE FROM import_log WHERE id NOT IN (SELECT id FROM import_log ORDER BY at DESC, rowid DESC LIMIT ?1)",
                 [KEEP],
             )?;
             Ok(())
@@ -86,7 +86,7 @@ impl Record {
     pub fn import_log(&self, limit: usize) -> Result<Vec<ImportLogEntry>> {
         self.read(|c| {
             let mut stmt =
-                c.prepare_cached("SELECT id, body FROM import_log ORDER BY at DESC, id LIMIT ?1")?;
+                c.prepare_cached("SELECT id, body FROM import_log ORDER BY at DESC, rowid DESC LIMIT ?1")?;
             let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
             })?;
