@@ -46,7 +46,7 @@ fn day_samples(day: i64, start_ms: i64, hr_step_s: i64) -> Vec<Sample> {
     while i * hr_step_s < 86_400 {
         let t = t0 + i * hr_step_s * 1000;
         let hr = (62.0 + 25.0 * noise(d * 100_000 + i as u64)).round();
-        out.push(Sample::instant(SampleKind::HeartRate, t, hr, "Garmin fenix 6"));
+        out.push(Sample::instant(SampleKind::HeartRate, t, hr, "Garmin vivoactive 4"));
         i += 1;
     }
     for h in 7..23 {
@@ -56,7 +56,7 @@ fn day_samples(day: i64, start_ms: i64, hr_step_s: i64) -> Vec<Sample> {
             start_ms: s,
             end_ms: s + 3_600_000,
             value: (600.0 * noise(d * 24 + h as u64)).round(),
-            source: "Garmin fenix 6".into(),
+            source: "Garmin vivoactive 4".into(),
             dedup_key: None,
         });
     }
@@ -67,7 +67,7 @@ fn day_samples(day: i64, start_ms: i64, hr_step_s: i64) -> Vec<Sample> {
         SampleKind::RestingHeartRate,
         morning,
         58.0 + 4.0 * noise(d + 7),
-        "Garmin fenix 6",
+        "Garmin vivoactive 4",
     ));
     for (k, at) in [(0, morning + 600_000), (1, morning + 12 * 3_600_000)] {
         let sys = 128.0 + 14.0 * noise(d * 3 + k);
@@ -85,11 +85,16 @@ fn day_samples(day: i64, start_ms: i64, hr_step_s: i64) -> Vec<Sample> {
         start_ms: bed,
         end_ms: bed + 7 * 3_600_000,
         value: 420.0,
-        source: "Garmin fenix 6".into(),
+        source: "Garmin vivoactive 4".into(),
         dedup_key: None,
     });
     if day % 7 == 0 {
-        out.push(Sample::instant(SampleKind::Vo2Max, morning, 38.0 + 3.0 * noise(d + 3), "Garmin fenix 6"));
+        out.push(Sample::instant(
+            SampleKind::Vo2Max,
+            morning,
+            38.0 + 3.0 * noise(d + 3),
+            "Garmin vivoactive 4",
+        ));
     }
     out
 }
@@ -125,7 +130,7 @@ fn build(path: &Path, today: NaiveDate, n_samples: usize, n_entries: usize) {
                 max_hr: Some(171.0),
                 calories: Some(420.0),
                 ascent_m: None,
-                source: "Garmin fenix 6".into(),
+                source: "Garmin vivoactive 4".into(),
                 source_id: format!("bench:{d}"),
                 also_from: vec![],
                 laps: vec![],

@@ -1,7 +1,7 @@
 //! The home (overview) screen.
 
-use super::{newest_first, row, EntryRow};
-use crate::store::{ListOptions, Record};
+use super::{row, EntryRow};
+use crate::store::Record;
 use crate::Result;
 use serde::{Deserialize, Serialize};
 
@@ -29,9 +29,9 @@ pub fn home(record: &Record) -> Result<HomeScreen> {
     let mut empty = vec![];
     let mut attention = vec![];
     for s in record.sections()?.into_iter().filter(|s| s.enabled) {
-        let mut entries = record.list_entries(&s.id, ListOptions::default())?;
-        newest_first(&mut entries);
-        if entries.is_empty() {
+        // Newest first by last change, then id: the order `newest_first` gives.
+        let (count, latest) = record.section_overview(&s.id, 3)?;
+        if count == 0 {
             match s.id.as_str() {
                 "identity" => attention.push("attention.add_identity".to_string()),
                 "contacts" => attention.push("attention.add_contact".to_string()),
@@ -41,10 +41,10 @@ pub fn home(record: &Record) -> Result<HomeScreen> {
         let card = SectionCard {
             id: s.id.clone(),
             title: s.title.clone(),
-            count: u32::try_from(entries.len()).unwrap_or(u32::MAX),
-            latest: entries.iter().take(3).map(row).collect(),
+            count,
+            latest: latest.iter().map(row).collect(),
         };
-        if entries.is_empty() {
+        if count == 0 {
             empty.push(card);
         } else {
             filled.push(card);

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// Runs shown.
 pub const SHOWN: usize = 20;
+/// Files listed per run (the rest are counted in `more_files`; totals cover them all).
+pub const FILES_SHOWN: usize = 10;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportFileRow {
@@ -71,22 +73,25 @@ fn added(readings: u64, activities: u64, entries: u64) -> Label {
 fn row(e: &ImportLogEntry, now: DateTime<Utc>) -> ImportRow {
     let at = DateTime::from_timestamp_millis(e.at_ms).unwrap_or_default();
     let (mut r, mut a, mut n, mut failed) = (0, 0, 0, 0);
-    let files = e
-        .files
-        .iter()
-        .map(|f| {
-            r += f.samples_added;
-            a += f.activities_added;
-            n += f.entries_added;
-            failed += u64::from(f.status == "failed");
-            ImportFileRow {
-                name: f.name.clone(),
-                format: f.format.clone(),
-                status: f.status.clone(),
-                status_key: format!("import.status.{}", f.status),
-                summary: added(f.samples_added, f.activities_added, f.entries_added),
-                problems: f.problems,
-            }
+    for f in &e.files {
+        r += f.samples_added;
+        a += f.activities_added;
+        n += f.entries_added;
+        failed += u64::from(f.status == "failed");
+    }
+    // Failed and partial files first (what the owner may want to look at), then in order.
+    let mut listed: Vec<_> = e.files.iter().collect();
+    listed.sort_by_key(|f| !matches!(f.status.as_str(), "failed" | "partial"));
+    let files = listed
+        .into_iter()
+        .take(FILES_SHOWN)
+        .map(|f| ImportFileRow {
+            name: f.name.clone(),
+            format: f.format.clone(),
+            status: f.status.clone(),
+            status_key: format!("import.status.{}", f.status),
+            summary: added(f.samples_added, f.activities_added, f.entries_added),
+            problems: f.problems,
         })
         .collect();
     ImportRow {
@@ -96,7 +101,7 @@ fn row(e: &ImportLogEntry, now: DateTime<Utc>) -> ImportRow {
         origin: e.origin.clone(),
         origin_key: format!("import.origin.{}", e.origin),
         files,
-        more_files: e.files_not_listed,
+        more_files: e.files_not_listed + e.files.len().saturating_sub(FILES_SHOWN) as u64,
         readings_added: r,
         activities_added: a,
         entries_added: n,
