@@ -229,6 +229,7 @@ fn main() {
         build(&path, now.date_naive(), n_samples, n_entries);
     }
     let r = Record::open(&path, &RawKeyStore::new(KEY)).unwrap();
+    let input = r.insight_input(now.date_naive()).unwrap();
     let entry_id = r.list_entries("medications", Default::default()).unwrap()[0].id.clone();
 
     type Call<'a> = Box<dyn Fn() -> usize + 'a>;
@@ -268,6 +269,8 @@ fn main() {
             "settings",
             Box::new(|| json(serde_json::to_value(screens::settings_screen(&r, now).unwrap()).unwrap())),
         ),
+        ("  insight input (store)", Box::new(|| r.insight_input(now.date_naive()).unwrap().rollups.len())),
+        ("  insight evaluate (pure)", Box::new(|| phr_core::insights::evaluate(&input).alerts.len())),
         (
             "notifications plan",
             Box::new(|| {

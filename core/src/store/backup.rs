@@ -58,7 +58,7 @@ impl Record {
         let snap = dir.path().join("snapshot");
         // VACUUM INTO writes a consistent copy (WAL folded in). Its contents are the
         // already-encrypted database, and it is removed with `dir`.
-        self.read(|c| {
+        self.read_outside_txn(|c| {
             c.execute("VACUUM INTO ?1", [snap.to_string_lossy()])?;
             Ok(())
         })?;

@@ -275,9 +275,19 @@ impl Record {
             let (mut count, mut ids) = (0u32, Vec::new());
             for r in rows {
                 let (id, body) = r?;
-                let h: HiddenOnly = serde_json::from_slice(&self.cipher.open(&body, &ad("entries", "body", &id))?)
-                    .map_err(|_| Error::Corrupt("an entry could not be read"))?;
-                if h.hidden {
+                let plain = self.cipher.open(&body, &ad("entries", "body", &id))?;
+                // `hidden` is the body's last field as written; a body that does not end
+                // with it (written before the field existed) is parsed in full.
+                let hidden = if plain.ends_with(b",\"hidden\":false}") {
+                    false
+                } else if plain.ends_with(b",\"hidden\":true}") {
+                    true
+                } else {
+                    serde_json::from_slice::<HiddenOnly>(&plain)
+                        .map_err(|_| Error::Corrupt("an entry could not be read"))?
+                        .hidden
+                };
+                if hidden {
                     continue;
                 }
                 count += 1;

@@ -234,8 +234,21 @@ impl Record {
         Ok(out)
     }
 
-    /// Runs `f` on a pooled read-only connection (WAL lets readers run beside the writer).
+    /// Runs `f` on a pooled read-only connection (WAL lets readers run beside the writer),
+    /// inside one read transaction: `f` sees one snapshot, and its statements share one
+    /// lock instead of taking and dropping it each (a screen reading 5,000 entries made
+    /// 15,000 lock round trips before).
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.read_on(true, f)
+    }
+
+    /// As [`Record::read`] without the transaction, for statements that cannot run inside
+    /// one (`VACUUM INTO`).
+    pub(crate) fn read_outside_txn<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.read_on(false, f)
+    }
+
+    fn read_on<T>(&self, snapshot: bool, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
             Some(c) => c,
@@ -249,10 +262,20 @@ impl Record {
                 c
             }
         };
+        if snapshot {
+            conn.execute_batch("BEGIN")?;
+        }
         let out = f(&conn);
-        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
-        if pool.len() < 4 {
-            pool.push(conn);
+        if snapshot && conn.execute_batch("COMMIT").is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        // A connection still inside a transaction would hand its old snapshot to the next
+        // reader: it is dropped, not pooled.
+        if conn.is_autocommit() {
+            let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+            if pool.len() < 4 {
+                pool.push(conn);
+            }
         }
         out
     }
