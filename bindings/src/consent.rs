@@ -8,7 +8,7 @@
 //! Publishing a grant as a SMART Health Link (which needs the relay) is in `share.rs`. A
 //! grant shared that way shows `shared_by_link`.
 
-use crate::error::guard;
+use crate::record::blocking;
 use crate::record::PhrRecord;
 use crate::PhrError;
 use chrono::{DateTime, Utc};
@@ -223,36 +223,41 @@ pub struct AuditVerification {
     pub problem: Option<String>,
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl PhrRecord {
     /// Makes a grant after checking it against the consent rules, and audits it. Refused
     /// (private section, sensitive section for an employer, expiry before start, no
     /// name...): `InvalidInput` naming the field.
-    pub fn create_grant(&self, request: GrantRequest) -> R<Grant> {
-        guard(|| Ok(core::create_grant(&self.inner, request.into())?.into()))
+    pub async fn create_grant(&self, request: GrantRequest) -> R<Grant> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(core::create_grant(&inner, request.into())?.into())).await
     }
 
     /// Every grant, active or not, oldest first.
-    pub fn grants(&self) -> R<Vec<Grant>> {
-        guard(|| Ok(self.inner.grants()?.into_iter().map(Into::into).collect()))
+    pub async fn grants(&self) -> R<Vec<Grant>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.grants()?.into_iter().map(Into::into).collect())).await
     }
 
-    pub fn grant(&self, id: String) -> R<Grant> {
-        guard(|| Ok(self.inner.grant(&id)?.ok_or(PhrError::NotFound { what: "grant".into() })?.into()))
+    pub async fn grant(&self, id: String) -> R<Grant> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.grant(&id)?.ok_or(PhrError::NotFound { what: "grant".into() })?.into()))
+            .await
     }
 
     /// Revokes a grant: every later read under it is refused (and audited). For a grant
     /// published as a SMART Health Link, use `revoke_share`, which also deletes the
     /// relay's copy; this only marks it revoked here (for when the relay is out of reach).
-    pub fn revoke_grant(&self, id: String) -> R<Grant> {
-        guard(|| Ok(core::revoke_grant(&self.inner, &id)?.into()))
+    pub async fn revoke_grant(&self, id: String) -> R<Grant> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(core::revoke_grant(&inner, &id)?.into())).await
     }
 
     /// The audit log, oldest first.
-    pub fn audit_log(&self) -> R<Vec<AuditEvent>> {
-        guard(|| {
-            Ok(self
-                .inner
+    pub async fn audit_log(&self) -> R<Vec<AuditEvent>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner
                 .audit_log()?
                 .into_iter()
                 .map(|e| AuditEvent {
@@ -266,14 +271,17 @@ impl PhrRecord {
                 })
                 .collect())
         })
+        .await
     }
 
     /// Verifies the audit log's hash chain from the first entry to the sealed head.
-    pub fn verify_audit(&self) -> R<AuditVerification> {
-        guard(|| {
-            let v = self.inner.verify_audit()?;
+    pub async fn verify_audit(&self) -> R<AuditVerification> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let v = inner.verify_audit()?;
             let (problem_seq, problem) = v.problem.map_or((None, None), |(s, why)| (Some(s), Some(why)));
             Ok(AuditVerification { entries: v.entries as u64, ok: v.ok, problem_seq, problem })
         })
+        .await
     }
 }

@@ -5,7 +5,6 @@
 //! `InvalidInput(field = "medical record")` and nothing is stored; the app asks the owner
 //! and, if it really is them, imports again with `force = true`.
 
-use crate::error::guard;
 use crate::record::{blocking, PhrRecord};
 use crate::PhrError;
 use phr_core::fhir;
@@ -151,17 +150,20 @@ impl PhrRecord {
     /// The International Patient Summary as a FHIR `document` Bundle (compact JSON). `sections`:
     /// slugs to include (allergies, medications and problems are always present); None
     /// for the whole core.
-    pub fn export_ips(&self, sections: Option<Vec<String>>) -> R<String> {
-        guard(|| Ok(fhir::export::ips_bundle(&self.inner, sections.as_deref())?.to_string()))
+    pub async fn export_ips(&self, sections: Option<Vec<String>>) -> R<String> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(fhir::export::ips_bundle(&inner, sections.as_deref())?.to_string())).await
     }
 
     /// A plain FHIR `collection` Bundle (JSON) of the named sections, with the Patient.
-    pub fn export_fhir_bundle(&self, sections: Vec<String>) -> R<String> {
-        guard(|| {
+    pub async fn export_fhir_bundle(&self, sections: Vec<String>) -> R<String> {
+        let inner = self.inner.clone();
+        blocking(move || {
             if sections.is_empty() {
                 return Err(PhrError::InvalidInput { field: "sections".into() });
             }
-            Ok(fhir::export::fhir_bundle(&self.inner, &sections)?.to_string())
+            Ok(fhir::export::fhir_bundle(&inner, &sections)?.to_string())
         })
+        .await
     }
 }

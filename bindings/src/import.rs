@@ -6,7 +6,6 @@
 //! offset or line and a reason. phr-core writes those reasons without health values
 //! (column names and counts at most), so they may be shown and logged as they are.
 
-use crate::error::guard;
 use crate::progress::{CancelHandle, CancelOnDrop, ForeignProgress, ProgressListener};
 use crate::record::{blocking, PhrRecord};
 use crate::PhrError;
@@ -359,12 +358,14 @@ impl PhrRecord {
     }
 
     /// Activities starting in `[from_ms, to_ms)`, by start time, without their tracks.
-    pub fn activities(&self, from_ms: i64, to_ms: i64) -> R<Vec<Activity>> {
-        guard(|| Ok(self.inner.activities(from_ms, to_ms)?.into_iter().map(Into::into).collect()))
+    pub async fn activities(&self, from_ms: i64, to_ms: i64) -> R<Vec<Activity>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.activities(from_ms, to_ms)?.into_iter().map(Into::into).collect())).await
     }
 
     /// One activity with its track (route and per-second data).
-    pub fn activity(&self, id: String) -> R<Activity> {
-        guard(|| Ok(self.inner.activity(&id)?.into()))
+    pub async fn activity(&self, id: String) -> R<Activity> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.activity(&id)?.into())).await
     }
 }

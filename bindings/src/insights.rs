@@ -4,7 +4,7 @@
 //! Mirrors of `phr_core::insights` types plus one `PhrRecord` impl block. Every rule and
 //! every word shown to the person is written by phr-core; this file only converts.
 
-use crate::error::guard;
+use crate::record::blocking;
 use crate::record::PhrRecord;
 use crate::types::CalendarDate;
 use crate::PhrError;
@@ -473,15 +473,16 @@ fn range(from: CalendarDate, to: CalendarDate) -> R<(NaiveDate, NaiveDate)> {
     Ok((f, t))
 }
 
-#[uniffi::export]
+#[uniffi::export(async_runtime = "tokio")]
 impl PhrRecord {
     /// The insights report for `day` (trends over a year back, alerts citing their
     /// guideline, suggestions, signposts, fitness), honouring the saved switches.
     /// Worked out on the device; nothing is sent anywhere.
-    pub fn insight_report(&self, day: CalendarDate) -> R<InsightReport> {
-        guard(|| {
+    pub async fn insight_report(&self, day: CalendarDate) -> R<InsightReport> {
+        let inner = self.inner.clone();
+        blocking(move || {
             let today = self::day(day)?;
-            let r = self.inner.insight_report(today)?;
+            let r = inner.insight_report(today)?;
             Ok(InsightReport {
                 day,
                 trends: r.trends.into(),
@@ -499,27 +500,31 @@ impl PhrRecord {
                 fitness: r.fitness.map(Into::into),
             })
         })
+        .await
     }
 
-    pub fn insight_settings(&self) -> R<InsightSettings> {
-        guard(|| Ok(self.inner.insight_settings()?.into()))
+    pub async fn insight_settings(&self) -> R<InsightSettings> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.insight_settings()?.into())).await
     }
 
     /// Switches one category (its alerts, suggestions and signposts) on or off. Saved in
     /// the record: it stays so after reopening.
-    pub fn set_insight_category_enabled(
+    pub async fn set_insight_category_enabled(
         &self,
         category: InsightCategory,
         enabled: bool,
     ) -> R<InsightSettings> {
-        guard(|| Ok(self.inner.set_insight_category_enabled(category.into(), enabled)?.into()))
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.set_insight_category_enabled(category.into(), enabled)?.into())).await
     }
 
     /// Switches all alerts, suggestions, signposts, the fitness summary or the Leeds
     /// services on or off. Saved in the record.
-    pub fn set_insight_switch(&self, switch: InsightSwitch, enabled: bool) -> R<InsightSettings> {
-        guard(|| {
-            let mut s = self.inner.insight_settings()?;
+    pub async fn set_insight_switch(&self, switch: InsightSwitch, enabled: bool) -> R<InsightSettings> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let mut s = inner.insight_settings()?;
             match switch {
                 InsightSwitch::Alerts => s.alerts_enabled = enabled,
                 InsightSwitch::Suggestions => s.suggestions_enabled = enabled,
@@ -527,54 +532,62 @@ impl PhrRecord {
                 InsightSwitch::FitnessSummary => s.fitness_enabled = enabled,
                 InsightSwitch::LeedsServices => s.include_leeds_services = enabled,
             }
-            self.inner.set_insight_settings(&s)?;
+            inner.set_insight_settings(&s)?;
             Ok(s.into())
         })
+        .await
     }
 
     /// The services listed for one category (a browse screen); empty when the category
     /// or signposts are switched off.
-    pub fn signposts_for_category(&self, category: InsightCategory) -> R<Vec<Signpost>> {
-        guard(|| {
-            let s = self.inner.insight_settings()?;
+    pub async fn signposts_for_category(&self, category: InsightCategory) -> R<Vec<Signpost>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let s = inner.insight_settings()?;
             Ok(core::signposts::signposts_for_category(category.into(), &s)
                 .into_iter()
                 .map(Into::into)
                 .collect())
         })
+        .await
     }
 
-    pub fn goals(&self) -> R<Vec<Goal>> {
-        guard(|| Ok(self.inner.goals()?.into_iter().map(Into::into).collect()))
+    pub async fn goals(&self) -> R<Vec<Goal>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.goals()?.into_iter().map(Into::into).collect())).await
     }
 
     /// Sets a goal, replacing an earlier one of the same kind; returns all goals.
     /// An unreachable or non-finite target: `InvalidInput(field = "goal")`.
-    pub fn set_goal(&self, goal: Goal) -> R<Vec<Goal>> {
-        guard(|| Ok(self.inner.set_goal(goal.into())?.into_iter().map(Into::into).collect()))
+    pub async fn set_goal(&self, goal: Goal) -> R<Vec<Goal>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.set_goal(goal.into())?.into_iter().map(Into::into).collect())).await
     }
 
-    pub fn clear_goals(&self) -> R<()> {
-        guard(|| Ok(self.inner.set_goals(&[])?))
+    pub async fn clear_goals(&self) -> R<()> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.set_goals(&[])?)).await
     }
 
     /// An SVG chart (800 x 420) of one metric over `from..=to`: its target band, alert
     /// markers when that category is on, and life events along the time axis.
-    pub fn insight_chart(
+    pub async fn insight_chart(
         &self,
         kind: MetricKind,
         from: CalendarDate,
         to: CalendarDate,
         theme: ChartTheme,
     ) -> R<String> {
-        guard(|| {
+        let inner = self.inner.clone();
+        blocking(move || {
             let (f, t) = range(from, to)?;
-            Ok(self.inner.insight_chart(kind.into(), f, t, theme.into())?)
+            Ok(inner.insight_chart(kind.into(), f, t, theme.into())?)
         })
+        .await
     }
 
     /// A compact sparkline SVG of one metric's daily values over `from..=to`.
-    pub fn insight_sparkline(
+    pub async fn insight_sparkline(
         &self,
         kind: MetricKind,
         from: CalendarDate,
@@ -583,16 +596,23 @@ impl PhrRecord {
         width: u32,
         height: u32,
     ) -> R<String> {
-        guard(|| {
+        let inner = self.inner.clone();
+        blocking(move || {
             let (f, t) = range(from, to)?;
-            Ok(self.inner.insight_sparkline(kind.into(), f, t, theme.into(), width, height)?)
+            Ok(inner.insight_sparkline(kind.into(), f, t, theme.into(), width, height)?)
         })
+        .await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs one of the async calls to completion, as a Kotlin `runBlocking` would.
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_multi_thread().build().unwrap().block_on(f)
+    }
 
     #[test]
     fn every_category_round_trips() {
@@ -614,19 +634,19 @@ mod tests {
         {
             let rec = PhrRecord { inner: std::sync::Arc::new(phr_core::Record::create(&path, &ks).unwrap()) };
             phr_core::demo::fill(&rec.inner, today.try_into().unwrap()).unwrap();
-            let r = rec.insight_report(today).unwrap();
+            let r = block(rec.insight_report(today)).unwrap();
             let bp: Vec<_> =
                 r.alerts.iter().filter(|a| a.category == InsightCategory::BloodPressure).collect();
             assert!(!bp.is_empty(), "{:?}", r.alerts.iter().map(|a| &a.id).collect::<Vec<_>>());
             assert!(bp.iter().all(|a| a.citation.contains("NICE NG136")));
             assert!(r.suggestions.iter().any(|s| s.category == InsightCategory::BloodPressure));
-            let s = rec.set_insight_category_enabled(InsightCategory::BloodPressure, false).unwrap();
+            let s = block(rec.set_insight_category_enabled(InsightCategory::BloodPressure, false)).unwrap();
             assert!(
                 !s.categories.iter().find(|c| c.category == InsightCategory::BloodPressure).unwrap().enabled
             );
         }
         let rec = PhrRecord { inner: std::sync::Arc::new(phr_core::Record::open(&path, &ks).unwrap()) };
-        let r = rec.insight_report(today).unwrap();
+        let r = block(rec.insight_report(today)).unwrap();
         assert!(r.alerts.iter().all(|a| a.category != InsightCategory::BloodPressure));
         assert!(r.suggestions.iter().all(|s| s.category != InsightCategory::BloodPressure));
         assert!(!r.alerts.is_empty(), "other categories still speak");

@@ -9,9 +9,11 @@
 //! `insights.rs`, `import.rs`, `fhir.rs`, `consent.rs`), the foreign traits [`KeyStore`],
 //! [`Logger`] and [`ProgressListener`], a [`CancelHandle`], and [`PhrError`].
 
+mod app;
 mod consent;
 mod error;
 mod fhir;
+mod files;
 mod import;
 mod insights;
 mod keystore;
@@ -22,9 +24,11 @@ mod share;
 mod sync;
 mod types;
 
+pub use app::*;
 pub use consent::*;
 pub use error::{KeyStoreError, PhrError};
 pub use fhir::*;
+pub use files::*;
 pub use import::*;
 pub use insights::*;
 pub use keystore::KeyStore;

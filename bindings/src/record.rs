@@ -133,100 +133,126 @@ impl PhrRecord {
     // ---- sections ----
 
     /// Every section: built-ins in their fixed order, then the owner's own by title.
-    pub fn sections(&self) -> R<Vec<Section>> {
-        guard(|| Ok(self.inner.sections()?.into_iter().map(Into::into).collect()))
+    pub async fn sections(&self) -> R<Vec<Section>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.sections()?.into_iter().map(Into::into).collect())).await
     }
 
     /// One section by slug, id or (case-insensitive) title.
-    pub fn section(&self, name: String) -> R<Section> {
-        guard(|| Ok(self.inner.resolve_section(&name)?.into()))
+    pub async fn section(&self, name: String) -> R<Section> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.resolve_section(&name)?.into())).await
     }
 
     /// Switches an optional or custom section on or off (entries are kept while off).
-    pub fn set_section_enabled(&self, section: String, enabled: bool) -> R<Section> {
-        guard(|| Ok(self.inner.set_section_enabled(&section, enabled)?.into()))
+    pub async fn set_section_enabled(&self, section: String, enabled: bool) -> R<Section> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.set_section_enabled(&section, enabled)?.into())).await
     }
 
-    pub fn set_section_privacy(&self, section: String, privacy: PrivacyLevel) -> R<Section> {
-        guard(|| Ok(self.inner.set_section_privacy(&section, privacy.into())?.into()))
+    pub async fn set_section_privacy(&self, section: String, privacy: PrivacyLevel) -> R<Section> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.set_section_privacy(&section, privacy.into())?.into())).await
     }
 
     /// Creates a user-defined section (enabled, private). Empty `fields`: free-form notes.
-    pub fn create_section(&self, title: String, fields: Vec<FieldDef>) -> R<Section> {
-        guard(|| Ok(self.inner.create_section(&title, fields.into_iter().map(Into::into).collect())?.into()))
+    pub async fn create_section(&self, title: String, fields: Vec<FieldDef>) -> R<Section> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner.create_section(&title, fields.into_iter().map(Into::into).collect())?.into())
+        })
+        .await
     }
 
     // ---- entries ----
 
     /// Adds an entry typed in by the owner.
-    pub fn add_entry(&self, section: String, value: EntryValue) -> R<Entry> {
-        self.add_entry_from(section, value, Provenance::User)
+    pub async fn add_entry(&self, section: String, value: EntryValue) -> R<Entry> {
+        self.add_entry_from(section, value, Provenance::User).await
     }
 
     /// Adds an entry with an explicit provenance (imports, the medical record).
-    pub fn add_entry_from(&self, section: String, value: EntryValue, provenance: Provenance) -> R<Entry> {
-        guard(|| Ok(self.inner.add_entry(&section, value.try_into()?, provenance.into())?.into()))
+    pub async fn add_entry_from(
+        &self,
+        section: String,
+        value: EntryValue,
+        provenance: Provenance,
+    ) -> R<Entry> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.add_entry(&section, value.try_into()?, provenance.into())?.into())).await
     }
 
-    pub fn entry(&self, id: String) -> R<Entry> {
-        guard(|| Ok(self.inner.entry(&id)?.into()))
+    pub async fn entry(&self, id: String) -> R<Entry> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.entry(&id)?.into())).await
     }
 
     /// Entries of one section, oldest first.
-    pub fn list_entries(
+    pub async fn list_entries(
         &self,
         section: String,
         include_hidden: bool,
         include_deleted: bool,
     ) -> R<Vec<Entry>> {
-        guard(|| {
+        let inner = self.inner.clone();
+        blocking(move || {
             let opts = ListOptions { include_deleted, include_hidden };
-            Ok(self.inner.list_entries(&section, opts)?.into_iter().map(Into::into).collect())
+            Ok(inner.list_entries(&section, opts)?.into_iter().map(Into::into).collect())
         })
+        .await
     }
 
     /// Replaces an entry's value (the old one goes to its history). Medical-record
     /// entries: `PhrError::ReadOnly`.
-    pub fn edit_entry(&self, id: String, value: EntryValue) -> R<Entry> {
-        guard(|| Ok(self.inner.edit_entry(&id, value.try_into()?)?.into()))
+    pub async fn edit_entry(&self, id: String, value: EntryValue) -> R<Entry> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.edit_entry(&id, value.try_into()?)?.into())).await
     }
 
-    pub fn annotate(&self, id: String, kind: AnnotationKind, text: Option<String>) -> R<Entry> {
-        guard(|| Ok(self.inner.annotate(&id, kind.into(), text)?.into()))
+    pub async fn annotate(&self, id: String, kind: AnnotationKind, text: Option<String>) -> R<Entry> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.annotate(&id, kind.into(), text)?.into())).await
     }
 
-    pub fn set_hidden(&self, id: String, hidden: bool) -> R<Entry> {
-        guard(|| Ok(self.inner.set_hidden(&id, hidden)?.into()))
+    pub async fn set_hidden(&self, id: String, hidden: bool) -> R<Entry> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.set_hidden(&id, hidden)?.into())).await
     }
 
     /// Tombstones an entry; [`PhrRecord::undo_delete`] restores it until it is purged.
-    pub fn delete_entry(&self, id: String) -> R<Entry> {
-        guard(|| Ok(self.inner.delete_entry(&id)?.into()))
+    pub async fn delete_entry(&self, id: String) -> R<Entry> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.delete_entry(&id)?.into())).await
     }
 
-    pub fn undo_delete(&self, id: String) -> R<Entry> {
-        guard(|| Ok(self.inner.undo_delete(&id)?.into()))
+    pub async fn undo_delete(&self, id: String) -> R<Entry> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.undo_delete(&id)?.into())).await
     }
 
     /// Erases a deleted entry for good.
-    pub fn purge(&self, id: String) -> R<()> {
-        guard(|| Ok(self.inner.purge(&id)?))
+    pub async fn purge(&self, id: String) -> R<()> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.purge(&id)?)).await
     }
 
     /// Erases every deleted entry; returns how many.
-    pub fn purge_deleted(&self) -> R<u64> {
-        guard(|| Ok(self.inner.purge_deleted()? as u64))
+    pub async fn purge_deleted(&self) -> R<u64> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.purge_deleted()? as u64)).await
     }
 
     // ---- samples ----
 
     /// Stores `samples` in one transaction: all land or none do.
-    pub fn ingest_samples(&self, samples: Vec<Sample>) -> R<IngestReport> {
-        guard(|| {
+    pub async fn ingest_samples(&self, samples: Vec<Sample>) -> R<IngestReport> {
+        let inner = self.inner.clone();
+        blocking(move || {
             let core: Vec<_> = samples.into_iter().map(Into::into).collect();
-            let r = self.inner.ingest_samples(&core)?;
+            let r = inner.ingest_samples(&core)?;
             Ok(IngestReport { added: r.added, duplicates: r.duplicates, batches: 1, cancelled: false })
         })
+        .await
     }
 
     /// Stores `samples` in transactions of `batch_size`, off the caller's thread, telling
@@ -276,55 +302,66 @@ impl PhrRecord {
     }
 
     /// Samples of `kind` starting in `[from_ms, to_ms)`, from every source, by time.
-    pub fn samples(&self, kind: SampleKind, from_ms: i64, to_ms: i64) -> R<Vec<Sample>> {
-        guard(|| Ok(self.inner.samples(kind.into(), from_ms, to_ms)?.into_iter().map(Into::into).collect()))
+    pub async fn samples(&self, kind: SampleKind, from_ms: i64, to_ms: i64) -> R<Vec<Sample>> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner.samples(kind.into(), from_ms, to_ms)?.into_iter().map(Into::into).collect())
+        })
+        .await
     }
 
     /// One rollup per UTC day in `[from, to]` that has samples, merged across sources.
-    pub fn daily_rollups(
+    pub async fn daily_rollups(
         &self,
         kind: SampleKind,
         from: CalendarDate,
         to: CalendarDate,
     ) -> R<Vec<DailyRollup>> {
-        guard(|| {
-            Ok(self
-                .inner
+        let inner = self.inner.clone();
+        blocking(move || {
+            Ok(inner
                 .daily_rollups(kind.into(), from.try_into()?, to.try_into()?)?
                 .into_iter()
                 .map(Into::into)
                 .collect())
         })
+        .await
     }
 
-    pub fn sample_summary(&self) -> R<Vec<SeriesSummary>> {
-        guard(|| Ok(self.inner.sample_summary()?.into_iter().map(Into::into).collect()))
+    pub async fn sample_summary(&self) -> R<Vec<SeriesSummary>> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.sample_summary()?.into_iter().map(Into::into).collect())).await
     }
 
     // ---- keys, backup ----
 
     /// Makes a new printable recovery key that also unlocks this record (replacing any
     /// earlier one). Show it once; it is not stored in clear anywhere.
-    pub fn create_recovery_key(&self) -> R<String> {
-        guard(|| Ok(self.inner.create_recovery_key()?.to_printable()))
+    pub async fn create_recovery_key(&self) -> R<String> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.create_recovery_key()?.to_printable())).await
     }
 
     /// Re-wraps the data key for another platform keystore (a new hardware key).
-    pub fn replace_keystore(&self, keystore: Arc<dyn KeyStore>) -> R<()> {
-        guard(|| {
+    pub async fn replace_keystore(&self, keystore: Arc<dyn KeyStore>) -> R<()> {
+        let inner = self.inner.clone();
+        blocking(move || {
             let ks = ForeignKeyStore::new(keystore);
-            self.inner.add_keystore(&ks).map_err(|e| ks.map_err(e))
+            inner.add_keystore(&ks).map_err(|e| ks.map_err(e))
         })
+        .await
     }
 
     /// Writes an encrypted backup of the whole record to `dest_path`; returns its size.
-    pub fn backup(&self, dest_path: String) -> R<u64> {
-        guard(|| Ok(self.inner.backup(&PathBuf::from(dest_path))?))
+    pub async fn backup(&self, dest_path: String) -> R<u64> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.backup(&PathBuf::from(dest_path))?)).await
     }
 
     /// SQLite's full integrity check.
-    pub fn integrity_check(&self) -> R<bool> {
-        guard(|| Ok(self.inner.integrity_check()?))
+    pub async fn integrity_check(&self) -> R<bool> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.integrity_check()?)).await
     }
 
     /// Fills an empty record with the invented demo resident (a year of samples ending at

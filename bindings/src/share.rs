@@ -14,8 +14,9 @@ use std::time::{Duration, SystemTime};
 
 type R<T> = Result<T, PhrError>;
 
-/// How to publish a share.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// How to publish a share. A plain `String` passcode for Kotlin/Swift; it becomes a
+/// `phr_core::SecretString` at once, and `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ShareLinkOptions {
     /// The relay that hosts the encrypted copy, e.g. `https://relay.example.org`.
     pub relay_url: String,
@@ -31,8 +32,9 @@ pub struct ShareLinkOptions {
     pub label: Option<String>,
 }
 
-/// A published share: what to show the recipient.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// A published share: what to show the recipient. `shlink`, `viewer_url` and the QR codes
+/// carry the link's key, so `Debug` leaves them out.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SharedLink {
     pub grant: Grant,
     /// `shlink:/...` (for apps that read SMART Health Links).
@@ -46,6 +48,29 @@ pub struct SharedLink {
     pub qr_png: Vec<u8>,
     pub expires: Option<SystemTime>,
     pub passcode_required: bool,
+}
+
+impl std::fmt::Debug for ShareLinkOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShareLinkOptions")
+            .field("relay_url", &self.relay_url)
+            .field("passcode", &self.passcode.as_ref().map(|_| "[REDACTED]"))
+            .field("long_term", &self.long_term)
+            .field("label", &self.label)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SharedLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedLink")
+            .field("grant", &self.grant)
+            .field("shlink", &"[REDACTED]")
+            .field("viewer_url", &"[REDACTED]")
+            .field("expires", &self.expires)
+            .field("passcode_required", &self.passcode_required)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What `refresh_shares` brought in from the relays.
@@ -84,7 +109,7 @@ impl PhrRecord {
         blocking(move || {
             let relay = HttpRelay::for_record(&inner, &options.relay_url)?;
             let opts = ShareOptions {
-                passcode: options.passcode,
+                passcode: options.passcode.map(Into::into),
                 long_term: options.long_term,
                 label: options.label,
                 max_attempts: None,
@@ -156,5 +181,58 @@ impl PhrRecord {
             Ok(activity)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phr_core::consent as core;
+
+    #[test]
+    fn debug_shows_neither_the_passcode_nor_the_link() {
+        let opts = ShareLinkOptions {
+            relay_url: "https://relay.example".into(),
+            passcode: Some("SENTINEL-PASSCODE".into()),
+            long_term: false,
+            label: None,
+        };
+        let d = format!("{opts:?}");
+        assert!(!d.contains("SENTINEL") && d.contains("REDACTED"), "{d}");
+
+        let t = chrono::Utc::now();
+        let key = "SENTINELkeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let grant = core::Grant {
+            id: "g".into(),
+            recipient: core::Recipient {
+                name: "Dr A".into(),
+                role: "GP".into(),
+                category: core::RecipientCategory::HealthProfessional,
+            },
+            sections: vec!["allergies".into()],
+            purpose: "care".into(),
+            message: None,
+            start: t,
+            expiry: None,
+            revoked_at: None,
+            created_at: t,
+            link: Some(core::LinkInfo {
+                relay_url: "https://relay.example".into(),
+                link_id: "l".into(),
+                key: key.into(),
+                flag: String::new(),
+                exp: None,
+                label: None,
+                log_seen: 0,
+                replies_seen: 0,
+            }),
+            replies: vec![],
+        };
+        let link = shared_link(share::outcome_for(&grant).unwrap()).unwrap();
+        // The link itself still carries the key for the recipient...
+        assert!(share::ShlPayload::parse(&link.shlink).unwrap().key.expose_secret() == key);
+        // ...but Debug shows neither it nor the link.
+        let d = format!("{link:?}");
+        assert!(!d.contains("SENTINEL") && !d.contains("shlink:/") && d.contains("REDACTED"), "{d}");
     }
 }

@@ -60,11 +60,11 @@ impl std::fmt::Debug for DeviceOffer {
 impl DeviceOffer {
     /// The text inside the QR code (holds a one-time secret: show it, never log it).
     pub fn payload(&self) -> String {
-        self.inner.payload.clone()
+        self.inner.payload.expose_secret().clone()
     }
     /// The QR code as SVG.
     pub fn qr_svg(&self) -> R<String> {
-        guard(|| Ok(phr_core::share::qr::svg(&self.inner.payload)?))
+        guard(|| Ok(phr_core::share::qr::svg(self.inner.payload.expose_secret())?))
     }
 }
 

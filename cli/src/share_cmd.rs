@@ -181,7 +181,12 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             let out = share::create_share(
                 record,
                 req,
-                ShareOptions { passcode: pass.clone(), long_term, label: None, max_attempts: None },
+                ShareOptions {
+                    passcode: pass.clone().map(Into::into),
+                    long_term,
+                    label: None,
+                    max_attempts: None,
+                },
                 &client,
             )
             .map_err(|e| e.to_string())?;

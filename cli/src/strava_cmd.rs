@@ -94,10 +94,13 @@ pub fn run(home: &Path, cmd: StravaCmd, json: bool) -> Result<(), String> {
             }
         }
         StravaCmd::Sync { app, no_streams, wait } => {
-            let creds =
-                AppCredentials { client_id: app.client_id.clone(), client_secret: app.client_secret.clone() };
+            let creds = AppCredentials {
+                client_id: app.client_id.clone(),
+                client_secret: app.client_secret.clone().map(Into::into),
+            };
             let conn = account::connection(&record, &creds).map_err(|e| e.to_string())?;
-            let mut c = client(&app, &conn.client_id, &conn.client_secret)?.with_tokens(conn.tokens.clone());
+            let mut c = client(&app, &conn.client_id, conn.client_secret.expose_secret())?
+                .with_tokens(conn.tokens.clone());
             if wait {
                 c.policy = RatePolicy::Wait { max_wait_s: 900 };
             }

@@ -91,11 +91,12 @@ pub fn run(
         DeviceCmd::Add { wait, qr } => {
             let r = record()?;
             let offer = devices::offer(&r).map_err(e)?;
-            let code = qrcode::QrCode::new(offer.payload.as_bytes()).map_err(|x| x.to_string())?;
+            let code =
+                qrcode::QrCode::new(offer.payload.expose_secret().as_bytes()).map_err(|x| x.to_string())?;
             let text = code.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build();
-            errln!("{text}\nScan this with your new device, or run there:\n  phr device join {}\n(the code works once, for {wait} seconds)", offer.payload);
+            errln!("{text}\nScan this with your new device, or run there:\n  phr device join {}\n(the code works once, for {wait} seconds)", offer.payload.expose_secret());
             if let Some(path) = qr {
-                std::fs::write(&path, phr_core::share::qr::svg(&offer.payload).map_err(e)?)
+                std::fs::write(&path, phr_core::share::qr::svg(offer.payload.expose_secret()).map_err(e)?)
                     .map_err(|x| format!("{}: {x}", path.display()))?;
             }
             match devices::approve(&r, &offer, Duration::from_secs(wait), RetryPolicy::default())

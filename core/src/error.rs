@@ -47,6 +47,15 @@ pub enum Error {
     /// `Invalid`, which says the server answered with something wrong.
     #[error("{service} could not be reached: {reason}")]
     Network { service: &'static str, reason: String },
+    /// No stored connection to an account service (Strava) yet.
+    #[error("not connected to {service}")]
+    NotConnected { service: &'static str },
+    /// The service refused the stored sign-in (revoked or expired): connect again.
+    #[error("{service} refused the credentials (connect again)")]
+    Unauthorized { service: &'static str },
+    /// The service's rate limit is spent; counts only, never what was asked for.
+    #[error("{service} rate limit reached (usage {usage} of {limit}); try again in {retry_after_s} s")]
+    RateLimited { service: &'static str, usage: String, limit: String, retry_after_s: u64 },
 }
 
 impl Error {
@@ -110,7 +119,13 @@ impl From<&Error> for PublicError {
             Error::TooNew { .. } => PublicError::Incompatible,
             Error::Cancelled => PublicError::Cancelled,
             Error::Denied(_) => PublicError::Denied,
-            Error::Network { service, .. } => PublicError::Network { service: (*service).to_string() },
+            Error::Network { service, .. } | Error::RateLimited { service, .. } => {
+                PublicError::Network { service: (*service).to_string() }
+            }
+            Error::NotConnected { service } => {
+                PublicError::NotFound { what: format!("{service} connection") }
+            }
+            Error::Unauthorized { .. } => PublicError::Denied,
             Error::Io { .. } | Error::Sqlite(_) | Error::Crypto(_) => PublicError::Storage,
         }
     }
@@ -151,5 +166,18 @@ mod tests {
         };
         assert_eq!(PublicError::from(&n), PublicError::Network { service: "FHIR server".into() });
         assert!(!PublicError::from(&n).to_string().contains("123"));
+        // The account-service kinds (Strava) keep only the service name.
+        let r = Error::RateLimited {
+            service: "Strava",
+            usage: "100,900".into(),
+            limit: "100,1000".into(),
+            retry_after_s: 60,
+        };
+        assert_eq!(PublicError::from(&r), PublicError::Network { service: "Strava".into() });
+        assert_eq!(PublicError::from(&Error::Unauthorized { service: "Strava" }), PublicError::Denied);
+        assert_eq!(
+            PublicError::from(&Error::NotConnected { service: "Strava" }),
+            PublicError::NotFound { what: "Strava connection".into() }
+        );
     }
 }

@@ -17,8 +17,12 @@ pub mod import;
 /// Insights are a pure crate of their own (`insights/`); re-exported so paths stay
 /// `phr_core::insights::...`.
 pub use phr_insights as insights;
+pub mod net;
 pub mod progress;
 pub mod record;
+/// The one type for tokens, keys, passcodes and pairing secrets (crate `phr-secret`).
+pub use phr_secret as secret;
+pub use phr_secret::{Secret, SecretString};
 pub mod share;
 pub mod store;
 pub mod sync;

@@ -296,8 +296,9 @@ fn sharing_screen_statuses_expiry_openings_and_replies() {
         &relay,
     )
     .unwrap();
-    let key =
-        data_encoding::BASE64URL_NOPAD.decode(advice.grant.link.as_ref().unwrap().key.as_bytes()).unwrap();
+    let key = data_encoding::BASE64URL_NOPAD
+        .decode(advice.grant.link.as_ref().unwrap().key.expose_secret().as_bytes())
+        .unwrap();
     *relay.key.lock().unwrap() = Some(key);
     share::sync_from_relay(&r, &relay).unwrap();
 

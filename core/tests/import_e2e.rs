@@ -212,7 +212,7 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     )));
     assert!(c.exchange_code("bad-code").is_err());
     let t = c.exchange_code(GOOD_CODE).unwrap();
-    assert_eq!((t.access_token.as_str(), t.athlete_id), (ACCESS_1, Some(134815)));
+    assert_eq!((t.access_token.expose_secret().as_str(), t.athlete_id), (ACCESS_1, Some(134815)));
     let rep = c.sync(&rec, None, true, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!(rep.activities_seen, 151);
     assert_eq!(rep.pages, 2, "100 per page, the second page short");
@@ -227,7 +227,7 @@ fn strava_oauth_paging_streams_and_merge_with_fit() {
     let again = c.sync(&rec, None, false, &Default::default(), &NoProgress, &CancelToken::new()).unwrap();
     assert_eq!((again.activities_added, again.activities_merged, again.activities_unchanged), (0, 0, 151));
     // Refresh with the refresh token.
-    assert_eq!(c.refresh().unwrap().access_token, ACCESS_2);
+    assert_eq!(c.refresh().unwrap().access_token.expose_secret(), ACCESS_2);
     // Rate limit: a 429 with usage at the 15-minute limit. Stop policy reports and stops...
     state.lock().unwrap().force_429 = 2;
     let stopped =

@@ -16,7 +16,7 @@ struct OverviewView: View {
         }
         .navigationTitle("My health record")
         .toolbar { NavigationLink("Sharing") { SharingView().environmentObject(store) } }
-        .task { reload() }
+        .task { await reload() }
     }
 
     @ViewBuilder
@@ -40,13 +40,16 @@ struct OverviewView: View {
         }
     }
 
-    private func reload() {
+    /// Store calls are `async` in the bindings and run off the main actor in the core.
+    private func reload() async {
         guard let record = store.record else { return }
-        do { sections = try record.sections() } catch { message = RecordStore.message(for: error) }
+        do { sections = try await record.sections() } catch { message = RecordStore.message(for: error) }
     }
 
     private func setEnabled(_ id: String, _ on: Bool) {
         guard let record = store.record else { return }
-        do { _ = try record.setSectionEnabled(section: id, enabled: on); reload() } catch { message = RecordStore.message(for: error) }
+        Task {
+            do { _ = try await record.setSectionEnabled(section: id, enabled: on); await reload() } catch { message = RecordStore.message(for: error) }
+        }
     }
 }

@@ -34,11 +34,13 @@ struct PrivacyView: View {
         }
         .navigationTitle("Privacy")
         .task {
-            do { selected = try store.record?.section(name: sectionId).privacy } catch { message = RecordStore.message(for: error) }
+            do { selected = try await store.record?.section(name: sectionId).privacy } catch { message = RecordStore.message(for: error) }
         }
     }
 
     private func select(_ level: PrivacyLevel) {
-        do { selected = try store.record?.setSectionPrivacy(section: sectionId, privacy: level).privacy } catch { message = RecordStore.message(for: error) }
+        Task {
+            do { selected = try await store.record?.setSectionPrivacy(section: sectionId, privacy: level).privacy } catch { message = RecordStore.message(for: error) }
+        }
     }
 }

@@ -15,7 +15,7 @@ struct SectionDetailView: View {
         List {
             if let message { Text(message).foregroundStyle(.red) }
             if let lastDeleted {
-                Button("Undo delete") { act { _ = try $0.undoDelete(id: lastDeleted); self.lastDeleted = nil } }
+                Button("Undo delete") { act { _ = try await $0.undoDelete(id: lastDeleted); self.lastDeleted = nil } }
             }
             ForEach(entries, id: \.id) { e in
                 VStack(alignment: .leading) {
@@ -25,16 +25,16 @@ struct SectionDetailView: View {
                 }
                 .swipeActions {
                     if !e.readOnly {
-                        Button("Delete", role: .destructive) { act { _ = try $0.deleteEntry(id: e.id); lastDeleted = e.id } }
+                        Button("Delete", role: .destructive) { act { _ = try await $0.deleteEntry(id: e.id); lastDeleted = e.id } }
                     }
-                    Button("Hide") { act { _ = try $0.setHidden(id: e.id, hidden: true) } }
-                    Button("Not relevant") { act { _ = try $0.annotate(id: e.id, kind: .noLongerRelevant, text: nil) } }
+                    Button("Hide") { act { _ = try await $0.setHidden(id: e.id, hidden: true) } }
+                    Button("Not relevant") { act { _ = try await $0.annotate(id: e.id, kind: .noLongerRelevant, text: nil) } }
                 }
             }
             SwiftUI.Section("Add") {
                 TextField("What would you like to record?", text: $newText)
                 Button("Save") {
-                    act { _ = try $0.addEntry(section: sectionId, value: .note(text: newText)); newText = "" }
+                    act { _ = try await $0.addEntry(section: sectionId, value: .note(text: newText)); newText = "" }
                 }
             }
         }
@@ -42,21 +42,24 @@ struct SectionDetailView: View {
         .toolbar {
             NavigationLink("Privacy") { PrivacyView(sectionId: sectionId).environmentObject(store) }
         }
-        .task { reload() }
+        .task { await reload() }
     }
 
     /// Runs one core call; a refusal from the core becomes a message, then the list reloads.
-    private func act(_ call: (PhrRecord) throws -> Void) {
+    /// Store calls are `async` in the bindings (they run off the main actor in the core).
+    private func act(_ call: @escaping (PhrRecord) async throws -> Void) {
         guard let record = store.record else { return }
-        do { try call(record); message = nil } catch { message = RecordStore.message(for: error) }
-        reload()
+        Task {
+            do { try await call(record); message = nil } catch { message = RecordStore.message(for: error) }
+            await reload()
+        }
     }
 
-    private func reload() {
+    private func reload() async {
         guard let record = store.record else { return }
         do {
-            title = try record.section(name: sectionId).title
-            entries = try record.listEntries(section: sectionId, includeHidden: false, includeDeleted: false)
+            title = try await record.section(name: sectionId).title
+            entries = try await record.listEntries(section: sectionId, includeHidden: false, includeDeleted: false)
         } catch {
             message = RecordStore.message(for: error)
         }

@@ -82,15 +82,15 @@ struct SharingView: View {
         }
         .navigationTitle("Sharing")
         .toolbar { Button("Who opened it?") { Task { await refresh() } }.disabled(busy) }
-        .task { reload() }
+        .task { await reload() }
     }
 
-    private func reload() {
+    private func reload() async {
         guard let record = store.record else { return }
         do {
-            choices = try record.sections().filter { $0.enabled && $0.privacy != .private }
-            grants = try record.grants().reversed()
-            history = try record.auditLog().reversed()
+            choices = try await record.sections().filter { $0.enabled && $0.privacy != .private }
+            grants = try await record.grants().reversed()
+            history = try await record.auditLog().reversed()
         } catch { message = RecordStore.message(for: error) }
     }
 
@@ -99,7 +99,7 @@ struct SharingView: View {
         message = nil
         do { try await work() } catch { message = RecordStore.message(for: error) }
         busy = false
-        reload()
+        await reload()
     }
 
     private func share() async {
@@ -112,7 +112,7 @@ struct SharingView: View {
 
     private func revoke(_ g: Grant) async {
         await attempt {
-            if g.sharedByLink { _ = try await store.record?.revokeShare(grantId: g.id) } else { _ = try store.record?.revokeGrant(id: g.id) }
+            if g.sharedByLink { _ = try await store.record?.revokeShare(grantId: g.id) } else { _ = try await store.record?.revokeGrant(id: g.id) }
             if link?.grant.id == g.id { link = nil }
         }
     }

@@ -14,6 +14,7 @@
 //! Pure: serde types and `ring`; no I/O, no async runtime.
 
 use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
+use phr_secret::SecretString;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
 use serde::{Deserialize, Serialize};
 
@@ -166,12 +167,12 @@ pub struct NewFile {
 }
 
 /// `POST /api/links`. Debug leaves the passcode out.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NewLink {
     pub files: Vec<NewFile>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passcode: Option<String>,
+    #[serde(default, serialize_with = "phr_secret::expose_opt", skip_serializing_if = "Option::is_none")]
+    pub passcode: Option<SecretString>,
     /// Epoch seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
@@ -181,18 +182,6 @@ pub struct NewLink {
     /// Wrong passcodes before the link locks (the relay clamps it to 1..=100; default 5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<i64>,
-}
-
-impl std::fmt::Debug for NewLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewLink")
-            .field("files", &self.files.len())
-            .field("passcode", &self.passcode.as_ref().map(|_| "[REDACTED]"))
-            .field("exp", &self.exp)
-            .field("flag", &self.flag)
-            .field("max_attempts", &self.max_attempts)
-            .finish()
-    }
 }
 
 /// The answer to `POST /api/links`.

@@ -42,6 +42,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
 use phr_relay_protocol::{NewFile, NewFiles, NewLink};
+use phr_secret::SecretString;
 use serde::Deserialize;
 use serde_json::json;
 use std::num::NonZeroU32;
@@ -203,7 +204,13 @@ async fn create_link<S: Store>(
             let hash = tokio::task::spawn_blocking(move || {
                 let mut out = [0u8; 32];
                 let it = PBKDF2_ROUNDS;
-                ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, it, &salt, p.as_bytes(), &mut out);
+                ring::pbkdf2::derive(
+                    ring::pbkdf2::PBKDF2_HMAC_SHA256,
+                    it,
+                    &salt,
+                    p.expose_secret().as_bytes(),
+                    &mut out,
+                );
                 (salt, out.to_vec())
             })
             .await;
@@ -339,7 +346,7 @@ async fn link_replies<S: Store>(
 #[serde(rename_all = "camelCase")]
 struct ManifestRequest {
     recipient: String,
-    passcode: Option<String>,
+    passcode: Option<SecretString>,
     embedded_length_max: Option<usize>,
 }
 
@@ -348,7 +355,7 @@ async fn gate<S: Store>(
     st: &AppState<S>,
     id: &str,
     recipient: &str,
-    passcode: Option<String>,
+    passcode: Option<SecretString>,
 ) -> Result<LinkRow, Response> {
     let link = match st.store.link(id).await {
         Ok(Some(l)) => l,
@@ -383,7 +390,14 @@ async fn gate<S: Store>(
         };
         let ok = tokio::task::spawn_blocking(move || {
             let it = PBKDF2_ROUNDS;
-            ring::pbkdf2::verify(ring::pbkdf2::PBKDF2_HMAC_SHA256, it, &salt, p.as_bytes(), &hash).is_ok()
+            ring::pbkdf2::verify(
+                ring::pbkdf2::PBKDF2_HMAC_SHA256,
+                it,
+                &salt,
+                p.expose_secret().as_bytes(),
+                &hash,
+            )
+            .is_ok()
         })
         .await
         .unwrap_or(false);
@@ -484,7 +498,7 @@ async fn file<S: Store>(
 #[derive(Deserialize)]
 struct ReplyRequest {
     recipient: String,
-    passcode: Option<String>,
+    passcode: Option<SecretString>,
     jwe: String,
 }
 

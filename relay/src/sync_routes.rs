@@ -266,9 +266,8 @@ async fn push<S: SyncStore>(
 fn page_query(uri: &Uri) -> Result<(i64, i64), Response> {
     let mut after = 0i64;
     let mut limit = DEFAULT_PULL_LIMIT;
-    for pair in uri.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        match k {
+    for (k, v) in url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        match k.as_ref() {
             "after" => after = v.parse().ok().filter(|n: &i64| *n >= 0).ok_or_else(|| bad("bad_after"))?,
             "limit" => {
                 limit = v

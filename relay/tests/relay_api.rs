@@ -87,7 +87,7 @@ fn share_fetch_revoke_and_audit(r: Running) {
     let stored = storage_text(&r);
     let hay = String::from_utf8_lossy(&stored);
     assert!(!hay.contains("SENTINEL-7731") && !hay.contains("Zxqvorimab"), "record value on the relay");
-    assert!(!hay.contains(&out.payload.key), "link key on the relay");
+    assert!(!hay.contains(out.payload.key.expose_secret().as_str()), "link key on the relay");
     assert!(!hay.contains("4417"), "passcode in clear on the relay");
 
     let links = relay.list_links().unwrap();

@@ -206,7 +206,7 @@ fn pair_devices(dir: &Path, relay_url: &str, n: usize) -> Vec<Record> {
 
 fn join(existing: &Record, path: &Path) -> Record {
     let offer = devices::offer(existing).unwrap();
-    let pending = devices::join_request(&offer.payload, "tablet").unwrap();
+    let pending = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
     let code_new = pending.confirmation_code().unwrap();
     let (_, code_old) = devices::approve(existing, &offer, Duration::from_secs(10), fast_retry())
         .unwrap()

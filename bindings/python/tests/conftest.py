@@ -3,6 +3,7 @@
 scripts/test-bindings.sh generates `phr_ffi.py` into target/uniffi-generated/python and
 copies the library there; PHR_FFI_PYTHON_DIR points at that folder.
 """
+import asyncio
 import hashlib
 import hmac
 import os
@@ -67,3 +68,9 @@ def heart_rates(n, source="test-watch"):
     start = 1_735_689_600_000
     return [phr_ffi.Sample(kind=phr_ffi.SampleKind.HEART_RATE, start_ms=start + i * 60_000, end_ms=start + i * 60_000,
                            value=60.0 + i % 40, source=source, dedup_key=None) for i in range(n)]
+
+
+def run(coro):
+    """Runs one of the library's async calls to completion (they are `async` so the apps
+    never block their main thread)."""
+    return asyncio.run(coro)

@@ -7,7 +7,7 @@ import pytest
 
 import phr_ffi
 from phr_ffi import CalendarDate, EntryValue, PhrError, PhrRecord, SampleKind
-from conftest import TestKeyStore, heart_rates
+from conftest import run, TestKeyStore, heart_rates
 
 
 def test_create_open_and_wrong_key(tmp, keystore):
@@ -42,62 +42,62 @@ def test_keystore_failure_is_typed(tmp, keystore):
 
 def test_entry_lifecycle(record):
     med = EntryValue.MEDICATION(name="Ramipril", dose="5 mg")
-    e = record.add_entry("medications", med)
+    e = run(record.add_entry("medications", med))
     assert e.value == med
     assert e.summary == "Ramipril, 5 mg"
-    edited = record.edit_entry(e.id, EntryValue.MEDICATION(name="Ramipril", dose="10 mg"))
+    edited = run(record.edit_entry(e.id, EntryValue.MEDICATION(name="Ramipril", dose="10 mg")))
     assert edited.value.dose == "10 mg" and len(edited.history) == 1
-    assert record.annotate(e.id, phr_ffi.AnnotationKind.NO_LONGER_RELEVANT, None).no_longer_relevant
-    record.delete_entry(e.id)
-    assert record.list_entries("medications", False, False) == []
-    assert len(record.list_entries("medications", False, True)) == 1
-    record.undo_delete(e.id)
-    assert len(record.list_entries("medications", False, False)) == 1
-    record.delete_entry(e.id)
-    record.purge(e.id)
+    assert run(record.annotate(e.id, phr_ffi.AnnotationKind.NO_LONGER_RELEVANT, None)).no_longer_relevant
+    run(record.delete_entry(e.id))
+    assert run(record.list_entries("medications", False, False)) == []
+    assert len(run(record.list_entries("medications", False, True))) == 1
+    run(record.undo_delete(e.id))
+    assert len(run(record.list_entries("medications", False, False))) == 1
+    run(record.delete_entry(e.id))
+    run(record.purge(e.id))
     with pytest.raises(PhrError.NotFound):
-        record.entry(e.id)
+        run(record.entry(e.id))
 
 
 def test_read_only_and_invalid_input(record):
-    gp = record.add_entry_from("allergies",
+    gp = run(record.add_entry_from("allergies",
                                EntryValue.ALLERGY(substance="Penicillin", severity=phr_ffi.Severity.SEVERE, kind=phr_ffi.AllergyKind.ALLERGY),
-                               phr_ffi.Provenance.MEDICAL_RECORD(system="GP", resource_id="AllergyIntolerance/1"))
+                               phr_ffi.Provenance.MEDICAL_RECORD(system="GP", resource_id="AllergyIntolerance/1")))
     assert gp.read_only
     with pytest.raises(PhrError.ReadOnly):
-        record.edit_entry(gp.id, EntryValue.ALLERGY(substance="x", severity=phr_ffi.Severity.MILD, kind=phr_ffi.AllergyKind.ALLERGY))
+        run(record.edit_entry(gp.id, EntryValue.ALLERGY(substance="x", severity=phr_ffi.Severity.MILD, kind=phr_ffi.AllergyKind.ALLERGY)))
     with pytest.raises(PhrError.InvalidInput) as e:
-        record.add_entry("identity", EntryValue.IDENTITY(given_name="A", family_name="B", nhs_number="943 476 5918"))
+        run(record.add_entry("identity", EntryValue.IDENTITY(given_name="A", family_name="B", nhs_number="943 476 5918")))
     assert e.value.field == "NHS number"
     assert "943" not in str(e.value)
     with pytest.raises(PhrError.InvalidInput) as e:
-        record.add_entry("life_events", EntryValue.LIFE_EVENT(date=CalendarDate(year=2025, month=2, day=31), title="x"))
+        run(record.add_entry("life_events", EntryValue.LIFE_EVENT(date=CalendarDate(year=2025, month=2, day=31), title="x")))
     assert e.value.field == "date"
 
 
 def test_sections(record):
-    sections = record.sections()
+    sections = run(record.sections())
     assert len(sections) == 27
-    assert not record.section("sleep").enabled
-    assert record.set_section_enabled("sleep", True).enabled
-    assert record.set_section_privacy("sleep", phr_ffi.PrivacyLevel.PRIVATE).privacy == phr_ffi.PrivacyLevel.PRIVATE
-    custom = record.create_section("Migraine diary", [phr_ffi.FieldDef(name="pain", field_type=phr_ffi.FieldType.NUMBER(unit=None), required=True)])
+    assert not run(record.section("sleep")).enabled
+    assert run(record.set_section_enabled("sleep", True)).enabled
+    assert run(record.set_section_privacy("sleep", phr_ffi.PrivacyLevel.PRIVATE)).privacy == phr_ffi.PrivacyLevel.PRIVATE
+    custom = run(record.create_section("Migraine diary", [phr_ffi.FieldDef(name="pain", field_type=phr_ffi.FieldType.NUMBER(unit=None), required=True)]))
     assert custom.section_class == phr_ffi.SectionClass.CUSTOM
-    e = record.add_entry(custom.id, EntryValue.CUSTOM(fields={"pain": phr_ffi.FieldValue.NUMBER(value=7.0)}))
+    e = run(record.add_entry(custom.id, EntryValue.CUSTOM(fields={"pain": phr_ffi.FieldValue.NUMBER(value=7.0)})))
     assert e.value.fields["pain"] == phr_ffi.FieldValue.NUMBER(value=7.0)
     with pytest.raises(PhrError.InvalidInput):
-        record.add_entry(custom.id, EntryValue.CUSTOM(fields={}))
+        run(record.add_entry(custom.id, EntryValue.CUSTOM(fields={})))
 
 
 def test_samples_and_rollups(record):
     samples = heart_rates(10_000)
-    report = record.ingest_samples(samples)
+    report = run(record.ingest_samples(samples))
     assert (report.added, report.duplicates) == (10_000, 0)
-    back = record.samples(SampleKind.HEART_RATE, samples[0].start_ms, samples[-1].start_ms + 1)
+    back = run(record.samples(SampleKind.HEART_RATE, samples[0].start_ms, samples[-1].start_ms + 1))
     assert back == samples
-    rollups = record.daily_rollups(SampleKind.HEART_RATE, CalendarDate(year=2025, month=1, day=1), CalendarDate(year=2025, month=1, day=31))
+    rollups = run(record.daily_rollups(SampleKind.HEART_RATE, CalendarDate(year=2025, month=1, day=1), CalendarDate(year=2025, month=1, day=31)))
     assert len(rollups) == 7 and sum(r.count for r in rollups) == 10_000
-    assert record.ingest_samples(samples).duplicates == 10_000
+    assert run(record.ingest_samples(samples)).duplicates == 10_000
 
 
 def test_batched_ingest_progress_and_cancel(record):
@@ -113,7 +113,7 @@ def test_batched_ingest_progress_and_cancel(record):
     report = asyncio.run(record.ingest_samples_batched(heart_rates(1_000), 100, Listener(), cancel))
     assert report.cancelled and report.batches == 3 and report.added == 300
     assert seen == [("samples", 100, 1000), ("samples", 200, 1000), ("samples", 300, 1000)]
-    assert record.sample_summary()[0].count == 300
+    assert run(record.sample_summary())[0].count == 300
 
 
 def test_logger_gets_records_without_health_data(tmp, keystore):
@@ -128,9 +128,9 @@ def test_logger_gets_records_without_health_data(tmp, keystore):
     phr_ffi.set_logger(Collect(), phr_ffi.LogLevel.TRACE)
     try:
         rec = PhrRecord.create(str(tmp / "r.phr"), keystore)
-        rec.add_entry("emergency_info", EntryValue.EMERGENCY_INFO(text="PYSENTINEL diabetic"))
+        run(rec.add_entry("emergency_info", EntryValue.EMERGENCY_INFO(text="PYSENTINEL diabetic")))
         errors = []
-        for bad in (lambda: rec.section("PYSENTINEL"), lambda: rec.entry("PYSENTINEL"),
+        for bad in (lambda: run(rec.section("PYSENTINEL")), lambda: run(rec.entry("PYSENTINEL")),
                     lambda: phr_ffi.validate_nhs_number("PYSENTINEL")):
             with pytest.raises(PhrError) as e:
                 bad()
@@ -148,13 +148,13 @@ def test_panic_is_internal_error():
 
 
 def test_backup_restore_and_recovery(tmp, keystore, record):
-    record.add_entry("conditions", EntryValue.CONDITION(name="Asthma", status=phr_ffi.ConditionStatus.RESOLVED))
-    recovery = record.create_recovery_key()
-    size = record.backup(str(tmp / "b.phrbak"))
+    run(record.add_entry("conditions", EntryValue.CONDITION(name="Asthma", status=phr_ffi.ConditionStatus.RESOLVED)))
+    recovery = run(record.create_recovery_key())
+    size = run(record.backup(str(tmp / "b.phrbak")))
     assert size == (tmp / "b.phrbak").stat().st_size
     (tmp / "home").mkdir()
     restored = PhrRecord.restore(str(tmp / "b.phrbak"), str(tmp / "home"), keystore)
-    assert len(restored.list_entries("conditions", False, False)) == 1
+    assert len(run(restored.list_entries("conditions", False, False))) == 1
     (tmp / "home2").mkdir()
     with pytest.raises(PhrError.WrongKey):
         PhrRecord.restore(str(tmp / "b.phrbak"), str(tmp / "home2"), TestKeyStore())

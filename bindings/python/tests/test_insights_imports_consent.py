@@ -7,7 +7,7 @@ import pytest
 
 import phr_ffi
 from phr_ffi import CalendarDate, InsightCategory, PhrError, PhrRecord
-from conftest import TestKeyStore
+from conftest import run, TestKeyStore
 
 TODAY = CalendarDate(year=2026, month=11, day=1)
 
@@ -32,16 +32,16 @@ def test_insight_category_switch_survives_reopening(tmp):
     path = str(tmp / "r.phr")
     rec = PhrRecord.create(path, ks)
     asyncio.run(rec.fill_demo(TODAY, None, None))
-    report = rec.insight_report(TODAY)
+    report = run(rec.insight_report(TODAY))
     bp = [a for a in report.alerts if a.category == InsightCategory.BLOOD_PRESSURE]
     assert bp and all("NICE NG136" in a.citation for a in bp)
-    rec.set_insight_category_enabled(InsightCategory.BLOOD_PRESSURE, False)
+    run(rec.set_insight_category_enabled(InsightCategory.BLOOD_PRESSURE, False))
     del rec
     rec = PhrRecord.open(path, ks)
-    assert not any(a.category == InsightCategory.BLOOD_PRESSURE for a in rec.insight_report(TODAY).alerts)
-    state = {c.category: c.enabled for c in rec.insight_settings().categories}
+    assert not any(a.category == InsightCategory.BLOOD_PRESSURE for a in run(rec.insight_report(TODAY)).alerts)
+    state = {c.category: c.enabled for c in run(rec.insight_settings()).categories}
     assert state[InsightCategory.BLOOD_PRESSURE] is False and state[InsightCategory.BMI] is True
-    svg = rec.insight_chart(phr_ffi.MetricKind.WEIGHT, CalendarDate(year=2026, month=5, day=1), TODAY, phr_ffi.ChartTheme.DARK)
+    svg = run(rec.insight_chart(phr_ffi.MetricKind.WEIGHT, CalendarDate(year=2026, month=5, day=1), TODAY, phr_ffi.ChartTheme.DARK))
     assert "<title>Weight</title>" in svg and "Weight (kg)" in svg
 
 
@@ -61,7 +61,7 @@ def test_gpx_import_is_idempotent_and_listed(record, tmp):
     assert seen[-1] == ("files", 1, 1)
     again = asyncio.run(record.import_files([str(folder)], None, None, None))
     assert again.totals.activities_added == 0 and again.totals.activities_unchanged == 1
-    (act,) = record.activities(0, 2**62)
+    (act,) = run(record.activities(0, 2**62))
     assert act.sport == "cycling" and act.elapsed_s == 300.0
     with pytest.raises(PhrError.NotFound):
         asyncio.run(record.import_files([str(folder / "absent.gpx")], None, None, None))
@@ -70,12 +70,12 @@ def test_gpx_import_is_idempotent_and_listed(record, tmp):
 def test_fhir_import_and_exports_are_valid_json(record):
     report = asyncio.run(record.import_fhir_json(json.dumps(BUNDLE), None))
     assert report.resources["MedicationStatement"] == 1 and report.added >= 2
-    (med,) = record.list_entries("medications", False, False)
+    (med,) = run(record.list_entries("medications", False, False))
     assert med.value.name == "Ramipril" and med.read_only
-    ips = json.loads(record.export_ips(None))
+    ips = json.loads(run(record.export_ips(None)))
     assert ips["resourceType"] == "Bundle" and ips["type"] == "document"
     assert ips["entry"][0]["resource"]["resourceType"] == "Composition"
-    meds = json.loads(record.export_fhir_bundle(["medications"]))
+    meds = json.loads(run(record.export_fhir_bundle(["medications"])))
     kinds = [e["resource"]["resourceType"] for e in meds["entry"]]
     assert "Patient" in kinds and "MedicationStatement" in kinds
     with pytest.raises(PhrError.InvalidInput) as e:
@@ -85,12 +85,12 @@ def test_fhir_import_and_exports_are_valid_json(record):
 
 def test_grant_revoke_and_audit_chain(record):
     who = phr_ffi.Recipient(name="Sam", role="daughter", category=phr_ffi.RecipientCategory.FAMILY_OR_CARER)
-    g = record.create_grant(phr_ffi.GrantRequest(recipient=who, sections=["allergies"], purpose="help with appointments",
-                                                 message=None, start=None, expiry=None))
+    g = run(record.create_grant(phr_ffi.GrantRequest(recipient=who, sections=["allergies"], purpose="help with appointments",
+                                                 message=None, start=None, expiry=None)))
     assert g.status == phr_ffi.GrantStatus.ACTIVE and g.expiry is None
-    assert [x.id for x in record.grants()] == [g.id]
-    assert record.revoke_grant(g.id).status == phr_ffi.GrantStatus.REVOKED
-    actions = [e.action for e in record.audit_log()]
+    assert [x.id for x in run(record.grants())] == [g.id]
+    assert run(record.revoke_grant(g.id)).status == phr_ffi.GrantStatus.REVOKED
+    actions = [e.action for e in run(record.audit_log())]
     assert actions == [phr_ffi.AuditAction.GRANT_CREATED, phr_ffi.AuditAction.GRANT_REVOKED]
-    v = record.verify_audit()
+    v = run(record.verify_audit())
     assert v.ok and v.entries == 2

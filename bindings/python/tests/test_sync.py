@@ -40,10 +40,10 @@ def relay(tmp):
 
 
 def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
-    from conftest import TestKeyStore
+    from conftest import run, TestKeyStore
 
     phone = PhrRecord.create(os.path.join(tmp, "phone", "record.phr"), keystore)
-    med = phone.add_entry("medications", EntryValue.MEDICATION(name="Ramipril", dose="5 mg"))
+    med = run(phone.add_entry("medications", EntryValue.MEDICATION(name="Ramipril", dose="5 mg")))
     assert not phone.sync_enabled()
     phone.sync_start(relay, "phone")
     assert phone.sync_enabled()
@@ -65,13 +65,13 @@ def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
 
     got = asyncio.run(tablet.sync_now(None, None))
     assert got.applied > 0
-    assert [e.value for e in tablet.list_entries("medications", False, False)] == [med.value]
+    assert [e.value for e in run(tablet.list_entries("medications", False, False))] == [med.value]
 
-    tablet.edit_entry(med.id, EntryValue.MEDICATION(name="Ramipril", dose="10 mg"))
+    run(tablet.edit_entry(med.id, EntryValue.MEDICATION(name="Ramipril", dose="10 mg")))
     asyncio.run(tablet.sync_now(None, None))
     asyncio.run(phone.sync_now(None, None))
-    assert phone.entry(med.id).value == EntryValue.MEDICATION(name="Ramipril", dose="10 mg")
-    assert len(phone.entry(med.id).history) == 1
+    assert run(phone.entry(med.id)).value == EntryValue.MEDICATION(name="Ramipril", dose="10 mg")
+    assert len(run(phone.entry(med.id)).history) == 1
 
     devices = phone.devices()
     assert sorted(d.this_device for d in devices) == [False, True] and all(d.active for d in devices)

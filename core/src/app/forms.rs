@@ -54,8 +54,10 @@ pub enum FieldKind {
     BloodGroup,
     /// `system|code|display` (display optional).
     CodedValue,
-    /// Several short texts separated by commas.
-    List,
+    /// Several short texts separated by commas. (Not `List`: that name would hide
+    /// Kotlin's `List` inside the generated sealed class.)
+    #[serde(rename = "list")]
+    TextList,
 }
 
 /// One field of a form.
@@ -182,7 +184,7 @@ fn builtin_fields(ty: &str) -> Vec<FormField> {
                 FieldShape::NhsNumber => FieldKind::NhsNumber,
                 FieldShape::BloodGroup => FieldKind::BloodGroup,
                 FieldShape::Coded => FieldKind::CodedValue,
-                FieldShape::List => FieldKind::List,
+                FieldShape::List => FieldKind::TextList,
             };
             let choice_label_keys = match f.shape {
                 FieldShape::Choice(values) => {
@@ -415,7 +417,7 @@ fn convert(kind: &FieldKind, raw: &str) -> Result<Value, &'static str> {
             }
             Value::Object(o)
         }
-        FieldKind::List => Value::from(
+        FieldKind::TextList => Value::from(
             raw.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
         ),
     })

@@ -103,7 +103,8 @@ pub struct LinkInfo {
     pub relay_url: String,
     pub link_id: String,
     /// base64url of the 32-byte content key.
-    pub key: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub key: crate::SecretString,
     pub flag: String,
     #[serde(default)]
     pub exp: Option<i64>,

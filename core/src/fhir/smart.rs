@@ -9,9 +9,11 @@
 
 use crate::{Error, Result};
 use data_encoding::BASE64URL_NOPAD;
+use phr_secret::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
+use url::Url;
 
 /// Resource types fetched one by one when `$everything` is not offered.
 pub const PULL_TYPES: &[&str] = &[
@@ -33,39 +35,26 @@ pub const CLIENT_ID: &str = "phr-core";
 
 /// The server answered, but not with what it should have.
 fn net(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Invalid { field: "FHIR server", reason: format!("{what}: {e}") }
+    Error::Invalid { field: SERVICE, reason: format!("{what}: {e}") }
 }
 
-/// The server could not be reached, or the answer did not arrive (transport, not data).
+/// The service name in errors.
+pub const SERVICE: &str = "FHIR server";
+
+/// A request that got no (complete) answer.
 fn transport(what: &str, e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "the connection failed"
-    };
-    Error::Network { service: "FHIR server", reason: format!("{what}: {kind}") }
+    crate::net::transport_error(SERVICE, what, &e)
 }
 
-/// An HTTP error status: a gateway that cannot reach the server is a network problem;
-/// anything else is the server refusing.
+/// An HTTP error status, by the one rule in [`crate::net::status_error`].
 fn status_error(what: &str, status: reqwest::StatusCode) -> Error {
-    match status.as_u16() {
-        502..=504 => {
-            Error::Network { service: "FHIR server", reason: format!("{what}: HTTP {}", status.as_u16()) }
-        }
-        s => net(what, format!("HTTP {s}")),
-    }
+    crate::net::status_error(SERVICE, what, status.as_u16())
 }
 
+/// The HTTP client for the GP's server (see [`crate::net::client`]: no redirects, which
+/// [`authorize_without_login`] relies on to read the code from `Location`).
 pub fn http_client() -> Result<reqwest::blocking::Client> {
-    reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .user_agent(concat!("phr-core/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| net("cannot start the HTTP client", e))
+    crate::net::client(SERVICE, Duration::from_secs(60))
 }
 
 /// What `.well-known/smart-configuration` says.
@@ -84,7 +73,7 @@ fn trim_base(base: &str) -> String {
 }
 
 pub fn discover(http: &reqwest::blocking::Client, base: &str) -> Result<SmartConfig> {
-    let url = format!("{}/.well-known/smart-configuration", trim_base(base));
+    let url = resource_url(base, &[".well-known", "smart-configuration"], &[])?;
     let resp = http
         .get(&url)
         .header("accept", "application/json")
@@ -93,7 +82,8 @@ pub fn discover(http: &reqwest::blocking::Client, base: &str) -> Result<SmartCon
     if !resp.status().is_success() {
         return Err(status_error("discovery failed", resp.status()));
     }
-    let cfg: SmartConfig = resp.json().map_err(|e| net("the SMART configuration is not valid", e))?;
+    let body = crate::net::read_body(SERVICE, "discovery", resp)?;
+    let cfg: SmartConfig = crate::net::json(SERVICE, "the SMART configuration", &body)?;
     if !cfg.code_challenge_methods_supported.is_empty()
         && !cfg.code_challenge_methods_supported.iter().any(|m| m == "S256")
     {
@@ -105,7 +95,8 @@ pub fn discover(http: &reqwest::blocking::Client, base: &str) -> Result<SmartCon
 /// A PKCE pair (RFC 7636): 32 random bytes as the verifier, SHA-256 of it as challenge.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Pkce {
-    pub verifier: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub verifier: SecretString,
     pub challenge: String,
 }
 
@@ -118,7 +109,7 @@ impl Pkce {
     }
     pub fn from_verifier(verifier: &str) -> Pkce {
         let d = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
-        Pkce { verifier: verifier.to_string(), challenge: BASE64URL_NOPAD.encode(d.as_ref()) }
+        Pkce { verifier: verifier.into(), challenge: BASE64URL_NOPAD.encode(d.as_ref()) }
     }
 }
 
@@ -133,49 +124,26 @@ pub struct AuthRequest {
     pub token_endpoint: String,
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// The query parameters of a redirect: a whole URL, or the path and query the loopback
+/// listener saw (`/callback?code=...`).
+pub fn query_params(redirect: &str) -> Result<Vec<(String, String)>> {
+    let base = Url::parse("http://redirect.invalid/").map_err(|e| net("internal", e))?;
+    let url = base.join(redirect.trim()).map_err(|e| net("the redirect is not a URL", e))?;
+    Ok(url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
 }
 
-fn dec(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => {
-                let h =
-                    std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-                match h {
-                    Some(x) => {
-                        out.push(x);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
+/// `base` (which may have a path, like `https://gp.example/fhir`) with more path segments
+/// (each percent-encoded as one segment) and query parameters.
+fn resource_url(base: &str, segments: &[&str], query: &[(&str, &str)]) -> Result<String> {
+    let mut url = Url::parse(base).map_err(|e| net("the server address is not a URL", e))?;
+    url.path_segments_mut()
+        .map_err(|()| net("the server address is not a URL", "it cannot have a path"))?
+        .pop_if_empty()
+        .extend(segments);
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
     }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The query parameters of a URL (or of a bare query string).
-pub fn query_params(url: &str) -> Vec<(String, String)> {
-    let q = url.split_once('?').map(|(_, q)| q).unwrap_or(url);
-    let q = q.split('#').next().unwrap_or_default();
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').map(|(k, v)| (dec(k), dec(v))).unwrap_or_else(|| (dec(p), String::new())))
-        .collect()
+    Ok(url.into())
 }
 
 impl AuthRequest {
@@ -187,17 +155,19 @@ impl AuthRequest {
         let state = BASE64URL_NOPAD.encode(&st);
         let scope = "launch/patient openid fhirUser offline_access patient/*.read";
         let base = trim_base(base);
-        let url = format!(
-            "{}{}response_type=code&client_id={}&redirect_uri={}&scope={}&state={}&aud={}&code_challenge={}&code_challenge_method=S256",
-            cfg.authorization_endpoint,
-            if cfg.authorization_endpoint.contains('?') { "&" } else { "?" },
-            enc(CLIENT_ID),
-            enc(redirect_uri),
-            enc(scope),
-            enc(&state),
-            enc(&base),
-            enc(&pkce.challenge)
-        );
+        let mut url = Url::parse(&cfg.authorization_endpoint)
+            .map_err(|e| net("the authorization endpoint is not a URL", e))?;
+        url.query_pairs_mut().extend_pairs([
+            ("response_type", "code"),
+            ("client_id", CLIENT_ID),
+            ("redirect_uri", redirect_uri),
+            ("scope", scope),
+            ("state", &state),
+            ("aud", &base),
+            ("code_challenge", &pkce.challenge),
+            ("code_challenge_method", "S256"),
+        ]);
+        let url = url.into();
         Ok(AuthRequest {
             base,
             url,
@@ -210,15 +180,26 @@ impl AuthRequest {
 
     /// The code from the redirect URL, after checking `state` (CSRF) and errors.
     pub fn code_from_redirect(&self, redirect: &str) -> Result<String> {
-        let p = query_params(redirect);
-        let get = |k: &str| p.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-        if let Some(e) = get("error") {
+        let p = query_params(redirect)?;
+        // A parameter given twice is ambiguous (which one did the server mean?): refused.
+        let get = |k: &str| -> Result<Option<String>> {
+            let mut vals = p.iter().filter(|(a, _)| a == k).map(|(_, v)| v.clone());
+            match (vals.next(), vals.next()) {
+                (first, None) => Ok(first),
+                (Some(_), Some(_)) | (None, Some(_)) => {
+                    Err(net("authorization failed", format!("the redirect has `{k}` more than once")))
+                }
+            }
+        };
+        if let Some(e) = get("error")? {
             return Err(net("authorization was refused", e));
         }
-        if get("state").as_deref() != Some(self.state.as_str()) {
+        if get("state")?.as_deref() != Some(self.state.as_str()) {
             return Err(net("authorization failed", "the state does not match (possible forgery)"));
         }
-        get("code").ok_or_else(|| net("authorization failed", "no code in the redirect"))
+        get("code")?
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| net("authorization failed", "no code in the redirect"))
     }
 }
 
@@ -227,9 +208,10 @@ impl AuthRequest {
 pub struct Connection {
     pub base: String,
     pub token_endpoint: String,
-    pub access_token: String,
-    #[serde(default)]
-    pub refresh_token: Option<String>,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub access_token: SecretString,
+    #[serde(default, serialize_with = "phr_secret::expose_opt")]
+    pub refresh_token: Option<SecretString>,
     pub expires_at_ms: i64,
     #[serde(default)]
     pub patient: Option<String>,
@@ -237,9 +219,9 @@ pub struct Connection {
 
 #[derive(Deserialize)]
 struct TokenResponse {
-    access_token: String,
+    access_token: SecretString,
     #[serde(default)]
-    refresh_token: Option<String>,
+    refresh_token: Option<SecretString>,
     #[serde(default)]
     expires_in: Option<i64>,
     #[serde(default)]
@@ -251,7 +233,7 @@ fn token_call(
     endpoint: &str,
     form: &[(&str, &str)],
 ) -> Result<TokenResponse> {
-    let body = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
     let resp = http
         .post(endpoint)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -260,16 +242,16 @@ fn token_call(
         .send()
         .map_err(|e| transport("the token request failed", e))?;
     let status = resp.status();
-    let text = resp.text().map_err(|e| transport("the token response could not be read", e))?;
-    if (502..=504).contains(&status.as_u16()) {
+    let text = crate::net::read_body(SERVICE, "the token response", resp)?;
+    if crate::net::is_transient(status.as_u16()) {
         return Err(status_error("the token request failed", status));
     }
     if !status.is_success() {
-        let err: Value = serde_json::from_str(&text).unwrap_or_default();
+        let err: Value = serde_json::from_slice(&text).unwrap_or_default();
         let code = err.get("error").and_then(Value::as_str).unwrap_or("error");
         return Err(net("the token request was refused", format!("HTTP {} {code}", status.as_u16())));
     }
-    serde_json::from_str(&text).map_err(|e| net("the token response is not valid", e))
+    crate::net::json(SERVICE, "the token response", &text)
 }
 
 fn now_ms() -> i64 {
@@ -286,7 +268,7 @@ pub fn exchange_code(http: &reqwest::blocking::Client, req: &AuthRequest, code: 
             ("code", code),
             ("redirect_uri", &req.redirect_uri),
             ("client_id", CLIENT_ID),
-            ("code_verifier", &req.pkce.verifier),
+            ("code_verifier", req.pkce.verifier.expose_secret()),
         ],
     )?;
     Ok(Connection {
@@ -307,7 +289,7 @@ pub fn refresh(http: &reqwest::blocking::Client, conn: &mut Connection) -> Resul
     let t = token_call(
         http,
         &conn.token_endpoint,
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", CLIENT_ID)],
+        &[("grant_type", "refresh_token"), ("refresh_token", rt.expose_secret()), ("client_id", CLIENT_ID)],
     )?;
     conn.access_token = t.access_token;
     conn.refresh_token = t.refresh_token.or(Some(rt));
@@ -361,8 +343,12 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
     }
     let mut retried = false;
     loop {
-        let send =
-            || http.get(url).bearer_auth(&conn.access_token).header("accept", "application/fhir+json").send();
+        let send = || {
+            http.get(url)
+                .bearer_auth(conn.access_token.expose_secret())
+                .header("accept", "application/fhir+json")
+                .send()
+        };
         // GET is idempotent: one retry covers a keep-alive connection the server closed.
         let resp = send().or_else(|_| send()).map_err(|e| transport("request failed", e))?;
         let status = resp.status();
@@ -374,14 +360,14 @@ fn get_json(http: &reqwest::blocking::Client, conn: &mut Connection, url: &str) 
         if !status.is_success() {
             return Err(status_error("the server refused a request", status));
         }
-        let bytes = resp.bytes().map_err(|e| transport("the answer could not be read", e))?;
+        let bytes = crate::net::read_body(SERVICE, "the answer", resp)?;
         return serde_json::from_slice(&bytes).map_err(|e| super::json_error(&e));
     }
 }
 
 /// Whether the server's CapabilityStatement offers `Patient/$everything`.
 pub fn supports_everything(http: &reqwest::blocking::Client, conn: &mut Connection) -> Result<bool> {
-    let cap = get_json(http, conn, &format!("{}/metadata", conn.base))?;
+    let cap = get_json(http, conn, &resource_url(&conn.base, &["metadata"], &[])?)?;
     let ops = |v: &Value| {
         v.get("operation")
             .and_then(Value::as_array)
@@ -456,24 +442,16 @@ pub fn fetch_all(
     let mut stats = PullStats { used_everything: supports_everything(http, conn)?, ..Default::default() };
     let mut entries = Vec::new();
     if stats.used_everything {
-        collect_pages(
-            http,
-            conn,
-            &format!("{base}/Patient/{}/$everything", enc(&patient)),
-            &mut entries,
-            &mut stats.pages,
-        )?;
+        let url = resource_url(&base, &["Patient", &patient, "$everything"], &[])?;
+        collect_pages(http, conn, &url, &mut entries, &mut stats.pages)?;
     } else {
-        let p = get_json(http, conn, &format!("{base}/Patient/{}", enc(&patient)))?;
+        let p = get_json(http, conn, &resource_url(&base, &["Patient", &patient], &[])?)?;
         entries.push(serde_json::json!({ "fullUrl": format!("{base}/Patient/{patient}"), "resource": p }));
+        let subject = format!("Patient/{patient}");
+        let count = page_size.to_string();
         for t in PULL_TYPES {
-            collect_pages(
-                http,
-                conn,
-                &format!("{base}/{t}?patient={}&_count={page_size}", enc(&format!("Patient/{patient}"))),
-                &mut entries,
-                &mut stats.pages,
-            )?;
+            let url = resource_url(&base, &[t], &[("patient", &subject), ("_count", &count)])?;
+            collect_pages(http, conn, &url, &mut entries, &mut stats.pages)?;
         }
         // Medications the statements refer to.
         let mut wanted = std::collections::BTreeSet::new();
@@ -485,7 +463,7 @@ pub fn fetch_all(
             }
         }
         for id in wanted {
-            if let Ok(m) = get_json(http, conn, &format!("{base}/Medication/{}", enc(&id))) {
+            if let Ok(m) = get_json(http, conn, &resource_url(&base, &["Medication", &id], &[])?) {
                 entries
                     .push(serde_json::json!({ "fullUrl": format!("{base}/Medication/{id}"), "resource": m }));
             }
@@ -555,7 +533,7 @@ mod tests {
         let p = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r7wW1gFWFOEjXk");
         assert_eq!(p.challenge, "bwWFMyPfdG9qreDhH2lmftFx_dFeLDalzcT1gb_j68g");
         let q = Pkce::new().unwrap();
-        assert!(q.verifier.len() >= 43);
+        assert!(q.verifier.expose_secret().len() >= 43);
     }
 
     #[test]
@@ -574,5 +552,57 @@ mod tests {
         );
         assert!(r.code_from_redirect("http://127.0.0.1:1/cb?code=abc&state=evil").is_err());
         assert!(r.code_from_redirect("/cb?error=access_denied").is_err());
+    }
+
+    #[test]
+    fn redirects_with_encoded_repeated_and_missing_parameters() {
+        let cfg = SmartConfig {
+            authorization_endpoint: "https://a.example/auth?tenant=x%20y".into(),
+            token_endpoint: "https://a.example/token".into(),
+            code_challenge_methods_supported: vec![],
+            capabilities: vec![],
+        };
+        let r = AuthRequest::new("https://a.example/fhir", &cfg, "http://127.0.0.1:1/cb?a=1&b=2").unwrap();
+        // The authorization URL keeps the endpoint's own parameter and encodes ours.
+        let sent: Vec<(String, String)> = query_params(&r.url).unwrap();
+        let get = |k: &str| sent.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("tenant"), Some("x y"));
+        assert_eq!(get("redirect_uri"), Some("http://127.0.0.1:1/cb?a=1&b=2"));
+        assert_eq!(get("scope"), Some("launch/patient openid fhirUser offline_access patient/*.read"));
+        assert!(r.url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb%3Fa%3D1%26b%3D2"), "{}", r.url);
+        let st = &r.state;
+        // Encoded characters come back decoded (`%2F`, `+` as space, `%26` not a separator).
+        assert_eq!(
+            r.code_from_redirect(&format!("/cb?state={st}&code=a%2Fb%2Bc+d%26e")).unwrap(),
+            "a/b+c d&e"
+        );
+        assert_eq!(
+            r.code_from_redirect(&format!("http://127.0.0.1:1/cb?code=xyz&state={st}#frag")).unwrap(),
+            "xyz"
+        );
+        // Missing: no code, an empty code, no state.
+        assert!(r.code_from_redirect(&format!("/cb?state={st}")).is_err());
+        assert!(r.code_from_redirect(&format!("/cb?state={st}&code=")).is_err());
+        assert!(r.code_from_redirect("/cb?code=xyz").is_err());
+        // Repeated: refused, even when one of the values is right.
+        assert!(r.code_from_redirect(&format!("/cb?state={st}&code=a&code=b")).is_err());
+        assert!(r.code_from_redirect(&format!("/cb?state=evil&state={st}&code=a")).is_err());
+        // The error parameter wins, decoded.
+        let e = r.code_from_redirect(&format!("/cb?state={st}&error=access%20denied")).unwrap_err();
+        assert!(e.to_string().contains("access denied"), "{e}");
+    }
+
+    #[test]
+    fn resource_urls_keep_the_base_path_and_encode_segments() {
+        assert_eq!(
+            resource_url("https://gp.example/fhir/", &["Patient", "a b/c", "$everything"], &[]).unwrap(),
+            "https://gp.example/fhir/Patient/a%20b%2Fc/$everything"
+        );
+        assert_eq!(
+            resource_url("http://h:8080", &["Condition"], &[("patient", "Patient/1"), ("_count", "50")])
+                .unwrap(),
+            "http://h:8080/Condition?patient=Patient%2F1&_count=50"
+        );
+        assert!(resource_url("not a url", &["x"], &[]).is_err());
     }
 }

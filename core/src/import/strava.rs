@@ -9,16 +9,17 @@
 //!
 //! Rate limits: every response's `X-RateLimit-Limit` / `X-RateLimit-Usage`
 //! ("15min,daily") is recorded. Before a request that would go over, and on a 429, the
-//! client follows its [`RatePolicy`]: `Stop` returns [`StravaError::RateLimited`]; `Wait`
+//! client follows its [`RatePolicy`]: `Stop` returns [`crate::Error::RateLimited`]; `Wait`
 //! sleeps to the next 15-minute boundary (Strava's windows reset at :00, :15, :30, :45)
 //! when that is within `max_wait_s`, and reports the wait. A spent daily limit always stops.
 
 use super::derive::{derive, DeriveOptions};
 use super::{Parsed, Problem};
+use crate::net;
 use crate::progress::{CancelToken, ProgressListener};
 use crate::record::{Activity, Lap, TrackPoint};
 use crate::store::ImportBatch;
-use crate::Record;
+use crate::{Error, Record, Result, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::time::Duration;
@@ -26,34 +27,35 @@ use std::time::Duration;
 pub const DEFAULT_BASE_URL: &str = "https://www.strava.com";
 pub const STREAM_KEYS: &str = "time,heartrate,latlng,distance,altitude,cadence,watts,velocity_smooth,temp";
 
-#[derive(Debug, thiserror::Error)]
-pub enum StravaError {
-    #[error("could not reach Strava: {0}")]
-    Http(String),
-    #[error("Strava answered {status} for {what}")]
-    Status { status: u16, what: String },
-    #[error("Strava refused the credentials (reconnect with `phr strava connect`)")]
-    Unauthorized,
-    #[error("Strava rate limit reached (usage {usage} of {limit}); try again in {retry_after_s} s")]
-    RateLimited { usage: String, limit: String, retry_after_s: u64 },
-    #[error("Strava sent something unexpected for {what}: {reason}")]
-    Json { what: String, reason: String },
-    #[error("not connected to Strava")]
-    NotConnected,
-    #[error("cancelled")]
-    Cancelled,
-    #[error(transparent)]
-    Store(#[from] crate::Error),
+/// The service name in errors ([`crate::Error::Network`], `Unauthorized`, `RateLimited`,
+/// `NotConnected`): Strava's failures are kinds of the core's one error type.
+pub const SERVICE: &str = "Strava";
+
+fn bad_json(what: &str, reason: impl std::fmt::Display) -> Error {
+    Error::Invalid { field: SERVICE, reason: format!("{what}: {reason}") }
 }
 
-/// A request, as the transport sees it.
-#[derive(Clone, Debug, PartialEq)]
+/// A request, as the transport sees it. Headers carry the bearer token and the form the
+/// client secret and refresh token, so `Debug` shows only their names.
+#[derive(Clone, PartialEq)]
 pub struct HttpRequest {
     pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     /// `application/x-www-form-urlencoded` body, for POST.
     pub form: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names(&self.headers))
+            .field("form", &names(&self.form))
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -69,29 +71,26 @@ impl HttpResponse {
     }
 }
 
-/// The HTTP layer (a test or a shell can supply its own).
+/// The HTTP layer (a test or a shell can supply its own): Strava's API cannot be called
+/// from tests, so this is the one client with a seam. A transport failure is
+/// [`crate::Error::Network`]; any HTTP status is an `Ok` response.
 pub trait Transport: Send + Sync {
-    fn send(&self, req: &HttpRequest) -> Result<HttpResponse, String>;
+    fn send(&self, req: &HttpRequest) -> Result<HttpResponse>;
 }
 
-/// Blocking reqwest over rustls.
+/// The real transport: a [`crate::net`] client.
 pub struct ReqwestTransport {
     client: reqwest::blocking::Client,
 }
 
 impl ReqwestTransport {
-    pub fn new() -> Result<Self, StravaError> {
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .user_agent(concat!("phr/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| StravaError::Http(e.to_string()))?;
-        Ok(ReqwestTransport { client })
+    pub fn new() -> Result<Self> {
+        Ok(ReqwestTransport { client: net::client(SERVICE, Duration::from_secs(30))? })
     }
 }
 
 impl Transport for ReqwestTransport {
-    fn send(&self, req: &HttpRequest) -> Result<HttpResponse, String> {
+    fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
         let mut b = match req.method {
             "POST" => self.client.post(&req.url).form(&req.form),
             _ => self.client.get(&req.url),
@@ -99,24 +98,26 @@ impl Transport for ReqwestTransport {
         for (k, v) in &req.headers {
             b = b.header(k, v);
         }
-        let resp = b.send().map_err(|e| e.to_string())?;
+        let resp = b.send().map_err(|e| net::transport_error(SERVICE, "the request failed", &e))?;
         let status = resp.status().as_u16();
         let headers = resp
             .headers()
             .iter()
             .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
             .collect();
-        let body = resp.bytes().map_err(|e| e.to_string())?.to_vec();
+        let body = net::read_body(SERVICE, "the answer", resp)?;
         Ok(HttpResponse { status, headers, body })
     }
 }
 
 /// OAuth tokens (stored sealed in the record by [`super::strava_account`]; they grant
-/// access to the account, so `Debug` does not show them).
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// access to the account, so they are [`crate::Secret`]s and `Debug` does not show them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tokens {
-    pub access_token: String,
-    pub refresh_token: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub access_token: SecretString,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub refresh_token: SecretString,
     /// Unix seconds.
     pub expires_at: i64,
     #[serde(default)]
@@ -129,15 +130,6 @@ pub enum RatePolicy {
     Wait { max_wait_s: u64 },
 }
 
-impl std::fmt::Debug for Tokens {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokens")
-            .field("expires_at", &self.expires_at)
-            .field("athlete_id", &self.athlete_id)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Last seen limits and usage: (15-minute, daily).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct RateState {
@@ -148,18 +140,6 @@ pub struct RateState {
 fn pair(s: &str) -> Option<(u64, u64)> {
     let (a, b) = s.split_once(',')?;
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// What a sync did.
@@ -183,7 +163,7 @@ pub struct SyncReport {
 pub struct StravaClient<T: Transport> {
     pub base_url: String,
     client_id: String,
-    client_secret: String,
+    client_secret: SecretString,
     tokens: Option<Tokens>,
     transport: T,
     pub policy: RatePolicy,
@@ -233,37 +213,41 @@ impl<T: Transport> StravaClient<T> {
 
     /// The page to send the user to; Strava redirects back with `?code=...`.
     pub fn authorize_url(&self, redirect_uri: &str, state: &str) -> String {
-        format!(
-            "{}/oauth/authorize?client_id={}&redirect_uri={}&response_type=code&approval_prompt=auto&scope=read,activity:read_all&state={}",
-            self.base_url,
-            enc(&self.client_id),
-            enc(redirect_uri),
-            enc(state)
-        )
+        let mut url = format!("{}/oauth/authorize?", self.base_url);
+        url.push_str(
+            &url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("client_id", self.client_id.as_str()),
+                    ("redirect_uri", redirect_uri),
+                    ("response_type", "code"),
+                    ("approval_prompt", "auto"),
+                    ("scope", "read,activity:read_all"),
+                    ("state", state),
+                ])
+                .finish(),
+        );
+        url
     }
 
-    fn token_request(&mut self, form: Vec<(String, String)>) -> Result<Tokens, StravaError> {
+    fn token_request(&mut self, form: Vec<(String, String)>) -> Result<Tokens> {
         let req = HttpRequest {
             method: "POST",
             url: format!("{}/oauth/token", self.base_url),
             headers: vec![],
             form,
         };
-        let resp = self.transport.send(&req).map_err(StravaError::Http)?;
+        let resp = self.transport.send(&req)?;
         match resp.status {
             200 => {}
-            400 | 401 | 403 => return Err(StravaError::Unauthorized),
-            s => return Err(StravaError::Status { status: s, what: "the token request".into() }),
+            400 | 401 | 403 => return Err(Error::Unauthorized { service: SERVICE }),
+            s => return Err(net::status_error(SERVICE, "the token request", s)),
         }
-        let v: Value = serde_json::from_slice(&resp.body)
-            .map_err(|e| StravaError::Json { what: "the token".into(), reason: e.to_string() })?;
+        let v: Value = serde_json::from_slice(&resp.body).map_err(|e| bad_json("the token", e))?;
         let get = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         let t = Tokens {
-            access_token: get("access_token").ok_or_else(|| StravaError::Json {
-                what: "the token".into(),
-                reason: "no access_token".into(),
-            })?,
+            access_token: get("access_token").ok_or_else(|| bad_json("the token", "no access_token"))?.into(),
             refresh_token: get("refresh_token")
+                .map(SecretString::new)
                 .or_else(|| self.tokens.as_ref().map(|t| t.refresh_token.clone()))
                 .unwrap_or_default(),
             expires_at: v.get("expires_at").and_then(Value::as_i64).unwrap_or(0),
@@ -277,10 +261,10 @@ impl<T: Transport> StravaClient<T> {
     }
 
     /// Exchanges the authorization code from the redirect for tokens.
-    pub fn exchange_code(&mut self, code: &str) -> Result<Tokens, StravaError> {
+    pub fn exchange_code(&mut self, code: &str) -> Result<Tokens> {
         let form = vec![
             ("client_id".into(), self.client_id.clone()),
-            ("client_secret".into(), self.client_secret.clone()),
+            ("client_secret".into(), self.client_secret.expose_secret().clone()),
             ("code".into(), code.into()),
             ("grant_type".into(), "authorization_code".into()),
         ];
@@ -288,13 +272,13 @@ impl<T: Transport> StravaClient<T> {
     }
 
     /// Refreshes the access token with the refresh token.
-    pub fn refresh(&mut self) -> Result<Tokens, StravaError> {
-        let rt = self.tokens.as_ref().ok_or(StravaError::NotConnected)?.refresh_token.clone();
+    pub fn refresh(&mut self) -> Result<Tokens> {
+        let rt = self.tokens.as_ref().ok_or(Error::NotConnected { service: SERVICE })?.refresh_token.clone();
         let form = vec![
             ("client_id".into(), self.client_id.clone()),
-            ("client_secret".into(), self.client_secret.clone()),
+            ("client_secret".into(), self.client_secret.expose_secret().clone()),
             ("grant_type".into(), "refresh_token".into()),
-            ("refresh_token".into(), rt),
+            ("refresh_token".into(), rt.expose_secret().clone()),
         ];
         self.token_request(form)
     }
@@ -308,7 +292,7 @@ impl<T: Transport> StravaClient<T> {
     }
 
     /// Waits (or refuses) when the last seen usage is at a limit.
-    fn respect_limits(&mut self, forced: bool) -> Result<(), StravaError> {
+    fn respect_limits(&mut self, forced: bool) -> Result<()> {
         let Some(r) = self.rate else {
             if forced {
                 return self.wait_or_stop(RateState::default(), false);
@@ -323,11 +307,12 @@ impl<T: Transport> StravaClient<T> {
         Ok(())
     }
 
-    fn wait_or_stop(&mut self, r: RateState, daily: bool) -> Result<(), StravaError> {
+    fn wait_or_stop(&mut self, r: RateState, daily: bool) -> Result<()> {
         let now = (self.clock)();
         let to_window = (900 - now.rem_euclid(900)) as u64;
         let retry = if daily { (86_400 - now.rem_euclid(86_400)) as u64 } else { to_window };
-        let err = || StravaError::RateLimited {
+        let err = || Error::RateLimited {
+            service: SERVICE,
             usage: format!("{},{}", r.usage.0, r.usage.1),
             limit: format!("{},{}", r.limit.0, r.limit.1),
             retry_after_s: retry,
@@ -346,71 +331,72 @@ impl<T: Transport> StravaClient<T> {
         }
     }
 
-    fn get(&mut self, path_query: &str, what: &str) -> Result<Value, StravaError> {
+    fn get(&mut self, path_query: &str, what: &str) -> Result<Value> {
+        self.get_maybe(path_query, what, false)?.ok_or_else(|| net::status_error(SERVICE, what, 404))
+    }
+
+    /// GET, with `None` for a 404 when `missing_ok`.
+    fn get_maybe(&mut self, path_query: &str, what: &str, missing_ok: bool) -> Result<Option<Value>> {
         let now = (self.clock)();
-        if self.tokens.as_ref().ok_or(StravaError::NotConnected)?.expires_at <= now + 60 {
+        if self.tokens.as_ref().ok_or(Error::NotConnected { service: SERVICE })?.expires_at <= now + 60 {
             self.refresh()?;
         }
         self.respect_limits(false)?;
         let mut retried_auth = false;
         let mut retried_429 = false;
         loop {
-            let token = self.tokens.as_ref().map(|t| t.access_token.clone()).unwrap_or_default();
+            let token =
+                self.tokens.as_ref().map(|t| t.access_token.expose_secret().as_str()).unwrap_or_default();
             let req = HttpRequest {
                 method: "GET",
                 url: format!("{}/api/v3{path_query}", self.base_url),
                 headers: vec![("Authorization".into(), format!("Bearer {token}"))],
                 form: vec![],
             };
-            let resp = self.transport.send(&req).map_err(StravaError::Http)?;
+            let resp = self.transport.send(&req)?;
             self.note_rate(&resp);
             match resp.status {
-                200 => {
-                    return serde_json::from_slice(&resp.body)
-                        .map_err(|e| StravaError::Json { what: what.into(), reason: e.to_string() })
-                }
+                200 => return serde_json::from_slice(&resp.body).map(Some).map_err(|e| bad_json(what, e)),
                 401 if !retried_auth => {
                     retried_auth = true;
                     self.refresh()?;
                 }
-                401 | 403 => return Err(StravaError::Unauthorized),
+                401 | 403 => return Err(Error::Unauthorized { service: SERVICE }),
+                404 if missing_ok => return Ok(None),
                 429 if !retried_429 => {
                     retried_429 = true;
                     self.respect_limits(true)?;
                 }
                 429 => {
                     let r = self.rate.unwrap_or_default();
-                    return Err(StravaError::RateLimited {
+                    return Err(Error::RateLimited {
+                        service: SERVICE,
                         usage: format!("{},{}", r.usage.0, r.usage.1),
                         limit: format!("{},{}", r.limit.0, r.limit.1),
                         retry_after_s: 900,
                     });
                 }
-                s => return Err(StravaError::Status { status: s, what: what.into() }),
+                s => return Err(net::status_error(SERVICE, what, s)),
             }
         }
     }
 
     /// GET /athlete/activities (summary activities, newest first by default).
-    pub fn list_activities(
-        &mut self,
-        after: Option<i64>,
-        page: u32,
-        per_page: u32,
-    ) -> Result<Vec<Value>, StravaError> {
+    pub fn list_activities(&mut self, after: Option<i64>, page: u32, per_page: u32) -> Result<Vec<Value>> {
         let mut q = format!("/athlete/activities?page={page}&per_page={per_page}");
         if let Some(a) = after {
             q.push_str(&format!("&after={a}"));
         }
         match self.get(&q, "the activity list")? {
             Value::Array(v) => Ok(v),
-            _ => Err(StravaError::Json { what: "the activity list".into(), reason: "not a list".into() }),
+            _ => Err(bad_json("the activity list", "not a list")),
         }
     }
 
-    /// GET /activities/{id}/streams keyed by type.
-    pub fn streams(&mut self, id: i64) -> Result<Value, StravaError> {
-        self.get(&format!("/activities/{id}/streams?keys={STREAM_KEYS}&key_by_type=true"), "activity streams")
+    /// GET /activities/{id}/streams keyed by type; `None` when Strava has none for it.
+    pub fn streams(&mut self, id: i64) -> Result<Option<Value>> {
+        let q = format!("/activities/{id}/streams?keys={STREAM_KEYS}&key_by_type=true");
+        self.get_maybe(&q, "activity streams", true)
     }
 
     /// Pulls activities (after `after`, unix s) with their streams into the record: one
@@ -423,13 +409,13 @@ impl<T: Transport> StravaClient<T> {
         opts: &DeriveOptions,
         progress: &dyn ProgressListener,
         cancel: &CancelToken,
-    ) -> Result<SyncReport, StravaError> {
+    ) -> Result<SyncReport> {
         let mut rep = SyncReport::default();
         let per_page = 100;
         let mut page = 1;
-        let stop = |rep: &mut SyncReport, e: StravaError| -> Result<(), StravaError> {
+        let stop = |rep: &mut SyncReport, e: Error| -> Result<()> {
             match e {
-                StravaError::RateLimited { .. } => {
+                Error::RateLimited { .. } => {
                     rep.stopped = Some(e.to_string());
                     Ok(())
                 }
@@ -463,11 +449,11 @@ impl<T: Transport> StravaClient<T> {
                 let manual = summary.get("manual").and_then(Value::as_bool).unwrap_or(false);
                 let streams = if with_streams && !manual {
                     match self.streams(id) {
-                        Ok(s) => {
+                        Ok(Some(s)) => {
                             rep.streams_fetched += 1;
                             Some(s)
                         }
-                        Err(StravaError::Status { status: 404, .. }) => None,
+                        Ok(None) => None,
                         Err(e) => {
                             stop(&mut rep, e)?;
                             break 'pages;

@@ -9,7 +9,7 @@
 //! picks up what was missed.
 
 use super::derive::DeriveOptions;
-use super::strava::{StravaClient, StravaError, SyncReport, Tokens, Transport};
+use super::strava::{StravaClient, SyncReport, Tokens, Transport, SERVICE};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::Record;
 use serde::{Deserialize, Serialize};
@@ -20,10 +20,11 @@ use serde::{Deserialize, Serialize};
 pub const SETTING: &str = "strava.connection";
 
 /// The owner's API application and tokens, plus the sync cursor.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StravaConnection {
     pub client_id: String,
-    pub client_secret: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub client_secret: crate::SecretString,
     pub tokens: Tokens,
     /// Start (unix s) of the latest activity a completed sync saw.
     #[serde(default)]
@@ -31,16 +32,6 @@ pub struct StravaConnection {
     /// When the last completed sync ended (unix s).
     #[serde(default)]
     pub last_sync: Option<i64>,
-}
-
-impl std::fmt::Debug for StravaConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StravaConnection")
-            .field("client_id", &self.client_id)
-            .field("athlete_id", &self.tokens.athlete_id)
-            .field("after", &self.after)
-            .finish_non_exhaustive()
-    }
 }
 
 /// What `phr strava status` may show (no secrets).
@@ -57,10 +48,10 @@ pub struct ConnectionStatus {
 
 /// API application credentials given on the command line or in the environment; when
 /// absent, the ones stored at connect time are used.
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AppCredentials {
     pub client_id: Option<String>,
-    pub client_secret: Option<String>,
+    pub client_secret: Option<crate::SecretString>,
 }
 
 pub fn load(record: &Record) -> crate::Result<Option<StravaConnection>> {
@@ -83,21 +74,26 @@ pub fn status(record: &Record) -> crate::Result<ConnectionStatus> {
 /// `state`, when present, must be ours).
 pub fn code_from_paste(pasted: &str, state: &str) -> Result<String, String> {
     let p = pasted.trim();
-    let Some((_, query)) = p.split_once('?') else {
+    if !p.contains('?') {
         return if p.is_empty() || p.contains(char::is_whitespace) {
             Err("no authorization code given".into())
         } else {
             Ok(p.to_string())
         };
-    };
+    }
+    // A whole URL, or one without its scheme (`localhost/exchange_token?code=...`).
+    let url = url::Url::parse(p)
+        .or_else(|_| url::Url::parse(&format!("http://{p}")))
+        .map_err(|_| "the pasted address is not a web address".to_string())?;
     let mut code = None;
-    for kv in query.split(['&', '#']) {
-        match kv.split_once('=') {
-            Some(("code", v)) if !v.is_empty() => code = Some(v.to_string()),
-            Some(("state", v)) if v != state => {
+    for (k, v) in url.query_pairs() {
+        match (k.as_ref(), v) {
+            ("code", _) if code.is_some() => return Err("the pasted address has more than one code".into()),
+            ("code", v) if !v.is_empty() => code = Some(v.into_owned()),
+            ("state", v) if v != state => {
                 return Err("the pasted address is from another sign-in (its state does not match)".into())
             }
-            Some(("error", v)) => return Err(format!("Strava said: {v}")),
+            ("error", v) => return Err(format!("Strava said: {v}")),
             _ => {}
         }
     }
@@ -112,7 +108,7 @@ pub fn connect<T: Transport>(
     client_id: &str,
     client_secret: &str,
     code: &str,
-) -> Result<ConnectionStatus, StravaError> {
+) -> crate::Result<ConnectionStatus> {
     let tokens = client.exchange_code(code)?;
     let old = load(record)?;
     let after = old.filter(|o| o.tokens.athlete_id == tokens.athlete_id).and_then(|o| o.after);
@@ -124,12 +120,12 @@ pub fn connect<T: Transport>(
         last_sync: None,
     };
     record.set_setting(SETTING, &conn)?;
-    Ok(status(record)?)
+    status(record)
 }
 
 /// The stored connection with credentials overridden by `creds` where given.
-pub fn connection(record: &Record, creds: &AppCredentials) -> Result<StravaConnection, StravaError> {
-    let mut c = load(record)?.ok_or(StravaError::NotConnected)?;
+pub fn connection(record: &Record, creds: &AppCredentials) -> crate::Result<StravaConnection> {
+    let mut c = load(record)?.ok_or(crate::Error::NotConnected { service: SERVICE })?;
     if let Some(id) = &creds.client_id {
         c.client_id = id.clone();
     }
@@ -150,7 +146,7 @@ pub fn sync<T: Transport>(
     opts: &DeriveOptions,
     progress: &dyn ProgressListener,
     cancel: &CancelToken,
-) -> Result<SyncReport, StravaError> {
+) -> crate::Result<SyncReport> {
     let result = client.sync(record, conn.after, with_streams, opts, progress, cancel);
     if let Some(t) = client.tokens() {
         conn.tokens = t.clone();
@@ -188,6 +184,10 @@ mod tests {
             .unwrap_err()
             .contains("access_denied"));
         assert!(code_from_paste("", "s").is_err());
+        // Encoded characters are decoded; repeated or missing codes are refused.
+        assert_eq!(code_from_paste("localhost/exchange_token?state=s%20t&code=a%2Fb", "s t").unwrap(), "a/b");
+        assert!(code_from_paste("http://localhost/exchange_token?state=s&code=a&code=b", "s").is_err());
+        assert!(code_from_paste("http://localhost/exchange_token?state=s&code=", "s").is_err());
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub struct ShlPayload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
     /// base64url of the 32-byte content key (43 characters).
-    pub key: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub key: crate::SecretString,
     /// Expiry hint, epoch seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
@@ -40,7 +41,7 @@ pub fn flags(long_term: bool, passcode: bool) -> String {
 impl ShlPayload {
     pub fn key_bytes(&self) -> Result<Vec<u8>> {
         let k = BASE64URL_NOPAD
-            .decode(self.key.as_bytes())
+            .decode(self.key.expose_secret().as_bytes())
             .map_err(|_| Error::invalid("shlink", "key is not base64url"))?;
         if k.len() != 32 {
             return Err(Error::invalid("shlink", "key must be 32 bytes"));

@@ -30,7 +30,7 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 #[derive(Clone, Debug, Default)]
 pub struct ShareOptions {
     /// Requires this passcode (flag `P`); the relay stores only a salted hash.
-    pub passcode: Option<String>,
+    pub passcode: Option<crate::SecretString>,
     /// Flag `L`: intended for long-term use (the emergency card).
     pub long_term: bool,
     /// Shown to the recipient (at most 80 characters).
@@ -38,8 +38,9 @@ pub struct ShareOptions {
     pub max_attempts: Option<u32>,
 }
 
-/// A published share.
-#[derive(Clone, Debug)]
+/// A published share. `shlink` and `viewer_url` carry the link's key, so `Debug` leaves
+/// them out.
+#[derive(Clone)]
 pub struct ShareOutcome {
     pub grant: Grant,
     pub payload: ShlPayload,
@@ -47,6 +48,17 @@ pub struct ShareOutcome {
     pub shlink: String,
     /// `<relay>/view#shlink:/...`: what the QR code holds.
     pub viewer_url: String,
+}
+
+impl std::fmt::Debug for ShareOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShareOutcome")
+            .field("grant", &self.grant)
+            .field("payload", &self.payload)
+            .field("shlink", &"[REDACTED]")
+            .field("viewer_url", &"[REDACTED]")
+            .finish()
+    }
 }
 
 impl ShareOutcome {
@@ -89,7 +101,7 @@ pub fn create_share(
     opts: ShareOptions,
     relay: &dyn RelayApi,
 ) -> Result<ShareOutcome> {
-    if opts.passcode.as_deref().is_some_and(|p| p.chars().count() < 4) {
+    if opts.passcode.as_ref().is_some_and(|p| p.expose_secret().chars().count() < 4) {
         return Err(Error::invalid("passcode", "use at least 4 characters"));
     }
     let grant = consent::create_grant(record, req)?;
@@ -129,7 +141,7 @@ pub fn create_share(
     let info = LinkInfo {
         relay_url: relay.base_url().trim_end_matches('/').to_string(),
         link_id,
-        key: BASE64URL_NOPAD.encode(&key),
+        key: BASE64URL_NOPAD.encode(&key).into(),
         flag,
         exp,
         label: Some(label),
@@ -161,7 +173,7 @@ pub fn update_share(record: &Record, grant_id: &str, relay: &dyn RelayApi) -> Re
         }
     };
     let mut key = BASE64URL_NOPAD
-        .decode(info.key.as_bytes())
+        .decode(info.key.expose_secret().as_bytes())
         .map_err(|_| Error::Corrupt("a link key could not be read"))?;
     let plain =
         serde_json::to_vec(&bundle::fhir_bundle(&view)).map_err(|_| Error::Crypto("bundle encoding failed"));
@@ -216,13 +228,15 @@ pub fn sync_from_relay(record: &Record, relay: &dyn RelayApi) -> Result<SyncRepo
         }
         let mut new_replies = Vec::new();
         if g.purpose == consent::PURPOSE_ADVICE {
-            let key = BASE64URL_NOPAD
-                .decode(info.key.as_bytes())
-                .map_err(|_| Error::Corrupt("a link key could not be read"))?;
+            let key = crate::Secret::new(
+                BASE64URL_NOPAD
+                    .decode(info.key.expose_secret().as_bytes())
+                    .map_err(|_| Error::Corrupt("a link key could not be read"))?,
+            );
             for r in relay.replies(&info.link_id, info.replies_seen)? {
                 info.replies_seen = info.replies_seen.max(r.seq);
                 // A reply that does not decrypt under the link key is not from the link's holder.
-                let Ok(plain) = jwe::decrypt(&key, &r.jwe) else { continue };
+                let Ok(plain) = jwe::decrypt(key.expose_secret(), &r.jwe) else { continue };
                 #[derive(serde::Deserialize)]
                 struct Body {
                     #[serde(default)]

@@ -1,6 +1,5 @@
-//! QR codes for a link, as SVG and as PNG. The `qrcode` crate makes the matrix; the PNG
-//! is written here (1-bit greyscale, one zlib stream via miniz_oxide) to avoid an image
-//! library.
+//! QR codes for a link, as SVG and as PNG. The `qrcode` crate makes the matrix; the SVG is
+//! one path written here, the PNG (1-bit greyscale) is encoded by the `png` crate.
 
 use crate::{Error, Result};
 
@@ -33,35 +32,14 @@ pub fn svg(text: &str) -> Result<String> {
     ))
 }
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in bytes {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-}
-
 /// A PNG QR code, `scale` pixels per module.
 pub fn png(text: &str, scale: usize) -> Result<Vec<u8>> {
     let (w, dark) = matrix(text)?;
     let scale = scale.clamp(1, 32);
     let px = (w + 2 * QUIET) * scale;
     let row_bytes = px.div_ceil(8);
-    let mut raw = Vec::with_capacity((row_bytes + 1) * px);
+    let mut raw = Vec::with_capacity(row_bytes * px);
     for py in 0..px {
-        raw.push(0); // filter: none
         let my = (py / scale) as isize - QUIET as isize;
         let mut row = vec![0xffu8; row_bytes];
         for pxi in 0..px {
@@ -77,21 +55,17 @@ pub fn png(text: &str, scale: usize) -> Result<Vec<u8>> {
         }
         raw.extend_from_slice(&row);
     }
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend_from_slice(&(px as u32).to_be_bytes());
-    ihdr.extend_from_slice(&(px as u32).to_be_bytes());
-    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]); // 1-bit greyscale, deflate, no filter, no interlace
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &miniz_oxide::deflate::compress_to_vec_zlib(&raw, 9));
-    chunk(&mut out, b"IEND", &[]);
+    let side = u32::try_from(px).map_err(|_| Error::invalid("qr", "the image is too large"))?;
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, side, side);
+    enc.set_color(png::ColorType::Grayscale);
+    enc.set_depth(png::BitDepth::One);
+    enc.set_compression(png::Compression::High);
+    let encoded = enc.write_header().and_then(|mut w| {
+        w.write_image_data(&raw)?;
+        w.finish()
+    });
+    // Writing to a Vec cannot fail for I/O; an error here is a size mismatch (our bug).
+    encoded.map_err(|_| Error::invalid("qr", "the PNG could not be encoded"))?;
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn crc_matches_known_value() {
-        assert_eq!(super::crc32(b"IEND"), 0xae42_6082);
-    }
 }

@@ -59,17 +59,26 @@ pub struct HttpRelay {
     http: reqwest::blocking::Client,
 }
 
-fn net(base: &str, msg: String) -> Error {
-    Error::io(base, std::io::Error::other(msg))
+/// The service name in errors.
+pub const SERVICE: &str = "relay";
+
+/// The relay answered with a status it should not have for `what`. The relay's `error`
+/// field is a fixed code (`not_found`, `files_must_be_compact_jwe`), safe to show.
+fn refused(what: &str, status: u16, body: &[u8]) -> Error {
+    let code = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+        .filter(|c| c.len() <= 40 && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    match code {
+        Some(c) => crate::net::status_error(SERVICE, &format!("{what} ({c})"), status),
+        None => crate::net::status_error(SERVICE, what, status),
+    }
 }
 
 impl HttpRelay {
     pub fn new(base_url: &str, key: Ed25519KeyPair) -> Result<Self> {
         let base = base_url.trim_end_matches('/').to_string();
-        let http = reqwest::blocking::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| net(&base, e.to_string()))?;
+        let http = crate::net::client(SERVICE, std::time::Duration::from_secs(30))?;
         Ok(Self { base, key, http })
     }
 
@@ -86,23 +95,13 @@ impl HttpRelay {
         for (name, value) in signed.pairs() {
             req = req.header(name, value);
         }
-        let resp =
-            req.header("content-type", "application/json").body(body).send().map_err(|e| Error::Network {
-                service: "relay",
-                reason: format!(
-                    "{} ({})",
-                    self.base,
-                    if e.is_timeout() { "timed out" } else { "could not connect" }
-                ),
-            })?;
+        let resp = req
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .map_err(|e| crate::net::transport_error(SERVICE, "the request failed", &e))?;
         let status = resp.status().as_u16();
-        let bytes = resp
-            .bytes()
-            .map_err(|_| Error::Network {
-                service: "relay",
-                reason: format!("{} (the answer was cut off)", self.base),
-            })?
-            .to_vec();
+        let bytes = crate::net::read_body(SERVICE, "the answer", resp)?;
         Ok((status, bytes))
     }
 
@@ -114,16 +113,19 @@ impl HttpRelay {
     ) -> Result<T> {
         let (status, bytes) = self.send(method, path, body)?;
         if !(200..300).contains(&status) {
-            return Err(net(
-                &self.base,
-                format!(
-                    "the relay answered {status}: {}",
-                    String::from_utf8_lossy(&bytes).chars().take(200).collect::<String>()
-                ),
-            ));
+            return Err(refused(&format!("{method} {}", path_kind(path)), status, &bytes));
         }
-        serde_json::from_slice(&bytes)
-            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON".into()))
+        crate::net::json(SERVICE, "the answer", &bytes)
+    }
+}
+
+/// The kind of call, for errors: the path without link ids or cursors.
+fn path_kind(path: &str) -> &'static str {
+    match path.rsplit('/').next().map(|last| last.split('?').next().unwrap_or_default()) {
+        Some("links") => "/api/links",
+        Some("log") => "the access log",
+        Some("replies") => "the replies",
+        _ => "a link",
     }
 }
 
@@ -136,21 +138,21 @@ impl RelayApi for HttpRelay {
         Ok(self.json::<phr_relay_protocol::LinkCreated>("POST", "/api/links", Some(body))?.id)
     }
     fn revoke_link(&self, id: &str) -> Result<bool> {
-        let (status, _) = self.send("DELETE", &format!("/api/links/{id}"), None)?;
+        let (status, body) = self.send("DELETE", &format!("/api/links/{id}"), None)?;
         match status {
             200..=299 => Ok(true),
             404 => Ok(false),
-            s => Err(net(&self.base, format!("the relay answered {s} to the revocation"))),
+            s => Err(refused("the revocation", s, &body)),
         }
     }
     fn replace_files(&self, id: &str, files: &[NewFile]) -> Result<bool> {
         let body = serde_json::to_vec(&phr_relay_protocol::NewFiles { files: files.to_vec() })
             .map_err(|_| Error::invalid("link", "cannot be encoded"))?;
-        let (status, _) = self.send("PUT", &format!("/api/links/{id}/files"), Some(body))?;
+        let (status, answer) = self.send("PUT", &format!("/api/links/{id}/files"), Some(body))?;
         match status {
             200..=299 => Ok(true),
             404 => Ok(false),
-            s => Err(net(&self.base, format!("the relay answered {s} to the update"))),
+            s => Err(refused("the update", s, &answer)),
         }
     }
     fn list_links(&self) -> Result<Vec<LinkSummary>> {

@@ -11,6 +11,7 @@ mod export;
 mod grants;
 mod import_log;
 pub mod insights_input;
+mod observe;
 mod reconcile;
 mod samples;
 mod schema;
@@ -23,6 +24,7 @@ pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
 pub use entries::ListOptions;
 pub use export::{RecordExport, SectionExport, SeriesExport};
 pub use import_log::{file_name_only, ImportLogEntry, ImportLogFile};
+pub use observe::{Changed, ObserverId, RecordArea, RecordObserver};
 pub use reconcile::{
     same_person, FieldConflict, ReconcileOutcome, SourceBatch, SourceItem, SourceLink,
     LEGACY_RESULTS_SECTION, RESULTS_SECTION,
@@ -56,6 +58,8 @@ pub struct Record {
     sync_clock: Mutex<sync_log::SyncClock>,
     /// Set while ops from other devices are applied, so they are not recorded again.
     applying_remote: std::sync::atomic::AtomicBool,
+    /// Who to tell when a write commits (the apps' screens).
+    observers: observe::Observers,
 }
 
 impl std::fmt::Debug for Record {
@@ -176,6 +180,8 @@ impl Record {
         }
         // Only now, with the key proven, may the file change.
         schema::migrate_to(&mut conn, schema::LATEST)?;
+        let observers = observe::Observers::default();
+        observers.watch(&conn);
         let record = Record {
             path: path.to_path_buf(),
             writer: Mutex::new(conn),
@@ -186,6 +192,7 @@ impl Record {
             record_id,
             sync_clock: Mutex::new(sync_log::SyncClock::default()),
             applying_remote: std::sync::atomic::AtomicBool::new(false),
+            observers,
         };
         record.upgrade_builtin_sections()?;
         Ok(record)
@@ -209,6 +216,7 @@ impl Record {
     pub fn add_keystore(&self, keystore: &dyn KeyStore) -> Result<()> {
         let wrapped = keystore.wrap(&self.data_key)?;
         self.write(|tx| {
+            self.observers.mark(observe::RecordArea::Keys);
             tx.execute(
                 "INSERT OR REPLACE INTO key_wraps(kind, wrapped, created_at) VALUES (?1, ?2, ?3)",
                 rusqlite::params![keystore.kind().as_str(), wrapped, now_ms()],
@@ -226,12 +234,29 @@ impl Record {
     }
 
     /// Runs `f` in one write transaction: it lands whole or not at all.
+    /// Observers hear of it once it has committed.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
+        let (out, changed) = {
+            let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+            self.observers.reset();
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            (out, self.observers.take())
+        };
+        self.observers.notify(changed);
         Ok(out)
+    }
+
+    /// Registers `observer` to hear, after each committed write, which areas of the
+    /// record changed (an edit, an import, a sync from another device).
+    pub fn observe(&self, observer: std::sync::Arc<dyn RecordObserver>) -> ObserverId {
+        self.observers.add(observer)
+    }
+
+    /// Stops telling the observer; false if it was not registered.
+    pub fn unobserve(&self, id: ObserverId) -> bool {
+        self.observers.remove(id)
     }
 
     /// Runs `f` on a pooled read-only connection (WAL lets readers run beside the writer),

@@ -216,6 +216,7 @@ fn matches(user: &EntryValue, source: &EntryValue) -> bool {
 
 impl Record {
     fn delete_setting_in(&self, c: &Connection, name: &str) -> Result<()> {
+        self.observers.mark(super::RecordArea::Settings);
         c.execute("DELETE FROM settings WHERE lookup = ?1", [self.lookup.tag("setting", name)])?;
         Ok(())
     }

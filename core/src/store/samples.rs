@@ -86,6 +86,7 @@ impl Record {
         groups: Groups<'_>,
     ) -> Result<IngestReport> {
         let mut report = IngestReport::default();
+        self.observers.mark(super::RecordArea::Samples);
         let mut select = tx.prepare_cached(
             "SELECT samples FROM sample_chunks WHERE kind_lookup = ?1 AND day = ?2 AND source_lookup = ?3",
         )?;

@@ -63,6 +63,7 @@ impl Record {
     ) -> Result<()> {
         let plain = serde_json::to_vec(value).map_err(|_| Error::invalid("setting", "cannot be encoded"))?;
         let body = self.cipher.seal(&plain, &ad("settings", "body", name))?;
+        self.observers.mark(super::RecordArea::Settings);
         c.execute(
             "INSERT OR REPLACE INTO settings(lookup, body) VALUES (?1, ?2)",
             rusqlite::params![self.lookup.tag("setting", name), body],

@@ -51,22 +51,18 @@ pub fn start(record: &Record, relay_url: &str, label: &str, retry: RetryPolicy) 
 struct QrPayload {
     r: String,
     a: String,
-    s: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    s: crate::SecretString,
 }
 
 /// What the existing device shows (as a QR code) to add a new one.
+#[derive(Debug)]
 pub struct PairingOffer {
-    /// `phr-pair:1:...`: the text in the QR code. It holds a one-time secret: show it only
+    /// `phr-pair:1:...`: the text in the QR code. It holds the one-time secret: show it only
     /// on screen.
-    pub payload: String,
-    secret: [u8; 32],
+    pub payload: crate::SecretString,
+    secret: crate::Secret<[u8; 32]>,
     relay: String,
-}
-
-impl std::fmt::Debug for PairingOffer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PairingOffer([REDACTED])")
-    }
 }
 
 fn mac(secret: &[u8; 32], label: &str, data: &[u8]) -> Vec<u8> {
@@ -120,7 +116,8 @@ struct Hello {
 
 #[derive(Serialize, Deserialize)]
 struct Welcome {
-    data_key: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    data_key: crate::SecretString,
     record_id: String,
     epochs: super::envelope::EpochKeys,
 }
@@ -128,16 +125,19 @@ struct Welcome {
 /// Makes a one-time pairing code on an existing device.
 pub fn offer(record: &Record) -> Result<PairingOffer> {
     let state = SyncState::require(record)?;
-    let mut secret = [0u8; 32];
-    random_fill(&mut secret)?;
-    let qr =
-        QrPayload { r: state.relay.clone(), a: state.account.clone(), s: BASE64URL_NOPAD.encode(&secret) };
+    let mut secret = crate::Secret::new([0u8; 32]);
+    random_fill(secret.expose_secret_mut())?;
+    let qr = QrPayload {
+        r: state.relay.clone(),
+        a: state.account.clone(),
+        s: BASE64URL_NOPAD.encode(secret.expose_secret()).into(),
+    };
     let payload = format!(
         "{PAIR_PREFIX}{}",
         BASE64URL_NOPAD
             .encode(&serde_json::to_vec(&qr).map_err(|_| Error::Crypto("pairing encoding failed"))?)
     );
-    Ok(PairingOffer { payload, secret, relay: state.relay })
+    Ok(PairingOffer { payload: payload.into(), secret, relay: state.relay })
 }
 
 /// Six digits both screens show, so the owner can see the right phone was added.
@@ -169,11 +169,11 @@ pub fn approve(
 ) -> Result<Option<(String, String)>> {
     let state = SyncState::require(record)?;
     let mailbox = PairingMailbox::new(&offer.relay)?;
-    let slot = slot_of(&offer.secret);
+    let slot = slot_of(offer.secret.expose_secret());
     let Some(hello_blob) = poll(timeout, || Ok(mailbox.get(&slot)?.and_then(|c| c.hello)))? else {
         return Ok(None);
     };
-    let hello: Hello = serde_json::from_str(&verified(&offer.secret, "hello", &hello_blob)?)
+    let hello: Hello = serde_json::from_str(&verified(offer.secret.expose_secret(), "hello", &hello_blob)?)
         .map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
     let relay = relay_for(&state, retry)?;
     let mut state = state;
@@ -192,7 +192,7 @@ pub fn approve(
         )],
     )?;
     let welcome = Welcome {
-        data_key: BASE64URL_NOPAD.encode(record.data_key_bytes()),
+        data_key: BASE64URL_NOPAD.encode(record.data_key_bytes()).into(),
         record_id: record.id().to_string(),
         epochs: state.epochs.clone(),
     };
@@ -201,28 +201,23 @@ pub fn approve(
         &serde_json::to_vec(&welcome).map_err(|_| Error::Crypto("pairing encoding failed"))?,
         WELCOME_CONTEXT,
     )?;
-    if !mailbox.put_welcome(&slot, &signed(&offer.secret, "welcome", &sealed)?)? {
+    if !mailbox.put_welcome(&slot, &signed(offer.secret.expose_secret(), "welcome", &sealed)?)? {
         return Err(Error::invalid("pairing", "this code was already used"));
     }
-    Ok(Some((device_id_of(&hello.sign), confirmation_code(&offer.secret, &hello.sign))))
+    Ok(Some((device_id_of(&hello.sign), confirmation_code(offer.secret.expose_secret(), &hello.sign))))
 }
 
 /// A new device that has scanned a code and is waiting for the welcome.
+#[derive(Debug)]
 pub struct PendingJoin {
-    secret: [u8; 32],
+    secret: crate::Secret<[u8; 32]>,
     state: SyncState,
     slot: String,
 }
 
-impl std::fmt::Debug for PendingJoin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PendingJoin([REDACTED])")
-    }
-}
-
 impl PendingJoin {
     pub fn confirmation_code(&self) -> Result<String> {
-        Ok(confirmation_code(&self.secret, &self.state.public_key()?))
+        Ok(confirmation_code(self.secret.expose_secret(), &self.state.public_key()?))
     }
     pub fn device(&self) -> &str {
         &self.state.device
@@ -239,16 +234,17 @@ pub fn join_request(payload: &str, label: &str) -> Result<PendingJoin> {
         BASE64URL_NOPAD.decode(body.as_bytes()).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
     let qr: QrPayload =
         serde_json::from_slice(&raw).map_err(|_| Error::invalid("pairing code", "is damaged"))?;
-    let secret: [u8; 32] = BASE64URL_NOPAD
-        .decode(qr.s.as_bytes())
+    let secret: crate::Secret<[u8; 32]> = BASE64URL_NOPAD
+        .decode(qr.s.expose_secret().as_bytes())
         .ok()
-        .and_then(|v| v.try_into().ok())
-        .ok_or(Error::invalid("pairing code", "is damaged"))?;
+        .and_then(|v| <[u8; 32]>::try_from(v).ok())
+        .ok_or(Error::invalid("pairing code", "is damaged"))?
+        .into();
     let state = SyncState::generate(&qr.r, &qr.a, label)?;
     let hello = Hello { sign: state.public_key()?, xkey: state.box_key()?.public_b64() };
-    let slot = slot_of(&secret);
+    let slot = slot_of(secret.expose_secret());
     let blob = signed(
-        &secret,
+        secret.expose_secret(),
         "hello",
         &serde_json::to_string(&hello).map_err(|_| Error::Crypto("pairing encoding failed"))?,
     )?;
@@ -270,12 +266,12 @@ pub fn finish_join(
     let Some(blob) = poll(timeout, || Ok(mailbox.get(&pending.slot)?.and_then(|c| c.welcome)))? else {
         return Ok(None);
     };
-    let sealed = verified(&pending.secret, "welcome", &blob)?;
+    let sealed = verified(pending.secret.expose_secret(), "welcome", &blob)?;
     let plain = open_with(&pending.state.box_key()?, &sealed, WELCOME_CONTEXT)?;
     let welcome: Welcome =
         serde_json::from_slice(&plain).map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
     let key_bytes = BASE64URL_NOPAD
-        .decode(welcome.data_key.as_bytes())
+        .decode(welcome.data_key.expose_secret().as_bytes())
         .map_err(|_| Error::invalid("pairing", "the welcome is damaged"))?;
     let data_key = DataKey::from_secret(&SecretBytes::new(key_bytes))?;
     let record = Record::create_with_key(path, keystore, data_key, &welcome.record_id)?;
@@ -348,4 +344,23 @@ pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<u3
     relay.put_keys(epoch, &envelopes)?;
     state.save(record)?;
     Ok(epoch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairing_secrets_never_print() {
+        let state = SyncState::generate("https://relay.example", "acct", "phone").unwrap();
+        let offer = PairingOffer {
+            payload: "phr-pair:1:SENTINEL-PAYLOAD".into(),
+            secret: crate::Secret::new([0x5a; 32]),
+            relay: "https://relay.example".into(),
+        };
+        let pending = PendingJoin { secret: crate::Secret::new([0x5a; 32]), state, slot: "s".into() };
+        let dbg = format!("{offer:?} {pending:?}");
+        assert!(!dbg.contains("SENTINEL") && !dbg.contains("90, 90"), "{dbg}");
+        assert!(dbg.contains("REDACTED"), "{dbg}");
+    }
 }

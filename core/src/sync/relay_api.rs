@@ -82,9 +82,17 @@ pub trait SyncRelay {
     fn keys(&self) -> Result<Vec<KeyEnvelope>>;
 }
 
-/// Errors from the relay say what went wrong, never what was sent.
-pub(crate) fn net(base: &str, msg: impl Into<String>) -> Error {
-    Error::Network { service: "sync relay", reason: format!("{base}: {}", msg.into()) }
+/// The service name in errors.
+pub const SERVICE: &str = "sync relay";
+
+/// Errors from the relay say what went wrong, never what was sent (nor where: see
+/// [`crate::net`]).
+fn net(msg: impl Into<String>) -> Error {
+    Error::Network { service: SERVICE, reason: msg.into() }
+}
+
+fn transport(e: &reqwest::Error) -> Error {
+    crate::net::transport_error(SERVICE, "the relay could not be reached", e)
 }
 
 /// How hard to try before giving up on one request.
@@ -112,10 +120,7 @@ pub struct HttpSyncRelay {
 impl HttpSyncRelay {
     pub fn new(base_url: &str, account: &str, key: Ed25519KeyPair, retry: RetryPolicy) -> Result<Self> {
         let base = base_url.trim_end_matches('/').to_string();
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| net(&base, e.to_string()))?;
+        let http = crate::net::client(SERVICE, Duration::from_secs(60))?;
         Ok(Self { base, account: account.to_string(), key, http, retry })
     }
 
@@ -124,12 +129,7 @@ impl HttpSyncRelay {
         phr_relay_protocol::owner_id(&self.key)
     }
 
-    fn once(
-        &self,
-        method: &reqwest::Method,
-        path: &str,
-        body: &[u8],
-    ) -> std::result::Result<(u16, Vec<u8>, Option<u64>), String> {
+    fn once(&self, method: &reqwest::Method, path: &str, body: &[u8]) -> Result<(u16, Vec<u8>, Option<u64>)> {
         // Never the same millisecond twice: the relay accepts each signed request once.
         let signed = phr_relay_protocol::sign(
             &self.key,
@@ -146,14 +146,11 @@ impl HttpSyncRelay {
             .header("content-type", "application/json")
             .body(body.to_vec())
             .send()
-            .map_err(|e| format!("the relay could not be reached ({})", e.without_url()))?;
+            .map_err(|e| transport(&e))?;
         let status = resp.status().as_u16();
         let retry_after =
             resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-        let bytes = resp
-            .bytes()
-            .map_err(|e| format!("the relay's answer was cut off ({})", e.without_url()))?
-            .to_vec();
+        let bytes = crate::net::read_body(SERVICE, "the answer", resp)?;
         Ok((status, bytes, retry_after))
     }
 
@@ -163,33 +160,33 @@ impl HttpSyncRelay {
         let m = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| Error::invalid("method", "bad HTTP method"))?;
         let mut backoff = self.retry.first_backoff;
-        let mut last = String::new();
+        let mut last = net("no attempt was made");
         for attempt in 0..self.retry.attempts.max(1) {
             if attempt > 0 {
                 std::thread::sleep(backoff);
                 backoff = (backoff * 2).min(self.retry.max_backoff);
             }
             match self.once(&m, path, body) {
-                Ok((status, bytes, retry_after)) if status == 429 || status >= 500 => {
-                    last = format!("the relay answered {status}");
+                Ok((status, _, retry_after)) if status == 429 || status >= 500 => {
+                    last = net(format!("the relay answered {status}"));
                     if let Some(s) = retry_after {
                         backoff = Duration::from_secs(s).min(self.retry.max_backoff);
                     }
-                    let _ = bytes;
                 }
                 Ok((status, bytes, _)) => return Ok((status, bytes)),
-                Err(e) => last = e,
+                // Only a lost request is worth another try (not an answer too large).
+                Err(e @ Error::Network { .. }) => last = e,
+                Err(e) => return Err(e),
             }
             log::debug!("sync request failed (attempt {}): {last}", attempt + 1);
         }
-        Err(net(&self.base, last))
+        Err(last)
     }
 
     fn call<T: serde::de::DeserializeOwned>(&self, method: &str, path: &str, body: &[u8]) -> Result<T> {
         let (status, bytes) = self.send(method, path, body)?;
-        check(&self.base, status, &bytes)?;
-        serde_json::from_slice(&bytes)
-            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
+        check(status, &bytes)?;
+        serde_json::from_slice(&bytes).map_err(|_| net("the relay's answer is not the expected JSON"))
     }
 
     fn path(&self, rest: &str) -> String {
@@ -204,14 +201,14 @@ fn error_code(bytes: &[u8]) -> String {
         .unwrap_or_default()
 }
 
-fn check(base: &str, status: u16, bytes: &[u8]) -> Result<()> {
+fn check(status: u16, bytes: &[u8]) -> Result<()> {
     match status {
         200..=299 => Ok(()),
         403 if error_code(bytes) == "device_removed" => {
             Err(Error::Denied("this device was removed from the record's devices"))
         }
         403 => Err(Error::Denied("this device is not one of the record's devices")),
-        s => Err(net(base, format!("the relay answered {s} ({})", error_code(bytes)))),
+        s => Err(net(format!("the relay answered {s} ({})", error_code(bytes)))),
     }
 }
 
@@ -226,7 +223,7 @@ impl SyncRelay for HttpSyncRelay {
             &self.path("/devices"),
             &to_json(&serde_json::json!({ "device": device, "xkey": xkey }))?,
         )?;
-        check(&self.base, status, &bytes)
+        check(status, &bytes)
     }
     fn devices(&self) -> Result<Vec<DeviceRow>> {
         self.call("GET", &self.path("/devices"), b"")
@@ -236,7 +233,7 @@ impl SyncRelay for HttpSyncRelay {
         if status == 404 {
             return Ok(false);
         }
-        check(&self.base, status, &bytes)?;
+        check(status, &bytes)?;
         Ok(true)
     }
     fn push(&self, epoch: u32, ops: &[WireOp]) -> Result<PushOutcome> {
@@ -252,14 +249,14 @@ impl SyncRelay for HttpSyncRelay {
                 .unwrap_or(0) as u32;
             return Ok(PushOutcome::StaleEpoch(current));
         }
-        check(&self.base, status, &bytes)?;
+        check(status, &bytes)?;
         #[derive(Deserialize)]
         struct Pushed {
             accepted: u64,
             duplicates: u64,
         }
-        let p: Pushed = serde_json::from_slice(&bytes)
-            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))?;
+        let p: Pushed =
+            serde_json::from_slice(&bytes).map_err(|_| net("the relay's answer is not the expected JSON"))?;
         Ok(PushOutcome::Accepted { accepted: p.accepted, duplicates: p.duplicates })
     }
     fn pull(&self, after: i64, limit: u32) -> Result<PullPage> {
@@ -270,7 +267,7 @@ impl SyncRelay for HttpSyncRelay {
         if status == 409 {
             return Ok(false);
         }
-        check(&self.base, status, &bytes)?;
+        check(status, &bytes)?;
         Ok(true)
     }
     fn snapshot(&self) -> Result<Option<Snapshot>> {
@@ -278,10 +275,10 @@ impl SyncRelay for HttpSyncRelay {
         if status == 404 {
             return Ok(None);
         }
-        check(&self.base, status, &bytes)?;
+        check(status, &bytes)?;
         serde_json::from_slice(&bytes)
             .map(Some)
-            .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON"))
+            .map_err(|_| net("the relay's answer is not the expected JSON"))
     }
     fn put_keys(&self, epoch: u32, envelopes: &[(String, String)]) -> Result<()> {
         let envs: Vec<_> =
@@ -291,7 +288,7 @@ impl SyncRelay for HttpSyncRelay {
             &self.path("/keys"),
             &to_json(&serde_json::json!({ "epoch": epoch, "envelopes": envs }))?,
         )?;
-        check(&self.base, status, &bytes)
+        check(status, &bytes)
     }
     fn keys(&self) -> Result<Vec<KeyEnvelope>> {
         self.call("GET", &self.path("/keys"), b"")
@@ -314,10 +311,7 @@ pub struct SlotContents {
 impl PairingMailbox {
     pub fn new(base_url: &str) -> Result<Self> {
         let base = base_url.trim_end_matches('/').to_string();
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| net(&base, e.to_string()))?;
+        let http = crate::net::client(SERVICE, Duration::from_secs(30))?;
         Ok(Self { base, http })
     }
     fn put(&self, slot: &str, what: &str, blob: &str) -> Result<bool> {
@@ -326,11 +320,11 @@ impl PairingMailbox {
             .put(format!("{}/sync/pair/{slot}/{what}", self.base))
             .json(&serde_json::json!({ "blob": blob }))
             .send()
-            .map_err(|e| net(&self.base, format!("the relay could not be reached ({})", e.without_url())))?;
+            .map_err(|e| transport(&e))?;
         match resp.status().as_u16() {
             200..=299 => Ok(true),
             409 => Ok(false),
-            s => Err(net(&self.base, format!("the relay answered {s}"))),
+            s => Err(crate::net::status_error(SERVICE, "the pairing mailbox", s)),
         }
     }
     pub fn put_hello(&self, slot: &str, blob: &str) -> Result<bool> {
@@ -341,16 +335,13 @@ impl PairingMailbox {
     }
     pub fn get(&self, slot: &str) -> Result<Option<SlotContents>> {
         let resp =
-            self.http.get(format!("{}/sync/pair/{slot}", self.base)).send().map_err(|e| {
-                net(&self.base, format!("the relay could not be reached ({})", e.without_url()))
-            })?;
+            self.http.get(format!("{}/sync/pair/{slot}", self.base)).send().map_err(|e| transport(&e))?;
         match resp.status().as_u16() {
             404 => Ok(None),
-            200..=299 => resp
-                .json()
-                .map(Some)
-                .map_err(|_| net(&self.base, "the relay's answer is not the expected JSON")),
-            s => Err(net(&self.base, format!("the relay answered {s}"))),
+            200..=299 => {
+                crate::net::json(SERVICE, "the answer", &crate::net::read_body(SERVICE, "the answer", resp)?)
+            }
+            s => Err(crate::net::status_error(SERVICE, "the pairing mailbox", s)),
         }
     }
 }

@@ -16,8 +16,10 @@ pub struct SyncState {
     pub account: String,
     /// Short id used in op ids and clock ties (derived from the signing key).
     pub device: String,
-    pub(crate) sign_pkcs8: String,
-    pub(crate) box_secret: String,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub(crate) sign_pkcs8: crate::SecretString,
+    #[serde(serialize_with = "phr_secret::expose")]
+    pub(crate) box_secret: crate::SecretString,
     pub(crate) epochs: EpochKeys,
     /// The highest relay sequence number this device has applied.
     pub cursor: i64,
@@ -54,8 +56,8 @@ impl SyncState {
             relay: relay.trim_end_matches('/').to_string(),
             account: account.to_string(),
             device: device_id_of(&public),
-            sign_pkcs8: BASE64URL_NOPAD.encode(pkcs8.as_ref()),
-            box_secret: BoxKey::generate()?.to_b64(),
+            sign_pkcs8: BASE64URL_NOPAD.encode(pkcs8.as_ref()).into(),
+            box_secret: BoxKey::generate()?.to_b64().into(),
             epochs: EpochKeys::default(),
             cursor: 0,
             label: label.to_string(),
@@ -64,7 +66,7 @@ impl SyncState {
 
     pub fn signing_key(&self) -> Result<Ed25519KeyPair> {
         let raw = BASE64URL_NOPAD
-            .decode(self.sign_pkcs8.as_bytes())
+            .decode(self.sign_pkcs8.expose_secret().as_bytes())
             .map_err(|_| Error::Corrupt("the sync device key could not be read"))?;
         Ed25519KeyPair::from_pkcs8(&raw).map_err(|_| Error::Corrupt("the sync device key could not be read"))
     }
@@ -75,7 +77,7 @@ impl SyncState {
     }
 
     pub(crate) fn box_key(&self) -> Result<BoxKey> {
-        BoxKey::from_b64(&self.box_secret)
+        BoxKey::from_b64(self.box_secret.expose_secret())
     }
 
     pub fn load(record: &Record) -> Result<Option<SyncState>> {
@@ -90,5 +92,22 @@ impl SyncState {
 
     pub fn save(&self, record: &Record) -> Result<()> {
         record.set_setting(STATE_SETTING, self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_keys_never_print_and_are_stored_as_before() {
+        let s = SyncState::generate("https://relay.example", "acct", "phone").unwrap();
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains(s.sign_pkcs8.expose_secret().as_str()), "{dbg}");
+        assert!(!dbg.contains(s.box_secret.expose_secret().as_str()), "{dbg}");
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["box_secret"].as_str(), Some(s.box_secret.expose_secret().as_str()));
+        let back: SyncState = serde_json::from_value(json).unwrap();
+        assert_eq!(back.sign_pkcs8, s.sign_pkcs8);
     }
 }

@@ -2,6 +2,11 @@ package org.phr.shared
 
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.channels.trySendBlocking
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.withContext
 import org.phr.ffi.AnnotationKind
 import org.phr.ffi.AuditEvent
@@ -13,7 +18,16 @@ import org.phr.ffi.InsightReport
 import org.phr.ffi.InsightSettings
 import org.phr.ffi.MetricKind
 import org.phr.ffi.Entry
+import org.phr.ffi.EditForm
+import org.phr.ffi.EntryScreen
 import org.phr.ffi.EntryValue
+import org.phr.ffi.FieldError
+import org.phr.ffi.FormOutcome
+import org.phr.ffi.FormSpec
+import org.phr.ffi.HomeScreen
+import org.phr.ffi.RecordArea
+import org.phr.ffi.RecordChangeListener
+import org.phr.ffi.SectionScreen
 import org.phr.ffi.FieldDef
 import org.phr.ffi.Grant
 import org.phr.ffi.GrantRequest
@@ -63,6 +77,35 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun revokeShare(grantId: String): Grant = record.revokeShare(grantId)
     suspend fun revokeGrant(grantId: String): Grant = withContext(io) { record.revokeGrant(grantId) }
     suspend fun refreshShares(): ShareActivity = record.refreshShares()
+
+    // The core's screen models and forms (#15): the screens draw these and decide nothing.
+    // The bindings' calls are already `suspend` and run off the main thread in the core.
+    suspend fun homeScreen(): HomeScreen = record.homeScreen()
+    suspend fun sectionScreen(sectionId: String, includeRemoved: Boolean): SectionScreen =
+        record.sectionScreen(sectionId, includeRemoved)
+    suspend fun entryScreen(id: String): EntryScreen = record.entryScreen(id)
+    suspend fun formSpec(sectionId: String, entryType: String? = null): FormSpec = record.formSpec(sectionId, entryType)
+    suspend fun validateForm(sectionId: String, entryType: String?, values: Map<String, String>): List<FieldError> =
+        record.validateForm(sectionId, entryType, values)
+    suspend fun addFromForm(sectionId: String, entryType: String?, values: Map<String, String>): FormOutcome =
+        record.addEntryFromForm(sectionId, entryType, values)
+    suspend fun editForm(id: String): EditForm = record.editForm(id)
+    suspend fun editFromForm(id: String, values: Map<String, String>): FormOutcome = record.editEntryFromForm(id, values)
+
+    /**
+     * The areas of the record that changed, one item per committed write (an edit, an
+     * import, a sync). Screens collect it and reload what they show; no polling. Conflated:
+     * a slow collector gets the latest change rather than a backlog.
+     */
+    fun changes(): Flow<List<RecordArea>> = callbackFlow {
+        val handle = record.observe(object : RecordChangeListener {
+            // Called on the writing thread: hand over and return at once.
+            override fun recordChanged(areas: List<RecordArea>) {
+                trySendBlocking(areas)
+            }
+        })
+        awaitClose { handle.cancel() }
+    }.conflate()
 
     /** Fills an empty record with the invented demo resident (the app's "try it" mode). */
     suspend fun fillDemo(today: CalendarDate): DemoReport = record.fillDemo(today, null, null)

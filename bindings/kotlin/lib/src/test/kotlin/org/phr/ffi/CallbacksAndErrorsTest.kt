@@ -11,7 +11,7 @@ class CallbacksAndErrorsTest {
     fun stopLogging() = setLogger(null, LogLevel.INFO)
 
     @Test
-    fun `a Rust panic arrives as a typed Internal exception, not a crash`() {
+    fun `a Rust panic arrives as a typed Internal exception, not a crash`() = runBlocking<Unit> {
         val e = assertThrows<PhrException.Internal> { diagnosticsTriggerPanic() }
         assertFalse(e.message.orEmpty().contains("deliberate"), "panic text does not cross")
         // The library keeps working afterwards.
@@ -21,7 +21,7 @@ class CallbacksAndErrorsTest {
     }
 
     @Test
-    fun `a Kotlin callback that throws is contained as a typed error`() {
+    fun `a Kotlin callback that throws is contained as a typed error`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val throwing = object : ProgressListener {
             override fun onProgress(stage: String, done: ULong, total: ULong) = throw IllegalStateException("listener bug")
@@ -35,7 +35,7 @@ class CallbacksAndErrorsTest {
     }
 
     @Test
-    fun `log records reach the Kotlin logger and carry no record values`() {
+    fun `log records reach the Kotlin logger and carry no record values`() = runBlocking<Unit> {
         val logger = CollectingLogger()
         setLogger(logger, LogLevel.TRACE)
         val sentinel = "ZQXSENTINEL"
@@ -72,7 +72,7 @@ class CallbacksAndErrorsTest {
     }
 
     @Test
-    fun `the log level filters records and null stops forwarding`() {
+    fun `the log level filters records and null stops forwarding`() = runBlocking<Unit> {
         val logger = CollectingLogger()
         setLogger(logger, LogLevel.WARN)
         newRecord().first.close()
@@ -87,7 +87,7 @@ class CallbacksAndErrorsTest {
     }
 
     @Test
-    fun `errors are one sealed hierarchy that a when can cover`() {
+    fun `errors are one sealed hierarchy that a when can cover`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val e: PhrException = assertThrows { rec.entry("missing") }
         val label = when (e) {

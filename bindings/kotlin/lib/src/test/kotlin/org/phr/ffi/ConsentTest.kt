@@ -1,5 +1,7 @@
 package org.phr.ffi
 
+import kotlinx.coroutines.runBlocking
+
 import org.junit.jupiter.api.Assertions.*
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
@@ -11,7 +13,7 @@ class ConsentTest {
     private val gp = Recipient("Dr Patel", "GP", RecipientCategory.HEALTH_PROFESSIONAL)
 
     @Test
-    fun `a grant is listed, then revoked, and the audit chain records both and verifies`() {
+    fun `a grant is listed, then revoked, and the audit chain records both and verifies`() = runBlocking<Unit> {
         val ks = AesGcmTestKeyStore()
         val (rec, path) = newRecord(ks)
         rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
@@ -42,7 +44,7 @@ class ConsentTest {
     }
 
     @Test
-    fun `the consent rules refuse what may never be shared, with the field named`() {
+    fun `the consent rules refuse what may never be shared, with the field named`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         // Stress is never for an employer, even when the owner made it shareable.
         rec.setSectionEnabled("stress", true)
@@ -73,7 +75,7 @@ class ConsentTest {
     }
 
     @Test
-    fun `a grant that starts later is not yet valid`() {
+    fun `a grant that starts later is not yet valid`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val start = Instant.now().plus(Duration.ofDays(1))
         val g = rec.createGrant(GrantRequest(gp, listOf("emergency"), "emergency card", null, start, null))

@@ -1,5 +1,7 @@
 package org.phr.ffi
 
+import kotlinx.coroutines.runBlocking
+
 import org.junit.jupiter.api.Assertions.*
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
@@ -8,7 +10,7 @@ class EntriesTest {
     private val ramipril = EntryValue.Medication(name = "Ramipril", dose = "5 mg", frequency = "once daily", start = date(2019, 7, 1))
 
     @Test
-    fun `add, edit, annotate, hide, delete, undo and purge`() {
+    fun `add, edit, annotate, hide, delete, undo and purge`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val added = rec.addEntry("medications", ramipril)
         assertEquals("medications", added.section)
@@ -49,7 +51,7 @@ class EntriesTest {
     }
 
     @Test
-    fun `medical record entries are read-only but can be annotated and hidden`() {
+    fun `medical record entries are read-only but can be annotated and hidden`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val fromGp = rec.addEntryFrom(
             "conditions",
@@ -65,7 +67,7 @@ class EntriesTest {
     }
 
     @Test
-    fun `every kind of value crosses the boundary and back unchanged`() {
+    fun `every kind of value crosses the boundary and back unchanged`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         listOf("weight", "family_history", "exercise").forEach { rec.setSectionEnabled(it, true) }
         val values = listOf(
@@ -91,7 +93,7 @@ class EntriesTest {
     }
 
     @Test
-    fun `invalid input is a typed exception naming the field, never the value`() {
+    fun `invalid input is a typed exception naming the field, never the value`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val wrongSection = assertThrows<PhrException.InvalidInput> { rec.addEntry("allergies", ramipril) }
         assertEquals("entry type", wrongSection.field)
@@ -108,7 +110,7 @@ class EntriesTest {
     }
 
     @Test
-    fun `helpers for forms live in the core`() {
+    fun `helpers for forms live in the core`() = runBlocking<Unit> {
         assertEquals("9434765919", validateNhsNumber("943-476-5919"))
         assertThrows<PhrException.InvalidInput> { validateNhsNumber("943 476 5918") }
         assertEquals(BloodGroup(Abo.AB, RhD.NEGATIVE), parseBloodGroup("AB neg"))

@@ -18,7 +18,7 @@ class InsightsTest {
     }
 
     @Test
-    fun `the demo report has a blood pressure alert citing NICE NG136, with suggestions, signposts, trends and fitness`() {
+    fun `the demo report has a blood pressure alert citing NICE NG136, with suggestions, signposts, trends and fitness`() = runBlocking<Unit> {
         val (rec, _) = demoRecord()
         val report = rec.insightReport(today)
         assertEquals(today, report.day)
@@ -45,7 +45,7 @@ class InsightsTest {
     }
 
     @Test
-    fun `switching a category off removes its alerts and suggestions and survives reopening`() {
+    fun `switching a category off removes its alerts and suggestions and survives reopening`() = runBlocking<Unit> {
         val ks = AesGcmTestKeyStore()
         val (rec, path) = demoRecord(ks)
         val before = rec.insightReport(today)
@@ -73,7 +73,7 @@ class InsightsTest {
     }
 
     @Test
-    fun `the master switches turn alerts and the fitness summary off`() {
+    fun `the master switches turn alerts and the fitness summary off`() = runBlocking<Unit> {
         val (rec, _) = demoRecord()
         rec.setInsightSwitch(InsightSwitch.ALERTS, false)
         rec.setInsightSwitch(InsightSwitch.FITNESS_SUMMARY, false)
@@ -88,7 +88,7 @@ class InsightsTest {
     }
 
     @Test
-    fun `goals are set, replaced by kind, tracked in the report and refused when unreachable`() {
+    fun `goals are set, replaced by kind, tracked in the report and refused when unreachable`() = runBlocking<Unit> {
         val ks = AesGcmTestKeyStore()
         val (rec, path) = demoRecord(ks)
         assertTrue(rec.goals().isEmpty())
@@ -116,7 +116,7 @@ class InsightsTest {
     }
 
     @Test
-    fun `charts are SVG with axis labels, life events and alert markers, in both themes`() {
+    fun `charts are SVG with axis labels, life events and alert markers, in both themes`() = runBlocking<Unit> {
         val (rec, _) = demoRecord()
         val from = date(2025, 11, 1)
         val light = rec.insightChart(MetricKind.BLOOD_PRESSURE_SYSTOLIC, from, today, ChartTheme.LIGHT)
@@ -147,7 +147,7 @@ class InsightsTest {
     }
 
     @Test
-    fun `labels for settings screens come from the core`() {
+    fun `labels for settings screens come from the core`() = runBlocking<Unit> {
         assertEquals("Blood pressure", insightCategoryLabel(InsightCategory.BLOOD_PRESSURE))
         assertEquals("Resting heart rate", metricKindLabel(MetricKind.RESTING_HEART_RATE))
         assertEquals("mmHg", metricKindUnit(MetricKind.BLOOD_PRESSURE_DIASTOLIC))

@@ -8,7 +8,7 @@ import java.nio.file.Files
 
 class RecordLifecycleTest {
     @Test
-    fun `create then open with the same keystore, and the keystore is called across the boundary`() {
+    fun `create then open with the same keystore, and the keystore is called across the boundary`() = runBlocking<Unit> {
         val ks = AesGcmTestKeyStore()
         val (rec, path) = newRecord(ks)
         val id = rec.id()
@@ -22,14 +22,14 @@ class RecordLifecycleTest {
     }
 
     @Test
-    fun `the wrong key is a typed WrongKey exception`() {
+    fun `the wrong key is a typed WrongKey exception`() = runBlocking<Unit> {
         val (rec, path) = newRecord()
         rec.close()
         assertThrows<PhrException.WrongKey> { PhrRecord.open(path.toString(), AesGcmTestKeyStore()) }
     }
 
     @Test
-    fun `a keystore that answers with other bytes is still WrongKey`() {
+    fun `a keystore that answers with other bytes is still WrongKey`() = runBlocking<Unit> {
         val (rec, path) = newRecord()
         rec.close()
         val liar = object : KeyStore {
@@ -40,7 +40,7 @@ class RecordLifecycleTest {
     }
 
     @Test
-    fun `no record and record exists are typed`() {
+    fun `no record and record exists are typed`() = runBlocking<Unit> {
         val dir = tempDir()
         assertThrows<PhrException.NoRecord> { PhrRecord.open(dir.resolve("absent.phr").toString(), AesGcmTestKeyStore()) }
         val (rec, path) = newRecord()
@@ -49,7 +49,7 @@ class RecordLifecycleTest {
     }
 
     @Test
-    fun `a locked platform keystore is KeyStoreUnavailable, not WrongKey`() {
+    fun `a locked platform keystore is KeyStoreUnavailable, not WrongKey`() = runBlocking<Unit> {
         val (rec, path) = newRecord()
         rec.close()
         assertThrows<PhrException.KeyStoreUnavailable> {
@@ -78,7 +78,7 @@ class RecordLifecycleTest {
     }
 
     @Test
-    fun `recovery key opens the record and moves it to a new keystore`() {
+    fun `recovery key opens the record and moves it to a new keystore`() = runBlocking<Unit> {
         val (rec, path) = newRecord()
         rec.addEntry("allergies", EntryValue.Allergy("Penicillin", Severity.SEVERE, AllergyKind.ALLERGY))
         val printable = rec.createRecoveryKey()
@@ -93,7 +93,7 @@ class RecordLifecycleTest {
     }
 
     @Test
-    fun `backup and restore, with the keystore and with the recovery key`() {
+    fun `backup and restore, with the keystore and with the recovery key`() = runBlocking<Unit> {
         val ks = AesGcmTestKeyStore()
         val (rec, _) = newRecord(ks)
         rec.addEntry("conditions", EntryValue.Condition("Asthma", ConditionStatus.ACTIVE))

@@ -24,7 +24,7 @@ class SamplesTest {
     }
 
     @Test
-    fun `a 10,000-sample batch crosses the boundary in one transaction`() {
+    fun `a 10,000-sample batch crosses the boundary in one transaction`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val samples = heartRates(10_000)
         val report = rec.ingestSamples(samples)
@@ -55,7 +55,7 @@ class SamplesTest {
     }
 
     @Test
-    fun `benchmark - 10,000 samples from Kotlin vs the same from Rust, interleaved, best of 7`() {
+    fun `benchmark - 10,000 samples from Kotlin vs the same from Rust, interleaved, best of 7`() = runBlocking<Unit> {
         val dir = tempDir()
         // Warm up JNA, the JIT (the record converters) and the library on other records.
         repeat(3) { newRecord().first.use { it.ingestSamples(heartRates(10_000)) } }
@@ -80,7 +80,7 @@ class SamplesTest {
     }
 
     @Test
-    fun `an invalid sample fails the whole batch with a typed error`() {
+    fun `an invalid sample fails the whole batch with a typed error`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val bad = heartRates(100).toMutableList()
         bad[57] = bad[57].copy(value = 5000.0)

@@ -1,12 +1,14 @@
 package org.phr.ffi
 
+import kotlinx.coroutines.runBlocking
+
 import org.junit.jupiter.api.Assertions.*
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 
 class SectionsTest {
     @Test
-    fun `built-in sections, enabling and privacy`() {
+    fun `built-in sections, enabling and privacy`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val sections = rec.sections()
         assertEquals(27, sections.size)
@@ -24,7 +26,7 @@ class SectionsTest {
     }
 
     @Test
-    fun `custom sections take typed fields`() {
+    fun `custom sections take typed fields`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val diary = rec.createSection(
             "Migraine diary",

@@ -34,7 +34,7 @@ class ShareTest {
     fun stopRelay() = relay.close()
 
     @Test
-    fun `a shared link opens for the recipient with the passcode, shows only the granted section, is audited and revoked`() {
+    fun `a shared link opens for the recipient with the passcode, shows only the granted section, is audited and revoked`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val ramipril = rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
         rec.addEntry("allergies", EntryValue.Allergy("Penicillin", Severity.SEVERE, AllergyKind.ALLERGY))
@@ -93,7 +93,7 @@ class ShareTest {
     }
 
     @Test
-    fun `a relay out of reach shares nothing and says so`() {
+    fun `a relay out of reach shares nothing and says so`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
         val closed = "http://127.0.0.1:" + ServerSocket(0).use { it.localPort }

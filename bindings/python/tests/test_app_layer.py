@@ -1,0 +1,42 @@
+"""The app-facing layer (#15) from Python against the real library: forms, screens,
+the catalogue and change observation."""
+import asyncio
+
+import phr_ffi
+from phr_ffi import FormOutcome, RecordArea
+
+
+def test_forms_validate_and_save_and_screens_show_them(record):
+    spec = asyncio.run(record.form_spec("medications", None))
+    ids = [f.id for f in spec.fields]
+    assert ids[0] == "name" and "dose" in ids
+    assert all(phr_ffi.catalogue_text(f.label_key) != f.label_key for f in spec.fields)
+
+    bad = asyncio.run(record.add_entry_from_form("medications", None, {"name": "Ibuprofen", "dosage": "200 mg"}))
+    assert isinstance(bad, FormOutcome.INVALID)
+    assert [(e.field, e.key, e.suggestion) for e in bad.errors] == [("dosage", "error.unknown_field", "dose")]
+
+    ok = asyncio.run(record.add_entry_from_form("medications", None, {"name": "Ibuprofen", "dose": "200 mg"}))
+    assert isinstance(ok, FormOutcome.SAVED)
+    section = asyncio.run(record.section_screen("medications", False))
+    assert [r.id for r in section.entries] == [ok.entry_id]
+    entry = asyncio.run(record.entry_screen(ok.entry_id))
+    assert any(line.value == "200 mg" for line in entry.fields)
+    home = asyncio.run(record.home_screen())
+    meds = next(c for c in home.sections if c.id == "medications")
+    assert meds.count == 1 and meds.latest[0].id == ok.entry_id
+
+
+def test_a_listener_hears_changes_until_closed(record):
+    heard = []
+
+    class Listener(phr_ffi.RecordChangeListener):
+        def record_changed(self, areas):
+            heard.append(list(areas))
+
+    handle = record.observe(Listener())
+    asyncio.run(record.add_entry_from_form("allergies", None, {"substance": "Latex", "severity": "mild", "kind": "allergy"}))
+    assert heard == [[RecordArea.ENTRIES]]
+    handle.cancel()
+    asyncio.run(record.add_entry_from_form("allergies", None, {"substance": "Nuts", "severity": "severe", "kind": "allergy"}))
+    assert len(heard) == 1
