@@ -4,5 +4,8 @@
 //! ADR 0025.
 
 pub mod forms;
+pub mod notifications;
+pub mod platform_hub;
+pub mod preferences;
 pub mod screens;
 pub mod strings;

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, Read, Seek};
 
-fn kind_of(t: &str) -> Option<SampleKind> {
+pub(crate) fn kind_of(t: &str) -> Option<SampleKind> {
     let t = t
         .strip_prefix("HKQuantityTypeIdentifier")
         .or_else(|| t.strip_prefix("HKCategoryTypeIdentifier"))
@@ -52,7 +52,7 @@ fn kind_of(t: &str) -> Option<SampleKind> {
 }
 
 /// HealthKit value + unit -> the kind's canonical unit.
-fn canonical(kind: SampleKind, value: f64, unit: &str) -> Option<f64> {
+pub(crate) fn canonical(kind: SampleKind, value: f64, unit: &str) -> Option<f64> {
     let u = unit.trim();
     let v = match (kind, u) {
         (
@@ -89,7 +89,7 @@ fn canonical(kind: SampleKind, value: f64, unit: &str) -> Option<f64> {
     Some(v)
 }
 
-fn sport_of(t: &str) -> String {
+pub(crate) fn sport_of(t: &str) -> String {
     let s = t.strip_prefix("HKWorkoutActivityType").unwrap_or(t);
     match s {
         "Running" => "running".into(),

@@ -295,7 +295,7 @@ fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Forma
 
 /// Drops incoming cumulative samples that a better source already covers in the record
 /// (see [`super::priority`]).
-fn resolve_against_record(record: &Record, samples: &mut Vec<Sample>) -> Result<u64> {
+pub(crate) fn resolve_against_record(record: &Record, samples: &mut Vec<Sample>) -> Result<u64> {
     let mut dropped = super::priority::resolve(samples);
     let mut kinds: Vec<SampleKind> = samples.iter().map(|s| s.kind).filter(|k| k.is_cumulative()).collect();
     kinds.sort();
@@ -542,7 +542,11 @@ pub fn commit_apple_stream_from<R: Read + std::io::Seek + Send>(
 /// Imports one in-memory file (the bindings' entry point for a shared file).
 pub fn import_bytes(record: &Record, name: &str, data: &[u8], opts: &ImportOptions) -> FileReport {
     let (format, r) = parse_bytes(name, data, opts);
-    commit(record, name.to_string(), format, r)
+    let report = commit(record, name.to_string(), format, r);
+    let mut run = ImportReport::default();
+    run.push(report.clone());
+    run.log_to(record, "files");
+    report
 }
 
 /// Imports a file, folder or zip with default options.
@@ -631,5 +635,6 @@ pub fn import_paths(
     if cancel.is_cancelled() {
         report.cancelled = true;
     }
+    report.log_to(record, "files");
     Ok(report)
 }

@@ -263,6 +263,54 @@ impl ImportReport {
     }
 }
 
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Partial => "partial",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl FileReport {
+    /// The file as the import history keeps it: its name and counts, nothing it contained.
+    pub fn log_file(&self) -> crate::store::ImportLogFile {
+        crate::store::ImportLogFile {
+            name: crate::store::file_name_only(&self.path),
+            format: self.format.as_str().to_string(),
+            status: self.status.as_str().to_string(),
+            samples_added: self.outcome.samples.added,
+            samples_duplicate: self.outcome.samples.duplicates,
+            activities_added: self.outcome.activities_added,
+            activities_merged: self.outcome.activities_merged,
+            entries_added: self.outcome.entries_added,
+            problems: self.problems.len() as u64,
+        }
+    }
+}
+
+impl ImportReport {
+    /// Writes this run to the record's import history (for the imports screen). A failure
+    /// to log is only a warning: the data itself is already stored.
+    pub(crate) fn log_to(&self, record: &crate::Record, origin: &str) {
+        let mut entry = crate::store::ImportLogEntry {
+            at_ms: chrono::Utc::now().timestamp_millis(),
+            origin: origin.to_string(),
+            cancelled: self.cancelled,
+            ..Default::default()
+        };
+        for f in &self.files {
+            entry.push_file(f.log_file());
+        }
+        if let Err(e) = record.log_import(&entry) {
+            log::warn!("could not write the import history: {e}");
+        }
+    }
+}
+
 /// SHA-256 of `data`, lower-case hex (stable ids for files without a better key).
 pub fn sha256_hex(data: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, data).as_ref().iter().map(|b| format!("{b:02x}")).collect()

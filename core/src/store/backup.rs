@@ -58,7 +58,7 @@ impl Record {
         let snap = dir.path().join("snapshot");
         // VACUUM INTO writes a consistent copy (WAL folded in). Its contents are the
         // already-encrypted database, and it is removed with `dir`.
-        self.read(|c| {
+        self.read_outside_txn(|c| {
             c.execute("VACUUM INTO ?1", [snap.to_string_lossy()])?;
             Ok(())
         })?;
@@ -108,6 +108,8 @@ impl Record {
         match write() {
             Ok(size) => {
                 std::fs::rename(&tmp_dest, dest).map_err(|e| Error::io(dest, e))?;
+                // For the settings screen and the "no backup for 30 days" reminder.
+                self.set_setting(super::LAST_BACKUP_SETTING, &super::now_ms())?;
                 Ok(size)
             }
             Err(e) => {

@@ -256,6 +256,50 @@ impl Record {
         })
     }
 
+    /// What the home screen needs of a section, without loading every entry in full: how
+    /// many live, visible entries it has, and the newest `latest` of them (by last change).
+    /// Each body is opened only to read its hidden flag; annotations and history are
+    /// loaded for the few returned.
+    pub fn section_overview(&self, section: &str, latest: usize) -> Result<(u32, Vec<Entry>)> {
+        #[derive(serde::Deserialize)]
+        struct HiddenOnly {
+            #[serde(default)]
+            hidden: bool,
+        }
+        self.read(|c| {
+            let (row, _) = self.section_row(c, section)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT id, body FROM entries WHERE section_id = ?1 AND deleted_at IS NULL ORDER BY updated_at DESC, id",
+            )?;
+            let rows = stmt.query_map([row], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            let (mut count, mut ids) = (0u32, Vec::new());
+            for r in rows {
+                let (id, body) = r?;
+                let plain = self.cipher.open(&body, &ad("entries", "body", &id))?;
+                // `hidden` is the body's last field as written; a body that does not end
+                // with it (written before the field existed) is parsed in full.
+                let hidden = if plain.ends_with(b",\"hidden\":false}") {
+                    false
+                } else if plain.ends_with(b",\"hidden\":true}") {
+                    true
+                } else {
+                    serde_json::from_slice::<HiddenOnly>(&plain)
+                        .map_err(|_| Error::Corrupt("an entry could not be read"))?
+                        .hidden
+                };
+                if hidden {
+                    continue;
+                }
+                count += 1;
+                if ids.len() < latest {
+                    ids.push(id);
+                }
+            }
+            let entries = ids.iter().map(|id| self.load_entry(c, id)).collect::<Result<Vec<_>>>()?;
+            Ok((count, entries))
+        })
+    }
+
     pub(super) fn rewrite_body(
         &self,
         tx: &Connection,

@@ -23,7 +23,7 @@ fn day_of_date(d: NaiveDate) -> i64 {
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    data_encoding::HEXLOWER.encode(b)
 }
 
 fn chunk_ad(column: &str, kind_l: &[u8], day: i64, source_l: &[u8]) -> Vec<u8> {

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_activities.sql")),
     (4, include_str!("migrations/0004_consent.sql")),
     (6, include_str!("migrations/0006_sync.sql")),
+    (7, include_str!("migrations/0007_import_log.sql")),
 ];
 
 pub(crate) const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -293,10 +293,14 @@ pub struct DeviceInfo {
     pub removed_at: Option<i64>,
 }
 
+/// Device-local setting: the device list as last fetched, so the devices screen can draw
+/// it without the network.
+pub const DEVICES_SEEN_SETTING: &str = "sync.devices_seen";
+
 pub fn list(record: &Record, relay: &dyn SyncRelay) -> Result<Vec<DeviceInfo>> {
     let state = SyncState::require(record)?;
     let me = state.public_key()?;
-    Ok(relay
+    let devices: Vec<DeviceInfo> = relay
         .devices()?
         .into_iter()
         .map(|d| DeviceInfo {
@@ -307,7 +311,14 @@ pub fn list(record: &Record, relay: &dyn SyncRelay) -> Result<Vec<DeviceInfo>> {
             added_at: d.added_at,
             removed_at: d.removed_at,
         })
-        .collect())
+        .collect();
+    record.set_setting(DEVICES_SEEN_SETTING, &devices)?;
+    Ok(devices)
+}
+
+/// The device list as last fetched by [`list`] (empty if never).
+pub fn seen(record: &Record) -> Result<Vec<DeviceInfo>> {
+    Ok(record.setting(DEVICES_SEEN_SETTING)?.unwrap_or_default())
 }
 
 /// Removes a lost device (by its id or public key): the relay refuses it from now on, and

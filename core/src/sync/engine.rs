@@ -151,6 +151,7 @@ pub fn sync(
     }
     report.cursor = state.cursor;
     report.parked = record.sync_counts()?.2;
+    record.set_setting(crate::store::LAST_SYNC_SETTING, &chrono::Utc::now().timestamp_millis())?;
 
     // Compact: everything this device holds covers every op up to its cursor.
     if state.cursor - snapshot_upto >= opts.compact_after && record.ops_to_push(1)?.is_empty() {

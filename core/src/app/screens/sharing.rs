@@ -1,0 +1,159 @@
+//! The sharing screen: every grant with its status, when it ends, how often the link was
+//! opened and the replies to a request for advice.
+
+use super::{format_date, Label};
+use crate::consent::{AuditAction, Grant, GrantStatus, PURPOSE_ADVICE};
+use crate::store::Record;
+use crate::Result;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A reply from the person asked for advice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyLine {
+    pub at: String,
+    pub from: String,
+    pub text: String,
+}
+
+/// One grant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GrantRow {
+    pub id: String,
+    pub recipient: String,
+    pub role: String,
+    /// `health_professional`, `family_or_carer`... and its label key.
+    pub category: String,
+    pub category_key: String,
+    /// Section titles, in the grant's order.
+    pub sections: Vec<String>,
+    pub purpose: String,
+    /// The owner's question, for a request for advice.
+    pub question: Option<String>,
+    /// `active`, `not_yet_valid`, `expired` or `revoked`, and its key.
+    pub status: String,
+    pub status_key: String,
+    /// The end date (`12 Apr 2026`), if there is one.
+    pub expiry: Option<String>,
+    /// "Ends in 3 days", "Ended on 1 Mar 2026", "Stopped on ...", "No end date".
+    pub expiry_label: Label,
+    /// Whether it was published as a link (a QR code the owner can show again).
+    pub has_link: bool,
+    /// How often the link's content was fetched, and when last.
+    pub openings: u32,
+    pub last_opened: Option<String>,
+    pub replies: Vec<ReplyLine>,
+    /// Revoke is offered while the grant can still be used.
+    pub can_revoke: bool,
+}
+
+/// The sharing screen: active grants first (soonest to end first), then those not started,
+/// then expired and revoked ones (newest first).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharingScreen {
+    pub grants: Vec<GrantRow>,
+    pub active: u32,
+}
+
+pub fn status_slug(s: GrantStatus) -> &'static str {
+    match s {
+        GrantStatus::Active => "active",
+        GrantStatus::NotYetValid => "not_yet_valid",
+        GrantStatus::Expired => "expired",
+        GrantStatus::Revoked => "revoked",
+    }
+}
+
+/// "Ends today", "Ends tomorrow", "Ends in N days" or "Ended on ..." for an end time.
+pub fn expiry_label(g: &Grant, now: DateTime<Utc>) -> Label {
+    if let Some(at) = g.revoked_at {
+        return Label::new("share.stopped_on").arg("date", format_date(at));
+    }
+    let Some(end) = g.expiry else { return Label::new("share.no_end") };
+    if end <= now {
+        return Label::new("share.ended_on").arg("date", format_date(end));
+    }
+    match (end.date_naive() - now.date_naive()).num_days() {
+        0 => Label::new("share.ends_today"),
+        1 => Label::new("share.ends_tomorrow"),
+        d => Label::new("share.ends_in_days").arg("days", d.to_string()),
+    }
+}
+
+fn rank(s: GrantStatus) -> u8 {
+    match s {
+        GrantStatus::Active => 0,
+        GrantStatus::NotYetValid => 1,
+        GrantStatus::Expired => 2,
+        GrantStatus::Revoked => 3,
+    }
+}
+
+pub fn sharing_screen(record: &Record, now: DateTime<Utc>) -> Result<SharingScreen> {
+    let titles: HashMap<String, String> =
+        record.sections()?.into_iter().map(|s| (s.id.clone(), s.title.clone())).collect();
+    // Openings from the audit log: one pass, counted per grant.
+    let mut opened: HashMap<String, (u32, DateTime<Utc>)> = HashMap::new();
+    for e in record.audit_log()? {
+        if e.action != AuditAction::RemoteFetch {
+            continue;
+        }
+        if let Some(id) = e.grant_id {
+            let o = opened.entry(id).or_insert((0, e.at));
+            o.0 += 1;
+            o.1 = o.1.max(e.at);
+        }
+    }
+    let mut grants = record.grants()?;
+    grants.sort_by(|a, b| {
+        let (sa, sb) = (a.status(now), b.status(now));
+        rank(sa).cmp(&rank(sb)).then_with(|| match sa {
+            // Active: the one ending soonest first (no end date last).
+            GrantStatus::Active => a
+                .expiry
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+                .cmp(&b.expiry.unwrap_or(DateTime::<Utc>::MAX_UTC))
+                .then(b.created_at.cmp(&a.created_at)),
+            _ => b.created_at.cmp(&a.created_at),
+        })
+    });
+    let rows: Vec<GrantRow> = grants
+        .iter()
+        .map(|g| {
+            let status = g.status(now);
+            let (openings, last) =
+                opened.get(&g.id).map_or((0, None), |(n, at)| (*n, Some(format_date(*at))));
+            let mut replies = g.replies.clone();
+            replies.sort_by_key(|r| std::cmp::Reverse(r.at));
+            GrantRow {
+                id: g.id.clone(),
+                recipient: g.recipient.name.clone(),
+                role: g.recipient.role.clone(),
+                category: g.recipient.category.as_str().to_string(),
+                category_key: format!("recipient.{}", g.recipient.category.as_str()),
+                sections: g
+                    .sections
+                    .iter()
+                    .map(|s| titles.get(s).cloned().unwrap_or_else(|| s.clone()))
+                    .collect(),
+                purpose: g.purpose.clone(),
+                question: (g.purpose == PURPOSE_ADVICE).then(|| g.message.clone()).flatten(),
+                status: status_slug(status).to_string(),
+                status_key: format!("share.status.{}", status_slug(status)),
+                expiry: g.expiry.map(format_date),
+                expiry_label: expiry_label(g, now),
+                has_link: g.link.is_some(),
+                openings,
+                last_opened: last,
+                replies: replies
+                    .into_iter()
+                    .map(|r| ReplyLine { at: format_date(r.at), from: r.from, text: r.text })
+                    .collect(),
+                can_revoke: matches!(status, GrantStatus::Active | GrantStatus::NotYetValid),
+            }
+        })
+        .collect();
+    let active = rows.iter().filter(|r| r.status == "active").count();
+    Ok(SharingScreen { grants: rows, active: u32::try_from(active).unwrap_or(u32::MAX) })
+}
