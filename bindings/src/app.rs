@@ -198,6 +198,7 @@ pub enum RecordArea {
     Sharing,
     Settings,
     Keys,
+    Imports,
 }
 
 /// Told after each committed change to the record (an edit, an import, a sync), with the

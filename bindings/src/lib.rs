@@ -10,6 +10,7 @@
 //! [`Logger`] and [`ProgressListener`], a [`CancelHandle`], and [`PhrError`].
 
 mod app;
+mod app_screens;
 mod connect;
 mod consent;
 mod error;
@@ -26,6 +27,7 @@ mod sync;
 mod types;
 
 pub use app::*;
+pub use app_screens::*;
 pub use connect::*;
 pub use consent::*;
 pub use error::{KeyStoreError, PhrError};

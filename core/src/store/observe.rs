@@ -29,10 +29,12 @@ pub enum RecordArea {
     Settings,
     /// Keys: a recovery key made, a keystore added.
     Keys,
+    /// The history of imports (the imports screen).
+    Imports,
 }
 
 impl RecordArea {
-    pub const ALL: [RecordArea; 7] = [
+    pub const ALL: [RecordArea; 8] = [
         RecordArea::Sections,
         RecordArea::Entries,
         RecordArea::Samples,
@@ -40,6 +42,7 @@ impl RecordArea {
         RecordArea::Sharing,
         RecordArea::Settings,
         RecordArea::Keys,
+        RecordArea::Imports,
     ];
 
     fn bit(self) -> u32 {
@@ -55,6 +58,7 @@ impl RecordArea {
             "sample_chunks" | "sample_rollups" => RecordArea::Samples,
             "activities" | "activity_aliases" => RecordArea::Activities,
             "grants" | "audit_log" => RecordArea::Sharing,
+            "import_log" => RecordArea::Imports,
             _ => return None,
         })
     }
