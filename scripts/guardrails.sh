@@ -20,9 +20,19 @@ python3 tools/gen_strings.py --check
 echo "-- migration numbers"
 python3 tools/check_migrations.py
 
-echo "-- phr-insights is pure: no network, database or async crate among its dependencies"
-if cargo tree -p phr-insights -e normal --prefix none --locked | grep -E '^(reqwest|hyper|tokio|mio|socket2|rusqlite|tokio-postgres|ureq|axum) '; then
-  echo "phr-insights depends on an I/O crate (above); insights must stay pure" >&2
+for pure in phr-insights phr-model; do
+  echo "-- $pure is pure: no network, database or async crate among its dependencies"
+  if cargo tree -p "$pure" -e normal --prefix none --locked | grep -E '^(reqwest|hyper|tokio|mio|socket2|rusqlite|tokio-postgres|ureq|axum) '; then
+    echo "$pure depends on an I/O crate (above); it must stay pure" >&2
+    exit 1
+  fi
+done
+
+# Cargo sees crates, not modules: within phr-core the store builds only on the model
+# (`crate::record`, `phr_model::...`), never on the modules built on top of it.
+echo "-- the store imports only model types (no sync, consent or import)"
+if grep -rnE '(crate|phr_core)::(sync|consent|import|share|fhir|app)\b' core/src/store; then
+  echo "core/src/store uses a module built on top of it (above); move the shared type to phr-model" >&2
   exit 1
 fi
 

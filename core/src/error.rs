@@ -49,6 +49,16 @@ pub enum Error {
     Network { service: &'static str, reason: String },
 }
 
+/// The model crate fails only at validation; its errors keep their field and reason.
+impl From<phr_model::ModelError> for Error {
+    fn from(e: phr_model::ModelError) -> Self {
+        match e {
+            phr_model::ModelError::Invalid { field, reason } => Error::Invalid { field, reason },
+            phr_model::ModelError::NotFound { what } => Error::NotFound { what },
+        }
+    }
+}
+
 impl Error {
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::Invalid { field, reason: reason.into() }

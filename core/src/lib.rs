@@ -18,10 +18,14 @@ pub mod import;
 /// `phr_core::insights::...`.
 pub use phr_insights as insights;
 pub mod progress;
-pub mod record;
+/// The record model is the crate `phr-model` (`model/`), which store, sync, consent and
+/// import all build on; re-exported so paths stay `phr_core::record::...`.
+pub use phr_model::record;
 pub mod share;
 pub mod store;
 pub mod sync;
 
 pub use error::{Error, PublicError, Result};
+/// What the model's validation returns; `?` turns it into an [`Error`].
+pub use phr_model::ModelError;
 pub use store::Record;

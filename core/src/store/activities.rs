@@ -226,7 +226,7 @@ impl ImportSession<'_> {
     pub fn add(&mut self, batch: &ImportBatch) -> Result<()> {
         let (r, tx, out) = (self.record, self.tx, &mut self.outcome);
         for (i, a) in batch.activities.iter().enumerate() {
-            a.validate().map_err(|e| e.in_batch("activity", i))?;
+            a.validate().map_err(|e| Error::from(e).in_batch("activity", i))?;
         }
         let groups = super::samples::group_samples(&batch.samples)?;
         let s = r.ingest_groups(tx, groups)?;
@@ -244,7 +244,7 @@ impl ImportSession<'_> {
                     continue;
                 }
             }
-            r.sync_emit(tx, crate::sync::change::Change::Activity { activity: Box::new(a.clone()) })?;
+            r.sync_emit(tx, phr_model::change::Change::Activity { activity: Box::new(a.clone()) })?;
         }
         for (section, value, prov) in &batch.entries {
             if r.entry_id_by_source(tx, prov)?.is_some() {

@@ -4,9 +4,9 @@ use super::{ad, now_ms, Record};
 use crate::record::{
     Annotation, AnnotationKind, BuiltinSection, Entry, EntryValue, Provenance, Revision, SectionClass,
 };
-use crate::sync::change::Change;
 use crate::{Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
+use phr_model::change::Change;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 

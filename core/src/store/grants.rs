@@ -1,11 +1,11 @@
-//! Grants and the hash-chained audit log (schema 4). The rules live in `crate::consent`;
-//! this file only stores, seals and chains.
+//! Grants and the hash-chained audit log (schema 4). The types are `phr_model::grant`; the
+//! rules live in the `consent` module; this file only stores, seals and chains.
 
 use super::{ad, now_ms, Record};
-use crate::consent::{AuditAction, AuditEvent, AuditVerification, Grant};
 use crate::{Error, Result};
 use chrono::{TimeZone, Utc};
 use data_encoding::HEXLOWER;
+use phr_model::grant::{AuditAction, AuditEvent, AuditVerification, Grant};
 use rusqlite::{Connection, OptionalExtension};
 
 const HEAD_AD: &[u8] = b"meta|audit_head";
@@ -59,7 +59,7 @@ impl Record {
 
     fn emit_grant(&self, tx: &Connection, g: &Grant) -> Result<()> {
         let json = serde_json::to_value(g).map_err(|_| Error::Crypto("grant encoding failed"))?;
-        self.sync_emit(tx, crate::sync::change::Change::Grant { id: g.id.clone(), json })?;
+        self.sync_emit(tx, phr_model::change::Change::Grant { id: g.id.clone(), json })?;
         Ok(())
     }
 

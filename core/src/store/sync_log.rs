@@ -20,11 +20,11 @@
 //! on writes the existing record as ops once ("genesis").
 
 use super::{ad, now_ms, Record};
-use crate::consent::Grant;
 use crate::record::{Sample, Section, SectionClass};
-use crate::sync::change::{is_device_local_setting, Change, Op};
-use crate::sync::hlc::{Hlc, Stamp};
 use crate::{Error, Result};
+use phr_model::change::{is_device_local_setting, Change, Op};
+use phr_model::grant::Grant;
+use phr_model::hlc::{Hlc, Stamp};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;

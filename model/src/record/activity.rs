@@ -89,17 +89,20 @@ impl Activity {
 
     pub fn validate(&self) -> crate::Result<()> {
         if self.sport.trim().is_empty() || self.source.trim().is_empty() || self.source_id.trim().is_empty() {
-            return Err(crate::Error::invalid("activity", "sport, source and source id are required"));
+            return Err(crate::ModelError::invalid("activity", "sport, source and source id are required"));
         }
         if !self.elapsed_s.is_finite() || self.elapsed_s < 0.0 || self.elapsed_s > 30.0 * 86_400.0 {
-            return Err(crate::Error::invalid("activity duration", "must be between 0 and 30 days"));
+            return Err(crate::ModelError::invalid("activity duration", "must be between 0 and 30 days"));
         }
         for v in [self.distance_m, self.avg_hr, self.max_hr, self.calories, self.ascent_m, self.timer_s]
             .into_iter()
             .flatten()
         {
             if !v.is_finite() || v < 0.0 {
-                return Err(crate::Error::invalid("activity", "numbers must be finite and not negative"));
+                return Err(crate::ModelError::invalid(
+                    "activity",
+                    "numbers must be finite and not negative",
+                ));
             }
         }
         Ok(())
