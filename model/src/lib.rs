@@ -15,5 +15,6 @@ pub mod grant;
 pub mod hlc;
 pub mod priority;
 pub mod record;
+pub mod sport;
 
 pub use error::{ModelError, Result};
