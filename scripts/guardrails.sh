@@ -36,6 +36,14 @@ if grep -rnE '(crate|phr_core)::(sync|consent|import|share|fhir|app)\b' core/src
   exit 1
 fi
 
+# One writer per table: sync applies remote ops through the functions the local writes use
+# (entries.rs, grants.rs, sections.rs, settings.rs...), so its SQL names only sync_* tables.
+echo "-- store/sync_log.rs writes only the sync tables"
+if grep -nE '\b(FROM|INTO|UPDATE|JOIN) +[a-z_]+' core/src/store/sync_log.rs | grep -vE '\b(FROM|INTO|UPDATE|JOIN) +sync_'; then
+  echo "sync_log.rs touches another module's table (above); call that module's writer instead" >&2
+  exit 1
+fi
+
 echo "-- cargo clippy (workspace lints, warnings are errors)"
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
 
