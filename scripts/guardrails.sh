@@ -20,9 +20,27 @@ python3 tools/gen_strings.py --check
 echo "-- migration numbers"
 python3 tools/check_migrations.py
 
-echo "-- phr-insights is pure: no network, database or async crate among its dependencies"
-if cargo tree -p phr-insights -e normal --prefix none --locked | grep -E '^(reqwest|hyper|tokio|mio|socket2|rusqlite|tokio-postgres|ureq|axum) '; then
-  echo "phr-insights depends on an I/O crate (above); insights must stay pure" >&2
+for pure in phr-insights phr-model; do
+  echo "-- $pure is pure: no network, database or async crate among its dependencies"
+  if cargo tree -p "$pure" -e normal --prefix none --locked | grep -E '^(reqwest|hyper|tokio|mio|socket2|rusqlite|tokio-postgres|ureq|axum) '; then
+    echo "$pure depends on an I/O crate (above); it must stay pure" >&2
+    exit 1
+  fi
+done
+
+# Cargo sees crates, not modules: within phr-core the store builds only on the model
+# (`crate::record`, `phr_model::...`), never on the modules built on top of it.
+echo "-- the store imports only model types (no sync, consent or import)"
+if grep -rnE '(crate|phr_core)::(sync|consent|import|share|fhir|app)\b' core/src/store; then
+  echo "core/src/store uses a module built on top of it (above); move the shared type to phr-model" >&2
+  exit 1
+fi
+
+# One writer per table: sync applies remote ops through the functions the local writes use
+# (entries.rs, grants.rs, sections.rs, settings.rs...), so its SQL names only sync_* tables.
+echo "-- store/sync_log.rs writes only the sync tables"
+if grep -nE '\b(FROM|INTO|UPDATE|JOIN) +[a-z_]+' core/src/store/sync_log.rs | grep -vE '\b(FROM|INTO|UPDATE|JOIN) +sync_'; then
+  echo "sync_log.rs touches another module's table (above); call that module's writer instead" >&2
   exit 1
 fi
 

@@ -75,6 +75,14 @@ impl From<PublicError> for PhrError {
     }
 }
 
+/// The model's validation errors (a bad NHS number, unit or sample) reach here through
+/// the core's error, so they lose their values the same way.
+impl From<phr_core::ModelError> for PhrError {
+    fn from(e: phr_core::ModelError) -> Self {
+        phr_core::Error::from(e).into()
+    }
+}
+
 impl From<phr_core::Error> for PhrError {
     fn from(e: phr_core::Error) -> Self {
         // Log the category only: the internal message may name a path.

@@ -238,7 +238,7 @@ impl From<phr_core::record::Activity> for Activity {
     fn from(a: phr_core::record::Activity) -> Self {
         Activity {
             id: a.id,
-            sport: a.sport,
+            sport: a.sport.to_string(),
             name: a.name,
             start_ms: a.start_ms,
             elapsed_s: a.elapsed_s,

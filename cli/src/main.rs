@@ -271,8 +271,9 @@ fn passphrase(confirm: bool) -> Result<String, String> {
     Ok(p)
 }
 
-fn err(e: Error) -> String {
-    e.to_string()
+/// The core's error, or the model's (validation), as the message the owner reads.
+fn err(e: impl Into<Error>) -> String {
+    e.into().to_string()
 }
 
 fn open(home: &Path) -> Result<Record, String> {

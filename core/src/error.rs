@@ -58,6 +58,16 @@ pub enum Error {
     RateLimited { service: &'static str, usage: String, limit: String, retry_after_s: u64 },
 }
 
+/// The model crate fails only at validation; its errors keep their field and reason.
+impl From<phr_model::ModelError> for Error {
+    fn from(e: phr_model::ModelError) -> Self {
+        match e {
+            phr_model::ModelError::Invalid { field, reason } => Error::Invalid { field, reason },
+            phr_model::ModelError::NotFound { what } => Error::NotFound { what },
+        }
+    }
+}
+
 impl Error {
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::Invalid { field, reason: reason.into() }

@@ -19,7 +19,9 @@ pub mod import;
 pub use phr_insights as insights;
 pub mod net;
 pub mod progress;
-pub mod record;
+/// The record model is the crate `phr-model` (`model/`), which store, sync, consent and
+/// import all build on; re-exported so paths stay `phr_core::record::...`.
+pub use phr_model::record;
 /// The one type for tokens, keys, passcodes and pairing secrets (crate `phr-secret`).
 pub use phr_secret as secret;
 pub use phr_secret::{Secret, SecretString};
@@ -28,4 +30,6 @@ pub mod store;
 pub mod sync;
 
 pub use error::{Error, PublicError, Result};
+/// What the model's validation returns; `?` turns it into an [`Error`].
+pub use phr_model::ModelError;
 pub use store::Record;

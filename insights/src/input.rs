@@ -446,6 +446,16 @@ pub fn local_day(t: i64, utc_offset_s: i32) -> Option<NaiveDate> {
     DateTime::from_timestamp(shifted, 0).map(|d| d.date_naive())
 }
 
+/// The UK's offset from UTC on `day`, in seconds: 0 (GMT) or 3600 (BST). The offset in
+/// force at noon UTC, so a change day (the clocks move at 01:00 UTC) counts as its new
+/// offset. From the IANA time zone database (`Europe/London`), not a hand-written rule,
+/// so a future change to UK summer time arrives with a chrono-tz update.
+pub fn uk_utc_offset_s(day: NaiveDate) -> i32 {
+    use chrono::{Offset, TimeZone};
+    let noon = day.and_time(NaiveTime::MIN) + chrono::Duration::hours(12);
+    chrono_tz::Europe::London.offset_from_utc_datetime(&noon).fix().local_minus_utc()
+}
+
 /// Unix seconds at local midnight starting `day`.
 pub fn day_start_t(day: NaiveDate, utc_offset_s: i32) -> i64 {
     day.and_time(NaiveTime::MIN).and_utc().timestamp() - utc_offset_s as i64

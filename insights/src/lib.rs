@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use self::alerts::{Alert, AlertCategory, Severity, TriggerDatum};
 pub use self::chart::{ChartSpec, Marker, MarkerKind, TargetBand, Theme};
 pub use self::fitness::FitnessSummary;
+pub use self::input::uk_utc_offset_s;
 pub use self::input::{
     Activity, BpPoint, BpSetting, DailyRollup, Goal, InsightInput, LifeEvent, Medication, MetricKind,
     Profile, SeriesPoint, Sport, Vaccination,

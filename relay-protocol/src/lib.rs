@@ -9,9 +9,11 @@
 //! before, so a client never signs two requests in the same millisecond
 //! ([`request_time_ms`]).
 //!
-//! **Link API types.** The JSON bodies of `/api/links`.
+//! **Link API types.** The JSON bodies of `/api/links`. **Sync API types** in [`sync`].
 //!
 //! Pure: serde types and `ring`; no I/O, no async runtime.
+
+pub mod sync;
 
 use data_encoding::{BASE64URL_NOPAD, HEXLOWER};
 use phr_secret::SecretString;

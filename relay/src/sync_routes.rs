@@ -34,6 +34,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use data_encoding::BASE64URL_NOPAD;
+use phr_relay_protocol::sync::{
+    KeyEnvelope, NewDevice, PullPage as WirePage, PulledOp, PushAnswer, PushRequest, PutKeys, Snapshot,
+    WireOp,
+};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -138,12 +142,6 @@ macro_rules! tryr {
     };
 }
 
-#[derive(Deserialize)]
-struct NewDevice {
-    device: String,
-    xkey: String,
-}
-
 async fn add_device<S: SyncStore>(
     State(st): St<S>,
     account: Result<Path<String>, PathRejection>,
@@ -211,18 +209,6 @@ async fn remove_device<S: SyncStore>(
     }
 }
 
-#[derive(Deserialize)]
-struct WireOp {
-    id: String,
-    blob: String,
-}
-
-#[derive(Deserialize)]
-struct Push {
-    epoch: u32,
-    ops: Vec<WireOp>,
-}
-
 async fn push<S: SyncStore>(
     State(st): St<S>,
     account: Result<Path<String>, PathRejection>,
@@ -233,7 +219,7 @@ async fn push<S: SyncStore>(
 ) -> Response {
     let body = tryr!(body_of(body));
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
-    let req: Push = tryr!(json_of(&body));
+    let req: PushRequest = tryr!(json_of(&body));
     if req.ops.is_empty() || req.ops.len() > MAX_PUSH_OPS {
         return bad("bad_ops");
     }
@@ -252,8 +238,8 @@ async fn push<S: SyncStore>(
     }
     match st.store.push(&account, req.epoch as i64, &ops).await {
         Ok(Pushed::Ok { accepted, last_seq, .. }) => {
-            Json(json!({"accepted": accepted, "duplicates": sent - accepted, "lastSeq": last_seq}))
-                .into_response()
+            let duplicates = (sent - accepted).max(0) as u64;
+            Json(PushAnswer { accepted: accepted.max(0) as u64, duplicates, last_seq }).into_response()
         }
         Ok(Pushed::StaleEpoch(current)) => {
             (StatusCode::CONFLICT, Json(json!({"error": "stale_epoch", "epoch": current}))).into_response()
@@ -296,21 +282,35 @@ async fn pull<S: SyncStore>(
         Err(e) => return internal(e),
     };
     if after < page.compacted_upto {
-        return Json(json!({"snapshotRequired": true, "snapshotUpto": page.snapshot_upto, "lastSeq": page.last_seq, "ops": [], "more": false})).into_response();
+        return Json(WirePage {
+            snapshot_required: true,
+            snapshot_upto: page.snapshot_upto,
+            last_seq: page.last_seq,
+            ops: Vec::new(),
+            more: false,
+        })
+        .into_response();
     }
-    let ops: Vec<serde_json::Value> = page
+    let ops = page
         .ops
         .iter()
-        .map(|o| json!({"seq": o.seq, "id": o.id, "epoch": o.epoch, "blob": BASE64URL_NOPAD.encode(&o.blob)}))
+        .map(|o| PulledOp {
+            seq: o.seq,
+            op: WireOp {
+                id: o.id.clone(),
+                epoch: wire_epoch(o.epoch),
+                blob: BASE64URL_NOPAD.encode(&o.blob),
+            },
+        })
         .collect();
-    Json(json!({"snapshotRequired": false, "ops": ops, "more": page.more, "snapshotUpto": page.snapshot_upto, "lastSeq": page.last_seq})).into_response()
-}
-
-#[derive(Deserialize)]
-struct PutSnapshot {
-    upto: i64,
-    epoch: u32,
-    blob: String,
+    Json(WirePage {
+        snapshot_required: false,
+        ops,
+        more: page.more,
+        snapshot_upto: page.snapshot_upto,
+        last_seq: page.last_seq,
+    })
+    .into_response()
 }
 
 async fn put_snapshot<S: SyncStore>(
@@ -323,7 +323,7 @@ async fn put_snapshot<S: SyncStore>(
 ) -> Response {
     let body = tryr!(body_of(body));
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
-    let req: PutSnapshot = tryr!(json_of(&body));
+    let req: Snapshot = tryr!(json_of(&body));
     let blob = tryr!(b64(&req.blob));
     match st.store.put_snapshot(&account, req.upto, req.epoch as i64, &blob).await {
         Ok(SnapshotPut::Ok { pruned, compacted_upto }) => {
@@ -344,24 +344,12 @@ async fn get_snapshot<S: SyncStore>(
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.snapshot(&account).await {
         Ok(Some(s)) => {
-            Json(json!({"upto": s.upto, "epoch": s.epoch, "blob": BASE64URL_NOPAD.encode(&s.blob)}))
+            Json(Snapshot { upto: s.upto, epoch: wire_epoch(s.epoch), blob: BASE64URL_NOPAD.encode(&s.blob) })
                 .into_response()
         }
         Ok(None) => err(StatusCode::NOT_FOUND, "no_snapshot"),
         Err(e) => internal(e),
     }
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    device: String,
-    blob: String,
-}
-
-#[derive(Deserialize)]
-struct PutKeys {
-    epoch: u32,
-    envelopes: Vec<Envelope>,
 }
 
 async fn put_keys<S: SyncStore>(
@@ -409,11 +397,18 @@ async fn get_keys<S: SyncStore>(
     let (account, signer) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.keys(&account, &signer).await {
         Ok(v) => Json(
-            v.iter().map(|(e, b)| json!({"epoch": e, "blob": BASE64URL_NOPAD.encode(b)})).collect::<Vec<_>>(),
+            v.iter()
+                .map(|(e, b)| KeyEnvelope { epoch: wire_epoch(*e), blob: BASE64URL_NOPAD.encode(b) })
+                .collect::<Vec<_>>(),
         )
         .into_response(),
         Err(e) => internal(e),
     }
+}
+
+/// Epochs are stored as SQL integers and travel as u32 (they count device removals).
+fn wire_epoch(e: i64) -> u32 {
+    u32::try_from(e).unwrap_or(u32::MAX)
 }
 
 #[derive(Deserialize)]

@@ -9,7 +9,6 @@
 //! `next_seq`), so a reader can never see seq N+1 before seq N is committed.
 
 use crate::store::DbResult;
-use serde::Serialize;
 use std::future::Future;
 
 /// The signer's standing in an account.
@@ -21,16 +20,8 @@ pub enum Access {
     None,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct DeviceRow {
-    pub device: String,
-    pub xkey: String,
-    /// "active" | "removed"
-    pub status: String,
-    pub added_at: i64,
-    pub removed_at: Option<i64>,
-}
+/// A device as `GET /devices` lists it (the wire type, shared with the core's client).
+pub use phr_relay_protocol::sync::DeviceRow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AddDevice {

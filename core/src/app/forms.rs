@@ -296,7 +296,7 @@ pub fn entry_from_form(
         Value::Object(obj)
     };
     let value: EntryValue = serde_json::from_value(json).map_err(|e| vec![serde_error(&e.to_string())])?;
-    value.check_fits(section).map_err(|e| vec![check_error(&spec, e)])?;
+    value.check_fits(section).map_err(|e| vec![check_error(&spec, e.into())])?;
     Ok(value)
 }
 

@@ -12,9 +12,9 @@
 use super::preferences::{preferences, AppPreferences};
 use super::screens::Label;
 use crate::consent::GrantStatus;
+use crate::insights::uk_utc_offset_s;
 use crate::insights::Severity;
 use crate::record::EntryValue;
-use crate::store::insights_input::uk_utc_offset_s;
 use crate::store::{ListOptions, Record};
 use crate::Result;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};

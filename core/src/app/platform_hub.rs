@@ -17,7 +17,7 @@
 //! a plausible range.
 
 use crate::import::apple_health;
-use crate::record::{Activity, Sample, SampleKind};
+use crate::record::{Activity, Sample, SampleKind, Sport};
 use crate::store::{ImportBatch, ImportLogEntry, ImportLogFile, Record};
 use crate::Result;
 use serde::{Deserialize, Serialize};
@@ -155,8 +155,13 @@ fn hc_unit(unit: &str) -> &str {
     }
 }
 
-/// Health Connect exercise type (`EXERCISE_TYPE_RUNNING` or `RUNNING`) -> our sport name.
-pub fn health_connect_sport(exercise_type: &str) -> String {
+/// Health Connect exercise type (`EXERCISE_TYPE_RUNNING` or `RUNNING`) -> our sport.
+pub fn health_connect_sport(exercise_type: &str) -> Sport {
+    Sport::from_label(&health_connect_sport_label(exercise_type))
+}
+
+/// Health Connect's exercise names -> the labels `Sport::from_label` reads.
+fn health_connect_sport_label(exercise_type: &str) -> String {
     let t = exercise_type.trim().trim_start_matches("EXERCISE_TYPE_").to_ascii_lowercase();
     match t.as_str() {
         "running" | "running_treadmill" => "running".into(),
@@ -202,7 +207,7 @@ fn checked(s: Sample) -> Mapped {
     }
 }
 
-fn workout(r: &PlatformRecord, sport: String, source: &str, source_id: String) -> Mapped {
+fn workout(r: &PlatformRecord, sport: Sport, source: &str, source_id: String) -> Mapped {
     let a = Activity {
         id: String::new(),
         sport,
@@ -277,7 +282,7 @@ pub fn map_healthkit(r: &PlatformRecord) -> Mapped {
     if ty == "HKWorkoutTypeIdentifier" || ty.starts_with("HKWorkoutActivityType") {
         let kind = r.subtype.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| ty.to_string());
         let id = format!("apple:{source}:{}", r.start_ms);
-        return workout(&r, apple_health::sport_of(&kind), source, id);
+        return workout(&r, Sport::from_label(&kind), source, id);
     }
     if ty == "HKCorrelationTypeIdentifierBloodPressure" {
         let Some(dia) = r.diastolic else { return Mapped::Refused };

@@ -24,66 +24,9 @@ use crate::{Error, Record, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The kind of recipient. Employers and insurers are restricted (see module docs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecipientCategory {
-    HealthProfessional,
-    SocialCare,
-    FamilyOrCarer,
-    OtherOrganisation,
-    Employer,
-    Insurer,
-}
-
-impl RecipientCategory {
-    pub const ALL: [RecipientCategory; 6] = [
-        Self::HealthProfessional,
-        Self::SocialCare,
-        Self::FamilyOrCarer,
-        Self::OtherOrganisation,
-        Self::Employer,
-        Self::Insurer,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::HealthProfessional => "health_professional",
-            Self::SocialCare => "social_care",
-            Self::FamilyOrCarer => "family_or_carer",
-            Self::OtherOrganisation => "other_organisation",
-            Self::Employer => "employer",
-            Self::Insurer => "insurer",
-        }
-    }
-    pub fn parse(s: &str) -> Result<Self> {
-        let norm = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        let norm = match norm.as_str() {
-            "professional" | "health" | "clinician" | "gp" => "health_professional",
-            "family" | "carer" => "family_or_carer",
-            "organisation" | "organization" | "other" => "other_organisation",
-            other => other,
-        };
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == norm)
-            .ok_or_else(|| Error::invalid("category", "must be health_professional, social_care, family_or_carer, other_organisation, employer or insurer"))
-    }
-    /// Employers and insurers: never sensitive sections, illness experience or mental health.
-    pub fn is_restricted(self) -> bool {
-        matches!(self, Self::Employer | Self::Insurer)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recipient {
-    pub name: String,
-    /// Free text: "GP", "physiotherapist", "daughter".
-    pub role: String,
-    pub category: RecipientCategory,
-}
-
-/// The purpose that makes a grant a request for advice (the recipient may reply).
-pub const PURPOSE_ADVICE: &str = "advice";
+/// The grant and audit types are data in the model crate (the store keeps them without
+/// depending on this module); re-exported so paths stay `phr_core::consent::...`.
+pub use phr_model::grant::*;
 
 /// Sections of the ready-made emergency card.
 pub const EMERGENCY_SECTIONS: &[&str] = &[
@@ -95,81 +38,6 @@ pub const EMERGENCY_SECTIONS: &[&str] = &[
     "organ_donation",
     "emergency_info",
 ];
-
-/// Where a grant's content was published as a SMART Health Link (kept sealed in the grant:
-/// it holds the link's key so the owner can show the QR code again).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkInfo {
-    pub relay_url: String,
-    pub link_id: String,
-    /// base64url of the 32-byte content key.
-    #[serde(serialize_with = "phr_secret::expose")]
-    pub key: crate::SecretString,
-    pub flag: String,
-    #[serde(default)]
-    pub exp: Option<i64>,
-    #[serde(default)]
-    pub label: Option<String>,
-    /// The relay's access-log sequence already pulled into the audit log.
-    #[serde(default)]
-    pub log_seen: i64,
-    #[serde(default)]
-    pub replies_seen: i64,
-}
-
-/// A reply from the recipient of an advice request, decrypted into the record.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reply {
-    pub at: DateTime<Utc>,
-    pub from: String,
-    pub text: String,
-}
-
-/// Permission for one recipient to see some sections for a purpose and a time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Grant {
-    pub id: String,
-    pub recipient: Recipient,
-    /// Section slugs, each named explicitly.
-    pub sections: Vec<String>,
-    pub purpose: String,
-    /// For purpose "advice": the owner's question.
-    #[serde(default)]
-    pub message: Option<String>,
-    pub start: DateTime<Utc>,
-    #[serde(default)]
-    pub expiry: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    #[serde(default)]
-    pub link: Option<LinkInfo>,
-    #[serde(default)]
-    pub replies: Vec<Reply>,
-}
-
-impl Grant {
-    pub fn status(&self, now: DateTime<Utc>) -> GrantStatus {
-        if self.revoked_at.is_some() {
-            GrantStatus::Revoked
-        } else if now < self.start {
-            GrantStatus::NotYetValid
-        } else if self.expiry.is_some_and(|e| now >= e) {
-            GrantStatus::Expired
-        } else {
-            GrantStatus::Active
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GrantStatus {
-    Active,
-    NotYetValid,
-    Expired,
-    Revoked,
-}
 
 /// What the owner asks for. `sections` may contain `all` (every enabled shareable
 /// section, never a sensitive or private one) and `emergency` (the emergency card).
@@ -286,48 +154,6 @@ pub struct SharedView {
 pub enum Decision {
     Allowed(ConsentedView),
     Denied(DenyReason),
-}
-
-/// What happened, in the owner's audit log.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditAction {
-    GrantCreated,
-    GrantRevoked,
-    /// The core assembled data for a recipient (consent::check allowed).
-    Read,
-    /// consent::check refused.
-    Denied,
-    /// The relay served the link's content (pulled from the relay's access log).
-    RemoteFetch,
-    /// The relay refused a request for the link (wrong passcode, locked, expired, revoked).
-    RemoteRefused,
-    ReplyReceived,
-}
-
-/// One line of the audit log: who saw what, when.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEvent {
-    pub seq: i64,
-    pub at: DateTime<Utc>,
-    pub action: AuditAction,
-    /// Recipient name as the grant records it (or as a remote viewer declared it).
-    pub actor: String,
-    #[serde(default)]
-    pub grant_id: Option<String>,
-    #[serde(default)]
-    pub sections: Vec<String>,
-    #[serde(default)]
-    pub detail: String,
-}
-
-/// The result of verifying the audit chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditVerification {
-    pub entries: usize,
-    pub ok: bool,
-    /// First sequence number that does not verify, and why.
-    pub problem: Option<(i64, String)>,
 }
 
 fn section_allowed(section: &Section, category: RecipientCategory) -> bool {

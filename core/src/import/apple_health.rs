@@ -16,7 +16,7 @@
 use super::derive::{derive, DeriveOptions};
 use super::xml::{f64_of, parse_time, CleanReader};
 use super::{Parsed, Problem};
-use crate::record::{Activity, Sample, SampleKind, TrackPoint};
+use crate::record::{Activity, Sample, SampleKind, Sport, TrackPoint};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::borrow::Cow;
@@ -87,30 +87,6 @@ pub(crate) fn canonical(kind: SampleKind, value: f64, unit: &str) -> Option<f64>
         _ => return kind.to_canonical(value, u).ok(),
     };
     Some(v)
-}
-
-pub(crate) fn sport_of(t: &str) -> String {
-    let s = t.strip_prefix("HKWorkoutActivityType").unwrap_or(t);
-    match s {
-        "Running" => "running".into(),
-        "Cycling" => "cycling".into(),
-        "Walking" => "walking".into(),
-        "Hiking" => "hiking".into(),
-        "Swimming" => "swimming".into(),
-        "Rowing" => "rowing".into(),
-        "Other" | "" => "generic".into(),
-        o => {
-            // CamelCase -> snake_case
-            let mut out = String::new();
-            for (i, c) in o.chars().enumerate() {
-                if c.is_uppercase() && i > 0 {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            }
-            out
-        }
-    }
 }
 
 fn attrs(e: &BytesStart<'_>) -> BTreeMap<Vec<u8>, String> {
@@ -417,7 +393,7 @@ fn workout_of(a: &BTreeMap<Vec<u8>, String>) -> Option<Activity> {
     });
     Some(Activity {
         id: String::new(),
-        sport: sport_of(get(a, "workoutActivityType").unwrap_or("")),
+        sport: Sport::from_label(get(a, "workoutActivityType").unwrap_or("")),
         name: None,
         start_ms: start,
         elapsed_s: (end - start) as f64 / 1000.0,

@@ -36,13 +36,6 @@ pub fn haversine_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * 6_371_008.8 * a.sqrt().min(1.0).asin()
 }
 
-fn is_foot(sport: &str) -> bool {
-    matches!(
-        sport,
-        "running" | "walking" | "hiking" | "trail_running" | "treadmill_running" | "run" | "walk" | "hike"
-    )
-}
-
 fn zone_of(hr: f64, max: f64) -> Option<usize> {
     let p = hr / max;
     if p < 0.5 {
@@ -142,7 +135,7 @@ pub fn derive(a: &mut Activity, o: &DeriveOptions) {
         let secs = a.timer_s.filter(|s| *s > 0.0).unwrap_or(moving_s);
         if secs > 0.0 && d > 0.0 {
             m.insert("speed_avg_mps".into(), d / secs);
-            if is_foot(&a.sport) {
+            if a.sport.is_foot() {
                 m.insert("pace_s_per_km".into(), secs / (d / 1000.0));
             }
         }

@@ -17,7 +17,7 @@
 use super::derive::{derive, DeriveOptions};
 use super::fit::{self, FitSummary};
 use super::{Parsed, Problem};
-use crate::record::{Activity, Lap, Sample, SampleKind, TrackPoint};
+use crate::record::{Activity, Lap, Sample, SampleKind, Sport, TrackPoint};
 
 fn ms(s: i64) -> i64 {
     s.saturating_mul(1000)
@@ -36,19 +36,6 @@ pub fn source_name(s: &FitSummary) -> String {
         (None, None) => "fit device".to_string(),
     };
     name.replace('_', " ")
-}
-
-fn sport_name(sport: Option<&str>, sub: Option<&str>) -> String {
-    match (sport, sub) {
-        (Some("running"), Some("trail")) => "trail_running".into(),
-        (Some("running"), Some("treadmill")) => "treadmill_running".into(),
-        (Some("cycling"), Some("indoor_cycling" | "virtual_activity")) => "indoor_cycling".into(),
-        (Some("cycling"), Some("mountain")) => "mountain_biking".into(),
-        (Some("swimming"), Some("lap_swimming")) => "lap_swimming".into(),
-        (Some("swimming"), Some("open_water")) => "open_water".into(),
-        (Some(s), _) => s.to_string(),
-        (None, _) => "generic".into(),
-    }
 }
 
 fn lap_of(l: &fit::Lap) -> Option<Lap> {
@@ -148,7 +135,7 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
             .collect();
         let mut a = Activity {
             id: String::new(),
-            sport: sport_name(sess.sport, sess.sub_sport),
+            sport: Sport::from_fit(sess.sport, sess.sub_sport),
             name: None,
             start_ms: ms(start),
             elapsed_s: elapsed,
@@ -173,8 +160,7 @@ pub fn map_summary(s: &FitSummary, sha256: &str, opts: &DeriveOptions) -> Parsed
         // No session (cut-off recording, or a device that writes none): one activity from records.
         let start = points[0].t_ms;
         let end = points.iter().map(|p| p.t_ms).max().unwrap_or(start);
-        let sport =
-            s.laps.first().map(|l| sport_name(l.sport, l.sub_sport)).unwrap_or_else(|| "generic".into());
+        let sport = s.laps.first().map_or(Sport::Generic, |l| Sport::from_fit(l.sport, l.sub_sport));
         let mut a = Activity {
             id: String::new(),
             sport,

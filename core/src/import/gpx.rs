@@ -9,7 +9,7 @@
 use super::derive::{derive, haversine_m, DeriveOptions};
 use super::xml::{check_declaration, f64_of, parse_time, problem_at, strip_bom};
 use super::{Parsed, Problem};
-use crate::record::{Activity, TrackPoint};
+use crate::record::{Activity, Sport, TrackPoint};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -66,20 +66,6 @@ fn new_point(e: &BytesStart<'_>) -> Result<TrackPoint, String> {
     })
 }
 
-/// Strava writes activity types as names or numbers in `<type>`.
-fn sport_of(t: &str) -> String {
-    let t = t.trim().to_ascii_lowercase();
-    match t.as_str() {
-        "1" | "run" | "running" => "running".into(),
-        "2" | "ride" | "cycling" | "biking" => "cycling".into(),
-        "9" => "running".into(),
-        "10" | "walk" | "walking" => "walking".into(),
-        "4" | "hike" | "hiking" => "hiking".into(),
-        "" => "generic".into(),
-        other => other.replace(' ', "_"),
-    }
-}
-
 /// Parses a GPX document. `id` names the file in activity ids (its sha256).
 pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Problem> {
     let body = strip_bom(data);
@@ -101,7 +87,7 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
     let mut saw_gpx = false;
     let mut creator: Option<String> = None;
     let mut name: Option<String> = None;
-    let mut sport: Option<String> = None;
+    let mut sport: Option<Sport> = None;
     let mut finish =
         |cur: Option<(Pt, TrackPoint)>, track: &mut Vec<TrackPoint>, seg_last: &mut Option<(f64, f64)>| {
             let Some((kind, p)) = cur else { return };
@@ -202,7 +188,7 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
                         b"name" if name.is_none() => {
                             name = Some(text.trim().to_string()).filter(|s| !s.is_empty())
                         }
-                        b"type" if sport.is_none() => sport = Some(sport_of(&text)),
+                        b"type" if sport.is_none() => sport = Some(Sport::from_label(&text)),
                         _ => {}
                     }
                 }
@@ -245,7 +231,7 @@ pub fn parse(data: &[u8], id: &str, opts: &DeriveOptions) -> Result<Parsed, Prob
         let end = track.last().map_or(start, |p| p.t_ms);
         let mut a = Activity {
             id: String::new(),
-            sport: sport.unwrap_or_else(|| "generic".into()),
+            sport: sport.unwrap_or(Sport::Generic),
             name,
             start_ms: start,
             elapsed_s: (end - start) as f64 / 1000.0,

@@ -129,7 +129,7 @@ fn from_parsed(format: Format, bytes: u64, p: Parsed) -> Inspection {
         .activities
         .iter()
         .map(|a| ActivityBrief {
-            sport: a.sport.clone(),
+            sport: a.sport.to_string(),
             start_utc: utc_string(a.start_ms),
             elapsed_s: a.elapsed_s,
             distance_m: a.distance_m,

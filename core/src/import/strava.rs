@@ -17,7 +17,7 @@ use super::derive::{derive, DeriveOptions};
 use super::{Parsed, Problem};
 use crate::net;
 use crate::progress::{CancelToken, ProgressListener};
-use crate::record::{Activity, Lap, TrackPoint};
+use crate::record::{Activity, Lap, Sport, TrackPoint};
 use crate::store::ImportBatch;
 use crate::{Error, Record, Result, SecretString};
 use serde::{Deserialize, Serialize};
@@ -480,25 +480,6 @@ impl<T: Transport> StravaClient<T> {
     }
 }
 
-fn sport_of(t: &str) -> String {
-    match t {
-        "Run" | "TrailRun" | "VirtualRun" => {
-            if t == "TrailRun" {
-                "trail_running".into()
-            } else {
-                "running".into()
-            }
-        }
-        "Ride" | "MountainBikeRide" | "GravelRide" | "EBikeRide" => "cycling".into(),
-        "VirtualRide" => "virtual_ride".into(),
-        "Walk" => "walking".into(),
-        "Hike" => "hiking".into(),
-        "Swim" => "swimming".into(),
-        "" => "generic".into(),
-        o => o.to_ascii_lowercase(),
-    }
-}
-
 /// A stream by key, whether keyed by type (`{"time": {"data": [...]}}` or
 /// `{"time": [...]}`) or a list (`[{"type": "time", "data": [...]}]`).
 fn stream<'a>(s: &'a Value, key: &str) -> Option<&'a Vec<Value>> {
@@ -575,7 +556,7 @@ pub fn activity_from_json(v: &Value, streams: Option<&Value>, opts: &DeriveOptio
         .unwrap_or_default();
     let mut a = Activity {
         id: String::new(),
-        sport: sport_of(sport),
+        sport: Sport::from_label(sport),
         name: v.get("name").and_then(Value::as_str).map(str::to_string),
         start_ms: start,
         elapsed_s: f("elapsed_time").unwrap_or(0.0),

@@ -5,18 +5,9 @@
 use super::derive::{derive, DeriveOptions};
 use super::xml::{check_declaration, f64_of, parse_time, problem_at, strip_bom};
 use super::{Parsed, Problem};
-use crate::record::{Activity, Lap, TrackPoint};
+use crate::record::{Activity, Lap, Sport, TrackPoint};
 use quick_xml::events::Event;
 use quick_xml::Reader;
-
-fn sport_of(s: &str) -> String {
-    match s.trim() {
-        "Running" => "running".into(),
-        "Biking" => "cycling".into(),
-        "Other" | "" => "generic".into(),
-        o => o.to_ascii_lowercase(),
-    }
-}
 
 fn blank_point() -> TrackPoint {
     TrackPoint {
@@ -34,7 +25,7 @@ fn blank_point() -> TrackPoint {
 }
 
 struct Act {
-    sport: String,
+    sport: Sport,
     id: Option<i64>,
     laps: Vec<Lap>,
     track: Vec<TrackPoint>,
@@ -79,7 +70,7 @@ pub fn parse(data: &[u8], file_id: &str, opts: &DeriveOptions) -> Result<Parsed,
                             .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
                             .unwrap_or_default();
                         acts.push(Act {
-                            sport: sport_of(&sport),
+                            sport: Sport::from_label(&sport),
                             id: None,
                             laps: vec![],
                             track: vec![],

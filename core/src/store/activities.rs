@@ -33,22 +33,9 @@ pub struct ImportOutcome {
     pub entries_unchanged: u64,
 }
 
-fn sport_family(s: &str) -> &str {
-    match s {
-        "running" | "trail_running" | "treadmill_running" | "run" => "running",
-        "cycling" | "road_cycling" | "mountain_biking" | "ride" | "virtual_ride" | "indoor_cycling" => {
-            "cycling"
-        }
-        "walking" | "walk" | "hiking" | "hike" => "walking",
-        "swimming" | "swim" | "lap_swimming" | "open_water" => "swimming",
-        other => other,
-    }
-}
-
 /// Whether two recordings describe the same real-world session.
 pub fn same_session(a: &Activity, b: &Activity) -> bool {
-    let generic = |s: &str| matches!(s, "generic" | "other" | "workout" | "");
-    let sport_ok = sport_family(&a.sport) == sport_family(&b.sport) || generic(&a.sport) || generic(&b.sport);
+    let sport_ok = a.sport.family() == b.sport.family() || a.sport.is_generic() || b.sport.is_generic();
     let tolerance = (a.elapsed_s.max(b.elapsed_s) * 0.05).max(60.0);
     sport_ok
         && (a.start_ms - b.start_ms).abs() <= SAME_START_MS
@@ -226,7 +213,7 @@ impl ImportSession<'_> {
     pub fn add(&mut self, batch: &ImportBatch) -> Result<()> {
         let (r, tx, out) = (self.record, self.tx, &mut self.outcome);
         for (i, a) in batch.activities.iter().enumerate() {
-            a.validate().map_err(|e| e.in_batch("activity", i))?;
+            a.validate().map_err(|e| Error::from(e).in_batch("activity", i))?;
         }
         let groups = super::samples::group_samples(&batch.samples)?;
         let s = r.ingest_groups(tx, groups)?;
@@ -244,7 +231,7 @@ impl ImportSession<'_> {
                     continue;
                 }
             }
-            r.sync_emit(tx, crate::sync::change::Change::Activity { activity: Box::new(a.clone()) })?;
+            r.sync_emit(tx, phr_model::change::Change::Activity { activity: Box::new(a.clone()) })?;
         }
         for (section, value, prov) in &batch.entries {
             if r.entry_id_by_source(tx, prov)?.is_some() {

@@ -4,9 +4,9 @@ use super::{ad, now_ms, Record};
 use crate::record::{
     Annotation, AnnotationKind, BuiltinSection, Entry, EntryValue, Provenance, Revision, SectionClass,
 };
-use crate::sync::change::Change;
 use crate::{Error, Result};
 use chrono::{DateTime, TimeZone, Utc};
+use phr_model::change::Change;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,15 @@ struct RevisionBody {
 pub struct ListOptions {
     pub include_deleted: bool,
     pub include_hidden: bool,
+}
+
+/// Where and when a new entry row goes ([`Record::insert_entry_in`]).
+pub(super) struct NewEntry<'a> {
+    pub id: &'a str,
+    pub section_row: &'a str,
+    pub section: &'a str,
+    pub created_ms: i64,
+    pub updated_ms: i64,
 }
 
 fn ts(ms: i64) -> DateTime<Utc> {
@@ -137,34 +146,73 @@ impl Record {
             }
             let source = self.source_lookup(&provenance);
             if let Some(src) = &source {
-                let exists: bool = tx.query_row(
-                    "SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)",
-                    [src],
-                    |r| r.get(0),
-                )?;
-                if exists {
+                if self.source_taken(tx, src)? {
                     return Err(Error::invalid("entry", "an entry from this source item already exists"));
                 }
             }
             let id = super::sync_log::entry_id_for(source.as_deref());
             let now = now_ms();
-            let sealed = self.seal_entry_body(&id, &s.id, &value, &provenance, false)?;
-            tx.execute(
-                "INSERT INTO entries(id, section_id, created_at, updated_at, deleted_at, source_lookup, body) VALUES (?1, ?2, ?3, ?3, NULL, ?4, ?5)",
-                rusqlite::params![id, section_row, now, source, sealed],
-            )?;
-            self.sync_emit(
-                tx,
-                Change::EntryAdded {
-                    id: id.clone(),
-                    section: s.id.clone(),
-                    value,
-                    provenance,
-                    created_ms: now,
-                },
-            )?;
+            let new = NewEntry {
+                id: &id,
+                section_row: &section_row,
+                section: &s.id,
+                created_ms: now,
+                updated_ms: now,
+            };
+            self.insert_entry_in(tx, new, value, provenance, source)?;
             self.load_entry(tx, &id)
         }
+    }
+
+    /// The one writer of new `entries` rows, for the owner's entries and for entries from
+    /// the owner's other devices (`sync_log` applies `EntryAdded` through it): inserts the
+    /// row and records the op (a no-op while a remote op is being applied).
+    pub(super) fn insert_entry_in(
+        &self,
+        tx: &Connection,
+        new: NewEntry<'_>,
+        value: EntryValue,
+        provenance: Provenance,
+        source: Option<Vec<u8>>,
+    ) -> Result<()> {
+        let sealed = self.seal_entry_body(new.id, new.section, &value, &provenance, false)?;
+        tx.execute(
+            "INSERT INTO entries(id, section_id, created_at, updated_at, deleted_at, source_lookup, body) VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
+            rusqlite::params![new.id, new.section_row, new.created_ms, new.updated_ms, source, sealed],
+        )?;
+        self.sync_emit(
+            tx,
+            Change::EntryAdded {
+                id: new.id.to_string(),
+                section: new.section.to_string(),
+                value,
+                provenance,
+                created_ms: new.created_ms,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Whether an entry already came from this source item (its keyed hash).
+    pub(super) fn source_taken(&self, c: &Connection, source: &[u8]) -> Result<bool> {
+        Ok(c.query_row("SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)", [source], |r| {
+            r.get(0)
+        })?)
+    }
+
+    pub(super) fn entry_exists(&self, c: &Connection, id: &str) -> Result<bool> {
+        Ok(c.query_row("SELECT EXISTS(SELECT 1 FROM entries WHERE id = ?1)", [id], |r| r.get(0))?)
+    }
+
+    pub(super) fn annotation_exists(&self, c: &Connection, id: &str) -> Result<bool> {
+        Ok(c.query_row("SELECT EXISTS(SELECT 1 FROM annotations WHERE id = ?1)", [id], |r| r.get(0))?)
+    }
+
+    /// Every entry id, oldest first (what sync's genesis writes as ops).
+    pub(super) fn entry_ids_in(&self, c: &Connection) -> Result<Vec<String>> {
+        let mut stmt = c.prepare("SELECT id FROM entries ORDER BY created_at, rowid")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+        Ok(ids)
     }
 
     /// Finds the entry that came from a given source item (FHIR resource, import id).
@@ -307,14 +355,28 @@ impl Record {
         hidden: bool,
         value: &EntryValue,
     ) -> Result<()> {
-        let sealed = self.seal_entry_body(&e.id, &e.section, value, &e.provenance, hidden)?;
-        tx.execute(
-            "UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3",
-            rusqlite::params![sealed, now_ms(), e.id],
-        )?;
+        self.write_body_in(tx, e, value, hidden, Some(now_ms()))?;
         if hidden != e.hidden {
             self.sync_emit(tx, Change::EntryHidden { id: e.id.clone(), hidden })?;
         }
+        Ok(())
+    }
+
+    /// The one writer of an entry's sealed body (value and hidden flag); `updated_ms`
+    /// moves `updated_at` when given (a hide from another device leaves it).
+    pub(super) fn write_body_in(
+        &self,
+        tx: &Connection,
+        e: &Entry,
+        value: &EntryValue,
+        hidden: bool,
+        updated_ms: Option<i64>,
+    ) -> Result<()> {
+        let sealed = self.seal_entry_body(&e.id, &e.section, value, &e.provenance, hidden)?;
+        tx.execute(
+            "UPDATE entries SET body = ?1, updated_at = COALESCE(?2, updated_at) WHERE id = ?3",
+            rusqlite::params![sealed, updated_ms, e.id],
+        )?;
         Ok(())
     }
 
@@ -343,8 +405,20 @@ impl Record {
     /// the history. No provenance check: callers decide who may change what (the owner via
     /// [`Record::edit_entry`], the medical-record reconciler for its own entries).
     pub(super) fn replace_value_in(&self, tx: &Connection, e: &Entry, value: &EntryValue) -> Result<()> {
-        self.push_revision(tx, &e.id, &e.value, now_ms())?;
-        self.rewrite_body(tx, e, e.hidden, value)?;
+        self.replace_value_at(tx, e, value, now_ms())
+    }
+
+    /// As [`Record::replace_value_in`] at a given time: the op's clock when the value
+    /// comes from another device, so every device keeps the same history.
+    pub(super) fn replace_value_at(
+        &self,
+        tx: &Connection,
+        e: &Entry,
+        value: &EntryValue,
+        at_ms: i64,
+    ) -> Result<()> {
+        self.push_revision(tx, &e.id, &e.value, at_ms)?;
+        self.write_body_in(tx, e, value, e.hidden, Some(at_ms))?;
         self.sync_emit(
             tx,
             Change::EntryValue {
@@ -476,10 +550,7 @@ impl Record {
             if e.deleted_at.is_none() {
                 return Err(Error::invalid("entry", "must be deleted before it can be purged"));
             }
-            tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
-            self.remember_purge(tx, id)?;
-            self.sync_emit(tx, Change::EntryPurged { id: id.to_string() })?;
-            Ok(())
+            self.erase_entry_in(tx, id)
         })
     }
 
@@ -490,15 +561,38 @@ impl Record {
             .sync_emit(tx, Change::EntryDeleted { id: id.to_string(), deleted: true })?
             .map(|h| h.ms())
             .unwrap_or_else(now_ms);
-        Ok(tx.execute(
-            "UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL",
-            rusqlite::params![at, id],
-        )?)
+        self.set_deleted_at(tx, id, Some(at), true)
     }
 
     pub(super) fn undelete_in(&self, tx: &Connection, id: &str) -> Result<()> {
-        tx.execute("UPDATE entries SET deleted_at = NULL WHERE id = ?1", [id])?;
+        self.set_deleted_at(tx, id, None, false)?;
         self.sync_emit(tx, Change::EntryDeleted { id: id.to_string(), deleted: false })?;
+        Ok(())
+    }
+
+    /// The one writer of `entries.deleted_at` (the tombstone); `only_live` keeps an earlier
+    /// deletion time. Returns how many rows changed.
+    pub(super) fn set_deleted_at(
+        &self,
+        tx: &Connection,
+        id: &str,
+        at: Option<i64>,
+        only_live: bool,
+    ) -> Result<usize> {
+        let sql = if only_live {
+            "UPDATE entries SET deleted_at = ?1 WHERE id = ?2 AND deleted_at IS NULL"
+        } else {
+            "UPDATE entries SET deleted_at = ?1 WHERE id = ?2"
+        };
+        Ok(tx.execute(sql, rusqlite::params![at, id])?)
+    }
+
+    /// Erases an entry for good (its history and annotations go with it), remembers the
+    /// purge so later ops about it are ignored, and records the op.
+    pub(super) fn erase_entry_in(&self, tx: &Connection, id: &str) -> Result<()> {
+        tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
+        self.remember_purge(tx, id)?;
+        self.sync_emit(tx, Change::EntryPurged { id: id.to_string() })?;
         Ok(())
     }
 
@@ -511,9 +605,7 @@ impl Record {
                 ids
             };
             for id in &ids {
-                tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
-                self.remember_purge(tx, id)?;
-                self.sync_emit(tx, Change::EntryPurged { id: id.clone() })?;
+                self.erase_entry_in(tx, id)?;
             }
             Ok(ids.len())
         })

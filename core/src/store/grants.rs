@@ -1,11 +1,11 @@
-//! Grants and the hash-chained audit log (schema 4). The rules live in `crate::consent`;
-//! this file only stores, seals and chains.
+//! Grants and the hash-chained audit log (schema 4). The types are `phr_model::grant`; the
+//! rules live in the `consent` module; this file only stores, seals and chains.
 
 use super::{ad, now_ms, Record};
-use crate::consent::{AuditAction, AuditEvent, AuditVerification, Grant};
 use crate::{Error, Result};
 use chrono::{TimeZone, Utc};
 use data_encoding::HEXLOWER;
+use phr_model::grant::{AuditAction, AuditEvent, AuditVerification, Grant};
 use rusqlite::{Connection, OptionalExtension};
 
 const HEAD_AD: &[u8] = b"meta|audit_head";
@@ -21,14 +21,24 @@ impl Record {
         self.cipher.seal(&plain, &ad("grants", "body", &g.id))
     }
 
-    pub(crate) fn insert_grant_audited(&self, g: &Grant, action: AuditAction, detail: &str) -> Result<()> {
+    /// The one writer of `grants` rows, for the owner's grants and for grants from the
+    /// owner's other devices (`sync_log` applies `Change::Grant` through it): stores the
+    /// grant, new or changed, and records the op (a no-op while a remote op is applied).
+    pub(super) fn put_grant_in(&self, tx: &Connection, g: &Grant) -> Result<()> {
         let body = self.seal_grant(g)?;
+        tx.execute(
+            "INSERT INTO grants(id, created_at, body) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+            rusqlite::params![g.id, g.created_at.timestamp_millis(), body],
+        )?;
+        self.emit_grant(tx, g)
+    }
+
+    pub(crate) fn insert_grant_audited(&self, g: &Grant, action: AuditAction, detail: &str) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO grants(id, created_at, body) VALUES (?1, ?2, ?3)",
-                rusqlite::params![g.id, g.created_at.timestamp_millis(), body],
-            )?;
-            self.emit_grant(tx, g)?;
+            if self.grant_in(tx, &g.id)?.is_some() {
+                return Err(Error::invalid("grant", "a grant with this id already exists"));
+            }
+            self.put_grant_in(tx, g)?;
             self.append_audit_in(tx, action, &g.recipient.name, Some(&g.id), &g.sections, detail)?;
             Ok(())
         })
@@ -36,13 +46,11 @@ impl Record {
 
     /// Rewrites a grant (revocation, link details, replies), optionally auditing it.
     pub(crate) fn update_grant_audited(&self, g: &Grant, audit: Option<(AuditAction, String)>) -> Result<()> {
-        let body = self.seal_grant(g)?;
         self.write(|tx| {
-            let n = tx.execute("UPDATE grants SET body = ?2 WHERE id = ?1", rusqlite::params![g.id, body])?;
-            if n == 0 {
+            if self.grant_in(tx, &g.id)?.is_none() {
                 return Err(Error::NotFound { what: "grant" });
             }
-            self.emit_grant(tx, g)?;
+            self.put_grant_in(tx, g)?;
             if let Some((action, detail)) = &audit {
                 self.append_audit_in(
                     tx,
@@ -59,16 +67,18 @@ impl Record {
 
     fn emit_grant(&self, tx: &Connection, g: &Grant) -> Result<()> {
         let json = serde_json::to_value(g).map_err(|_| Error::Crypto("grant encoding failed"))?;
-        self.sync_emit(tx, crate::sync::change::Change::Grant { id: g.id.clone(), json })?;
+        self.sync_emit(tx, phr_model::change::Change::Grant { id: g.id.clone(), json })?;
         Ok(())
     }
 
     pub fn grant(&self, id: &str) -> Result<Option<Grant>> {
-        self.read(|c| {
-            let body: Option<Vec<u8>> =
-                c.query_row("SELECT body FROM grants WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-            body.map(|b| self.open_grant(id, &b)).transpose()
-        })
+        self.read(|c| self.grant_in(c, id))
+    }
+
+    fn grant_in(&self, c: &Connection, id: &str) -> Result<Option<Grant>> {
+        let body: Option<Vec<u8>> =
+            c.query_row("SELECT body FROM grants WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        body.map(|b| self.open_grant(id, &b)).transpose()
     }
 
     fn open_grant(&self, id: &str, body: &[u8]) -> Result<Grant> {

@@ -12,7 +12,7 @@ use crate::insights::{
 };
 use crate::record::{EntryValue, SampleKind};
 use crate::Result;
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
 /// Setting name for the persisted [`InsightSettings`].
@@ -37,28 +37,6 @@ const ROLLUP_KINDS: [(SampleKind, MetricKind); 8] = [
 /// Two halves of a blood pressure reading belong together if taken this close.
 const BP_PAIR_MS: i64 = 120_000;
 
-/// Leeds local time: GMT, or BST (+1 h) from 01:00 UTC on the last Sunday in March
-/// to 01:00 UTC on the last Sunday in October. Whole-day resolution: the offset in
-/// force at noon on `day`.
-pub fn uk_utc_offset_s(day: NaiveDate) -> i32 {
-    fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
-        let first_next = if month == 12 {
-            NaiveDate::from_ymd_opt(year + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(year, month + 1, 1)
-        }?;
-        let last = first_next.pred_opt()?;
-        let back = last.weekday().num_days_from_sunday();
-        Some(last - Duration::days(i64::from(back)))
-    }
-    match (last_sunday(day.year(), 3), last_sunday(day.year(), 10)) {
-        (Some(start), Some(end)) if day > start && day < end => 3600,
-        // On the change days noon is already past 01:00 UTC.
-        (Some(start), _) if day == start => 3600,
-        _ => 0,
-    }
-}
-
 fn ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0)
 }
@@ -76,14 +54,15 @@ pub fn bp_setting_of_source(source: &str) -> BpSetting {
     }
 }
 
-fn sport_of(s: &str) -> Sport {
-    match s {
-        "running" | "trail_running" | "treadmill_running" | "run" => Sport::Run,
-        "walking" | "walk" | "hiking" | "hike" => Sport::Walk,
-        "cycling" | "road_cycling" | "mountain_biking" | "ride" | "virtual_ride" | "indoor_cycling" => {
-            Sport::Cycle
-        }
-        "swimming" | "swim" | "lap_swimming" | "open_water" => Sport::Swim,
+/// The insights' coarse sport (what pace and longest-session rules group by), from the
+/// record's sport family.
+fn insight_sport(s: &crate::record::Sport) -> Sport {
+    use crate::record::Sport as S;
+    match s.family() {
+        S::Running => Sport::Run,
+        S::Walking => Sport::Walk,
+        S::Cycling => Sport::Cycle,
+        S::Swimming => Sport::Swim,
         _ => Sport::Other,
     }
 }
@@ -182,7 +161,7 @@ impl Record {
         let (from, to) = if from <= to { (from, to) } else { (to, from) };
         let mut input = InsightInput::new(to);
         input.settings = self.insight_settings()?;
-        input.utc_offset_s = uk_utc_offset_s(to);
+        input.utc_offset_s = insights::uk_utc_offset_s(to);
         input.goals = self.goals()?;
 
         for (sk, mk) in ROLLUP_KINDS {
@@ -252,7 +231,7 @@ impl Record {
                 duration_s: a.timer_s.unwrap_or(a.elapsed_s),
                 distance_m: a.distance_m,
                 avg_hr: a.avg_hr,
-                sport: sport_of(&a.sport),
+                sport: insight_sport(&a.sport),
             })
             .collect();
 
@@ -367,21 +346,6 @@ fn test_result(f: &BTreeMap<String, crate::record::FieldValue>) -> crate::insigh
 mod tests {
     use super::*;
     use crate::record::Sample;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn uk_offset_follows_bst_rules() {
-        // 2026: BST from Sunday 29 March to Sunday 25 October.
-        assert_eq!(uk_utc_offset_s(d(2026, 3, 28)), 0);
-        assert_eq!(uk_utc_offset_s(d(2026, 3, 29)), 3600);
-        assert_eq!(uk_utc_offset_s(d(2026, 7, 1)), 3600);
-        assert_eq!(uk_utc_offset_s(d(2026, 10, 24)), 3600);
-        assert_eq!(uk_utc_offset_s(d(2026, 10, 25)), 0);
-        assert_eq!(uk_utc_offset_s(d(2026, 11, 25)), 0);
-    }
 
     #[test]
     fn bp_pairs_by_time_and_source_and_knows_clinic_from_home() {

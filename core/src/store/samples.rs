@@ -46,7 +46,7 @@ pub(super) type Groups<'a> = BTreeMap<(SampleKind, &'a str, i64), Vec<ChunkSampl
 pub(super) fn group_samples(samples: &[Sample]) -> Result<Groups<'_>> {
     let mut groups: Groups<'_> = BTreeMap::new();
     for (i, s) in samples.iter().enumerate() {
-        s.validate().map_err(|e| e.in_batch("sample", i))?;
+        s.validate().map_err(|e| crate::Error::from(e).in_batch("sample", i))?;
         groups.entry((s.kind, s.source.as_str(), day_of(s.start_ms))).or_default().push(ChunkSample {
             start: s.start_ms,
             end: s.end_ms,
@@ -171,7 +171,7 @@ impl Record {
     /// Reads only the sealed 48-byte rollups, never the samples, except on days when a
     /// cumulative kind (steps, distance...) has more than one source: there the day's
     /// samples are read and only the primary source counts where sources overlap
-    /// ([`crate::import::priority`]), so the total does not depend on which device's
+    /// ([`phr_model::priority`]), so the total does not depend on which device's
     /// data was imported first.
     pub fn daily_rollups(
         &self,
@@ -245,7 +245,7 @@ impl Record {
                 dedup_key: None,
             }));
         }
-        crate::import::priority::resolve_against(&mut today, &near);
+        phr_model::priority::resolve_against(&mut today, &near);
         let kept: Vec<ChunkSample> = today
             .into_iter()
             .map(|s| ChunkSample { start: s.start_ms, end: s.end_ms, value: s.value, dedup: None })

@@ -150,7 +150,7 @@ impl Record {
         };
         self.write(|tx| {
             insert(tx, &self.cipher, &self.lookup, &s)?;
-            self.sync_emit(tx, crate::sync::change::Change::SectionCreated { section: s.clone() })?;
+            self.sync_emit(tx, phr_model::change::Change::SectionCreated { section: s.clone() })?;
             Ok(())
         })?;
         Ok(s)
@@ -225,10 +225,10 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consent::{self, GrantRequest, Recipient, RecipientCategory};
     use crate::crypto::RawKeyStore;
     use crate::record::{EntryValue, FieldValue};
     use crate::store::{ListOptions, DB_FILE, LEGACY_RESULTS_SECTION, RESULTS_SECTION};
+    use phr_model::grant::{AuditAction, Grant, Recipient, RecipientCategory};
 
     #[test]
     fn an_old_records_custom_test_results_move_into_the_built_in_section() {
@@ -267,7 +267,10 @@ mod tests {
                     crate::record::Provenance::User,
                 )
                 .unwrap();
-            let req = GrantRequest {
+            // A grant naming the old section, stored as consent::create_grant stores one.
+            let now = chrono::Utc::now();
+            let g = Grant {
+                id: "grant-1".into(),
                 recipient: Recipient {
                     name: "Dr Lee".into(),
                     role: "GP".into(),
@@ -276,10 +279,14 @@ mod tests {
                 sections: vec![LEGACY_RESULTS_SECTION.into(), "allergies".into()],
                 purpose: "review".into(),
                 message: None,
-                start: None,
+                start: now,
                 expiry: None,
+                revoked_at: None,
+                created_at: now,
+                link: None,
+                replies: Vec::new(),
             };
-            let g = consent::create_grant(&r, req).unwrap();
+            r.insert_grant_audited(&g, AuditAction::GrantCreated, "purpose: review").unwrap();
             (e.id, g.id)
         };
         let r = Record::open(&path, &ks).unwrap();

@@ -1,8 +1,8 @@
 //! Owner settings (insight switches and the like) as sealed JSON documents by name.
 
 use super::{ad, Record};
-use crate::sync::change::Change;
 use crate::{Error, Result};
+use phr_model::change::Change;
 use rusqlite::{Connection, OptionalExtension};
 
 impl Record {

@@ -19,12 +19,13 @@
 //! Nothing is recorded until sync is switched on ([`Record::enable_sync`]); switching it
 //! on writes the existing record as ops once ("genesis").
 
+use super::entries::NewEntry;
 use super::{ad, now_ms, Record};
-use crate::consent::Grant;
 use crate::record::{Sample, Section, SectionClass};
-use crate::sync::change::{is_device_local_setting, Change, Op};
-use crate::sync::hlc::{Hlc, Stamp};
 use crate::{Error, Result};
+use phr_model::change::{is_device_local_setting, Change, Op};
+use phr_model::grant::Grant;
+use phr_model::hlc::{Hlc, Stamp};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
@@ -210,10 +211,6 @@ impl Record {
         Ok(())
     }
 
-    fn entry_exists(&self, tx: &Connection, id: &str) -> Result<bool> {
-        Ok(tx.query_row("SELECT EXISTS(SELECT 1 FROM entries WHERE id = ?1)", [id], |r| r.get(0))?)
-    }
-
     /// A tombstone counts while it is newer than the latest value.
     fn settle_deleted(&self, tx: &Connection, id: &str) -> Result<()> {
         let deleted = self.register(tx, &format!("entry|{id}|deleted"))?;
@@ -222,7 +219,7 @@ impl Record {
             Some((stamp, Some(true))) if value.as_ref().is_none_or(|v| stamp > *v) => Some(stamp.hlc.ms()),
             _ => None,
         };
-        tx.execute("UPDATE entries SET deleted_at = ?1 WHERE id = ?2", rusqlite::params![at, id])?;
+        self.set_deleted_at(tx, id, at, false)?;
         Ok(())
     }
 
@@ -337,20 +334,18 @@ impl Record {
                 // `entry_id_for`); an older record's random id keeps its entry, unlinked.
                 let mut source = self.source_lookup(provenance);
                 if let Some(src) = &source {
-                    let taken: bool = tx.query_row(
-                        "SELECT EXISTS(SELECT 1 FROM entries WHERE source_lookup = ?1)",
-                        [src],
-                        |r| r.get(0),
-                    )?;
-                    if taken {
+                    if self.source_taken(tx, src)? {
                         source = None;
                     }
                 }
-                let sealed = self.seal_entry_body(id, section, value, provenance, false)?;
-                tx.execute(
-                    "INSERT INTO entries(id, section_id, created_at, updated_at, deleted_at, source_lookup, body) VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
-                    rusqlite::params![id, section_row, created_ms, op.hlc.ms(), source, sealed],
-                )?;
+                let new = NewEntry {
+                    id,
+                    section_row: &section_row,
+                    section,
+                    created_ms: *created_ms,
+                    updated_ms: op.hlc.ms(),
+                };
+                self.insert_entry_in(tx, new, value.clone(), provenance.clone(), source)?;
                 // Parked value ops for this entry apply after this and win by clock.
                 self.lww(tx, &format!("entry|{id}|value"), &stamp, None)?;
                 self.settle_deleted(tx, id)?;
@@ -361,12 +356,7 @@ impl Record {
                     return Ok(Outcome::Refused);
                 }
                 if self.lww(tx, &format!("entry|{id}|value"), &stamp, None)? {
-                    self.push_revision(tx, id, &e.value, op.hlc.ms())?;
-                    let sealed = self.seal_entry_body(id, &e.section, value, &e.provenance, e.hidden)?;
-                    tx.execute(
-                        "UPDATE entries SET body = ?1, updated_at = ?2 WHERE id = ?3",
-                        rusqlite::params![sealed, op.hlc.ms(), id],
-                    )?;
+                    self.replace_value_at(tx, &e, value, op.hlc.ms())?;
                 } else {
                     // Superseded before it arrived: history, not lost. Always, even when equal
                     // to the current value, so the history is the same whatever the order.
@@ -377,8 +367,7 @@ impl Record {
             Change::EntryHidden { id, hidden } => {
                 if self.lww(tx, &format!("entry|{id}|hidden"), &stamp, Some(*hidden))? {
                     let e = self.load_entry(tx, id)?;
-                    let sealed = self.seal_entry_body(id, &e.section, &e.value, &e.provenance, *hidden)?;
-                    tx.execute("UPDATE entries SET body = ?1 WHERE id = ?2", rusqlite::params![sealed, id])?;
+                    self.write_body_in(tx, &e, &e.value, *hidden, None)?;
                 }
             }
             Change::EntryDeleted { id, deleted } => {
@@ -386,15 +375,10 @@ impl Record {
                 self.settle_deleted(tx, id)?;
             }
             Change::EntryPurged { id } => {
-                tx.execute("DELETE FROM entries WHERE id = ?1", [id])?;
-                self.remember_purge(tx, id)?;
+                self.erase_entry_in(tx, id)?;
             }
             Change::Annotated { entry, id, at_ms, kind, text } => {
-                let exists: bool =
-                    tx.query_row("SELECT EXISTS(SELECT 1 FROM annotations WHERE id = ?1)", [id], |r| {
-                        r.get(0)
-                    })?;
-                if !exists {
+                if !self.annotation_exists(tx, id)? {
                     self.insert_annotation(tx, entry, id, *at_ms, kind.clone(), text.clone())?;
                 }
             }
@@ -429,11 +413,7 @@ impl Record {
                     return Ok(Outcome::Refused);
                 }
                 if self.lww(tx, &format!("grant|{id}"), &stamp, None)? {
-                    let body = self.seal_grant(&g)?;
-                    tx.execute(
-                        "INSERT INTO grants(id, created_at, body) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-                        rusqlite::params![g.id, g.created_at.timestamp_millis(), body],
-                    )?;
+                    self.put_grant_in(tx, &g)?;
                 }
             }
             Change::Samples { samples } => {
@@ -459,11 +439,7 @@ impl Record {
         let grants = self.grants()?;
         let summaries = self.sample_summary()?;
         let activities = self.activities(i64::MIN / 2, i64::MAX / 2)?;
-        let ids: Vec<String> = self.read(|c| {
-            let mut stmt = c.prepare("SELECT id FROM entries ORDER BY created_at, rowid")?;
-            let ids = stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
-            Ok(ids)
-        })?;
+        let ids = self.read(|c| self.entry_ids_in(c))?;
         self.write(|tx| {
             self.set_setting_in(tx, DEVICE_SETTING, &device)?;
             {
@@ -797,6 +773,30 @@ mod tests {
             assert!(values.contains(&condition(v)), "{v} was lost");
         }
         assert_eq!(merged.annotations.len(), 1);
+    }
+
+    #[test]
+    fn remote_ops_go_through_the_local_writers_without_logging_new_ops() {
+        let d = devices(2);
+        let (a, b) = (&d.all[0], &d.all[1]);
+        let e = a.add_entry("conditions", condition("eczema"), Provenance::User).unwrap();
+        a.edit_entry(&e.id, condition("eczema (hands)")).unwrap();
+        a.set_hidden(&e.id, true).unwrap();
+        a.annotate(&e.id, AnnotationKind::Note, Some("worse in winter".into())).unwrap();
+        a.delete_entry(&e.id).unwrap();
+        let gone = a.add_entry("conditions", condition("wart"), Provenance::User).unwrap();
+        a.delete_entry(&gone.id).unwrap();
+        a.purge(&gone.id).unwrap();
+        let before = b.ops_to_push(usize::MAX).unwrap().len();
+        exchange(a, b);
+        assert_eq!(b.ops_to_push(usize::MAX).unwrap().len(), before, "applying logged new local ops");
+        let got = b.entry(&e.id).unwrap();
+        assert_eq!(got.value, condition("eczema (hands)"));
+        assert_eq!(got.history.len(), 1);
+        assert!(got.hidden && got.deleted_at.is_some());
+        assert_eq!(got.annotations.len(), 1);
+        assert!(b.entry(&gone.id).is_err(), "the purge applied");
+        assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
     }
 
     #[test]

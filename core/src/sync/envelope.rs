@@ -60,14 +60,8 @@ impl EpochKeys {
     }
 }
 
-/// An op as the relay stores it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WireOp {
-    pub id: String,
-    pub epoch: u32,
-    /// base64url of the sealed op.
-    pub blob: String,
-}
+/// An op as the relay stores it (its definition is shared with the relay).
+pub use phr_relay_protocol::sync::WireOp;
 
 fn op_ad(account: &str, id: &str, epoch: u32) -> Vec<u8> {
     format!("phr-sync-op|{account}|{id}|{epoch}").into_bytes()

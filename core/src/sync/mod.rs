@@ -5,11 +5,12 @@
 //!
 //! This module talks to the network only when the owner syncs or adds a device.
 
-pub mod change;
+/// The op and clock types are data in the model crate; re-exported so paths stay
+/// `phr_core::sync::change::...` and `phr_core::sync::hlc::...`.
+pub use phr_model::{change, hlc};
 pub mod devices;
 pub mod engine;
 pub mod envelope;
-pub mod hlc;
 pub mod relay_api;
 pub mod state;
 

@@ -5,58 +5,13 @@
 
 use super::envelope::WireOp;
 use crate::{Error, Result};
+use phr_relay_protocol::sync::{DeviceKey, NewDevice, PushAnswer, PushOp, PushRequest, PutKeys};
 use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeviceRow {
-    /// The device's Ed25519 public key (base64url): its identity on the relay.
-    pub device: String,
-    /// Its X25519 public key, for sealing keys to it.
-    pub xkey: String,
-    /// "active" | "removed"
-    pub status: String,
-    pub added_at: i64,
-    #[serde(default)]
-    pub removed_at: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PulledOp {
-    pub seq: i64,
-    #[serde(flatten)]
-    pub op: WireOp,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PullPage {
-    #[serde(default)]
-    pub snapshot_required: bool,
-    #[serde(default)]
-    pub ops: Vec<PulledOp>,
-    #[serde(default)]
-    pub more: bool,
-    #[serde(default)]
-    pub snapshot_upto: i64,
-    #[serde(default)]
-    pub last_seq: i64,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub upto: i64,
-    pub epoch: u32,
-    pub blob: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct KeyEnvelope {
-    pub epoch: u32,
-    pub blob: String,
-}
+/// The sync API's bodies, one definition with the relay (phr-relay-protocol).
+pub use phr_relay_protocol::sync::{DeviceRow, KeyEnvelope, PullPage, PulledOp, Snapshot};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PushOutcome {
@@ -221,7 +176,7 @@ impl SyncRelay for HttpSyncRelay {
         let (status, bytes) = self.send(
             "POST",
             &self.path("/devices"),
-            &to_json(&serde_json::json!({ "device": device, "xkey": xkey }))?,
+            &to_json(&NewDevice { device: device.to_string(), xkey: xkey.to_string() })?,
         )?;
         check(status, &bytes)
     }
@@ -240,7 +195,10 @@ impl SyncRelay for HttpSyncRelay {
         let (status, bytes) = self.send(
             "POST",
             &self.path("/ops"),
-            &to_json(&serde_json::json!({ "epoch": epoch, "ops": ops }))?,
+            &to_json(&PushRequest {
+                epoch,
+                ops: ops.iter().map(|o| PushOp { id: o.id.clone(), blob: o.blob.clone() }).collect(),
+            })?,
         )?;
         if status == 409 && error_code(&bytes) == "stale_epoch" {
             let current = serde_json::from_slice::<serde_json::Value>(&bytes)
@@ -250,12 +208,7 @@ impl SyncRelay for HttpSyncRelay {
             return Ok(PushOutcome::StaleEpoch(current));
         }
         check(status, &bytes)?;
-        #[derive(Deserialize)]
-        struct Pushed {
-            accepted: u64,
-            duplicates: u64,
-        }
-        let p: Pushed =
+        let p: PushAnswer =
             serde_json::from_slice(&bytes).map_err(|_| net("the relay's answer is not the expected JSON"))?;
         Ok(PushOutcome::Accepted { accepted: p.accepted, duplicates: p.duplicates })
     }
@@ -281,13 +234,10 @@ impl SyncRelay for HttpSyncRelay {
             .map_err(|_| net("the relay's answer is not the expected JSON"))
     }
     fn put_keys(&self, epoch: u32, envelopes: &[(String, String)]) -> Result<()> {
-        let envs: Vec<_> =
-            envelopes.iter().map(|(d, b)| serde_json::json!({ "device": d, "blob": b })).collect();
-        let (status, bytes) = self.send(
-            "POST",
-            &self.path("/keys"),
-            &to_json(&serde_json::json!({ "epoch": epoch, "envelopes": envs }))?,
-        )?;
+        let envelopes =
+            envelopes.iter().map(|(d, b)| DeviceKey { device: d.clone(), blob: b.clone() }).collect();
+        let (status, bytes) =
+            self.send("POST", &self.path("/keys"), &to_json(&PutKeys { epoch, envelopes })?)?;
         check(status, &bytes)
     }
     fn keys(&self) -> Result<Vec<KeyEnvelope>> {

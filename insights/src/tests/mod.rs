@@ -7,6 +7,7 @@ mod props;
 mod settings_tests;
 mod thresholds;
 mod trend_tests;
+mod uk_time;
 
 use chrono::{NaiveDate, NaiveTime};
 

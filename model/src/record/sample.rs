@@ -152,7 +152,7 @@ impl SampleKind {
             (Self::ActiveEnergy, "kJ") => value / 4.184,
             (Self::Steps, "steps") => value,
             _ => {
-                return Err(crate::Error::Invalid {
+                return Err(crate::ModelError::Invalid {
                     field: "unit",
                     reason: format!("{u:?} is not a unit for {}", self.slug()),
                 });
@@ -164,7 +164,7 @@ impl SampleKind {
     pub fn check_value(self, value: f64) -> crate::Result<()> {
         let (lo, hi) = self.plausible();
         if !value.is_finite() || value < lo || value > hi {
-            return Err(crate::Error::Invalid {
+            return Err(crate::ModelError::Invalid {
                 field: "sample value",
                 reason: format!(
                     "outside the possible range for {} ({lo} to {hi} {})",
@@ -200,19 +200,19 @@ impl Sample {
     pub fn validate(&self) -> crate::Result<()> {
         self.kind.check_value(self.value)?;
         if self.end_ms < self.start_ms {
-            return Err(crate::Error::invalid("sample time", "ends before it starts"));
+            return Err(crate::ModelError::invalid("sample time", "ends before it starts"));
         }
         // 1900..2200: anything else is a unit mistake (seconds given as milliseconds).
         const LO: i64 = -2_208_988_800_000;
         const HI: i64 = 7_258_118_400_000;
         if self.start_ms < LO || self.end_ms > HI {
-            return Err(crate::Error::invalid(
+            return Err(crate::ModelError::invalid(
                 "sample time",
                 "outside 1900-2200 (seconds given where milliseconds were expected?)",
             ));
         }
         if self.source.trim().is_empty() {
-            return Err(crate::Error::invalid("sample source", "must not be empty"));
+            return Err(crate::ModelError::invalid("sample source", "must not be empty"));
         }
         Ok(())
     }

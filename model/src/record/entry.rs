@@ -330,17 +330,17 @@ impl EntryValue {
             return match self {
                 Self::Custom { fields } => check_custom(fields, &section.fields),
                 Self::Note { .. } if section.fields.is_empty() => Ok(()),
-                _ => Err(crate::Error::invalid(
+                _ => Err(crate::ModelError::invalid(
                     "entry",
                     "a user-defined section takes custom fields or a note",
                 )),
             };
         }
         let Some(b) = section.builtin() else {
-            return Err(crate::Error::NotFound { what: "section" });
+            return Err(crate::ModelError::NotFound { what: "section" });
         };
         if !super::fields::section_entry_types(b).contains(&self.type_name()) {
-            return Err(crate::Error::Invalid {
+            return Err(crate::ModelError::Invalid {
                 field: "entry type",
                 reason: format!("a {} entry does not belong in the {} section", self.type_name(), b.slug()),
             });
@@ -354,11 +354,11 @@ impl EntryValue {
     /// pasting a whole file into a name).
     fn check_text(&self) -> crate::Result<()> {
         let v = serde_json::to_value(self)
-            .map_err(|_| crate::Error::invalid("entry", "cannot be represented"))?;
+            .map_err(|_| crate::ModelError::invalid("entry", "cannot be represented"))?;
         fn walk(v: &serde_json::Value) -> crate::Result<()> {
             match v {
                 serde_json::Value::String(s) if s.len() > 20_000 => {
-                    Err(crate::Error::invalid("text", "is longer than 20,000 characters"))
+                    Err(crate::ModelError::invalid("text", "is longer than 20,000 characters"))
                 }
                 serde_json::Value::Array(a) => a.iter().try_for_each(walk),
                 serde_json::Value::Object(o) => o.values().try_for_each(walk),
@@ -377,14 +377,14 @@ impl EntryValue {
                 Some(_) => false,
             };
             if blank {
-                return Err(crate::Error::invalid(field.name, "must not be empty"));
+                return Err(crate::ModelError::invalid(field.name, "must not be empty"));
             }
         }
         if let Self::Medication { start: Some(a), stop: Some(b), .. }
         | Self::SocialPrescription { start: Some(a), stop: Some(b), .. } = self
         {
             if b < a {
-                return Err(crate::Error::invalid("stop", "is before the start date"));
+                return Err(crate::ModelError::invalid("stop", "is before the start date"));
             }
         }
         Ok(())
@@ -397,7 +397,7 @@ fn check_custom(fields: &BTreeMap<String, FieldValue>, defs: &[FieldDef]) -> cra
     }
     for (name, value) in fields {
         let Some(def) = defs.iter().find(|d| &d.name == name) else {
-            return Err(crate::Error::Invalid {
+            return Err(crate::ModelError::Invalid {
                 field: "field",
                 reason: format!("this section has no field named {name:?}"),
             });
@@ -410,7 +410,7 @@ fn check_custom(fields: &BTreeMap<String, FieldValue>, defs: &[FieldDef]) -> cra
             _ => false,
         };
         if !ok {
-            return Err(crate::Error::Invalid {
+            return Err(crate::ModelError::Invalid {
                 field: "field",
                 reason: format!("{name:?} must be a {:?}", def.field_type).to_lowercase(),
             });
@@ -418,7 +418,7 @@ fn check_custom(fields: &BTreeMap<String, FieldValue>, defs: &[FieldDef]) -> cra
     }
     for def in defs.iter().filter(|d| d.required) {
         if !fields.contains_key(&def.name) {
-            return Err(crate::Error::Invalid {
+            return Err(crate::ModelError::Invalid {
                 field: "field",
                 reason: format!("{:?} is required", def.name),
             });

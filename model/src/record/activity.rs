@@ -1,5 +1,6 @@
 //! Activities: a run, a ride, a swim. One per real-world session, whichever app sent it.
 
+use crate::sport::Sport;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,8 +46,8 @@ pub struct Activity {
     /// Assigned by the store; empty on the way in.
     #[serde(default)]
     pub id: String,
-    /// "running", "cycling", "swimming", "walking", ... (lower case, FIT-style names).
-    pub sport: String,
+    /// Stored as [`Sport::as_str`] ("running", "trail_running", ...), as before the enum.
+    pub sport: Sport,
     #[serde(default)]
     pub name: Option<String>,
     pub start_ms: i64,
@@ -88,18 +89,21 @@ impl Activity {
     }
 
     pub fn validate(&self) -> crate::Result<()> {
-        if self.sport.trim().is_empty() || self.source.trim().is_empty() || self.source_id.trim().is_empty() {
-            return Err(crate::Error::invalid("activity", "sport, source and source id are required"));
+        if self.source.trim().is_empty() || self.source_id.trim().is_empty() {
+            return Err(crate::ModelError::invalid("activity", "source and source id are required"));
         }
         if !self.elapsed_s.is_finite() || self.elapsed_s < 0.0 || self.elapsed_s > 30.0 * 86_400.0 {
-            return Err(crate::Error::invalid("activity duration", "must be between 0 and 30 days"));
+            return Err(crate::ModelError::invalid("activity duration", "must be between 0 and 30 days"));
         }
         for v in [self.distance_m, self.avg_hr, self.max_hr, self.calories, self.ascent_m, self.timer_s]
             .into_iter()
             .flatten()
         {
             if !v.is_finite() || v < 0.0 {
-                return Err(crate::Error::invalid("activity", "numbers must be finite and not negative"));
+                return Err(crate::ModelError::invalid(
+                    "activity",
+                    "numbers must be finite and not negative",
+                ));
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ mod nhs;
 mod sample;
 mod section;
 
+pub use crate::sport::Sport;
 pub use activity::{Activity, Lap, TrackPoint};
 pub use blood_group::{Abo, BloodGroup, RhD};
 pub use entry::{

@@ -3,7 +3,7 @@
 //! Ops are facts, not commands: applying the same set of ops in any order, any number of
 //! times, gives the same record (the merge rules are in `store::sync_log` and ADR 0012).
 
-use super::hlc::{Hlc, Stamp};
+use crate::hlc::{Hlc, Stamp};
 use crate::record::{Activity, AnnotationKind, EntryValue, PrivacyLevel, Provenance, Sample, Section};
 use serde::{Deserialize, Serialize};
 

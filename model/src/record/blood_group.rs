@@ -38,12 +38,15 @@ impl BloodGroup {
         } else if let Some(r) = t.strip_prefix('O') {
             (Abo::O, r)
         } else {
-            return Err(crate::Error::invalid("blood group", "must start with A, B, AB or O (e.g. O+, AB-)"));
+            return Err(crate::ModelError::invalid(
+                "blood group",
+                "must start with A, B, AB or O (e.g. O+, AB-)",
+            ));
         };
         let rh = match rest.trim() {
             "+" | "POS" | "POSITIVE" => RhD::Positive,
             "-" | "NEG" | "NEGATIVE" => RhD::Negative,
-            _ => return Err(crate::Error::invalid("blood group", "RhD must be + or - (e.g. O+, AB-)")),
+            _ => return Err(crate::ModelError::invalid("blood group", "RhD must be + or - (e.g. O+, AB-)")),
         };
         Ok(Self { abo, rh })
     }
@@ -62,7 +65,7 @@ impl fmt::Display for BloodGroup {
 }
 
 impl TryFrom<String> for BloodGroup {
-    type Error = crate::Error;
+    type Error = crate::ModelError;
     fn try_from(s: String) -> crate::Result<Self> {
         Self::parse(&s)
     }

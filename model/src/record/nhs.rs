@@ -17,15 +17,17 @@ impl NhsNumber {
             .filter(|c| !c.is_whitespace() && *c != '-')
             .map(|c| c.to_digit(10).ok_or(()))
             .collect::<Result<_, _>>()
-            .map_err(|_| crate::Error::invalid("NHS number", "must contain only digits, spaces or dashes"))?;
+            .map_err(|_| {
+                crate::ModelError::invalid("NHS number", "must contain only digits, spaces or dashes")
+            })?;
         if digits.len() != 10 {
-            return Err(crate::Error::invalid("NHS number", "must have exactly 10 digits"));
+            return Err(crate::ModelError::invalid("NHS number", "must have exactly 10 digits"));
         }
         let sum: u32 = digits[..9].iter().zip((2..=10).rev()).map(|(d, w)| d * w).sum();
         let check = match 11 - (sum % 11) {
             11 => 0,
             10 => {
-                return Err(crate::Error::invalid(
+                return Err(crate::ModelError::invalid(
                     "NHS number",
                     "is not a valid NHS number (no check digit exists for it)",
                 ))
@@ -33,7 +35,7 @@ impl NhsNumber {
             c => c,
         };
         if check != digits[9] {
-            return Err(crate::Error::invalid(
+            return Err(crate::ModelError::invalid(
                 "NHS number",
                 "the check digit does not match; please check it was typed correctly",
             ));
@@ -59,7 +61,7 @@ impl fmt::Debug for NhsNumber {
 }
 
 impl TryFrom<String> for NhsNumber {
-    type Error = crate::Error;
+    type Error = crate::ModelError;
     fn try_from(s: String) -> crate::Result<Self> {
         Self::parse(&s)
     }

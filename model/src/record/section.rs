@@ -20,7 +20,7 @@ impl PrivacyLevel {
             "private" => Ok(Self::Private),
             "shareable" => Ok(Self::Shareable),
             "sensitive" => Ok(Self::Sensitive),
-            _ => Err(crate::Error::invalid("privacy level", "must be private, shareable or sensitive")),
+            _ => Err(crate::ModelError::invalid("privacy level", "must be private, shareable or sensitive")),
         }
     }
     pub fn as_str(self) -> &'static str {
