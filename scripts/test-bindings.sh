@@ -35,7 +35,10 @@ for sym in "func syncNow" "func deviceOffer" "func deviceJoinRequest" "func remo
            "func formSpec" "func validateForm" "func addEntryFromForm" "func editForm" "func editEntryFromForm" "public enum FormOutcome" \
            "func homeScreen" "func sectionScreen" "func entryScreen" "public struct EntryScreen" "func observe" "public protocol RecordChangeListener" \
            "public enum RecordArea" "func catalogueText" "func inspectFile" "func inspectBytes" "func exportRecordJson" \
-           "func smartBegin" "func smartFinish" "func fhirPull" "func fhirLinks" "class SmartSession"; do
+           "func smartBegin" "func smartFinish" "func fhirPull" "func fhirLinks" "class SmartSession" \
+           "func insightsScreen" "func sharingScreen" "func devicesScreen" "func importsScreen" "func settingsScreen" \
+           "func notificationsDue" "func appPreferences" "func setAppPreferences" "func ingestPlatformRecords" "public enum PlatformSource" \
+           "func stravaAuthorizeUrl" "func stravaConnect" "func stravaSync" "func stravaStatus"; do
   grep -q "$sym" "$SWIFT" || { echo "generated Swift lacks: $sym"; exit 1; }
 done
 test -f "$GEN/swift/PhrFFIFFI.h" || { echo "generated Swift lacks its C header"; exit 1; }

@@ -40,3 +40,22 @@ def test_a_listener_hears_changes_until_closed(record):
     handle.cancel()
     asyncio.run(record.add_entry_from_form("allergies", None, {"substance": "Nuts", "severity": "severe", "kind": "allergy"}))
     assert len(heard) == 1
+
+
+def test_screens_and_the_notifications_plan(record):
+    from conftest import run
+    import time
+    run(record.add_entry_from_form("medications", None, {"name": "Metformin", "dose": "500 mg"}))
+    now = int(time.time() * 1000)
+    assert not [n for n in run(record.notifications_due(now)) if n.kind == phr_ffi.NotificationKind.MEDICATION_REMINDER]
+    prefs = run(record.app_preferences())
+    prefs.medication_reminders = True
+    run(record.set_app_preferences(prefs))
+    plan = run(record.notifications_due(now))
+    reminders = [n for n in plan if n.kind == phr_ffi.NotificationKind.MEDICATION_REMINDER]
+    assert len(reminders) == 1 and reminders[0].at_ms > now
+    assert "Metformin" not in str(plan), "lock-screen text never names a medicine"
+    settings = run(record.settings_screen())
+    assert settings.medication_reminders
+    assert run(record.sharing_screen()).grants == []
+    assert run(record.imports_screen()).imports == []

@@ -153,7 +153,24 @@ impl Record {
     /// Everything insights needs for a report on `today`: a year of daily rollups,
     /// recent paired blood pressure readings, entries, activities, goals, settings.
     pub fn insight_input(&self, today: NaiveDate) -> Result<InsightInput> {
-        self.insight_input_between(today - Duration::days(REPORT_DAYS), today)
+        Ok(self.cached_insight_input(today)?.as_ref().clone())
+    }
+
+    /// The input for `today`, built again only when a write has committed since the last
+    /// build (or the day changed). The generation is read before building, so a write
+    /// that lands during the build leaves the cache stale and the next call rebuilds.
+    fn cached_insight_input(&self, today: NaiveDate) -> Result<std::sync::Arc<InsightInput>> {
+        let generation = self.observers.generation();
+        if let Some((day, g, input)) = &*self.insight_cache.lock().unwrap_or_else(|p| p.into_inner()) {
+            if *day == today && *g == generation {
+                return Ok(input.clone());
+            }
+        }
+        let input =
+            std::sync::Arc::new(self.insight_input_between(today - Duration::days(REPORT_DAYS), today)?);
+        *self.insight_cache.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((today, generation, input.clone()));
+        Ok(input)
     }
 
     /// As [`Record::insight_input`], over the days `from..=to` (`to` acts as today).
@@ -279,7 +296,7 @@ impl Record {
 
     /// The full insights report for `today`, honouring the saved settings.
     pub fn insight_report(&self, today: NaiveDate) -> Result<InsightReport> {
-        Ok(insights::evaluate(&self.insight_input(today)?))
+        Ok(insights::evaluate(self.cached_insight_input(today)?.as_ref()))
     }
 
     /// An SVG chart of one metric over `from..=to`, with its target band, alert markers
@@ -346,6 +363,38 @@ fn test_result(f: &BTreeMap<String, crate::record::FieldValue>) -> crate::insigh
 mod tests {
     use super::*;
     use crate::record::Sample;
+
+    #[test]
+    fn the_cached_input_is_rebuilt_after_any_write_and_for_another_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Record::create(
+            &dir.path().join(super::super::DB_FILE),
+            &crate::crypto::RawKeyStore::new([9; 32]),
+        )
+        .unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let noon = |d: NaiveDate| d.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp_millis();
+        let first = r.cached_insight_input(day).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &r.cached_insight_input(day).unwrap()), "no write: reused");
+
+        r.ingest_samples(&[Sample::instant(SampleKind::Weight, noon(day), 82.0, "scale")]).unwrap();
+        let after_samples = r.cached_insight_input(day).unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&first, &after_samples), "a new reading must rebuild");
+        assert_ne!(*first, *after_samples);
+
+        let mut s = r.insight_settings().unwrap();
+        s.alerts_enabled = !s.alerts_enabled;
+        r.set_insight_settings(&s).unwrap();
+        let after_settings = r.cached_insight_input(day).unwrap();
+        assert_eq!(
+            after_settings.settings.alerts_enabled, s.alerts_enabled,
+            "a switch must reach the next report"
+        );
+
+        let next_day = r.cached_insight_input(day.succ_opt().unwrap()).unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&after_settings, &next_day), "another day: rebuilt");
+        assert_eq!(*next_day, r.insight_input(day.succ_opt().unwrap()).unwrap());
+    }
 
     #[test]
     fn bp_pairs_by_time_and_source_and_knows_clinic_from_home() {

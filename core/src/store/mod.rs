@@ -60,6 +60,10 @@ pub struct Record {
     applying_remote: std::sync::atomic::AtomicBool,
     /// Who to tell when a write commits (the apps' screens).
     observers: observe::Observers,
+    /// The last insight input built, with the day and write generation it was built for:
+    /// the insights screen and the notifications plan ask for it on every draw, and
+    /// building it decrypts a year of rollups and five sections.
+    insight_cache: Mutex<Option<(chrono::NaiveDate, u64, std::sync::Arc<crate::insights::InsightInput>)>>,
 }
 
 impl std::fmt::Debug for Record {
@@ -193,6 +197,7 @@ impl Record {
             sync_clock: Mutex::new(sync_log::SyncClock::default()),
             applying_remote: std::sync::atomic::AtomicBool::new(false),
             observers,
+            insight_cache: Mutex::new(None),
         };
         record.upgrade_builtin_sections()?;
         Ok(record)

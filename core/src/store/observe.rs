@@ -98,6 +98,9 @@ pub struct ObserverId(u64);
 #[derive(Default)]
 pub(super) struct Observers {
     dirty: Arc<AtomicU32>,
+    /// Counts committed writes that changed something a screen shows: caches of derived
+    /// views (the insight input) are valid while it stays the same.
+    generation: AtomicU64,
     next_id: AtomicU64,
     list: Mutex<Vec<(ObserverId, Arc<dyn RecordObserver>)>>,
 }
@@ -128,7 +131,16 @@ impl Observers {
     /// Takes the marks of the transaction that just committed. Call under the writer lock,
     /// so the next writer's marks are not taken with them.
     pub(super) fn take(&self) -> Changed {
-        Changed(self.dirty.swap(0, Ordering::Relaxed))
+        let changed = Changed(self.dirty.swap(0, Ordering::Relaxed));
+        if !changed.is_empty() {
+            self.generation.fetch_add(1, Ordering::Release);
+        }
+        changed
+    }
+
+    /// The write generation: it moves on with every committed change.
+    pub(super) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Tells every observer; call after the writer lock is released.
