@@ -13,7 +13,6 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
 import androidx.compose.material3.Button
-import androidx.compose.material3.CircularProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
@@ -21,7 +20,6 @@ import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
-import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
@@ -63,11 +61,10 @@ sealed interface Load<out T> {
 fun <T> Loaded(load: Load<T>, onRetry: () -> Unit, content: @Composable (T) -> Unit) {
     when (load) {
         is Load.Ready -> content(load.value)
-        Load.Loading -> {
-            val loading = t("ui.loading")
-            Box(Modifier.fillMaxSize(), contentAlignment = Alignment.Center) {
-                CircularProgressIndicator(Modifier.semantics { contentDescription = loading })
-            }
+        // Words, not a spinner: loading takes a moment, and an endless animation never lets
+        // the UI tests see the screen settle.
+        Load.Loading -> Box(Modifier.fillMaxSize().padding(16.dp), contentAlignment = Alignment.Center) {
+            Text(t("ui.loading"), style = MaterialTheme.typography.bodyLarge)
         }
         Load.Failed -> Column(Modifier.fillMaxWidth().padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
             Text(t("ui.load_failed"), style = MaterialTheme.typography.bodyLarge)

@@ -5,8 +5,11 @@ import kotlinx.coroutines.runBlocking
 import org.phr.ffi.FormOutcome
 import org.phr.shared.PhrRepository
 
-/** One screen drawn from the demo record: a file-friendly name and the composable. */
-class NamedScreen(val name: String, val content: @Composable () -> Unit)
+/**
+ * One screen drawn from the demo record: a file-friendly name and the composable. [shot]:
+ * written by scripts/screenshots-android.sh (all screens are rendered and tested either way).
+ */
+class NamedScreen(val name: String, val shot: Boolean = true, val content: @Composable () -> Unit)
 
 /**
  * Every screen of the app, drawn from the demo resident's real record (state hoisted: the
@@ -47,6 +50,20 @@ class DemoScreens(private val repo: PhrRepository) {
         runBlocking { runCatching { s to FormState(repo.formSpec(s.id)) }.getOrNull() }
     }
 
+    /** The fewest add forms that between them show every kind of field (for the screenshots). */
+    private val formsShowingEveryKind: Set<String> = run {
+        fun kinds(f: FormState) = f.spec.fields.map { it.kind::class }.toSet()
+        val left = addForms.flatMap { kinds(it.second) }.toMutableSet()
+        val picked = mutableSetOf("medications")
+        left -= addForms.first { it.first.id == "medications" }.second.let(::kinds)
+        while (left.isNotEmpty()) {
+            val best = addForms.maxBy { (kinds(it.second) intersect left).size }
+            picked += best.first.id
+            left -= kinds(best.second)
+        }
+        picked
+    }
+
     fun all(): List<NamedScreen> = buildList {
         add(NamedScreen("home") { HomeView(home) {} })
         add(NamedScreen("section-medications") { SectionView(medications, {}, {}, {}) })
@@ -54,6 +71,6 @@ class DemoScreens(private val repo: PhrRepository) {
         gpEntry?.let { add(NamedScreen("entry-from-gp") { EntryView(it, {}) {} }) }
         add(NamedScreen("form-medication-refused") { FormView(t("ui.form.add_title", "section" to medications.title), refusedForm, {}, {}) })
         add(NamedScreen("form-medication-edit") { FormView(t("ui.form.edit_title"), editForm, {}, {}) })
-        addForms.forEach { (s, f) -> add(NamedScreen("form-add-${s.id}") { FormView(t("ui.form.add_title", "section" to s.title), f, {}, {}) }) }
+        addForms.forEach { (s, f) -> add(NamedScreen("form-add-${s.id}", shot = s.id in formsShowingEveryKind) { FormView(t("ui.form.add_title", "section" to s.title), f, {}, {}) }) }
     }
 }
