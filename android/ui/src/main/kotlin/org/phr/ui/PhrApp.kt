@@ -1,12 +1,16 @@
 package org.phr.ui
 
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.DisposableEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.key
 import androidx.compose.runtime.mutableStateListOf
 import androidx.compose.runtime.remember
-import androidx.compose.runtime.rememberCoroutineScope
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
 import org.phr.ffi.EntryAction
 import org.phr.shared.PhrRepository
 
@@ -40,9 +44,20 @@ fun PhrApp(repo: PhrRepository, dark: Boolean = false, strings: Strings = Catalo
     }
 }
 
+/**
+ * A holder's own scope, off the frame clock (like a ViewModel's scope): loads wait on the core,
+ * not on frames. Cancelled when the screen leaves the composition.
+ */
+@Composable
+private fun holderScope(): CoroutineScope {
+    val scope = remember { CoroutineScope(SupervisorJob() + Dispatchers.Default) }
+    DisposableEffect(scope) { onDispose { scope.cancel() } }
+    return scope
+}
+
 @Composable
 private fun HomeRoute(repo: PhrRepository, onOpen: (String) -> Unit) {
-    val scope = rememberCoroutineScope()
+    val scope = holderScope()
     val holder = remember { HomeHolder(scope, repo) }
     val load by holder.state.collectAsState()
     Loaded(load, holder::retry) { HomeView(it, onOpen) }
@@ -50,7 +65,7 @@ private fun HomeRoute(repo: PhrRepository, onOpen: (String) -> Unit) {
 
 @Composable
 private fun SectionRoute(repo: PhrRepository, id: String, onBack: () -> Unit, onAdd: (String) -> Unit, onOpen: (String) -> Unit) {
-    val scope = rememberCoroutineScope()
+    val scope = holderScope()
     val holder = remember { SectionHolder(scope, repo, id) }
     val load by holder.state.collectAsState()
     Loaded(load, holder::retry) { SectionView(it, onBack, { onAdd(it.title) }, onOpen) }
@@ -58,7 +73,7 @@ private fun SectionRoute(repo: PhrRepository, id: String, onBack: () -> Unit, on
 
 @Composable
 private fun EntryRoute(repo: PhrRepository, id: String, onBack: () -> Unit, onGone: () -> Unit, onEdit: () -> Unit) {
-    val scope = rememberCoroutineScope()
+    val scope = holderScope()
     val holder = remember { EntryHolder(scope, repo, id) }
     val load by holder.state.collectAsState()
     Loaded(load, holder::retry) { model ->
@@ -68,7 +83,7 @@ private fun EntryRoute(repo: PhrRepository, id: String, onBack: () -> Unit, onGo
 
 @Composable
 private fun FormRoute(repo: PhrRepository, route: Route.Form, onDone: () -> Unit) {
-    val scope = rememberCoroutineScope()
+    val scope = holderScope()
     val holder = remember { FormHolder(scope, repo, route.target) }
     val load by holder.state.collectAsState()
     val title = route.sectionTitle?.let { t("ui.form.add_title", "section" to it) } ?: t("ui.form.edit_title")
