@@ -80,8 +80,8 @@ private fun FieldInput(field: FormField, state: FormState) {
         }
         FieldKind.LongText -> TextInput(label, error, hint, value, set, minLines = 3)
         FieldKind.NhsNumber -> TextInput(label, error, hint, value, set, KeyboardType.Number)
-        FieldKind.TextList -> TextInput(label, error, listOfNotNull(hint, t("ui.form.list_hint")).joinToString(" "), value, set)
-        FieldKind.Text, FieldKind.Date, is FieldKind.DateRange, FieldKind.CodedValue -> TextInput(label, error, hint, value, set)
+        // The core's hint for a list already says to put commas between the items.
+        FieldKind.Text, FieldKind.TextList, FieldKind.Date, is FieldKind.DateRange, FieldKind.CodedValue -> TextInput(label, error, hint, value, set)
     }
 }
 
