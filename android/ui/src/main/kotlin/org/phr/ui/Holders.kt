@@ -79,10 +79,16 @@ sealed interface FormTarget {
     data class Edit(val entryId: String) : FormTarget
 }
 
+/**
+ * A form as loaded: the core's spec and the values to start from. The composable turns it into
+ * a [FormState] itself, so Compose state is created on the UI thread, not on the loader's.
+ */
+data class FormData(val spec: org.phr.ffi.FormSpec, val values: Map<String, String>)
+
 /** Loads the form (empty to add, filled to edit) and submits it through the core in one call. */
 class FormHolder(private val scope: CoroutineScope, private val repo: PhrRepository, val target: FormTarget) {
-    private val _state = MutableStateFlow<Load<FormState>>(Load.Loading)
-    val state: StateFlow<Load<FormState>> = _state.asStateFlow()
+    private val _state = MutableStateFlow<Load<FormData>>(Load.Loading)
+    val state: StateFlow<Load<FormData>> = _state.asStateFlow()
 
     init {
         scope.launch { reload() }
@@ -91,8 +97,8 @@ class FormHolder(private val scope: CoroutineScope, private val repo: PhrReposit
     private suspend fun reload() {
         _state.value = try {
             when (target) {
-                is FormTarget.Add -> Load.Ready(FormState(repo.formSpec(target.sectionId, target.entryType)))
-                is FormTarget.Edit -> repo.editForm(target.entryId).let { Load.Ready(FormState(it.spec, it.values)) }
+                is FormTarget.Add -> Load.Ready(FormData(repo.formSpec(target.sectionId, target.entryType), emptyMap()))
+                is FormTarget.Edit -> repo.editForm(target.entryId).let { Load.Ready(FormData(it.spec, it.values)) }
             }
         } catch (e: PhrException) {
             Load.Failed

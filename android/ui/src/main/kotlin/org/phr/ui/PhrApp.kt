@@ -87,5 +87,8 @@ private fun FormRoute(repo: PhrRepository, route: Route.Form, onDone: () -> Unit
     val holder = remember { FormHolder(scope, repo, route.target) }
     val load by holder.state.collectAsState()
     val title = route.sectionTitle?.let { t("ui.form.add_title", "section" to it) } ?: t("ui.form.edit_title")
-    Loaded(load, holder::retry) { form -> FormView(title, form, onSave = { holder.save(form) { onDone() } }, onCancel = onDone) }
+    Loaded(load, holder::retry) { data ->
+        val form = remember(data) { FormState(data.spec, data.values) }
+        FormView(title, form, onSave = { holder.save(form) { onDone() } }, onCancel = onDone)
+    }
 }
