@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds phr-ffi, generates the Kotlin, Python and Swift bindings from the built library,
-# and runs the Kotlin JVM tests (Maven Surefire: bindings + android/shared view-models)
+# and runs the Kotlin JVM tests (Maven Surefire: bindings, android/shared view-models, and the
+# android/ui Compose screens rendered headless with Compose Multiplatform desktop, ADR 0030)
 # and the Python tests (pytest). Called by scripts/test-all.sh; runnable on its own.
 # Needs: Rust, Java 17+ and Maven 3.8+, Python 3 with pytest (scripts/setup-test-tools.sh installs it).
 set -euo pipefail

@@ -61,6 +61,7 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun setHidden(id: String, hidden: Boolean): Entry = withContext(io) { record.setHidden(id, hidden) }
     suspend fun delete(id: String): Entry = withContext(io) { record.deleteEntry(id) }
     suspend fun undoDelete(id: String): Entry = withContext(io) { record.undoDelete(id) }
+    suspend fun purge(id: String) = withContext(io) { record.purge(id) }
 
     suspend fun insightReport(day: CalendarDate): InsightReport = withContext(io) { record.insightReport(day) }
     suspend fun insightSettings(): InsightSettings = withContext(io) { record.insightSettings() }

@@ -1,0 +1,105 @@
+package org.phr.ui
+
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.width
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalDensity
+import androidx.compose.ui.semantics.SemanticsNode
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.onRoot
+import androidx.compose.ui.test.runComposeUiTest
+import androidx.compose.ui.unit.Density
+import androidx.compose.ui.unit.dp
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Assertions.fail
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+
+/**
+ * Walks the semantics tree (what TalkBack reads) of every screen from the demo record:
+ * every control has a label and a 48 dp touch target; at font scale 2 on a phone-wide
+ * screen no text is cut off or runs past the screen's edge.
+ */
+@OptIn(ExperimentalTestApi::class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessibilityTest {
+    private val repo = demoRecord()
+    private val screens = DemoScreens(repo).all()
+
+    @AfterAll
+    fun close() = repo.close()
+
+    /** Shows each screen in turn at [fontScale] on a phone-wide column and hands its tree to [check]. */
+    private fun eachScreen(fontScale: Float, check: (NamedScreen, merged: SemanticsNode, unmerged: SemanticsNode, px: Float) -> Unit) =
+        runComposeUiTest {
+            var current by mutableStateOf(screens.first())
+            setContent {
+                val d = LocalDensity.current
+                CompositionLocalProvider(LocalDensity provides Density(d.density, fontScale)) {
+                    PhrTheme { Box(Modifier.width(Phone.WIDTH_DP.dp)) { current.content() } }
+                }
+            }
+            for (s in screens) {
+                current = s
+                waitForIdle()
+                check(
+                    s,
+                    onRoot(useUnmergedTree = false).fetchSemanticsNode(),
+                    onRoot(useUnmergedTree = true).fetchSemanticsNode(),
+                    density.density,
+                )
+            }
+        }
+
+    @Test
+    fun `every clickable, toggleable or editable node has a label and a 48 dp target`() {
+        val problems = mutableListOf<String>()
+        var controls = 0
+        eachScreen(1f) { s, root, _, px ->
+            for (n in walk(root).filter { it.isControl() }) {
+                controls++
+                if (n.label() == null) problems += "${s.name}: ${n.describe()} has no label"
+                val minPx = 48 * px - 0.5f
+                if (n.size.height < minPx || n.size.width < minPx) {
+                    problems += "${s.name}: ${n.describe()} is ${n.size.width}x${n.size.height} px, under 48 dp"
+                }
+            }
+        }
+        assertTrue(controls > 50, "the walk found only $controls controls")
+        if (problems.isNotEmpty()) fail<Unit>(problems.joinToString("\n"))
+    }
+
+    @Test
+    fun `at font scale 2 no text is cut off or runs off a phone-wide screen`() {
+        val problems = mutableListOf<String>()
+        var texts = 0
+        runComposeUiTestFontScale(problems) { texts++ }
+        assertTrue(texts > 100, "the walk found only $texts text nodes")
+        if (problems.isNotEmpty()) fail<Unit>(problems.joinToString("\n"))
+    }
+
+    private fun runComposeUiTestFontScale(problems: MutableList<String>, counted: () -> Unit) =
+        // The unmerged tree: each Text is its own node with its own layout.
+        eachScreen(2f) { s, _, root, px ->
+            val width = Phone.WIDTH_DP * px + 0.5f
+            for (n in walk(root)) {
+                val layout = n.textLayout() ?: continue
+                counted()
+                // TextLayoutResult.hasVisualOverflow is unreliable here (the semantics action
+                // re-creates the layout and compares it with a shrunk width), so measure: lines
+                // dropped, or drawn text taller or wider than the node that shows it.
+                val p = layout.multiParagraph
+                val widest = (0 until layout.lineCount).maxOfOrNull { layout.getLineRight(it) } ?: 0f
+                if (p.didExceedMaxLines || p.height > n.size.height + 1 || widest > n.size.width + 1) {
+                    problems += "${s.name}: ${n.describe()} is cut off (text ${widest}x${p.height}, node ${n.size})"
+                }
+                val right = n.positionInRoot.x + n.size.width
+                if (right > width) problems += "${s.name}: ${n.describe()} ends at $right px, past the screen ($width)"
+            }
+        }
+}
