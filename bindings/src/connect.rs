@@ -3,7 +3,7 @@
 //! owner's tap; the sign-in happens in the platform browser (Custom Tabs,
 //! ASWebAuthenticationSession), never in the app.
 
-use crate::fhir::{FhirImportReport, FieldConflict, SourceLink};
+use crate::fhir::{FhirImportReport, SourceLink};
 use crate::record::{blocking, PhrRecord};
 use crate::PhrError;
 use phr_core::fhir::{self, smart};
@@ -46,20 +46,6 @@ pub struct FhirPullReport {
     pub pages: u32,
     pub resources: u64,
     pub import: FhirImportReport,
-}
-
-fn link(l: phr_core::store::SourceLink) -> SourceLink {
-    SourceLink {
-        user_entry: l.user_entry,
-        source_entry: l.source_entry,
-        section: l.section,
-        system: l.system,
-        conflicts: l
-            .conflicts
-            .into_iter()
-            .map(|c| FieldConflict { field: c.field, yours: c.yours, source: c.source })
-            .collect(),
-    }
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -112,7 +98,7 @@ impl PhrRecord {
     /// The owner's own entries linked to the GP record's, with any disagreement to check.
     pub async fn fhir_links(&self) -> R<Vec<SourceLink>> {
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.source_links()?.into_iter().map(link).collect())).await
+        blocking(move || Ok(inner.source_links()?.into_iter().map(Into::into).collect())).await
     }
 }
 

@@ -72,6 +72,22 @@ pub struct FhirImportReport {
     pub links: Vec<SourceLink>,
 }
 
+impl From<phr_core::store::SourceLink> for SourceLink {
+    fn from(l: phr_core::store::SourceLink) -> Self {
+        SourceLink {
+            user_entry: l.user_entry,
+            source_entry: l.source_entry,
+            section: l.section,
+            system: l.system,
+            conflicts: l
+                .conflicts
+                .into_iter()
+                .map(|c| FieldConflict { field: c.field, yours: c.yours, source: c.source })
+                .collect(),
+        }
+    }
+}
+
 impl From<fhir::FhirImportReport> for FhirImportReport {
     fn from(r: fhir::FhirImportReport) -> Self {
         let o = r.outcome;
@@ -92,21 +108,7 @@ impl From<fhir::FhirImportReport> for FhirImportReport {
             samples_added: o.samples.added,
             samples_duplicate: o.samples.duplicates,
             identity: o.identity,
-            links: o
-                .links
-                .into_iter()
-                .map(|l| SourceLink {
-                    user_entry: l.user_entry,
-                    source_entry: l.source_entry,
-                    section: l.section,
-                    system: l.system,
-                    conflicts: l
-                        .conflicts
-                        .into_iter()
-                        .map(|c| FieldConflict { field: c.field, yours: c.yours, source: c.source })
-                        .collect(),
-                })
-                .collect(),
+            links: o.links.into_iter().map(Into::into).collect(),
         }
     }
 }
