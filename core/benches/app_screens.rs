@@ -277,6 +277,22 @@ fn main() {
                 json(serde_json::to_value(notifications::notifications_due(&r, now).unwrap()).unwrap())
             }),
         ),
+        // The screens above are cached per write generation, so repeated draws are cheap;
+        // these measure the first draw after a change (a one-setting write, included).
+        (
+            "home after a write",
+            Box::new(|| {
+                r.set_setting("bench.tick", &now.timestamp_millis()).unwrap();
+                json(serde_json::to_value(screens::home(&r).unwrap()).unwrap())
+            }),
+        ),
+        (
+            "insights after a write",
+            Box::new(|| {
+                r.set_setting("bench.tick", &now.timestamp_millis()).unwrap();
+                json(serde_json::to_value(screens::insights_screen(&r, now).unwrap()).unwrap())
+            }),
+        ),
     ];
     println!(
         "{runs} calls per screen (after 3 warm-up calls), result serialised to JSON as the bindings would:"

@@ -88,3 +88,36 @@ fn observers_hear_each_committed_write_with_its_areas() {
     r.delete_entry(&e.id).unwrap();
     assert!(take(&screen).is_empty(), "a removed observer still heard a change");
 }
+
+#[test]
+fn cached_section_overviews_follow_every_committed_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = Record::create(&dir.path().join(DB_FILE), &RawKeyStore::new([8; 32])).unwrap();
+    let add = |name: &str| {
+        r.add_entry(
+            "medications",
+            EntryValue::Medication {
+                name: name.into(),
+                dose: None,
+                route: None,
+                frequency: None,
+                start: None,
+                stop: None,
+                reason: None,
+                code: None,
+            },
+            Provenance::User,
+        )
+        .unwrap()
+    };
+    assert_eq!(r.section_overview("medications", 3).unwrap().0, 0);
+    let a = add("Ramipril");
+    assert_eq!(r.section_overview("medications", 3).unwrap().0, 1, "an add must show at once");
+    let (n, latest) = r.section_overview("medications", 3).unwrap();
+    assert_eq!((n, latest[0].id.as_str()), (1, a.id.as_str()), "a second read answers the same");
+    r.set_hidden(&a.id, true).unwrap();
+    assert_eq!(r.section_overview("medications", 3).unwrap().0, 0, "hiding must show at once");
+    r.set_hidden(&a.id, false).unwrap();
+    add("Metformin");
+    assert_eq!(r.section_overview("medications", 3).unwrap().0, 2);
+}
