@@ -8,6 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+# Run on its own (not from test-all.sh, which sets this), the JVM tests' temp folders and
+# the Kotlin daemon's log go to a folder of this run, removed at the end, not into /tmp.
+if [ -z "${JAVA_TOOL_OPTIONS:-}" ]; then
+  JVM_TMP=$(mktemp -d "${TMPDIR:-/tmp}/phr-bindings.XXXXXX")
+  trap 'rm -rf "$JVM_TMP"' EXIT
+  export JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$JVM_TMP -XX:-UsePerfData"
+fi
 GEN="$TARGET/uniffi-generated"
 LIB="$TARGET/debug/libphr_ffi.so"
 case "$(uname -s)" in
