@@ -311,21 +311,9 @@ impl Record {
     pub fn section_overview(&self, section: &str, latest: usize) -> Result<(u32, Vec<Entry>)> {
         // The home screen asks for every section on each draw; counting opens every entry.
         // Kept per write generation, so any committed change rebuilds it (see observe.rs).
-        let generation = self.observers.generation();
-        let key = (section.to_string(), latest);
-        if let Some((g, count, entries)) =
-            self.overview_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key)
-        {
-            if *g == generation {
-                return Ok((*count, entries.clone()));
-            }
-        }
-        let (count, entries) = self.section_overview_uncached(section, latest)?;
-        self.overview_cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, (generation, count, entries.clone()));
-        Ok((count, entries))
+        self.overview_cache.get_or_build(self.observers.generation(), (section.to_string(), latest), || {
+            self.section_overview_uncached(section, latest)
+        })
     }
 
     fn section_overview_uncached(&self, section: &str, latest: usize) -> Result<(u32, Vec<Entry>)> {

@@ -157,20 +157,11 @@ impl Record {
     }
 
     /// The input for `today`, built again only when a write has committed since the last
-    /// build (or the day changed). The generation is read before building, so a write
-    /// that lands during the build leaves the cache stale and the next call rebuilds.
+    /// build (or for another day).
     fn cached_insight_input(&self, today: NaiveDate) -> Result<std::sync::Arc<InsightInput>> {
-        let generation = self.observers.generation();
-        if let Some((day, g, input)) = &*self.insight_cache.lock().unwrap_or_else(|p| p.into_inner()) {
-            if *day == today && *g == generation {
-                return Ok(input.clone());
-            }
-        }
-        let input =
-            std::sync::Arc::new(self.insight_input_between(today - Duration::days(REPORT_DAYS), today)?);
-        *self.insight_cache.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((today, generation, input.clone()));
-        Ok(input)
+        self.insight_cache.get_or_build(self.observers.generation(), today, || {
+            Ok(std::sync::Arc::new(self.insight_input_between(today - Duration::days(REPORT_DAYS), today)?))
+        })
     }
 
     /// As [`Record::insight_input`], over the days `from..=to` (`to` acts as today).

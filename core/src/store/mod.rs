@@ -60,18 +60,12 @@ pub struct Record {
     applying_remote: std::sync::atomic::AtomicBool,
     /// Who to tell when a write commits (the apps' screens).
     observers: observe::Observers,
-    /// The last insight input built, with the day and write generation it was built for:
-    /// the insights screen and the notifications plan ask for it on every draw, and
-    /// building it decrypts a year of rollups and five sections.
-    insight_cache: Mutex<Option<CachedInsightInput>>,
-    /// `section_overview` answers by (section, how many latest), with their generation.
-    overview_cache: Mutex<std::collections::HashMap<(String, usize), CachedOverview>>,
+    /// The insight input by day: the insights screen and the notifications plan ask for it
+    /// on every draw, and building it decrypts a year of rollups and five sections.
+    insight_cache: observe::Derived<chrono::NaiveDate, std::sync::Arc<crate::insights::InsightInput>>,
+    /// `section_overview` answers by (section, how many latest): home asks on every draw.
+    overview_cache: observe::Derived<(String, usize), (u32, Vec<crate::record::Entry>)>,
 }
-
-/// (day, write generation, the input built for them).
-type CachedInsightInput = (chrono::NaiveDate, u64, std::sync::Arc<crate::insights::InsightInput>);
-/// (write generation, visible count, latest entries).
-type CachedOverview = (u64, u32, Vec<crate::record::Entry>);
 
 impl std::fmt::Debug for Record {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -204,8 +198,8 @@ impl Record {
             sync_clock: Mutex::new(sync_log::SyncClock::default()),
             applying_remote: std::sync::atomic::AtomicBool::new(false),
             observers,
-            insight_cache: Mutex::new(None),
-            overview_cache: Mutex::new(std::collections::HashMap::new()),
+            insight_cache: observe::Derived::new(),
+            overview_cache: observe::Derived::new(),
         };
         record.upgrade_builtin_sections()?;
         Ok(record)

@@ -94,6 +94,38 @@ pub trait RecordObserver: Send + Sync {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ObserverId(u64);
 
+/// Values derived from the record (the insight input, section overviews), kept while the
+/// write generation stays the same: a screen drawn again without a change reuses them.
+/// Read the generation before building, so a write landing during the build leaves the
+/// entry stale and the next call builds again. Entries of older generations are dropped.
+pub(super) struct Derived<K, V> {
+    entries: Mutex<std::collections::HashMap<K, (u64, V)>>,
+}
+
+impl<K: Eq + std::hash::Hash, V: Clone> Derived<K, V> {
+    pub(super) fn new() -> Self {
+        Derived { entries: Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    pub(super) fn get_or_build(
+        &self,
+        generation: u64,
+        key: K,
+        build: impl FnOnce() -> crate::Result<V>,
+    ) -> crate::Result<V> {
+        if let Some((g, v)) = self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+            if *g == generation {
+                return Ok(v.clone());
+            }
+        }
+        let v = build()?;
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|_, (g, _)| *g == generation);
+        entries.insert(key, (generation, v.clone()));
+        Ok(v)
+    }
+}
+
 /// The record's observers and the areas the open transaction has touched so far.
 #[derive(Default)]
 pub(super) struct Observers {
