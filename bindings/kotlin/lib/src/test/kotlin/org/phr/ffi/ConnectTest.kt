@@ -50,6 +50,6 @@ class ConnectTest {
             .all { it.provenance.key == "provenance.medical_record" })
         val again = rec.fhirPull(false)
         assertEquals(0uL, again.import.added + again.import.updated + again.import.retired, again.toString())
-        rec.fhirLinks() // callable; the test patient has no self-entered duplicates
+        assertEquals(emptyList<SourceLink>(), rec.fhirLinks(), "nothing was entered by hand, so nothing is linked")
     }
 }
