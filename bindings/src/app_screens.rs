@@ -40,9 +40,9 @@ pub struct InsightCard {
     pub category_key: String,
     pub severity: String,
     pub severity_key: String,
-    pub title: String,
-    pub body: String,
-    pub guidance: String,
+    pub title: Label,
+    pub body: Vec<Label>,
+    pub guidance: Label,
     pub source: String,
     pub source_url: String,
     pub source_label: Label,
@@ -63,7 +63,7 @@ pub struct GoalCard {
     pub target: String,
     pub percent: Option<u8>,
     pub achieved: bool,
-    pub message: String,
+    pub message: Label,
 }
 
 #[uniffi::remote(Record)]
@@ -79,7 +79,7 @@ pub struct TrendLine {
 
 #[uniffi::remote(Record)]
 pub struct PersonalBestLine {
-    pub label: String,
+    pub label: Label,
     pub value: String,
     pub date: String,
 }

@@ -2,7 +2,10 @@
 //! guideline, suggestions, signposts, fitness), the on/off settings, goals and charts.
 //!
 //! Mirrors of `phr_core::insights` types plus one `PhrRecord` impl block. Every rule and
-//! every word shown to the person is written by phr-core; this file only converts.
+//! every word shown to the person is written by phr-core; this file only converts. The
+//! report's texts arrive here as catalogue labels and leave in English (the report is the
+//! CLI-shaped view); the insights *screen* (`app_screens.rs`) passes the labels on, so the
+//! apps show them in the person's language.
 
 use crate::record::blocking;
 use crate::record::PhrRecord;
@@ -10,6 +13,7 @@ use crate::types::CalendarDate;
 use crate::PhrError;
 use chrono::NaiveDate;
 use phr_core::insights as core;
+use phr_core::strings::English;
 
 type R<T> = Result<T, PhrError>;
 
@@ -101,16 +105,16 @@ impl From<core::Alert> for Alert {
             id: a.id,
             category: a.category.into(),
             severity: a.severity.into(),
-            title: a.title,
-            explanation: a.explanation,
-            what_to_do: a.what_to_do,
+            title: a.title.english(),
+            explanation: a.explanation.english(),
+            what_to_do: a.what_to_do.english(),
             citation: a.citation,
             citation_url: a.citation_url,
             triggered_by: a
                 .triggered_by
                 .into_iter()
                 .map(|t| TriggerDatum {
-                    label: t.label,
+                    label: t.label.english(),
                     value: t.value,
                     unit: t.unit,
                     at_ms: t.t.map(|s| s.saturating_mul(1000)),
@@ -204,7 +208,7 @@ impl From<core::TrendReport> for TrendReport {
                     from_value: c.from,
                     to_value: c.to,
                     magnitude: c.magnitude,
-                    description: c.description,
+                    description: c.description.english(),
                 })
                 .collect(),
         }
@@ -369,7 +373,7 @@ impl From<core::FitnessSummary> for FitnessSummary {
                 .personal_bests
                 .into_iter()
                 .map(|p| PersonalBest {
-                    label: p.label,
+                    label: p.label.english(),
                     value: p.value,
                     unit: p.unit,
                     activity_start_ms: p.activity_start.saturating_mul(1000),
@@ -390,7 +394,7 @@ impl From<core::FitnessSummary> for FitnessSummary {
                     target: g.target,
                     fraction: g.fraction,
                     achieved: g.achieved,
-                    message: g.message,
+                    message: g.message.english(),
                 })
                 .collect(),
         }
@@ -492,7 +496,7 @@ impl PhrRecord {
                     .into_iter()
                     .map(|s| Suggestion {
                         category: s.category.into(),
-                        text: s.text,
+                        text: s.text.english(),
                         signpost_ids: s.signpost_ids,
                     })
                     .collect(),

@@ -8,6 +8,7 @@ use crate::terminal::outln;
 use chrono::NaiveDate;
 use clap::Subcommand;
 use phr_core::insights::{AlertCategory, Goal, InsightReport, InsightSettings, MetricKind, Severity, Theme};
+use phr_core::strings::English;
 use phr_core::Record;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -187,9 +188,9 @@ pub fn report(r: &InsightReport, s: &InsightSettings, today: NaiveDate, json: bo
     } else {
         outln!("  Alerts");
         for a in &r.alerts {
-            outln!("    [{}] {}", severity(a.severity), a.title);
-            outln!("        {}", a.explanation);
-            outln!("        What to do: {}", a.what_to_do);
+            outln!("    [{}] {}", severity(a.severity), a.title.english());
+            outln!("        {}", a.explanation.english());
+            outln!("        What to do: {}", a.what_to_do.english());
             outln!("        Source: {} <{}>", a.citation, a.citation_url);
         }
     }
@@ -197,7 +198,7 @@ pub fn report(r: &InsightReport, s: &InsightSettings, today: NaiveDate, json: bo
         outln!();
         outln!("  Suggestions");
         for x in &r.suggestions {
-            outln!("    - {}", x.text);
+            outln!("    - {}", x.text.english());
         }
     }
     if s.signposts_enabled && !r.signposts.is_empty() {
@@ -259,7 +260,7 @@ pub fn report(r: &InsightReport, s: &InsightSettings, today: NaiveDate, json: bo
             outln!();
             outln!("  Goals");
             for g in &f.goals {
-                outln!("    - {}{}", g.message, if g.achieved { " (achieved)" } else { "" });
+                outln!("    - {}{}", g.message.english(), if g.achieved { " (achieved)" } else { "" });
             }
         }
         if f.streaks.current_days > 0 || f.streaks.longest_days > 0 {
@@ -324,7 +325,7 @@ pub fn goal(record: &Record, cmd: GoalCmd, today: NaiveDate, json: bool) -> Resu
                 for p in progress {
                     let pct =
                         p.fraction.map(|f| format!(" ({:.0}% of the way)", f * 100.0)).unwrap_or_default();
-                    outln!("  - {}{pct}", p.message);
+                    outln!("  - {}{pct}", p.message.english());
                 }
             }
         }

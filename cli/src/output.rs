@@ -5,13 +5,19 @@ use phr_core::crypto::RecoveryKey;
 use phr_core::demo::DemoReport;
 use phr_core::record::{DailyRollup, Entry, IngestReport, Sample, SampleKind, Section, SectionClass};
 use phr_core::store::SeriesSummary;
+use phr_core::strings::English;
 use phr_core::Record;
 use serde_json::json;
 use std::path::Path;
 
 /// Prints `v` as pretty JSON (every `--json` output goes through here).
+/// Prints a value as JSON for scripts, with the core's catalogue labels as English text.
 pub(crate) fn print_json(v: &impl serde::Serialize) {
-    match serde_json::to_string_pretty(v) {
+    let value = serde_json::to_value(v).map(|mut value| {
+        phr_core::strings::labels_to_english(&mut value);
+        value
+    });
+    match value.and_then(|value| serde_json::to_string_pretty(&value)) {
         Ok(text) => outln!("{text}"),
         // Plain data with string keys always encodes; say so rather than panic if not.
         Err(e) => crate::terminal::errln!("phr: cannot encode the output as JSON: {e}"),
@@ -250,7 +256,7 @@ pub fn demo_summary(
             "samples": report.samples,
             "sections_enabled": report.sections_enabled,
             "series": record.sample_summary()?,
-            "alerts": insights.alerts.iter().map(|a| json!({ "category": a.category.slug(), "severity": a.severity, "title": a.title, "citation": a.citation })).collect::<Vec<_>>(),
+            "alerts": insights.alerts.iter().map(|a| json!({ "category": a.category.slug(), "severity": a.severity, "title": a.title.english(), "citation": a.citation })).collect::<Vec<_>>(),
             "charts": charts,
         }));
         return Ok(());
@@ -312,7 +318,7 @@ pub fn demo_summary(
     outln!("  Insights (all worked out on this device; `phr insights` for the detail, `phr insights off CATEGORY` to switch any off)");
     for a in insights.alerts.iter().take(6) {
         let source = a.citation.split(" (").next().unwrap_or(&a.citation);
-        outln!("    - {}  [{}; {}]", a.title, a.category.slug(), source);
+        outln!("    - {}  [{}; {}]", a.title.english(), a.category.slug(), source);
     }
     if let Some(p) = insights.signposts.first() {
         outln!("    Support: {} ({})", p.name, p.phone.as_deref().unwrap_or(&p.url));

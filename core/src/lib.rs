@@ -27,6 +27,7 @@ pub use phr_secret as secret;
 pub use phr_secret::{Secret, SecretString};
 pub mod share;
 pub mod store;
+pub mod strings;
 pub mod sync;
 
 pub use error::{Error, PublicError, Result};

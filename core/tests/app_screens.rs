@@ -3,7 +3,7 @@
 //! the owner is allowed.
 
 use phr_core::app::forms::Filled;
-use phr_core::app::screens::{self, EntryAction};
+use phr_core::app::screens::{self, English, EntryAction};
 use phr_core::app::strings;
 use phr_core::crypto::RawKeyStore;
 use phr_core::record::{AnnotationKind, EntryValue, Provenance};

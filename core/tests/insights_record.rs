@@ -7,6 +7,7 @@ use phr_core::crypto::RawKeyStore;
 use phr_core::insights::{self, AlertCategory, BpSetting, Goal, MetricKind, Severity};
 use phr_core::record::{EntryValue, Provenance, Sample, SampleKind};
 use phr_core::store::DB_FILE;
+use phr_core::strings::English;
 use phr_core::Record;
 use std::path::Path;
 
@@ -85,8 +86,8 @@ fn demo_report_shows_the_expected_alerts_with_citations() {
     assert!(bp.severity >= Severity::Advice);
     assert!(find(AlertCategory::Bmi).citation.contains("BMI"));
     assert!(find(AlertCategory::PhysicalActivity).citation.contains("Physical Activity"));
-    assert!(find(AlertCategory::Medications).title.contains("Doxycycline"));
-    assert!(find(AlertCategory::Vaccinations).title.contains("Influenza"));
+    assert!(find(AlertCategory::Medications).title.english().contains("Doxycycline"));
+    assert!(find(AlertCategory::Vaccinations).title.english().contains("Influenza"));
     let vo2 = find(AlertCategory::Fitness);
     assert_eq!(vo2.id, "change.vo2max_decline");
     // Suggestions and signposts follow the alerts.

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, NaiveDate};
+use phr_model::Label;
 use serde::{Deserialize, Serialize};
 
 use super::guidance::{self, BmiBand, BpStage, Source};
@@ -107,7 +108,7 @@ pub enum Severity {
 /// One number that led to an alert.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TriggerDatum {
-    pub label: String,
+    pub label: Label,
     pub value: f64,
     pub unit: String,
     /// When it was measured (unix seconds), if it is a single reading.
@@ -115,8 +116,8 @@ pub struct TriggerDatum {
 }
 
 impl TriggerDatum {
-    fn new(label: &str, value: f64, unit: &str, t: Option<i64>) -> Self {
-        TriggerDatum { label: label.to_string(), value, unit: unit.to_string(), t }
+    fn new(label: Label, value: f64, unit: &str, t: Option<i64>) -> Self {
+        TriggerDatum { label, value, unit: unit.to_string(), t }
     }
 }
 
@@ -126,9 +127,11 @@ pub struct Alert {
     pub id: String,
     pub category: AlertCategory,
     pub severity: Severity,
-    pub title: String,
-    pub explanation: String,
-    pub what_to_do: String,
+    /// The wording, as catalogue keys (`core/strings/en.json`): a title, the explanation
+    /// sentence by sentence, and one next step.
+    pub title: Label,
+    pub explanation: Vec<Label>,
+    pub what_to_do: Label,
     /// The guideline this alert rests on, e.g. "NICE NG136 (2019, updated 2023) ...".
     pub citation: String,
     pub citation_url: String,
@@ -140,9 +143,9 @@ fn alert(
     id: &str,
     category: AlertCategory,
     severity: Severity,
-    title: String,
-    explanation: String,
-    what_to_do: &str,
+    title: Label,
+    explanation: Vec<Label>,
+    what_to_do: Label,
     source: Source,
     triggered_by: Vec<TriggerDatum>,
 ) -> Alert {
@@ -152,7 +155,7 @@ fn alert(
         severity,
         title,
         explanation,
-        what_to_do: what_to_do.to_string(),
+        what_to_do,
         citation: source.citation.to_string(),
         citation_url: source.url.to_string(),
         triggered_by,
@@ -167,11 +170,16 @@ fn fmt_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-// ---------- Blood pressure ----------
+fn l(key: &str) -> Label {
+    Label::new(key)
+}
 
-const BOOK_BP_CHECK: &str = "Book a blood pressure check at your GP practice or a pharmacy.";
-const BP_STAGE2_TODO: &str = "Contact your GP practice in the next few days to arrange a blood pressure check. A pharmacy can also check it.";
-const BP_SEVERE_TODO: &str = "Contact your GP today or call NHS 111. If you also have chest pain, difficulty breathing or sudden confusion, call 999.";
+/// A number as the wording shows it, with `places` decimals.
+fn num(x: f64, places: usize) -> String {
+    format!("{x:.places$}")
+}
+
+// ---------- Blood pressure ----------
 
 fn bp_alert(
     stage: BpStage,
@@ -181,72 +189,80 @@ fn bp_alert(
     n: usize,
     t: Option<i64>,
 ) -> Option<Alert> {
-    let (where_, id_set, s1, s2) = match setting {
-        BpSetting::Clinic => ("at a clinic", "clinic", guidance::CLINIC_STAGE1, guidance::CLINIC_STAGE2),
-        BpSetting::Home => ("at home", "home", guidance::HOME_STAGE1, guidance::HOME_STAGE2),
+    let (s1, s2) = match setting {
+        BpSetting::Clinic => (guidance::CLINIC_STAGE1, guidance::CLINIC_STAGE2),
+        BpSetting::Home => (guidance::HOME_STAGE1, guidance::HOME_STAGE2),
     };
-    let reading = match setting {
-        BpSetting::Clinic => {
-            format!("Your latest blood pressure reading {} was {:.0}/{:.0}.", where_, sys, dia)
-        }
-        BpSetting::Home => {
-            let few = if n < 4 { " More readings over several days give a clearer picture." } else { "" };
-            format!(
-                "Your home readings over the last week average {:.0}/{:.0} ({} reading{}).{}",
-                sys,
-                dia,
-                n,
-                if n == 1 { "" } else { "s" },
-                few
-            )
-        }
+    let pair = |key: &str| l(key).arg("sys", num(sys, 0)).arg("dia", num(dia, 0));
+    let mut explanation = match setting {
+        BpSetting::Clinic => vec![pair("alert.bp.reading_clinic")],
+        BpSetting::Home if n == 1 => vec![pair("alert.bp.reading_home_one")],
+        BpSetting::Home => vec![pair("alert.bp.reading_home").arg("n", n.to_string())],
+    };
+    if setting == BpSetting::Home && n < 4 {
+        explanation.push(l("alert.bp.few_readings"));
+    }
+    // Say which number crossed the line: "average 130/85 ... at or above 135/85" read as a
+    // contradiction when only the bottom number (85) had reached it.
+    let crossed = |t: guidance::BpThreshold, keys: [&str; 3]| {
+        let key = match (sys >= t.systolic, dia >= t.diastolic) {
+            (true, true) => keys[0],
+            (true, false) => keys[1],
+            _ => keys[2],
+        };
+        l(key).arg("sys", num(t.systolic, 0)).arg("dia", num(t.diastolic, 0))
     };
     let triggered = vec![
-        TriggerDatum::new("systolic (top number)", sys, "mmHg", t),
-        TriggerDatum::new("diastolic (bottom number)", dia, "mmHg", t),
-        TriggerDatum::new("readings used", n as f64, "readings", None),
+        TriggerDatum::new(l("alert.datum.systolic"), sys, "mmHg", t),
+        TriggerDatum::new(l("alert.datum.diastolic"), dia, "mmHg", t),
+        TriggerDatum::new(l("alert.datum.readings_used"), n as f64, "readings", None),
     ];
     let a = match stage {
         BpStage::BelowThreshold => return None,
-        BpStage::Stage1 => alert(
-            &format!("bp.{id_set}.stage1"),
-            AlertCategory::BloodPressure,
-            Severity::Advice,
-            "Your blood pressure is a little high".to_string(),
-            format!(
-                "{} That is at or above {:.0}/{:.0}, the level at which NICE advises checking for high blood pressure. High blood pressure rarely causes symptoms, and it is easy to check and treat.",
-                reading, s1.systolic, s1.diastolic
-            ),
-            BOOK_BP_CHECK,
-            guidance::NICE_NG136,
-            triggered,
-        ),
-        BpStage::Stage2 => alert(
-            &format!("bp.{id_set}.stage2"),
-            AlertCategory::BloodPressure,
-            Severity::Warning,
-            "Your blood pressure is high".to_string(),
-            format!(
-                "{} That is at or above {:.0}/{:.0}, which NICE calls stage 2 high blood pressure. It is worth getting this looked at soon; treatment works well.",
-                reading, s2.systolic, s2.diastolic
-            ),
-            BP_STAGE2_TODO,
-            guidance::NICE_NG136,
-            triggered,
-        ),
-        BpStage::Severe => alert(
-            &format!("bp.{id_set}.severe"),
-            AlertCategory::BloodPressure,
-            Severity::Urgent,
-            "Your blood pressure reading is very high".to_string(),
-            format!(
-                "{} A top number of 180 or more, or a bottom number of 120 or more, is very high. Please speak to a doctor today so they can check it again and decide what is needed.",
-                reading
-            ),
-            BP_SEVERE_TODO,
-            guidance::NICE_NG136,
-            triggered,
-        ),
+        BpStage::Stage1 => {
+            explanation
+                .push(crossed(s1, ["alert.bp.stage1.both", "alert.bp.stage1.top", "alert.bp.stage1.bottom"]));
+            explanation.push(l("alert.bp.stage1.why"));
+            alert(
+                if setting == BpSetting::Clinic { "bp.clinic.stage1" } else { "bp.home.stage1" },
+                AlertCategory::BloodPressure,
+                Severity::Advice,
+                l("alert.bp.stage1.title"),
+                explanation,
+                l("alert.bp.stage1.todo"),
+                guidance::NICE_NG136,
+                triggered,
+            )
+        }
+        BpStage::Stage2 => {
+            explanation
+                .push(crossed(s2, ["alert.bp.stage2.both", "alert.bp.stage2.top", "alert.bp.stage2.bottom"]));
+            explanation.push(l("alert.bp.stage2.why"));
+            alert(
+                if setting == BpSetting::Clinic { "bp.clinic.stage2" } else { "bp.home.stage2" },
+                AlertCategory::BloodPressure,
+                Severity::Warning,
+                l("alert.bp.stage2.title"),
+                explanation,
+                l("alert.bp.stage2.todo"),
+                guidance::NICE_NG136,
+                triggered,
+            )
+        }
+        BpStage::Severe => {
+            explanation.push(l("alert.bp.severe.why"));
+            explanation.push(l("alert.bp.severe.next"));
+            alert(
+                if setting == BpSetting::Clinic { "bp.clinic.severe" } else { "bp.home.severe" },
+                AlertCategory::BloodPressure,
+                Severity::Urgent,
+                l("alert.bp.severe.title"),
+                explanation,
+                l("alert.bp.severe.todo"),
+                guidance::NICE_NG136,
+                triggered,
+            )
+        }
     };
     Some(a)
 }
@@ -320,17 +336,18 @@ pub fn bmi_alerts(input: &InsightInput) -> Vec<Alert> {
         guidance::NHS_BMI
     };
     let bmi = latest.value;
-    let datum = vec![TriggerDatum::new("BMI", bmi, "kg/m²", Some(latest.t))];
-    let note = "BMI is only a rough guide: it does not tell muscle from fat.";
+    let datum = vec![TriggerDatum::new(l("alert.datum.bmi"), bmi, "kg/m²", Some(latest.t))];
+    let latest_bmi = l("alert.bmi.latest").arg("bmi", num(bmi, 1));
+    let rough_guide = l("alert.bmi.rough_guide");
     let a = match band {
         BmiBand::Healthy => return Vec::new(),
         BmiBand::Underweight => alert(
             "bmi.underweight",
             AlertCategory::Bmi,
             Severity::Advice,
-            "Your BMI is below the healthy range".to_string(),
-            format!("Your latest BMI is {:.1}. Below 18.5 is described by the NHS as underweight. {}", bmi, note),
-            "If you have lost weight without trying, or are worried about eating, speak to your GP practice.",
+            l("alert.bmi.underweight.title"),
+            vec![latest_bmi, l("alert.bmi.underweight.band"), rough_guide],
+            l("alert.bmi.underweight.todo"),
             source,
             datum,
         ),
@@ -338,15 +355,16 @@ pub fn bmi_alerts(input: &InsightInput) -> Vec<Alert> {
             "bmi.overweight",
             AlertCategory::Bmi,
             Severity::Info,
-            "Your BMI is a little above the healthy range".to_string(),
-            format!(
-                "Your latest BMI is {:.1}. The NHS describes {} to {} as overweight. Small, steady changes to food and activity make a real difference. {}",
-                bmi,
-                if adjusted { "23" } else { "25" },
-                if adjusted { "27.4" } else { "29.9" },
-                note
-            ),
-            "Try the free NHS Weight Loss Plan app, or ask your GP practice about local support.",
+            l("alert.bmi.overweight.title"),
+            vec![
+                latest_bmi,
+                l("alert.bmi.overweight.band")
+                    .arg("from", if adjusted { "23" } else { "25" })
+                    .arg("to", if adjusted { "27.4" } else { "29.9" }),
+                l("alert.bmi.overweight.why"),
+                rough_guide,
+            ],
+            l("alert.bmi.overweight.todo"),
             source,
             datum,
         ),
@@ -354,14 +372,15 @@ pub fn bmi_alerts(input: &InsightInput) -> Vec<Alert> {
             "bmi.obese",
             AlertCategory::Bmi,
             Severity::Advice,
-            "Your BMI is in the obese range".to_string(),
-            format!(
-                "Your latest BMI is {:.1}. The NHS describes {} to 39.9 as obese, which raises the chance of type 2 diabetes, heart disease and joint problems. Support is free and it works best with others alongside you. {}",
-                bmi,
-                if adjusted { "27.5" } else { "30" },
-                note
-            ),
-            "Ask your GP practice about free weight management support near you.",
+            l("alert.bmi.obese.title"),
+            vec![
+                latest_bmi,
+                l("alert.bmi.obese.band").arg("from", if adjusted { "27.5" } else { "30" }),
+                l("alert.bmi.obese.why"),
+                l("alert.bmi.obese.support"),
+                rough_guide,
+            ],
+            l("alert.bmi.obese.todo"),
             source,
             datum,
         ),
@@ -369,12 +388,14 @@ pub fn bmi_alerts(input: &InsightInput) -> Vec<Alert> {
             "bmi.severely_obese",
             AlertCategory::Bmi,
             Severity::Advice,
-            "Your BMI is 40 or above".to_string(),
-            format!(
-                "Your latest BMI is {:.1}. The NHS describes 40 or above as severely obese. Your GP practice can offer more support at this level, including specialist services. {}",
-                bmi, note
-            ),
-            "Book an appointment with your GP practice to talk about support that suits you.",
+            l("alert.bmi.severely_obese.title"),
+            vec![
+                latest_bmi,
+                l("alert.bmi.severely_obese.band"),
+                l("alert.bmi.severely_obese.support"),
+                rough_guide,
+            ],
+            l("alert.bmi.severely_obese.todo"),
             source,
             datum,
         ),
@@ -431,16 +452,17 @@ pub fn activity_alerts(input: &InsightInput) -> Vec<Alert> {
         "activity.below_150",
         AlertCategory::PhysicalActivity,
         Severity::Advice,
-        "A little more activity would help".to_string(),
-        format!(
-            "In the last 7 days you were active for about {:.0} minutes. The UK guidance for adults is at least 150 minutes a week of moderate activity (such as brisk walking or cycling), or 75 minutes of vigorous activity. Every bit counts, and more is better.",
-            minutes
-        ),
-        "Try adding a 10-minute brisk walk to your day, or find a free local group such as parkrun.",
+        l("alert.activity.title"),
+        vec![
+            l("alert.activity.minutes").arg("minutes", num(minutes, 0)),
+            l("alert.activity.guidance"),
+            l("alert.activity.every_bit"),
+        ],
+        l("alert.activity.todo"),
         guidance::CMO_ACTIVITY,
         vec![
-            TriggerDatum::new("active minutes, last 7 days", minutes, "minutes", None),
-            TriggerDatum::new("days with data", days as f64, "days", None),
+            TriggerDatum::new(l("alert.datum.active_minutes"), minutes, "minutes", None),
+            TriggerDatum::new(l("alert.datum.days_with_data"), days as f64, "days", None),
         ],
     )]
 }
@@ -463,20 +485,21 @@ pub fn alcohol_alerts(input: &InsightInput) -> Vec<Alert> {
         return Vec::new();
     };
     let data = vec![
-        TriggerDatum::new("alcohol units, last 7 days", units, "units", None),
-        TriggerDatum::new("drinking days", days as f64, "days", None),
+        TriggerDatum::new(l("alert.datum.alcohol_units"), units, "units", None),
+        TriggerDatum::new(l("alert.datum.drinking_days"), days as f64, "days", None),
     ];
     if units > guidance::WEEKLY_ALCOHOL_UNITS {
         vec![alert(
             "alcohol.above_14",
             AlertCategory::Alcohol,
             Severity::Advice,
-            "You drank more than 14 units this week".to_string(),
-            format!(
-                "In the last 7 days you recorded {:.1} units. To keep health risks low, the UK Chief Medical Officers advise not regularly drinking more than 14 units a week (about 6 pints of average beer or 6 medium glasses of wine), spread over 3 or more days.",
-                units
-            ),
-            "Try having several drink-free days each week. Drinkaware has a free app to track units, and Forward Leeds offers free, friendly support if you would like it.",
+            l("alert.alcohol.above_14.title"),
+            vec![
+                l("alert.alcohol.units").arg("units", num(units, 1)),
+                l("alert.alcohol.above_14.guidance"),
+                l("alert.alcohol.above_14.amount"),
+            ],
+            l("alert.alcohol.above_14.todo"),
             guidance::CMO_ALCOHOL,
             data,
         )]
@@ -485,14 +508,14 @@ pub fn alcohol_alerts(input: &InsightInput) -> Vec<Alert> {
             "alcohol.spread",
             AlertCategory::Alcohol,
             Severity::Info,
-            "Spreading drinks out is kinder to your body".to_string(),
-            format!(
-                "In the last 7 days you recorded {:.1} units over {} day{}. If you drink as much as 14 units a week, the UK Chief Medical Officers advise spreading it evenly over 3 or more days, as heavy sessions raise the risks.",
-                units,
-                days,
-                if days == 1 { "" } else { "s" }
-            ),
-            "Try spreading drinks over more days, with several drink-free days each week.",
+            l("alert.alcohol.spread.title"),
+            vec![
+                l(if days == 1 { "alert.alcohol.units_one_day" } else { "alert.alcohol.units_days" })
+                    .arg("units", num(units, 1))
+                    .arg("days", days.to_string()),
+                l("alert.alcohol.spread.guidance"),
+            ],
+            l("alert.alcohol.spread.todo"),
             guidance::CMO_ALCOHOL,
             data,
         )]
@@ -510,19 +533,18 @@ pub fn vaccination_alerts(input: &InsightInput) -> Vec<Alert> {
     for v in &input.vaccinations {
         let Some(due) = v.next_due else { continue };
         let days = (input.today - due).num_days();
-        let data = vec![TriggerDatum::new("days overdue", days as f64, "days", None)];
+        let data = vec![TriggerDatum::new(l("alert.datum.days_overdue"), days as f64, "days", None)];
         if due < input.today {
             out.push(alert(
                 &format!("vaccination.overdue.{}", v.name.to_lowercase().replace(' ', "_")),
                 AlertCategory::Vaccinations,
                 Severity::Advice,
-                format!("Your {} vaccination is due", v.name),
-                format!(
-                    "Your record shows the next {} dose was due on {}. Vaccines protect best when given on schedule, and it is usually fine to catch up late.",
-                    v.name,
-                    fmt_date(due)
-                ),
-                "Contact your GP practice to book it. Some vaccines are also available at pharmacies.",
+                l("alert.vaccination.overdue.title").arg("vaccine", &v.name),
+                vec![
+                    l("alert.vaccination.overdue.when").arg("vaccine", &v.name).arg("date", fmt_date(due)),
+                    l("alert.vaccination.overdue.why"),
+                ],
+                l("alert.vaccination.overdue.todo"),
                 guidance::UKHSA_GREEN_BOOK,
                 data,
             ));
@@ -531,9 +553,9 @@ pub fn vaccination_alerts(input: &InsightInput) -> Vec<Alert> {
                 &format!("vaccination.due_soon.{}", v.name.to_lowercase().replace(' ', "_")),
                 AlertCategory::Vaccinations,
                 Severity::Info,
-                format!("Your {} vaccination is due soon", v.name),
-                format!("Your next {} dose is due on {}.", v.name, fmt_date(due)),
-                "You may want to book it with your GP practice or a pharmacy.",
+                l("alert.vaccination.due_soon.title").arg("vaccine", &v.name),
+                vec![l("alert.vaccination.due_soon.when").arg("vaccine", &v.name).arg("date", fmt_date(due))],
+                l("alert.vaccination.due_soon.todo"),
                 guidance::UKHSA_GREEN_BOOK,
                 data,
             ));
@@ -549,19 +571,18 @@ pub fn medication_alerts(input: &InsightInput) -> Vec<Alert> {
         let Some(stop) = m.stop_date else { continue };
         let days_left = (stop - input.today).num_days();
         let key = m.name.to_lowercase().replace(' ', "_");
-        let data = vec![TriggerDatum::new("days until stop date", days_left as f64, "days", None)];
+        let data = vec![TriggerDatum::new(l("alert.datum.days_until_stop"), days_left as f64, "days", None)];
         if days_left >= 0 && days_left <= s.medication_stop_warning_days {
             out.push(alert(
                 &format!("medication.ending.{key}"),
                 AlertCategory::Medications,
                 Severity::Info,
-                format!("{} is due to end soon", m.name),
-                format!(
-                    "Your record shows {} is due to stop on {}. If your doctor meant it to stop, there is nothing to do.",
-                    m.name,
-                    fmt_date(stop)
-                ),
-                "If you think you still need it, order a repeat prescription in good time or ask your GP practice or pharmacist.",
+                l("alert.medication.ending.title").arg("medicine", &m.name),
+                vec![
+                    l("alert.medication.ending.when").arg("medicine", &m.name).arg("date", fmt_date(stop)),
+                    l("alert.medication.ending.planned"),
+                ],
+                l("alert.medication.ending.todo"),
                 guidance::NHS_MEDICINES,
                 data,
             ));
@@ -570,13 +591,12 @@ pub fn medication_alerts(input: &InsightInput) -> Vec<Alert> {
                 &format!("medication.ended.{key}"),
                 AlertCategory::Medications,
                 Severity::Info,
-                format!("{} has reached its stop date", m.name),
-                format!(
-                    "Your record shows {} stopped on {}. If that was the plan, there is nothing to do.",
-                    m.name,
-                    fmt_date(stop)
-                ),
-                "If you are still taking it or think you still need it, ask your GP practice or pharmacist.",
+                l("alert.medication.ended.title").arg("medicine", &m.name),
+                vec![
+                    l("alert.medication.ended.when").arg("medicine", &m.name).arg("date", fmt_date(stop)),
+                    l("alert.medication.ended.planned"),
+                ],
+                l("alert.medication.ended.todo"),
                 guidance::NHS_MEDICINES,
                 data,
             ));
@@ -592,22 +612,27 @@ pub fn change_alerts(changes: &[ChangeEvent]) -> Vec<Alert> {
         .iter()
         .map(|c| {
             let data = vec![
-                TriggerDatum::new("from", c.from, c.metric.unit(), None),
-                TriggerDatum::new("to", c.to, c.metric.unit(), None),
-                TriggerDatum::new("change", c.magnitude, match c.kind {
-                    ChangeKind::WeightGain | ChangeKind::WeightLoss => "%",
-                    ChangeKind::Vo2MaxDecline => "ml/kg/min per week",
-                    ChangeKind::RestingHeartRateRise => "bpm",
-                }, None),
+                TriggerDatum::new(l("alert.datum.from"), c.from, c.metric.unit(), None),
+                TriggerDatum::new(l("alert.datum.to"), c.to, c.metric.unit(), None),
+                TriggerDatum::new(
+                    l("alert.datum.change"),
+                    c.magnitude,
+                    match c.kind {
+                        ChangeKind::WeightGain | ChangeKind::WeightLoss => "%",
+                        ChangeKind::Vo2MaxDecline => "ml/kg/min per week",
+                        ChangeKind::RestingHeartRateRise => "bpm",
+                    },
+                    None,
+                ),
             ];
             match c.kind {
                 ChangeKind::WeightGain => alert(
                     "change.weight_gain",
                     AlertCategory::WeightChange,
                     Severity::Info,
-                    "Your weight has gone up recently".to_string(),
-                    format!("{} Weight can change for lots of reasons; catching a change early makes it easier to manage.", c.description),
-                    "Have a look at the NHS healthy weight advice, or ask your GP practice about local support if you would like help.",
+                    l("alert.change.weight_gain.title"),
+                    vec![c.description.clone(), l("alert.change.weight_gain.why")],
+                    l("alert.change.weight_gain.todo"),
                     guidance::NHS_HEALTHY_WEIGHT,
                     data,
                 ),
@@ -615,9 +640,9 @@ pub fn change_alerts(changes: &[ChangeEvent]) -> Vec<Alert> {
                     "change.weight_loss",
                     AlertCategory::WeightChange,
                     Severity::Advice,
-                    "Your weight has gone down recently".to_string(),
-                    format!("{} If you have been trying to lose weight, well done.", c.description),
-                    "If you have lost weight without trying, speak to your GP practice.",
+                    l("alert.change.weight_loss.title"),
+                    vec![c.description.clone(), l("alert.change.weight_loss.why")],
+                    l("alert.change.weight_loss.todo"),
                     guidance::NHS_WEIGHT_LOSS,
                     data,
                 ),
@@ -625,9 +650,9 @@ pub fn change_alerts(changes: &[ChangeEvent]) -> Vec<Alert> {
                     "change.vo2max_decline",
                     AlertCategory::Fitness,
                     Severity::Info,
-                    "Your fitness score has been dipping".to_string(),
-                    format!("{} A busy spell, illness or less training can all do this, and it usually comes back with regular activity.", c.description),
-                    "Aim for at least 150 minutes of moderate activity a week, with some that gets you breathing hard.",
+                    l("alert.change.vo2max_decline.title"),
+                    vec![c.description.clone(), l("alert.change.vo2max_decline.why")],
+                    l("alert.change.vo2max_decline.todo"),
                     guidance::CMO_ACTIVITY,
                     data,
                 ),
@@ -635,9 +660,9 @@ pub fn change_alerts(changes: &[ChangeEvent]) -> Vec<Alert> {
                     "change.resting_hr_rise",
                     AlertCategory::Fitness,
                     Severity::Info,
-                    "Your resting heart rate has risen".to_string(),
-                    format!("{} Illness, stress, poor sleep, alcohol or a break from exercise can all raise it.", c.description),
-                    "If you feel unwell or it stays high, speak to your GP practice or call NHS 111.",
+                    l("alert.change.resting_hr_rise.title"),
+                    vec![c.description.clone(), l("alert.change.resting_hr_rise.why")],
+                    l("alert.change.resting_hr_rise.todo"),
                     guidance::CMO_ACTIVITY,
                     data,
                 ),
@@ -663,14 +688,24 @@ pub fn test_result_alerts(input: &InsightInput) -> Vec<Alert> {
         "results.outside_range",
         AlertCategory::TestResults,
         Severity::Advice,
-        format!("{} recent test result{} outside the usual range", out_of_range.len(), if out_of_range.len() == 1 { " was" } else { "s were" }),
-        format!(
-            "{}. A result a little outside the reference range is common and often means nothing, but it is worth knowing what it means for you.",
-            names.join(", ")
-        ),
-        "The GP practice or clinic that asked for the test usually gets in touch if a result needs action. If you have not heard from them, or feel unwell, ask them.",
+        l(if out_of_range.len() == 1 { "alert.results.title_one" } else { "alert.results.title" })
+            .arg("n", out_of_range.len().to_string()),
+        vec![l("alert.results.which").arg("tests", names.join(", ")), l("alert.results.why")],
+        l("alert.results.todo"),
         guidance::NHS_TEST_RESULTS,
-        out_of_range.iter().filter_map(|r| r.value.map(|v| TriggerDatum::new(&r.test, v, r.unit.as_deref().unwrap_or(""), None))).collect(),
+        out_of_range
+            .iter()
+            .filter_map(|r| {
+                r.value.map(|v| {
+                    TriggerDatum::new(
+                        l("alert.datum.test").arg("test", &r.test),
+                        v,
+                        r.unit.as_deref().unwrap_or(""),
+                        None,
+                    )
+                })
+            })
+            .collect(),
     )]
 }
 

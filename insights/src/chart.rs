@@ -5,6 +5,7 @@
 //! feature), so the shells render it with the platform's fonts.
 
 use chrono::DateTime;
+use phr_model::Label;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
@@ -369,15 +370,20 @@ pub fn life_event_markers(input: &InsightInput) -> Vec<Marker> {
         .collect()
 }
 
-/// Markers for alerts that point at a single dated reading of this chart's metric.
-pub fn alert_markers(alerts: &[Alert], categories: &[AlertCategory]) -> Vec<Marker> {
+/// Markers for alerts that point at a single dated reading of this chart's metric, labelled
+/// with the alert's title in the words `text` gives it (the core's catalogue).
+pub fn alert_markers(
+    alerts: &[Alert],
+    categories: &[AlertCategory],
+    text: &dyn Fn(&Label) -> String,
+) -> Vec<Marker> {
     alerts
         .iter()
         .filter(|a| categories.contains(&a.category))
         .filter_map(|a| {
             a.triggered_by.iter().find_map(|d| d.t).map(|t| Marker {
                 t,
-                label: a.title.clone(),
+                label: text(&a.title),
                 kind: MarkerKind::Alert,
             })
         })
@@ -390,6 +396,7 @@ pub fn metric_chart(
     kind: MetricKind,
     alerts: &[Alert],
     theme: Theme,
+    text: &dyn Fn(&Label) -> String,
 ) -> Result<String, ChartError> {
     let height = input.valid_height_m();
     let (series, band, cats): (Vec<NamedSeries>, Option<TargetBand>, Vec<AlertCategory>) = match kind {
@@ -446,7 +453,7 @@ pub fn metric_chart(
         k => k.unit(),
     };
     let mut markers = life_event_markers(input);
-    markers.extend(alert_markers(alerts, &cats));
+    markers.extend(alert_markers(alerts, &cats, text));
     render_time_series(&ChartSpec {
         title,
         y_label: format!("{} ({})", kind.label().split(" (").next().unwrap_or(""), unit),

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Duration, NaiveDate};
+use phr_model::Label;
 use serde::{Deserialize, Serialize};
 
 use super::input::{local_day, Activity, Goal, InsightInput, MetricKind, Sport};
@@ -124,7 +125,8 @@ pub fn weekly_load(input: &InsightInput, weeks: usize) -> Vec<WeekLoad> {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonalBest {
-    pub label: String,
+    /// Which best, as a catalogue key (`best.fastest_5k`).
+    pub label: Label,
     /// Seconds for time-based bests, metres for distance-based ones.
     pub value: f64,
     pub unit: String,
@@ -135,7 +137,7 @@ pub struct PersonalBest {
 /// average pace of runs at least that long) and the longest distance per sport.
 pub fn personal_bests(activities: &[Activity]) -> Vec<PersonalBest> {
     let mut out = Vec::new();
-    for (label, dist) in [("Fastest 5k", 5000.0), ("Fastest 10k", 10_000.0)] {
+    for (key, dist) in [("best.fastest_5k", 5000.0), ("best.fastest_10k", 10_000.0)] {
         let best = activities
             .iter()
             .filter(|a| a.sport == Sport::Run && valid_activity(a))
@@ -148,7 +150,7 @@ pub fn personal_bests(activities: &[Activity]) -> Vec<PersonalBest> {
             .min_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((secs, start)) = best {
             out.push(PersonalBest {
-                label: label.to_string(),
+                label: Label::new(key),
                 value: secs,
                 unit: "s".to_string(),
                 activity_start: start,
@@ -165,15 +167,15 @@ pub fn personal_bests(activities: &[Activity]) -> Vec<PersonalBest> {
         }
     }
     for (sport, (d, start)) in longest {
-        let name = match sport {
-            Sport::Run => "run",
-            Sport::Walk => "walk",
-            Sport::Cycle => "ride",
-            Sport::Swim => "swim",
-            Sport::Other => "activity",
+        let key = match sport {
+            Sport::Run => "best.longest_run",
+            Sport::Walk => "best.longest_walk",
+            Sport::Cycle => "best.longest_ride",
+            Sport::Swim => "best.longest_swim",
+            Sport::Other => "best.longest_activity",
         };
         out.push(PersonalBest {
-            label: format!("Longest {name}"),
+            label: Label::new(key),
             value: d,
             unit: "m".to_string(),
             activity_start: start,
@@ -249,7 +251,8 @@ pub struct GoalProgress {
     /// 0.0 .. 1.0 of the way there (None when there is no data yet).
     pub fraction: Option<f64>,
     pub achieved: bool,
-    pub message: String,
+    /// Where the person stands, as a catalogue key.
+    pub message: Label,
 }
 
 fn progress_between(start: f64, current: f64, target: f64) -> f64 {
@@ -283,8 +286,10 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
                 };
                 let achieved = fraction.is_some_and(|f| f >= 1.0);
                 let message = match current {
-                    Some(c) => format!("About {:.1} kg now; your goal is {:.1} kg.", c, target_kg),
-                    None => "Add a weight reading to see progress.".to_string(),
+                    Some(c) => Label::new("goal.weight.progress")
+                        .arg("now", format!("{c:.1}"))
+                        .arg("goal", format!("{target_kg:.1}")),
+                    None => Label::new("goal.weight.no_data"),
                 };
                 GoalProgress { goal: g.clone(), current, target: *target_kg, fraction, achieved, message }
             }
@@ -297,12 +302,10 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
                     target: *km,
                     fraction,
                     achieved: *km > 0.0 && done >= *km,
-                    message: format!(
-                        "{:.1} of {:.1} km so far this week (since {}).",
-                        done,
-                        km,
-                        week_start.format("%a %-d %b")
-                    ),
+                    message: Label::new("goal.distance.progress")
+                        .arg("done", format!("{done:.1}"))
+                        .arg("goal", format!("{km:.1}"))
+                        .arg("since", week_start.format("%a %-d %b").to_string()),
                 }
             }
             Goal::WeeklyActiveMinutes { minutes } => {
@@ -314,7 +317,9 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
                     target: *minutes,
                     fraction,
                     achieved: *minutes > 0.0 && done >= *minutes,
-                    message: format!("{:.0} of {:.0} active minutes so far this week.", done, minutes),
+                    message: Label::new("goal.minutes.progress")
+                        .arg("done", format!("{done:.0}"))
+                        .arg("goal", format!("{minutes:.0}")),
                 }
             }
             Goal::RestingHeartRate { target_bpm, start_bpm } => {
@@ -333,10 +338,10 @@ pub fn goal_progress(input: &InsightInput) -> Vec<GoalProgress> {
                     fraction,
                     achieved: current.is_some_and(|c| c <= *target_bpm),
                     message: match current {
-                        Some(c) => {
-                            format!("Resting heart rate about {:.0} bpm; your goal is {:.0}.", c, target_bpm)
-                        }
-                        None => "Wear your watch overnight to see resting heart rate.".to_string(),
+                        Some(c) => Label::new("goal.resting_hr.progress")
+                            .arg("now", format!("{c:.0}"))
+                            .arg("goal", format!("{target_bpm:.0}")),
+                        None => Label::new("goal.resting_hr.no_data"),
                     },
                 }
             }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use phr_model::Label;
 use serde::{Deserialize, Serialize};
 
 use super::alerts::{Alert, AlertCategory, Severity};
@@ -59,13 +60,14 @@ pub fn signposts_for_category(category: AlertCategory, settings: &InsightSetting
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suggestion {
     pub category: AlertCategory,
-    pub text: String,
+    /// The suggestion's catalogue key (`core/strings/en.json`).
+    pub text: Label,
     /// Signposts that go with it (ids into `all_signposts`).
     pub signpost_ids: Vec<String>,
 }
 
-fn suggestion(category: AlertCategory, text: &str, ids: &[&str]) -> Suggestion {
-    Suggestion { category, text: text.to_string(), signpost_ids: ids.iter().map(|s| s.to_string()).collect() }
+fn suggestion(category: AlertCategory, key: &str, ids: &[&str]) -> Suggestion {
+    Suggestion { category, text: Label::new(key), signpost_ids: ids.iter().map(|s| s.to_string()).collect() }
 }
 
 /// Small, doable suggestions for the categories that have alerts, plus sleep
@@ -89,64 +91,32 @@ pub fn suggestions(alerts: &[Alert], trends: &TrendReport, settings: &InsightSet
         }
         match c {
             AlertCategory::BloodPressure => {
-                out.push(suggestion(c, "Cutting down on salt and alcohol, and moving more, can lower blood pressure within weeks.", &["nhs-live-well", "blood-pressure-uk"]));
-                out.push(suggestion(c, "If you measure at home, sit quietly for 5 minutes first and take two readings a minute apart.", &["blood-pressure-uk"]));
+                out.push(suggestion(c, "suggestion.bp.salt", &["nhs-live-well", "blood-pressure-uk"]));
+                out.push(suggestion(c, "suggestion.bp.measure", &["blood-pressure-uk"]));
             }
             AlertCategory::Bmi | AlertCategory::WeightChange => {
-                out.push(suggestion(
-                    c,
-                    "Swap one sugary drink or snack a day for water or fruit.",
-                    &["nhs-better-health", "one-you-leeds"],
-                ));
-                out.push(suggestion(
-                    c,
-                    "A 12-week plan with weekly goals works better than a crash diet.",
-                    &["nhs-better-health"],
-                ));
+                out.push(suggestion(c, "suggestion.weight.swap", &["nhs-better-health", "one-you-leeds"]));
+                out.push(suggestion(c, "suggestion.weight.plan", &["nhs-better-health"]));
             }
             AlertCategory::PhysicalActivity => {
-                out.push(suggestion(
-                    c,
-                    "Break activity into 10-minute chunks: a brisk walk at lunch counts.",
-                    &["nhs-live-well", "couch-to-5k"],
-                ));
-                out.push(suggestion(c, "Join a free Saturday parkrun: walking it is welcome.", &["parkrun"]));
+                out.push(suggestion(c, "suggestion.activity.chunks", &["nhs-live-well", "couch-to-5k"]));
+                out.push(suggestion(c, "suggestion.activity.parkrun", &["parkrun"]));
             }
             AlertCategory::Alcohol => {
-                out.push(suggestion(c, "Have several drink-free days each week.", &["drinkaware"]));
-                out.push(suggestion(
-                    c,
-                    "Try smaller glasses or lower-strength drinks.",
-                    &["drinkaware", "forward-leeds"],
-                ));
+                out.push(suggestion(c, "suggestion.alcohol.free_days", &["drinkaware"]));
+                out.push(suggestion(c, "suggestion.alcohol.smaller", &["drinkaware", "forward-leeds"]));
             }
             AlertCategory::Vaccinations => {
-                out.push(suggestion(
-                    c,
-                    "Ask about any vaccines you are due when you next contact your GP practice or pharmacy.",
-                    &["nhs-vaccinations"],
-                ));
+                out.push(suggestion(c, "suggestion.vaccinations.ask", &["nhs-vaccinations"]));
             }
             AlertCategory::Medications => {
-                out.push(suggestion(
-                    c,
-                    "Order repeat prescriptions a week before you run out.",
-                    &["nhs-app-prescriptions"],
-                ));
+                out.push(suggestion(c, "suggestion.medications.repeat", &["nhs-app-prescriptions"]));
             }
             AlertCategory::Fitness => {
-                out.push(suggestion(
-                    c,
-                    "Add one session a week that gets you breathing hard, such as intervals or hills.",
-                    &["couch-to-5k", "parkrun"],
-                ));
+                out.push(suggestion(c, "suggestion.fitness.hard_session", &["couch-to-5k", "parkrun"]));
             }
             AlertCategory::Sleep => {
-                out.push(suggestion(
-                    c,
-                    "Going to bed and getting up at about the same time each day helps sleep.",
-                    &["nhs-live-well"],
-                ));
+                out.push(suggestion(c, "suggestion.sleep.regular", &["nhs-live-well"]));
             }
             // The alert itself says who to ask; there is no lifestyle advice for a lab value.
             AlertCategory::TestResults | AlertCategory::Wellbeing => {}

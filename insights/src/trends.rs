@@ -3,6 +3,7 @@
 //! All functions ignore non-finite values and never panic on empty input.
 
 use chrono::{Duration, NaiveDate};
+use phr_model::Label;
 use serde::{Deserialize, Serialize};
 
 use super::input::{day_start_t, local_day, InsightInput, MetricKind, SeriesPoint};
@@ -252,7 +253,8 @@ pub struct ChangeEvent {
     pub to: f64,
     /// Percentage for weight, ml/kg/min per week for VO2max, bpm for heart rate.
     pub magnitude: f64,
-    pub description: String,
+    /// What changed, as a catalogue key with the numbers filled in.
+    pub description: Label,
 }
 
 /// Mean of the values in the first and last `edge_days` of the window.
@@ -292,10 +294,11 @@ pub fn detect_weight_change(
             from,
             to,
             magnitude: pct,
-            description: format!(
-                "Weight went from about {:.1} kg to {:.1} kg over {} days (up {:.1}%).",
-                from, to, days, pct
-            ),
+            description: Label::new("trend.weight_up")
+                .arg("from", format!("{from:.1}"))
+                .arg("to", format!("{to:.1}"))
+                .arg("days", days.to_string())
+                .arg("pct", format!("{pct:.1}")),
         })
     } else if -pct >= th.weight_loss_pct {
         Some(ChangeEvent {
@@ -305,10 +308,11 @@ pub fn detect_weight_change(
             from,
             to,
             magnitude: pct,
-            description: format!(
-                "Weight went from about {:.1} kg to {:.1} kg over {} days (down {:.1}%).",
-                from, to, days, -pct
-            ),
+            description: Label::new("trend.weight_down")
+                .arg("from", format!("{from:.1}"))
+                .arg("to", format!("{to:.1}"))
+                .arg("days", days.to_string())
+                .arg("pct", format!("{:.1}", -pct)),
         })
     } else {
         None
@@ -346,13 +350,11 @@ pub fn detect_vo2max_decline(
             from,
             to,
             magnitude: per_week,
-            description: format!(
-                "Your fitness score has been drifting down by about {:.1} a week over the last {} weeks (from about {:.1} to {:.1}).",
-                -per_week,
-                days / 7,
-                from,
-                to
-            ),
+            description: Label::new("trend.vo2max_down")
+                .arg("per_week", format!("{:.1}", -per_week))
+                .arg("weeks", (days / 7).to_string())
+                .arg("from", format!("{from:.1}"))
+                .arg("to", format!("{to:.1}")),
         })
     } else {
         None
@@ -377,10 +379,9 @@ pub fn detect_resting_hr_rise(
         from,
         to,
         magnitude: rise,
-        description: format!(
-            "Resting heart rate went from about {:.0} to {:.0} beats a minute over 30 days.",
-            from, to
-        ),
+        description: Label::new("trend.resting_hr_up")
+            .arg("from", format!("{from:.0}"))
+            .arg("to", format!("{to:.0}")),
     })
 }
 

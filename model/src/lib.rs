@@ -13,8 +13,10 @@ pub mod change;
 pub mod error;
 pub mod grant;
 pub mod hlc;
+pub mod label;
 pub mod priority;
 pub mod record;
 pub mod sport;
 
 pub use error::{ModelError, Result};
+pub use label::{Label, LabelArg};

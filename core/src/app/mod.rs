@@ -8,4 +8,5 @@ pub mod notifications;
 pub mod platform_hub;
 pub mod preferences;
 pub mod screens;
-pub mod strings;
+/// The catalogue sits below the store (charts label their alert markers with it).
+pub use crate::strings;

@@ -11,6 +11,7 @@ use crate::insights::{
     InsightSettings, LifeEvent, Medication, MetricKind, SeriesPoint, Sport, Theme, Vaccination,
 };
 use crate::record::{EntryValue, SampleKind};
+use crate::strings::English;
 use crate::Result;
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
@@ -302,7 +303,7 @@ impl Record {
         let input = self.insight_input_between(from, to)?;
         let alerts = insights::evaluate(&input).alerts;
         let input = clip_to(input, from, to);
-        chart::metric_chart(&input, kind, &alerts, theme)
+        chart::metric_chart(&input, kind, &alerts, theme, &|l| l.english())
             .map_err(|e| crate::Error::Invalid { field: "chart", reason: e.0 })
     }
 

@@ -7,7 +7,7 @@ use super::super::alerts::AlertCategory;
 use super::super::chart::{self, ChartSpec, Marker, MarkerKind, TargetBand, Theme};
 use super::super::evaluate;
 use super::super::input::{BpSetting, LifeEvent, MetricKind, SeriesPoint};
-use super::{base_input, bp, push, t_days_ago, today};
+use super::{base_input, bp, english, push, t_days_ago, today};
 
 struct Raster {
     width: u32,
@@ -106,7 +106,8 @@ fn weight_input() -> super::super::input::InsightInput {
 fn weight_chart_has_band_life_event_titles_and_renders() {
     let input = weight_input();
     let report = evaluate(&input);
-    let svg = chart::metric_chart(&input, MetricKind::Weight, &report.alerts, Theme::Light).expect("chart");
+    let svg = chart::metric_chart(&input, MetricKind::Weight, &report.alerts, Theme::Light, &english)
+        .expect("chart");
     assert!(svg.contains("<svg"));
     assert!(svg.contains("<title>Weight</title>"));
     assert!(has_text(&svg, "Weight"), "title as <text>: {:?}", texts(&svg));
@@ -135,8 +136,14 @@ fn bp_chart_with_alert_marker() {
         .push(LifeEvent { date: today() - chrono::Duration::days(45), label: "started ramipril".into() });
     let report = evaluate(&input);
     assert!(report.alerts.iter().any(|a| a.category == AlertCategory::BloodPressure));
-    let svg = chart::metric_chart(&input, MetricKind::BloodPressureSystolic, &report.alerts, Theme::Light)
-        .expect("chart");
+    let svg = chart::metric_chart(
+        &input,
+        MetricKind::BloodPressureSystolic,
+        &report.alerts,
+        Theme::Light,
+        &english,
+    )
+    .expect("chart");
     assert!(has_text(&svg, "Blood pressure"));
     assert!(has_text(&svg, "Date") && has_text(&svg, "Blood pressure (mmHg)"), "{:?}", texts(&svg));
     assert!(svg.contains("Top number (systolic)") && svg.contains("Bottom number (diastolic)"));
@@ -156,13 +163,14 @@ fn vo2max_chart_dark_theme() {
         });
     }
     let report = evaluate(&input);
-    let svg = chart::metric_chart(&input, MetricKind::Vo2Max, &report.alerts, Theme::Dark).expect("chart");
+    let svg = chart::metric_chart(&input, MetricKind::Vo2Max, &report.alerts, Theme::Dark, &english)
+        .expect("chart");
     assert!(svg.contains("Fitness score (VO2 max)"));
     assert!(svg.contains("ml/kg/min"));
     let r = rasterise(&svg);
     assert!(r.non_background > 3_000);
     save("vo2max_dark", &svg);
-    let wsvg = chart::metric_chart(&weight_input(), MetricKind::Weight, &[], Theme::Dark).unwrap();
+    let wsvg = chart::metric_chart(&weight_input(), MetricKind::Weight, &[], Theme::Dark, &english).unwrap();
     // Dark theme: background pixel is dark.
     let opt = options();
     let tree = resvg::usvg::Tree::from_str(&wsvg, &opt).unwrap();

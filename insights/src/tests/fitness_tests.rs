@@ -1,6 +1,6 @@
 use super::super::fitness::{self, LoadMethod};
 use super::super::input::{Activity, Goal, MetricKind, Sport};
-use super::{base_input, push, t_days_ago};
+use super::{base_input, english, push, t_days_ago};
 
 fn run(days_ago: i64, minutes: f64, km: f64, hr: Option<f64>) -> Activity {
     Activity {
@@ -44,7 +44,7 @@ fn weekly_load_uses_trimp_or_minutes() {
 fn personal_bests_from_runs() {
     let acts = vec![run(3, 25.0, 5.0, None), run(5, 55.0, 10.0, None), run(7, 90.0, 16.0, None)];
     let pbs = fitness::personal_bests(&acts);
-    let get = |l: &str| pbs.iter().find(|p| p.label == l).map(|p| p.value);
+    let get = |l: &str| pbs.iter().find(|p| english(&p.label) == l).map(|p| p.value);
     assert_eq!(get("Fastest 5k"), Some(1500.0)); // 25:00 beats 27:30 (10k pace) and 28:07 (16k pace)
     assert_eq!(get("Fastest 10k"), Some(3300.0));
     assert_eq!(get("Longest run"), Some(16_000.0));

@@ -10,6 +10,7 @@ mod trend_tests;
 mod uk_time;
 
 use chrono::{NaiveDate, NaiveTime};
+use phr_model::Label;
 
 use super::input::{BpPoint, BpSetting, InsightInput, MetricKind, SeriesPoint};
 
@@ -38,4 +39,20 @@ pub(super) fn bp(days_ago: i64, sys: f64, dia: f64, setting: BpSetting) -> BpPoi
 
 pub(super) fn push(input: &mut InsightInput, kind: MetricKind, days_ago: i64, value: f64) {
     input.series.entry(kind).or_default().push(SeriesPoint { t: t_days_ago(days_ago, 12), value });
+}
+
+/// The core's catalogue, read here only to check what the wording says: the insights crate
+/// returns keys, and the English lives in one file in the core.
+const CATALOGUE: &str = include_str!("../../../core/strings/en.json");
+
+/// A label in English, as the CLI and the shells show it. A missing key fails the test.
+pub(super) fn english(label: &Label) -> String {
+    let cat: std::collections::BTreeMap<String, String> = serde_json::from_str(CATALOGUE).expect("catalogue");
+    let text = cat.get(&label.key).unwrap_or_else(|| panic!("{} is not in core/strings/en.json", label.key));
+    label.fill(text)
+}
+
+/// Sentences in English, joined as a paragraph.
+pub(super) fn paragraph(labels: &[Label]) -> String {
+    labels.iter().map(english).collect::<Vec<_>>().join(" ")
 }

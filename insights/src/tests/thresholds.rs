@@ -3,7 +3,7 @@
 use super::super::alerts::{self, Alert, AlertCategory, Severity};
 use super::super::input::{BpSetting, Medication, MetricKind, Vaccination};
 use super::super::trends::TrendReport;
-use super::{base_input, bp, date, push, today};
+use super::{base_input, bp, date, english, paragraph, push, today};
 
 const NG136: &str = "NICE NG136 (2019, updated 2023) Hypertension in adults";
 const NHS_BMI: &str = "NHS: BMI healthy weight calculator";
@@ -28,7 +28,7 @@ fn bp_stage(sys: f64, dia: f64, set: BpSetting) -> String {
         Some(a) => {
             assert_eq!(a.category, AlertCategory::BloodPressure);
             assert!(a.citation.starts_with(NG136), "citation: {}", a.citation);
-            assert!(!a.explanation.is_empty() && !a.what_to_do.is_empty());
+            assert!(!paragraph(&a.explanation).is_empty() && !english(&a.what_to_do).is_empty());
             assert!(!a.triggered_by.is_empty());
             a.id.rsplit('.').next().unwrap_or("").to_string()
         }
@@ -54,7 +54,7 @@ fn nice_ng136_clinic_stage1_diastolic_89_90_91() {
 fn nice_ng136_clinic_stage1_advice_says_book_a_check() {
     let a = bp_alerts(&[(142.0, 85.0, BpSetting::Clinic)]);
     assert_eq!(a[0].severity, Severity::Advice);
-    assert_eq!(a[0].what_to_do, "Book a blood pressure check at your GP practice or a pharmacy.");
+    assert_eq!(english(&a[0].what_to_do), "Book a blood pressure check at your GP practice or a pharmacy.");
 }
 
 // NICE NG136: clinic stage 2 is >= 160/100.
@@ -131,7 +131,7 @@ fn nice_ng136_severe_diastolic_119_120_121() {
 fn nice_ng136_severe_is_urgent_and_says_gp_today_or_111() {
     let a = bp_alerts(&[(182.0, 100.0, BpSetting::Clinic)]);
     assert_eq!(a[0].severity, Severity::Urgent);
-    assert!(a[0].what_to_do.starts_with("Contact your GP today or call NHS 111"));
+    assert!(english(&a[0].what_to_do).starts_with("Contact your GP today or call NHS 111"));
     assert!(a[0].citation.starts_with(NG136));
 }
 
@@ -336,14 +336,14 @@ fn ukhsa_green_book_overdue_vaccination() {
     let a = alerts::evaluate_alerts(&input, &TrendReport::default());
     assert_eq!(a.len(), 2, "{a:?}");
     let overdue = a.iter().find(|a| a.id.starts_with("vaccination.overdue")).expect("overdue alert");
-    assert!(overdue.title.contains("Tetanus"));
+    assert!(english(&overdue.title).contains("Tetanus"));
     assert_eq!(overdue.severity, Severity::Advice);
     assert_eq!(overdue.citation, GREEN_BOOK);
     let soon = a
         .iter()
         .find(|a| a.id.starts_with("vaccination.due_soon"))
         .expect("due today counts as due soon, not overdue");
-    assert!(soon.title.contains("Flu"));
+    assert!(english(&soon.title).contains("Flu"));
 }
 
 // ---------- Medicines near or past their stop date ----------
@@ -363,4 +363,21 @@ fn medication_stop_date_windows() {
     assert!(ids.contains(&"medication.ending.ramipril"));
     assert!(ids.contains(&"medication.ended.amoxicillin"));
     assert!(a.iter().all(|a| !a.citation.is_empty()));
+}
+
+// Issue 14: "average 130/85 ... at or above 135/85" read as a contradiction. The alert now
+// names the number that reached the level.
+#[test]
+fn bp_alert_names_the_number_that_reached_the_level() {
+    let home = [(130.0, 85.0, BpSetting::Home); 4];
+    let a = bp_alerts(&home);
+    let text = paragraph(&a[0].explanation);
+    assert!(text.contains("average 130/85"), "{text}");
+    assert!(text.contains("The bottom number is at or above 85,"), "{text}");
+    assert!(!text.contains("135/85"), "no pair the reading is below: {text}");
+
+    let top = paragraph(&bp_alerts(&[(145.0, 80.0, BpSetting::Clinic)])[0].explanation);
+    assert!(top.contains("The top number is at or above 140,"), "{top}");
+    let both = paragraph(&bp_alerts(&[(165.0, 105.0, BpSetting::Clinic)])[0].explanation);
+    assert!(both.contains("Both numbers are at or above 160/100,"), "{both}");
 }

@@ -29,10 +29,11 @@ pub struct InsightCard {
     /// `info`, `advice`, `warning`, `urgent` (suggestions are `info`).
     pub severity: String,
     pub severity_key: String,
-    pub title: String,
-    pub body: String,
+    pub title: Label,
+    /// The explanation, sentence by sentence (the shells join them with a space).
+    pub body: Vec<Label>,
     /// What to do about it.
-    pub guidance: String,
+    pub guidance: Label,
     /// The guideline it rests on ("NICE NG136 ...") and where to read it; empty for
     /// suggestions without one.
     pub source: String,
@@ -61,7 +62,7 @@ pub struct GoalCard {
     /// 0 to 100.
     pub percent: Option<u8>,
     pub achieved: bool,
-    pub message: String,
+    pub message: Label,
 }
 
 /// One metric's trend over 30 days (or the window there is data for).
@@ -82,7 +83,7 @@ pub struct TrendLine {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PersonalBestLine {
-    pub label: String,
+    pub label: Label,
     pub value: String,
     pub date: String,
 }
@@ -282,8 +283,8 @@ fn cards(report: &InsightReport) -> Vec<InsightCard> {
             category_key: category_key(s.category),
             severity: "info".into(),
             severity_key: "severity.info".into(),
-            title: crate::app::strings::text("insight.suggestion_title").to_string(),
-            body: String::new(),
+            title: Label::new("insight.suggestion_title"),
+            body: Vec::new(),
             guidance: s.text.clone(),
             source: String::new(),
             source_url: String::new(),

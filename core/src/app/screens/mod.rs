@@ -34,40 +34,8 @@ pub fn format_date(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y").to_string()
 }
 
-/// A catalogue key with its placeholders filled by the core (`{days}` -> `3`). The shells
-/// look the key up in their generated strings and replace each `{name}` with its value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Label {
-    pub key: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub args: Vec<LabelArg>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabelArg {
-    pub name: String,
-    pub value: String,
-}
-
-impl Label {
-    pub fn new(key: &str) -> Label {
-        Label { key: key.to_string(), args: vec![] }
-    }
-
-    pub fn arg(mut self, name: &str, value: impl Into<String>) -> Label {
-        self.args.push(LabelArg { name: name.to_string(), value: value.into() });
-        self
-    }
-
-    /// The English text with its placeholders filled (what the CLI and tests show).
-    pub fn english(&self) -> String {
-        let mut out = crate::app::strings::text(&self.key).to_string();
-        for a in &self.args {
-            out = out.replace(&format!("{{{}}}", a.name), &a.value);
-        }
-        out
-    }
-}
+pub use crate::strings::English;
+pub use phr_model::{Label, LabelArg};
 
 /// "today", "yesterday", "N days ago" for a past moment (days counted in UTC dates).
 pub fn ago_label(at: DateTime<Utc>, now: DateTime<Utc>) -> Label {

@@ -22,7 +22,13 @@ class AppScreensTest {
         assertTrue(insights.cards.isNotEmpty(), "the demo resident has alerts or suggestions")
         val alerts = insights.cards.filter { it.kind == "alert" }
         assertTrue(alerts.isNotEmpty(), "the demo resident's blood pressure gives an alert")
-        assertTrue(alerts.all { it.title.isNotBlank() && it.source.isNotBlank() }, "every alert says what guidance it rests on")
+        assertTrue(alerts.all { it.source.isNotBlank() }, "every alert says what guidance it rests on")
+        // The wording arrives as catalogue keys the app looks up, every one of them known.
+        val labels = alerts.flatMap { listOf(it.title, it.guidance) + it.body }
+        assertTrue(labels.all { catalogueText(it.key) != it.key }, "every alert's words are in the catalogue")
+        val bpCard = alerts.first { it.category.contains("blood") }
+        val text = bpCard.body.joinToString(" ") { l -> l.args.fold(catalogueText(l.key)) { t, a -> t.replace("{${a.name}}", a.value) } }
+        assertFalse(text.contains("{"), "every placeholder filled: $text")
         assertEquals(InsightCategory.entries.size, insights.switches.size, "a switch per category")
         assertTrue(insights.switches.all { catalogueText(it.labelKey) != it.labelKey })
 
