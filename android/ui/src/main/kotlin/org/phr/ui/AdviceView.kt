@@ -45,7 +45,7 @@ fun AdviceView(asked: List<GrantRow>, form: AdviceForm, onBack: () -> Unit, onSe
         TextBox(t("ui.advice.question"), form.question, { form.question = it }, minLines = 3)
         SubHeading(t("ui.newshare.sections"))
         form.share.choices.forEach { c ->
-            TickRow(t("ui.newshare.section_label", "section" to c.title), c.id in form.share.picked) { on ->
+            TickRow(c.title, c.id in form.share.picked, spoken = t("ui.newshare.section_label", "section" to c.title)) { on ->
                 if (on) form.share.picked.add(c.id) else form.share.picked.remove(c.id)
             }
         }

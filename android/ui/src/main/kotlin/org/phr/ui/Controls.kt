@@ -55,11 +55,12 @@ fun ToggleRow(label: String, on: Boolean, onChange: (Boolean) -> Unit) {
     }
 }
 
-/** A tick box with its label; the whole row toggles. */
+/** A tick box with its label; the whole row toggles. [spoken]: what TalkBack says, if not the label. */
 @Composable
-fun TickRow(label: String, ticked: Boolean, onChange: (Boolean) -> Unit) {
+fun TickRow(label: String, ticked: Boolean, spoken: String? = null, onChange: (Boolean) -> Unit) {
     Row(
-        Modifier.fillMaxWidth().heightIn(min = TouchTarget).toggleable(value = ticked, role = Role.Checkbox, onValueChange = onChange),
+        Modifier.fillMaxWidth().heightIn(min = TouchTarget).toggleable(value = ticked, role = Role.Checkbox, onValueChange = onChange)
+            .let { m -> if (spoken != null) m.semantics { contentDescription = spoken } else m },
         verticalAlignment = Alignment.CenterVertically,
     ) {
         Checkbox(checked = ticked, onCheckedChange = null)

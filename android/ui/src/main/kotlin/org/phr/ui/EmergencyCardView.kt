@@ -29,7 +29,6 @@ fun EmergencyCardView(data: EmergencyData, message: String?, onBack: () -> Unit,
             BigButton(t("ui.emergency.create"), onCreate, primary = true)
         } else {
             data.link?.let { SvgImage(it.qrSvg, t("ui.newshare.qr")) }
-            data.link?.let { Text(it.viewerUrl, style = MaterialTheme.typography.bodyMedium) }
             Text(t("ui.sharing.sections", "sections" to row.sections.joinToString(", ")), style = MaterialTheme.typography.bodyLarge)
             Text(
                 if (row.openings == 0u) t("ui.sharing.opened_never")
@@ -43,6 +42,11 @@ fun EmergencyCardView(data: EmergencyData, message: String?, onBack: () -> Unit,
                 colors = ButtonDefaults.outlinedButtonColors(contentColor = MaterialTheme.colorScheme.error),
                 modifier = Modifier.fillMaxWidth().heightIn(min = TouchTarget),
             ) { Text(t("ui.emergency.stop"), style = MaterialTheme.typography.titleMedium) }
+            // The link last: most people show the QR code; the link is for sending by message.
+            data.link?.let {
+                Text(t("ui.newshare.link"), style = MaterialTheme.typography.titleMedium)
+                Text(it.viewerUrl, style = MaterialTheme.typography.bodyMedium)
+            }
         }
     }
 }

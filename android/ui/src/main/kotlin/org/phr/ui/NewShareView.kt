@@ -48,7 +48,7 @@ fun NewShareView(form: NewShareForm, onBack: () -> Unit, onShare: () -> Unit) {
     ScreenFrame(title = t("ui.newshare.title"), onBack = onBack) {
         SubHeading(t("ui.newshare.sections"))
         form.choices.forEach { c ->
-            TickRow(t("ui.newshare.section_label", "section" to c.title), c.id in form.picked) { on ->
+            TickRow(c.title, c.id in form.picked, spoken = t("ui.newshare.section_label", "section" to c.title)) { on ->
                 if (on) form.picked.add(c.id) else form.picked.remove(c.id)
             }
         }

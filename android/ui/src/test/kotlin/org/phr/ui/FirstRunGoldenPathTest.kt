@@ -163,7 +163,7 @@ class FirstRunGoldenPathTest {
                     tapTab("ui.nav.sharing")
                     tap(hasText(s.text("ui.sharing.new")) and hasClickAction())
                     listOf("allergies", "medications").forEach {
-                        tap(hasText(s.text("ui.newshare.section_label", "section" to titles.getValue(it))))
+                        tap(hasContentDescription(s.text("ui.newshare.section_label", "section" to titles.getValue(it))))
                     }
                     type(s.text("ui.newshare.name"), "Dr Patel")
                     type(s.text("ui.form.optional", "label" to s.text("ui.newshare.role")), "GP")
