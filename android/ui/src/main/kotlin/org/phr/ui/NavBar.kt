@@ -3,6 +3,10 @@ package org.phr.ui
 import androidx.compose.foundation.layout.heightIn
 import androidx.compose.material3.NavigationBar
 import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.NavigationBarItemDefaults
+import androidx.compose.ui.graphics.Color
+import androidx.compose.ui.text.font.FontWeight
+import androidx.compose.ui.text.style.TextDecoration
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -25,7 +29,20 @@ fun NavBar(current: Route, onTab: (Route) -> Unit) {
                 onClick = { onTab(route) },
                 // Words only: an icon would need learning, the label does not.
                 icon = {},
-                label = { Text(t(key), style = MaterialTheme.typography.titleMedium) },
+                // No icon, so no pill: the place you are in is bold, underlined and in the action colour.
+                label = {
+                    val here = route == current
+                    Text(
+                        t(key),
+                        style = MaterialTheme.typography.titleMedium,
+                        fontWeight = if (here) FontWeight.Bold else FontWeight.Normal,
+                        textDecoration = if (here) TextDecoration.Underline else null,
+                    )
+                },
+                colors = NavigationBarItemDefaults.colors(
+                    indicatorColor = Color.Transparent,
+                    selectedTextColor = MaterialTheme.colorScheme.primary,
+                ),
                 alwaysShowLabel = true,
                 modifier = Modifier.heightIn(min = TouchTarget),
             )

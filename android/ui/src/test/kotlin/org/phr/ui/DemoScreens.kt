@@ -7,6 +7,7 @@ import org.phr.shared.PhrRepository
 // and1
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.ui.graphics.luminance
+import androidx.compose.foundation.layout.fillMaxSize
 import org.phr.ffi.CalendarDate
 import org.phr.ffi.ChartTheme
 import org.phr.ffi.GrantRequest
@@ -123,6 +124,12 @@ class DemoScreens(private val repo: PhrRepository) {
 
     fun all(): List<NamedScreen> = buildList {
         // and1
+        add(NamedScreen("home-with-bar") {
+            androidx.compose.foundation.layout.Column(androidx.compose.ui.Modifier.fillMaxSize()) {
+                androidx.compose.foundation.layout.Box(androidx.compose.ui.Modifier.weight(1f)) { HomeView(home) {} }
+                NavBar(Route.Home) {}
+            }
+        })
         add(NamedScreen("onboarding-welcome") { OnboardingWelcome(failed = false, busy = false) {} })
         add(NamedScreen("onboarding-key") { OnboardingKey(recoveryGroups) {} })
         add(NamedScreen("onboarding-confirm") { OnboardingConfirm(keyAnswers, wrong = false, {}, {}) })
