@@ -19,7 +19,7 @@ esac
 OUT="$ROOT/docs/screens/android"
 
 echo "== screenshots: build phr-ffi and generate the Kotlin bindings"
-cargo build --locked -p phr-ffi -p uniffi-bindgen 2>&1
+cargo build --locked -p phr-ffi -p uniffi-bindgen -p phr-relay 2>&1
 rm -rf "$GEN/kotlin"
 "$TARGET/debug/uniffi-bindgen" generate --library "$LIB" --language kotlin --out-dir "$GEN/kotlin" --no-format 2>&1
 

@@ -299,6 +299,15 @@ impl PhrRecord {
         blocking(move || Ok(screens::insights_screen(&inner, chrono::Utc::now())?)).await
     }
 
+    /// The insights screen as it stood at the end of `day` (UTC): the same model as
+    /// [`Self::insights_screen`], for a fixed date (screenshots, tests, looking back).
+    pub async fn insights_screen_on(&self, day: crate::types::CalendarDate) -> R<InsightsScreen> {
+        let inner = self.inner.clone();
+        let day: chrono::NaiveDate = day.try_into()?;
+        let end = day.and_hms_opt(23, 59, 59).unwrap_or_default().and_utc();
+        blocking(move || Ok(screens::insights_screen(&inner, end)?)).await
+    }
+
     /// The sharing screen: every grant with its status, end, openings, question and replies.
     pub async fn sharing_screen(&self) -> R<SharingScreen> {
         let inner = self.inner.clone();

@@ -9,6 +9,9 @@ import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.withContext
 import org.phr.ffi.AnnotationKind
+import org.phr.ffi.AppPreferences
+import org.phr.ffi.InsightsScreen
+import org.phr.ffi.SharingScreen
 import org.phr.ffi.AuditEvent
 import org.phr.ffi.CalendarDate
 import org.phr.ffi.ChartTheme
@@ -107,6 +110,16 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
         })
         awaitClose { handle.cancel() }
     }.conflate()
+
+    // and1: onboarding, insights, charts and sharing screens.
+    /** A new printable recovery key (13 groups of 4); it opens the record if this phone is lost. */
+    suspend fun createRecoveryKey(): String = record.createRecoveryKey()
+    /** The insights screen now, or as it stood at the end of [day] (screenshots, tests). */
+    suspend fun insightsScreen(day: CalendarDate? = null): InsightsScreen =
+        if (day == null) record.insightsScreen() else record.insightsScreenOn(day)
+    suspend fun sharingScreen(): SharingScreen = record.sharingScreen()
+    suspend fun appPreferences(): AppPreferences = record.appPreferences()
+    suspend fun setAppPreferences(preferences: AppPreferences) = record.setAppPreferences(preferences)
 
     /** Fills an empty record with the invented demo resident (the app's "try it" mode). */
     suspend fun fillDemo(today: CalendarDate): DemoReport = record.fillDemo(today, null, null)

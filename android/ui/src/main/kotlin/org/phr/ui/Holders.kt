@@ -14,6 +14,23 @@ import org.phr.ffi.PhrException
 import org.phr.ffi.SectionScreen
 import org.phr.ffi.AnnotationKind
 import org.phr.shared.PhrRepository
+// and1
+import org.phr.ffi.CalendarDate
+import org.phr.ffi.ChartTheme
+import org.phr.ffi.GrantRow
+import org.phr.ffi.InsightCategory
+import org.phr.ffi.InsightsScreen
+import org.phr.ffi.MetricKind
+import org.phr.ffi.SharingScreen
+import org.phr.ffi.TrendLine
+import java.time.LocalDate
+import java.time.Duration
+import java.time.Instant
+import org.phr.ffi.GrantRequest
+import org.phr.ffi.Recipient
+import org.phr.ffi.RecipientCategory
+import org.phr.ffi.ShareLinkOptions
+import org.phr.ffi.SharedLink
 
 /**
  * A screen's model, loaded from the core and loaded again after every committed change to
@@ -127,4 +144,282 @@ class FormHolder(private val scope: CoroutineScope, private val repo: PhrReposit
             }
         }
     }
+}
+
+// and1: onboarding, insights, chart, sharing, new share, emergency card, advice.
+
+/** Where first run is. The recovery key lives only here, and only until it is confirmed. */
+sealed interface OnboardingStep {
+    data class Welcome(val failed: Boolean = false, val busy: Boolean = false) : OnboardingStep
+    data class ShowKey(val groups: List<String>) : OnboardingStep
+    data class Confirm(val answers: KeyAnswers, val wrong: Boolean = false) : OnboardingStep
+    data class Lock(val on: Boolean) : OnboardingStep
+}
+
+/** Creates the record with the platform keystore, then a recovery key, and sees it confirmed. */
+class OnboardingHolder(private val scope: CoroutineScope, private val create: suspend () -> PhrRepository) {
+    private val _step = MutableStateFlow<OnboardingStep>(OnboardingStep.Welcome())
+    val step: StateFlow<OnboardingStep> = _step.asStateFlow()
+    private var repo: PhrRepository? = null
+    private var groups: List<String> = emptyList()
+
+    fun start() {
+        _step.value = OnboardingStep.Welcome(busy = true)
+        scope.launch {
+            _step.value = try {
+                // A retry after a failed key reuses the record made the first time.
+                val r = repo ?: create().also { repo = it }
+                groups = r.createRecoveryKey().split('-')
+                OnboardingStep.ShowKey(groups)
+            } catch (e: PhrException) {
+                OnboardingStep.Welcome(failed = true)
+            }
+        }
+    }
+
+    fun written() {
+        // Two different groups, chosen at random so the person must look at the paper.
+        val asked = groups.indices.shuffled().take(2).sorted().map { it + 1 }
+        _step.value = OnboardingStep.Confirm(KeyAnswers(asked))
+    }
+
+    fun showAgain() {
+        _step.value = OnboardingStep.ShowKey(groups)
+    }
+
+    fun check(answers: KeyAnswers) {
+        fun norm(s: String) = s.filter { it.isLetterOrDigit() }.uppercase()
+        val ok = answers.asked.all { n -> norm(answers.typed[n].orEmpty()) == groups[n - 1] }
+        _step.value = if (ok) {
+            groups = emptyList()
+            OnboardingStep.Lock(on = false)
+        } else {
+            OnboardingStep.Confirm(answers, wrong = true)
+        }
+    }
+
+    fun setLock(on: Boolean) {
+        _step.value = OnboardingStep.Lock(on)
+    }
+
+    /** Saves the lock choice in the record's preferences, then hands the record to the app. */
+    fun finish(onDone: (PhrRepository) -> Unit) {
+        val r = repo ?: return
+        val on = (_step.value as? OnboardingStep.Lock)?.on ?: false
+        scope.launch {
+            try {
+                r.setAppPreferences(r.appPreferences().copy(appLock = on))
+            } catch (e: PhrException) {
+                // The lock can be set later in Settings; the record itself is made.
+            }
+            onDone(r)
+        }
+    }
+}
+
+/** [day]: the day the insights are for; null means now (the app), a fixed day in tests. */
+class InsightsHolder(private val scope: CoroutineScope, private val repo: PhrRepository, day: LocalDate? = null) :
+    ScreenHolder<InsightsScreen>(scope, repo, { repo.insightsScreen(day?.toCalendarDate()) }) {
+
+    /** Switches a category's tips on or off; the change notice reloads the screen. */
+    fun toggle(category: String, on: Boolean) {
+        val c = insightCategory(category) ?: return
+        scope.launch {
+            try {
+                repo.setInsightCategory(c, on)
+            } catch (e: PhrException) {
+                reload()
+            }
+            // Settings are not a record area every store notifies on; reload to be sure.
+            reload()
+        }
+    }
+}
+
+/** The core's category slug (`blood_pressure`, `activity`) as the bindings' enum. */
+fun insightCategory(slug: String): InsightCategory? =
+    if (slug == "activity") InsightCategory.PHYSICAL_ACTIVITY else InsightCategory.entries.firstOrNull { it.name == slug.uppercase() }
+
+/** The chart behind a trend line's metric slug (`resting_hr`); VO2 max has no chart yet. */
+fun chartMetric(slug: String): MetricKind? = when (slug) {
+    "weight" -> MetricKind.WEIGHT
+    "bmi" -> MetricKind.BMI
+    "blood_pressure" -> MetricKind.BLOOD_PRESSURE_SYSTOLIC
+    "blood_pressure_diastolic" -> MetricKind.BLOOD_PRESSURE_DIASTOLIC
+    "resting_hr" -> MetricKind.RESTING_HEART_RATE
+    "sleep" -> MetricKind.SLEEP_DURATION
+    "bedtime" -> MetricKind.SLEEP_BEDTIME
+    "steps" -> MetricKind.STEPS
+    "active_minutes" -> MetricKind.ACTIVE_MINUTES
+    "alcohol" -> MetricKind.ALCOHOL_UNITS
+    "distance" -> MetricKind.DISTANCE
+    else -> null
+}
+
+/** The metric a card's category is about, for its Chart button (none for vaccinations, medicines...). */
+fun cardMetric(category: String): String? = when (category) {
+    "blood_pressure" -> "blood_pressure"
+    "bmi" -> "bmi"
+    "weight_change" -> "weight"
+    "activity" -> "active_minutes"
+    "alcohol" -> "alcohol"
+    "sleep" -> "sleep"
+    "fitness" -> "distance"
+    else -> null
+}
+
+/** A chart as loaded: the core's SVG and, for TalkBack and the text under it, the metric's trend. */
+data class ChartData(val metric: String, val svg: String, val trend: TrendLine?, val days: Int)
+
+class ChartHolder(scope: CoroutineScope, repo: PhrRepository, metric: String, dark: Boolean, day: LocalDate? = null) :
+    ScreenHolder<ChartData>(scope, repo, {
+        val kind = chartMetric(metric) ?: throw PhrException.NotFound("chart")
+        val to = day ?: LocalDate.now()
+        val from = to.minusDays(CHART_DAYS.toLong())
+        val svg = repo.chart(kind, from.toCalendarDate(), to.toCalendarDate(), if (dark) ChartTheme.DARK else ChartTheme.LIGHT)
+        ChartData(metric, svg, repo.insightsScreen(day?.toCalendarDate()).trends.firstOrNull { it.metric == metric }, CHART_DAYS)
+    })
+
+const val CHART_DAYS = 90
+
+fun LocalDate.toCalendarDate() = CalendarDate(year, monthValue.toUInt(), dayOfMonth.toUInt())
+
+/** What went wrong with a share, as a catalogue key: the relay was out of reach, or the rules refused it. */
+fun shareErrorKey(e: PhrException): String = when (e) {
+    is PhrException.Network -> "ui.sharing.failed"
+    is PhrException.InvalidInput, is PhrException.Denied -> "ui.sharing.refused"
+    else -> "ui.load_failed"
+}
+
+/** The sharing list; update, revoke and "who opened it" talk to the relay only when pressed. */
+class SharingHolder(private val scope: CoroutineScope, private val repo: PhrRepository) :
+    ScreenHolder<SharingScreen>(scope, repo, { repo.sharingScreen() }) {
+    private val _message = MutableStateFlow<String?>(null)
+    val message: StateFlow<String?> = _message.asStateFlow()
+
+    private fun act(done: String? = null, block: suspend () -> Unit) {
+        _message.value = null
+        scope.launch {
+            _message.value = try {
+                block()
+                done
+            } catch (e: PhrException) {
+                shareErrorKey(e)
+            }
+            reload()
+        }
+    }
+
+    fun update(row: GrantRow) = act { repo.updateSharedLink(row.id) }
+    fun revoke(row: GrantRow) = act { if (row.hasLink) repo.revokeShare(row.id) else repo.revokeGrant(row.id) }
+    fun check() = act("ui.sharing.checked") { repo.refreshShares() }
+}
+
+/** Where a new share is: being filled in, at the employer/insurer warning, or made (its QR code). */
+sealed interface ShareStep {
+    data object Filling : ShareStep
+    data object Warning : ShareStep
+    data object Sending : ShareStep
+    data class Done(val link: SharedLink) : ShareStep
+}
+
+/** The purpose the emergency card's grant carries, so the card can be found again in the list. */
+const val EMERGENCY_PURPOSE = "emergency"
+
+/** Publishes a share on the relay (only when the owner presses the button) and tracks its step. */
+open class ShareSender<T>(private val scope: CoroutineScope, private val repo: PhrRepository, private val relayUrl: String, load: suspend () -> T) :
+    ScreenHolder<T>(scope, repo, load) {
+    private val _step = MutableStateFlow<ShareStep>(ShareStep.Filling)
+    val step: StateFlow<ShareStep> = _step.asStateFlow()
+
+    /** Checks what the app can check itself, warns before an employer or insurer, then shares. */
+    fun submit(form: NewShareForm, purpose: String, message: String? = null, warned: Boolean = false) {
+        form.problem = when {
+            form.picked.isEmpty() -> "ui.newshare.pick_one"
+            form.name.isBlank() -> "ui.newshare.need_name"
+            else -> null
+        }
+        if (form.problem != null) return
+        if (form.needsWarning && !warned) {
+            _step.value = ShareStep.Warning
+            return
+        }
+        _step.value = ShareStep.Sending
+        val request = GrantRequest(
+            Recipient(form.name.trim(), form.role.trim(), form.category),
+            form.picked.toList(),
+            purpose,
+            message,
+            null,
+            Instant.now().plus(Duration.ofDays(form.days.toLong())),
+        )
+        scope.launch {
+            _step.value = try {
+                ShareStep.Done(repo.shareLink(request, ShareLinkOptions(relayUrl, form.passcode.trim().ifEmpty { null })))
+            } catch (e: PhrException) {
+                form.problem = shareErrorKey(e)
+                ShareStep.Filling
+            }
+        }
+    }
+
+    fun back() {
+        _step.value = ShareStep.Filling
+    }
+}
+
+class NewShareHolder(scope: CoroutineScope, repo: PhrRepository, relayUrl: String) :
+    ShareSender<List<ShareChoice>>(scope, repo, relayUrl, { shareChoices(repo.sections()) })
+
+/** Questions asked so far (from the sharing screen) and the sections a new one may carry. */
+data class AdviceData(val choices: List<ShareChoice>, val asked: List<GrantRow>)
+
+class AdviceHolder(scope: CoroutineScope, repo: PhrRepository, relayUrl: String) :
+    ShareSender<AdviceData>(scope, repo, relayUrl, {
+        AdviceData(shareChoices(repo.sections()), repo.sharingScreen().grants.filter { it.question != null })
+    }) {
+    fun send(form: AdviceForm) {
+        if (form.question.isBlank()) {
+            form.share.problem = "ui.advice.need_question"
+            return
+        }
+        submit(form.share, PURPOSE_ADVICE, form.question.trim())
+    }
+
+    companion object {
+        /** The core's purpose for a request for advice (phr_model::grant::PURPOSE_ADVICE). */
+        const val PURPOSE_ADVICE = "advice"
+    }
+}
+
+class EmergencyHolder(private val scope: CoroutineScope, private val repo: PhrRepository, private val relayUrl: String) :
+    ScreenHolder<EmergencyData>(scope, repo, {
+        val row = repo.sharingScreen().grants.firstOrNull { it.purpose == EMERGENCY_PURPOSE && it.canRevoke }
+        EmergencyData(row, row?.takeIf { it.hasLink }?.let { repo.sharedLink(it.id) })
+    }) {
+    private val _message = MutableStateFlow<String?>(null)
+    val message: StateFlow<String?> = _message.asStateFlow()
+
+    private fun act(block: suspend () -> Unit) {
+        _message.value = null
+        scope.launch {
+            try {
+                block()
+            } catch (e: PhrException) {
+                _message.value = shareErrorKey(e)
+            }
+            reload()
+        }
+    }
+
+    /** No end date: the card is meant to stay (the link's long-term flag). */
+    fun create(name: String, role: String) = act {
+        repo.shareLink(
+            GrantRequest(Recipient(name, role, RecipientCategory.HEALTH_PROFESSIONAL), listOf("emergency"), EMERGENCY_PURPOSE, null, null, null),
+            ShareLinkOptions(relayUrl, longTerm = true),
+        )
+    }
+
+    fun update(id: String) = act { repo.updateSharedLink(id) }
+    fun stop(id: String) = act { repo.revokeShare(id) }
 }

@@ -13,6 +13,14 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
 import org.phr.ffi.EntryAction
 import org.phr.shared.PhrRepository
+// and1
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import java.time.LocalDate
 
 /** Where the person is; the app keeps a stack of these (Back pops one). */
 sealed interface Route {
@@ -20,14 +28,33 @@ sealed interface Route {
     data class Section(val id: String) : Route
     data class Entry(val id: String) : Route
     data class Form(val target: FormTarget, val sectionTitle: String?) : Route
+
+    // and1
+    data object Insights : Route
+    data class Chart(val metric: String) : Route
+    data object Sharing : Route
+    data object NewShare : Route
+    data object EmergencyCard : Route
+    data object Advice : Route
 }
 
 /** The app's screens over one open record: home, sections, entries and their forms. */
 @Composable
-fun PhrApp(repo: PhrRepository, dark: Boolean = false, strings: Strings = CatalogueStrings) {
+fun PhrApp(
+    repo: PhrRepository,
+    dark: Boolean = false,
+    strings: Strings = CatalogueStrings,
+    // and1: where shares are published; the day insights are for (null: now; fixed in tests).
+    relayUrl: String = "",
+    insightsDay: LocalDate? = null,
+) {
     val stack = remember { mutableStateListOf<Route>(Route.Home) }
     val back: () -> Unit = { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
+    // and1: a top-level place starts a fresh stack above Home.
+    val tab: (Route) -> Unit = { r -> stack.clear(); stack.add(Route.Home); if (r != Route.Home) stack.add(r) }
     PhrTheme(dark, strings) {
+      Column(Modifier.fillMaxSize()) {
+       Box(Modifier.weight(1f)) {
         when (val route = stack.last()) {
             // A fresh holder per visit; `key` drops the old one's coroutines with its composition.
             Route.Home -> key(route) { HomeRoute(repo) { stack.add(Route.Section(it)) } }
@@ -40,7 +67,22 @@ fun PhrApp(repo: PhrRepository, dark: Boolean = false, strings: Strings = Catalo
                 EntryRoute(repo, route.id, back, onGone = back) { stack.add(Route.Form(FormTarget.Edit(route.id), null)) }
             }
             is Route.Form -> key(route) { FormRoute(repo, route, back) }
+
+            // and1
+            Route.Insights -> key(route) { InsightsRoute(repo, insightsDay) { stack.add(Route.Chart(it)) } }
+            is Route.Chart -> key(route) { ChartRoute(repo, route.metric, dark, insightsDay, back) }
+            Route.Sharing -> key(route) {
+                SharingRoute(repo, onNew = { stack.add(Route.NewShare) }, onEmergency = { stack.add(Route.EmergencyCard) }, onAdvice = { stack.add(Route.Advice) })
+            }
+            Route.NewShare -> key(route) { NewShareRoute(repo, relayUrl, back) }
+            Route.EmergencyCard -> key(route) { EmergencyRoute(repo, relayUrl, back) }
+            Route.Advice -> key(route) { AdviceRoute(repo, relayUrl, back) }
         }
+       }
+        // and1
+        val current = stack.last()
+        if (NavTabs.any { it.first == current }) NavBar(current, tab)
+      }
     }
 }
 
@@ -90,5 +132,118 @@ private fun FormRoute(repo: PhrRepository, route: Route.Form, onDone: () -> Unit
     Loaded(load, holder::retry) { data ->
         val form = remember(data) { FormState(data.spec, data.values) }
         FormView(title, form, onSave = { holder.save(form) { onDone() } }, onCancel = onDone)
+    }
+}
+
+// and1: first run, insights, chart, sharing, new share, emergency card, advice.
+
+/**
+ * The app from launch: the record if there is one, else first run (Onboarding), which creates
+ * it with [create] (the platform keystore) and then opens Home. [onReady] hears of the record.
+ */
+@Composable
+fun PhrStart(
+    existing: PhrRepository?,
+    create: suspend () -> PhrRepository,
+    dark: Boolean = false,
+    strings: Strings = CatalogueStrings,
+    relayUrl: String = "",
+    insightsDay: LocalDate? = null,
+    onReady: (PhrRepository) -> Unit = {},
+) {
+    var repo by remember { mutableStateOf(existing) }
+    val open = repo
+    if (open != null) {
+        PhrApp(open, dark, strings, relayUrl, insightsDay)
+    } else {
+        PhrTheme(dark, strings) { OnboardingRoute(create) { repo = it; onReady(it) } }
+    }
+}
+
+@Composable
+private fun OnboardingRoute(create: suspend () -> PhrRepository, onDone: (PhrRepository) -> Unit) {
+    val scope = holderScope()
+    val holder = remember { OnboardingHolder(scope, create) }
+    val step by holder.step.collectAsState()
+    when (val s = step) {
+        is OnboardingStep.Welcome -> OnboardingWelcome(s.failed, s.busy, holder::start)
+        is OnboardingStep.ShowKey -> OnboardingKey(s.groups, holder::written)
+        is OnboardingStep.Confirm -> OnboardingConfirm(s.answers, s.wrong, { holder.check(s.answers) }, holder::showAgain)
+        is OnboardingStep.Lock -> OnboardingLock(s.on, holder::setLock) { holder.finish(onDone) }
+    }
+}
+
+@Composable
+private fun InsightsRoute(repo: PhrRepository, day: LocalDate?, onChart: (String) -> Unit) {
+    val scope = holderScope()
+    val holder = remember { InsightsHolder(scope, repo, day) }
+    val load by holder.state.collectAsState()
+    Loaded(load, holder::retry) { InsightsView(it, onChart, holder::toggle) }
+}
+
+@Composable
+private fun ChartRoute(repo: PhrRepository, metric: String, dark: Boolean, day: LocalDate?, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { ChartHolder(scope, repo, metric, dark, day) }
+    val load by holder.state.collectAsState()
+    Loaded(load, holder::retry) { ChartView(it, onBack) }
+}
+
+@Composable
+private fun SharingRoute(repo: PhrRepository, onNew: () -> Unit, onEmergency: () -> Unit, onAdvice: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { SharingHolder(scope, repo) }
+    val load by holder.state.collectAsState()
+    val message by holder.message.collectAsState()
+    val actions = remember { SharingActions(onNew, onEmergency, onAdvice, holder::check, holder::update, holder::revoke) }
+    Loaded(load, holder::retry) { SharingView(it, message, actions) }
+}
+
+@Composable
+private fun NewShareRoute(repo: PhrRepository, relayUrl: String, onDone: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { NewShareHolder(scope, repo, relayUrl) }
+    val load by holder.state.collectAsState()
+    val step by holder.step.collectAsState()
+    Loaded(load, holder::retry) { choices ->
+        val form = remember(choices) { NewShareForm(choices) }
+        when (val s = step) {
+            ShareStep.Filling, ShareStep.Sending -> NewShareView(form, onDone) { holder.submit(form, form.purpose.trim()) }
+            ShareStep.Warning -> ShareWarningView(onContinue = { holder.submit(form, form.purpose.trim(), warned = true) }, onBack = holder::back)
+            is ShareStep.Done -> ShareDoneView(s.link, onDone)
+        }
+    }
+}
+
+@Composable
+private fun EmergencyRoute(repo: PhrRepository, relayUrl: String, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { EmergencyHolder(scope, repo, relayUrl) }
+    val load by holder.state.collectAsState()
+    val message by holder.message.collectAsState()
+    val name = t("ui.emergency.recipient")
+    val role = t("ui.emergency.role")
+    Loaded(load, holder::retry) { data ->
+        EmergencyCardView(
+            data, message, onBack,
+            onCreate = { holder.create(name, role) },
+            onUpdate = { data.row?.let { holder.update(it.id) } },
+            onStop = { data.row?.let { holder.stop(it.id) } },
+        )
+    }
+}
+
+@Composable
+private fun AdviceRoute(repo: PhrRepository, relayUrl: String, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { AdviceHolder(scope, repo, relayUrl) }
+    val load by holder.state.collectAsState()
+    val step by holder.step.collectAsState()
+    Loaded(load, holder::retry) { data ->
+        val form = remember(data.choices) { AdviceForm(data.choices) }
+        when (val s = step) {
+            is ShareStep.Done -> ShareDoneView(s.link, onBack)
+            else -> AdviceView(data.asked, form, onBack) { holder.send(form) }
+        }
     }
 }

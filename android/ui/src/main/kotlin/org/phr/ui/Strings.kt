@@ -3,6 +3,7 @@ package org.phr.ui
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.ReadOnlyComposable
 import androidx.compose.runtime.staticCompositionLocalOf
+import org.phr.ffi.Label
 import org.phr.ffi.catalogueText
 
 /**
@@ -15,6 +16,12 @@ fun interface Strings {
     fun template(key: String): String
 
     fun text(key: String, vararg args: Pair<String, Any>): String = fill(template(key), *args)
+
+    /** A core [Label] (key + placeholder values) in words. */
+    fun label(l: Label): String = text(l.key, *l.args.map { it.name to it.value }.toTypedArray())
+
+    /** Sentences of a paragraph (an alert's explanation), joined with a space. */
+    fun paragraph(ls: List<Label>): String = ls.joinToString(" ") { label(it) }
 }
 
 /** Replaces each `{name}` in [template] with its value; unknown names stay as written. */

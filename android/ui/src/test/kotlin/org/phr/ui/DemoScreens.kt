@@ -4,6 +4,19 @@ import androidx.compose.runtime.Composable
 import kotlinx.coroutines.runBlocking
 import org.phr.ffi.FormOutcome
 import org.phr.shared.PhrRepository
+// and1
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.ui.graphics.luminance
+import androidx.compose.foundation.layout.fillMaxSize
+import org.phr.ffi.CalendarDate
+import org.phr.ffi.ChartTheme
+import org.phr.ffi.GrantRequest
+import org.phr.ffi.MetricKind
+import org.phr.ffi.Recipient
+import org.phr.ffi.RecipientCategory
+import org.phr.ffi.ShareLinkOptions
+import java.time.Duration
+import java.time.Instant
 
 /**
  * One screen drawn from the demo record: a file-friendly name and the composable. [shot]:
@@ -64,7 +77,73 @@ class DemoScreens(private val repo: PhrRepository) {
         picked
     }
 
+    // and1: first run, insights, chart and sharing, drawn from the same demo record. The shares
+    // are published on a real local relay (TestRelay), so the QR codes and lists are real.
+    private val relayUrl = TestRelay.shared.url
+    val recoveryGroups = runBlocking { repo.createRecoveryKey().split('-') }
+    val keyAnswers = KeyAnswers(listOf(3, 11))
+    // The day the demo is anchored on, so trends and charts have the demo's readings.
+    val insights = runBlocking { repo.insightsScreen(CalendarDate(2026, 4u, 12u)) }
+    private val chartTo = CalendarDate(2026, 4u, 12u)
+    private val chartFrom = CalendarDate(2026, 1u, 12u)
+    private val weightTrend = insights.trends.firstOrNull { it.metric == "weight" }
+    val chartLight = runBlocking { ChartData("weight", repo.chart(MetricKind.WEIGHT, chartFrom, chartTo, ChartTheme.LIGHT), weightTrend, CHART_DAYS) }
+    val chartDark = runBlocking { ChartData("weight", repo.chart(MetricKind.WEIGHT, chartFrom, chartTo, ChartTheme.DARK), weightTrend, CHART_DAYS) }
+    val gpShare = runBlocking {
+        repo.shareLink(
+            GrantRequest(Recipient("Dr Patel", "GP", RecipientCategory.HEALTH_PROFESSIONAL), listOf("allergies", "medications"), "Medicines review", null, null, Instant.now().plus(Duration.ofDays(30))),
+            ShareLinkOptions(relayUrl, passcode = "4821"),
+        )
+    }
+    private val advice = runBlocking {
+        repo.shareLink(
+            GrantRequest(
+                Recipient("Sam Okafor", "Pharmacist", RecipientCategory.HEALTH_PROFESSIONAL), listOf("medications"), AdviceHolder.PURPOSE_ADVICE,
+                "Can I take ibuprofen with my blood pressure tablets?", null, Instant.now().plus(Duration.ofDays(14)),
+            ),
+            ShareLinkOptions(relayUrl),
+        )
+    }
+    val emergency = runBlocking {
+        val link = repo.shareLink(
+            GrantRequest(Recipient("Emergency care", "Anyone treating me in an emergency", RecipientCategory.HEALTH_PROFESSIONAL), listOf("emergency"), EMERGENCY_PURPOSE, null, null, null),
+            ShareLinkOptions(relayUrl, longTerm = true),
+        )
+        EmergencyData(repo.sharingScreen().grants.first { it.id == link.grant.id }, link)
+    }
+    val sharing = runBlocking { repo.sharingScreen() }
+    private val choices = runBlocking { shareChoices(repo.sections()) }
+    val newShare = NewShareForm(choices).apply {
+        picked += listOf("allergies", "medications").filter { id -> choices.any { it.id == id } }
+        name = "Dr Patel"
+        role = "GP"
+        purpose = "Medicines review"
+    }
+    val adviceForm = AdviceForm(choices)
+    val adviceAsked = sharing.grants.filter { it.question != null }
+
     fun all(): List<NamedScreen> = buildList {
+        // and1
+        add(NamedScreen("home-with-bar") {
+            androidx.compose.foundation.layout.Column(androidx.compose.ui.Modifier.fillMaxSize()) {
+                androidx.compose.foundation.layout.Box(androidx.compose.ui.Modifier.weight(1f)) { HomeView(home) {} }
+                NavBar(Route.Home) {}
+            }
+        })
+        add(NamedScreen("onboarding-welcome") { OnboardingWelcome(failed = false, busy = false) {} })
+        add(NamedScreen("onboarding-key") { OnboardingKey(recoveryGroups) {} })
+        add(NamedScreen("onboarding-confirm") { OnboardingConfirm(keyAnswers, wrong = false, {}, {}) })
+        add(NamedScreen("onboarding-lock") { OnboardingLock(true, {}, {}) })
+        add(NamedScreen("insights") { InsightsView(insights, {}, { _, _ -> }) })
+        add(NamedScreen("chart-weight") { ChartView(if (MaterialTheme.colorScheme.background.luminance() < 0.5f) chartDark else chartLight) {} })
+        add(NamedScreen("sharing") { SharingView(sharing, null, SharingActions()) })
+        add(NamedScreen("newshare") { NewShareView(newShare, {}, {}) })
+        add(NamedScreen("newshare-warning") { ShareWarningView({}, {}) })
+        add(NamedScreen("newshare-qr") { ShareDoneView(gpShare) {} })
+        add(NamedScreen("emergency-card") { EmergencyCardView(emergency, null, {}, {}, {}, {}) })
+        add(NamedScreen("emergency-card-none") { EmergencyCardView(EmergencyData(null, null), null, {}, {}, {}, {}) })
+        add(NamedScreen("advice") { AdviceView(adviceAsked, adviceForm, {}, {}) })
+
         add(NamedScreen("home") { HomeView(home) {} })
         add(NamedScreen("section-medications") { SectionView(medications, {}, {}, {}) })
         add(NamedScreen("entry-medication") { EntryView(changedMedication, {}) {} })

@@ -38,6 +38,14 @@ class AppScreensTest {
         assertFalse(after.switches.single { it.category == bp.category }.on)
         assertTrue(after.cards.none { it.category == bp.category }, "a switched-off category shows no card")
 
+        // The same screen for a fixed day: the demo's day has its trends; a day before any
+        // reading has none, and the cards are the alerts of that day only.
+        val onDemoDay = rec.insightsScreenOn(today)
+        assertTrue(onDemoDay.trends.isNotEmpty(), "the demo's readings give trends on its own day")
+        val longBefore = rec.insightsScreenOn(date(2000, 1, 1))
+        assertTrue(longBefore.trends.isEmpty(), "no trend before the first reading")
+        assertEquals(onDemoDay.switches, rec.insightsScreen().switches, "switches do not depend on the day")
+
         val settings = rec.settingsScreen()
         assertFalse(settings.medicationReminders, "reminders are off until the owner asks")
         assertTrue(settings.categories.isNotEmpty())

@@ -1,0 +1,57 @@
+package org.phr.ui
+
+import java.io.File
+import java.net.HttpURLConnection
+import java.net.ServerSocket
+import java.net.URI
+import java.nio.file.Files
+
+/**
+ * The real `phr-relay` binary (from $CARGO_TARGET_DIR/debug, passed as -Dphr.relay.bin as the
+ * bindings' tests do) serving on a free port of 127.0.0.1 with its own SQLite file in a temp folder.
+ */
+class TestRelay : AutoCloseable {
+    private val process: Process
+    val url: String
+
+    init {
+        val bin = System.getProperty("phr.relay.bin").orEmpty()
+        require(File(bin).canExecute()) { "phr-relay not found at '$bin': build it (cargo build -p phr-relay) and pass -Dphr.relay.bin" }
+        val port = ServerSocket(0).use { it.localPort }
+        url = "http://127.0.0.1:$port"
+        val db = Files.createTempDirectory("phr-ui-relay").resolve("relay.sqlite")
+        process = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", db.toString())
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val deadline = System.nanoTime() + 20_000_000_000L
+        while (status("$url/healthz") != 200) {
+            check(System.nanoTime() < deadline && process.isAlive) { "the relay did not start" }
+            Thread.sleep(100)
+        }
+    }
+
+    override fun close() {
+        process.destroy()
+        process.waitFor()
+    }
+
+    companion object {
+        /** One relay for the whole test run (the screens' shares), stopped when the JVM exits. */
+        val shared: TestRelay by lazy { TestRelay().also { r -> Runtime.getRuntime().addShutdownHook(Thread { r.close() }) } }
+
+        fun available(): Boolean = File(System.getProperty("phr.relay.bin").orEmpty()).canExecute()
+
+        /** The HTTP status of a call, as a recipient's browser would make it (-1 if unreachable). */
+        fun status(url: String, method: String = "GET", body: String? = null): Int = runCatching {
+            val c = URI(url).toURL().openConnection() as HttpURLConnection
+            c.requestMethod = method
+            c.connectTimeout = 2000
+            c.readTimeout = 10000
+            if (body != null) {
+                c.doOutput = true
+                c.setRequestProperty("content-type", "application/json")
+                c.outputStream.use { it.write(body.toByteArray()) }
+            }
+            c.responseCode
+        }.getOrDefault(-1)
+    }
+}
