@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Checks the iOS app's Swift sources as far as a machine without Swift can (issue 17).
+
+    python3 tools/check_ios.py path/to/generated/PhrFFI.swift
+
+Swift does not build here, so the app is kept thin and these checks stand in for the
+compiler on the parts that touch the core:
+  parse    every .swift file under ios/ parses with a tree-sitter Swift grammar, with no
+           ERROR or MISSING node;
+  symbols  every record method, free function, type, constructor label and member the
+           sources use exists in the generated bindings, in the app's own sources, or in
+           the list of Apple names the app uses (tools/ios_apple_names.txt);
+  strings  every key passed to L(...) is in core/strings/en.json, and no string literal
+           holds words (texts come from the catalogue);
+  parity   every screen model the bindings expose has a view in both shells, and the
+           parity table in docs/screens/README.md names exactly the view files on disk.
+Prints one line per check and exits 1 on the first failing check's findings.
+"""
+import json
+import re
+import sys
+from pathlib import Path
+
+import tree_sitter
+import tree_sitter_swift
+
+ROOT = Path(__file__).resolve().parent.parent
+IOS = ROOT / "ios"
+APP = IOS / "PhrApp"
+ANDROID_UI = ROOT / "android/ui/src/main/kotlin/org/phr/ui"
+ANDROID_SHARED = ROOT / "android/shared/src/main/kotlin/org/phr/shared"
+CATALOGUE = ROOT / "core/strings/en.json"
+SCREENS_README = ROOT / "docs/screens/README.md"
+APPLE_NAMES = ROOT / "tools/ios_apple_names.txt"
+
+# Each screen model of the bindings -> the view that draws it, the same name in both shells.
+SCREEN_VIEWS = {
+    "homeScreen": "Home",
+    "sectionScreen": "Section",
+    "entryScreen": "Entry",
+    "formSpec": "Form",
+    "insightsScreen": "Insights",
+    "sharingScreen": "Sharing",
+    "devicesScreen": "Devices",
+    "importsScreen": "Import",
+    "settingsScreen": "Settings",
+}
+
+PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_swift.language()))
+
+
+def parse(path):
+    return PARSER.parse(path.read_bytes())
+
+
+def walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def text(node):
+    return node.text.decode("utf-8")
+
+
+def swift_files():
+    return sorted(p for p in IOS.rglob("*.swift") if p.is_file())
+
+
+# ---------------------------------------------------------------- parse
+
+
+def check_parse(trees):
+    bad = []
+    for path, tree in trees.items():
+        for n in walk(tree.root_node):
+            if n.is_error or n.is_missing:
+                kind = "MISSING " + n.type if n.is_missing else "ERROR"
+                bad.append(f"{path.relative_to(ROOT)}:{n.start_point[0] + 1}: {kind}")
+                break
+    return bad
+
+
+# ---------------------------------------------------------------- symbols
+
+
+class Bindings:
+    """The names the generated Swift declares (read with patterns: it is machine-written)."""
+
+    def __init__(self, src):
+        self.types = set(re.findall(r"^(?:public |open )?(?:struct|enum|class|protocol|typealias) (\w+)", src, re.M))
+        self.types |= set(re.findall(r"^open class (\w+)", src, re.M))
+        proto = re.search(r"^public protocol PhrRecordProtocol\b.*?^\}", src, re.S | re.M)
+        self.record_methods = set(re.findall(r"^\s*func (\w+)", proto.group(0), re.M)) if proto else set()
+        cls = re.search(r"^open class PhrRecord\b.*?^\}", src, re.S | re.M)
+        self.record_statics = set(re.findall(r"public static func `?(\w+)`?", cls.group(0))) if cls else set()
+        self.free_funcs = set(re.findall(r"^public func (\w+)", src, re.M))
+        self.members = set(re.findall(r"\bfunc `?(\w+)`?", src))
+        self.members |= set(re.findall(r"\b(?:var|let) `?(\w+)`?", src))
+        self.members |= set(re.findall(r"^\s*case `?(\w+)`?", src, re.M))
+        self.fields = {}
+        for m in re.finditer(r"^public struct (\w+)\b[^{]*\{(.*?)^\}", src, re.S | re.M):
+            self.fields[m.group(1)] = set(re.findall(r"^    public (?:var|let) `?(\w+)`?", m.group(2), re.M))
+        self.case_labels = set(re.findall(r"(\w+): [\w\[\]?: ]+(?=[,)])", src))
+
+
+def app_declarations(trees):
+    """Names the app's own sources declare: types, functions, properties, cases, parameters."""
+    types, names = set(), set()
+    for tree in trees.values():
+        for n in walk(tree.root_node):
+            if n.type in ("class_declaration", "protocol_declaration", "typealias_declaration"):
+                for c in n.children:
+                    if c.type == "type_identifier":
+                        types.add(text(c))
+            elif n.type in ("function_declaration", "protocol_function_declaration"):
+                for c in n.children:
+                    if c.type == "simple_identifier":
+                        names.add(text(c))
+                        break
+            elif n.type == "pattern" or n.type == "enum_entry":
+                for c in n.children:
+                    if c.type == "simple_identifier":
+                        names.add(text(c))
+            elif n.type == "parameter":
+                for c in n.children:
+                    if c.type == "simple_identifier":
+                        names.add(text(c))
+            elif n.type == "property_declaration":
+                for c in n.children:
+                    if c.type == "pattern":
+                        names.update(text(s) for s in c.children if s.type == "simple_identifier")
+    return types, names
+
+
+def check_symbols(trees, b):
+    app_types, app_names = app_declarations(trees)
+    apple = set()
+    for line in APPLE_NAMES.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            apple.update(line.split())
+    known_types = app_types | b.types | apple
+    known_members = app_names | b.members | apple
+    bad = []
+    for path, tree in trees.items():
+        rel = path.relative_to(ROOT)
+        for n in walk(tree.root_node):
+            line = n.start_point[0] + 1
+            if n.type == "type_identifier" and n.parent is not None and n.parent.type == "user_type":
+                if text(n) not in known_types:
+                    bad.append(f"{rel}:{line}: type {text(n)} is in neither the bindings nor the app")
+            elif n.type == "navigation_expression" and len(n.children) == 2:
+                target, suffix = n.children
+                name_nodes = [c for c in suffix.children if c.type == "simple_identifier"]
+                if not name_nodes:
+                    continue
+                name = text(name_nodes[0])
+                receiver = text(target)
+                if receiver == "record" or receiver.endswith(".record"):
+                    if name not in b.record_methods:
+                        bad.append(f"{rel}:{line}: PhrRecord has no method {name}")
+                elif receiver == "PhrRecord":
+                    if name not in b.record_statics:
+                        bad.append(f"{rel}:{line}: PhrRecord has no static {name}")
+                elif receiver[:1].isupper() and receiver.isidentifier() and receiver in b.types and receiver not in app_types:
+                    if name not in b.members:
+                        bad.append(f"{rel}:{line}: {receiver} has no member {name}")
+                elif name not in known_members:
+                    bad.append(f"{rel}:{line}: member {name} is in neither the bindings nor the app")
+            elif n.type == "prefix_expression" and n.children and text(n.children[0]) == ".":
+                ids = [c for c in n.children if c.type == "simple_identifier"]
+                if ids and text(ids[0]) not in known_members:
+                    bad.append(f"{rel}:{line}: case or member .{text(ids[0])} is in neither the bindings nor the app")
+            elif n.type == "call_expression" and n.children and n.children[0].type == "simple_identifier":
+                callee = text(n.children[0])
+                if callee[:1].isupper():
+                    if callee not in known_types:
+                        bad.append(f"{rel}:{line}: constructor {callee} is in neither the bindings nor the app")
+                    elif callee in b.fields and callee not in app_types:
+                        for lab in labels(n):
+                            if lab not in b.fields[callee]:
+                                bad.append(f"{rel}:{line}: {callee} has no field {lab}")
+                elif callee not in app_names and callee not in b.free_funcs and callee not in apple:
+                    bad.append(f"{rel}:{line}: function {callee} is in neither the bindings nor the app")
+    return bad
+
+
+def labels(call):
+    out = []
+    for c in call.children:
+        if c.type != "call_suffix":
+            continue
+        for args in c.children:
+            if args.type != "value_arguments":
+                continue
+            for arg in args.children:
+                for lab in arg.children:
+                    if lab.type == "value_argument_label":
+                        out.append(text(lab).strip())
+    return out
+
+
+# ---------------------------------------------------------------- strings
+
+KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+
+
+def check_strings(trees):
+    cat = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    bad, used = [], 0
+    for path, tree in trees.items():
+        rel = path.relative_to(ROOT)
+        for n in walk(tree.root_node):
+            line = n.start_point[0] + 1
+            if n.type == "call_expression" and n.children and text(n.children[0]) == "L":
+                lits = [c for c in walk(n) if c.type == "line_string_literal"]
+                if not lits:
+                    continue
+                first = lits[0]
+                if any(c.type == "interpolated_expression" for c in first.children):
+                    bad.append(f"{rel}:{line}: L(...) with an interpolated key")
+                    continue
+                key = "".join(text(c) for c in first.children if c.type == "line_str_text")
+                used += 1
+                if key not in cat:
+                    bad.append(f"{rel}:{line}: key {key!r} is not in core/strings/en.json")
+            elif n.type == "line_str_text" and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text(n)):
+                bad.append(f"{rel}:{line}: words in a string literal ({text(n)[:30]!r}); use a catalogue key")
+    if used == 0:
+        bad.append("no L(\"key\") call found: the check would prove nothing")
+    return bad, used
+
+
+# ---------------------------------------------------------------- parity
+
+
+def screen_models(b):
+    return sorted(m for m in b.record_methods if m.endswith("Screen") or m == "formSpec")
+
+
+def check_parity(b, trees):
+    bad = []
+    models = screen_models(b)
+    ios_src = "\n".join(text(t.root_node) for t in trees.values())
+    android_src = "\n".join(p.read_text(encoding="utf-8") for d in (ANDROID_UI, ANDROID_SHARED) for p in d.glob("*.kt"))
+    for m in models:
+        view = SCREEN_VIEWS.get(m)
+        if view is None:
+            bad.append(f"screen model {m} has no view name in tools/check_ios.py SCREEN_VIEWS")
+            continue
+        if not (ANDROID_UI / f"{view}View.kt").is_file():
+            bad.append(f"screen model {m}: no android/ui {view}View.kt")
+        if not (APP / f"{view}View.swift").is_file():
+            bad.append(f"screen model {m}: no ios/PhrApp/{view}View.swift")
+        if not re.search(rf"\brecord\.{m}\(", ios_src):
+            bad.append(f"screen model {m}: the iOS app never loads it")
+        if not re.search(rf"\b{m}\(", android_src):
+            bad.append(f"screen model {m}: the Android app never loads it")
+    # The table: | Screen | Android file | iOS file |, each file a link or a path in backticks.
+    rows = {}
+    readme = SCREENS_README.read_text(encoding="utf-8") if SCREENS_README.exists() else ""
+    part = readme.split("## Parity", 1)
+    if len(part) < 2:
+        return bad + ["docs/screens/README.md has no '## Parity' table"], models
+    for line in part[1].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or cells[0] in ("Screen", "") or set(cells[0]) <= set("-:"):
+            continue
+        paths = [re.sub(r"^.*\(\.\./\.\./([^)]+)\).*$|^`([^`]+)`$", lambda m: m.group(1) or m.group(2), c) for c in cells[1:]]
+        rows[cells[0]] = paths
+    for screen, (kt, swift) in rows.items():
+        for p, want in ((kt, f"android/ui/src/main/kotlin/org/phr/ui/{screen}View.kt"), (swift, f"ios/PhrApp/{screen}View.swift")):
+            if p != want:
+                bad.append(f"parity table, {screen}: {p!r} should be {want!r}")
+            elif not (ROOT / p).is_file():
+                bad.append(f"parity table, {screen}: {p} does not exist")
+    on_disk = {p.name[: -len("View.swift")] for p in APP.glob("*View.swift")}
+    on_disk |= {p.name[: -len("View.kt")] for p in ANDROID_UI.glob("*View.kt")}
+    for screen in sorted(on_disk - set(rows)):
+        bad.append(f"parity table lacks {screen} (a view file exists)")
+    for m in models:
+        if SCREEN_VIEWS.get(m) and SCREEN_VIEWS[m] not in rows:
+            bad.append(f"parity table lacks {SCREEN_VIEWS[m]} (screen model {m})")
+    return bad, models
+
+
+def main():
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    bindings = Bindings(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    if not bindings.record_methods:
+        raise SystemExit(f"{sys.argv[1]}: no PhrRecordProtocol found (not the generated Swift?)")
+    files = swift_files()
+    trees = {p: parse(p) for p in files}
+    failed = False
+
+    def report(name, bad, ok):
+        nonlocal failed
+        if bad:
+            failed = True
+            print(f"ios {name}: FAILED")
+            for b in bad[:40]:
+                print(f"  {b}")
+            if len(bad) > 40:
+                print(f"  ... and {len(bad) - 40} more")
+        else:
+            print(f"ios {name}: {ok}")
+
+    report("parse", check_parse(trees), f"{len(files)} Swift files parse with no ERROR or MISSING node")
+    report("symbols", check_symbols(trees, bindings), "every binding symbol the sources use exists in the generated Swift")
+    bad, used = check_strings(trees)
+    report("strings", bad, f"all {used} L(\"key\") uses are in core/strings/en.json; no words in literals")
+    bad, models = check_parity(bindings, trees)
+    report("parity", bad, f"{len(models)} screen models, each with a view in both shells and a row in docs/screens/README.md")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
