@@ -94,8 +94,8 @@ class Bindings:
         self.types |= set(re.findall(r"^open class (\w+)", src, re.M))
         proto = re.search(r"^public protocol PhrRecordProtocol\b.*?^\}", src, re.S | re.M)
         self.record_methods = set(re.findall(r"^\s*func (\w+)", proto.group(0), re.M)) if proto else set()
-        cls = re.search(r"^open class PhrRecord\b.*?^\}", src, re.S | re.M)
-        self.record_statics = set(re.findall(r"public static func `?(\w+)`?", cls.group(0))) if cls else set()
+        # The generated code is not indented, so constructors are found by what they return.
+        self.record_statics = set(re.findall(r"public static func `?(\w+)`?\([^)]*\)[^{]*-> PhrRecord\b", src))
         self.free_funcs = set(re.findall(r"^public func (\w+)", src, re.M))
         self.members = set(re.findall(r"\bfunc `?(\w+)`?", src))
         self.members |= set(re.findall(r"\b(?:var|let) `?(\w+)`?", src))
@@ -107,14 +107,25 @@ class Bindings:
 
 
 def app_declarations(trees):
-    """Names the app's own sources declare: types, functions, properties, cases, parameters."""
-    types, names = set(), set()
+    """Names the app's own sources declare: types, generic parameters, functions,
+    properties, cases, parameters; and the methods its `extension PhrRecord` adds."""
+    types, names, record_ext = set(), set(), set()
     for tree in trees.values():
         for n in walk(tree.root_node):
-            if n.type in ("class_declaration", "protocol_declaration", "typealias_declaration"):
-                for c in n.children:
-                    if c.type == "type_identifier":
-                        types.add(text(c))
+            if n.type in ("class_declaration", "protocol_declaration", "typealias_declaration", "type_parameter"):
+                ids = [c for c in n.children if c.type == "type_identifier"]
+                if n.type == "class_declaration" and n.children and text(n.children[0]) == "extension":
+                    ids = []
+                    extended = [c for c in n.children if c.type == "user_type"]
+                    if extended and text(extended[0]) == "PhrRecord":
+                        record_ext |= {
+                            text(c)
+                            for f in walk(n)
+                            if f.type == "function_declaration"
+                            for c in f.children[:3]
+                            if c.type == "simple_identifier"
+                        }
+                types.update(text(c) for c in ids)
             elif n.type in ("function_declaration", "protocol_function_declaration"):
                 for c in n.children:
                     if c.type == "simple_identifier":
@@ -132,11 +143,12 @@ def app_declarations(trees):
                 for c in n.children:
                     if c.type == "pattern":
                         names.update(text(s) for s in c.children if s.type == "simple_identifier")
-    return types, names
+    return types, names, record_ext
 
 
 def check_symbols(trees, b):
-    app_types, app_names = app_declarations(trees)
+    app_types, app_names, record_ext = app_declarations(trees)
+    record_methods = b.record_methods | record_ext
     apple = set()
     for line in APPLE_NAMES.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
@@ -160,7 +172,7 @@ def check_symbols(trees, b):
                 name = text(name_nodes[0])
                 receiver = text(target)
                 if receiver == "record" or receiver.endswith(".record"):
-                    if name not in b.record_methods:
+                    if name not in record_methods:
                         bad.append(f"{rel}:{line}: PhrRecord has no method {name}")
                 elif receiver == "PhrRecord":
                     if name not in b.record_statics:
@@ -176,7 +188,9 @@ def check_symbols(trees, b):
                     bad.append(f"{rel}:{line}: case or member .{text(ids[0])} is in neither the bindings nor the app")
             elif n.type == "call_expression" and n.children and n.children[0].type == "simple_identifier":
                 callee = text(n.children[0])
-                if callee[:1].isupper():
+                if callee in app_names:
+                    pass
+                elif callee[:1].isupper():
                     if callee not in known_types:
                         bad.append(f"{rel}:{line}: constructor {callee} is in neither the bindings nor the app")
                     elif callee in b.fields and callee not in app_types:
@@ -207,31 +221,58 @@ def labels(call):
 
 KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
+# Views and modifiers whose first argument is shown or read out: never a literal.
+TEXT_VIEWS = {"Text", "Button", "Toggle", "TextField", "SecureField", "Picker", "Link", "navigationTitle", "accessibilityLabel"}
+
+
+def first_argument(call):
+    """The expression of a call's first argument (after its label, if any)."""
+    for c in call.children:
+        if c.type != "call_suffix":
+            continue
+        for args in c.children:
+            if args.type != "value_arguments":
+                continue
+            for arg in args.children:
+                if arg.type == "value_argument":
+                    exprs = [x for x in arg.children if x.is_named and x.type != "value_argument_label"]
+                    return exprs[0] if exprs else None
+    return None
+
 
 def check_strings(trees):
     cat = json.loads(CATALOGUE.read_text(encoding="utf-8"))
-    bad, used = [], 0
+    bad, used = [], set()
+    # A literal that looks like a key of one of the catalogue's namespaces must be one.
+    namespaces = {k.split(".")[0] for k in cat}
     for path, tree in trees.items():
         rel = path.relative_to(ROOT)
         for n in walk(tree.root_node):
             line = n.start_point[0] + 1
             if n.type == "call_expression" and n.children and text(n.children[0]) == "L":
-                lits = [c for c in walk(n) if c.type == "line_string_literal"]
-                if not lits:
+                first = first_argument(n)
+                if first is None:
                     continue
-                first = lits[0]
-                if any(c.type == "interpolated_expression" for c in first.children):
-                    bad.append(f"{rel}:{line}: L(...) with an interpolated key")
-                    continue
-                key = "".join(text(c) for c in first.children if c.type == "line_str_text")
-                used += 1
-                if key not in cat:
-                    bad.append(f"{rel}:{line}: key {key!r} is not in core/strings/en.json")
-            elif n.type == "line_str_text" and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text(n)):
+                for lit in (c for c in walk(first) if c.type == "line_string_literal"):
+                    if any(c.type == "interpolated_expression" for c in lit.children):
+                        bad.append(f"{rel}:{line}: L(...) with an interpolated key")
+                        continue
+                    key = "".join(text(c) for c in lit.children if c.type == "line_str_text")
+                    used.add(key)
+                    if key not in cat:
+                        bad.append(f"{rel}:{line}: key {key!r} is not in core/strings/en.json")
+            elif n.type == "call_expression" and n.children and text(n.children[0]).split(".")[-1] in TEXT_VIEWS:
+                first = first_argument(n)
+                if first is not None and first.type == "line_string_literal":
+                    bad.append(f"{rel}:{line}: {text(n.children[0])}(\"...\") shows a literal; use L(\"key\")")
+            elif n.type == "line_string_literal" and n.parent is not None and KEY.match(text(n).strip('"')) \
+                    and text(n).strip('"').split(".")[0] in namespaces and text(n).strip('"') not in cat:
+                bad.append(f"{rel}:{line}: key {text(n)} is not in core/strings/en.json")
+            elif n.type == "line_str_text" and "<" not in text(n) and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text(n)):
                 bad.append(f"{rel}:{line}: words in a string literal ({text(n)[:30]!r}); use a catalogue key")
-    if used == 0:
+    if not used:
         bad.append("no L(\"key\") call found: the check would prove nothing")
-    return bad, used
+    return bad, len(used)
 
 
 # ---------------------------------------------------------------- parity
@@ -312,7 +353,7 @@ def main():
     report("parse", check_parse(trees), f"{len(files)} Swift files parse with no ERROR or MISSING node")
     report("symbols", check_symbols(trees, bindings), "every binding symbol the sources use exists in the generated Swift")
     bad, used = check_strings(trees)
-    report("strings", bad, f"all {used} L(\"key\") uses are in core/strings/en.json; no words in literals")
+    report("strings", bad, f"all {used} keys used with L(...) are in core/strings/en.json; no words in literals")
     bad, models = check_parity(bindings, trees)
     report("parity", bad, f"{len(models)} screen models, each with a view in both shells and a row in docs/screens/README.md")
     sys.exit(1 if failed else 0)

@@ -1,0 +1,96 @@
+import PhrFFI
+import SwiftUI
+import WebKit
+
+/// A chart of one measure over a time span: the core draws it (`insightChart`, SVG with the
+/// owner's life events marked); this shows it, with its words for VoiceOver.
+struct ChartView: View {
+    let record: PhrRecord
+    @State var kind: MetricKind
+    @State private var days = 90
+    @State private var svg: String?
+    @State private var failed = false
+    @Environment(\.colorScheme) private var scheme
+
+    init(record: PhrRecord, kind: MetricKind) {
+        self.record = record
+        _kind = State(initialValue: kind)
+    }
+
+    /// Every measure the core can chart, in the bindings' order.
+    static let kinds: [MetricKind] = [
+        .weight, .bmi, .bloodPressureSystolic, .bloodPressureDiastolic, .restingHeartRate, .vo2Max,
+        .sleepDuration, .sleepBedtime, .steps, .activeMinutes, .alcoholUnits, .distance,
+    ]
+
+    /// The measure whose core label is this catalogue text (a trend line names its measure by key).
+    static func kind(labelKey: String) -> MetricKind? {
+        kinds.first { metricKindLabel(kind: $0) == L(labelKey) }
+    }
+
+    var body: some View {
+        Form {
+            Picker(L("ui.chart.measure"), selection: $kind) {
+                ForEach(Self.kinds, id: \.self) { Text(metricKindLabel(kind: $0)).tag($0) }
+            }
+            .frame(minHeight: touchTarget)
+            .accessibilityLabel(L("ui.chart.measure"))
+            Picker(L("ui.chart.span"), selection: $days) {
+                Text(L("ui.chart.days", ["days": "30"])).tag(30)
+                Text(L("ui.chart.days", ["days": "90"])).tag(90)
+                Text(L("ui.chart.days", ["days": "365"])).tag(365)
+            }
+            .pickerStyle(.segmented)
+            .frame(minHeight: touchTarget)
+            .accessibilityLabel(L("ui.chart.span"))
+            if let svg {
+                SVGView(svg: svg)
+                    .aspectRatio(1.6, contentMode: .fit)
+                    .accessibilityElement()
+                    .accessibilityLabel(L("ui.chart.spoken", ["measure": metricKindLabel(kind: kind), "days": String(days)]))
+            } else if failed {
+                Text(L("ui.load_failed")).font(.body)
+            } else {
+                Text(L("ui.loading")).font(.body)
+            }
+        }
+        .navigationTitle(metricKindLabel(kind: kind))
+        .task(id: "\(days)-\(metricKindLabel(kind: kind))-\(scheme == .dark)") { await load() }
+    }
+
+    private func load() async {
+        let to = Date()
+        let from = Calendar.current.date(byAdding: .day, value: -days, to: to) ?? to
+        do {
+            svg = try await record.insightChart(kind: kind, from: Self.day(from), to: Self.day(to), theme: scheme == .dark ? .dark : .light)
+            failed = false
+        } catch {
+            failed = true
+        }
+    }
+
+    static func day(_ date: Date) -> CalendarDate {
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: date)
+        return CalendarDate(year: Int32(c.year ?? 1970), month: UInt32(c.month ?? 1), day: UInt32(c.day ?? 1))
+    }
+}
+
+/// The core's SVG in a web view that loads nothing from the network (no base URL).
+struct SVGView: UIViewRepresentable {
+    let svg: String
+
+    func makeUIView(context: Context) -> WKWebView {
+        let config = WKWebViewConfiguration()
+        config.websiteDataStore = .nonPersistent()
+        let view = WKWebView(frame: .zero, configuration: config)
+        view.isOpaque = false
+        view.backgroundColor = .clear
+        view.scrollView.isScrollEnabled = false
+        return view
+    }
+
+    func updateUIView(_ view: WKWebView, context: Context) {
+        let page = "<html><head><meta name=\"viewport\" content=\"width=device-width\"></head><body style=\"margin:0\">\(svg)</body></html>"
+        view.loadHTMLString(page, baseURL: nil)
+    }
+}
