@@ -264,12 +264,13 @@ def check_strings(trees):
             elif n.type == "call_expression" and n.children and text(n.children[0]).split(".")[-1] in TEXT_VIEWS:
                 first = first_argument(n)
                 if first is not None and first.type == "line_string_literal":
-                    bad.append(f"{rel}:{line}: {text(n.children[0])}(\"...\") shows a literal; use L(\"key\")")
+                    bad.append(f"{rel}:{line}: {text(n.children[0]).split('.')[-1]}(\"...\") shows a literal; use L(\"key\")")
             elif n.type == "line_string_literal" and n.parent is not None and KEY.match(text(n).strip('"')) \
                     and text(n).strip('"').split(".")[0] in namespaces and text(n).strip('"') not in cat:
-                bad.append(f"{rel}:{line}: key {text(n)} is not in core/strings/en.json")
+                bad.append(f"{rel}:{line}: key {text(n).strip(chr(34))!r} is not in core/strings/en.json")
             elif n.type == "line_str_text" and "<" not in text(n) and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text(n)):
                 bad.append(f"{rel}:{line}: words in a string literal ({text(n)[:30]!r}); use a catalogue key")
+    bad = list(dict.fromkeys(bad))
     if not used:
         bad.append("no L(\"key\") call found: the check would prove nothing")
     return bad, len(used)
