@@ -10,8 +10,8 @@ compiler on the parts that touch the core:
   symbols  every record method, free function, type, constructor label and member the
            sources use exists in the generated bindings, in the app's own sources, or in
            the list of Apple names the app uses (tools/ios_apple_names.txt);
-  strings  every key passed to L(...) is in core/strings/en.json, and no string literal
-           holds words (texts come from the catalogue);
+  strings  every key passed to L(...) (app) or T(...) (UI tests) is in core/strings/en.json, and no string literal
+           of the app (ios/PhrApp; tests may hold words) holds words;
   parity   every screen model the bindings expose has a view in both shells, and the
            parity table in docs/screens/README.md names exactly the view files on disk.
 Prints one line per check and exits 1 on the first failing check's findings.
@@ -249,7 +249,7 @@ def check_strings(trees):
         rel = path.relative_to(ROOT)
         for n in walk(tree.root_node):
             line = n.start_point[0] + 1
-            if n.type == "call_expression" and n.children and text(n.children[0]) == "L":
+            if n.type == "call_expression" and n.children and text(n.children[0]) in ("L", "T"):
                 first = first_argument(n)
                 if first is None:
                     continue
@@ -268,7 +268,7 @@ def check_strings(trees):
             elif n.type == "line_string_literal" and n.parent is not None and KEY.match(text(n).strip('"')) \
                     and text(n).strip('"').split(".")[0] in namespaces and text(n).strip('"') not in cat:
                 bad.append(f"{rel}:{line}: key {text(n).strip(chr(34))!r} is not in core/strings/en.json")
-            elif n.type == "line_str_text" and "<" not in text(n) and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text(n)):
+            elif n.type == "line_str_text" and path.is_relative_to(APP) and "<" not in text(n) and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", text(n)):
                 bad.append(f"{rel}:{line}: words in a string literal ({text(n)[:30]!r}); use a catalogue key")
     bad = list(dict.fromkeys(bad))
     if not used:

@@ -82,6 +82,8 @@ struct OnboardingView: View {
                 .font(.title3.monospaced())
                 .textSelection(.enabled)
                 .accessibilityLabel(L("ui.onboarding.key_spoken", ["key": recoveryKey.map { String($0) }.joined(separator: " ")]))
+                .accessibilityValue(recoveryKey)
+                .accessibilityIdentifier("recovery-key")
             WideButton(title: L("ui.onboarding.key_written"), prominent: true) { step = .confirmKey }
         }
     }

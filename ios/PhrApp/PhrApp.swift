@@ -149,12 +149,22 @@ final class AppModel: ObservableObject {
 
     /// The relay hosting encrypted share links (`PhrRelayURL` in Info.plist); contacted
     /// only when the owner shares, revokes, refreshes or sets up sync.
+    /// UI tests point it at a local listener (`PHR_RELAY_URL`) to prove nothing calls it unasked.
     static var relayURL: String {
-        Bundle.main.object(forInfoDictionaryKey: "PhrRelayURL") as? String ?? ""
+        ProcessInfo.processInfo.environment["PHR_RELAY_URL"]
+            ?? Bundle.main.object(forInfoDictionaryKey: "PhrRelayURL") as? String ?? ""
+    }
+
+    /// UI tests start from no record (`--ui-testing`): onboarding first, every run.
+    static func resetForUITests() {
+        guard ProcessInfo.processInfo.arguments.contains("--ui-testing") else { return }
+        UserDefaults.standard.removeObject(forKey: "record.folder")
+        try? FileManager.default.removeItem(at: recordFolder)
     }
 
     func start() async {
         guard case .starting = phase else { return }
+        Self.resetForUITests()
         guard FileManager.default.fileExists(atPath: Self.recordPath) else {
             phase = .onboarding
             return
