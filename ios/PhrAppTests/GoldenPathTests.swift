@@ -48,7 +48,7 @@ final class GoldenPathTests: XCTestCase {
         XCTAssertFalse(imports.imports.isEmpty)
         _ = try await record.insightsScreen()
 
-        // Share with a GP through a real relay (cargo run -p phr-relay; PHR_TEST_RELAY).
+        // Share with a GP through a real relay (cargo run -p phr-relay -- serve; PHR_TEST_RELAY).
         guard let relay = ProcessInfo.processInfo.environment["PHR_TEST_RELAY"], !relay.isEmpty else {
             throw XCTSkip("set PHR_TEST_RELAY to a running relay to test sharing")
         }
