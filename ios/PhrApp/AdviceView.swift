@@ -3,6 +3,7 @@ import SwiftUI
 
 /// Ask a health professional a question, sharing the sections they need to answer it (the
 /// purpose "advice"); their reply appears on the Sharing screen.
+@MainActor
 struct AdviceView: View {
     let record: PhrRecord
     @State private var sections: [PhrFFI.Section] = []

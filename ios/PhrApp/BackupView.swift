@@ -4,6 +4,7 @@ import UniformTypeIdentifiers
 
 /// Backup and restore: save an encrypted copy of the record where the owner chooses (Files,
 /// a computer, a memory stick), make a new recovery key, or restore a copy onto this phone.
+@MainActor
 struct BackupView: View {
     @StateObject private var model: SettingsModel
     @EnvironmentObject private var app: AppModel

@@ -4,6 +4,7 @@ import WebKit
 
 /// A chart of one measure over a time span: the core draws it (`insightChart`, SVG with the
 /// owner's life events marked); this shows it, with its words for VoiceOver.
+@MainActor
 struct ChartView: View {
     let record: PhrRecord
     @State var kind: MetricKind
@@ -76,6 +77,7 @@ struct ChartView: View {
 }
 
 /// The core's SVG in a web view that loads nothing from the network (no base URL).
+@MainActor
 struct SVGView: UIViewRepresentable {
     let svg: String
 

@@ -6,6 +6,7 @@ let touchTarget: CGFloat = 44
 
 /// Draws `content` once loaded: words while loading (no endless spinner), a plain message
 /// with Try again after a failure. Every screen goes through it.
+@MainActor
 struct Loaded<T, Content: View>: View {
     let state: Load<T>
     let retry: () async -> Void
@@ -30,6 +31,7 @@ struct Loaded<T, Content: View>: View {
 }
 
 /// A refusal from the core, in words, at the top of a screen.
+@MainActor
 struct ProblemText: View {
     let problem: String?
 
@@ -44,6 +46,7 @@ struct ProblemText: View {
 }
 
 /// A full-width button of at least one touch target, its label read out by VoiceOver.
+@MainActor
 struct WideButton: View {
     let title: String
     var role: ButtonRole?
@@ -61,6 +64,7 @@ struct WideButton: View {
 }
 
 /// A row that opens another screen: a big, labelled target.
+@MainActor
 struct RouteLink: View {
     let title: String
     var detail: String?
@@ -79,6 +83,7 @@ struct RouteLink: View {
 }
 
 /// A labelled switch whose label VoiceOver reads (no `.labelsHidden()` anywhere).
+@MainActor
 struct LabelledToggle: View {
     let title: String
     let isOn: Bool

@@ -4,6 +4,7 @@ import SwiftUI
 /// Bring data in from elsewhere, each only when the owner presses its button: the GP record
 /// (SMART on FHIR sign-in, then a pull), Strava (sign-in, then a sync), and Apple Health
 /// (only the groups switched on here).
+@MainActor
 struct ConnectView: View {
     let record: PhrRecord
     @State private var gpAddress = ""

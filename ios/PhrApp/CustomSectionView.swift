@@ -3,6 +3,7 @@ import SwiftUI
 
 /// Make a section of one's own: a title and its fields (name, kind, required). The core
 /// checks the names and makes the section; its form then comes from `formSpec` like any other.
+@MainActor
 struct CustomSectionView: View {
     let record: PhrRecord
     @Environment(\.dismiss) private var dismiss

@@ -4,6 +4,7 @@ import SwiftUI
 /// Use the record on more than one phone or tablet: switch sync on, add a device by its QR
 /// code (both devices then show the same six digits to compare), sync now, remove a device.
 /// A new device joins from its own onboarding ("This is an extra phone").
+@MainActor
 struct DevicesView: View {
     @StateObject private var model: DevicesModel
     @State private var offer: DeviceOffer?
@@ -78,6 +79,7 @@ struct DevicesView: View {
     }
 }
 
+@MainActor
 private struct DeviceRowView: View {
     let row: DeviceRow
 

@@ -3,6 +3,7 @@ import SwiftUI
 
 /// The emergency card: the core's ready-made set of sections (allergies, medicines, blood
 /// group, who to call...) as a long-term link with a QR code, kept up to date after changes.
+@MainActor
 struct EmergencyCardView: View {
     let record: PhrRecord
     @State private var link: SharedLink?

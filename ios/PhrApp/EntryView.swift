@@ -16,6 +16,7 @@ func actionKey(_ action: EntryAction) -> String {
 
 /// One entry: its fields, where it came from, earlier versions, notes, and only the actions
 /// the core allows (`EntryScreen.actions`).
+@MainActor
 struct EntryView: View {
     @StateObject private var model: EntryModel
     @Environment(\.dismiss) private var dismiss

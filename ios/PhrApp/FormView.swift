@@ -6,6 +6,7 @@ private let bloodGroups = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"]
 /// Any form the core describes (`formSpec` / `editForm`), field by field in the core's
 /// order: label ("optional" when it may stay empty), hint, and the core's error beside the
 /// field after a refused save. No field or rule is rebuilt here (android/ui FormView.kt).
+@MainActor
 struct FormView: View {
     @StateObject private var model: FormModel
     @Environment(\.dismiss) private var dismiss
@@ -29,6 +30,7 @@ struct FormView: View {
     }
 }
 
+@MainActor
 private struct FormFields: View {
     @ObservedObject var form: FormState
     let save: () -> Void
@@ -55,6 +57,7 @@ private struct FormFields: View {
     }
 }
 
+@MainActor
 private struct FieldInput: View {
     let field: FormField
     @ObservedObject var form: FormState

@@ -139,7 +139,7 @@ struct HealthKitReader {
 
     /// HealthKit's names for sleep stages, as the export writes them.
     private static func sleepStage(_ value: Int) -> String {
-        switch HKCategoryValueSleepAnalysis(rawValue: value) {
+        switch HKCategoryValueSleepAnalysis(rawValue: value) ?? .asleepUnspecified {
         case .inBed: return "HKCategoryValueSleepAnalysisInBed"
         case .awake: return "HKCategoryValueSleepAnalysisAwake"
         case .asleepCore: return "HKCategoryValueSleepAnalysisAsleepCore"

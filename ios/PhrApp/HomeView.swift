@@ -3,6 +3,7 @@ import SwiftUI
 
 /// Home: what needs doing first, then one card per section with its count and latest
 /// entries (android/ui HomeView.kt), then the ways to add more to the record.
+@MainActor
 struct HomeView: View {
     @StateObject private var model: HomeModel
 

@@ -5,6 +5,7 @@ import UniformTypeIdentifiers
 /// Import files (FIT, GPX, TCX, an Apple Health export, CSV, a Strava export, or a zip of
 /// them): pick, watch the progress, stop it if it takes too long, read the report. Below,
 /// every earlier import as the core describes it (`importsScreen`).
+@MainActor
 struct ImportView: View {
     @StateObject private var model: ImportsModel
     @State private var picking = false

@@ -3,6 +3,7 @@ import SwiftUI
 
 /// Insights: the core's cards (what it noticed, what to do, where the advice comes from),
 /// goals, trends (each opens its chart), the fitness summary, and a switch per category.
+@MainActor
 struct InsightsView: View {
     @StateObject private var model: InsightsModel
     @State private var goalKind = GoalKind.weeklyActiveMinutes
@@ -118,6 +119,7 @@ struct InsightsView: View {
 }
 
 /// One card: how urgent, what the core noticed, what to do, and the source of the advice.
+@MainActor
 private struct InsightCardView: View {
     let card: InsightCard
 

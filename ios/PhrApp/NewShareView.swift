@@ -5,6 +5,7 @@ import SwiftUI
 /// for how long, an optional passcode. Before anything goes to an employer or an insurer the
 /// owner reads a plain warning and confirms. The core refuses private sections, and
 /// sensitive ones for employers and insurers. Then the QR code to show them.
+@MainActor
 struct NewShareView: View {
     let record: PhrRecord
     @State private var sections: [PhrFFI.Section] = []

@@ -5,6 +5,7 @@ import UniformTypeIdentifiers
 /// The first screens: what the app is, create the record, write down the recovery key and
 /// confirm it, switch on the app lock. Or, for an owner who has one, open the record (or a
 /// backup) with the recovery key.
+@MainActor
 struct OnboardingView: View {
     @ObservedObject var app: AppModel
     @State private var step = Step.welcome

@@ -59,6 +59,7 @@ enum Route: Hashable {
 }
 
 /// The open record's app: Home, Insights, Sharing and Settings, each a navigation stack.
+@MainActor
 struct MainTabs: View {
     let record: PhrRecord
 
@@ -81,6 +82,7 @@ struct MainTabs: View {
 }
 
 /// The screen for a route.
+@MainActor
 struct RouteView: View {
     let record: PhrRecord
     let route: Route
@@ -125,7 +127,7 @@ final class AppModel: ObservableObject {
 
     /// The record's folder, in Application Support, kept out of iCloud and computer backups
     /// (the owner's own backup is the Backup screen). A restore makes a new folder.
-    static var recordFolder: URL {
+    nonisolated static var recordFolder: URL {
         let base = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
         let name = UserDefaults.standard.string(forKey: "record.folder") ?? "record"
         var dir = base.appendingPathComponent(name, isDirectory: true)
@@ -137,10 +139,10 @@ final class AppModel: ObservableObject {
     }
 
     /// The record's file (the core's name for it inside a folder).
-    static var recordPath: String { recordFolder.appendingPathComponent("record.phr").path }
+    nonisolated static var recordPath: String { recordFolder.appendingPathComponent("record.phr").path }
 
     /// An empty folder for a restore, beside the current one.
-    static func newRecordFolder() -> URL {
+    nonisolated static func newRecordFolder() -> URL {
         let base = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
         let dir = base.appendingPathComponent("record-" + UUID().uuidString, isDirectory: true)
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -150,13 +152,13 @@ final class AppModel: ObservableObject {
     /// The relay hosting encrypted share links (`PhrRelayURL` in Info.plist); contacted
     /// only when the owner shares, revokes, refreshes or sets up sync.
     /// UI tests point it at a local listener (`PHR_RELAY_URL`) to prove nothing calls it unasked.
-    static var relayURL: String {
+    nonisolated static var relayURL: String {
         ProcessInfo.processInfo.environment["PHR_RELAY_URL"]
             ?? Bundle.main.object(forInfoDictionaryKey: "PhrRelayURL") as? String ?? ""
     }
 
     /// UI tests start from no record (`--ui-testing`): onboarding first, every run.
-    static func resetForUITests() {
+    nonisolated static func resetForUITests() {
         guard ProcessInfo.processInfo.arguments.contains("--ui-testing") else { return }
         UserDefaults.standard.removeObject(forKey: "record.folder")
         try? FileManager.default.removeItem(at: recordFolder)
@@ -207,6 +209,7 @@ final class AppModel: ObservableObject {
 }
 
 /// Shown while the app is locked: one button that asks for Face ID / Touch ID.
+@MainActor
 struct LockView: View {
     @ObservedObject var app: AppModel
 

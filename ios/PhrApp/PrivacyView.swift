@@ -4,6 +4,7 @@ import SwiftUI
 /// Who may see each section: only you, shareable, or extra private (never to an employer or
 /// insurer), and whether an optional section is switched on. The rows and the words are the
 /// core's (`settingsScreen().sections`); the core refuses what it does not allow.
+@MainActor
 struct PrivacyView: View {
     @StateObject private var model: PrivacyModel
 

@@ -3,6 +3,7 @@ import SwiftUI
 
 /// One section: an Add button when the owner may add, then its entries, newest first (the
 /// core's order), each with where it came from and whether it is hidden or deleted.
+@MainActor
 struct SectionView: View {
     @StateObject private var model: SectionModel
 
@@ -34,6 +35,7 @@ struct SectionView: View {
     }
 }
 
+@MainActor
 private struct EntryRowView: View {
     let row: EntryRow
 

@@ -4,6 +4,7 @@ import SwiftUI
 /// Settings: what the insights may do, reminders (local notifications planned by the core),
 /// the app lock, and the ways to Privacy, Devices, Backup, Import and Connect. The rows and
 /// their state are the core's (`settingsScreen`, `appPreferences`).
+@MainActor
 struct SettingsView: View {
     @StateObject private var model: SettingsModel
 

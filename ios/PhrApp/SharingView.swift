@@ -4,6 +4,7 @@ import SwiftUI
 /// Who can see my record: every share as the core describes it (to whom, which sections,
 /// why, until when, how often opened, replies), with Show the code, Update and Stop. The
 /// relay is contacted only from these buttons.
+@MainActor
 struct SharingView: View {
     @StateObject private var model: SharingModel
     @State private var link: SharedLink?
@@ -36,6 +37,7 @@ struct SharingView: View {
     }
 }
 
+@MainActor
 private struct GrantRowView: View {
     let row: GrantRow
     @ObservedObject var model: SharingModel
@@ -85,6 +87,7 @@ private struct GrantRowView: View {
 }
 
 /// The QR code of a share and what to tell the person who scans it.
+@MainActor
 struct ShareCodeView: View {
     let link: SharedLink
 

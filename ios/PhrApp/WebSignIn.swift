@@ -6,7 +6,11 @@ import UIKit
 @MainActor
 final class WebSignIn: NSObject, ASWebAuthenticationPresentationContextProviding {
     /// The app's own URL scheme (CFBundleURLSchemes in Info.plist) for the redirects.
-    static let scheme = "org.phr.app"
+    nonisolated static let scheme = "org.phr.app"
+
+    nonisolated override init() {
+        super.init()
+    }
 
     func run(_ url: URL) async throws -> URL {
         try await withCheckedThrowingContinuation { continuation in

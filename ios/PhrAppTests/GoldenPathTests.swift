@@ -14,7 +14,8 @@ final class GoldenPathTests: XCTestCase {
 
         let key = try await record.createRecoveryKey()
         XCTAssertTrue(key.contains("-"), "a printable key in groups")
-        XCTAssertTrue(try await record.settingsScreen().recoveryKeyMade)
+        let settings = try await record.settingsScreen()
+        XCTAssertTrue(settings.recoveryKeyMade)
 
         // Add a medicine with the form the core describes.
         let form = FormModel(record: record, target: .add(section: "medications"))
@@ -65,7 +66,8 @@ final class GoldenPathTests: XCTestCase {
         let sharing = try await record.sharingScreen()
         XCTAssertEqual(sharing.active, 1)
         _ = try await record.revokeShare(grantId: link.grant.id)
-        XCTAssertEqual(try await record.sharingScreen().active, 0)
+        let after = try await record.sharingScreen()
+        XCTAssertEqual(after.active, 0)
     }
 
     /// The notifications plan comes from the core and has words from the catalogue.
