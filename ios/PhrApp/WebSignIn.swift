@@ -8,13 +8,17 @@ final class WebSignIn: NSObject, ASWebAuthenticationPresentationContextProviding
     /// The app's own URL scheme (CFBundleURLSchemes in Info.plist) for the redirects.
     nonisolated static let scheme = "org.phr.app"
 
+    /// Kept while the sheet is up (the system does not keep it alive for us).
+    private var session: ASWebAuthenticationSession?
+
     nonisolated override init() {
         super.init()
     }
 
     func run(_ url: URL) async throws -> URL {
         try await withCheckedThrowingContinuation { continuation in
-            let session = ASWebAuthenticationSession(url: url, callbackURLScheme: Self.scheme) { callback, error in
+            let session = ASWebAuthenticationSession(url: url, callbackURLScheme: Self.scheme) { [weak self] callback, error in
+                Task { @MainActor in self?.session = nil }
                 if let callback {
                     continuation.resume(returning: callback)
                 } else {
@@ -24,6 +28,7 @@ final class WebSignIn: NSObject, ASWebAuthenticationPresentationContextProviding
             session.presentationContextProvider = self
             // No cookies kept from earlier sign-ins: each connection asks again.
             session.prefersEphemeralWebBrowserSession = true
+            self.session = session
             session.start()
         }
     }
