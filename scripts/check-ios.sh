@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the iOS app's Swift sources without Swift (issue 17; tools/check_ios.py): they
 # parse (tree-sitter's Swift grammar), every binding symbol they use exists in the generated
-# Swift, every string key they use is in the core's catalogue, and every screen model has a
+# Swift, every string key they use is in the core's catalogue, no control hides its VoiceOver
+# label and no text has a fixed size, and every screen model has a
 # view in both shells, listed in docs/screens/README.md's parity table.
 # Called by scripts/test-all.sh after the bindings stage (whose generated Swift it reuses);
 # runnable on its own: it then builds phr-ffi and generates the Swift itself.

@@ -12,6 +12,8 @@ compiler on the parts that touch the core:
            the list of Apple names the app uses (tools/ios_apple_names.txt);
   strings  every key passed to L(...) (app) or T(...) (UI tests) is in core/strings/en.json, and no string literal
            of the app (ios/PhrApp; tests may hold words) holds words;
+  a11y     no control hides its label from VoiceOver (`.labelsHidden()`, an empty title)
+           and no text has a fixed size (Dynamic Type: system text styles only);
   parity   every screen model the bindings expose has a view in both shells, and the
            parity table in docs/screens/README.md names exactly the view files on disk.
 Prints one line per check and exits 1 on the first failing check's findings.
@@ -276,6 +278,34 @@ def check_strings(trees):
     return bad, len(used)
 
 
+# ---------------------------------------------------------------- accessibility
+
+CONTROLS = {"Button", "Toggle", "TextField", "SecureField", "Picker", "Link", "NavigationLink", "Slider", "Stepper"}
+
+
+def check_a11y(trees):
+    bad, controls = [], 0
+    for path, tree in trees.items():
+        if not path.is_relative_to(APP):
+            continue
+        rel = path.relative_to(ROOT)
+        for n in walk(tree.root_node):
+            line = n.start_point[0] + 1
+            if n.type == "navigation_suffix" and text(n) in (".labelsHidden", ".accessibilityHidden") and \
+                    n.parent is not None and re.match(r"\s*(Toggle|Button|TextField|Picker)\b", text(n.parent)):
+                bad.append(f"{rel}:{line}: a control's label is hidden from VoiceOver")
+            elif n.type == "navigation_suffix" and text(n) == ".labelsHidden":
+                bad.append(f"{rel}:{line}: .labelsHidden() hides a label from VoiceOver")
+            elif n.type == "call_expression" and n.children and text(n.children[0]) in CONTROLS:
+                controls += 1
+                first = first_argument(n)
+                if first is not None and first.type == "line_string_literal" and text(first) == '""':
+                    bad.append(f"{rel}:{line}: {text(n.children[0])} with an empty title: VoiceOver reads nothing")
+            elif n.type == "call_expression" and re.search(r"\.system\(\s*size:|Font\.custom\(|\.custom\(", text(n.children[0]) if n.children else ""):
+                bad.append(f"{rel}:{line}: a fixed font size; use a text style (Dynamic Type)")
+    return list(dict.fromkeys(bad)), controls
+
+
 # ---------------------------------------------------------------- parity
 
 
@@ -355,6 +385,8 @@ def main():
     report("symbols", check_symbols(trees, bindings), "every binding symbol the sources use exists in the generated Swift")
     bad, used = check_strings(trees)
     report("strings", bad, f"all {used} keys used with L(...) are in core/strings/en.json; no words in literals")
+    bad, controls = check_a11y(trees)
+    report("a11y", bad, f"{controls} controls, none hiding its label from VoiceOver; no fixed font size")
     bad, models = check_parity(bindings, trees)
     report("parity", bad, f"{len(models)} screen models, each with a view in both shells and a row in docs/screens/README.md")
     sys.exit(1 if failed else 0)
