@@ -9,7 +9,9 @@ compiler on the parts that touch the core:
            ERROR or MISSING node;
   symbols  every record method, free function, type, constructor label and member the
            sources use exists in the generated bindings, in the app's own sources, or in
-           the list of Apple names the app uses (tools/ios_apple_names.txt);
+           the list of Apple names the app uses (tools/ios_apple_names.txt); the argument
+           labels of calls to the record, the free functions and FFI structs' initialisers
+           match their signatures (known, in order, none required missing);
   strings  every key passed to L(...) (app) or T(...) (UI tests) is in core/strings/en.json, and no string literal
            of the app (ios/PhrApp; tests may hold words) holds words;
   a11y     no control hides its label from VoiceOver (`.labelsHidden()`, an empty title)
@@ -88,10 +90,42 @@ def check_parse(trees):
 # ---------------------------------------------------------------- symbols
 
 
+def split_params(params):
+    """The parameters of a Swift signature: [(external label, has a default)]."""
+    out, depth, cur = [], 0, ""
+    for ch in params + ",":
+        if ch in "([<":
+            depth += 1
+        elif ch in ")]>":
+            depth -= 1
+        if ch == "," and depth == 0:
+            head = cur.split(":", 1)[0].split()
+            if head:
+                out.append((head[0].strip("`"), "=" in cur))
+            cur = ""
+        else:
+            cur += ch
+    return out
+
+
+def signatures(src, pattern):
+    """name -> parameters, for every declaration matching `pattern` (whose group 1 is the name
+    and which ends at the parameter list's opening parenthesis)."""
+    out = {}
+    for m in re.finditer(pattern, src):
+        depth, i = 1, m.end()
+        while depth and i < len(src):
+            depth += {"(": 1, ")": -1}.get(src[i], 0)
+            i += 1
+        out[m.group(1)] = split_params(src[m.end() : i - 1])
+    return out
+
+
 class Bindings:
     """The names the generated Swift declares (read with patterns: it is machine-written)."""
 
     def __init__(self, src):
+        src = re.sub(r"/\*.*?\*/", "", src, flags=re.S)
         self.types = set(re.findall(r"^(?:public |open )?(?:struct|enum|class|protocol|typealias) (\w+)", src, re.M))
         self.types |= set(re.findall(r"^open class (\w+)", src, re.M))
         proto = re.search(r"^public protocol PhrRecordProtocol\b.*?^\}", src, re.S | re.M)
@@ -105,7 +139,16 @@ class Bindings:
         self.fields = {}
         for m in re.finditer(r"^public struct (\w+)\b[^{]*\{(.*?)^\}", src, re.S | re.M):
             self.fields[m.group(1)] = set(re.findall(r"^    public (?:var|let) `?(\w+)`?", m.group(2), re.M))
-        self.case_labels = set(re.findall(r"(\w+): [\w\[\]?: ]+(?=[,)])", src))
+        # Parameter lists, to check a call's labels: the record's methods and constructors,
+        # the free functions, and the structs' public initialisers.
+        self.record_params = signatures(proto.group(0), r"\bfunc `?(\w+)`?\(") if proto else {}
+        self.record_params.update(signatures(src, r"public static func `?(\w+)`?\((?=[^)]*\)[^{]*-> PhrRecord\b)"))
+        self.free_params = signatures(src, r"(?m)^public func `?(\w+)`?\(")
+        self.init_params = {}
+        for m in re.finditer(r"^public struct (\w+)\b[^{]*\{(.*?)^\}", src, re.S | re.M):
+            inits = signatures(m.group(2), r"public (init)\(")
+            if "init" in inits:
+                self.init_params[m.group(1)] = inits["init"]
 
 
 def app_declarations(trees):
@@ -176,9 +219,13 @@ def check_symbols(trees, b):
                 if receiver == "record" or receiver.endswith(".record"):
                     if name not in record_methods:
                         bad.append(f"{rel}:{line}: PhrRecord has no method {name}")
+                    elif name in b.record_params and n.parent is not None and n.parent.type == "call_expression":
+                        bad += check_labels(rel, line, f"PhrRecord.{name}", labels(n.parent), b.record_params[name])
                 elif receiver == "PhrRecord":
                     if name not in b.record_statics:
                         bad.append(f"{rel}:{line}: PhrRecord has no static {name}")
+                    elif n.parent is not None and n.parent.type == "call_expression":
+                        bad += check_labels(rel, line, f"PhrRecord.{name}", labels(n.parent), b.record_params.get(name, []))
                 elif receiver[:1].isupper() and receiver.isidentifier() and receiver in b.types and receiver not in app_types:
                     if name not in b.members:
                         bad.append(f"{rel}:{line}: {receiver} has no member {name}")
@@ -199,8 +246,27 @@ def check_symbols(trees, b):
                         for lab in labels(n):
                             if lab not in b.fields[callee]:
                                 bad.append(f"{rel}:{line}: {callee} has no field {lab}")
-                elif callee not in app_names and callee not in b.free_funcs and callee not in apple:
+                        if callee in b.init_params:
+                            bad += check_labels(rel, line, callee, labels(n), b.init_params[callee])
+                elif callee in b.free_funcs:
+                    bad += check_labels(rel, line, callee, labels(n), b.free_params.get(callee, []))
+                elif callee not in app_names and callee not in apple:
                     bad.append(f"{rel}:{line}: function {callee} is in neither the bindings nor the app")
+    return bad
+
+
+def check_labels(rel, line, what, given, params):
+    """A call's argument labels against the signature: known, in order, none required missing."""
+    names = [p for p, _ in params]
+    bad, at = [], 0
+    for lab in given:
+        if lab not in names[at:]:
+            why = "out of order" if lab in names else "unknown"
+            return [f"{rel}:{line}: {what}: argument {lab} {why} (takes {', '.join(names) or 'none'})"]
+        at = names.index(lab, at) + 1
+    for p, has_default in params:
+        if not has_default and p != "_" and p not in given:
+            bad.append(f"{rel}:{line}: {what}: argument {p} missing")
     return bad
 
 
