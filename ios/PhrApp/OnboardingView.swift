@@ -17,6 +17,7 @@ struct OnboardingView: View {
     @State private var pickingBackup = false
     @State private var joinPayload = ""
     @State private var joinCode: String?
+    @State private var scanning = false
 
     enum Step {
         case welcome
@@ -45,6 +46,13 @@ struct OnboardingView: View {
             .fileImporter(isPresented: $pickingBackup, allowedContentTypes: [.data]) { result in
                 if case .success(let url) = result { Task { await restore(from: url) } }
             }
+            .sheet(isPresented: $scanning) {
+                QRScanner { text in
+                    joinPayload = text
+                    scanning = false
+                }
+                .accessibilityLabel(L("ui.onboarding.join_scan"))
+            }
         }
     }
 
@@ -59,7 +67,8 @@ struct OnboardingView: View {
     }
 
     /// A new phone or tablet of an owner who has the record elsewhere: the other device
-    /// shows a code (Devices, Add); its text goes here; both then show the same six digits.
+    /// shows a code (Devices, Add), scanned here (or its text pasted); both devices then
+    /// show the same six digits.
     private var join: some View {
         SwiftUI.Section(L("ui.onboarding.join_title")) {
             Text(L("ui.onboarding.join_explain")).font(.body)
@@ -68,6 +77,9 @@ struct OnboardingView: View {
                 .textInputAutocapitalization(.never)
                 .frame(minHeight: touchTarget)
                 .accessibilityLabel(L("ui.onboarding.join_field"))
+            if QRScanner.available {
+                WideButton(title: L("ui.onboarding.join_scan")) { scanning = true }
+            }
             if let joinCode {
                 Text(L("ui.devices.compare", ["code": joinCode])).font(.title2)
             }
