@@ -26,7 +26,10 @@ struct FormView: View {
             }
         }
         .navigationTitle(title)
-        .task { await model.reload() }
+        // Loaded once: coming back to the form (after the keyboard, a sheet) keeps what was typed.
+        .task {
+            if case .loading = model.state { await model.reload() }
+        }
     }
 }
 
