@@ -6,7 +6,7 @@ import SwiftUI
 @MainActor
 struct AdviceView: View {
     let record: PhrRecord
-    @State private var sections: [PhrFFI.Section] = []
+    @StateObject private var choices: ShareChoicesModel
     @State private var chosen: Set<String> = []
     @State private var name = ""
     @State private var role = ""
@@ -14,6 +14,16 @@ struct AdviceView: View {
     @State private var link: SharedLink?
     @State private var problem: String?
     @State private var busy = false
+
+    init(record: PhrRecord) {
+        self.record = record
+        _choices = StateObject(wrappedValue: ShareChoicesModel(record: record))
+    }
+
+    private var sections: [PhrFFI.Section] {
+        if case .ready(let list) = choices.state { return list }
+        return []
+    }
 
     var body: some View {
         Form {
@@ -45,7 +55,7 @@ struct AdviceView: View {
             }
         }
         .navigationTitle(L("ui.sharing.ask_advice"))
-        .task { sections = (try? await record.sections().filter { $0.enabled && $0.privacy != .private }) ?? [] }
+        .task { await choices.run() }
     }
 
     private func ask() async {

@@ -9,8 +9,7 @@ struct ChartView: View {
     let record: PhrRecord
     @State var kind: MetricKind
     @State private var days = 90
-    @State private var svg: String?
-    @State private var failed = false
+    @State private var chart: ChartModel?
     @Environment(\.colorScheme) private var scheme
 
     init(record: PhrRecord, kind: MetricKind) {
@@ -44,35 +43,33 @@ struct ChartView: View {
             .pickerStyle(.segmented)
             .frame(minHeight: touchTarget)
             .accessibilityLabel(L("ui.chart.span"))
-            if let svg {
-                SVGView(svg: svg)
-                    .aspectRatio(1.6, contentMode: .fit)
-                    .accessibilityElement()
-                    .accessibilityLabel(L("ui.chart.spoken", ["measure": metricKindLabel(kind: kind), "days": String(days)]))
-            } else if failed {
-                Text(L("ui.load_failed")).font(.body)
-            } else {
-                Text(L("ui.loading")).font(.body)
+            if let chart {
+                ChartImage(model: chart, spoken: L("ui.chart.spoken", ["measure": metricKindLabel(kind: kind), "days": String(days)]))
             }
         }
         .navigationTitle(metricKindLabel(kind: kind))
-        .task(id: "\(days)-\(metricKindLabel(kind: kind))-\(scheme == .dark)") { await load() }
-    }
-
-    private func load() async {
-        let to = Date()
-        let from = Calendar.current.date(byAdding: .day, value: -days, to: to) ?? to
-        do {
-            svg = try await record.insightChart(kind: kind, from: Self.day(from), to: Self.day(to), theme: scheme == .dark ? .dark : .light)
-            failed = false
-        } catch {
-            failed = true
+        // A new model for each measure, span or theme; it redraws after every change.
+        .task(id: "\(days)-\(metricKindLabel(kind: kind))-\(scheme == .dark)") {
+            let model = ChartModel(record: record, kind: kind, days: days, dark: scheme == .dark)
+            chart = model
+            await model.run()
         }
     }
+}
 
-    static func day(_ date: Date) -> CalendarDate {
-        let c = Calendar.current.dateComponents([.year, .month, .day], from: date)
-        return CalendarDate(year: Int32(c.year ?? 1970), month: UInt32(c.month ?? 1), day: UInt32(c.day ?? 1))
+/// The chart once drawn, with its words for VoiceOver.
+@MainActor
+private struct ChartImage: View {
+    @ObservedObject var model: ChartModel
+    let spoken: String
+
+    var body: some View {
+        Loaded(state: model.state, retry: model.reload) { svg in
+            SVGView(svg: svg)
+                .aspectRatio(1.6, contentMode: .fit)
+                .accessibilityElement()
+                .accessibilityLabel(spoken)
+        }
     }
 }
 

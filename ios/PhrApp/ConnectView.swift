@@ -7,13 +7,24 @@ import SwiftUI
 @MainActor
 struct ConnectView: View {
     let record: PhrRecord
+    @StateObject private var model: ConnectModel
     @State private var gpAddress = ""
-    @State private var strava: StravaStatus?
     @State private var message: String?
     @State private var problem: String?
     @State private var busy = false
     @State private var signIn = WebSignIn()
     @AppStorage("health.groups") private var chosenGroups = ""
+
+    init(record: PhrRecord) {
+        self.record = record
+        _model = StateObject(wrappedValue: ConnectModel(record: record))
+    }
+
+    /// Strava's state as the core last said (connected or not).
+    private var strava: StravaStatus? {
+        if case .ready(let status) = model.state { return status }
+        return nil
+    }
 
     private var groups: Set<HealthGroup> {
         Set(chosenGroups.split(separator: ",").compactMap { HealthGroup(rawValue: String($0)) })
@@ -68,7 +79,7 @@ struct ConnectView: View {
         }
         .disabled(busy)
         .navigationTitle(L("ui.connect.title"))
-        .task { strava = try? await record.stravaStatus() }
+        .task { await model.run() }
     }
 
     private func run(_ work: @escaping () async throws -> Void) {
@@ -95,7 +106,8 @@ struct ConnectView: View {
         let redirectUri = WebSignIn.scheme + "://strava"
         guard let url = URL(string: try stravaAuthorizeUrl(app: app, redirectUri: redirectUri, state: state)) else { return }
         let redirect = try await signIn.run(url)
-        strava = try await record.stravaConnect(app: app, redirectUrl: redirect.absoluteString, state: state)
+        _ = try await record.stravaConnect(app: app, redirectUrl: redirect.absoluteString, state: state)
+        await model.reload()
         try await syncStrava(app)
     }
 

@@ -6,9 +6,22 @@ import SwiftUI
 @MainActor
 struct EmergencyCardView: View {
     let record: PhrRecord
+    @StateObject private var model: EmergencyCardModel
     @State private var link: SharedLink?
     @State private var problem: String?
     @State private var busy = false
+
+    init(record: PhrRecord) {
+        self.record = record
+        _model = StateObject(wrappedValue: EmergencyCardModel(record: record))
+    }
+
+    /// The card's share, made now or earlier.
+    private var existing: Grant? {
+        if let link { return link.grant }
+        if case .ready(let grant) = model.state { return grant }
+        return nil
+    }
 
     var body: some View {
         Form {
@@ -19,11 +32,24 @@ struct EmergencyCardView: View {
             }
             if let link { ShareCodeView(link: link) }
             SwiftUI.Section {
-                WideButton(title: L(link == nil ? "ui.emergency.make" : "ui.emergency.update"), prominent: true) { Task { await make() } }
+                if existing != nil && link == nil {
+                    WideButton(title: L("ui.sharing.show_code")) { Task { await show() } }
+                }
+                WideButton(title: L(existing == nil ? "ui.emergency.make" : "ui.emergency.update"), prominent: true) { Task { await make() } }
                     .disabled(busy)
             }
         }
         .navigationTitle(L("ui.home.emergency_card"))
+        .task { await model.run() }
+    }
+
+    private func show() async {
+        guard let existing else { return }
+        do {
+            link = try await record.sharedLink(grantId: existing.id)
+        } catch {
+            problem = problemText(error)
+        }
     }
 
     private func make() async {
@@ -31,15 +57,15 @@ struct EmergencyCardView: View {
         defer { busy = false }
         problem = nil
         do {
-            if let existing = link {
-                link = try await record.updateSharedLink(grantId: existing.grant.id)
+            if let existing {
+                link = try await record.updateSharedLink(grantId: existing.id)
             } else {
                 let request = GrantRequest(
                     recipient: Recipient(name: L("ui.emergency.recipient"), role: L("ui.emergency.recipient"), category: .healthProfessional),
-                    sections: ["emergency"], purpose: L("ui.home.emergency_card"), message: nil, start: nil, expiry: nil
+                    sections: ["emergency"], purpose: emergencyPurpose, message: nil, start: nil, expiry: nil
                 )
                 link = try await record.shareLink(request: request, options: ShareLinkOptions(
-                    relayUrl: AppModel.relayURL, passcode: nil, longTerm: true, label: nil
+                    relayUrl: AppModel.relayURL, passcode: nil, longTerm: true, label: L("ui.home.emergency_card")
                 ))
             }
         } catch {

@@ -8,7 +8,7 @@ import SwiftUI
 @MainActor
 struct NewShareView: View {
     let record: PhrRecord
-    @State private var sections: [PhrFFI.Section] = []
+    @StateObject private var choices: ShareChoicesModel
     @State private var chosen: Set<String> = []
     @State private var name = ""
     @State private var role = ""
@@ -29,6 +29,16 @@ struct NewShareView: View {
         (.employer, "recipient.employer"),
         (.insurer, "recipient.insurer"),
     ]
+
+    init(record: PhrRecord) {
+        self.record = record
+        _choices = StateObject(wrappedValue: ShareChoicesModel(record: record))
+    }
+
+    private var sections: [PhrFFI.Section] {
+        if case .ready(let list) = choices.state { return list }
+        return []
+    }
 
     var body: some View {
         Form {
@@ -76,7 +86,7 @@ struct NewShareView: View {
             }
         }
         .navigationTitle(L("ui.sharing.new"))
-        .task { sections = (try? await record.sections().filter { $0.enabled && $0.privacy != .private }) ?? [] }
+        .task { await choices.run() }
         .alert(L("ui.share.warning_title"), isPresented: $warning) {
             Button(L("ui.share.warning_go_on"), role: .destructive) { Task { await share() } }
             Button(L("ui.form.cancel"), role: .cancel) {}

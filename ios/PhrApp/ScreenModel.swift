@@ -134,3 +134,49 @@ struct SettingsData {
 final class PrivacyModel: ScreenModel<[SectionPrivacyRow]> {
     init(record: PhrRecord) { super.init(record: record) { record in try await record.settingsScreen().sections } }
 }
+
+/// The sections a share may offer: switched on and not private (the core refuses the rest,
+/// and sensitive ones for an employer or insurer, when the share is made).
+final class ShareChoicesModel: ScreenModel<[PhrFFI.Section]> {
+    init(record: PhrRecord) {
+        super.init(record: record) { record in
+            try await record.sections().filter { $0.enabled && $0.privacy != .private }
+        }
+    }
+}
+
+/// Whether Strava is connected, for the Connect screen.
+final class ConnectModel: ScreenModel<StravaStatus> {
+    init(record: PhrRecord) { super.init(record: record) { record in try await record.stravaStatus() } }
+}
+
+/// The purpose that marks the emergency card's share (a key, not words: the recipient sees
+/// the share's label instead).
+let emergencyPurpose = "emergency"
+
+/// The emergency card's share, if there is one still active.
+final class EmergencyCardModel: ScreenModel<Grant?> {
+    init(record: PhrRecord) {
+        super.init(record: record) { record in
+            try await record.grants().last { $0.purpose == emergencyPurpose && $0.status == .active && $0.sharedByLink }
+        }
+    }
+}
+
+/// One chart, drawn by the core for a measure, a span and a theme, and drawn again after
+/// every change to the record.
+final class ChartModel: ScreenModel<String> {
+    init(record: PhrRecord, kind: MetricKind, days: Int, dark: Bool) {
+        super.init(record: record) { record in
+            let to = Date()
+            let from = Calendar.current.date(byAdding: .day, value: -days, to: to) ?? to
+            return try await record.insightChart(kind: kind, from: calendarDay(from), to: calendarDay(to), theme: dark ? .dark : .light)
+        }
+    }
+}
+
+/// A day as the core takes it.
+func calendarDay(_ date: Date) -> CalendarDate {
+    let c = Calendar.current.dateComponents([.year, .month, .day], from: date)
+    return CalendarDate(year: Int32(c.year ?? 1970), month: UInt32(c.month ?? 1), day: UInt32(c.day ?? 1))
+}
