@@ -40,9 +40,7 @@ final class AccessibilityAuditTests: XCTestCase {
         for screen in screens {
             app.tab(screen.tab)
             if let link = screen.link {
-                let button = app.buttons[T(link)]
-                XCTAssertTrue(button.waitForExistence(timeout: 10), link)
-                button.tap()
+                app.button(T(link)).tap()
             }
             try app.performAccessibilityAudit()
             if screen.link != nil { app.navigationBars.buttons.element(boundBy: 0).tap() }

@@ -17,17 +17,18 @@ final class GoldenPathUITests: XCTestCase {
         let spec = try awaitResult { try await scratch.formSpec(section: "medications", entryType: nil) }
         let title = try awaitResult { try await scratch.sectionScreen(section: "medications", includeRemoved: false).title }
 
-        app.buttons[T("ui.home.open_section", ["section": title])].tap()
-        app.buttons[T("ui.section.add_to", ["section": title])].tap()
+        app.button(T("ui.home.open_section", ["section": title])).tap()
+        app.button(T("ui.section.add_to", ["section": title])).tap()
         for field in spec.fields where field.required || field.id == "name" || field.id == "dose" {
             let name = field.label ?? T(field.labelKey)
             let label = field.required ? name : T("ui.form.optional", ["label": name])
             let input = app.textFields[label]
+            for _ in 0..<12 where !(input.exists && input.isHittable) { app.swipeUp() }
             XCTAssertTrue(input.waitForExistence(timeout: 10), label)
             input.tap()
             input.typeText(field.id == "name" ? "Amlodipine" : field.id == "dose" ? "5 mg" : field.example)
         }
-        app.buttons[T("ui.form.save")].tap()
+        app.button(T("ui.form.save")).tap()
         let row = app.buttons.containing(NSPredicate(format: "label CONTAINS %@", "Amlodipine")).firstMatch
         XCTAssertTrue(row.waitForExistence(timeout: 10))
         XCTAssertEqual(counter.count, 0, "the app used the network before the owner asked")
@@ -39,12 +40,12 @@ final class GoldenPathUITests: XCTestCase {
         let app = XCUIApplication.onboarded(relay: counter.url)
         for tab in ["ui.tab.insights", "ui.tab.sharing", "ui.tab.settings", "ui.tab.home"] { app.tab(tab) }
         app.tab("ui.tab.settings")
-        app.buttons[T("ui.devices.title")].tap()
+        app.button(T("ui.devices.title")).tap()
         sleep(2)
         XCTAssertEqual(counter.count, 0, "the app used the network before the owner asked")
 
         app.tab("ui.tab.sharing")
-        app.buttons[T("ui.sharing.refresh")].tap()
+        app.button(T("ui.sharing.refresh")).tap()
         let asked = expectation(for: NSPredicate { _, _ in counter.count > 0 }, evaluatedWith: nil)
         wait(for: [asked], timeout: 20)
     }

@@ -60,4 +60,14 @@ extension XCUIApplication {
     func tab(_ key: String) {
         tabBars.buttons[T(key)].tap()
     }
+
+    /// The button with this label, scrolled into view first (lists load rows lazily).
+    func button(_ label: String) -> XCUIElement {
+        let element = buttons[label]
+        for _ in 0..<12 where !(element.exists && element.isHittable) {
+            swipeUp()
+        }
+        XCTAssertTrue(element.waitForExistence(timeout: 5), label)
+        return element
+    }
 }
