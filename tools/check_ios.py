@@ -293,6 +293,28 @@ KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 TEXT_VIEWS = {"Text", "Button", "Toggle", "TextField", "SecureField", "Picker", "Link", "navigationTitle", "accessibilityLabel"}
 
 
+def placeholder_args(call):
+    """The names given to L("key", [...]) in a dictionary literal (none given: an empty set);
+    None when the arguments are not a literal (then they are not checked)."""
+    for c in call.children:
+        if c.type != "call_suffix":
+            continue
+        for args in c.children:
+            if args.type != "value_arguments":
+                continue
+            values = [a for a in args.children if a.type == "value_argument"]
+            if len(values) < 2:
+                return set()
+            exprs = [x for x in values[1].children if x.is_named]
+            if not exprs or exprs[0].type != "dictionary_literal":
+                return None
+            keys = [x for x in exprs[0].children if x.type == "line_string_literal"]
+            # A dictionary literal alternates key, value; the keys are the even ones.
+            names = [x for x in exprs[0].children if x.is_named]
+            return {text(names[i]).strip('"') for i in range(0, len(names), 2) if names[i] in keys}
+    return set()
+
+
 def first_argument(call):
     """The expression of a call's first argument (after its label, if any)."""
     for c in call.children:
@@ -321,6 +343,7 @@ def check_strings(trees):
                 first = first_argument(n)
                 if first is None:
                     continue
+                args = placeholder_args(n)
                 for lit in (c for c in walk(first) if c.type == "line_string_literal"):
                     if any(c.type == "interpolated_expression" for c in lit.children):
                         bad.append(f"{rel}:{line}: L(...) with an interpolated key")
@@ -329,6 +352,10 @@ def check_strings(trees):
                     used.add(key)
                     if key not in cat:
                         bad.append(f"{rel}:{line}: key {key!r} is not in core/strings/en.json")
+                    elif args is not None:
+                        missing = set(re.findall(r"\{(\w+)\}", cat[key])) - args
+                        if missing:
+                            bad.append(f"{rel}:{line}: {key!r} needs {', '.join(sorted(missing))}, not given")
             elif n.type == "call_expression" and n.children and text(n.children[0]).split(".")[-1] in TEXT_VIEWS:
                 first = first_argument(n)
                 if first is not None and first.type == "line_string_literal":

@@ -23,10 +23,10 @@ struct CustomSectionView: View {
 
         var key: String {
             switch self {
-            case .text: return "ui.custom.kind_text"
-            case .number: return "ui.custom.kind_number"
-            case .date: return "ui.custom.kind_date"
-            case .yesNo: return "ui.custom.kind_yes_no"
+            case .text: return "ui.custom.kind.text"
+            case .number: return "ui.custom.kind.number"
+            case .date: return "ui.custom.kind.date"
+            case .yesNo: return "ui.custom.kind.yes_no"
             }
         }
 
@@ -44,9 +44,9 @@ struct CustomSectionView: View {
         Form {
             ProblemText(problem: problem)
             SwiftUI.Section {
-                TextField(L("ui.custom.title"), text: $title)
+                TextField(L("ui.custom.name"), text: $title)
                     .frame(minHeight: touchTarget)
-                    .accessibilityLabel(L("ui.custom.title"))
+                    .accessibilityLabel(L("ui.custom.name"))
             }
             ForEach($fields) { $draft in
                 SwiftUI.Section(L("ui.custom.field")) {
@@ -68,7 +68,7 @@ struct CustomSectionView: View {
                 WideButton(title: L("ui.custom.create"), prominent: true) { Task { await create() } }
             }
         }
-        .navigationTitle(L("ui.custom.screen_title"))
+        .navigationTitle(L("ui.custom.title"))
     }
 
     private func create() async {

@@ -85,9 +85,11 @@ private struct DeviceRowView: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
-            Text(row.name).font(.headline)
-            Text(L("ui.devices.added", ["date": row.added])).font(.subheadline)
-            if let removed = row.removed { Text(L("ui.devices.removed", ["date": removed])).font(.subheadline) }
+            if let removed = row.removed {
+                Text(L("ui.devices.removed", ["name": row.name, "date": removed])).font(.body)
+            } else {
+                Text(L("ui.devices.other", ["name": row.name, "date": row.added])).font(.body)
+            }
         }
         .accessibilityElement(children: .combine)
     }

@@ -24,7 +24,7 @@ struct ImportView: View {
             List {
                 ProblemText(problem: model.problem)
                 SwiftUI.Section {
-                    Text(L("ui.import.explain")).font(.body)
+                    Text(L("ui.import.intro")).font(.body)
                     if running {
                         ProgressView(value: total == 0 ? 0 : Double(done) / Double(total))
                             .accessibilityLabel(L("ui.import.progress", ["done": String(done), "total": String(total)]))
@@ -33,7 +33,8 @@ struct ImportView: View {
                         WideButton(title: L("ui.import.pick"), prominent: true) { picking = true }
                     }
                     if let report {
-                        Text(L("ui.import.report", [
+                        Text(L("ui.import.report")).font(.headline)
+                        Text(L("ui.import.totals", [
                             "ok": String(report.totals.ok),
                             "failed": String(report.totals.failed + report.totals.partial),
                             "readings": String(report.totals.samplesAdded),
@@ -41,7 +42,7 @@ struct ImportView: View {
                         ])).font(.body)
                     }
                 }
-                SwiftUI.Section(L("ui.import.earlier")) {
+                SwiftUI.Section(L("ui.import.history")) {
                     if let empty = screen.emptyKey { Text(L(empty)).font(.body) }
                     ForEach(screen.imports, id: \.id) { row in
                         VStack(alignment: .leading, spacing: 4) {
@@ -49,7 +50,7 @@ struct ImportView: View {
                             Text(L(row.originKey)).font(.subheadline)
                             Text(L(label: row.summary)).font(.body)
                             ForEach(Array(row.files.enumerated()), id: \.offset) { _, file in
-                                Text(L("ui.import.file_line", ["name": file.name, "status": L(file.statusKey)])).font(.subheadline)
+                                Text(L("ui.import.file", ["name": file.name, "status": L(file.statusKey)])).font(.subheadline)
                             }
                         }
                         .accessibilityElement(children: .combine)

@@ -81,7 +81,7 @@ struct InsightsView: View {
                 if !screen.trends.isEmpty {
                     SwiftUI.Section(L("ui.insights.trends")) {
                         ForEach(Array(screen.trends.enumerated()), id: \.offset) { _, trend in
-                            let words = L("ui.insights.trend_line", ["average": trend.average, "direction": L(trend.directionKey)])
+                            let words = L("ui.insights.trend_line", ["average": trend.average, "direction": L(trend.directionKey), "days": String(trend.windowDays)])
                             if let kind = ChartView.kind(labelKey: trend.labelKey) {
                                 RouteLink(title: L(trend.labelKey), detail: words, route: .chart(kind))
                             } else {
@@ -95,7 +95,9 @@ struct InsightsView: View {
                         Text(L("ui.insights.fitness_week", [
                             "sessions": String(fitness.sessionsThisWeek), "time": fitness.timeThisWeek, "distance": fitness.distanceThisWeek,
                         ])).font(.body)
-                        Text(L("ui.insights.fitness_streak", ["days": String(fitness.currentStreakDays)])).font(.body)
+                        Text(L("ui.insights.fitness_streak", [
+                            "current": String(fitness.currentStreakDays), "longest": String(fitness.longestStreakDays),
+                        ])).font(.body)
                         ForEach(Array(fitness.personalBests.enumerated()), id: \.offset) { _, best in
                             Text(L("ui.insights.personal_best", ["label": best.label, "value": best.value, "date": best.date])).font(.body)
                         }
