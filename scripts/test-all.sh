@@ -7,7 +7,9 @@
 #   3. services    PostgreSQL and the FHIR R4 test server on 127.0.0.1
 #   4. Rust        the whole workspace, once, with every server and tool present
 #   5. bindings    generated Kotlin on the JVM, Python, Swift symbols (scripts/test-bindings.sh)
-#   6. relay       PostgreSQL storage scan, clinician viewer in Chromium, jose interop
+#   6. ios         Swift sources parse, use only real binding symbols and catalogue keys,
+#                  and every screen has a view in both shells (scripts/check-ios.sh)
+#   7. relay       PostgreSQL storage scan, clinician viewer in Chromium, jose interop
 # Under CI=true a test that lacks a prerequisite fails instead of skipping. Everything
 # temporary lives in one folder that is removed at the end; a check fails the run if
 # anything new is left in /tmp.
@@ -56,6 +58,9 @@ cargo test --workspace --locked 2>&1
 
 stage "bindings: Kotlin on the JVM, Python, Swift symbols (phr-ffi)"
 bash scripts/test-bindings.sh
+
+stage "ios: Swift sources parse, binding symbols, string keys, screen parity with Android"
+bash scripts/check-ios.sh
 
 stage "relay: PostgreSQL storage scan, clinician viewer in Chromium, JWE interop with npm jose"
 bash scripts/relay-test.sh

@@ -4,7 +4,7 @@ import PhrFFI
 import Security
 
 /// The record's platform key store: a random 256-bit key kept in the Keychain
-/// (this device only, available after first unlock) wraps the record's data key with
+/// (this device only, readable only while the phone is unlocked) wraps the record's data key with
 /// AES-GCM (CryptoKit's combined format: nonce || ciphertext || tag).
 final class KeychainKeyStore: KeyStore, @unchecked Sendable {
     private let account: String
@@ -49,7 +49,7 @@ final class KeychainKeyStore: KeyStore, @unchecked Sendable {
             let key = SymmetricKey(size: .bits256)
             query.removeValue(forKey: kSecReturnData as String)
             query[kSecValueData as String] = key.withUnsafeBytes { Data($0) }
-            query[kSecAttrAccessible as String] = kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly
+            query[kSecAttrAccessible as String] = kSecAttrAccessibleWhenUnlockedThisDeviceOnly
             guard SecItemAdd(query as CFDictionary, nil) == errSecSuccess else { throw KeyStoreError.Failed }
             return key
         case errSecInteractionNotAllowed:

@@ -1,46 +1,47 @@
 import PhrFFI
 import SwiftUI
 
-/// Who may ever see this section besides the owner (enforced by the core's consent module).
+/// Who may see each section: only you, shareable, or extra private (never to an employer or
+/// insurer), and whether an optional section is switched on. The rows and the words are the
+/// core's (`settingsScreen().sections`); the core refuses what it does not allow.
+@MainActor
 struct PrivacyView: View {
-    let sectionId: String
-    @EnvironmentObject var store: RecordStore
-    @State private var selected: PrivacyLevel?
-    @State private var message: String?
+    @StateObject private var model: PrivacyModel
 
-    private let options: [(PrivacyLevel, String, String)] = [
-        (.private, "Only me", "Never shared with anyone."),
-        (.shareable, "Shareable", "You may include it when you share your record."),
-        (.sensitive, "Sensitive", "Shared only when you name it, never with an employer or insurer."),
+    init(record: PhrRecord) {
+        _model = StateObject(wrappedValue: PrivacyModel(record: record))
+    }
+
+    private static let levels: [(PrivacyLevel, String)] = [
+        (.private, "privacy.private"),
+        (.shareable, "privacy.shareable"),
+        (.sensitive, "privacy.sensitive"),
     ]
 
     var body: some View {
-        List {
-            if let message { Text(message).foregroundStyle(.red) }
-            ForEach(options, id: \.1) { level, label, explanation in
-                Button {
-                    select(level)
-                } label: {
-                    HStack {
-                        VStack(alignment: .leading) {
-                            Text(label)
-                            Text(explanation).font(.caption).foregroundStyle(.secondary)
+        Loaded(state: model.state, retry: model.reload) { rows in
+            List {
+                ProblemText(problem: model.problem)
+                Text(L("ui.privacy.explain")).font(.body)
+                ForEach(rows, id: \.id) { row in
+                    SwiftUI.Section(row.title) {
+                        Text(L(row.privacyKey)).font(.subheadline)
+                        Picker(L("ui.privacy.who_for", ["section": row.title]), selection: Binding(
+                            get: { Self.levels.first { $0.1 == row.privacyKey }?.0 ?? .shareable },
+                            set: { level in model.perform { record in _ = try await record.setSectionPrivacy(section: row.id, privacy: level) } }
+                        )) {
+                            ForEach(Self.levels, id: \.1) { level in Text(L(level.1)).tag(level.0) }
                         }
-                        Spacer()
-                        if selected == level { Image(systemName: "checkmark") }
+                        .frame(minHeight: touchTarget)
+                        .accessibilityLabel(L("ui.privacy.who_for", ["section": row.title]))
+                        LabelledToggle(title: L("ui.privacy.switched_on", ["section": row.title]), isOn: row.enabled) { on in
+                            model.perform { record in _ = try await record.setSectionEnabled(section: row.id, enabled: on) }
+                        }
                     }
                 }
             }
         }
-        .navigationTitle("Privacy")
-        .task {
-            do { selected = try await store.record?.section(name: sectionId).privacy } catch { message = RecordStore.message(for: error) }
-        }
-    }
-
-    private func select(_ level: PrivacyLevel) {
-        Task {
-            do { selected = try await store.record?.setSectionPrivacy(section: sectionId, privacy: level).privacy } catch { message = RecordStore.message(for: error) }
-        }
+        .navigationTitle(L("ui.privacy.title"))
+        .task { await model.run() }
     }
 }

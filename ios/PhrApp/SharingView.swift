@@ -1,144 +1,108 @@
 import PhrFFI
 import SwiftUI
-import UIKit
 
-/// "Who can see my record": share chosen sections as a QR code for a purpose and a time,
-/// see every share and who opened it, take any share back. Mirrors android/shared's
-/// SharingModel; every rule is the core's. The relay is contacted only from these buttons.
+/// Who can see my record: every share as the core describes it (to whom, which sections,
+/// why, until when, how often opened, replies), with Show the code, Update and Stop. The
+/// relay is contacted only from these buttons.
+@MainActor
 struct SharingView: View {
-    @EnvironmentObject var store: RecordStore
-    @State private var grants: [Grant] = []
-    @State private var history: [AuditEvent] = []
-    @State private var choices: [PhrFFI.Section] = []
+    @StateObject private var model: SharingModel
     @State private var link: SharedLink?
-    @State private var message: String?
-    @State private var busy = false
 
-    @State private var name = ""
-    @State private var role = ""
-    @State private var category = RecipientCategory.healthProfessional
-    @State private var purpose = ""
-    @State private var days = "7"
-    @State private var passcode = ""
-    @State private var chosen: Set<String> = []
+    init(record: PhrRecord) {
+        _model = StateObject(wrappedValue: SharingModel(record: record))
+    }
 
     var body: some View {
-        List {
-            if let message { Text(message).foregroundStyle(.red) }
-            if let link, let image = UIImage(data: link.qrPng) {
+        Loaded(state: model.state, retry: model.reload) { screen in
+            List {
+                ProblemText(problem: model.problem)
+                if let link { ShareCodeView(link: link) }
                 SwiftUI.Section {
-                    Image(uiImage: image).interpolation(.none).resizable().scaledToFit().frame(maxWidth: 240)
-                    Text(link.passcodeRequired ? "Let them scan this, then tell them the passcode yourself." : "Let them scan this.")
-                }
-            }
-            SwiftUI.Section("Share with someone") {
-                TextField("Their name", text: $name)
-                TextField("Who they are (GP, physio, daughter...)", text: $role)
-                Picker("They are", selection: $category) {
-                    Text("Health professional").tag(RecipientCategory.healthProfessional)
-                    Text("Family or carer").tag(RecipientCategory.familyOrCarer)
-                    Text("Social care").tag(RecipientCategory.socialCare)
-                    Text("Other organisation").tag(RecipientCategory.otherOrganisation)
-                    Text("Employer").tag(RecipientCategory.employer)
-                    Text("Insurer").tag(RecipientCategory.insurer)
-                }
-                TextField("What for", text: $purpose)
-                ForEach(choices, id: \.id) { s in
-                    Toggle(s.privacy == .sensitive ? "\(s.title) (sensitive)" : s.title, isOn: Binding(
-                        get: { chosen.contains(s.id) },
-                        set: { on in if on { chosen.insert(s.id) } else { chosen.remove(s.id) } }))
-                }
-                TextField("For how many days (empty: until I stop it)", text: $days).keyboardType(.numberPad)
-                SecureField("Passcode they must type (optional)", text: $passcode)
-                Button("Make a QR code") { Task { await share() } }.disabled(busy || chosen.isEmpty)
-            }
-            SwiftUI.Section("Who can see what") {
-                if grants.isEmpty { Text("You have not shared anything.") }
-                ForEach(grants, id: \.id) { g in
-                    VStack(alignment: .leading) {
-                        Text("\(g.recipient.name) (\(g.recipient.role))")
-                        Text("\(g.purpose): \(g.sections.joined(separator: ", "))").font(.caption)
-                        Text(status(g)).font(.caption).foregroundStyle(.secondary)
-                        if g.status == .active {
-                            HStack {
-                                if g.sharedByLink {
-                                    Button("QR") { Task { link = try? await store.record?.sharedLink(grantId: g.id) } }
-                                    Button("Update") { Task { await attempt { link = try await store.record?.updateSharedLink(grantId: g.id) } } }.disabled(busy)
-                                }
-                                Button("Stop sharing", role: .destructive) { Task { await revoke(g) } }.disabled(busy)
-                            }.buttonStyle(.borderless)
-                        }
+                    RouteLink(title: L("ui.sharing.new"), route: .newShare)
+                    RouteLink(title: L("ui.home.emergency_card"), route: .emergencyCard)
+                    RouteLink(title: L("ui.sharing.ask_advice"), route: .advice)
+                    WideButton(title: L("ui.sharing.refresh")) {
+                        model.perform { record in _ = try await record.refreshShares() }
                     }
                 }
-            }
-            SwiftUI.Section("History") {
-                ForEach(history, id: \.seq) { e in
-                    VStack(alignment: .leading) {
-                        Text(line(e))
-                        Text(e.at.formatted(date: .abbreviated, time: .shortened)).font(.caption).foregroundStyle(.secondary)
-                    }
+                SwiftUI.Section(L("ui.sharing.list", ["count": String(screen.active)])) {
+                    if screen.grants.isEmpty { Text(L("ui.sharing.none")).font(.body) }
+                    ForEach(screen.grants, id: \.id) { row in GrantRowView(row: row, model: model, link: $link) }
                 }
             }
         }
-        .navigationTitle("Sharing")
-        .toolbar { Button("Who opened it?") { Task { await refresh() } }.disabled(busy) }
-        .task { await reload() }
+        .navigationTitle(L("ui.tab.sharing"))
+        .task { await model.run() }
     }
+}
 
-    private func reload() async {
-        guard let record = store.record else { return }
-        do {
-            choices = try await record.sections().filter { $0.enabled && $0.privacy != .private }
-            grants = try await record.grants().reversed()
-            history = try await record.auditLog().reversed()
-        } catch { message = RecordStore.message(for: error) }
-    }
+@MainActor
+private struct GrantRowView: View {
+    let row: GrantRow
+    @ObservedObject var model: SharingModel
+    @Binding var link: SharedLink?
 
-    private func attempt(_ work: () async throws -> Void) async {
-        busy = true
-        message = nil
-        do { try await work() } catch { message = RecordStore.message(for: error) }
-        busy = false
-        await reload()
-    }
-
-    private func share() async {
-        await attempt {
-            let expiry = Int(days).map { Date().addingTimeInterval(Double($0) * 86_400) }
-            let request = GrantRequest(recipient: Recipient(name: name, role: role, category: category), sections: Array(chosen), purpose: purpose, expiry: expiry)
-            link = try await store.record?.shareLink(request: request, options: ShareLinkOptions(relayUrl: store.relayURL, passcode: passcode.isEmpty ? nil : passcode))
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            Text(L("ui.sharing.with", ["name": row.recipient, "role": row.role])).font(.headline)
+            Text(L(row.categoryKey)).font(.subheadline)
+            Text(L("ui.sharing.sections", ["sections": row.sections.joined(separator: ", ")])).font(.body)
+            Text(L("ui.sharing.purpose", ["purpose": row.purpose])).font(.body)
+            if let question = row.question { Text(L("ui.sharing.question", ["question": question])).font(.body) }
+            Text(L(row.statusKey) + ". " + L(label: row.expiryLabel)).font(.subheadline)
+            Text(L("ui.sharing.openings", ["count": String(row.openings)])).font(.subheadline)
+            ForEach(Array(row.replies.enumerated()), id: \.offset) { _, reply in
+                Text(L("ui.sharing.reply", ["from": reply.from, "date": reply.at, "text": reply.text])).font(.body)
+            }
+        }
+        .accessibilityElement(children: .combine)
+        if row.hasLink && row.canRevoke {
+            WideButton(title: L("ui.sharing.show_code")) {
+                let id = row.id
+                model.perform { record in
+                    let shown = try await record.sharedLink(grantId: id)
+                    await MainActor.run { link = shown }
+                }
+            }
+            WideButton(title: L("ui.sharing.update")) {
+                let id = row.id
+                model.perform { record in
+                    let updated = try await record.updateSharedLink(grantId: id)
+                    await MainActor.run { link = updated }
+                }
+            }
+        }
+        if row.canRevoke {
+            WideButton(title: L("ui.sharing.stop", ["name": row.recipient]), role: .destructive) {
+                let id = row.id
+                let byLink = row.hasLink
+                model.perform { record in
+                    if byLink { _ = try await record.revokeShare(grantId: id) } else { _ = try await record.revokeGrant(id: id) }
+                    await MainActor.run { if link?.grant.id == id { link = nil } }
+                }
+            }
         }
     }
+}
 
-    private func revoke(_ g: Grant) async {
-        await attempt {
-            if g.sharedByLink { _ = try await store.record?.revokeShare(grantId: g.id) } else { _ = try await store.record?.revokeGrant(id: g.id) }
-            if link?.grant.id == g.id { link = nil }
-        }
-    }
+/// The QR code of a share and what to tell the person who scans it.
+@MainActor
+struct ShareCodeView: View {
+    let link: SharedLink
 
-    private func refresh() async {
-        await attempt { _ = try await store.record?.refreshShares() }
-    }
-
-    private func status(_ g: Grant) -> String {
-        switch g.status {
-        case .active: return g.expiry.map { "Active until \($0.formatted(date: .abbreviated, time: .omitted))" } ?? "Active until you stop it"
-        case .notYetValid: return "Starts \(g.start.formatted(date: .abbreviated, time: .omitted))"
-        case .expired: return "Expired"
-        case .revoked: return "Revoked"
-        }
-    }
-
-    private func line(_ e: AuditEvent) -> String {
-        switch e.action {
-        case .remoteFetch: return "\(e.actor) opened your shared record"
-        case .remoteRefused: return "\(e.actor) was refused"
-        case .read: return "Prepared \(e.sections.joined(separator: ", ")) for \(e.actor)"
-        case .grantCreated: return "You shared \(e.sections.joined(separator: ", ")) with \(e.actor)"
-        case .grantRevoked: return "You stopped sharing with \(e.actor)"
-        case .replyReceived: return "\(e.actor) replied"
-        case .denied: return "A request from \(e.actor) was refused"
+    var body: some View {
+        SwiftUI.Section(L("ui.share.code_title")) {
+            if let image = UIImage(data: link.qrPng) {
+                Image(uiImage: image)
+                    .interpolation(.none)
+                    .resizable()
+                    .scaledToFit()
+                    .accessibilityLabel(L("ui.share.code_spoken", ["name": link.grant.recipient.name]))
+            }
+            Text(L(link.passcodeRequired ? "ui.share.scan_then_passcode" : "ui.share.scan")).font(.body)
+            ShareLink(item: link.shlink) { Text(L("ui.share.send_link")).font(.headline).frame(minHeight: touchTarget) }
+                .accessibilityLabel(L("ui.share.send_link"))
         }
     }
 }

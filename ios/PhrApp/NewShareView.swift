@@ -1,0 +1,115 @@
+import PhrFFI
+import SwiftUI
+
+/// Share chosen sections with someone: who they are (and what kind of person or body), why,
+/// for how long, an optional passcode. Before anything goes to an employer or an insurer the
+/// owner reads a plain warning and confirms. The core refuses private sections, and
+/// sensitive ones for employers and insurers. Then the QR code to show them.
+@MainActor
+struct NewShareView: View {
+    let record: PhrRecord
+    @StateObject private var choices: ShareChoicesModel
+    @State private var chosen: Set<String> = []
+    @State private var name = ""
+    @State private var role = ""
+    @State private var category = RecipientCategory.healthProfessional
+    @State private var purpose = ""
+    @State private var days = 30
+    @State private var passcode = ""
+    @State private var warning = false
+    @State private var busy = false
+    @State private var problem: String?
+    @State private var link: SharedLink?
+
+    static let categories: [(RecipientCategory, String)] = [
+        (.healthProfessional, "recipient.health_professional"),
+        (.familyOrCarer, "recipient.family_or_carer"),
+        (.socialCare, "recipient.social_care"),
+        (.otherOrganisation, "recipient.other_organisation"),
+        (.employer, "recipient.employer"),
+        (.insurer, "recipient.insurer"),
+    ]
+
+    init(record: PhrRecord) {
+        self.record = record
+        _choices = StateObject(wrappedValue: ShareChoicesModel(record: record))
+    }
+
+    private var sections: [PhrFFI.Section] {
+        if case .ready(let list) = choices.state { return list }
+        return []
+    }
+
+    var body: some View {
+        Form {
+            ProblemText(problem: problem)
+            if let link {
+                ShareCodeView(link: link)
+            } else {
+                SwiftUI.Section(L("ui.share.who")) {
+                    TextField(L("ui.share.name"), text: $name).frame(minHeight: touchTarget).accessibilityLabel(L("ui.share.name"))
+                    TextField(L("ui.share.role"), text: $role).frame(minHeight: touchTarget).accessibilityLabel(L("ui.share.role"))
+                    Picker(L("ui.share.category"), selection: $category) {
+                        ForEach(Self.categories, id: \.1) { Text(L($0.1)).tag($0.0) }
+                    }
+                    .frame(minHeight: touchTarget)
+                    .accessibilityLabel(L("ui.share.category"))
+                    if category == .employer || category == .insurer {
+                        Text(L("ui.share.employer_warning")).font(.body).foregroundStyle(.red)
+                    }
+                }
+                SwiftUI.Section(L("ui.share.what")) {
+                    ForEach(sections, id: \.id) { s in
+                        LabelledToggle(title: s.title, isOn: chosen.contains(s.id)) { on in
+                            if on { chosen.insert(s.id) } else { chosen.remove(s.id) }
+                        }
+                    }
+                }
+                SwiftUI.Section(L("ui.share.why")) {
+                    TextField(L("ui.share.purpose"), text: $purpose).frame(minHeight: touchTarget).accessibilityLabel(L("ui.share.purpose"))
+                    Picker(L("ui.share.how_long"), selection: $days) {
+                        Text(L("ui.chart.days", ["days": "1"])).tag(1)
+                        Text(L("ui.chart.days", ["days": "7"])).tag(7)
+                        Text(L("ui.chart.days", ["days": "30"])).tag(30)
+                        Text(L("ui.share.until_stopped")).tag(0)
+                    }
+                    .frame(minHeight: touchTarget)
+                    .accessibilityLabel(L("ui.share.how_long"))
+                    SecureField(L("ui.share.passcode"), text: $passcode).frame(minHeight: touchTarget).accessibilityLabel(L("ui.share.passcode"))
+                }
+                SwiftUI.Section {
+                    WideButton(title: L("ui.share.make_code"), prominent: true) {
+                        if category == .employer || category == .insurer { warning = true } else { Task { await share() } }
+                    }
+                    .disabled(busy || chosen.isEmpty)
+                }
+            }
+        }
+        .navigationTitle(L("ui.sharing.new"))
+        .task { await choices.run() }
+        .alert(L("ui.share.warning_title"), isPresented: $warning) {
+            Button(L("ui.share.warning_go_on"), role: .destructive) { Task { await share() } }
+            Button(L("ui.form.cancel"), role: .cancel) {}
+        } message: {
+            Text(L("ui.share.employer_warning"))
+        }
+    }
+
+    private func share() async {
+        busy = true
+        defer { busy = false }
+        problem = nil
+        let expiry = days == 0 ? nil : Date().addingTimeInterval(Double(days) * 86_400)
+        let request = GrantRequest(
+            recipient: Recipient(name: name, role: role, category: category),
+            sections: Array(chosen).sorted(), purpose: purpose, message: nil, start: nil, expiry: expiry
+        )
+        do {
+            link = try await record.shareLink(request: request, options: ShareLinkOptions(
+                relayUrl: AppModel.relayURL, passcode: passcode.isEmpty ? nil : passcode, longTerm: false, label: nil
+            ))
+        } catch {
+            problem = problemText(error)
+        }
+    }
+}
