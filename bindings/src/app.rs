@@ -14,6 +14,7 @@ use phr_core::app::screens::{
     self, AnnotationLine, EntryAction, EntryRow, EntryScreen, FieldLine, HistoryLine, HomeScreen,
     ProvenanceLabel, SectionCard, SectionScreen,
 };
+use phr_core::app::warm::WarmingObserver;
 use phr_core::store::{ObserverId, RecordArea};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -202,7 +203,8 @@ pub enum RecordArea {
 }
 
 /// Told after each committed change to the record (an edit, an import, a sync), with the
-/// areas it touched, so screens showing them refresh. Called on the thread that wrote:
+/// areas it touched, so screens showing them refresh. Changes that land close together may
+/// be told once, with all their areas. Called on the core's warming thread:
 /// post to a channel and return (the shells wrap it as a Kotlin `Flow` / Swift
 /// `AsyncStream`); never write to the record from here.
 #[uniffi::export(with_foreign)]
@@ -336,8 +338,17 @@ impl PhrRecord {
 
     /// Registers `listener` to hear of every committed change; keep the handle while the
     /// screen is shown and close it after.
+    /// The listener is told after the core has rebuilt what home and insights keep per
+    /// change (`phr_core::app::warm`), so the redraw it triggers finds them built.
     pub fn observe(&self, listener: Arc<dyn RecordChangeListener>) -> Arc<ObservationHandle> {
-        let id = self.inner.observe(Arc::new(ForeignListener(listener)));
+        let app: Arc<dyn phr_core::store::RecordObserver> = Arc::new(ForeignListener(listener));
+        let observer: Arc<dyn phr_core::store::RecordObserver> =
+            match WarmingObserver::new(Arc::downgrade(&self.inner), app.clone()) {
+                Ok(warming) => warming,
+                // No thread to spare: tell the app straight away; its first draw builds.
+                Err(_) => app,
+            };
+        let id = self.inner.observe(observer);
         Arc::new(ObservationHandle { record: self.inner.clone(), id: Mutex::new(Some(id)) })
     }
 }

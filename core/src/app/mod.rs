@@ -8,5 +8,6 @@ pub mod notifications;
 pub mod platform_hub;
 pub mod preferences;
 pub mod screens;
+pub mod warm;
 /// The catalogue sits below the store (charts label their alert markers with it).
 pub use crate::strings;

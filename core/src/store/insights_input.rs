@@ -165,6 +165,11 @@ impl Record {
         })
     }
 
+    /// Whether the insight input for `today` is built for the current write generation.
+    pub(crate) fn insight_input_is_cached(&self, today: NaiveDate) -> bool {
+        self.insight_cache.is_fresh(self.observers.generation(), &today)
+    }
+
     /// As [`Record::insight_input`], over the days `from..=to` (`to` acts as today).
     pub fn insight_input_between(&self, from: NaiveDate, to: NaiveDate) -> Result<InsightInput> {
         let (from, to) = if from <= to { (from, to) } else { (to, from) };

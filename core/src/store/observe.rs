@@ -77,6 +77,11 @@ impl Changed {
         self.0 == 0
     }
 
+    /// The areas of both (changes that arrived together, told as one).
+    pub fn with(self, other: Changed) -> Changed {
+        Changed(self.0 | other.0)
+    }
+
     /// The areas, in [`RecordArea::ALL`] order.
     pub fn areas(self) -> Vec<RecordArea> {
         RecordArea::ALL.into_iter().filter(|a| self.contains(*a)).collect()
@@ -105,6 +110,11 @@ pub(super) struct Derived<K, V> {
 impl<K: Eq + std::hash::Hash, V: Clone> Derived<K, V> {
     pub(super) fn new() -> Self {
         Derived { entries: Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    /// Whether `key` is kept for this generation (a draw now would not build it).
+    pub(super) fn is_fresh(&self, generation: u64, key: &K) -> bool {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(key).is_some_and(|(g, _)| *g == generation)
     }
 
     pub(super) fn get_or_build(
