@@ -344,18 +344,19 @@ fn latest(
         .map(|r| r.last))
 }
 
+/// What `phr chart` can draw, by the names `phr sample add` uses for the same readings.
+pub fn chart_names() -> String {
+    MetricKind::ALL
+        .iter()
+        .filter(|k| **k != MetricKind::SleepBedtime)
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn metric(name: &str) -> Result<MetricKind, String> {
-    MetricKind::from_name(name).ok_or_else(|| {
-        format!(
-            "unknown chart {name:?}; known: {}",
-            MetricKind::ALL
-                .iter()
-                .filter(|k| **k != MetricKind::SleepBedtime)
-                .map(|k| k.slug())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
+    MetricKind::from_name(name)
+        .ok_or_else(|| format!("unknown chart {name:?}; use one of: {}", chart_names()))
 }
 
 /// Renders one chart (or a sparkline) and writes it to `out`.
