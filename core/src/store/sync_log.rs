@@ -820,6 +820,42 @@ mod tests {
     }
 
     #[test]
+    fn only_edits_made_without_seeing_each_other_are_noted_as_conflicts() {
+        let d = devices(3);
+        let (a, b, c) = (&d.all[0], &d.all[1], &d.all[2]);
+        let e = a.add_entry("conditions", condition("asthma"), Provenance::User).unwrap();
+        let hidden = a.add_entry("conditions", condition("eczema"), Provenance::User).unwrap();
+        a.set_hidden(&hidden.id, true).unwrap();
+        exchange(a, b);
+        exchange(a, c);
+        // Sequential: b edits after seeing a's value; a hears of it without a conflict.
+        b.edit_entry(&e.id, condition("asthma (mild)")).unwrap();
+        assert!(a.apply_remote(all_ops(b), |_| Ok(())).unwrap().conflicts.is_empty());
+        exchange(a, c);
+        // Concurrent: a and c edit without seeing each other (and the hidden entry too).
+        a.edit_entry(&e.id, condition("asthma (severe)")).unwrap();
+        a.edit_entry(&hidden.id, condition("eczema (hands)")).unwrap();
+        c.edit_entry(&e.id, condition("asthma (childhood)")).unwrap();
+        c.edit_entry(&hidden.id, condition("eczema (feet)")).unwrap();
+        // Whichever side receives, in any order, notes the one visible conflict.
+        let on_c = c.apply_remote(all_ops(a), |_| Ok(())).unwrap().conflicts;
+        let on_a = a.apply_remote(all_ops(c), |_| Ok(())).unwrap().conflicts;
+        for notes in [&on_a, &on_c] {
+            assert_eq!(notes.len(), 1, "{notes:?}");
+            assert_eq!(notes[0].entry_id, e.id);
+            assert_eq!(notes[0].kept, "asthma (childhood) (active)");
+            assert_eq!(notes[0].replaced, "asthma (severe) (active)");
+        }
+        assert_eq!(
+            a.sync_conflict(&e.id).unwrap().map(|n| n.kept),
+            Some("asthma (childhood) (active)".into())
+        );
+        assert!(a.sync_conflict(&hidden.id).unwrap().is_none());
+        // Applying the same ops again notes nothing new.
+        assert!(a.apply_remote(all_ops(c), |_| Ok(())).unwrap().conflicts.is_empty());
+    }
+
+    #[test]
     fn concurrent_edits_converge_and_keep_every_value() {
         let d = devices(2);
         let (a, b) = (&d.all[0], &d.all[1]);
