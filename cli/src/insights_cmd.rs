@@ -30,7 +30,8 @@ pub enum InsightsCmd {
 
 #[derive(Subcommand)]
 pub enum GoalCmd {
-    /// Set a goal: weight KG | weekly-distance KM | resting-hr BPM | active-minutes MIN
+    /// Set a goal (by the sample kind names): weight KG | distance KM a week | resting_heart_rate BPM |
+    /// active_minutes MIN a week
     Set { kind: String, value: f64 },
     /// Your goals and progress
     List,
@@ -294,11 +295,9 @@ pub fn goal(record: &Record, cmd: GoalCmd, today: NaiveDate, json: bool) -> Resu
                     start_bpm: latest(record, phr_core::record::SampleKind::RestingHeartRate, today)?,
                 },
                 "activeminutes" | "weeklyactiveminutes" => Goal::WeeklyActiveMinutes { minutes: value },
-                _ => {
-                    return Err(format!(
-                        "unknown goal {kind:?}; known: weight, weekly-distance, resting-hr, active-minutes"
-                    ))
-                }
+                _ => return Err(format!(
+                    "unknown goal {kind:?}; use one of: weight, distance, resting_heart_rate, active_minutes"
+                )),
             };
             let goals = record.set_goal(g).map_err(err)?;
             if json {

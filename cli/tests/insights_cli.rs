@@ -136,4 +136,12 @@ fn chart_takes_the_sample_kind_names_and_lists_them_when_unknown() {
     assert!(!err.contains("blood-pressure") && !err.contains("resting-hr"), "{err}");
     let help = ok(h, &["chart", "--help"]);
     assert!(help.contains("bp_systolic") && !help.contains("blood-pressure"), "{help}");
+    // Goals take the same names and list them in that form.
+    ok(h, &["goal", "set", "resting_heart_rate", "58"]);
+    let bad = phr(h, &["goal", "set", "resting-pulse", "58"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && err.contains("resting_heart_rate") && !err.contains("resting-hr"),
+        "{err}"
+    );
 }
