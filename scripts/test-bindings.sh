@@ -46,7 +46,7 @@ for sym in "func syncNow" "func deviceOffer" "func deviceJoinRequest" "func remo
            "func smartBegin" "func smartFinish" "func fhirPull" "func fhirLinks" "class SmartSession" \
            "func insightsScreen" "func sharingScreen" "func devicesScreen" "func importsScreen" "func settingsScreen" \
            "func notificationsDue" "func appPreferences" "func setAppPreferences" "func ingestPlatformRecords" "public enum PlatformSource" \
-           "func stravaAuthorizeUrl" "func stravaConnect" "func stravaSync" "func stravaStatus"; do
+           "func stravaAuthorizeUrl" "func stravaConnect" "func stravaSync" "func stravaStatus" "func dismissSyncConflict" "public struct ConflictNote"; do
   grep -q "$sym" "$SWIFT" || { echo "generated Swift lacks: $sym"; exit 1; }
 done
 test -f "$GEN/swift/PhrFFIFFI.h" || { echo "generated Swift lacks its C header"; exit 1; }

@@ -11,8 +11,8 @@ use crate::record::{blocking, PhrRecord};
 use crate::PhrError;
 use phr_core::app::forms::{self, FieldError, FieldKind, FormField, FormSpec, RangePart};
 use phr_core::app::screens::{
-    self, AnnotationLine, EntryAction, EntryRow, EntryScreen, FieldLine, HistoryLine, HomeScreen,
-    ProvenanceLabel, SectionCard, SectionScreen,
+    self, AnnotationLine, ConflictNote, EntryAction, EntryRow, EntryScreen, FieldLine, HistoryLine,
+    HomeScreen, Label, ProvenanceLabel, SectionCard, SectionScreen,
 };
 use phr_core::app::warm::WarmingObserver;
 use phr_core::store::{ObserverId, RecordArea};
@@ -150,6 +150,14 @@ pub enum EntryAction {
     Annotate,
     Hide,
     Unhide,
+    DismissConflict,
+}
+
+#[uniffi::remote(Record)]
+pub struct ConflictNote {
+    pub message: Label,
+    pub restore: Label,
+    pub replaced: String,
 }
 
 #[uniffi::remote(Record)]
@@ -186,6 +194,7 @@ pub struct EntryScreen {
     pub hidden: bool,
     pub deleted: bool,
     pub actions: Vec<EntryAction>,
+    pub conflict: Option<ConflictNote>,
 }
 
 // ---- change observation (phr_core::store::observe) ----
@@ -334,6 +343,13 @@ impl PhrRecord {
     pub async fn entry_screen(&self, id: String) -> R<EntryScreen> {
         let inner = self.inner.clone();
         blocking(move || Ok(screens::entry_detail(&inner, &id)?)).await
+    }
+
+    /// The owner has read the sync conflict note on an entry (`EntryAction.DismissConflict`):
+    /// it leaves the entry's screen; the history keeps both values. False if there was none.
+    pub async fn dismiss_sync_conflict(&self, entry_id: String) -> R<bool> {
+        let inner = self.inner.clone();
+        blocking(move || Ok(inner.dismiss_sync_conflict(&entry_id)?)).await
     }
 
     /// Registers `listener` to hear of every committed change; keep the handle while the

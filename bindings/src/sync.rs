@@ -25,6 +25,33 @@ pub struct SyncSummary {
     pub waiting: u64,
     pub from_snapshot: bool,
     pub cursor: i64,
+    /// Entries two devices changed without seeing each other's change (the entry screen
+    /// shows the same note until `dismiss_sync_conflict`).
+    pub conflicts: Vec<SyncConflict>,
+}
+
+/// A conflict a sync resolved: which entry, the value kept, the one replaced (it is in the
+/// entry's history) and when each change was made.
+#[derive(Clone, uniffi::Record)]
+pub struct SyncConflict {
+    pub entry_id: String,
+    pub section: String,
+    pub kept: String,
+    pub replaced: String,
+    pub kept_at_ms: i64,
+    pub replaced_at_ms: i64,
+}
+
+/// The values are health data: Debug shows only where and when.
+impl std::fmt::Debug for SyncConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConflict")
+            .field("entry_id", &self.entry_id)
+            .field("section", &self.section)
+            .field("kept_at_ms", &self.kept_at_ms)
+            .field("replaced_at_ms", &self.replaced_at_ms)
+            .finish_non_exhaustive()
+    }
 }
 
 /// One of the owner's devices.
@@ -172,6 +199,18 @@ impl PhrRecord {
                 waiting: r.parked,
                 from_snapshot: r.from_snapshot,
                 cursor: r.cursor,
+                conflicts: r
+                    .conflicts
+                    .into_iter()
+                    .map(|c| SyncConflict {
+                        entry_id: c.entry_id,
+                        section: c.section,
+                        kept: c.kept,
+                        replaced: c.replaced,
+                        kept_at_ms: c.kept_at_ms,
+                        replaced_at_ms: c.replaced_at_ms,
+                    })
+                    .collect(),
             })
         })
         .await;

@@ -199,8 +199,9 @@ macro_rules! mirror_enum {
 }
 
 mirror_enum!(Severity { Mild, Moderate, Severe });
-mirror_enum!(AllergyKind { Allergy, Intolerance });
-mirror_enum!(ConditionStatus { Active, Resolved, InRemission });
+mirror_enum!(AllergyKind { Allergy, Intolerance, NoKnownAllergy });
+mirror_enum!(AllergyStatus { Active, Inactive, Resolved });
+mirror_enum!(ConditionStatus { Active, Resolved, InRemission, Inactive });
 mirror_enum!(Abo { A, B, AB, O });
 mirror_enum!(RhD { Positive, Negative });
 mirror_enum!(
@@ -345,12 +346,16 @@ pub enum EntryValue {
     },
     Allergy {
         substance: String,
-        severity: Severity,
+        /// None only for `AllergyKind::NoKnownAllergy`.
+        severity: Option<Severity>,
         kind: AllergyKind,
         #[uniffi(default = None)]
         reaction: Option<String>,
         #[uniffi(default = None)]
         code: Option<Code>,
+        /// None reads as active.
+        #[uniffi(default = None)]
+        status: Option<AllergyStatus>,
     },
     BloodGroup {
         group: BloodGroup,
@@ -473,11 +478,12 @@ impl TryFrom<EntryValue> for core::EntryValue {
                 },
                 registered,
             },
-            V::Allergy { substance, severity, kind, reaction, code } => core::EntryValue::Allergy {
+            V::Allergy { substance, severity, kind, reaction, code, status } => core::EntryValue::Allergy {
                 substance,
                 reaction,
-                severity: severity.into(),
+                severity: severity.map(Into::into),
                 kind: kind.into(),
+                status: status.map(Into::into).unwrap_or_default(),
                 code: code_in(code),
             },
             V::BloodGroup { group } => core::EntryValue::BloodGroup {
@@ -583,12 +589,13 @@ impl From<core::EntryValue> for EntryValue {
                 },
                 registered,
             },
-            C::Allergy { substance, reaction, severity, kind, code } => EntryValue::Allergy {
+            C::Allergy { substance, reaction, severity, kind, status, code } => EntryValue::Allergy {
                 substance,
-                severity: severity.into(),
+                severity: severity.map(Into::into),
                 kind: kind.into(),
                 reaction,
                 code: code_out(code),
+                status: Some(status.into()),
             },
             C::BloodGroup { group } => {
                 EntryValue::BloodGroup { group: BloodGroup { abo: group.abo.into(), rh: group.rh.into() } }

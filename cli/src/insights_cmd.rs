@@ -31,7 +31,8 @@ pub enum InsightsCmd {
 
 #[derive(Subcommand)]
 pub enum GoalCmd {
-    /// Set a goal: weight KG | weekly-distance KM | resting-hr BPM | active-minutes MIN
+    /// Set a goal (by the sample kind names): weight KG | distance KM a week | resting_heart_rate BPM |
+    /// active_minutes MIN a week
     Set { kind: String, value: f64 },
     /// Your goals and progress
     List,
@@ -295,11 +296,9 @@ pub fn goal(record: &Record, cmd: GoalCmd, today: NaiveDate, json: bool) -> Resu
                     start_bpm: latest(record, phr_core::record::SampleKind::RestingHeartRate, today)?,
                 },
                 "activeminutes" | "weeklyactiveminutes" => Goal::WeeklyActiveMinutes { minutes: value },
-                _ => {
-                    return Err(format!(
-                        "unknown goal {kind:?}; known: weight, weekly-distance, resting-hr, active-minutes"
-                    ))
-                }
+                _ => return Err(format!(
+                    "unknown goal {kind:?}; use one of: weight, distance, resting_heart_rate, active_minutes"
+                )),
             };
             let goals = record.set_goal(g).map_err(err)?;
             if json {
@@ -345,18 +344,19 @@ fn latest(
         .map(|r| r.last))
 }
 
+/// What `phr chart` can draw, by the names `phr sample add` uses for the same readings.
+pub fn chart_names() -> String {
+    MetricKind::ALL
+        .iter()
+        .filter(|k| **k != MetricKind::SleepBedtime)
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn metric(name: &str) -> Result<MetricKind, String> {
-    MetricKind::from_name(name).ok_or_else(|| {
-        format!(
-            "unknown chart {name:?}; known: {}",
-            MetricKind::ALL
-                .iter()
-                .filter(|k| **k != MetricKind::SleepBedtime)
-                .map(|k| k.slug())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
+    MetricKind::from_name(name)
+        .ok_or_else(|| format!("unknown chart {name:?}; use one of: {}", chart_names()))
 }
 
 /// Renders one chart (or a sparkline) and writes it to `out`.

@@ -177,7 +177,9 @@ enum Command {
     },
     /// Draw a chart as SVG: `phr chart weight --from 2026-01-01 --to 2026-11-25 --out weight.svg`
     Chart {
-        /// weight, bmi, blood-pressure, resting-hr, vo2max, sleep, steps, active-minutes, alcohol, distance
+        /// What to draw, by the names `phr sample add` uses: weight, bmi, bp_systolic (blood pressure),
+        /// bp_diastolic, resting_heart_rate, vo2max, sleep_duration, steps, active_minutes,
+        /// alcohol_units, distance
         kind: String,
         /// First day (default: a year before --to)
         #[arg(long)]
@@ -218,6 +220,8 @@ enum SectionCmd {
 enum SampleCmd {
     /// Add one reading: `phr sample add weight 82.4 --unit kg`
     Add {
+        /// weight, bp_systolic, bp_diastolic, resting_heart_rate, steps, ... (a wrong one lists
+        /// them all; `phr chart` takes the same names)
         kind: String,
         value: f64,
         #[arg(long)]

@@ -48,6 +48,20 @@ fn e(x: phr_core::Error) -> String {
     x.to_string()
 }
 
+/// One line per conflict the sync resolved: the catalogue's texts, then where to look.
+fn conflict_line(c: &phr_core::store::SyncConflict) -> String {
+    let note = phr_core::app::screens::conflict_note(c);
+    let summary =
+        phr_core::app::screens::Label::new("sync.conflict.summary").arg("section", c.section.clone());
+    format!(
+        "{} {} {} (`phr show {}`)",
+        summary.english(),
+        note.message.english(),
+        note.restore.english(),
+        c.entry_id
+    )
+}
+
 pub fn sync(record: &Record, json_out: bool) -> Result<(), String> {
     let state = SyncState::require(record).map_err(e)?;
     let relay = devices::relay_for(&state, RetryPolicy::default()).map_err(e)?;
@@ -70,6 +84,9 @@ pub fn sync(record: &Record, json_out: bool) -> Result<(), String> {
         );
         if report.parked > 0 {
             outln!("{} changes wait for entries another device has not sent yet.", report.parked);
+        }
+        for c in &report.conflicts {
+            outln!("{}", conflict_line(c));
         }
     }
     Ok(())

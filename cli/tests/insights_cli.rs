@@ -111,3 +111,37 @@ fn goals_and_charts_from_the_command_line() {
     let bad = phr(h, &["chart", "horoscope", "--out", spark.to_str().unwrap()]);
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("unknown chart"));
 }
+
+#[test]
+fn chart_takes_the_sample_kind_names_and_lists_them_when_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path();
+    ok(h, &["demo", "--charts", h.join("c").to_str().unwrap()]);
+    // The names `phr sample add` uses draw the same charts.
+    for name in
+        ["bp_systolic", "bp_diastolic", "resting_heart_rate", "sleep_duration", "active_minutes", "weight"]
+    {
+        let out = h.join(format!("{name}.svg"));
+        ok(h, &["chart", name, "--out", out.to_str().unwrap()]);
+        assert!(std::fs::read_to_string(&out).unwrap().contains("<svg"), "{name}");
+    }
+    // The older chart names still work.
+    let old = h.join("old.svg");
+    ok(h, &["chart", "blood-pressure", "--out", old.to_str().unwrap()]);
+    // Unknown: fails and lists the valid names, in the one form.
+    let bad = phr(h, &["chart", "blood-sugar", "--out", h.join("x.svg").to_str().unwrap()]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("bp_systolic") && err.contains("resting_heart_rate"), "{err}");
+    assert!(!err.contains("blood-pressure") && !err.contains("resting-hr"), "{err}");
+    let help = ok(h, &["chart", "--help"]);
+    assert!(help.contains("bp_systolic") && !help.contains("blood-pressure"), "{help}");
+    // Goals take the same names and list them in that form.
+    ok(h, &["goal", "set", "resting_heart_rate", "58"]);
+    let bad = phr(h, &["goal", "set", "resting-pulse", "58"]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && err.contains("resting_heart_rate") && !err.contains("resting-hr"),
+        "{err}"
+    );
+}

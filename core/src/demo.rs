@@ -140,7 +140,8 @@ pub fn fill(record: &Record, today: NaiveDate) -> Result<DemoReport> {
             EntryValue::Condition {
                 name: s("Childhood asthma"),
                 code: snomed("195967001", "Asthma"),
-                onset: Some(d(1970, 1, 1)),
+                // Childhood, year not known: no onset rather than a made-up date.
+                onset: None,
                 status: ConditionStatus::Resolved,
                 notes: some("No inhaler since my twenties"),
             },
@@ -257,8 +258,9 @@ pub fn fill(record: &Record, today: NaiveDate) -> Result<DemoReport> {
             EntryValue::Allergy {
                 substance: s("Penicillin"),
                 reaction: some("rash and lip swelling"),
-                severity: Severity::Severe,
+                severity: Some(Severity::Severe),
                 kind: AllergyKind::Allergy,
+                status: AllergyStatus::Active,
                 code: snomed("764146007", "Penicillin"),
             },
             gp("AllergyIntolerance/pen"),
@@ -268,8 +270,9 @@ pub fn fill(record: &Record, today: NaiveDate) -> Result<DemoReport> {
             EntryValue::Allergy {
                 substance: s("Lactose"),
                 reaction: some("bloating"),
-                severity: Severity::Mild,
+                severity: Some(Severity::Mild),
                 kind: AllergyKind::Intolerance,
+                status: AllergyStatus::Active,
                 code: None,
             },
             user.clone(),

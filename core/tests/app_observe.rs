@@ -44,8 +44,9 @@ fn observers_hear_each_committed_write_with_its_areas() {
             EntryValue::Allergy {
                 substance: "Penicillin".into(),
                 reaction: None,
-                severity: phr_core::record::Severity::Severe,
+                severity: Some(phr_core::record::Severity::Severe),
                 kind: phr_core::record::AllergyKind::Allergy,
+                status: Default::default(),
                 code: None,
             },
             Provenance::User,

@@ -32,8 +32,9 @@ fn bundle_orders_allergies_and_medications_first_and_carries_the_question() {
         EntryValue::Allergy {
             substance: "Penicillin".into(),
             reaction: Some("rash".into()),
-            severity: Severity::Severe,
+            severity: Some(Severity::Severe),
             kind: AllergyKind::Allergy,
+            status: Default::default(),
             code: None,
         },
         Provenance::User,
@@ -96,8 +97,9 @@ fn shared_resources_are_the_owner_export_mapping() {
         EntryValue::Allergy {
             substance: "Penicillin".into(),
             reaction: Some("rash".into()),
-            severity: Severity::Severe,
+            severity: Some(Severity::Severe),
             kind: AllergyKind::Allergy,
+            status: Default::default(),
             code,
         },
         Provenance::User,

@@ -168,8 +168,28 @@ impl MetricKind {
         }
     }
 
-    /// Accepts the slug or the variant name, ignoring case, dashes and underscores,
-    /// plus a few everyday aliases ("bp", "rhr", "resting-heart-rate").
+    /// The one name people type and see (help, errors, README): the stored sample kind's
+    /// name where the metric charts one (`bp_systolic`, as `phr sample add` takes), else
+    /// the metric's own (`bmi`, `bedtime`). [`Self::from_name`] takes it and the older slugs.
+    pub fn name(self) -> &'static str {
+        match self {
+            MetricKind::Weight => "weight",
+            MetricKind::Bmi => "bmi",
+            MetricKind::BloodPressureSystolic => "bp_systolic",
+            MetricKind::BloodPressureDiastolic => "bp_diastolic",
+            MetricKind::RestingHeartRate => "resting_heart_rate",
+            MetricKind::Vo2Max => "vo2max",
+            MetricKind::SleepDuration => "sleep_duration",
+            MetricKind::SleepBedtime => "bedtime",
+            MetricKind::Steps => "steps",
+            MetricKind::ActiveMinutes => "active_minutes",
+            MetricKind::AlcoholUnits => "alcohol_units",
+            MetricKind::Distance => "distance",
+        }
+    }
+
+    /// Accepts [`Self::name`], the slug or the variant name, ignoring case, dashes and
+    /// underscores, plus a few everyday aliases ("bp", "rhr", "resting-heart-rate").
     pub fn from_name(name: &str) -> Option<MetricKind> {
         let norm = |s: &str| {
             s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase()
@@ -182,7 +202,9 @@ impl MetricKind {
             "rhr" | "restingheartrate" => Some(MetricKind::RestingHeartRate),
             "sleepduration" => Some(MetricKind::SleepDuration),
             "alcoholunits" => Some(MetricKind::AlcoholUnits),
-            _ => MetricKind::ALL.into_iter().find(|k| n == norm(k.slug()) || n == norm(&format!("{k:?}"))),
+            _ => MetricKind::ALL
+                .into_iter()
+                .find(|k| n == norm(k.name()) || n == norm(k.slug()) || n == norm(&format!("{k:?}"))),
         }
     }
 

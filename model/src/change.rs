@@ -38,11 +38,15 @@ pub enum Change {
     },
     /// The entry's value register (last writer wins; the loser goes to the history).
     /// `by_source` marks changes made by the entry's medical-record source, the only
-    /// writer allowed for such entries.
+    /// writer allowed for such entries. `seen` is the value's stamp the writing device
+    /// held when it wrote: a receiver holding a newer one knows the two edits were made
+    /// without seeing each other (a conflict to tell the owner about). Older ops have none.
     EntryValue {
         id: String,
         value: EntryValue,
         by_source: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seen: Option<Stamp>,
     },
     EntryHidden {
         id: String,

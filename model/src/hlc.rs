@@ -49,7 +49,7 @@ impl Hlc {
 
 /// A clock with the device that made it: the total order last-writer-wins uses (ties on
 /// the clock are broken by device id, so every device picks the same winner).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Stamp {
     pub hlc: Hlc,
     pub device: String,

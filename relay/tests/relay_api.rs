@@ -445,8 +445,9 @@ fn a_long_term_link_is_brought_up_to_date_in_place(r: Running) {
     let allergy = EntryValue::Allergy {
         substance: "Latex".into(),
         reaction: Some("hives".into()),
-        severity: phr_core::record::Severity::Severe,
+        severity: Some(phr_core::record::Severity::Severe),
         kind: phr_core::record::AllergyKind::Allergy,
+        status: Default::default(),
         code: None,
     };
     rec.add_entry("allergies", allergy, Provenance::User).unwrap();

@@ -251,8 +251,9 @@ fn corrupt_database_gives_a_clear_error_and_no_panic() {
             EntryValue::Allergy {
                 substance: "Latex".into(),
                 reaction: None,
-                severity: Severity::Mild,
+                severity: Some(Severity::Mild),
                 kind: AllergyKind::Allergy,
+                status: Default::default(),
                 code: None,
             },
             Provenance::User,

@@ -59,3 +59,22 @@ def test_screens_and_the_notifications_plan(record):
     assert settings.medication_reminders
     assert run(record.sharing_screen()).grants == []
     assert run(record.imports_screen()).imports == []
+
+
+def test_no_known_allergy_and_the_sync_conflict_dismiss_call(record):
+    nka = phr_ffi.EntryValue.ALLERGY(substance="No known drug allergy", severity=None,
+                                     kind=phr_ffi.AllergyKind.NO_KNOWN_ALLERGY)
+    e = asyncio.run(record.add_entry("allergies", nka))
+    screen = asyncio.run(record.entry_screen(e.id))
+    assert screen.summary == "No known drug allergy"
+    # With a severity it would read as an allergy: refused.
+    try:
+        asyncio.run(record.add_entry("allergies", phr_ffi.EntryValue.ALLERGY(
+            substance="No known allergy", severity=phr_ffi.Severity.MILD, kind=phr_ffi.AllergyKind.NO_KNOWN_ALLERGY)))
+        raise AssertionError("a no known allergy with a severity was accepted")
+    except phr_ffi.PhrError:
+        pass
+    # No sync conflict on this entry: nothing to show, nothing to dismiss.
+    assert screen.conflict is None
+    assert phr_ffi.EntryAction.DISMISS_CONFLICT not in screen.actions
+    assert asyncio.run(record.dismiss_sync_conflict(e.id)) is False

@@ -4,10 +4,10 @@
 //! Deleted and hidden entries are left out. Every entry becomes one resource whose id is
 //! the entry's id, so importing an export elsewhere and exporting again is stable.
 
-use super::map::{LOINC, NHS_NUMBER_SYSTEM};
+use super::map::{LOINC, NHS_NUMBER_SYSTEM, SNOMED};
 use crate::record::{
-    AllergyKind, BuiltinSection, Code, ConditionStatus, Entry, EntryValue, FieldValue, OrganDonationDecision,
-    SampleKind, Severity,
+    AllergyKind, AllergyStatus, BuiltinSection, Code, ConditionStatus, Entry, EntryValue, FieldValue,
+    OrganDonationDecision, SampleKind, Severity,
 };
 use crate::store::{ListOptions, RESULTS_SECTION};
 use crate::{Error, Record, Result};
@@ -156,27 +156,40 @@ fn mapped_resource(id: &str, section: &str, value: &EntryValue, patient: &str) -
             put(&mut o, "reasonCode", reason.as_ref().map(|r| json!([{ "text": r }])));
             Value::Object(o)
         }
-        EntryValue::Allergy { substance, reaction, severity, kind, code } => {
-            let sev = match severity {
-                Severity::Mild => "mild",
-                Severity::Moderate => "moderate",
-                Severity::Severe => "severe",
+        EntryValue::Allergy { substance, reaction, severity, kind, status, code } => {
+            let clinical = match status {
+                AllergyStatus::Active => "active",
+                AllergyStatus::Inactive => "inactive",
+                AllergyStatus::Resolved => "resolved",
             };
             let mut a = json!({
                 "resourceType": "AllergyIntolerance",
-                "clinicalStatus": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active" }] },
+                "clinicalStatus": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": clinical }] },
                 "verificationStatus": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "code": "confirmed" }] },
-                "type": if *kind == AllergyKind::Intolerance { "intolerance" } else { "allergy" },
                 "code": code_cc(code, substance),
                 "patient": subject,
             });
-            match reaction {
-                Some(r) => a["reaction"] = json!([{ "manifestation": [{ "text": r }], "severity": sev }]),
-                None => match severity {
-                    Severity::Severe => a["criticality"] = json!("high"),
-                    Severity::Mild => a["criticality"] = json!("low"),
-                    Severity::Moderate => {}
-                },
+            if *kind == AllergyKind::NoKnownAllergy {
+                // An absence is shared as the SNOMED situation, never with a type or severity.
+                if code.is_none() {
+                    a["code"] = json!({ "coding": [{ "system": SNOMED, "code": "716186003", "display": "No known allergy" }], "text": substance });
+                }
+                return Some(a);
+            }
+            a["type"] = json!(if *kind == AllergyKind::Intolerance { "intolerance" } else { "allergy" });
+            let sev = severity.map(|s| match s {
+                Severity::Mild => "mild",
+                Severity::Moderate => "moderate",
+                Severity::Severe => "severe",
+            });
+            match (reaction, sev) {
+                (Some(r), Some(sev)) => {
+                    a["reaction"] = json!([{ "manifestation": [{ "text": r }], "severity": sev }])
+                }
+                (Some(r), None) => a["reaction"] = json!([{ "manifestation": [{ "text": r }] }]),
+                (None, Some("severe")) => a["criticality"] = json!("high"),
+                (None, Some("mild")) => a["criticality"] = json!("low"),
+                (None, _) => {}
             }
             a
         }
@@ -185,6 +198,7 @@ fn mapped_resource(id: &str, section: &str, value: &EntryValue, patient: &str) -
                 ConditionStatus::Active => "active",
                 ConditionStatus::Resolved => "resolved",
                 ConditionStatus::InRemission => "remission",
+                ConditionStatus::Inactive => "inactive",
             };
             let mut c = json!({
                 "resourceType": "Condition",

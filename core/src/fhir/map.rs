@@ -4,8 +4,8 @@
 //! and display text. Vital signs become samples; other observations become test results.
 
 use crate::record::{
-    AllergyKind, Code, ConditionStatus, EntryValue, FieldValue, NhsNumber, OrganDonationDecision, Sample,
-    SampleKind, Severity,
+    AllergyKind, AllergyStatus, Code, ConditionStatus, EntryValue, FieldValue, NhsNumber,
+    OrganDonationDecision, Sample, SampleKind, Severity,
 };
 use crate::store::RESULTS_SECTION;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -233,6 +233,40 @@ pub fn related_person(r: &Value) -> Mapped {
     }
 }
 
+/// SNOMED CT "no known allergy" situations: no known allergy, drug, food, environmental,
+/// insect and latex allergy.
+const NO_KNOWN_ALLERGY: &[&str] =
+    &["716186003", "409137002", "429625007", "428607008", "428197003", "1003774007"];
+/// IPS "absent or unknown" codes for allergies (`no-allergy-info` is not an absence).
+const IPS_NO_KNOWN_ALLERGY: &[&str] = &[
+    "no-known-allergies",
+    "no-known-medication-allergies",
+    "no-known-food-allergies",
+    "no-known-environmental-allergies",
+];
+
+/// A recorded absence of allergies, by code or, where uncoded, by its words.
+fn is_no_known_allergy(cc: &Value) -> bool {
+    if has_code(Some(cc), NO_KNOWN_ALLERGY) || has_code(Some(cc), IPS_NO_KNOWN_ALLERGY) {
+        return true;
+    }
+    let text = cc_text(cc).unwrap_or_default().to_lowercase();
+    text.starts_with("no known") && text.contains("allerg")
+}
+
+/// SNOMED's semantic tag is for terminologists: "No known allergy (situation)" reads
+/// as "No known allergy".
+fn without_semantic_tag(text: String) -> String {
+    match text.strip_suffix(" (situation)").or_else(|| text.strip_suffix(" (finding)")) {
+        Some(t) => t.to_string(),
+        None => text,
+    }
+}
+
+fn refuted(r: &Value) -> bool {
+    has_code(r.get("verificationStatus"), &["refuted"])
+}
+
 fn entered_in_error(r: &Value) -> bool {
     str_at(r, "status") == Some("entered-in-error")
         || has_code(r.get("verificationStatus"), &["entered-in-error"])
@@ -247,13 +281,16 @@ pub fn condition(r: &Value) -> Mapped {
     if entered_in_error(r) {
         return Mapped::Skipped("entered in error");
     }
+    if refuted(r) {
+        return Mapped::Skipped("refuted: the clinician found the person does not have it");
+    }
     let Some(cc) = r.get("code") else { return Mapped::Unmapped("a Condition without a code") };
     let Some(name) = cc_text(cc) else { return Mapped::Unmapped("a Condition without a name") };
     let status = if has_code(r.get("clinicalStatus"), &["remission"]) {
         ConditionStatus::InRemission
-    } else if has_code(r.get("clinicalStatus"), &["inactive", "resolved"])
-        || str_at(r, "abatementDateTime").is_some()
-    {
+    } else if has_code(r.get("clinicalStatus"), &["inactive"]) {
+        ConditionStatus::Inactive
+    } else if has_code(r.get("clinicalStatus"), &["resolved"]) || str_at(r, "abatementDateTime").is_some() {
         ConditionStatus::Resolved
     } else {
         ConditionStatus::Active
@@ -379,10 +416,34 @@ pub fn allergy(r: &Value) -> Mapped {
     if entered_in_error(r) {
         return Mapped::Skipped("entered in error");
     }
+    if refuted(r) {
+        return Mapped::Skipped("refuted: the clinician found the person does not have it");
+    }
     let Some(cc) = r.get("code") else { return Mapped::Unmapped("an AllergyIntolerance without a code") };
-    let Some(substance) = cc_text(cc) else {
+    let Some(substance) = cc_text(cc).map(without_semantic_tag) else {
         return Mapped::Unmapped("an AllergyIntolerance without a substance");
     };
+    let status = if has_code(r.get("clinicalStatus"), &["resolved"]) {
+        AllergyStatus::Resolved
+    } else if has_code(r.get("clinicalStatus"), &["inactive"]) {
+        AllergyStatus::Inactive
+    } else {
+        AllergyStatus::Active
+    };
+    if is_no_known_allergy(cc) {
+        // An absence: no severity or reaction, whatever criticality the sender defaulted.
+        return Mapped::Entry {
+            section: "allergies".into(),
+            value: EntryValue::Allergy {
+                substance,
+                reaction: None,
+                severity: None,
+                kind: AllergyKind::NoKnownAllergy,
+                status,
+                code: cc_code(cc),
+            },
+        };
+    }
     let reactions = arr(r, "reaction");
     let reaction =
         reactions.iter().flat_map(|x| arr(x, "manifestation")).filter_map(cc_text).collect::<Vec<_>>();
@@ -406,8 +467,9 @@ pub fn allergy(r: &Value) -> Mapped {
         value: EntryValue::Allergy {
             substance,
             reaction: (!reaction.is_empty()).then(|| reaction.join(", ")),
-            severity,
+            severity: Some(severity),
             kind,
+            status,
             code: cc_code(cc),
         },
     }

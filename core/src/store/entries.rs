@@ -433,6 +433,7 @@ impl Record {
                 id: e.id.clone(),
                 value: value.clone(),
                 by_source: e.provenance.is_medical_record(),
+                seen: None,
             },
         )?;
         Ok(())

@@ -166,6 +166,7 @@ impl Record {
     }
 
     /// Whether the insight input for `today` is built for the current write generation.
+    #[cfg(test)]
     pub(crate) fn insight_input_is_cached(&self, today: NaiveDate) -> bool {
         self.insight_cache.is_fresh(self.observers.generation(), &today)
     }

@@ -18,6 +18,7 @@ mod schema;
 mod sections;
 mod settings;
 mod status;
+mod sync_conflicts;
 mod sync_log;
 
 pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
@@ -31,6 +32,7 @@ pub use reconcile::{
 };
 pub use samples::SeriesSummary;
 pub use status::{LAST_BACKUP_SETTING, LAST_SYNC_SETTING};
+pub use sync_conflicts::{SyncConflict, CONFLICTS_SETTING};
 pub use sync_log::ApplyReport;
 pub(crate) use sync_log::{decode_op as decode_op_bytes, op_bytes};
 

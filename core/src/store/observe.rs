@@ -113,6 +113,7 @@ impl<K: Eq + std::hash::Hash, V: Clone> Derived<K, V> {
     }
 
     /// Whether `key` is kept for this generation (a draw now would not build it).
+    #[cfg(test)]
     pub(super) fn is_fresh(&self, generation: u64, key: &K) -> bool {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).get(key).is_some_and(|(g, _)| *g == generation)
     }

@@ -165,17 +165,23 @@ fn conflicts(user: &EntryValue, source: &EntryValue) -> Vec<FieldConflict> {
             cmp("route", r1, r2);
         }
         (
-            EntryValue::Allergy { severity: s1, reaction: r1, .. },
-            EntryValue::Allergy { severity: s2, .. },
+            EntryValue::Allergy { severity: s1, status: st1, .. },
+            EntryValue::Allergy { severity: s2, status: st2, .. },
         ) => {
             if s1 != s2 {
                 out.push(FieldConflict {
                     field: "severity".into(),
-                    yours: Some(format!("{s1:?}").to_lowercase()),
-                    source: Some(format!("{s2:?}").to_lowercase()),
+                    yours: s1.map(|s| format!("{s:?}").to_lowercase()),
+                    source: s2.map(|s| format!("{s:?}").to_lowercase()),
                 });
             }
-            let _ = r1;
+            if st1 != st2 {
+                out.push(FieldConflict {
+                    field: "status".into(),
+                    yours: Some(format!("{st1:?}").to_lowercase()),
+                    source: Some(format!("{st2:?}").to_lowercase()),
+                });
+            }
         }
         (EntryValue::Condition { status: s1, .. }, EntryValue::Condition { status: s2, .. }) if s1 != s2 => {
             out.push(FieldConflict {

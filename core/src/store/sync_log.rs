@@ -20,6 +20,7 @@
 //! on writes the existing record as ops once ("genesis").
 
 use super::entries::NewEntry;
+use super::sync_conflicts::SyncConflict;
 use super::{ad, now_ms, Record};
 use crate::record::{Sample, Section, SectionClass};
 use crate::{Error, Result};
@@ -47,6 +48,10 @@ pub(crate) struct SyncClock {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplyReport {
     pub applied: u64,
+    /// Edits made on two devices without seeing each other, on entries the owner can
+    /// see: which value won and which went to the history (also kept as notes).
+    #[serde(default)]
+    pub conflicts: Vec<SyncConflict>,
     /// Already known (idempotence).
     pub duplicates: u64,
     /// Waiting for the entry or section they are about.
@@ -128,6 +133,10 @@ impl Record {
         let hlc = Hlc::tick(clock.last, now_ms());
         clock.last = hlc;
         drop(clock);
+        let mut change = change;
+        if let Change::EntryValue { id, seen, .. } = &mut change {
+            *seen = self.register(tx, &format!("entry|{id}|value"))?.map(|(s, _)| s);
+        }
         let op = Op { hlc, device, change };
         let stamp = op.stamp();
         if let Some(register) = op.change.register() {
@@ -228,7 +237,18 @@ impl Record {
     /// the other way round.
     pub(crate) fn apply_remote(
         &self,
+        ops: Vec<Op>,
+        after: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<ApplyReport> {
+        self.apply_remote_noting(ops, true, after)
+    }
+
+    /// As [`Self::apply_remote`]; `note_conflicts` false for a snapshot, whose concurrent
+    /// edits were settled (and told) on the devices that made them.
+    pub(crate) fn apply_remote_noting(
+        &self,
         mut ops: Vec<Op>,
+        note_conflicts: bool,
         after: impl FnOnce(&Connection) -> Result<()>,
     ) -> Result<ApplyReport> {
         // Causal order within the page: an edit's clock is past its entry's creation.
@@ -248,7 +268,7 @@ impl Record {
                         report.duplicates += 1;
                         continue;
                     }
-                    match self.apply_op(tx, op)? {
+                    match self.apply_op(tx, op, &mut report.conflicts)? {
                         Outcome::Applied => {
                             self.store_op(tx, op, false, true, true)?;
                             report.applied += 1;
@@ -263,6 +283,11 @@ impl Record {
                             report.parked += 1;
                         }
                     }
+                }
+                if note_conflicts {
+                    self.note_conflicts_in(tx, &report.conflicts)?;
+                } else {
+                    report.conflicts.clear();
                 }
                 after(tx)?;
                 Ok(report)
@@ -295,7 +320,7 @@ impl Record {
         };
         for (id, body) in rows {
             let parked = self.open_op(&id, &body)?;
-            match self.apply_op(tx, &parked)? {
+            match self.apply_op(tx, &parked, &mut report.conflicts)? {
                 Outcome::Parked => continue,
                 Outcome::Applied => report.applied += 1,
                 Outcome::Refused => report.refused += 1,
@@ -306,7 +331,31 @@ impl Record {
         Ok(())
     }
 
-    fn apply_op(&self, tx: &Connection, op: &Op) -> Result<Outcome> {
+    /// The `seen` of the value op that set an entry's value register to `stamp`.
+    fn seen_by(&self, tx: &Connection, entry: &str, stamp: &Stamp) -> Result<Option<Stamp>> {
+        let rows: Vec<(String, Vec<u8>)> = {
+            let mut stmt =
+                tx.prepare_cached("SELECT op_id, body FROM sync_ops WHERE entity = ?1 AND hlc = ?2")?;
+            let rows = stmt
+                .query_map(
+                    rusqlite::params![self.entity_lookup(&format!("entry|{entry}")), stamp.hlc.to_i64()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            rows
+        };
+        for (id, body) in rows {
+            let op = self.open_op(&id, &body)?;
+            if op.device == stamp.device {
+                if let Change::EntryValue { seen, .. } = op.change {
+                    return Ok(seen);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn apply_op(&self, tx: &Connection, op: &Op, conflicts: &mut Vec<SyncConflict>) -> Result<Outcome> {
         let stamp = op.stamp();
         if let Some(entry) = op.change.entry_id() {
             if self.is_purged(tx, entry)? {
@@ -350,17 +399,34 @@ impl Record {
                 self.lww(tx, &format!("entry|{id}|value"), &stamp, None)?;
                 self.settle_deleted(tx, id)?;
             }
-            Change::EntryValue { id, value, by_source } => {
+            Change::EntryValue { id, value, by_source, seen } => {
                 let e = self.load_entry(tx, id)?;
                 if e.provenance.is_medical_record() && !by_source {
                     return Ok(Outcome::Refused);
                 }
+                let current = self.register(tx, &format!("entry|{id}|value"))?.map(|(s, _)| s);
+                // A conflict: two devices' edits that did not see each other, with different
+                // values, on an entry the owner can see. Ops without `seen` tell nothing.
+                let visible = !e.hidden && e.deleted_at.is_none() && e.value != *value;
+                let other = current.as_ref().filter(|c| visible && c.device != stamp.device);
                 if self.lww(tx, &format!("entry|{id}|value"), &stamp, None)? {
                     self.replace_value_at(tx, &e, value, op.hlc.ms())?;
+                    // The writer had not seen the value it replaces here.
+                    if let (Some(cur), Some(seen)) = (other, seen.as_ref()) {
+                        if seen < cur {
+                            conflicts.push(SyncConflict::new(&e, value, op.hlc.ms(), &e.value, cur.hlc.ms()));
+                        }
+                    }
                 } else {
                     // Superseded before it arrived: history, not lost. Always, even when equal
                     // to the current value, so the history is the same whatever the order.
                     self.push_revision(tx, id, value, op.hlc.ms())?;
+                    // The value that wins here was written without seeing this one.
+                    if let Some(cur) = other {
+                        if self.seen_by(tx, id, cur)?.is_some_and(|s| s < stamp) {
+                            conflicts.push(SyncConflict::new(&e, &e.value, cur.hlc.ms(), value, op.hlc.ms()));
+                        }
+                    }
                 }
                 self.settle_deleted(tx, id)?;
             }
@@ -481,6 +547,7 @@ impl Record {
                         id: e.id.clone(),
                         value: v,
                         by_source: e.provenance.is_medical_record(),
+                        seen: None,
                     })?;
                 }
                 if e.hidden {
@@ -753,6 +820,42 @@ mod tests {
     }
 
     #[test]
+    fn only_edits_made_without_seeing_each_other_are_noted_as_conflicts() {
+        let d = devices(3);
+        let (a, b, c) = (&d.all[0], &d.all[1], &d.all[2]);
+        let e = a.add_entry("conditions", condition("asthma"), Provenance::User).unwrap();
+        let hidden = a.add_entry("conditions", condition("eczema"), Provenance::User).unwrap();
+        a.set_hidden(&hidden.id, true).unwrap();
+        exchange(a, b);
+        exchange(a, c);
+        // Sequential: b edits after seeing a's value; a hears of it without a conflict.
+        b.edit_entry(&e.id, condition("asthma (mild)")).unwrap();
+        assert!(a.apply_remote(all_ops(b), |_| Ok(())).unwrap().conflicts.is_empty());
+        exchange(a, c);
+        // Concurrent: a and c edit without seeing each other (and the hidden entry too).
+        a.edit_entry(&e.id, condition("asthma (severe)")).unwrap();
+        a.edit_entry(&hidden.id, condition("eczema (hands)")).unwrap();
+        c.edit_entry(&e.id, condition("asthma (childhood)")).unwrap();
+        c.edit_entry(&hidden.id, condition("eczema (feet)")).unwrap();
+        // Whichever side receives, in any order, notes the one visible conflict.
+        let on_c = c.apply_remote(all_ops(a), |_| Ok(())).unwrap().conflicts;
+        let on_a = a.apply_remote(all_ops(c), |_| Ok(())).unwrap().conflicts;
+        for notes in [&on_a, &on_c] {
+            assert_eq!(notes.len(), 1, "{notes:?}");
+            assert_eq!(notes[0].entry_id, e.id);
+            assert_eq!(notes[0].kept, "asthma (childhood) (active)");
+            assert_eq!(notes[0].replaced, "asthma (severe) (active)");
+        }
+        assert_eq!(
+            a.sync_conflict(&e.id).unwrap().map(|n| n.kept),
+            Some("asthma (childhood) (active)".into())
+        );
+        assert!(a.sync_conflict(&hidden.id).unwrap().is_none());
+        // Applying the same ops again notes nothing new.
+        assert!(a.apply_remote(all_ops(c), |_| Ok(())).unwrap().conflicts.is_empty());
+    }
+
+    #[test]
     fn concurrent_edits_converge_and_keep_every_value() {
         let d = devices(2);
         let (a, b) = (&d.all[0], &d.all[1]);
@@ -835,7 +938,12 @@ mod tests {
         let forged = Op {
             hlc: Hlc::new(now_ms() + 10_000, 0),
             device: "dev9".into(),
-            change: Change::EntryValue { id: e.id.clone(), value: condition("nothing"), by_source: false },
+            change: Change::EntryValue {
+                id: e.id.clone(),
+                value: condition("nothing"),
+                by_source: false,
+                seen: None,
+            },
         };
         let report = b.apply_remote(vec![forged], |_| Ok(())).unwrap();
         assert_eq!(report.refused, 1);

@@ -43,6 +43,11 @@ pub struct SyncReport {
     pub snapshot_written: bool,
     /// The relay sequence number this device has now applied up to.
     pub cursor: i64,
+    /// Entries two devices edited without seeing each other's edit: which value won,
+    /// which lost (it is in the entry's history) and when. Also kept as notes on the
+    /// entries until the owner dismisses them.
+    #[serde(default)]
+    pub conflicts: Vec<crate::store::SyncConflict>,
 }
 
 /// Takes the epoch keys the relay holds for this device (sealed to its X25519 key).
@@ -122,8 +127,8 @@ pub fn sync(
             let ops = open_snapshot(&state.epochs, &state.account, snap.upto, snap.epoch, &snap.blob)?;
             let n = ops.len() as u64;
             state.cursor = snap.upto;
-            let applied = record.apply_remote(ops, |tx| save_in(record, tx, &state))?;
-            add(&mut report, &applied, n);
+            let applied = record.apply_remote_noting(ops, false, |tx| save_in(record, tx, &state))?;
+            add(&mut report, applied, n);
             report.from_snapshot = true;
             continue;
         }
@@ -140,7 +145,7 @@ pub fn sync(
         let n = ops.len() as u64;
         state.cursor = page.ops.iter().map(|p| p.seq).max().unwrap_or(state.cursor);
         let applied = record.apply_remote(ops, |tx| save_in(record, tx, &state))?;
-        add(&mut report, &applied, n);
+        add(&mut report, applied, n);
         progress.on_progress(
             "merging changes from your other devices",
             report.pulled,
@@ -163,11 +168,12 @@ pub fn sync(
     Ok(report)
 }
 
-fn add(report: &mut SyncReport, a: &crate::store::ApplyReport, pulled: u64) {
+fn add(report: &mut SyncReport, a: crate::store::ApplyReport, pulled: u64) {
     report.pulled += pulled;
     report.applied += a.applied;
     report.duplicates += a.duplicates;
     report.refused += a.refused;
+    report.conflicts.extend(a.conflicts);
 }
 
 /// The epoch keys a device holds (for tests and `phr device list`).

@@ -27,6 +27,20 @@ pub enum Severity {
 pub enum AllergyKind {
     Allergy,
     Intolerance,
+    /// A recorded absence ("no known allergy", "no known drug allergy", ...): a fact about
+    /// the person, never an allergy, so it has no severity or reaction.
+    NoKnownAllergy,
+}
+
+/// Whether an allergy still holds (FHIR `clinicalStatus`). Older entries have none and
+/// read as active.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AllergyStatus {
+    #[default]
+    Active,
+    Inactive,
+    Resolved,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +49,8 @@ pub enum ConditionStatus {
     Active,
     Resolved,
     InRemission,
+    /// No longer active, without the clinician saying it is gone (FHIR `inactive`).
+    Inactive,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,8 +173,12 @@ pub enum EntryValue {
         substance: String,
         #[serde(default)]
         reaction: Option<String>,
-        severity: Severity,
+        /// None only for [`AllergyKind::NoKnownAllergy`] (checked in `check_fits`).
+        #[serde(default)]
+        severity: Option<Severity>,
         kind: AllergyKind,
+        #[serde(default)]
+        status: AllergyStatus,
         #[serde(default)]
         code: Option<Code>,
     },
@@ -255,6 +275,7 @@ impl EntryValue {
                 onset.map(|d| format!(", since {}", day(d))).unwrap_or_default()
             )
             .replace("InRemission", "in remission")
+            .replace("Inactive", "inactive")
             .replace("Active", "active")
             .replace("Resolved", "resolved"),
             Self::Medication { name, dose, frequency, stop, .. } => {
@@ -291,12 +312,25 @@ impl EntryValue {
                 };
                 format!("{d}{}", if *registered { " (on the NHS Organ Donor Register)" } else { "" })
             }
-            Self::Allergy { substance, reaction, severity, kind, .. } => format!(
-                "{substance}: {kind:?}, {severity:?}{}",
-                reaction.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
-            )
-            .to_lowercase()
-            .replacen(&substance.to_lowercase(), substance, 1),
+            Self::Allergy { substance, kind: AllergyKind::NoKnownAllergy, .. } => substance.clone(),
+            Self::Allergy { substance, reaction, severity, kind, status, .. } => {
+                let kind = if *kind == AllergyKind::Intolerance { "intolerance" } else { "allergy" };
+                let severity = match severity {
+                    Some(Severity::Mild) => ", mild",
+                    Some(Severity::Moderate) => ", moderate",
+                    Some(Severity::Severe) => ", severe",
+                    None => "",
+                };
+                let status = match status {
+                    AllergyStatus::Active => "",
+                    AllergyStatus::Inactive => ", inactive",
+                    AllergyStatus::Resolved => ", resolved",
+                };
+                format!(
+                    "{substance}: {kind}{severity}{}{status}",
+                    reaction.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
+                )
+            }
             Self::BloodGroup { group } => group.to_string(),
             Self::Vaccination { vaccine, date, next_due, .. } => format!(
                 "{vaccine} ({}){}",
@@ -387,6 +421,28 @@ impl EntryValue {
         {
             if b < a {
                 return Err(crate::ModelError::invalid("stop", "is before the start date"));
+            }
+        }
+        if let Self::Allergy { kind, severity, reaction, .. } = self {
+            // A "no known allergy" is not an allergy: a severity or reaction would make it
+            // read as one; every real allergy needs a severity.
+            match (kind, severity) {
+                (AllergyKind::NoKnownAllergy, Some(_)) => {
+                    return Err(crate::ModelError::invalid(
+                        "severity",
+                        "must be left out for no known allergy",
+                    ))
+                }
+                (AllergyKind::NoKnownAllergy, None) if reaction.is_some() => {
+                    return Err(crate::ModelError::invalid(
+                        "reaction",
+                        "must be left out for no known allergy",
+                    ))
+                }
+                (AllergyKind::Allergy | AllergyKind::Intolerance, None) => {
+                    return Err(crate::ModelError::invalid("severity", "must not be empty"))
+                }
+                _ => {}
             }
         }
         Ok(())
@@ -617,6 +673,53 @@ mod tests {
                 .into(),
         };
         assert!(unknown.check_fits(&s).is_err());
+    }
+
+    #[test]
+    fn no_known_allergy_and_allergy_status_read_as_what_they_are() {
+        // Stored before the status existed: still an active allergy.
+        let old: EntryValue = serde_json::from_str(
+            r#"{"type":"allergy","substance":"Penicillin","severity":"severe","kind":"allergy"}"#,
+        )
+        .unwrap();
+        assert!(matches!(old, EntryValue::Allergy { status: AllergyStatus::Active, .. }));
+        let nka: EntryValue = serde_json::from_str(
+            r#"{"type":"allergy","substance":"No known drug allergy","kind":"no_known_allergy"}"#,
+        )
+        .unwrap();
+        assert_eq!(nka.summary(), "No known drug allergy");
+        assert!(nka.check_fits(&section("allergies")).is_ok());
+        let with_severity = EntryValue::Allergy {
+            substance: "No known allergy".into(),
+            reaction: None,
+            severity: Some(Severity::Moderate),
+            kind: AllergyKind::NoKnownAllergy,
+            status: AllergyStatus::Active,
+            code: None,
+        };
+        assert!(with_severity
+            .check_fits(&section("allergies"))
+            .unwrap_err()
+            .to_string()
+            .contains("severity"));
+        let no_severity = EntryValue::Allergy {
+            substance: "Peanut".into(),
+            reaction: None,
+            severity: None,
+            kind: AllergyKind::Allergy,
+            status: AllergyStatus::Active,
+            code: None,
+        };
+        assert!(no_severity.check_fits(&section("allergies")).is_err());
+        let resolved = EntryValue::Allergy {
+            substance: "Ragweed pollen".into(),
+            reaction: None,
+            severity: Some(Severity::Mild),
+            kind: AllergyKind::Allergy,
+            status: AllergyStatus::Resolved,
+            code: None,
+        };
+        assert_eq!(resolved.summary(), "Ragweed pollen: allergy, mild, resolved");
     }
 
     #[test]

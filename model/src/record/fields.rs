@@ -45,9 +45,10 @@ const fn f(name: &'static str, shape: FieldShape, required: bool, example: &'sta
 
 use FieldShape as S;
 
-pub const CONDITION_STATUSES: &[&str] = &["active", "resolved", "in_remission"];
+pub const CONDITION_STATUSES: &[&str] = &["active", "resolved", "in_remission", "inactive"];
 pub const SEVERITIES: &[&str] = &["mild", "moderate", "severe"];
-pub const ALLERGY_KINDS: &[&str] = &["allergy", "intolerance"];
+pub const ALLERGY_KINDS: &[&str] = &["allergy", "intolerance", "no_known_allergy"];
+pub const ALLERGY_STATUSES: &[&str] = &["active", "inactive", "resolved"];
 pub const ORGAN_DONATION_DECISIONS: &[&str] = &["opt_in", "opt_out", "some", "appointed", "undecided"];
 
 const IDENTITY: &[EntryField] = &[
@@ -112,8 +113,10 @@ const ORGAN_DONATION: &[EntryField] = &[
 const ALLERGY: &[EntryField] = &[
     f("substance", S::Text, true, "Penicillin"),
     f("reaction", S::Text, false, "rash"),
-    f("severity", S::Choice(SEVERITIES), true, "moderate"),
+    // Required for every kind but `no_known_allergy` (checked with the value).
+    f("severity", S::Choice(SEVERITIES), false, "moderate"),
     f("kind", S::Choice(ALLERGY_KINDS), true, "allergy"),
+    f("status", S::Choice(ALLERGY_STATUSES), false, "active"),
     f("code", S::Coded, false, "http://snomed.info/sct|764146007"),
 ];
 const BLOOD_GROUP: &[EntryField] = &[f("group", S::BloodGroup, true, "O+")];

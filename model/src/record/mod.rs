@@ -15,12 +15,12 @@ pub use crate::sport::Sport;
 pub use activity::{Activity, Lap, TrackPoint};
 pub use blood_group::{Abo, BloodGroup, RhD};
 pub use entry::{
-    AllergyKind, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue, FieldValue,
-    OrganDonationDecision, Provenance, Revision, Severity,
+    AllergyKind, AllergyStatus, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue,
+    FieldValue, OrganDonationDecision, Provenance, Revision, Severity,
 };
 pub use fields::{
-    entry_fields, section_entry_types, EntryField, FieldShape, ALLERGY_KINDS, CONDITION_STATUSES,
-    ENTRY_TYPES, ORGAN_DONATION_DECISIONS, SEVERITIES,
+    entry_fields, section_entry_types, EntryField, FieldShape, ALLERGY_KINDS, ALLERGY_STATUSES,
+    CONDITION_STATUSES, ENTRY_TYPES, ORGAN_DONATION_DECISIONS, SEVERITIES,
 };
 pub use nhs::NhsNumber;
 pub use sample::{DailyRollup, IngestReport, Sample, SampleKind};

@@ -1,7 +1,7 @@
 //! The entry detail screen: the value field by field, provenance, history, annotations
 //! and the actions the owner may take.
 
-use super::{format_date, provenance_label, ProvenanceLabel};
+use super::{format_date, provenance_label, Label, ProvenanceLabel};
 use crate::record::{AnnotationKind, Entry};
 use crate::store::Record;
 use crate::Result;
@@ -18,6 +18,8 @@ pub enum EntryAction {
     Annotate,
     Hide,
     Unhide,
+    /// The owner has read the sync conflict note: forget it.
+    DismissConflict,
 }
 
 /// The allowed actions: the GP record is read-only (annotate or hide only); a deleted
@@ -60,6 +62,32 @@ pub struct AnnotationLine {
     pub text: Option<String>,
 }
 
+/// A sync resolved a conflict on this entry: two devices changed it without seeing each
+/// other's change, and the later change was kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConflictNote {
+    /// `sync.conflict.entry`: which value was kept over which, and when each was made.
+    pub message: Label,
+    /// `sync.conflict.restore`: the other value is in the history; edit to bring it back.
+    pub restore: Label,
+    /// The value that lost, as the history shows it (to find it there).
+    pub replaced: String,
+}
+
+/// The conflict note a sync left on an entry, for its screen and `phr show`.
+pub fn conflict_note(c: &crate::store::SyncConflict) -> ConflictNote {
+    let when = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(format_date).unwrap_or_default();
+    ConflictNote {
+        message: Label::new("sync.conflict.entry")
+            .arg("kept", c.kept.clone())
+            .arg("kept_at", when(c.kept_at_ms))
+            .arg("replaced", c.replaced.clone())
+            .arg("replaced_at", when(c.replaced_at_ms)),
+        restore: Label::new("sync.conflict.restore"),
+        replaced: c.replaced.clone(),
+    }
+}
+
 /// The entry detail screen.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EntryScreen {
@@ -77,6 +105,10 @@ pub struct EntryScreen {
     pub hidden: bool,
     pub deleted: bool,
     pub actions: Vec<EntryAction>,
+    /// Set after a sync kept another device's change over this one's (or the other way
+    /// round), until the owner dismisses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<ConflictNote>,
 }
 
 pub fn entry_detail(record: &Record, id: &str) -> Result<EntryScreen> {
@@ -103,6 +135,11 @@ pub fn entry_detail(record: &Record, id: &str) -> Result<EntryScreen> {
         .map(|r| HistoryLine { until: format_date(r.replaced_at), summary: r.value.summary() })
         .collect();
     history.reverse();
+    let conflict = record.sync_conflict(&e.id)?.map(|c| conflict_note(&c));
+    let mut actions = allowed_actions(&e);
+    if conflict.is_some() {
+        actions.push(EntryAction::DismissConflict);
+    }
     Ok(EntryScreen {
         id: e.id.clone(),
         section: e.section.clone(),
@@ -126,6 +163,7 @@ pub fn entry_detail(record: &Record, id: &str) -> Result<EntryScreen> {
             .collect(),
         hidden: e.hidden,
         deleted: e.deleted_at.is_some(),
-        actions: allowed_actions(&e),
+        actions,
+        conflict,
     })
 }

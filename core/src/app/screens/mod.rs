@@ -13,7 +13,8 @@ mod sharing;
 
 pub use devices::{devices_screen, DeviceRow, DevicesScreen};
 pub use entry::{
-    allowed_actions, entry_detail, AnnotationLine, EntryAction, EntryScreen, FieldLine, HistoryLine,
+    allowed_actions, conflict_note, entry_detail, AnnotationLine, ConflictNote, EntryAction, EntryScreen,
+    FieldLine, HistoryLine,
 };
 pub use home::{home, HomeScreen, SectionCard};
 pub use imports::{imports_screen, ImportFileRow, ImportRow, ImportsScreen};

@@ -65,6 +65,7 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun delete(id: String): Entry = withContext(io) { record.deleteEntry(id) }
     suspend fun undoDelete(id: String): Entry = withContext(io) { record.undoDelete(id) }
     suspend fun purge(id: String) = withContext(io) { record.purge(id) }
+    suspend fun dismissSyncConflict(id: String): Boolean = record.dismissSyncConflict(id)
 
     suspend fun insightReport(day: CalendarDate): InsightReport = withContext(io) { record.insightReport(day) }
     suspend fun insightSettings(): InsightSettings = withContext(io) { record.insightSettings() }

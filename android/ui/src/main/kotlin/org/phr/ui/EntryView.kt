@@ -30,6 +30,7 @@ fun actionKey(a: EntryAction): String = when (a) {
     EntryAction.ANNOTATE -> "action.annotate"
     EntryAction.HIDE -> "action.hide"
     EntryAction.UNHIDE -> "action.unhide"
+    EntryAction.DISMISS_CONFLICT -> "action.dismiss_conflict"
 }
 
 /** One entry: its fields, where it came from, earlier versions, notes, and only the actions the core allows. */
@@ -43,6 +44,15 @@ fun EntryView(model: EntryScreen, onBack: () -> Unit, onAction: (EntryAction) ->
                     style = MaterialTheme.typography.bodyLarge,
                     modifier = Modifier.padding(16.dp),
                 )
+            }
+        }
+        model.conflict?.let { c ->
+            // A sync kept another device's change over this one (or the other way round).
+            Card(colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.tertiaryContainer)) {
+                Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
+                    Text(t(c.message.key, *c.message.args.map { it.name to it.value }.toTypedArray()), style = MaterialTheme.typography.bodyLarge)
+                    Text(t(c.restore.key), style = MaterialTheme.typography.bodyMedium)
+                }
             }
         }
         Part(t("ui.entry.details")) {

@@ -81,6 +81,7 @@ class EntryHolder(private val scope: CoroutineScope, private val repo: PhrReposi
                     EntryAction.UNHIDE -> repo.setHidden(entryId, false)
                     EntryAction.ANNOTATE -> repo.annotate(entryId, AnnotationKind.NO_LONGER_RELEVANT, null)
                     EntryAction.PURGE -> repo.purge(entryId).also { onGone() }
+                    EntryAction.DISMISS_CONFLICT -> repo.dismissSyncConflict(entryId)
                     EntryAction.EDIT -> Unit
                 }
             } catch (e: PhrException) {

@@ -96,6 +96,20 @@ class AppLayerTest {
     }
 
     @Test
+    fun `a no known allergy has no severity and an entry without a sync conflict has nothing to dismiss`() = runBlocking {
+        val (rec, _) = newRecord()
+        val e = rec.addEntry("allergies", EntryValue.Allergy("No known drug allergy", null, AllergyKind.NO_KNOWN_ALLERGY))
+        val screen = rec.entryScreen(e.id)
+        assertEquals("No known drug allergy", screen.summary)
+        assertNull(screen.conflict)
+        assertFalse(EntryAction.DISMISS_CONFLICT in screen.actions)
+        assertFalse(rec.dismissSyncConflict(e.id))
+        assertThrows(PhrException::class.java) {
+            runBlocking { rec.addEntry("allergies", EntryValue.Allergy("No known allergy", Severity.MILD, AllergyKind.NO_KNOWN_ALLERGY)) }
+        }
+    }
+
+    @Test
     fun `a change listener is a Flow of changed areas, closed with the collector`() = runBlocking {
         val (rec, _) = newRecord()
         val registered = CompletableDeferred<Unit>()
