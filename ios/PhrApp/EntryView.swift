@@ -11,6 +11,7 @@ func actionKey(_ action: EntryAction) -> String {
     case .annotate: return "action.annotate"
     case .hide: return "action.hide"
     case .unhide: return "action.unhide"
+    case .dismissConflict: return "action.dismiss_conflict"
     }
 }
 
@@ -31,6 +32,14 @@ struct EntryView: View {
                 ProblemText(problem: model.problem)
                 if entry.deleted || entry.hidden {
                     Text(L(entry.deleted ? "ui.entry.deleted" : "ui.entry.hidden")).font(.body)
+                }
+                if let conflict = entry.conflict {
+                    // A sync kept another device's change over this one (or the other way round).
+                    VStack(alignment: .leading, spacing: 4) {
+                        Text(L(label: conflict.message)).font(.body)
+                        Text(L(label: conflict.restore)).font(.subheadline)
+                    }
+                    .accessibilityElement(children: .combine)
                 }
                 SwiftUI.Section(L("ui.entry.details")) {
                     ForEach(Array(entry.fields.enumerated()), id: \.offset) { _, field in

@@ -84,6 +84,7 @@ final class EntryModel: ScreenModel<EntryScreen> {
             case .purge:
                 try await record.purge(id: id)
                 await MainActor.run { onGone() }
+            case .dismissConflict: _ = try await record.dismissSyncConflict(entryId: id)
             case .edit: break
             }
         }
