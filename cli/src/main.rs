@@ -19,7 +19,7 @@ mod terminal;
 use clap::{Parser, Subcommand};
 use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
 use phr_core::record::{AnnotationKind, FieldDef, FieldType, PrivacyLevel, Sample, SampleKind};
-use phr_core::store::{ListOptions, DB_FILE};
+use phr_core::store::{IdKind, ListOptions, DB_FILE};
 use phr_core::{Error, Record};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -289,6 +289,11 @@ fn open(home: &Path) -> Result<Record, String> {
     Record::open(&path, &ks).map_err(err)
 }
 
+/// The full ID of the entry `given` names (a full ID or a unique prefix, as `phr list` shows).
+fn entry_id(record: &Record, given: &str) -> Result<String, String> {
+    record.resolve_id(IdKind::Entry, given).map_err(err)
+}
+
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
@@ -409,9 +414,13 @@ fn run(cli: Cli) -> CliResult {
             }
             output::listing(&listing, json);
         }
-        Command::Show { id } => output::entry_detail(&open(&home)?.entry(&id).map_err(err)?, json),
+        Command::Show { id } => {
+            let record = open(&home)?;
+            output::entry_detail(&record.entry(&entry_id(&record, &id)?).map_err(err)?, json)
+        }
         Command::Edit { id, pairs, json_value } => {
             let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
             let current = record.entry(&id).map_err(err)?;
             let e = match json_value {
                 Some(j) => {
@@ -436,6 +445,7 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Annotate { id, no_longer_relevant, note } => {
             let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
             let (kind, text) = match (no_longer_relevant, note) {
                 (true, text) => (AnnotationKind::NoLongerRelevant, text),
                 (false, Some(t)) => (AnnotationKind::Note, Some(t)),
@@ -444,22 +454,29 @@ fn run(cli: Cli) -> CliResult {
             output::entry_changed("Annotated", &record.annotate(&id, kind, text).map_err(err)?, json);
         }
         Command::Hide { id } => {
-            output::entry_changed("Hidden", &open(&home)?.set_hidden(&id, true).map_err(err)?, json)
+            let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
+            output::entry_changed("Hidden", &record.set_hidden(&id, true).map_err(err)?, json)
         }
         Command::Unhide { id } => {
-            output::entry_changed("Shown", &open(&home)?.set_hidden(&id, false).map_err(err)?, json)
+            let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
+            output::entry_changed("Shown", &record.set_hidden(&id, false).map_err(err)?, json)
         }
         Command::Delete { id } => {
-            let e = open(&home)?.delete_entry(&id).map_err(err)?;
+            let record = open(&home)?;
+            let e = record.delete_entry(&entry_id(&record, &id)?).map_err(err)?;
             output::entry_changed("Deleted (undo with `phr undo ID`)", &e, json);
         }
         Command::Undo { id } => {
-            output::entry_changed("Restored", &open(&home)?.undo_delete(&id).map_err(err)?, json)
+            let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
+            output::entry_changed("Restored", &record.undo_delete(&id).map_err(err)?, json)
         }
         Command::Purge { id, all_deleted } => {
             let record = open(&home)?;
             let n = match (id, all_deleted) {
-                (Some(id), false) => record.purge(&id).map(|_| 1).map_err(err)?,
+                (Some(id), false) => record.purge(&entry_id(&record, &id)?).map(|_| 1).map_err(err)?,
                 (None, true) => record.purge_deleted().map_err(err)?,
                 _ => return Err("give one entry ID or --all-deleted".into()),
             };

@@ -8,6 +8,7 @@ use clap::Subcommand;
 use phr_core::consent::{AuditEvent, Grant, GrantRequest, Recipient, RecipientCategory};
 use phr_core::share::relay::HttpRelay;
 use phr_core::share::{self, ShareOptions, ShareOutcome};
+use phr_core::store::IdKind;
 use phr_core::Record;
 use serde_json::json;
 use std::path::PathBuf;
@@ -136,13 +137,8 @@ fn print_outcome(out: &ShareOutcome, qr: (PathBuf, PathBuf), passcode: Option<&s
 }
 
 fn find(record: &Record, id: &str) -> Result<Grant, String> {
-    let all = record.grants().map_err(|e| e.to_string())?;
-    let m: Vec<Grant> = all.into_iter().filter(|g| g.id.starts_with(id)).collect();
-    match m.len() {
-        1 => Ok(m.into_iter().next().unwrap_or_else(|| unreachable!())),
-        0 => Err(format!("no share {id}")),
-        _ => Err(format!("{id} matches several shares; give more of the id")),
-    }
+    let id = record.resolve_id(IdKind::Share, id).map_err(|e| e.to_string())?;
+    record.grant(&id).map_err(|e| e.to_string())?.ok_or_else(|| format!("no share {id}"))
 }
 
 pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
