@@ -49,8 +49,8 @@ enum Command {
         #[arg(long)]
         recovery_key: bool,
     },
-    /// Fill a record with a realistic demo resident and show a summary
-    /// (without --home: a fresh temporary folder)
+    /// Fill a record with a realistic demo resident and show a summary (in --home, else in
+    /// $PHR_HOME when set, else in a fresh temporary folder; the folder must not hold a record)
     Demo {
         /// Folder for the demo's charts (default: a fresh temporary folder; never the
         /// record's folder, as charts are not encrypted)
@@ -60,12 +60,15 @@ enum Command {
     /// List, switch on/off, set privacy of, or create sections
     #[command(subcommand)]
     Section(SectionCmd),
-    /// Add an entry: `phr add medications name=Ramipril dose="5 mg"` or `--json '{...}'`
+    /// Add an entry: `phr add medications name=Ramipril dose="5 mg"` or
+    /// `--json-value '{"name": "Ramipril", "dose": "5 mg"}'` (`phr form SECTION` lists the fields)
     Add {
+        /// Section: its slug (`medications`) or title; `phr section list` shows them
         section: String,
         /// key=value pairs (the entry type follows from the section; type=... overrides)
         pairs: Vec<String>,
-        #[arg(long = "json-value", visible_alias = "value")]
+        /// The fields as one JSON object instead of (or as well as) key=value pairs
+        #[arg(long = "json-value", visible_alias = "value", value_name = "JSON")]
         json_value: Option<String>,
     },
     /// Show the form of a section: its fields, kinds, whether required, and an example
@@ -83,9 +86,13 @@ enum Command {
         all: bool,
     },
     /// Show one entry with its history and annotations
-    Show { id: String },
+    Show {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Change fields of an entry: `phr edit ID dose="10 mg"`
     Edit {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
         id: String,
         pairs: Vec<String>,
         #[arg(long = "json-value", visible_alias = "value")]
@@ -93,6 +100,7 @@ enum Command {
     },
     /// Annotate an entry
     Annotate {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
         id: String,
         /// Mark as no longer relevant
         #[arg(long)]
@@ -102,15 +110,28 @@ enum Command {
         note: Option<String>,
     },
     /// Hide an entry from normal views (e.g. one from the medical record)
-    Hide { id: String },
+    Hide {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Show a hidden entry again
-    Unhide { id: String },
+    Unhide {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Delete an entry (it can be restored with `undo` until purged)
-    Delete { id: String },
+    Delete {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Restore a deleted entry
-    Undo { id: String },
+    Undo {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Erase deleted entries for good
     Purge {
+        /// Entry ID of a deleted entry: the full ID or its first 6+ characters
         id: Option<String>,
         /// Purge every deleted entry
         #[arg(long)]
@@ -144,6 +165,7 @@ enum Command {
     /// Make a new printable recovery key (replaces the old one)
     RecoveryKey,
     /// Import files, folders or zips (FIT, GPX, TCX, Apple Health, CSV, Strava JSON)
+    #[command(after_help = import_cmd::EXIT_CODES)]
     Import(import_cmd::ImportArgs),
     /// List activities (runs, rides, swims...)
     Activities(import_cmd::ActivitiesArgs),
@@ -160,7 +182,7 @@ enum Command {
     /// Your goals (weight, weekly distance, resting heart rate, active minutes)
     #[command(subcommand)]
     Goal(insights_cmd::GoalCmd),
-    /// Share sections as SMART Health Links: `create`, `list`, `show`, `revoke`, `sync`
+    /// Share sections as SMART Health Links: `create`, `list`, `show`, `update`, `revoke`, `sync`
     #[command(subcommand)]
     Share(share_cmd::ShareCmd),
     /// Your devices: `start` (switch sync on), `add` (QR code for a new one), `join`, `list`, `remove`
@@ -247,7 +269,7 @@ type CliResult = Result<(), String>;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(msg) => {
             errln!("phr: {msg}");
             ExitCode::FAILURE
@@ -294,6 +316,22 @@ fn entry_id(record: &Record, given: &str) -> Result<String, String> {
     record.resolve_id(IdKind::Entry, given).map_err(err)
 }
 
+/// The section `name` names (slug or title), or an error listing the sections there are.
+fn find_section(record: &Record, name: &str) -> Result<phr_core::record::Section, String> {
+    match record.resolve_section(name) {
+        Err(Error::NotFound { .. }) => {
+            let all = record.sections().map_err(err)?;
+            // Custom sections' ids are uuids: their titles are what the owner types.
+            let names: Vec<String> = all
+                .iter()
+                .map(|s| if s.id.starts_with("custom:") { format!("{:?}", s.title) } else { s.id.clone() })
+                .collect();
+            Err(format!("no section called {name:?}; the sections are: {}", names.join(", ")))
+        }
+        other => other.map_err(err),
+    }
+}
+
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
@@ -307,7 +345,8 @@ fn kind(s: &str) -> Result<SampleKind, String> {
     })
 }
 
-fn run(cli: Cli) -> CliResult {
+/// Runs one command; most end with 0, `import` says with 2 that some files were not read.
+fn run(cli: Cli) -> Result<ExitCode, String> {
     let json = cli.json;
     let home = cli.home.clone().unwrap_or_else(default_home);
     match cli.command {
@@ -360,15 +399,15 @@ fn run(cli: Cli) -> CliResult {
             match cmd {
                 SectionCmd::List => output::sections(&record.sections().map_err(err)?, json),
                 SectionCmd::Enable { section } => {
-                    let s = record.resolve_section(&section).map_err(err)?;
+                    let s = find_section(&record, &section)?;
                     output::section_changed(&record.set_section_enabled(&s.id, true).map_err(err)?, json)
                 }
                 SectionCmd::Disable { section } => {
-                    let s = record.resolve_section(&section).map_err(err)?;
+                    let s = find_section(&record, &section)?;
                     output::section_changed(&record.set_section_enabled(&s.id, false).map_err(err)?, json)
                 }
                 SectionCmd::Privacy { section, level } => {
-                    let s = record.resolve_section(&section).map_err(err)?;
+                    let s = find_section(&record, &section)?;
                     let level = PrivacyLevel::parse(&level).map_err(err)?;
                     output::section_changed(&record.set_section_privacy(&s.id, level).map_err(err)?, json)
                 }
@@ -380,19 +419,18 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Add { section, pairs, json_value } => {
             let record = open(&home)?;
-            let s = record.resolve_section(&section).map_err(err)?;
-            let value = match json_value {
-                Some(j) => input::entry_from_json(
-                    serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?,
-                )?,
-                None => input::entry_from_pairs(&s, input::pairs(&pairs)?)?,
-            };
+            let s = find_section(&record, &section)?;
+            let mut fields = input::pairs(&pairs)?;
+            if let Some(j) = json_value {
+                fields.extend(input::json_pairs(&j)?);
+            }
+            let value = input::entry_from_pairs(&s, fields)?;
             let e = record.add_entry(&s.id, value, phr_core::record::Provenance::User).map_err(err)?;
             output::entry_added(&e, json);
         }
         Command::Form { section, entry_type } => {
             let record = open(&home)?;
-            let s = record.resolve_section(&section).map_err(err)?;
+            let s = find_section(&record, &section)?;
             let spec = match entry_type {
                 Some(t) => phr_core::app::forms::form_spec_for(&s, &t)
                     .map_err(|e| input::form_errors(std::slice::from_ref(&e)))?,
@@ -404,7 +442,7 @@ fn run(cli: Cli) -> CliResult {
             let record = open(&home)?;
             let opts = ListOptions { include_deleted: all, include_hidden: all };
             let sections = match section {
-                Some(name) => vec![record.resolve_section(&name).map_err(err)?],
+                Some(name) => vec![find_section(&record, &name)?],
                 None => record.sections().map_err(err)?.into_iter().filter(|s| s.enabled).collect(),
             };
             let mut listing = Vec::new();
@@ -422,25 +460,18 @@ fn run(cli: Cli) -> CliResult {
             let record = open(&home)?;
             let id = entry_id(&record, &id)?;
             let current = record.entry(&id).map_err(err)?;
-            let e = match json_value {
-                Some(j) => {
-                    let mut v = serde_json::to_value(&current.value).map_err(|e| e.to_string())?;
-                    let patch = serde_json::from_str(&j)
-                        .map_err(|e| format!("--json-value is not valid JSON: {e}"))?;
-                    merge(&mut v, patch);
-                    record.edit_entry(&id, input::entry_from_json(v)?).map_err(err)?
-                }
-                None => {
-                    let s = record.resolve_section(&current.section).map_err(err)?;
-                    let mut filled = phr_core::app::forms::form_values(&s, &current.value);
-                    let (_, patch) = input::filled_form(input::pairs(&pairs)?);
-                    filled.extend(patch);
-                    record
-                        .edit_entry_from_form(&id, &filled)
-                        .map_err(err)?
-                        .map_err(|e| input::form_errors(&e))?
-                }
-            };
+            let s = find_section(&record, &current.section)?;
+            let mut filled = phr_core::app::forms::form_values(&s, &current.value);
+            let mut fields = input::pairs(&pairs)?;
+            if let Some(j) = json_value {
+                fields.extend(input::json_pairs(&j)?);
+            }
+            let (_, patch) = input::filled_form(fields);
+            filled.extend(patch);
+            let e = record
+                .edit_entry_from_form(&id, &filled)
+                .map_err(err)?
+                .map_err(|e| input::form_errors(&e))?;
             output::entry_changed("Updated", &e, json);
         }
         Command::Annotate { id, no_longer_relevant, note } => {
@@ -512,7 +543,7 @@ fn run(cli: Cli) -> CliResult {
             output::restored(&record, &home, json).map_err(err)?;
         }
         Command::RecoveryKey => output::recovery_key(&open(&home)?.create_recovery_key().map_err(err)?),
-        Command::Import(a) => import_cmd::import(&home, a, json)?,
+        Command::Import(a) => return import_cmd::import(&home, a, json),
         Command::Activities(a) => import_cmd::activities(&home, a, json)?,
         Command::Inspect(a) => inspect_cmd::inspect(a, json)?,
         Command::Strava(cmd) => strava_cmd::run(&home, cmd, json)?,
@@ -538,7 +569,7 @@ fn run(cli: Cli) -> CliResult {
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn sample(home: &Path, cmd: SampleCmd, json: bool) -> CliResult {
@@ -595,13 +626,4 @@ fn field_def(spec: &str) -> Result<FieldDef, String> {
         other => return Err(format!("field type {other:?} is not one of text, number, date, bool")),
     };
     Ok(FieldDef { name, field_type, required })
-}
-
-/// Shallow JSON merge: keys in `patch` replace those in `base`.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-    if let (Some(b), serde_json::Value::Object(p)) = (base.as_object_mut(), patch) {
-        for (k, v) in p {
-            b.insert(k, v);
-        }
-    }
 }

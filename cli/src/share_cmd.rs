@@ -56,15 +56,24 @@ pub enum ShareCmd {
     List,
     /// Show a share's link again and rewrite its QR code
     Show {
+        /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
         id: String,
+        /// Where to write the QR code (default: the record's private folder); the picture
+        /// opens the share like the link does
         #[arg(long)]
         qr: Option<PathBuf>,
     },
     /// Bring a link's content up to date (same link and QR code), e.g. the emergency card
     /// after a medication or allergy changed
-    Update { id: String },
+    Update {
+        /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
+        id: String,
+    },
     /// Take a share back: deletes the relay's copy and revokes the grant
-    Revoke { id: String },
+    Revoke {
+        /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
+        id: String,
+    },
     /// Pull who opened your links (and replies to questions) from the relay into your audit log
     Sync,
 }

@@ -335,5 +335,5 @@ fn every_sections_form_example_is_added_through_phr_add() {
     let human = ok(h, &["form", "medications"]);
     assert!(human.contains("required") && human.contains("Metformin"), "{human}");
     let e = fails(h, &["add", "medications", "name=X", "dosage=5 mg"]);
-    assert!(e.contains("Did you mean dose?"), "{e}");
+    assert!(e.contains("Did you mean `dose`?"), "{e}");
 }

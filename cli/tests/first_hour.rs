@@ -66,3 +66,49 @@ fn the_eight_character_ids_of_phr_list_work_everywhere_an_id_is_taken() {
     let other = added_id(&ok(h, &["add", "medications", "name=Aspirin"]));
     assert!(fails(h, &["show", &other[..4]]).contains("at least 6"));
 }
+
+const WALK_GPX: &str = r#"<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>
+<trkpt lat="53.80" lon="-1.55"><time>2024-05-01T07:00:00Z</time></trkpt>
+<trkpt lat="53.81" lon="-1.55"><time>2024-05-01T07:10:00Z</time></trkpt>
+<trkpt lat="53.82" lon="-1.55"><time>2024-05-01T07:20:00Z</time></trkpt></trkseg></trk></gpx>"#;
+
+const EMPTY_GPX: &str = r#"<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><wpt lat="53.8" lon="-1.5"><name>home</name></wpt></gpx>"#;
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+#[test]
+fn import_exit_codes_say_whether_everything_was_read() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, body: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let walk = file("walk.gpx", WALK_GPX.as_bytes());
+    let empty = file("waypoints.gpx", EMPTY_GPX.as_bytes());
+    let bin = file("noise.bin", &[0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3]);
+    let csv = file("noise.csv", b"\x00\x01\x02 not a table\n");
+
+    // Nothing readable at all: 1, and it says so.
+    let out = phr(h, &["import", &bin, &csv]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing was imported"));
+    // A GPX that imports nothing is not "ok".
+    let out = phr(h, &["import", &empty]);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!String::from_utf8_lossy(&out.stdout).starts_with("ok"));
+    // One good file among bad ones: 2.
+    let out = phr(h, &["import", &walk, &bin]);
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+    // Every file read: 0.
+    let out = phr(h, &["import", &walk]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    // Documented where a user looks.
+    let help = ok(h, &["import", "--help"]);
+    assert!(help.contains("Exit codes") && help.contains("2 = some files"), "{help}");
+}
