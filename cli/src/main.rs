@@ -17,7 +17,7 @@ mod sync_cmd;
 mod terminal;
 
 use clap::{Parser, Subcommand};
-use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
+use phr_core::crypto::{PassphraseKeyStore, RecoveryKey};
 use phr_core::record::{AnnotationKind, FieldDef, FieldType, PrivacyLevel, Sample, SampleKind};
 use phr_core::store::{IdKind, ListOptions, DB_FILE};
 use phr_core::{Error, Record};
@@ -158,10 +158,14 @@ enum Command {
     /// Restore a backup into --home (which must not hold a record)
     Restore {
         file: PathBuf,
-        /// Unlock with the recovery key instead of the passphrase
-        #[arg(long)]
+        /// Forgot the passphrase? Unlock with the printed recovery key instead; you then
+        /// choose a new passphrase (asked for, or $PHR_NEW_PASSPHRASE) and the old one stops working
+        #[arg(long, value_name = "KEY")]
         recovery_key: Option<String>,
     },
+    /// Your passphrase: `change` (asks for the current one and a new one)
+    #[command(subcommand)]
+    Passphrase(PassphraseCmd),
     /// Make a new printable recovery key (replaces the old one)
     RecoveryKey,
     /// Import files, folders or zips (FIT, GPX, TCX, Apple Health, CSV, Strava JSON)
@@ -237,6 +241,13 @@ enum SectionCmd {
 }
 
 #[derive(Subcommand)]
+enum PassphraseCmd {
+    /// Change the passphrase: the current one ($PHR_PASSPHRASE or asked) must unlock the
+    /// record; the new one ($PHR_NEW_PASSPHRASE or asked twice) opens it from now on
+    Change,
+}
+
+#[derive(Subcommand)]
 enum SampleCmd {
     /// Add one reading: `phr sample add weight 82.4 --unit kg`
     Add {
@@ -291,6 +302,27 @@ fn passphrase(confirm: bool) -> Result<String, String> {
         return Err("the passphrases do not match".into());
     }
     Ok(p)
+}
+
+/// A new passphrase: `PHR_NEW_PASSPHRASE` (scripts, tests) or asked twice.
+fn new_passphrase() -> Result<PassphraseKeyStore, String> {
+    let p = match std::env::var("PHR_NEW_PASSPHRASE") {
+        Ok(p) => zeroize::Zeroizing::new(p),
+        Err(_) => {
+            let p =
+                zeroize::Zeroizing::new(rpassword::prompt_password("New passphrase: ").map_err(|_| {
+                    "no new passphrase: set PHR_NEW_PASSPHRASE or run in a terminal".to_string()
+                })?);
+            let again = zeroize::Zeroizing::new(
+                rpassword::prompt_password("Repeat new passphrase: ").map_err(|e| e.to_string())?,
+            );
+            if *again != *p {
+                return Err("the new passphrases do not match".into());
+            }
+            p
+        }
+    };
+    PassphraseKeyStore::new(&p).map_err(err)
 }
 
 /// The core's error, or the model's (validation), as the message the owner reads.
@@ -530,17 +562,31 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Restore { file, recovery_key } => {
             let record = match recovery_key {
-                Some(k) => Record::restore(
-                    &file,
-                    &home,
-                    &RecoveryKeyStore::new(RecoveryKey::parse(&k).map_err(err)?),
-                ),
+                Some(k) => {
+                    let key = RecoveryKey::parse(&k).map_err(err)?;
+                    Record::restore_with_recovery_key(&file, &home, key, &new_passphrase()?)
+                }
                 None => {
                     Record::restore(&file, &home, &PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?)
                 }
             }
             .map_err(err)?;
             output::restored(&record, &home, json).map_err(err)?;
+        }
+        Command::Passphrase(PassphraseCmd::Change) => {
+            let path = home.join(DB_FILE);
+            let old = PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?;
+            let record = Record::open(&path, &old).map_err(|e| match e {
+                Error::NoRecord => format!("no record in {}: run `phr init` first", home.display()),
+                Error::WrongKey => "the current passphrase does not unlock this record".to_string(),
+                other => err(other),
+            })?;
+            record.change_passphrase(Some(&old), &new_passphrase()?).map_err(err)?;
+            if json {
+                outln!("{}", serde_json::json!({ "passphrase_changed": true }));
+            } else {
+                outln!("Passphrase changed. The old one no longer opens this record.");
+            }
         }
         Command::RecoveryKey => output::recovery_key(&open(&home)?.create_recovery_key().map_err(err)?),
         Command::Import(a) => return import_cmd::import(&home, a, json),

@@ -12,6 +12,7 @@ mod grants;
 mod ids;
 mod import_log;
 pub mod insights_input;
+mod keys;
 mod observe;
 mod reconcile;
 mod samples;
