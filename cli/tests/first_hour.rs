@@ -239,3 +239,147 @@ fn help_tells_the_truth() {
     let links: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "fhir", "links"])).unwrap();
     assert_eq!(links, serde_json::json!([]));
 }
+
+/// A running `phr-relay` from the same build (killed on drop), or `None` (skip) if it was
+/// not built.
+struct Relay {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn relay() -> Option<Relay> {
+    let bin = Path::new(env!("CARGO_BIN_EXE_phr")).with_file_name("phr-relay");
+    if !bin.exists() {
+        phr_testkit::missing("phr-relay is not built (cargo build -p phr-relay)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(bin)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .arg(dir.path().join("relay.sqlite"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(Relay { child, url: format!("http://127.0.0.1:{port}"), _dir: dir });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("phr-relay did not start");
+}
+
+#[test]
+fn share_qr_codes_go_to_the_private_folder_unless_a_path_is_given() {
+    let Some(relay) = relay() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    ok(h, &["add", "allergies", "substance=Penicillin", "severity=severe", "kind=allergy"]);
+    let cwd = tempfile::tempdir().unwrap();
+    let share = |extra: &[&str]| {
+        let mut args = vec!["--json", "share", "create", "--to", "Dr Patel", "--sections", "allergies"];
+        args.extend(["--purpose", "review", "--relay", &relay.url]);
+        args.extend(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_phr"))
+            .current_dir(cwd.path())
+            .arg("--home")
+            .arg(h)
+            .args(&args)
+            .env("PHR_PASSPHRASE", PASS)
+            .env_remove("PHR_HOME")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let made = share(&[]);
+    let png = Path::new(made["qr_png"].as_str().unwrap()).to_path_buf();
+    assert!(png.starts_with(h.join("shares")) && png.exists(), "{png:?}");
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0, "nothing written to the current folder");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(h.join("shares")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+    let chosen = cwd.path().join("for-dr-patel.png");
+    let made = share(&["--qr", chosen.to_str().unwrap()]);
+    assert_eq!(made["qr_png"].as_str().unwrap(), chosen.to_str().unwrap());
+    assert!(chosen.exists());
+    // The short grant id works for update and revoke; help says what the picture does.
+    let id = made["grant_id"].as_str().unwrap();
+    assert!(ok(h, &["share", "create", "--help"]).contains("opens the share like the link"));
+    ok(h, &["share", "revoke", &id[..8]]);
+}
+
+/// The README's "first ten minutes" block, one command a line (comments dropped).
+fn readme_walk() -> Vec<String> {
+    let readme = std::fs::read_to_string(phr_testkit::repo_root().join("README.md")).unwrap();
+    let section = readme.split("## Your first ten minutes").nth(1).expect("README has no first ten minutes");
+    let block = section.split("```sh\n").nth(1).unwrap().split("```").next().unwrap();
+    block
+        .lines()
+        .map(|l| l.split(" # ").next().unwrap().trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_command_of_the_readme_walk_runs() {
+    let walk = readme_walk();
+    assert!(walk.len() >= 10, "{walk:?}");
+    assert!(walk.iter().any(|l| l.starts_with("phr passphrase change")));
+    let home = tempfile::tempdir().unwrap();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_phr")).parent().unwrap().to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut exports = String::new();
+    let mut last_id: Option<String> = None;
+    for line in &walk {
+        if line.starts_with("export ") {
+            exports.push_str(line);
+            exports.push_str("; ");
+            continue;
+        }
+        assert!(line.starts_with("phr "), "the walk runs only phr: {line}");
+        let line = match &last_id {
+            Some(id) => line.replace(" ID ", &format!(" {id} ")).replace(" ID", &format!(" {id}")),
+            None => line.clone(),
+        };
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("{exports}{line}"))
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .env("PHR_PASSPHRASE", PASS)
+            .env("PHR_NEW_PASSPHRASE", "the new passphrase of the walk")
+            .env_remove("PHR_HOME")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "README line `{line}` failed: {}{stdout}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // `phr list` prints "  <8 hex>  summary": the next `ID` is the first of them.
+        if let Some(id) = stdout.lines().find_map(|l| {
+            let w = l.split_whitespace().next()?;
+            (l.starts_with("  ") && w.len() == 8 && w.chars().all(|c| c.is_ascii_hexdigit()))
+                .then(|| w.to_string())
+        }) {
+            last_id = Some(id);
+        }
+    }
+    assert!(home.path().join("my-record").join("record.phr").exists());
+    assert!(home.path().join("record.phrbackup").exists());
+}
