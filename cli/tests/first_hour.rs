@@ -269,9 +269,11 @@ fn relay() -> Option<Relay> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // Owned by `Relay` at once, so its Drop kills and waits for the process on every path.
+    let relay = Relay { child, url: format!("http://127.0.0.1:{port}"), _dir: dir };
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Relay { child, url: format!("http://127.0.0.1:{port}"), _dir: dir });
+            return Some(relay);
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
