@@ -287,7 +287,10 @@ pub fn entry_from_form(
             Ok(v) => {
                 obj.insert(id.clone(), v);
             }
-            Err(key) => errors.push(FieldError::new(id, key).accepting(&accepted(&field.kind))),
+            Err(key @ ("error.choice" | "error.number_unit")) => {
+                errors.push(FieldError::new(id, key).accepting(&accepted(&field.kind)))
+            }
+            Err(key) => errors.push(FieldError::new(id, key)),
         }
     }
     for f in spec.fields.iter().filter(|f| f.required) {
@@ -660,7 +663,8 @@ mod tests {
         assert_eq!(spec.fields.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["pain", "when", "aura"]);
         assert!(entry_from_form(&s, None, &example(&spec)).is_ok());
         let errs = validate(&s, None, &filled(&[("pain", "a lot")]));
-        assert_eq!(errs, vec![FieldError::new("pain", "error.number")]);
+        assert_eq!(errs, vec![FieldError::new("pain", "error.number_unit").accepting(&["/10".to_string()])]);
+        assert!(errs[0].english().contains("/10"), "{}", errs[0].english());
         let free = Section { fields: vec![], ..s };
         assert_eq!(form_spec(&free).entry_type, "note");
     }
