@@ -385,3 +385,19 @@ fn every_command_of_the_readme_walk_runs() {
     assert!(home.path().join("my-record").join("record.phr").exists());
     assert!(home.path().join("record.phrbackup").exists());
 }
+
+#[test]
+fn device_remove_takes_the_short_id_that_device_list_shows() {
+    let Some(relay) = relay() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    init(h);
+    ok(h, &["device", "start", "--relay", &relay.url]);
+    let listed = ok(h, &["device", "list"]);
+    let id = listed.split_whitespace().next().unwrap().to_string();
+    // The prefix resolves to this device, which the core then refuses to remove: proof that
+    // the short ID was understood (before, it was "device not found").
+    let e = fails(h, &["device", "remove", &id[..6]]);
+    assert!(e.contains("is this device"), "{e}");
+    assert!(fails(h, &["device", "remove", "zzzzzz"]).contains("device not found"));
+}
