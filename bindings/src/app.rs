@@ -70,6 +70,7 @@ pub struct FieldError {
     pub field: String,
     pub key: String,
     pub suggestion: Option<String>,
+    pub accepted: Vec<String>,
 }
 
 /// What submitting a form did: saved (the entry's id), or the per-field problems to show

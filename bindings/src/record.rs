@@ -6,12 +6,13 @@ use crate::keystore::ForeignKeyStore;
 use crate::progress::{CancelHandle, CancelOnDrop, ForeignProgress, ProgressListener};
 use crate::types::*;
 use crate::{KeyStore, PhrError};
-use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
+use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
 use phr_core::progress::ProgressListener as _;
 use phr_core::store::ListOptions;
 use phr_core::Record;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use zeroize::Zeroizing;
 
 type R<T> = Result<T, PhrError>;
 
@@ -112,12 +113,48 @@ impl PhrRecord {
         new_keystore: Arc<dyn KeyStore>,
     ) -> R<Arc<Self>> {
         guard(|| {
-            let rk = RecoveryKeyStore::new(RecoveryKey::parse(&recovery_key)?);
-            let r = Record::restore(Path::new(&backup_path), Path::new(&home_dir), &rk)?;
+            let key = RecoveryKey::parse(&recovery_key)?;
             let ks = ForeignKeyStore::new(new_keystore);
-            r.add_keystore(&ks).map_err(|e| ks.map_err(e))?;
+            let r =
+                Record::restore_with_recovery_key(Path::new(&backup_path), Path::new(&home_dir), key, &ks)
+                    .map_err(|e| ks.map_err(e))?;
             Ok(wrap(r))
         })
+    }
+
+    /// Opens a record locked by a passphrase (one made by the `phr` command line, or after
+    /// [`PhrRecord::change_passphrase`]). Wrong passphrase: `PhrError::WrongKey`.
+    #[uniffi::constructor]
+    pub async fn open_with_passphrase(path: String, passphrase: String) -> R<Arc<Self>> {
+        let passphrase = Zeroizing::new(passphrase);
+        blocking(move || {
+            let ks = PassphraseKeyStore::new(&passphrase)?;
+            Ok(wrap(Record::open(Path::new(&path), &ks)?))
+        })
+        .await
+    }
+
+    /// Forgot the passphrase: restores a backup with the printed recovery key onto
+    /// `new_passphrase`, which opens it from then on; the old passphrase no longer does.
+    #[uniffi::constructor]
+    pub async fn restore_with_recovery_key_to_passphrase(
+        backup_path: String,
+        home_dir: String,
+        recovery_key: String,
+        new_passphrase: String,
+    ) -> R<Arc<Self>> {
+        let (recovery_key, new_passphrase) = (Zeroizing::new(recovery_key), Zeroizing::new(new_passphrase));
+        blocking(move || {
+            let key = RecoveryKey::parse(&recovery_key)?;
+            let ks = PassphraseKeyStore::new(&new_passphrase)?;
+            Ok(wrap(Record::restore_with_recovery_key(
+                Path::new(&backup_path),
+                Path::new(&home_dir),
+                key,
+                &ks,
+            )?))
+        })
+        .await
     }
 
     /// The record's random id (not personal data).
@@ -340,6 +377,20 @@ impl PhrRecord {
     pub async fn create_recovery_key(&self) -> R<String> {
         let inner = self.inner.clone();
         blocking(move || Ok(inner.create_recovery_key()?.to_printable())).await
+    }
+
+    /// Changes the passphrase: `old_passphrase` must unlock the current one (it may be
+    /// `None` only when the record has no passphrase yet, e.g. one locked by the platform
+    /// keystore alone). Afterwards only `new_passphrase` opens the record by passphrase.
+    pub async fn change_passphrase(&self, old_passphrase: Option<String>, new_passphrase: String) -> R<()> {
+        let inner = self.inner.clone();
+        let (old, new) = (old_passphrase.map(Zeroizing::new), Zeroizing::new(new_passphrase));
+        blocking(move || {
+            let old = old.map(|p| PassphraseKeyStore::new(&p)).transpose()?;
+            inner.change_passphrase(old.as_ref(), &PassphraseKeyStore::new(&new)?)?;
+            Ok(())
+        })
+        .await
     }
 
     /// Re-wraps the data key for another platform keystore (a new hardware key).

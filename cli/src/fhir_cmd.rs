@@ -152,7 +152,26 @@ pub fn run(home: &Path, cmd: FhirCmd, json: bool) -> Result<(), String> {
         }
         FhirCmd::Links => {
             let links = record.source_links().map_err(super::err)?;
-            outln!("{}", serde_json::to_string_pretty(&links).map_err(|e| e.to_string())?);
+            if json {
+                outln!("{}", serde_json::to_string_pretty(&links).map_err(|e| e.to_string())?);
+            } else if links.is_empty() {
+                outln!(
+                    "No links yet: `phr fhir import` or `pull` links your entries to the medical record's."
+                );
+            } else {
+                outln!("{:<9} {:<9} {:<16} {:<24} disagreements", "yours", "record's", "section", "from");
+                for l in &links {
+                    let fields: Vec<&str> = l.conflicts.iter().map(|c| c.field.as_str()).collect();
+                    outln!(
+                        "{:<9} {:<9} {:<16} {:<24} {}",
+                        l.user_entry.get(..8).unwrap_or(&l.user_entry),
+                        l.source_entry.get(..8).unwrap_or(&l.source_entry),
+                        l.section,
+                        l.system,
+                        if fields.is_empty() { "none".to_string() } else { fields.join(", ") }
+                    );
+                }
+            }
         }
     }
     Ok(())

@@ -1,11 +1,13 @@
 //! `phr import PATH...` and `phr activities`.
 
-use crate::terminal::outln;
+use crate::terminal::{errln, outln};
 use clap::Args;
+use phr_core::import::csv::{ColumnMap, CsvMapping};
 use phr_core::import::derive::DeriveOptions;
 use phr_core::import::{import_paths, FileStatus, ImportOptions};
 use phr_core::progress::CancelToken;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct ImportArgs {
@@ -24,6 +26,43 @@ pub struct ImportArgs {
     /// FHIR JSON files (GP/hospital records): import even if about someone else
     #[arg(long)]
     pub force: bool,
+    /// A CSV layout phr does not know: the header of its date/time column
+    #[arg(long, value_name = "COLUMN", requires = "csv_column")]
+    pub csv_time: Option<String>,
+    /// A CSV value column as HEADER=KIND[:UNIT], e.g. "Weight (kg)=weight:kg" (repeat for more;
+    /// KIND is one of `phr sample list`'s kinds, UNIT one it accepts)
+    #[arg(long, value_name = "HEADER=KIND[:UNIT]", requires = "csv_time")]
+    pub csv_column: Vec<String>,
+    /// How the --csv-time column is written: auto, rfc3339, unix, unix_ms or a chrono format
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    pub csv_time_format: String,
+}
+
+/// The CSV mapping the `--csv-*` flags describe, if any.
+fn csv_mapping(a: &ImportArgs) -> Result<Option<CsvMapping>, String> {
+    let Some(time) = &a.csv_time else { return Ok(None) };
+    let columns = a
+        .csv_column
+        .iter()
+        .map(|c| {
+            let (header, spec) = c.rsplit_once('=').ok_or_else(|| {
+                format!("--csv-column {c:?}: expected HEADER=KIND[:UNIT], e.g. Weight=weight:kg")
+            })?;
+            let (kind, unit) = spec.split_once(':').map_or((spec, None), |(k, u)| (k, Some(u)));
+            let kind = super::kind(kind.trim())?;
+            let unit = unit.map_or(kind.unit(), str::trim);
+            kind.to_canonical(1.0, unit).map_err(super::err)?;
+            Ok(ColumnMap { column: header.trim().to_string(), kind, unit: unit.to_string() })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Some(CsvMapping {
+        time_column: time.clone(),
+        time_format: a.csv_time_format.clone(),
+        utc_offset_minutes: a.csv_utc_offset,
+        columns,
+        source: "csv".into(),
+        ..Default::default()
+    }))
 }
 
 #[derive(Args)]
@@ -36,7 +75,13 @@ pub struct ActivitiesArgs {
     pub to: Option<String>,
 }
 
-pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
+/// The exit code `phr import` ends with (also in its `--help` and the README).
+pub const EXIT_CODES: &str = "Exit codes: 0 = every file was read; 2 = some files were skipped, failed \
+or only partly read (the lines above say which); 1 = nothing was imported.";
+
+/// Imports and says how it went by the exit code: 0 all read, 2 some not, 1 none
+/// (an `Err`, printed by `main`).
+pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<ExitCode, String> {
     let record = super::open(home)?;
     let d = DeriveOptions::default();
     let opts = ImportOptions {
@@ -45,6 +90,7 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
             resting_hr: a.resting_hr.unwrap_or(d.resting_hr),
         },
         csv_utc_offset_minutes: a.csv_utc_offset,
+        csv_mapping: csv_mapping(&a)?,
         ..Default::default()
     };
     // FHIR JSON (a resource or Bundle from a GP/hospital record) goes to the FHIR importer.
@@ -56,7 +102,7 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
         super::fhir_cmd::print_report(&r, json);
     }
     if paths.is_empty() {
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     let progress = crate::progress::Progress::new(json);
     let report = import_paths(&record, &paths, &opts, &progress, &CancelToken::new()).map_err(super::err)?;
@@ -95,10 +141,23 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<(), String> {
             t.files, t.ok, t.partial, t.failed, t.skipped, t.activities_added, t.activities_merged, t.activities_unchanged, t.samples_added, t.samples_duplicate
         );
     }
-    if report.totals.failed > 0 && report.totals.ok + report.totals.partial == 0 {
-        return Err("nothing could be imported".into());
+    let t = &report.totals;
+    let read = t.ok + t.partial + fhir_files.len() as u64;
+    if read == 0 {
+        return Err(format!(
+            "nothing was imported ({} failed, {} skipped: not a format phr reads, or nothing in it)",
+            t.failed, t.skipped
+        ));
     }
-    Ok(())
+    if t.ok + (fhir_files.len() as u64) < t.files + fhir_files.len() as u64 {
+        errln!(
+            "phr: {} of {} files were not read whole (partial, failed or skipped); exit code 2",
+            t.files - t.ok,
+            t.files + fhir_files.len() as u64
+        );
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn activities(home: &Path, a: ActivitiesArgs, json: bool) -> Result<(), String> {

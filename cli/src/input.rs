@@ -41,9 +41,35 @@ pub fn entry_from_pairs(section: &Section, pairs: Vec<(String, String)>) -> Resu
     forms::entry_from_form(section, ty.as_deref(), &filled).map_err(|e| form_errors(&e))
 }
 
-/// Parses a JSON value into an entry value with a readable message on failure.
-pub fn entry_from_json(v: Value) -> Result<EntryValue, String> {
-    serde_json::from_value(v).map_err(|e| format!("the entry is not valid: {e}"))
+/// `--json-value '{"name": "Ramipril", "dose": "5 mg"}'` as key=value pairs, so JSON goes
+/// through the same form validation as pairs (unknown fields, dates, units named).
+pub fn json_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("--json-value is not valid JSON: {e}"))?;
+    let Value::Object(o) = v else {
+        return Err("--json-value must be a JSON object of fields, like '{\"name\": \"Ramipril\"}'".into());
+    };
+    Ok(o.into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s,
+                Value::Array(a) => a.iter().map(plain).collect::<Vec<_>>().join(", "),
+                Value::Object(c) => {
+                    let part = |k: &str| c.get(k).map(plain).unwrap_or_default();
+                    format!("{}|{}|{}", part("system"), part("code"), part("display"))
+                }
+                other => plain(&other),
+            };
+            (k.replace('-', "_"), text)
+        })
+        .collect())
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -72,8 +98,8 @@ mod tests {
         assert!(pairs(&["oops".into()]).is_err());
         let bad = pairs(&["name=Dan".into(), "relationship=son".into(), "next_of_kin=maybe".into()]).unwrap();
         let e = entry_from_pairs(&s, bad).unwrap_err();
-        assert!(e.contains("next_of_kin: Choose yes or no."), "{e}");
+        assert!(e.contains("field `next_of_kin`: Choose yes or no."), "{e}");
         let typo = pairs(&["name=Dan".into(), "relationship=son".into(), "phon=1".into()]).unwrap();
-        assert!(entry_from_pairs(&s, typo).unwrap_err().contains("Did you mean phone?"));
+        assert!(entry_from_pairs(&s, typo).unwrap_err().contains("Did you mean `phone`?"));
     }
 }

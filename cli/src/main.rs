@@ -17,9 +17,9 @@ mod sync_cmd;
 mod terminal;
 
 use clap::{Parser, Subcommand};
-use phr_core::crypto::{PassphraseKeyStore, RecoveryKey, RecoveryKeyStore};
+use phr_core::crypto::{PassphraseKeyStore, RecoveryKey};
 use phr_core::record::{AnnotationKind, FieldDef, FieldType, PrivacyLevel, Sample, SampleKind};
-use phr_core::store::{ListOptions, DB_FILE};
+use phr_core::store::{IdKind, ListOptions, DB_FILE};
 use phr_core::{Error, Record};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -49,8 +49,8 @@ enum Command {
         #[arg(long)]
         recovery_key: bool,
     },
-    /// Fill a record with a realistic demo resident and show a summary
-    /// (without --home: a fresh temporary folder)
+    /// Fill a record with a realistic demo resident and show a summary (in --home, else in
+    /// $PHR_HOME when set, else in a fresh temporary folder; the folder must not hold a record)
     Demo {
         /// Folder for the demo's charts (default: a fresh temporary folder; never the
         /// record's folder, as charts are not encrypted)
@@ -60,12 +60,15 @@ enum Command {
     /// List, switch on/off, set privacy of, or create sections
     #[command(subcommand)]
     Section(SectionCmd),
-    /// Add an entry: `phr add medications name=Ramipril dose="5 mg"` or `--json '{...}'`
+    /// Add an entry: `phr add medications name=Ramipril dose="5 mg"` or
+    /// `--json-value '{"name": "Ramipril", "dose": "5 mg"}'` (`phr form SECTION` lists the fields)
     Add {
+        /// Section: its slug (`medications`) or title; `phr section list` shows them
         section: String,
         /// key=value pairs (the entry type follows from the section; type=... overrides)
         pairs: Vec<String>,
-        #[arg(long = "json-value", visible_alias = "value")]
+        /// The fields as one JSON object instead of (or as well as) key=value pairs
+        #[arg(long = "json-value", visible_alias = "value", value_name = "JSON")]
         json_value: Option<String>,
     },
     /// Show the form of a section: its fields, kinds, whether required, and an example
@@ -83,9 +86,13 @@ enum Command {
         all: bool,
     },
     /// Show one entry with its history and annotations
-    Show { id: String },
+    Show {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Change fields of an entry: `phr edit ID dose="10 mg"`
     Edit {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
         id: String,
         pairs: Vec<String>,
         #[arg(long = "json-value", visible_alias = "value")]
@@ -93,6 +100,7 @@ enum Command {
     },
     /// Annotate an entry
     Annotate {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
         id: String,
         /// Mark as no longer relevant
         #[arg(long)]
@@ -102,15 +110,28 @@ enum Command {
         note: Option<String>,
     },
     /// Hide an entry from normal views (e.g. one from the medical record)
-    Hide { id: String },
+    Hide {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Show a hidden entry again
-    Unhide { id: String },
+    Unhide {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Delete an entry (it can be restored with `undo` until purged)
-    Delete { id: String },
+    Delete {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Restore a deleted entry
-    Undo { id: String },
+    Undo {
+        /// Entry ID: the full ID or its first 6+ characters, as `phr list` shows them
+        id: String,
+    },
     /// Erase deleted entries for good
     Purge {
+        /// Entry ID of a deleted entry: the full ID or its first 6+ characters
         id: Option<String>,
         /// Purge every deleted entry
         #[arg(long)]
@@ -137,13 +158,18 @@ enum Command {
     /// Restore a backup into --home (which must not hold a record)
     Restore {
         file: PathBuf,
-        /// Unlock with the recovery key instead of the passphrase
-        #[arg(long)]
+        /// Forgot the passphrase? Unlock with the printed recovery key instead; you then
+        /// choose a new passphrase (asked for, or $PHR_NEW_PASSPHRASE) and the old one stops working
+        #[arg(long, value_name = "KEY")]
         recovery_key: Option<String>,
     },
+    /// Your passphrase: `change` (asks for the current one and a new one)
+    #[command(subcommand)]
+    Passphrase(PassphraseCmd),
     /// Make a new printable recovery key (replaces the old one)
     RecoveryKey,
     /// Import files, folders or zips (FIT, GPX, TCX, Apple Health, CSV, Strava JSON)
+    #[command(after_help = import_cmd::EXIT_CODES)]
     Import(import_cmd::ImportArgs),
     /// List activities (runs, rides, swims...)
     Activities(import_cmd::ActivitiesArgs),
@@ -160,7 +186,7 @@ enum Command {
     /// Your goals (weight, weekly distance, resting heart rate, active minutes)
     #[command(subcommand)]
     Goal(insights_cmd::GoalCmd),
-    /// Share sections as SMART Health Links: `create`, `list`, `show`, `revoke`, `sync`
+    /// Share sections as SMART Health Links: `create`, `list`, `show`, `update`, `revoke`, `sync`
     #[command(subcommand)]
     Share(share_cmd::ShareCmd),
     /// Your devices: `start` (switch sync on), `add` (QR code for a new one), `join`, `list`, `remove`
@@ -217,6 +243,13 @@ enum SectionCmd {
 }
 
 #[derive(Subcommand)]
+enum PassphraseCmd {
+    /// Change the passphrase: the current one ($PHR_PASSPHRASE or asked) must unlock the
+    /// record; the new one ($PHR_NEW_PASSPHRASE or asked twice) opens it from now on
+    Change,
+}
+
+#[derive(Subcommand)]
 enum SampleCmd {
     /// Add one reading: `phr sample add weight 82.4 --unit kg`
     Add {
@@ -251,7 +284,7 @@ type CliResult = Result<(), String>;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(msg) => {
             errln!("phr: {msg}");
             ExitCode::FAILURE
@@ -275,6 +308,27 @@ fn passphrase(confirm: bool) -> Result<String, String> {
     Ok(p)
 }
 
+/// A new passphrase: `PHR_NEW_PASSPHRASE` (scripts, tests) or asked twice.
+fn new_passphrase() -> Result<PassphraseKeyStore, String> {
+    let p = match std::env::var("PHR_NEW_PASSPHRASE") {
+        Ok(p) => zeroize::Zeroizing::new(p),
+        Err(_) => {
+            let p =
+                zeroize::Zeroizing::new(rpassword::prompt_password("New passphrase: ").map_err(|_| {
+                    "no new passphrase: set PHR_NEW_PASSPHRASE or run in a terminal".to_string()
+                })?);
+            let again = zeroize::Zeroizing::new(
+                rpassword::prompt_password("Repeat new passphrase: ").map_err(|e| e.to_string())?,
+            );
+            if *again != *p {
+                return Err("the new passphrases do not match".into());
+            }
+            p
+        }
+    };
+    PassphraseKeyStore::new(&p).map_err(err)
+}
+
 /// The core's error, or the model's (validation), as the message the owner reads.
 fn err(e: impl Into<Error>) -> String {
     e.into().to_string()
@@ -293,6 +347,27 @@ fn open(home: &Path) -> Result<Record, String> {
     Record::open(&path, &ks).map_err(err)
 }
 
+/// The full ID of the entry `given` names (a full ID or a unique prefix, as `phr list` shows).
+fn entry_id(record: &Record, given: &str) -> Result<String, String> {
+    record.resolve_id(IdKind::Entry, given).map_err(err)
+}
+
+/// The section `name` names (slug or title), or an error listing the sections there are.
+fn find_section(record: &Record, name: &str) -> Result<phr_core::record::Section, String> {
+    match record.resolve_section(name) {
+        Err(Error::NotFound { .. }) => {
+            let all = record.sections().map_err(err)?;
+            // Custom sections' ids are uuids: their titles are what the owner types.
+            let names: Vec<String> = all
+                .iter()
+                .map(|s| if s.id.starts_with("custom:") { format!("{:?}", s.title) } else { s.id.clone() })
+                .collect();
+            Err(format!("no section called {name:?}; the sections are: {}", names.join(", ")))
+        }
+        other => other.map_err(err),
+    }
+}
+
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
 }
@@ -306,7 +381,8 @@ fn kind(s: &str) -> Result<SampleKind, String> {
     })
 }
 
-fn run(cli: Cli) -> CliResult {
+/// Runs one command; most end with 0, `import` says with 2 that some files were not read.
+fn run(cli: Cli) -> Result<ExitCode, String> {
     let json = cli.json;
     let home = cli.home.clone().unwrap_or_else(default_home);
     match cli.command {
@@ -359,15 +435,15 @@ fn run(cli: Cli) -> CliResult {
             match cmd {
                 SectionCmd::List => output::sections(&record.sections().map_err(err)?, json),
                 SectionCmd::Enable { section } => {
-                    let s = record.resolve_section(&section).map_err(err)?;
+                    let s = find_section(&record, &section)?;
                     output::section_changed(&record.set_section_enabled(&s.id, true).map_err(err)?, json)
                 }
                 SectionCmd::Disable { section } => {
-                    let s = record.resolve_section(&section).map_err(err)?;
+                    let s = find_section(&record, &section)?;
                     output::section_changed(&record.set_section_enabled(&s.id, false).map_err(err)?, json)
                 }
                 SectionCmd::Privacy { section, level } => {
-                    let s = record.resolve_section(&section).map_err(err)?;
+                    let s = find_section(&record, &section)?;
                     let level = PrivacyLevel::parse(&level).map_err(err)?;
                     output::section_changed(&record.set_section_privacy(&s.id, level).map_err(err)?, json)
                 }
@@ -379,19 +455,18 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Add { section, pairs, json_value } => {
             let record = open(&home)?;
-            let s = record.resolve_section(&section).map_err(err)?;
-            let value = match json_value {
-                Some(j) => input::entry_from_json(
-                    serde_json::from_str(&j).map_err(|e| format!("--json-value is not valid JSON: {e}"))?,
-                )?,
-                None => input::entry_from_pairs(&s, input::pairs(&pairs)?)?,
-            };
+            let s = find_section(&record, &section)?;
+            let mut fields = input::pairs(&pairs)?;
+            if let Some(j) = json_value {
+                fields.extend(input::json_pairs(&j)?);
+            }
+            let value = input::entry_from_pairs(&s, fields)?;
             let e = record.add_entry(&s.id, value, phr_core::record::Provenance::User).map_err(err)?;
             output::entry_added(&e, json);
         }
         Command::Form { section, entry_type } => {
             let record = open(&home)?;
-            let s = record.resolve_section(&section).map_err(err)?;
+            let s = find_section(&record, &section)?;
             let spec = match entry_type {
                 Some(t) => phr_core::app::forms::form_spec_for(&s, &t)
                     .map_err(|e| input::form_errors(std::slice::from_ref(&e)))?,
@@ -403,7 +478,7 @@ fn run(cli: Cli) -> CliResult {
             let record = open(&home)?;
             let opts = ListOptions { include_deleted: all, include_hidden: all };
             let sections = match section {
-                Some(name) => vec![record.resolve_section(&name).map_err(err)?],
+                Some(name) => vec![find_section(&record, &name)?],
                 None => record.sections().map_err(err)?.into_iter().filter(|s| s.enabled).collect(),
             };
             let mut listing = Vec::new();
@@ -413,33 +488,31 @@ fn run(cli: Cli) -> CliResult {
             }
             output::listing(&listing, json);
         }
-        Command::Show { id } => output::entry_detail(&open(&home)?.entry(&id).map_err(err)?, json),
+        Command::Show { id } => {
+            let record = open(&home)?;
+            output::entry_detail(&record.entry(&entry_id(&record, &id)?).map_err(err)?, json)
+        }
         Command::Edit { id, pairs, json_value } => {
             let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
             let current = record.entry(&id).map_err(err)?;
-            let e = match json_value {
-                Some(j) => {
-                    let mut v = serde_json::to_value(&current.value).map_err(|e| e.to_string())?;
-                    let patch = serde_json::from_str(&j)
-                        .map_err(|e| format!("--json-value is not valid JSON: {e}"))?;
-                    merge(&mut v, patch);
-                    record.edit_entry(&id, input::entry_from_json(v)?).map_err(err)?
-                }
-                None => {
-                    let s = record.resolve_section(&current.section).map_err(err)?;
-                    let mut filled = phr_core::app::forms::form_values(&s, &current.value);
-                    let (_, patch) = input::filled_form(input::pairs(&pairs)?);
-                    filled.extend(patch);
-                    record
-                        .edit_entry_from_form(&id, &filled)
-                        .map_err(err)?
-                        .map_err(|e| input::form_errors(&e))?
-                }
-            };
+            let s = find_section(&record, &current.section)?;
+            let mut filled = phr_core::app::forms::form_values(&s, &current.value);
+            let mut fields = input::pairs(&pairs)?;
+            if let Some(j) = json_value {
+                fields.extend(input::json_pairs(&j)?);
+            }
+            let (_, patch) = input::filled_form(fields);
+            filled.extend(patch);
+            let e = record
+                .edit_entry_from_form(&id, &filled)
+                .map_err(err)?
+                .map_err(|e| input::form_errors(&e))?;
             output::entry_changed("Updated", &e, json);
         }
         Command::Annotate { id, no_longer_relevant, note } => {
             let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
             let (kind, text) = match (no_longer_relevant, note) {
                 (true, text) => (AnnotationKind::NoLongerRelevant, text),
                 (false, Some(t)) => (AnnotationKind::Note, Some(t)),
@@ -448,22 +521,29 @@ fn run(cli: Cli) -> CliResult {
             output::entry_changed("Annotated", &record.annotate(&id, kind, text).map_err(err)?, json);
         }
         Command::Hide { id } => {
-            output::entry_changed("Hidden", &open(&home)?.set_hidden(&id, true).map_err(err)?, json)
+            let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
+            output::entry_changed("Hidden", &record.set_hidden(&id, true).map_err(err)?, json)
         }
         Command::Unhide { id } => {
-            output::entry_changed("Shown", &open(&home)?.set_hidden(&id, false).map_err(err)?, json)
+            let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
+            output::entry_changed("Shown", &record.set_hidden(&id, false).map_err(err)?, json)
         }
         Command::Delete { id } => {
-            let e = open(&home)?.delete_entry(&id).map_err(err)?;
+            let record = open(&home)?;
+            let e = record.delete_entry(&entry_id(&record, &id)?).map_err(err)?;
             output::entry_changed("Deleted (undo with `phr undo ID`)", &e, json);
         }
         Command::Undo { id } => {
-            output::entry_changed("Restored", &open(&home)?.undo_delete(&id).map_err(err)?, json)
+            let record = open(&home)?;
+            let id = entry_id(&record, &id)?;
+            output::entry_changed("Restored", &record.undo_delete(&id).map_err(err)?, json)
         }
         Command::Purge { id, all_deleted } => {
             let record = open(&home)?;
             let n = match (id, all_deleted) {
-                (Some(id), false) => record.purge(&id).map(|_| 1).map_err(err)?,
+                (Some(id), false) => record.purge(&entry_id(&record, &id)?).map(|_| 1).map_err(err)?,
                 (None, true) => record.purge_deleted().map_err(err)?,
                 _ => return Err("give one entry ID or --all-deleted".into()),
             };
@@ -486,11 +566,10 @@ fn run(cli: Cli) -> CliResult {
         }
         Command::Restore { file, recovery_key } => {
             let record = match recovery_key {
-                Some(k) => Record::restore(
-                    &file,
-                    &home,
-                    &RecoveryKeyStore::new(RecoveryKey::parse(&k).map_err(err)?),
-                ),
+                Some(k) => {
+                    let key = RecoveryKey::parse(&k).map_err(err)?;
+                    Record::restore_with_recovery_key(&file, &home, key, &new_passphrase()?)
+                }
                 None => {
                     Record::restore(&file, &home, &PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?)
                 }
@@ -498,8 +577,23 @@ fn run(cli: Cli) -> CliResult {
             .map_err(err)?;
             output::restored(&record, &home, json).map_err(err)?;
         }
+        Command::Passphrase(PassphraseCmd::Change) => {
+            let path = home.join(DB_FILE);
+            let old = PassphraseKeyStore::new(&passphrase(false)?).map_err(err)?;
+            let record = Record::open(&path, &old).map_err(|e| match e {
+                Error::NoRecord => format!("no record in {}: run `phr init` first", home.display()),
+                Error::WrongKey => "the current passphrase does not unlock this record".to_string(),
+                other => err(other),
+            })?;
+            record.change_passphrase(Some(&old), &new_passphrase()?).map_err(err)?;
+            if json {
+                outln!("{}", serde_json::json!({ "passphrase_changed": true }));
+            } else {
+                outln!("Passphrase changed. The old one no longer opens this record.");
+            }
+        }
         Command::RecoveryKey => output::recovery_key(&open(&home)?.create_recovery_key().map_err(err)?),
-        Command::Import(a) => import_cmd::import(&home, a, json)?,
+        Command::Import(a) => return import_cmd::import(&home, a, json),
         Command::Activities(a) => import_cmd::activities(&home, a, json)?,
         Command::Inspect(a) => inspect_cmd::inspect(a, json)?,
         Command::Strava(cmd) => strava_cmd::run(&home, cmd, json)?,
@@ -525,7 +619,7 @@ fn run(cli: Cli) -> CliResult {
             }
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn sample(home: &Path, cmd: SampleCmd, json: bool) -> CliResult {
@@ -582,13 +676,4 @@ fn field_def(spec: &str) -> Result<FieldDef, String> {
         other => return Err(format!("field type {other:?} is not one of text, number, date, bool")),
     };
     Ok(FieldDef { name, field_type, required })
-}
-
-/// Shallow JSON merge: keys in `patch` replace those in `base`.
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
-    if let (Some(b), serde_json::Value::Object(p)) = (base.as_object_mut(), patch) {
-        for (k, v) in p {
-            b.insert(k, v);
-        }
-    }
 }

@@ -8,6 +8,7 @@ use clap::Subcommand;
 use phr_core::consent::{AuditEvent, Grant, GrantRequest, Recipient, RecipientCategory};
 use phr_core::share::relay::HttpRelay;
 use phr_core::share::{self, ShareOptions, ShareOutcome};
+use phr_core::store::IdKind;
 use phr_core::Record;
 use serde_json::json;
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 #[derive(Subcommand)]
 pub enum ShareCmd {
     /// Share chosen sections: prints a SMART Health Link and writes its QR code (PNG and SVG)
+    /// into the record's private folder; anyone with the link or the QR picture can open it
     Create {
         /// Who it is for
         #[arg(long)]
@@ -47,7 +49,8 @@ pub enum ShareCmd {
         /// Relay that hosts the encrypted copy
         #[arg(long, env = "PHR_RELAY", default_value = "http://127.0.0.1:8787")]
         relay: String,
-        /// Where to write the QR code (default: ./phr-share-<id>.png and .svg)
+        /// Where to write the QR code (default: the record's private folder, <home>/shares/,
+        /// owner-only). The picture opens the share like the link does: keep it as private
         #[arg(long)]
         qr: Option<PathBuf>,
     },
@@ -55,15 +58,24 @@ pub enum ShareCmd {
     List,
     /// Show a share's link again and rewrite its QR code
     Show {
+        /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
         id: String,
+        /// Where to write the QR code (default: the record's private folder); the picture
+        /// opens the share like the link does
         #[arg(long)]
         qr: Option<PathBuf>,
     },
     /// Bring a link's content up to date (same link and QR code), e.g. the emergency card
     /// after a medication or allergy changed
-    Update { id: String },
+    Update {
+        /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
+        id: String,
+    },
     /// Take a share back: deletes the relay's copy and revokes the grant
-    Revoke { id: String },
+    Revoke {
+        /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
+        id: String,
+    },
     /// Pull who opened your links (and replies to questions) from the relay into your audit log
     Sync,
 }
@@ -98,8 +110,32 @@ fn random_passcode() -> String {
     format!("{:06}", u32::from_le_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000)
 }
 
-fn write_qr(out: &ShareOutcome, path: Option<PathBuf>) -> Result<(PathBuf, PathBuf), String> {
-    let png = path.unwrap_or_else(|| PathBuf::from(format!("phr-share-{}.png", &out.grant.id[..8])));
+/// The folder QR codes go to by default: `shares/` beside the record, readable by the owner
+/// only, because the picture holds the link's key and opens the share like the link does.
+/// (The current folder may be synced to a cloud drive or shared.)
+fn private_qr_dir(record: &Record) -> Result<PathBuf, String> {
+    let dir = record.path().parent().map_or_else(|| PathBuf::from("shares"), |h| h.join("shares"));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    Ok(dir)
+}
+
+fn write_qr(
+    record: &Record,
+    out: &ShareOutcome,
+    path: Option<PathBuf>,
+) -> Result<(PathBuf, PathBuf), String> {
+    let png = match path {
+        Some(p) => p,
+        None => {
+            private_qr_dir(record)?.join(format!("phr-share-{}.png", out.grant.id.get(..8).unwrap_or("link")))
+        }
+    };
     let svg = png.with_extension("svg");
     std::fs::write(&png, out.qr_png().map_err(|e| e.to_string())?)
         .map_err(|e| format!("{}: {e}", png.display()))?;
@@ -124,6 +160,7 @@ fn print_outcome(out: &ShareOutcome, qr: (PathBuf, PathBuf), passcode: Option<&s
         );
         outln!("Link:  {}", out.viewer_url);
         outln!("QR:    {} and {}", qr.0.display(), qr.1.display());
+        outln!("       (the QR picture opens the share like the link: send it only to them)");
         if let Some(p) = passcode {
             outln!("Passcode: {p}  (tell them separately, not with the link)");
         }
@@ -136,13 +173,8 @@ fn print_outcome(out: &ShareOutcome, qr: (PathBuf, PathBuf), passcode: Option<&s
 }
 
 fn find(record: &Record, id: &str) -> Result<Grant, String> {
-    let all = record.grants().map_err(|e| e.to_string())?;
-    let m: Vec<Grant> = all.into_iter().filter(|g| g.id.starts_with(id)).collect();
-    match m.len() {
-        1 => Ok(m.into_iter().next().unwrap_or_else(|| unreachable!())),
-        0 => Err(format!("no share {id}")),
-        _ => Err(format!("{id} matches several shares; give more of the id")),
-    }
+    let id = record.resolve_id(IdKind::Share, id).map_err(|e| e.to_string())?;
+    record.grant(&id).map_err(|e| e.to_string())?.ok_or_else(|| format!("no share {id}"))
 }
 
 pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
@@ -190,13 +222,13 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                 &client,
             )
             .map_err(|e| e.to_string())?;
-            let files = write_qr(&out, qr)?;
+            let files = write_qr(record, &out, qr)?;
             print_outcome(&out, files, pass.as_deref(), json);
         }
         ShareCmd::Show { id, qr } => {
             let g = find(record, &id)?;
             let out = share::outcome_for(&g).ok_or("this grant has no link")?;
-            let files = write_qr(&out, qr)?;
+            let files = write_qr(record, &out, qr)?;
             print_outcome(&out, files, None, json);
         }
         ShareCmd::List => grants(record, json)?,

@@ -41,7 +41,10 @@ pub enum DeviceCmd {
     /// Your devices
     List,
     /// Remove a lost device: it can no longer sync or read anything written from now on
-    Remove { device: String },
+    Remove {
+        /// Device ID: the full ID or its first 6+ characters, as `phr device list` shows them
+        device: String,
+    },
 }
 
 fn e(x: phr_core::Error) -> String {

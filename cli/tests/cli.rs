@@ -208,7 +208,7 @@ fn bad_input_gives_a_clear_error_and_changes_nothing() {
     );
 
     let e = fails(h, &["add", "no-such-section", "text=x"]);
-    assert!(e.contains("section not found"), "{e}");
+    assert!(e.contains("no section called") && e.contains("medications"), "{e}");
     let e = fails(h, &["add", "blood_group", "group=Q+"]);
     assert!(e.contains("blood group"), "{e}");
     let e = fails(h, &["add", "medications", "dose=5mg"]);
@@ -335,5 +335,5 @@ fn every_sections_form_example_is_added_through_phr_add() {
     let human = ok(h, &["form", "medications"]);
     assert!(human.contains("required") && human.contains("Metformin"), "{human}");
     let e = fails(h, &["add", "medications", "name=X", "dosage=5 mg"]);
-    assert!(e.contains("Did you mean dose?"), "{e}");
+    assert!(e.contains("Did you mean `dose`?"), "{e}");
 }

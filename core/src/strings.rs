@@ -121,6 +121,7 @@ mod tests {
             "error.unknown_field",
             "error.date",
             "error.number",
+            "error.number_unit",
             "error.whole_number",
             "error.choice",
             "error.yes_no",

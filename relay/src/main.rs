@@ -9,8 +9,18 @@ use std::process::ExitCode;
 
 /// phr-relay: hosts SMART Health Link manifests and encrypted files (ciphertext only), the
 /// clinician viewer page, and the encrypted multi-device sync mailbox. It never holds a key.
+/// `serve`'s options, on the first help page an operator sees.
+const SERVE_OPTIONS: &str = "\
+Options of `phr-relay serve` (each also from its environment variable):
+  --listen ADDR:PORT   where to listen, plain HTTP (default 127.0.0.1:8787; PHR_RELAY_LISTEN)
+  --db FILE            SQLite database, created if missing (default relay.sqlite; PHR_RELAY_DB)
+  --postgres URL       PostgreSQL instead of SQLite, for several instances (PHR_RELAY_POSTGRES)
+  --public-url URL     base URL handed to viewers (default: from the Host header; PHR_RELAY_PUBLIC_URL)
+  --pairing-ttl SECONDS  how long a device-pairing slot lives (default 600)
+Example: phr-relay serve --listen 0.0.0.0:8787 --db /var/lib/phr/relay.sqlite";
+
 #[derive(Parser, Debug)]
-#[command(name = "phr-relay", version, about, long_about = None)]
+#[command(name = "phr-relay", version, about, long_about = None, after_help = SERVE_OPTIONS)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

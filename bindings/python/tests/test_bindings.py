@@ -163,6 +163,26 @@ def test_backup_restore_and_recovery(tmp, keystore, record):
     assert PhrRecord.open(str(tmp / "home2" / "record.phr"), new_phone).id() == record.id()
 
 
+def test_passphrase_change_and_recovery_onto_a_new_passphrase(tmp, record):
+    run(record.change_passphrase(None, "first passphrase"))
+    with pytest.raises(PhrError.WrongKey):
+        run(record.change_passphrase("not the passphrase", "second passphrase"))
+    run(record.change_passphrase("first passphrase", "second passphrase"))
+    recovery = run(record.create_recovery_key())
+    run(record.backup(str(tmp / "p.phrbak")))
+    with pytest.raises(PhrError.WrongKey):
+        run(PhrRecord.open_with_passphrase(record.path(), "first passphrase"))
+    assert run(PhrRecord.open_with_passphrase(record.path(), "second passphrase")).id() == record.id()
+    (tmp / "home3").mkdir()
+    restored = run(PhrRecord.restore_with_recovery_key_to_passphrase(
+        str(tmp / "p.phrbak"), str(tmp / "home3"), recovery, "third passphrase"))
+    assert restored.id() == record.id()
+    del restored
+    with pytest.raises(PhrError.WrongKey):
+        run(PhrRecord.open_with_passphrase(str(tmp / "home3" / "record.phr"), "second passphrase"))
+    assert run(PhrRecord.open_with_passphrase(str(tmp / "home3" / "record.phr"), "third passphrase")).id() == record.id()
+
+
 def test_helpers():
     assert phr_ffi.validate_nhs_number("943 476 5919") == "9434765919"
     assert phr_ffi.parse_blood_group("O+") == phr_ffi.BloodGroup(abo=phr_ffi.Abo.O, rh=phr_ffi.RhD.POSITIVE)

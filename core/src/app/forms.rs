@@ -103,19 +103,29 @@ pub struct FieldError {
     /// For an unknown field: the nearest field that exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// What the field accepts, for keys whose text has `{accepted}`: the choices, the units,
+    /// or (for an unknown field) the form's fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<String>,
 }
 
 impl FieldError {
     fn new(field: &str, key: &str) -> Self {
-        Self { field: field.to_string(), key: key.to_string(), suggestion: None }
+        Self { field: field.to_string(), key: key.to_string(), suggestion: None, accepted: vec![] }
     }
 
-    /// English text for people (the CLI; apps look the key up themselves).
+    fn accepting(mut self, accepted: &[String]) -> Self {
+        self.accepted = accepted.to_vec();
+        self
+    }
+
+    /// English text for people (the CLI; apps look the key up themselves and put
+    /// `accepted`, joined with commas, in place of `{accepted}`).
     pub fn english(&self) -> String {
-        let text = super::strings::text(&self.key);
+        let text = super::strings::text(&self.key).replace("{accepted}", &self.accepted.join(", "));
         match &self.suggestion {
-            Some(s) => format!("{}: {text} Did you mean {s}?", self.field),
-            None => format!("{}: {text}", self.field),
+            Some(s) => format!("field `{}`: {text} Did you mean `{s}`?", self.field),
+            None => format!("field `{}`: {text}", self.field),
         }
     }
 }
@@ -277,6 +287,9 @@ pub fn entry_from_form(
             Ok(v) => {
                 obj.insert(id.clone(), v);
             }
+            Err(key @ ("error.choice" | "error.number_unit")) => {
+                errors.push(FieldError::new(id, key).accepting(&accepted(&field.kind)))
+            }
             Err(key) => errors.push(FieldError::new(id, key)),
         }
     }
@@ -342,7 +355,21 @@ fn unknown_field(spec: &FormSpec, id: &str) -> FieldError {
         .filter(|(d, f)| *d <= (f.len().max(id.len()) / 2).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, f)| f.clone());
-    FieldError { field: id.to_string(), key: "error.unknown_field".into(), suggestion: nearest }
+    FieldError {
+        field: id.to_string(),
+        key: "error.unknown_field".into(),
+        suggestion: nearest,
+        accepted: spec.fields.iter().map(|f| f.id.clone()).collect(),
+    }
+}
+
+/// What a field accepts, for an error's `{accepted}`: the choices or the units.
+fn accepted(kind: &FieldKind) -> Vec<String> {
+    match kind {
+        FieldKind::Choice { values } => values.clone(),
+        FieldKind::Number { units, .. } => units.clone(),
+        _ => vec![],
+    }
 }
 
 fn parse_date(raw: &str) -> Option<NaiveDate> {
@@ -371,9 +398,10 @@ fn convert(kind: &FieldKind, raw: &str) -> Result<Value, &'static str> {
                     number = n.trim();
                 }
             }
-            let n: f64 = number.replace(',', "").parse().map_err(|_| "error.number")?;
+            let bad = if units.is_empty() { "error.number" } else { "error.number_unit" };
+            let n: f64 = number.replace(',', "").parse().map_err(|_| bad)?;
             if !n.is_finite() {
-                return Err("error.number");
+                return Err(bad);
             }
             if *integer {
                 if n.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&n) {
@@ -547,6 +575,8 @@ mod tests {
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].key, "error.unknown_field");
         assert_eq!(errs[0].suggestion.as_deref(), Some("dose"));
+        assert!(errs[0].accepted.contains(&"dose".to_string()));
+        assert!(errs[0].english().contains("Did you mean `dose`?"), "{}", errs[0].english());
         let errs = validate(&s, None, &filled(&[("name", "Ramipril"), ("zzzzzzzzzzzz", "x")]));
         assert_eq!(errs[0].suggestion, None);
     }
@@ -588,7 +618,9 @@ mod tests {
         let a = section(BuiltinSection::Allergies);
         let errs =
             validate(&a, None, &filled(&[("substance", "Nuts"), ("severity", "awful"), ("kind", "allergy")]));
-        assert_eq!(errs, vec![FieldError::new("severity", "error.choice")]);
+        assert_eq!(errs[0].key, "error.choice");
+        assert_eq!(errs[0].accepted, ["mild", "moderate", "severe"]);
+        assert!(errs[0].english().starts_with("field `severity`: Pick one of: mild, moderate, severe"));
         let f = section(BuiltinSection::FamilyHistory);
         let errs = validate(
             &f,
@@ -631,7 +663,8 @@ mod tests {
         assert_eq!(spec.fields.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(), ["pain", "when", "aura"]);
         assert!(entry_from_form(&s, None, &example(&spec)).is_ok());
         let errs = validate(&s, None, &filled(&[("pain", "a lot")]));
-        assert_eq!(errs, vec![FieldError::new("pain", "error.number")]);
+        assert_eq!(errs, vec![FieldError::new("pain", "error.number_unit").accepting(&["/10".to_string()])]);
+        assert!(errs[0].english().contains("/10"), "{}", errs[0].english());
         let free = Section { fields: vec![], ..s };
         assert_eq!(form_spec(&free).entry_type, "note");
     }

@@ -356,6 +356,16 @@ pub fn commit(record: &Record, path: String, format: Format, result: ParseResult
         report.status = FileStatus::Failed;
         return report;
     }
+    // A readable file with nothing in it (a GPX of waypoints only, an empty CSV) imported
+    // nothing: "ok" would tell the owner their data is in.
+    if parsed.batch.samples.is_empty()
+        && parsed.batch.activities.is_empty()
+        && parsed.batch.entries.is_empty()
+    {
+        report.status = FileStatus::Skipped;
+        report.problems.push(Problem::general("holds no activities or readings to import"));
+        return report;
+    }
     match resolve_against_record(record, &mut parsed.batch.samples) {
         Ok(n) if n > 0 => report.problems.push(Problem::general(format!(
             "{n} samples overlapped readings from a preferred device and were left out"

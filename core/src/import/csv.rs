@@ -241,7 +241,7 @@ pub fn parse(data: &[u8], mapping: Option<&CsvMapping>, utc_offset_minutes: i32)
                 Problem::at_line(
                     1,
                     format!(
-                        "CSV layout not recognised (columns: {}); give a column mapping",
+                        "CSV layout not recognised (columns: {}); give a column mapping (`phr import --csv-time COLUMN --csv-column COLUMN=KIND:UNIT`)",
                         headers.join(", ")
                     ),
                 )

@@ -9,8 +9,10 @@ mod chunk;
 mod entries;
 mod export;
 mod grants;
+mod ids;
 mod import_log;
 pub mod insights_input;
+mod keys;
 mod observe;
 mod reconcile;
 mod samples;
@@ -24,6 +26,7 @@ mod sync_log;
 pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
 pub use entries::ListOptions;
 pub use export::{RecordExport, SectionExport, SeriesExport};
+pub use ids::{resolve_prefix, IdKind, MIN_ID_PREFIX};
 pub use import_log::{file_name_only, ImportLogEntry, ImportLogFile};
 pub use observe::{Changed, ObserverId, RecordArea, RecordObserver};
 pub use reconcile::{

@@ -321,15 +321,18 @@ pub fn seen(record: &Record) -> Result<Vec<DeviceInfo>> {
     Ok(record.setting(DEVICES_SEEN_SETTING)?.unwrap_or_default())
 }
 
-/// Removes a lost device (by its id or public key): the relay refuses it from now on, and
+/// Removes a lost device (by its id, a unique prefix of it, or its public key): the relay refuses it from now on, and
 /// a new epoch key goes to the remaining devices only. Returns the new epoch.
 pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<u32> {
     let mut state = SyncState::require(record)?;
     let devices = list(record, relay)?;
-    let target = devices
-        .iter()
-        .find(|d| d.id == device || d.public_key == device)
-        .ok_or(Error::NotFound { what: "device" })?;
+    let target = match devices.iter().find(|d| d.public_key == device) {
+        Some(d) => d,
+        None => {
+            let id = crate::store::resolve_prefix("device", device, devices.iter().map(|d| d.id.as_str()))?;
+            devices.iter().find(|d| d.id == id).ok_or(Error::NotFound { what: "device" })?
+        }
+    };
     if target.this_device {
         return Err(Error::invalid("device", "is this device; remove it from another of your devices"));
     }

@@ -134,11 +134,41 @@ impl SampleKind {
         }
     }
 
+    /// Other spellings of the canonical unit (`C` for `°C`: no `°` key on most keyboards).
+    fn unit_aliases(self) -> &'static [&'static str] {
+        match self {
+            Self::BodyTemperature => &["C", "degC", "celsius"],
+            Self::Steps => &["steps"],
+            Self::HeartRate | Self::RestingHeartRate => &["bpm", "/min"],
+            Self::BloodPressureSystolic | Self::BloodPressureDiastolic => &["mmhg"],
+            _ => &[],
+        }
+    }
+
+    /// Every unit [`Self::to_canonical`] takes for this kind, the canonical one first
+    /// (what an error lists when a unit is refused).
+    pub fn accepted_units(self) -> Vec<&'static str> {
+        let converted: &[&str] = match self {
+            Self::Weight => &["lb", "st", "g"],
+            Self::Height => &["cm", "km"],
+            Self::Distance => &["cm", "km", "mi"],
+            Self::SleepDuration | Self::ActiveMinutes => &["h", "s"],
+            Self::BloodGlucose => &["mg/dL"],
+            Self::BodyTemperature => &["°F", "F"],
+            Self::ActiveEnergy => &["kJ"],
+            _ => &[],
+        };
+        let mut out = vec![self.unit()];
+        out.extend(self.unit_aliases().iter().filter(|a| **a != self.unit()));
+        out.extend(converted);
+        out
+    }
+
     /// Converts `value` in `unit` to this kind's canonical unit.
     pub fn to_canonical(self, value: f64, unit: &str) -> crate::Result<f64> {
         let u = unit.trim();
         let v = match (self, u) {
-            (_, u) if u == self.unit() => value,
+            (_, u) if u == self.unit() || self.unit_aliases().contains(&u) => value,
             (Self::Weight, "lb" | "lbs") => value * 0.453_592_37,
             (Self::Weight, "st") => value * 6.350_293_18,
             (Self::Weight, "g") => value / 1000.0,
@@ -154,7 +184,11 @@ impl SampleKind {
             _ => {
                 return Err(crate::ModelError::Invalid {
                     field: "unit",
-                    reason: format!("{u:?} is not a unit for {}", self.slug()),
+                    reason: format!(
+                        "{u:?} is not a unit for {}; use one of: {}",
+                        self.slug(),
+                        self.accepted_units().join(", ")
+                    ),
                 });
             }
         };
@@ -256,6 +290,18 @@ mod tests {
         assert!((SampleKind::Weight.to_canonical(11.0, "st").unwrap() - 69.853).abs() < 0.001);
         assert!((SampleKind::BloodGlucose.to_canonical(90.0, "mg/dL").unwrap() - 5.0).abs() < 1e-9);
         assert!(SampleKind::Weight.to_canonical(1.0, "mmHg").is_err());
+    }
+
+    #[test]
+    fn every_accepted_unit_converts_and_a_refused_one_lists_them() {
+        for k in SampleKind::ALL {
+            for u in k.accepted_units() {
+                assert!(k.to_canonical(1.0, u).is_ok(), "{} {u}", k.slug());
+            }
+        }
+        assert_eq!(SampleKind::BodyTemperature.to_canonical(37.0, "C").unwrap(), 37.0);
+        let e = SampleKind::BodyTemperature.to_canonical(37.0, "K").unwrap_err().to_string();
+        assert!(e.contains("°C, C,") && e.contains("°F"), "{e}");
     }
 
     #[test]

@@ -137,7 +137,7 @@ class FormHolder(private val scope: CoroutineScope, private val repo: PhrReposit
                 }
             } catch (e: PhrException) {
                 // The core refused the whole entry; its reason may quote the record, so only the key is shown.
-                FormOutcome.Invalid(listOf(FieldError("", "error.invalid_entry", null)))
+                FormOutcome.Invalid(listOf(FieldError("", "error.invalid_entry", null, emptyList())))
             }
             when (outcome) {
                 is FormOutcome.Saved -> onSaved(outcome.entryId)

@@ -117,4 +117,27 @@ class RecordLifecycleTest {
         Files.write(damaged, bytes.copyOf(bytes.size / 2))
         assertThrows<PhrException.Corrupt> { PhrRecord.restore(damaged.toString(), tempDir().toString(), ks) }
     }
+
+    @Test
+    fun `a changed passphrase opens the record, the old one does not, and the recovery key restores onto a new one`() = runBlocking<Unit> {
+        val (rec, path) = newRecord()
+        rec.changePassphrase(null, "first passphrase")
+        assertThrows<PhrException.WrongKey> { runBlocking { rec.changePassphrase("not the passphrase", "second passphrase") } }
+        rec.changePassphrase("first passphrase", "second passphrase")
+        val recovery = rec.createRecoveryKey()
+        val backup = tempDir().resolve("p.phrbak")
+        rec.backup(backup.toString())
+        val id = rec.id()
+        rec.close()
+        assertThrows<PhrException.WrongKey> { runBlocking { PhrRecord.openWithPassphrase(path.toString(), "first passphrase") } }
+        PhrRecord.openWithPassphrase(path.toString(), "second passphrase").close()
+
+        val home = tempDir()
+        val restored = PhrRecord.restoreWithRecoveryKeyToPassphrase(backup.toString(), home.toString(), recovery, "third passphrase")
+        assertEquals(id, restored.id())
+        restored.close()
+        val file = home.resolve("record.phr").toString()
+        assertThrows<PhrException.WrongKey> { runBlocking { PhrRecord.openWithPassphrase(file, "second passphrase") } }
+        PhrRecord.openWithPassphrase(file, "third passphrase").close()
+    }
 }
