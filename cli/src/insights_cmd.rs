@@ -296,9 +296,11 @@ pub fn goal(record: &Record, cmd: GoalCmd, today: NaiveDate, json: bool) -> Resu
                     start_bpm: latest(record, phr_core::record::SampleKind::RestingHeartRate, today)?,
                 },
                 "activeminutes" | "weeklyactiveminutes" => Goal::WeeklyActiveMinutes { minutes: value },
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "unknown goal {kind:?}; use one of: weight, distance, resting_heart_rate, active_minutes"
-                )),
+                ))
+                }
             };
             let goals = record.set_goal(g).map_err(err)?;
             if json {

@@ -5,6 +5,7 @@
 use crate::terminal::{errln, outln};
 use clap::Subcommand;
 use phr_core::progress::CancelToken;
+use phr_core::strings::English;
 use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
 use phr_core::{crypto::PassphraseKeyStore, Record};
 use serde_json::json;
