@@ -145,3 +145,22 @@ fn chart_takes_the_sample_kind_names_and_lists_them_when_unknown() {
         "{err}"
     );
 }
+
+/// Issue 14: the alert said "average 130/85 ... at or above 135/85", which reads as a
+/// contradiction. It now names the number that reached the level.
+#[test]
+fn the_blood_pressure_alert_names_the_number_that_reached_the_level() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = tmp.path();
+    ok(h, &["init"]);
+    let today = chrono::Utc::now().date_naive();
+    for d in 1..=4 {
+        let at = format!("{}T08:00:00Z", today - chrono::Duration::days(d));
+        ok(h, &["sample", "add", "bp_systolic", "130", "--at", &at]);
+        ok(h, &["sample", "add", "bp_diastolic", "85", "--at", &at]);
+    }
+    let text = ok(h, &["insights"]);
+    assert!(text.contains("average 130/85 (4 readings)"), "{text}");
+    assert!(text.contains("The bottom number is at or above 85,"), "{text}");
+    assert!(!text.contains("135/85"), "no threshold pair the reading is below: {text}");
+}
