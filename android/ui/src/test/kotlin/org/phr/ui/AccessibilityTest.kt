@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance
 /**
  * Walks the semantics tree (what TalkBack reads) of every screen from the demo record:
  * every control has a label and a 48 dp touch target; at font scale 2 on a phone-wide
- * screen no text is cut off or runs past the screen's edge.
+ * screen no text is cut off, drawn over another text or runs past the screen's edge.
  */
 @OptIn(ExperimentalTestApi::class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -101,5 +101,43 @@ class AccessibilityTest {
                 val right = n.positionInRoot.x + n.size.width
                 if (right > width) problems += "${s.name}: ${n.describe()} ends at $right px, past the screen ($width)"
             }
+            problems += overlaps(s.name, walk(root).filter { it.textLayout() != null }.toList())
         }
+
+    @Test
+    fun `the overlap check finds two texts drawn over each other`() {
+        // The check must be able to fail: two Texts stacked in one Box.
+        val found = mutableListOf<String>()
+        runComposeUiTest {
+            setContent {
+                PhrTheme {
+                    Box(Modifier.width(Phone.WIDTH_DP.dp)) {
+                        androidx.compose.material3.Text("One")
+                        androidx.compose.material3.Text("Two")
+                    }
+                }
+            }
+            waitForIdle()
+            val root = onRoot(useUnmergedTree = true).fetchSemanticsNode()
+            found += overlaps("stacked", walk(root).filter { it.textLayout() != null }.toList())
+        }
+        assertTrue(found.size == 1, "found $found")
+    }
+}
+
+/**
+ * Text nodes drawn over each other: two whose bounds intersect by more than a pixel each
+ * way. A node inside another (a text field's label inside the field) is not an overlap.
+ */
+fun overlaps(screen: String, texts: List<SemanticsNode>): List<String> {
+    fun ancestors(n: SemanticsNode) = generateSequence(n.parent) { it.parent }.map { it.id }.toSet()
+    val out = mutableListOf<String>()
+    for (i in texts.indices) for (j in i + 1 until texts.size) {
+        val a = texts[i]
+        val b = texts[j]
+        if (a.id in ancestors(b) || b.id in ancestors(a)) continue
+        val x = a.boundsInRoot.intersect(b.boundsInRoot)
+        if (x.width > 1f && x.height > 1f) out += "$screen: ${a.describe()} and ${b.describe()} overlap"
+    }
+    return out
 }
