@@ -75,7 +75,7 @@ class AccessibilityTest {
     }
 
     @Test
-    fun `at font scale 2 no text is cut off or runs off a phone-wide screen`() {
+    fun `at font scale 2 no text is cut off, overlaps another or runs off a phone-wide screen`() {
         val problems = mutableListOf<String>()
         var texts = 0
         runComposeUiTestFontScale(problems) { texts++ }
@@ -88,16 +88,9 @@ class AccessibilityTest {
         eachScreen(2f) { s, _, root, px ->
             val width = Phone.WIDTH_DP * px + 0.5f
             for (n in walk(root)) {
-                val layout = n.textLayout() ?: continue
+                if (n.textLayout() == null) continue
                 counted()
-                // TextLayoutResult.hasVisualOverflow is unreliable here (the semantics action
-                // re-creates the layout and compares it with a shrunk width), so measure: lines
-                // dropped, or drawn text taller or wider than the node that shows it.
-                val p = layout.multiParagraph
-                val widest = (0 until layout.lineCount).maxOfOrNull { layout.getLineRight(it) } ?: 0f
-                if (p.didExceedMaxLines || p.height > n.size.height + 1 || widest > n.size.width + 1) {
-                    problems += "${s.name}: ${n.describe()} is cut off (text ${widest}x${p.height}, node ${n.size})"
-                }
+                if (cutOff(n)) problems += "${s.name}: ${n.describe()} is cut off"
                 val right = n.positionInRoot.x + n.size.width
                 if (right > width) problems += "${s.name}: ${n.describe()} ends at $right px, past the screen ($width)"
             }
@@ -123,6 +116,36 @@ class AccessibilityTest {
         }
         assertTrue(found.size == 1, "found $found")
     }
+
+    @Test
+    fun `the cut-off check finds a text clipped to one line`() {
+        var clipped = false
+        runComposeUiTest {
+            setContent {
+                PhrTheme {
+                    Box(Modifier.width(60.dp)) { androidx.compose.material3.Text("A sentence far too long for this box", maxLines = 1) }
+                }
+            }
+            waitForIdle()
+            val root = onRoot(useUnmergedTree = true).fetchSemanticsNode()
+            clipped = walk(root).any { it.textLayout() != null && cutOff(it) }
+        }
+        assertTrue(clipped, "a one-line text in a 60 dp box was not seen as cut off")
+    }
+}
+
+/**
+ * Text cut off: lines dropped, or drawn text taller or wider than the node showing it. This
+ * is TextLayoutResult.hasVisualOverflow computed from the lines: the layout the semantics
+ * action hands out is rebuilt at the node's maximum width, so its own hasVisualOverflow
+ * reports every text narrower than its column as overflowing width (checked: it flagged
+ * "1 entry" on Home).
+ */
+fun cutOff(n: SemanticsNode): Boolean {
+    val layout = n.textLayout() ?: return false
+    val p = layout.multiParagraph
+    val widest = (0 until layout.lineCount).maxOfOrNull { layout.getLineRight(it) } ?: 0f
+    return p.didExceedMaxLines || p.height > n.size.height + 1 || widest > n.size.width + 1
 }
 
 /**
