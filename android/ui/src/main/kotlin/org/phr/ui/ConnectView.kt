@@ -56,7 +56,11 @@ fun ConnectView(strava: StravaStatus?, state: ConnectState, actions: ConnectActi
             val start = actions.gpStart
             SignInSteps(state.gp, state.busy, start, t("ui.connect.gp_start"), actions.gpFinish)
             if (state.gp.connected) Notice(t("ui.connect.gp_connected"))
-            if (start != null) MainButton(t("ui.connect.gp_pull"), enabled = !state.busy, onClick = actions.gpPull)
+            // Secondary until signed in here: a pull needs a sign-in kept from before.
+            if (start != null) {
+                if (state.gp.connected) MainButton(t("ui.connect.gp_pull"), enabled = !state.busy, onClick = actions.gpPull)
+                else OtherButton(t("ui.connect.gp_pull"), enabled = !state.busy, onClick = actions.gpPull)
+            }
             state.gp.fetched?.let { Say(t("ui.connect.gp_pulled", "count" to it)) }
         }
         Titled(t("ui.connect.strava")) {
@@ -82,7 +86,7 @@ fun ConnectView(strava: StravaStatus?, state: ConnectState, actions: ConnectActi
 @Composable
 private fun SignInSteps(s: SignIn, busy: Boolean, onStart: (() -> Unit)?, startText: String, onFinish: () -> Unit) {
     if (onStart == null) return
-    OtherButton(startText, enabled = !busy, onClick = onStart)
+    if (!s.connected) MainButton(startText, enabled = !busy, onClick = onStart)
     val url = s.url ?: return
     if (s.connected) return
     if (s.opened) {

@@ -65,6 +65,7 @@ fun DevicesView(model: DevicesScreen, pair: PairState, actions: DevicesActions, 
         }
         actions.join?.let { join ->
             Titled(t("ui.devices.join")) {
+                Say(t("ui.devices.join_intro"))
                 val code = pair.pendingCode
                 if (code == null) {
                     TextBox(t("ui.devices.join_code"), pair.joinCode) { pair.joinCode = it }

@@ -119,6 +119,7 @@ fun TextBox(label: String, value: String, minLines: Int = 1, onChange: (String) 
         onValueChange = onChange,
         label = { Text(label) },
         minLines = minLines,
-        modifier = Modifier.fillMaxWidth().heightIn(min = TouchTarget),
+        // The label stays the field's name for screen readers once text is typed (as in FormView).
+        modifier = Modifier.fillMaxWidth().heightIn(min = TouchTarget).semantics { contentDescription = label },
     )
 }

@@ -75,7 +75,7 @@ class DemoScreens(private val repo: PhrRepository) {
     /** A section being made: a name and two questions, one a number with its unit. */
     val customSection = CustomSectionState().apply {
         name = "Eye tests"
-        questions[0].name = "Optician"
+        questions[0].name = "What the optician said"
         questions.add(Question().apply { name = "Eye pressure"; kind = AnswerKind.NUMBER; unit = "mmHg"; required = true })
     }
 
