@@ -55,9 +55,9 @@ class SettingsPathTest {
     /** The JVM's host, able to restore into a folder of its own (the app swaps records the same way). */
     private class RestoringHost : AppHost() {
         var restored: PhrRecord? = null
+        val home: java.io.File = Files.createTempDirectory("phr-restored").toFile()
         override val canReplaceRecord = true
         override suspend fun restore(backupPath: String, recoveryKey: String) {
-            val home = Files.createTempDirectory("phr-restored").toFile().also { it.deleteOnExit() }
             restored = PhrRecord.restoreWithRecoveryKey(backupPath, home.path, recoveryKey, SoftwareKeyStore())
         }
     }
@@ -66,7 +66,8 @@ class SettingsPathTest {
     fun `make a section, keep it private, import a file, back up and restore with the recovery key`() {
         val repo = demoRecord()
         val host = RestoringHost()
-        val backup = Files.createTempDirectory("phr-backup").toFile().also { it.deleteOnExit() }.resolve("record.phrbackup")
+        val backupDir = Files.createTempDirectory("phr-backup").toFile()
+        val backup = backupDir.resolve("record.phrbackup")
         val fit = corpusFile("tests/corpus/fit/fitparse__Activity.fit")
         try {
             runComposeUiTest {
@@ -125,6 +126,9 @@ class SettingsPathTest {
             }
         } finally {
             repo.close()
+            // Whole records (the backup, the restored copy): nothing left in the temp folder.
+            backupDir.deleteRecursively()
+            host.home.deleteRecursively()
         }
     }
 }
