@@ -9,6 +9,7 @@
 # Usage:
 #   scripts/build-android.sh            # release libraries (what ships)
 #   PROFILE=debug scripts/build-android.sh
+#   APK=1 scripts/build-android.sh      # then builds the debug APK with Gradle (needs ANDROID_HOME)
 # Output:
 #   android/shared/src/main/jniLibs/{arm64-v8a,armeabi-v7a,x86_64}/libphr_ffi.so
 #   android/shared/build/generated/uniffi/kotlin/org/phr/ffi/phr_ffi.kt
@@ -37,4 +38,15 @@ target/debug/uniffi-bindgen generate --library "$HOST_LIB" --language kotlin \
   --config bindings/uniffi-android.toml --out-dir "$GEN"
 
 ls -l "$JNI"/*/libphr_ffi.so
+
+echo "== android: strings.xml from the core's catalogue"
+python3 tools/gen_strings.py
+
+if [ "${APK:-0}" = 1 ]; then
+  : "${ANDROID_HOME:?set ANDROID_HOME to an Android SDK}"
+  echo "== android: debug APK (the screens are android/ui's sources, ADR 0030)"
+  # The wrapper jar is not committed: a Gradle on PATH (8.9+) builds it, as Android Studio does.
+  gradle -p android :app:assembleDebug
+  ls -l android/app/build/outputs/apk/debug/*.apk
+fi
 echo "== android: done; open android/ in Android Studio"

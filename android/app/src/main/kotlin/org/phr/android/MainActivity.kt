@@ -1,46 +1,86 @@
 package org.phr.android
 
+import android.content.Intent
 import android.os.Bundle
-import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
-import androidx.compose.material3.MaterialTheme
-import androidx.lifecycle.viewmodel.compose.viewModel
-import androidx.navigation.compose.NavHost
-import androidx.navigation.compose.composable
-import androidx.navigation.compose.rememberNavController
-import org.phr.android.ui.OverviewScreen
-import org.phr.android.ui.PrivacyScreen
-import org.phr.android.ui.SectionDetailScreen
-import org.phr.android.ui.SharingScreen
+import androidx.compose.foundation.isSystemInDarkTheme
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.key
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.fragment.app.FragmentActivity
+import androidx.lifecycle.lifecycleScope
+import kotlinx.coroutines.launch
+import org.phr.android.ui.AndroidStrings
+import org.phr.ffi.PhrException
+import org.phr.ui.PhrApp
+import java.time.Instant
+import java.time.temporal.ChronoUnit
 
-class MainActivity : ComponentActivity() {
+/**
+ * Hosts the screens of android/ui (`PhrApp`, the same composables the JVM tests and
+ * screenshots run) over the open record, behind the app lock when the person switched it
+ * on. A FragmentActivity because BiometricPrompt needs one.
+ */
+class MainActivity : FragmentActivity() {
+    private lateinit var host: AndroidHost
+
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         val app = application as PhrApplication
+        // Before the Activity starts: it registers the file pickers.
+        host = AndroidHost(this, app)
+        val strings = AndroidStrings(this)
+        Notifications.channel(this)
+        lifecycleScope.launch { app.repository() }
         setContent {
-            MaterialTheme {
-                val nav = rememberNavController()
-                NavHost(nav, startDestination = "overview") {
-                    composable("overview") {
-                        OverviewScreen(viewModel { OverviewViewModel(app) }, onShare = { nav.navigate("sharing") }) { id -> nav.navigate("section/${android.net.Uri.encode(id)}") }
+            val repo by app.record.collectAsState()
+            var unlocked by remember { mutableStateOf(false) }
+            repo?.let { r ->
+                LaunchedEffect(r) {
+                    val lock = try {
+                        r.appPreferences().appLock
+                    } catch (e: PhrException) {
+                        true // unsure: keep the record behind the lock
                     }
-                    composable("section/{id}") { back ->
-                        val id = back.arguments?.getString("id").orEmpty()
-                        SectionDetailScreen(
-                            viewModel(key = "section-$id") { SectionDetailViewModel(app, id) },
-                            onPrivacy = { nav.navigate("privacy/${android.net.Uri.encode(id)}") },
-                            onBack = { nav.popBackStack() },
-                        )
-                    }
-                    composable("sharing") {
-                        SharingScreen(viewModel { SharingViewModel(app) }, onBack = { nav.popBackStack() })
-                    }
-                    composable("privacy/{id}") { back ->
-                        val id = back.arguments?.getString("id").orEmpty()
-                        PrivacyScreen(viewModel(key = "privacy-$id") { PrivacyViewModel(app, id) }, onBack = { nav.popBackStack() })
-                    }
+                    if (lock && !unlocked) AppLock(this@MainActivity, strings).unlock { unlocked = true } else unlocked = true
+                    // Local only: the core's plan of reminders, and new readings from Health Connect.
+                    Notifications.plan(this@MainActivity, r)
+                    readHealthConnect(r)
                 }
+                if (unlocked) key(r) { PhrApp(r, dark = isSystemInDarkTheme(), strings = strings, host = host) }
             }
+        }
+        redirect(intent)
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        redirect(intent)
+    }
+
+    /** The browser came back from a sign-in (GP or Strava): the Connect screen finishes it. */
+    private fun redirect(intent: Intent?) {
+        val uri = intent?.data?.toString() ?: return
+        if (uri.startsWith(AndroidHost.REDIRECT_URI)) host.redirects.value = uri
+    }
+
+    private suspend fun readHealthConnect(repo: org.phr.shared.PhrRepository) {
+        val prefs = getSharedPreferences("health-connect", MODE_PRIVATE)
+        // The first read looks back 30 days; later ones start where the last ended (the core drops repeats).
+        val since = prefs.getLong("last-read-ms", 0L).takeIf { it > 0 }?.let(Instant::ofEpochMilli)
+            ?: Instant.now().minus(30, ChronoUnit.DAYS)
+        val started = Instant.now()
+        try {
+            HealthConnectReader(this, repo).readSince(since)
+            prefs.edit().putLong("last-read-ms", started.toEpochMilli()).apply()
+        } catch (e: PhrException) {
+            // Tried again next time the app opens.
+        } catch (e: SecurityException) {
+            // A permission was withdrawn while reading: the next read skips that type.
         }
     }
 }

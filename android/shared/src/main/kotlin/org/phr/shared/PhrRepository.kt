@@ -41,6 +41,25 @@ import org.phr.ffi.Section
 import org.phr.ffi.ShareActivity
 import org.phr.ffi.ShareLinkOptions
 import org.phr.ffi.SharedLink
+// and2
+import org.phr.ffi.AddedDevice
+import org.phr.ffi.AppPreferences
+import org.phr.ffi.CancelHandle
+import org.phr.ffi.DeviceOffer
+import org.phr.ffi.DevicesScreen
+import org.phr.ffi.FhirPullReport
+import org.phr.ffi.ImportReport
+import org.phr.ffi.ImportsScreen
+import org.phr.ffi.PlannedNotification
+import org.phr.ffi.PlatformIngestReport
+import org.phr.ffi.PlatformRecord
+import org.phr.ffi.PlatformSource
+import org.phr.ffi.ProgressListener
+import org.phr.ffi.SettingsScreen
+import org.phr.ffi.SmartSession
+import org.phr.ffi.StravaApp
+import org.phr.ffi.StravaStatus
+import org.phr.ffi.StravaSyncReport
 import java.io.File
 
 /**
@@ -96,6 +115,33 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
         record.addEntryFromForm(sectionId, entryType, values)
     suspend fun editForm(id: String): EditForm = record.editForm(id)
     suspend fun editFromForm(id: String, values: Map<String, String>): FormOutcome = record.editEntryFromForm(id, values)
+
+    // and2: settings, privacy, import, connect, devices and backup. Every call that goes
+    // online is named so (smart*, fhirPull, strava*, sync*, device*): the screens make them
+    // only when the person taps a button.
+    suspend fun settingsScreen(): SettingsScreen = record.settingsScreen()
+    suspend fun appPreferences(): AppPreferences = record.appPreferences()
+    suspend fun setAppPreferences(p: AppPreferences) = record.setAppPreferences(p)
+    suspend fun importsScreen(): ImportsScreen = record.importsScreen()
+    suspend fun importFiles(paths: List<String>, listener: ProgressListener?, cancel: CancelHandle?): ImportReport =
+        record.importFiles(paths, null, listener, cancel)
+    suspend fun smartBegin(baseUrl: String, redirectUri: String): SmartSession = record.smartBegin(baseUrl, redirectUri)
+    suspend fun smartFinish(session: SmartSession, redirectUrl: String): String = record.smartFinish(session, redirectUrl)
+    suspend fun fhirPull(): FhirPullReport = record.fhirPull(false)
+    suspend fun stravaStatus(): StravaStatus = record.stravaStatus()
+    suspend fun stravaConnect(app: StravaApp, redirectUrl: String, state: String): StravaStatus =
+        record.stravaConnect(app, redirectUrl, state)
+    suspend fun stravaSync(app: StravaApp, cancel: CancelHandle?): StravaSyncReport = record.stravaSync(app, false, null, cancel)
+    suspend fun devicesScreen(): DevicesScreen = record.devicesScreen()
+    suspend fun syncStart(relayUrl: String, label: String): String = record.syncStart(relayUrl, label)
+    suspend fun deviceOffer(): DeviceOffer = record.deviceOffer()
+    suspend fun deviceApprove(offer: DeviceOffer, timeoutS: UInt): AddedDevice? = record.deviceApprove(offer, timeoutS)
+    suspend fun removeDevice(id: String): UInt = record.removeDevice(id)
+    suspend fun backup(destPath: String): ULong = record.backup(destPath)
+    suspend fun createRecoveryKey(): String = record.createRecoveryKey()
+    suspend fun notificationsDue(nowMs: Long): List<PlannedNotification> = record.notificationsDue(nowMs)
+    suspend fun ingestPlatformRecords(source: PlatformSource, records: List<PlatformRecord>): PlatformIngestReport =
+        record.ingestPlatformRecords(source, records)
 
     /**
      * The areas of the record that changed, one item per committed write (an edit, an

@@ -20,7 +20,7 @@ import org.phr.ffi.ProvenanceLabel
 
 /** Home: what needs doing first, then one card per section with its count and latest entries. */
 @Composable
-fun HomeView(model: HomeScreen, onOpenSection: (String) -> Unit) {
+fun HomeView(model: HomeScreen, onSettings: (() -> Unit)? = null, onOpenSection: (String) -> Unit) {
     ScreenFrame(title = t("app.name"), onBack = null) {
         if (model.attention.isNotEmpty()) {
             Card(
@@ -51,6 +51,8 @@ fun HomeView(model: HomeScreen, onOpenSection: (String) -> Unit) {
                 }
             }
         }
+        // and2
+        onSettings?.let { OtherButton(t("ui.home.settings"), onClick = it) }
     }
 }
 

@@ -36,6 +36,15 @@ sealed interface Route {
     data object NewShare : Route
     data object EmergencyCard : Route
     data object Advice : Route
+
+    // and2
+    data object Settings : Route
+    data object Privacy : Route
+    data object CustomSection : Route
+    data object Import : Route
+    data object Connect : Route
+    data object Devices : Route
+    data object Backup : Route
 }
 
 /** The app's screens over one open record: home, sections, entries and their forms. */
@@ -47,6 +56,8 @@ fun PhrApp(
     // and1: where shares are published; the day insights are for (null: now; fixed in tests).
     relayUrl: String = "",
     insightsDay: LocalDate? = null,
+    // and2: service addresses and what only the platform does (browser, pickers).
+    host: AppHost = AppHost(),
 ) {
     val stack = remember { mutableStateListOf<Route>(Route.Home) }
     val back: () -> Unit = { if (stack.size > 1) stack.removeAt(stack.lastIndex) }
@@ -57,7 +68,7 @@ fun PhrApp(
        Box(Modifier.weight(1f)) {
         when (val route = stack.last()) {
             // A fresh holder per visit; `key` drops the old one's coroutines with its composition.
-            Route.Home -> key(route) { HomeRoute(repo) { stack.add(Route.Section(it)) } }
+            Route.Home -> key(route) { HomeRoute(repo, onSettings = { stack.add(Route.Settings) }) { stack.add(Route.Section(it)) } }
             is Route.Section -> key(route) {
                 SectionRoute(repo, route.id, back, onAdd = { title -> stack.add(Route.Form(FormTarget.Add(route.id), title)) }) {
                     stack.add(Route.Entry(it))
@@ -77,6 +88,21 @@ fun PhrApp(
             Route.NewShare -> key(route) { NewShareRoute(repo, relayUrl, back) }
             Route.EmergencyCard -> key(route) { EmergencyRoute(repo, relayUrl, back) }
             Route.Advice -> key(route) { AdviceRoute(repo, relayUrl, back) }
+
+            // and2
+            Route.Settings -> key(route) { SettingsRoute(repo, back) { stack.add(it) } }
+            Route.Privacy -> key(route) { PrivacyRoute(repo, back) }
+            Route.CustomSection -> key(route) {
+                CustomSectionRoute(repo, back) { id ->
+                    // The new section replaces this screen, so Back goes to Settings.
+                    back()
+                    stack.add(Route.Section(id))
+                }
+            }
+            Route.Import -> key(route) { ImportRoute(repo, host, back) }
+            Route.Connect -> key(route) { ConnectRoute(repo, host, back) }
+            Route.Devices -> key(route) { DevicesRoute(repo, host, back) }
+            Route.Backup -> key(route) { BackupRoute(repo, host, back) }
         }
        }
         // and1
@@ -98,11 +124,11 @@ private fun holderScope(): CoroutineScope {
 }
 
 @Composable
-private fun HomeRoute(repo: PhrRepository, onOpen: (String) -> Unit) {
+private fun HomeRoute(repo: PhrRepository, onSettings: () -> Unit, onOpen: (String) -> Unit) {
     val scope = holderScope()
     val holder = remember { HomeHolder(scope, repo) }
     val load by holder.state.collectAsState()
-    Loaded(load, holder::retry) { HomeView(it, onOpen) }
+    Loaded(load, holder::retry) { HomeView(it, onSettings, onOpen) }
 }
 
 @Composable
@@ -246,4 +272,74 @@ private fun AdviceRoute(repo: PhrRepository, relayUrl: String, onBack: () -> Uni
             else -> AdviceView(data.asked, form, onBack) { holder.send(form) }
         }
     }
+}
+
+// and2: the routes of Settings and the screens it links to.
+
+@Composable
+private fun SettingsRoute(repo: PhrRepository, onBack: () -> Unit, go: (Route) -> Unit) {
+    val scope = holderScope()
+    val holder = remember { SettingsHolder(scope, repo) }
+    val load by holder.state.collectAsState()
+    val links = remember {
+        SettingsLinks(
+            privacy = { go(Route.Privacy) },
+            addSection = { go(Route.CustomSection) },
+            import = { go(Route.Import) },
+            connect = { go(Route.Connect) },
+            devices = { go(Route.Devices) },
+            backup = { go(Route.Backup) },
+            tips = { go(Route.Insights) },
+        )
+    }
+    Loaded(load, holder::retry) { SettingsView(it, onBack, holder::setPrefs, links) }
+}
+
+@Composable
+private fun PrivacyRoute(repo: PhrRepository, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { PrivacyHolder(scope, repo) }
+    val load by holder.state.collectAsState()
+    Loaded(load, holder::retry) { PrivacyView(it, onBack, holder::setLevel, holder::setEnabled) }
+}
+
+@Composable
+private fun CustomSectionRoute(repo: PhrRepository, onBack: () -> Unit, onCreated: (String) -> Unit) {
+    val scope = holderScope()
+    val holder = remember { CustomSectionHolder(scope, repo) }
+    CustomSectionView(holder.state, onBack) { holder.create(onCreated) }
+}
+
+@Composable
+private fun ImportRoute(repo: PhrRepository, host: AppHost, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { ImportHolder(scope, repo, host) }
+    val load by holder.state.collectAsState()
+    Loaded(load, holder::retry) {
+        ImportView(it, holder.run, canPick = host.canPickFiles, onBack, { holder.pick() }, holder::startTyped, holder::cancel)
+    }
+}
+
+@Composable
+private fun ConnectRoute(repo: PhrRepository, host: AppHost, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { ConnectHolder(scope, repo, host) }
+    val load by holder.state.collectAsState()
+    Loaded(load, holder::retry) { ConnectView(it, holder.connect, holder.actions, onBack) }
+}
+
+@Composable
+private fun DevicesRoute(repo: PhrRepository, host: AppHost, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { DevicesHolder(scope, repo, host) }
+    val load by holder.state.collectAsState()
+    Loaded(load, holder::retry) { DevicesView(it, holder.pair, holder.actions, onBack) }
+}
+
+@Composable
+private fun BackupRoute(repo: PhrRepository, host: AppHost, onBack: () -> Unit) {
+    val scope = holderScope()
+    val holder = remember { BackupHolder(scope, repo, host) }
+    val load by holder.state.collectAsState()
+    Loaded(load, holder::retry) { BackupView(it, holder.backup, holder.actions, onBack) }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance
 /**
  * Walks the semantics tree (what TalkBack reads) of every screen from the demo record:
  * every control has a label and a 48 dp touch target; at font scale 2 on a phone-wide
- * screen no text is cut off or runs past the screen's edge.
+ * screen no text is cut off, drawn over another text or runs past the screen's edge.
  */
 @OptIn(ExperimentalTestApi::class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -75,7 +75,7 @@ class AccessibilityTest {
     }
 
     @Test
-    fun `at font scale 2 no text is cut off or runs off a phone-wide screen`() {
+    fun `at font scale 2 no text is cut off, overlaps another or runs off a phone-wide screen`() {
         val problems = mutableListOf<String>()
         var texts = 0
         runComposeUiTestFontScale(problems) { texts++ }
@@ -88,18 +88,79 @@ class AccessibilityTest {
         eachScreen(2f) { s, _, root, px ->
             val width = Phone.WIDTH_DP * px + 0.5f
             for (n in walk(root)) {
-                val layout = n.textLayout() ?: continue
+                if (n.textLayout() == null) continue
                 counted()
-                // TextLayoutResult.hasVisualOverflow is unreliable here (the semantics action
-                // re-creates the layout and compares it with a shrunk width), so measure: lines
-                // dropped, or drawn text taller or wider than the node that shows it.
-                val p = layout.multiParagraph
-                val widest = (0 until layout.lineCount).maxOfOrNull { layout.getLineRight(it) } ?: 0f
-                if (p.didExceedMaxLines || p.height > n.size.height + 1 || widest > n.size.width + 1) {
-                    problems += "${s.name}: ${n.describe()} is cut off (text ${widest}x${p.height}, node ${n.size})"
-                }
+                if (cutOff(n)) problems += "${s.name}: ${n.describe()} is cut off"
                 val right = n.positionInRoot.x + n.size.width
                 if (right > width) problems += "${s.name}: ${n.describe()} ends at $right px, past the screen ($width)"
             }
+            problems += overlaps(s.name, walk(root).filter { it.textLayout() != null }.toList())
         }
+
+    @Test
+    fun `the overlap check finds two texts drawn over each other`() {
+        // The check must be able to fail: two Texts stacked in one Box.
+        val found = mutableListOf<String>()
+        runComposeUiTest {
+            setContent {
+                PhrTheme {
+                    Box(Modifier.width(Phone.WIDTH_DP.dp)) {
+                        androidx.compose.material3.Text("One")
+                        androidx.compose.material3.Text("Two")
+                    }
+                }
+            }
+            waitForIdle()
+            val root = onRoot(useUnmergedTree = true).fetchSemanticsNode()
+            found += overlaps("stacked", walk(root).filter { it.textLayout() != null }.toList())
+        }
+        assertTrue(found.size == 1, "found $found")
+    }
+
+    @Test
+    fun `the cut-off check finds a text clipped to one line`() {
+        var clipped = false
+        runComposeUiTest {
+            setContent {
+                PhrTheme {
+                    Box(Modifier.width(60.dp)) { androidx.compose.material3.Text("A sentence far too long for this box", maxLines = 1) }
+                }
+            }
+            waitForIdle()
+            val root = onRoot(useUnmergedTree = true).fetchSemanticsNode()
+            clipped = walk(root).any { it.textLayout() != null && cutOff(it) }
+        }
+        assertTrue(clipped, "a one-line text in a 60 dp box was not seen as cut off")
+    }
+}
+
+/**
+ * Text cut off: lines dropped, or drawn text taller or wider than the node showing it. This
+ * is TextLayoutResult.hasVisualOverflow computed from the lines: the layout the semantics
+ * action hands out is rebuilt at the node's maximum width, so its own hasVisualOverflow
+ * reports every text narrower than its column as overflowing width (checked: it flagged
+ * "1 entry" on Home).
+ */
+fun cutOff(n: SemanticsNode): Boolean {
+    val layout = n.textLayout() ?: return false
+    val p = layout.multiParagraph
+    val widest = (0 until layout.lineCount).maxOfOrNull { layout.getLineRight(it) } ?: 0f
+    return p.didExceedMaxLines || p.height > n.size.height + 1 || widest > n.size.width + 1
+}
+
+/**
+ * Text nodes drawn over each other: two whose bounds intersect by more than a pixel each
+ * way. A node inside another (a text field's label inside the field) is not an overlap.
+ */
+fun overlaps(screen: String, texts: List<SemanticsNode>): List<String> {
+    fun ancestors(n: SemanticsNode) = generateSequence(n.parent) { it.parent }.map { it.id }.toSet()
+    val out = mutableListOf<String>()
+    for (i in texts.indices) for (j in i + 1 until texts.size) {
+        val a = texts[i]
+        val b = texts[j]
+        if (a.id in ancestors(b) || b.id in ancestors(a)) continue
+        val x = a.boundsInRoot.intersect(b.boundsInRoot)
+        if (x.width > 1f && x.height > 1f) out += "$screen: ${a.describe()} and ${b.describe()} overlap"
+    }
+    return out
 }
