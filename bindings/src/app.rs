@@ -17,6 +17,7 @@ use phr_core::app::screens::{
 use phr_core::app::warm::WarmingObserver;
 use phr_core::store::{ObserverId, RecordArea};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 type R<T> = Result<T, PhrError>;
@@ -222,11 +223,18 @@ pub trait RecordChangeListener: Send + Sync {
     fn record_changed(&self, areas: Vec<RecordArea>);
 }
 
-struct ForeignListener(Arc<dyn RecordChangeListener>);
+/// The app's listener, silent once its handle is cancelled: a notice already on its way
+/// through the warming thread is dropped rather than told after `cancel()`.
+struct ForeignListener {
+    listener: Arc<dyn RecordChangeListener>,
+    open: Arc<AtomicBool>,
+}
 
 impl phr_core::store::RecordObserver for ForeignListener {
     fn record_changed(&self, changed: phr_core::store::Changed) {
-        self.0.record_changed(changed.areas());
+        if self.open.load(Ordering::Acquire) {
+            self.listener.record_changed(changed.areas());
+        }
     }
 }
 
@@ -236,6 +244,7 @@ impl phr_core::store::RecordObserver for ForeignListener {
 pub struct ObservationHandle {
     record: Arc<phr_core::Record>,
     id: Mutex<Option<ObserverId>>,
+    open: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for ObservationHandle {
@@ -248,6 +257,7 @@ impl std::fmt::Debug for ObservationHandle {
 impl ObservationHandle {
     /// Stops the listener hearing of changes. Idempotent.
     pub fn cancel(&self) {
+        self.open.store(false, Ordering::Release);
         if let Some(id) = self.id.lock().unwrap_or_else(|p| p.into_inner()).take() {
             self.record.unobserve(id);
         }
@@ -358,7 +368,9 @@ impl PhrRecord {
     /// The listener is told after the core has rebuilt what home and insights keep per
     /// change (`phr_core::app::warm`), so the redraw it triggers finds them built.
     pub fn observe(&self, listener: Arc<dyn RecordChangeListener>) -> Arc<ObservationHandle> {
-        let app: Arc<dyn phr_core::store::RecordObserver> = Arc::new(ForeignListener(listener));
+        let open = Arc::new(AtomicBool::new(true));
+        let app: Arc<dyn phr_core::store::RecordObserver> =
+            Arc::new(ForeignListener { listener, open: open.clone() });
         let observer: Arc<dyn phr_core::store::RecordObserver> =
             match WarmingObserver::new(Arc::downgrade(&self.inner), app.clone()) {
                 Ok(warming) => warming,
@@ -366,7 +378,7 @@ impl PhrRecord {
                 Err(_) => app,
             };
         let id = self.inner.observe(observer);
-        Arc::new(ObservationHandle { record: self.inner.clone(), id: Mutex::new(Some(id)) })
+        Arc::new(ObservationHandle { record: self.inner.clone(), id: Mutex::new(Some(id)), open })
     }
 }
 

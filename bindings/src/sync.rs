@@ -7,6 +7,7 @@ use crate::keystore::ForeignKeyStore;
 use crate::progress::{CancelHandle, CancelOnDrop, ForeignProgress, ProgressListener};
 use crate::record::{blocking, wrap, PhrRecord};
 use crate::{KeyStore, PhrError};
+use phr_core::store::SyncConflict;
 use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -31,8 +32,9 @@ pub struct SyncSummary {
 }
 
 /// A conflict a sync resolved: which entry, the value kept, the one replaced (it is in the
-/// entry's history) and when each change was made.
-#[derive(Clone, uniffi::Record)]
+/// entry's history), when each change was made and when this device resolved it. The
+/// core's type restated (its Debug shows only where and when: the values are health data).
+#[uniffi::remote(Record)]
 pub struct SyncConflict {
     pub entry_id: String,
     pub section: String,
@@ -40,18 +42,7 @@ pub struct SyncConflict {
     pub replaced: String,
     pub kept_at_ms: i64,
     pub replaced_at_ms: i64,
-}
-
-/// The values are health data: Debug shows only where and when.
-impl std::fmt::Debug for SyncConflict {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SyncConflict")
-            .field("entry_id", &self.entry_id)
-            .field("section", &self.section)
-            .field("kept_at_ms", &self.kept_at_ms)
-            .field("replaced_at_ms", &self.replaced_at_ms)
-            .finish_non_exhaustive()
-    }
+    pub resolved_at_ms: i64,
 }
 
 /// One of the owner's devices.
@@ -199,18 +190,7 @@ impl PhrRecord {
                 waiting: r.parked,
                 from_snapshot: r.from_snapshot,
                 cursor: r.cursor,
-                conflicts: r
-                    .conflicts
-                    .into_iter()
-                    .map(|c| SyncConflict {
-                        entry_id: c.entry_id,
-                        section: c.section,
-                        kept: c.kept,
-                        replaced: c.replaced,
-                        kept_at_ms: c.kept_at_ms,
-                        replaced_at_ms: c.replaced_at_ms,
-                    })
-                    .collect(),
+                conflicts: r.conflicts,
             })
         })
         .await;

@@ -10,6 +10,8 @@ import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.flow.takeWhile
+import kotlinx.coroutines.delay
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.*
 import org.junit.jupiter.api.Test
@@ -113,13 +115,21 @@ class AppLayerTest {
     fun `a change listener is a Flow of changed areas, closed with the collector`() = runBlocking {
         val (rec, _) = newRecord()
         val registered = CompletableDeferred<Unit>()
-        val heard = async(Dispatchers.Default) { withTimeout(10_000) { rec.changes(registered).take(2).toList() } }
+        // Notices come after the core has rebuilt the screens' caches, so two writes close
+        // together may be told once, with both areas: collect until both are heard.
+        val heard = async(Dispatchers.Default) {
+            withTimeout(10_000) {
+                val seen = mutableListOf<List<RecordArea>>()
+                rec.changes(registered).takeWhile { seen.add(it); !(seen.flatten().containsAll(listOf(RecordArea.ENTRIES, RecordArea.SAMPLES))) }.collect {}
+                seen
+            }
+        }
         withTimeout(10_000) { registered.await() }
         rec.addEntryFromForm("allergies", null, mapOf("substance" to "Penicillin", "severity" to "severe", "kind" to "allergy"))
         rec.ingestSamples(heartRates(10))
         val got = heard.await()
-        assertEquals(listOf(RecordArea.ENTRIES), got[0])
-        assertTrue(RecordArea.SAMPLES in got[1], got.toString())
+        assertTrue(RecordArea.ENTRIES in got[0], got.toString())
+        assertTrue(got.size <= 2 && RecordArea.SAMPLES in got.last(), got.toString())
 
         // A listener registered directly, then closed, hears nothing more.
         val direct = CopyOnWriteArrayList<List<RecordArea>>()
@@ -127,8 +137,10 @@ class AppLayerTest {
             override fun recordChanged(areas: List<RecordArea>) { direct.add(areas) }
         })
         rec.setSectionEnabled("weight", true)
+        withTimeout(10_000) { while (direct.isEmpty()) delay(20) }
         handle.cancel()
         rec.setSectionEnabled("weight", false)
+        delay(500)
         assertEquals(1, direct.size, direct.toString())
         assertTrue(RecordArea.SECTIONS in direct[0])
     }
