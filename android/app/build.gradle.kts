@@ -53,5 +53,7 @@ dependencies {
     implementation("androidx.biometric:biometric:1.1.0")
     implementation("androidx.work:work-runtime-ktx:2.10.0")
     implementation("androidx.health.connect:connect-client:1.1.0-rc01")
+    // The core's charts are SVG; Android has no SVG renderer of its own (AndroidSVG, Apache-2.0).
+    implementation("com.caverock:androidsvg-aar:1.4")
     debugImplementation("androidx.compose.ui:ui-tooling")
 }

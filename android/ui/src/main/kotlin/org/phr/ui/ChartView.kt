@@ -8,8 +8,8 @@ import androidx.compose.runtime.Composable
  * The chart is the core's own SVG (insightChart: the series, its trend and the life events
  * such as a new medicine), drawn as a picture, never re-plotted here. On the JVM the SVG is
  * drawn by Skia (src/desktopMain/DesktopSvg.kt). On Android, where Compose has no SVG loader,
- * the app's platformSvgPainter parses it with AndroidSVG (com.caverock:androidsvg, Apache-2.0,
- * no WebView) into a Picture drawn on a Bitmap, wrapped as a BitmapPainter; if that fails the
+ * the app's platformSvgPainter (android/app/.../org/phr/ui/AndroidSvg.kt) parses it with
+ * AndroidSVG (Apache-2.0, no WebView) and draws it on a Bitmap, wrapped as a BitmapPainter; if that fails the
  * text summary below the chart still says what it shows.
  */
 
