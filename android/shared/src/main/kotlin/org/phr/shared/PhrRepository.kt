@@ -43,7 +43,6 @@ import org.phr.ffi.ShareLinkOptions
 import org.phr.ffi.SharedLink
 // and2
 import org.phr.ffi.AddedDevice
-import org.phr.ffi.AppPreferences
 import org.phr.ffi.CancelHandle
 import org.phr.ffi.DeviceOffer
 import org.phr.ffi.DevicesScreen
@@ -138,7 +137,6 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun deviceApprove(offer: DeviceOffer, timeoutS: UInt): AddedDevice? = record.deviceApprove(offer, timeoutS)
     suspend fun removeDevice(id: String): UInt = record.removeDevice(id)
     suspend fun backup(destPath: String): ULong = record.backup(destPath)
-    suspend fun createRecoveryKey(): String = record.createRecoveryKey()
     suspend fun notificationsDue(nowMs: Long): List<PlannedNotification> = record.notificationsDue(nowMs)
     suspend fun ingestPlatformRecords(source: PlatformSource, records: List<PlatformRecord>): PlatformIngestReport =
         record.ingestPlatformRecords(source, records)
@@ -165,8 +163,6 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun insightsScreen(day: CalendarDate? = null): InsightsScreen =
         if (day == null) record.insightsScreen() else record.insightsScreenOn(day)
     suspend fun sharingScreen(): SharingScreen = record.sharingScreen()
-    suspend fun appPreferences(): AppPreferences = record.appPreferences()
-    suspend fun setAppPreferences(preferences: AppPreferences) = record.setAppPreferences(preferences)
 
     /** Fills an empty record with the invented demo resident (the app's "try it" mode). */
     suspend fun fillDemo(today: CalendarDate): DemoReport = record.fillDemo(today, null, null)
