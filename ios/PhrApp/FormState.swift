@@ -48,7 +48,7 @@ final class FormState: ObservableObject {
     }
 
     func error(for field: String) -> String? {
-        errors.first { $0.field == field }.map { L($0.key) }
+        errors.first { $0.field == field }.map(errorText)
     }
 }
 
@@ -90,11 +90,17 @@ final class FormModel: ObservableObject {
             }
         } catch {
             // The core refused the whole entry; its reason may quote the record, so only a key is shown.
-            outcome = .invalid(errors: [FieldError(field: "", key: "error.invalid_entry", suggestion: nil)])
+            outcome = .invalid(errors: [FieldError(field: "", key: "error.invalid_entry", suggestion: nil, accepted: [])])
         }
         switch outcome {
         case .saved: onSaved()
         case .invalid(let errors): form.errors = errors
         }
     }
+}
+
+/// A form error in words: the key's text with `{accepted}` (the choices, units or fields the
+/// core says the field takes) filled in.
+func errorText(_ e: FieldError) -> String {
+    L(e.key, ["accepted": e.accepted.joined(separator: ", ")])
 }

@@ -45,7 +45,7 @@ private struct FormFields: View {
                 SwiftUI.Section {
                     Text(L("ui.form.check")).font(.body).foregroundStyle(.red)
                     ForEach(Array(form.formErrors().enumerated()), id: \.offset) { _, e in
-                        Text(L(e.key)).font(.body).foregroundStyle(.red)
+                        Text(errorText(e)).font(.body).foregroundStyle(.red)
                     }
                 }
             }

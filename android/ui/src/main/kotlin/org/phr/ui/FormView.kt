@@ -1,5 +1,6 @@
 package org.phr.ui
 
+import org.phr.ffi.FieldError
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -43,7 +44,7 @@ fun FormView(title: String, state: FormState, onSave: () -> Unit, onCancel: () -
             Card(colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer)) {
                 Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
                     Text(t("ui.form.check"), style = MaterialTheme.typography.bodyLarge)
-                    state.formErrors().forEach { Text(t(it.key), style = MaterialTheme.typography.bodyLarge) }
+                    state.formErrors().forEach { Text(errorText(it), style = MaterialTheme.typography.bodyLarge) }
                 }
             }
         }
@@ -61,7 +62,7 @@ fun FormView(title: String, state: FormState, onSave: () -> Unit, onCancel: () -
 private fun FieldInput(field: FormField, state: FormState) {
     val name = field.label ?: t(field.labelKey)
     val label = if (field.required) name else t("ui.form.optional", "label" to name)
-    val error = state.errors.firstOrNull { it.field == field.id }?.let { t(it.key) }
+    val error = state.errors.firstOrNull { it.field == field.id }?.let { errorText(it) }
     val hint = t(field.hintKey).takeIf { it != field.hintKey }
     val value = state.values[field.id].orEmpty()
     val set: (String) -> Unit = { state.values[field.id] = it }
@@ -151,3 +152,7 @@ private fun Choices(
         }
     }
 }
+
+/** A form error in words: its key's text with `{accepted}` (the choices, units or fields the core says the field takes) filled in. */
+@Composable
+fun errorText(e: FieldError): String = t(e.key, "accepted" to e.accepted.joinToString(", "))
