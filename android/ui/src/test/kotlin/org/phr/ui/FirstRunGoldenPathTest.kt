@@ -79,7 +79,9 @@ class FirstRunGoldenPathTest {
         val keystore = SoftwareKeyStore()
         var record: PhrRecord? = null
         var repo: PhrRepository? = null
-        val fit = File("/work/shared/corpus/fit/fit-benchmarks__sample.fit")
+        // The shared corpus sits beside the repository (../shared/corpus), as for the Rust tests.
+        val root = System.getProperty("phr.root")?.takeIf { it.isNotBlank() } ?: "../.."
+        val fit = File(root, "../shared/corpus/fit/fit-benchmarks__sample.fit")
         TestRelay().use { relay ->
             try {
                 runComposeUiTest {
@@ -151,8 +153,14 @@ class FirstRunGoldenPathTest {
                     } else {
                         val day = CalendarDate(2020, 9u, 30u)
                         val before = insightTexts(runBlocking { r.insightsScreen(day) })
-                        val report = runBlocking { checkNotNull(record).importFiles(listOf(fit.path), null, null, null) }
-                        assertTrue(report.files.isNotEmpty() && !report.cancelled)
+                        // Through the Import screen, as a resident would: Settings -> Import -> the file.
+                        tap(hasText(s.text("ui.home.settings")) and hasClickAction())
+                        tap(hasText(s.text("ui.settings.import_link")) and hasClickAction())
+                        type(s.text("ui.import.paths"), fit.path)
+                        tap(hasText(s.text("ui.import.start")) and hasClickAction())
+                        waitFor(hasText(s.text("ui.import.file", "name" to fit.name, "status" to s.text("import.status.ok"))))
+                        repeat(2) { tap(hasText("‹ " + s.text("ui.back")) and hasClickAction()) }
+                        waitFor(hasText(s.text("ui.home.sections")))
                         val new = insightTexts(runBlocking { r.insightsScreen(day) }) - before
                         assertTrue(new.isNotEmpty(), "the FIT import brought no new insight")
                         tapTab("ui.nav.insights")
