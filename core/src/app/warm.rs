@@ -6,7 +6,7 @@
 //! together, once (an import's many commits cost one rebuild).
 
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
 use chrono::Utc;
 
@@ -46,8 +46,12 @@ fn run(rx: Receiver<Changed>, record: Weak<Record>, app: Arc<dyn RecordObserver>
 }
 
 /// Builds what home and insights keep per write generation. An error is dropped: the
-/// screen meets it again when drawn, and reports it there.
+/// screen meets it again when drawn, and reports it there. One warm at a time: each screen
+/// that listens has its own observer, and without this they would all build the same
+/// caches at once after a change; in turn, all but the first find them built.
 pub fn warm(record: &Record) {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let _ = screens::home(record);
     let _ = screens::insights_screen(record, Utc::now());
 }
@@ -57,7 +61,6 @@ mod tests {
     use super::*;
     use crate::crypto::RawKeyStore;
     use crate::store::DB_FILE;
-    use std::sync::Mutex;
     use std::time::Duration;
 
     struct Told {
