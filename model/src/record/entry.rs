@@ -252,7 +252,7 @@ impl EntryValue {
         match self {
             Self::Identity { given_name, family_name, date_of_birth, nhs_number, .. } => format!(
                 "{given_name} {family_name}{}{}",
-                date_of_birth.map(|d| format!(", born {}", day(d))).unwrap_or_default(),
+                date_of_birth.map(|d| format!(", born {}", format_day(d))).unwrap_or_default(),
                 nhs_number.as_ref().map(|n| format!(", NHS number {n}")).unwrap_or_default()
             ),
             Self::Contact { name, relationship, phone, next_of_kin, emergency_contact } => {
@@ -270,14 +270,18 @@ impl EntryValue {
                 )
             }
             Self::EmergencyInfo { text } => text.clone(),
-            Self::Condition { name, status, onset, .. } => format!(
-                "{name} ({status:?}{})",
-                onset.map(|d| format!(", since {}", day(d))).unwrap_or_default()
-            )
-            .replace("InRemission", "in remission")
-            .replace("Inactive", "inactive")
-            .replace("Active", "active")
-            .replace("Resolved", "resolved"),
+            Self::Condition { name, status, onset, .. } => {
+                let status = match status {
+                    ConditionStatus::Active => "active",
+                    ConditionStatus::Resolved => "resolved",
+                    ConditionStatus::InRemission => "in remission",
+                    ConditionStatus::Inactive => "inactive",
+                };
+                format!(
+                    "{name} ({status}{})",
+                    onset.map(|d| format!(", since {}", format_day(d))).unwrap_or_default()
+                )
+            }
             Self::Medication { name, dose, frequency, stop, .. } => {
                 let mut s = name.clone();
                 for part in [opt(dose), opt(frequency)] {
@@ -287,7 +291,7 @@ impl EntryValue {
                     }
                 }
                 if let Some(stop) = stop {
-                    s.push_str(&format!(" (until {})", day(*stop)));
+                    s.push_str(&format!(" (until {})", format_day(*stop)));
                 }
                 s
             }
@@ -295,9 +299,9 @@ impl EntryValue {
                 format!("{activity}{}", provider.as_ref().map(|p| format!(" with {p}")).unwrap_or_default())
             }
             Self::Procedure { name, date, .. } => {
-                format!("{name}{}", date.map(|d| format!(" ({})", day(d))).unwrap_or_default())
+                format!("{name}{}", date.map(|d| format!(" ({})", format_day(d))).unwrap_or_default())
             }
-            Self::LifeEvent { date, title, .. } => format!("{}: {title}", day(*date)),
+            Self::LifeEvent { date, title, .. } => format!("{}: {title}", format_day(*date)),
             Self::OrganDonation { decision, registered } => {
                 let d = match decision {
                     OrganDonationDecision::OptIn => "wants to donate".to_string(),
@@ -334,17 +338,17 @@ impl EntryValue {
             Self::BloodGroup { group } => group.to_string(),
             Self::Vaccination { vaccine, date, next_due, .. } => format!(
                 "{vaccine} ({}){}",
-                day(*date),
-                next_due.map(|d| format!(", next due {}", day(d))).unwrap_or_default()
+                format_day(*date),
+                next_due.map(|d| format!(", next due {}", format_day(d))).unwrap_or_default()
             ),
-            Self::CheckUp { date, summary, .. } => format!("{}: {summary}", day(*date)),
+            Self::CheckUp { date, summary, .. } => format!("{}: {summary}", format_day(*date)),
             Self::FamilyHistory { relative, condition, age_at_onset } => format!(
                 "{relative}: {condition}{}",
                 age_at_onset.map(|a| format!(" (at {a})")).unwrap_or_default()
             ),
             Self::Note { date, title, text } => format!(
                 "{}{}{text}",
-                date.map(|d| format!("{}: ", day(d))).unwrap_or_default(),
+                date.map(|d| format!("{}: ", format_day(d))).unwrap_or_default(),
                 title.as_ref().map(|t| format!("{t}: ")).unwrap_or_default()
             ),
             Self::Custom { fields } => fields
@@ -565,8 +569,8 @@ impl Entry {
     }
 }
 
-/// A date as people read it in a list: `3 Jun 2019` (the same form as the app's screens).
-fn day(d: chrono::NaiveDate) -> String {
+/// A date as people read it in a list or on a screen: `3 Jun 2019`.
+pub fn format_day(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
 

@@ -14,6 +14,7 @@ mod section;
 pub use crate::sport::Sport;
 pub use activity::{Activity, Lap, TrackPoint};
 pub use blood_group::{Abo, BloodGroup, RhD};
+pub use entry::format_day;
 pub use entry::{
     AllergyKind, AllergyStatus, Annotation, AnnotationKind, Code, ConditionStatus, Entry, EntryValue,
     FieldValue, OrganDonationDecision, Provenance, Revision, Severity,

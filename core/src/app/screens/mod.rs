@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 /// A date as the apps show it: `12 Apr 2026`.
 pub fn format_date(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y").to_string()
+    crate::record::format_day(at.date_naive())
 }
 
 pub use crate::strings::English;
