@@ -167,6 +167,7 @@ pub struct FieldLine {
     pub label_key: String,
     pub label: Option<String>,
     pub value: String,
+    pub value_key: Option<String>,
 }
 
 #[uniffi::remote(Record)]

@@ -573,7 +573,7 @@ impl PhrRecord {
         blocking(move || Ok(inner.set_goals(&[])?)).await
     }
 
-    /// An SVG chart (800 x 420) of one metric over `from..=to`: its target band, alert
+    /// An SVG chart (phone-shaped, 420 x 340) of one metric over `from..=to`: its target band, alert
     /// markers when that category is on, and life events along the time axis.
     pub async fn insight_chart(
         &self,
@@ -585,7 +585,7 @@ impl PhrRecord {
         let inner = self.inner.clone();
         blocking(move || {
             let (f, t) = range(from, to)?;
-            Ok(inner.insight_chart(kind.into(), f, t, theme.into())?)
+            Ok(inner.insight_chart_sized(kind.into(), f, t, theme.into(), core::chart::PHONE_CHART)?)
         })
         .await
     }

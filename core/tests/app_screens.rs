@@ -359,7 +359,7 @@ fn imports_devices_and_settings_screens() {
     assert_eq!(oldest.files[0].name, "zz-sentinel-withings.csv", "the file name only, no folders");
     assert_eq!(oldest.files[0].status, "ok");
     assert_eq!(oldest.when_label.key, "time.today");
-    assert!(oldest.summary.english().starts_with("Added "));
+    assert!(oldest.summary.english().starts_with("Readings added: "), "{}", oldest.summary.english());
     // The history is sealed like everything else: the name is not in the file in clear.
     drop(r);
     for f in ["record.phr", "record.phr-wal"] {
@@ -619,4 +619,40 @@ fn platform_reads_do_not_double_count_file_imports() {
     assert_eq!(imports.imports[0].origin, "health_connect");
     assert_eq!(strings::text(&imports.imports[1].origin_key), "Apple Health");
     assert_eq!(imports.imports.len(), 4);
+}
+
+/// The entry screen shows values as a person reads them, not as the form stores them: a day,
+/// not `2019-06-03`; a code by its name and number; a choice by its catalogue label.
+#[test]
+fn entry_fields_read_as_a_person_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = Record::create(&dir.path().join(DB_FILE), &RawKeyStore::new([6; 32])).unwrap();
+    let c = r
+        .add_entry_from_form(
+            "conditions",
+            None,
+            &filled(&[
+                ("name", "Essential hypertension"),
+                ("status", "active"),
+                ("onset", "2019-06-03"),
+                ("code", "http://snomed.info/sct|59621000|Essential hypertension"),
+            ]),
+        )
+        .unwrap()
+        .unwrap();
+    let detail = screens::entry_detail(&r, &c.id).unwrap();
+    let field = |suffix: &str| {
+        detail.fields.iter().find(|f| f.label_key.ends_with(suffix)).unwrap_or_else(|| {
+            panic!(
+                "no field {suffix} in {:?}",
+                detail.fields.iter().map(|f| &f.label_key).collect::<Vec<_>>()
+            )
+        })
+    };
+    assert_eq!(field(".onset").value, "3 Jun 2019");
+    assert_eq!(field(".code").value, "Essential hypertension (SNOMED CT 59621000)");
+    let status = field(".status");
+    let key = status.value_key.as_deref().expect("a choice is shown by its label");
+    assert_eq!(key, "choice.status.active");
+    assert_eq!(strings::text(key), "Still going on");
 }

@@ -390,7 +390,13 @@ pub fn alert_markers(
         .collect()
 }
 
-/// A ready-made chart for a metric with the right target band and markers.
+/// The size of a chart for a page or a screen the width of a printed page (the CLI, docs).
+pub const PAGE_CHART: (u32, u32) = (800, 420);
+/// The size of a chart on a phone: drawn about 380 dp wide, so its labels stay near their
+/// own size instead of shrinking to half (an 800-wide chart's 10-unit labels became 5 dp).
+pub const PHONE_CHART: (u32, u32) = (420, 340);
+
+/// A ready-made chart for a metric with the right target band and markers, page-sized.
 pub fn metric_chart(
     input: &InsightInput,
     kind: MetricKind,
@@ -398,11 +404,23 @@ pub fn metric_chart(
     theme: Theme,
     text: &dyn Fn(&Label) -> String,
 ) -> Result<String, ChartError> {
-    let height = input.valid_height_m();
+    metric_chart_sized(input, kind, alerts, theme, text, PAGE_CHART)
+}
+
+/// [`metric_chart`] at `(width, height)`.
+pub fn metric_chart_sized(
+    input: &InsightInput,
+    kind: MetricKind,
+    alerts: &[Alert],
+    theme: Theme,
+    text: &dyn Fn(&Label) -> String,
+    (width, height): (u32, u32),
+) -> Result<String, ChartError> {
+    let person_height = input.valid_height_m();
     let (series, band, cats): (Vec<NamedSeries>, Option<TargetBand>, Vec<AlertCategory>) = match kind {
         MetricKind::Weight => (
             vec![("Weight".to_string(), input.points(kind))],
-            height.map(|h| TargetBand {
+            person_height.map(|h| TargetBand {
                 low: guidance::BMI_HEALTHY_RANGE.0 * h * h,
                 high: guidance::BMI_HEALTHY_RANGE.1 * h * h,
                 label: "Healthy weight for your height (NHS BMI 18.5-24.9)".to_string(),
@@ -461,7 +479,7 @@ pub fn metric_chart(
         band,
         markers,
         theme,
-        width: 800,
-        height: 420,
+        width,
+        height,
     })
 }

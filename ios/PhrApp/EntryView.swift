@@ -45,7 +45,7 @@ struct EntryView: View {
                     ForEach(Array(entry.fields.enumerated()), id: \.offset) { _, field in
                         VStack(alignment: .leading, spacing: 2) {
                             Text(field.label ?? L(field.labelKey)).font(.subheadline)
-                            Text(field.value).font(.body)
+                            Text(field.valueKey.map { L($0) } ?? field.value).font(.body)
                         }
                         .accessibilityElement(children: .combine)
                     }

@@ -306,10 +306,22 @@ impl Record {
         to: NaiveDate,
         theme: Theme,
     ) -> Result<String> {
+        self.insight_chart_sized(kind, from, to, theme, chart::PAGE_CHART)
+    }
+
+    /// [`Record::insight_chart`] at `size` (`chart::PHONE_CHART` for the apps).
+    pub fn insight_chart_sized(
+        &self,
+        kind: MetricKind,
+        from: NaiveDate,
+        to: NaiveDate,
+        theme: Theme,
+        size: (u32, u32),
+    ) -> Result<String> {
         let input = self.insight_input_between(from, to)?;
         let alerts = insights::evaluate(&input).alerts;
         let input = clip_to(input, from, to);
-        chart::metric_chart(&input, kind, &alerts, theme, &|l| l.english())
+        chart::metric_chart_sized(&input, kind, &alerts, theme, &|l| l.english(), size)
             .map_err(|e| crate::Error::Invalid { field: "chart", reason: e.0 })
     }
 

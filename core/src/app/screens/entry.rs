@@ -43,7 +43,61 @@ pub struct FieldLine {
     pub label_key: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The value as a person reads it: dates as "3 Jun 2019", a code by its name and number.
     pub value: String,
+    /// For a choice or a yes/no: the catalogue key of the chosen answer, shown instead of
+    /// `value` (which then holds the stored word, e.g. `active`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_key: Option<String>,
+}
+
+/// One field of an entry, as the entry screen shows it. The form's own spelling of a value
+/// (`2019-06-03`, `http://snomed.info/sct|59621000|Essential hypertension`) is for typing
+/// and exports; a resident reads a day and a name.
+fn field_line(f: crate::app::forms::FormField, raw: &str) -> FieldLine {
+    use crate::app::forms::FieldKind;
+    let mut value_key = None;
+    let value = match &f.kind {
+        FieldKind::Date | FieldKind::DateRange { .. } => chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .map(crate::record::format_day)
+            .unwrap_or_else(|_| raw.to_string()),
+        FieldKind::Choice { values } => {
+            value_key =
+                values.iter().position(|v| v == raw).and_then(|i| f.choice_label_keys.get(i).cloned());
+            raw.to_string()
+        }
+        FieldKind::YesNo => {
+            value_key = match raw {
+                "yes" => Some("ui.form.yes".to_string()),
+                "no" => Some("ui.form.no".to_string()),
+                _ => None,
+            };
+            raw.to_string()
+        }
+        FieldKind::CodedValue => coded_value_text(raw),
+        _ => raw.to_string(),
+    };
+    FieldLine { label_key: f.label_key, label: f.label, value, value_key }
+}
+
+/// `system|code|display` as "Essential hypertension (SNOMED CT 59621000)": the name first,
+/// then the code a professional can look up. Code-system names are proper names, not
+/// sentences, so they are not catalogue texts.
+fn coded_value_text(raw: &str) -> String {
+    let mut parts = raw.splitn(3, '|');
+    let (system, code, display) = (parts.next().unwrap_or(""), parts.next(), parts.next());
+    let Some(code) = code else { return raw.to_string() };
+    let system_name = match system {
+        "http://snomed.info/sct" => "SNOMED CT",
+        "http://loinc.org" => "LOINC",
+        "https://dmd.nhs.uk" | "https://dmd.nhs.uk/" => "dm+d",
+        "http://hl7.org/fhir/sid/icd-10" | "http://hl7.org/fhir/sid/icd-10-uk" => "ICD-10",
+        _ => "code",
+    };
+    match display.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => format!("{d} ({system_name} {code})"),
+        None => format!("{system_name} {code}"),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -120,11 +174,8 @@ pub fn entry_detail(record: &Record, id: &str) -> Result<EntryScreen> {
             spec.fields
                 .into_iter()
                 .filter_map(|f| {
-                    values.get(&f.id).map(|v| FieldLine {
-                        label_key: f.label_key,
-                        label: f.label,
-                        value: v.clone(),
-                    })
+                    let raw = values.get(&f.id)?.clone();
+                    Some(field_line(f, &raw))
                 })
                 .collect()
         })

@@ -6,14 +6,19 @@ import android.os.Build
 import androidx.activity.result.ActivityResultLauncher
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.fragment.app.FragmentActivity
+import androidx.health.connect.client.HealthConnectClient
+import androidx.health.connect.client.PermissionController
 import androidx.lifecycle.lifecycleScope
+import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import org.phr.ffi.PendingDevice
+import org.phr.ffi.PlatformIngestReport
 import org.phr.ffi.PhrRecord
 import org.phr.ui.AppHost
 import java.io.File
+import kotlin.coroutines.resume
 
 /**
  * The Android side of the screens: the browser for sign-ins, the system's file pickers
@@ -33,6 +38,14 @@ class AndroidHost(private val activity: FragmentActivity, private val app: PhrAp
     private var onFiles: ((List<String>) -> Unit)? = null
     private var onRestoreFile: ((String) -> Unit)? = null
     private var pendingSave: File? = null
+    private var onHealthAnswer: ((Set<String>) -> Unit)? = null
+
+    // Health Connect's own screen, one switch per kind of data; shown only from the Connect screen's button.
+    private val askHealth: ActivityResultLauncher<Set<String>> =
+        activity.registerForActivityResult(PermissionController.createRequestPermissionResultContract()) { granted ->
+            onHealthAnswer?.invoke(granted)
+            onHealthAnswer = null
+        }
 
     private val openFiles: ActivityResultLauncher<Array<String>> =
         activity.registerForActivityResult(ActivityResultContracts.OpenMultipleDocuments()) { uris ->
@@ -63,6 +76,23 @@ class AndroidHost(private val activity: FragmentActivity, private val app: PhrAp
                 }
             }
         }
+
+    override val phoneHealthName: String?
+        get() = "Health Connect".takeIf { HealthConnectClient.getSdkStatus(activity) == HealthConnectClient.SDK_AVAILABLE }
+
+    override suspend fun readPhoneHealth(): PlatformIngestReport? {
+        val repo = app.record.value ?: return null
+        val reader = HealthConnectReader(activity, repo)
+        if (!reader.allGranted()) {
+            withContext(Dispatchers.Main) {
+                suspendCancellableCoroutine { done ->
+                    onHealthAnswer = { done.resume(it) }
+                    askHealth.launch(reader.permissions)
+                }
+            }
+        }
+        return reader.readNew()
+    }
 
     override fun openUrl(url: String): Boolean = try {
         activity.startActivity(Intent(Intent.ACTION_VIEW, Uri.parse(url)))

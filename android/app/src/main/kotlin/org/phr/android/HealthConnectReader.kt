@@ -62,6 +62,25 @@ class HealthConnectReader(private val context: Context, private val repo: PhrRep
     /** The read permissions to ask for on the Import screen (Health Connect shows one switch each). */
     val permissions: Set<String> = types.keys.map { HealthPermission.getReadPermission(it) }.toSet()
 
+    /**
+     * Reads what is new since the last read (the first looks back 30 days; the core drops
+     * repeats anyway) and remembers where this one ended. Null: nothing granted or nothing new.
+     */
+    suspend fun readNew(): PlatformIngestReport? {
+        val prefs = context.getSharedPreferences("health-connect", Context.MODE_PRIVATE)
+        val since = prefs.getLong("last-read-ms", 0L).takeIf { it > 0 }?.let(Instant::ofEpochMilli)
+            ?: Instant.now().minus(30, java.time.temporal.ChronoUnit.DAYS)
+        val started = Instant.now()
+        val report = readSince(since)
+        prefs.edit().putLong("last-read-ms", started.toEpochMilli()).apply()
+        return report
+    }
+
+    /** True when every type this app can use may be read already. */
+    suspend fun allGranted(): Boolean =
+        HealthConnectClient.getSdkStatus(context) == HealthConnectClient.SDK_AVAILABLE &&
+            HealthConnectClient.getOrCreate(context).permissionController.getGrantedPermissions().containsAll(permissions)
+
     /** Reads [since] until now, for the granted types only, and stores what the core takes. */
     suspend fun readSince(since: Instant): PlatformIngestReport? {
         if (HealthConnectClient.getSdkStatus(context) != HealthConnectClient.SDK_AVAILABLE) return null

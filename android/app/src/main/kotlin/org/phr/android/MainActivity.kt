@@ -17,8 +17,6 @@ import kotlinx.coroutines.launch
 import org.phr.android.ui.AndroidStrings
 import org.phr.ffi.PhrException
 import org.phr.ui.PhrApp
-import java.time.Instant
-import java.time.temporal.ChronoUnit
 
 /**
  * Hosts the screens of android/ui (`PhrApp`, the same composables the JVM tests and
@@ -69,14 +67,8 @@ class MainActivity : FragmentActivity() {
     }
 
     private suspend fun readHealthConnect(repo: org.phr.shared.PhrRepository) {
-        val prefs = getSharedPreferences("health-connect", MODE_PRIVATE)
-        // The first read looks back 30 days; later ones start where the last ended (the core drops repeats).
-        val since = prefs.getLong("last-read-ms", 0L).takeIf { it > 0 }?.let(Instant::ofEpochMilli)
-            ?: Instant.now().minus(30, ChronoUnit.DAYS)
-        val started = Instant.now()
         try {
-            HealthConnectReader(this, repo).readSince(since)
-            prefs.edit().putLong("last-read-ms", started.toEpochMilli()).apply()
+            HealthConnectReader(this, repo).readNew()
         } catch (e: PhrException) {
             // Tried again next time the app opens.
         } catch (e: SecurityException) {

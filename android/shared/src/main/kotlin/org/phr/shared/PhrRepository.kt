@@ -53,6 +53,8 @@ import org.phr.ffi.PlannedNotification
 import org.phr.ffi.PlatformIngestReport
 import org.phr.ffi.PlatformRecord
 import org.phr.ffi.PlatformSource
+import org.phr.ffi.Sample
+import org.phr.ffi.SampleKind
 import org.phr.ffi.ProgressListener
 import org.phr.ffi.SettingsScreen
 import org.phr.ffi.SmartSession
@@ -140,6 +142,9 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun notificationsDue(nowMs: Long): List<PlannedNotification> = record.notificationsDue(nowMs)
     suspend fun ingestPlatformRecords(source: PlatformSource, records: List<PlatformRecord>): PlatformIngestReport =
         record.ingestPlatformRecords(source, records)
+
+    /** The stored readings of one kind between two moments (milliseconds since 1970). */
+    suspend fun samples(kind: SampleKind, fromMs: Long, toMs: Long): List<Sample> = withContext(io) { record.samples(kind, fromMs, toMs) }
 
     /**
      * The areas of the record that changed, one item per committed write (an edit, an

@@ -2,6 +2,7 @@ package org.phr.ui
 
 import kotlinx.coroutines.flow.MutableStateFlow
 import org.phr.ffi.PendingDevice
+import org.phr.ffi.PlatformIngestReport
 import org.phr.ffi.StravaApp
 import java.io.File
 
@@ -57,4 +58,14 @@ open class AppHost(
 
     /** Replaces the open record with the one another phone sends once the codes matched. */
     open suspend fun join(pending: PendingDevice) {}
+
+    /** The phone's health store by name ("Health Connect"); null hides it (the JVM has none). */
+    open val phoneHealthName: String? = null
+
+    /**
+     * Shows the platform's own screen where the person picks which kinds of data may be read
+     * (nothing is asked before they tap), then reads those into the record. Null: nothing was
+     * allowed, or nothing new was there.
+     */
+    open suspend fun readPhoneHealth(): PlatformIngestReport? = null
 }

@@ -23,6 +23,10 @@ class SignIn {
 class ConnectState {
     val gp = SignIn()
     val strava = SignIn()
+    /** What the last read of the phone's health app added, once one ran; null readings: nothing was allowed or new. */
+    var phoneHealthRead by mutableStateOf(false)
+    var phoneHealthReadings by mutableStateOf<ULong?>(null)
+    var phoneHealthWorkouts by mutableStateOf<ULong?>(null)
     var busy by mutableStateOf(false)
     var failed by mutableStateOf(false)
 }
@@ -36,6 +40,9 @@ class ConnectActions(
     val stravaFinish: () -> Unit,
     val stravaSync: () -> Unit,
     val cancel: () -> Unit,
+    /** The phone's health app by name (Health Connect) and how to read it; null where there is none. */
+    val phoneHealthName: String? = null,
+    val phoneHealthRead: () -> Unit = {},
 )
 
 /**
@@ -78,6 +85,22 @@ fun ConnectView(strava: StravaStatus?, state: ConnectState, actions: ConnectActi
                     SignInSteps(state.strava, state.busy, start, t("ui.connect.strava_start"), actions.stravaFinish)
                 }
             }
+        }
+        actions.phoneHealthName?.let { app -> PhoneHealth(app, state, actions.phoneHealthRead) }
+    }
+}
+
+/** The phone's own health store: the platform asks which kinds may be shared, then they are copied in. */
+@Composable
+private fun PhoneHealth(app: String, state: ConnectState, onRead: () -> Unit) {
+    Titled(app) {
+        Say(t("ui.connect.phone_health_explain", "app" to app))
+        MainButton(t("ui.connect.phone_health_read", "app" to app), enabled = !state.busy, onClick = onRead)
+        if (state.phoneHealthRead) {
+            val readings = state.phoneHealthReadings
+            val workouts = state.phoneHealthWorkouts
+            if (readings == null || workouts == null) Say(t("ui.connect.phone_health_nothing", "app" to app))
+            else Say(t("ui.connect.health_done", "readings" to readings, "activities" to workouts))
         }
     }
 }

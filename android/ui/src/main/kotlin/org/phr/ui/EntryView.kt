@@ -58,7 +58,7 @@ fun EntryView(model: EntryScreen, onBack: () -> Unit, onAction: (EntryAction) ->
         Part(t("ui.entry.details")) {
             model.fields.forEach { f ->
                 Text(f.label ?: t(f.labelKey), style = MaterialTheme.typography.labelLarge)
-                Text(f.value, style = MaterialTheme.typography.bodyLarge)
+                Text(f.valueKey?.let { t(it) } ?: f.value, style = MaterialTheme.typography.bodyLarge)
             }
         }
         Part(t("ui.entry.where_from")) {

@@ -580,6 +580,15 @@ class ConnectHolder(private val scope: CoroutineScope, private val repo: PhrRepo
             cancel?.cancel()
             job?.cancel()
         },
+        phoneHealthName = host.phoneHealthName,
+        phoneHealthRead = {
+            tap {
+                val report = host.readPhoneHealth()
+                connect.phoneHealthReadings = report?.samplesAdded
+                connect.phoneHealthWorkouts = report?.activitiesAdded
+                connect.phoneHealthRead = true
+            }
+        },
     )
 
     private fun gpStart(base: String) = tap {

@@ -17,6 +17,7 @@ val NavTabs: List<Pair<Route, String>> = listOf(
     Route.Home to "ui.nav.home",
     Route.Insights to "ui.nav.insights",
     Route.Sharing to "ui.nav.sharing",
+    Route.Settings to "ui.nav.settings",
 )
 
 /** The bottom bar: big, labelled targets (words, not icons alone) reaching each top-level place. */

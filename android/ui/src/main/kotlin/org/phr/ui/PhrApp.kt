@@ -68,7 +68,8 @@ fun PhrApp(
        Box(Modifier.weight(1f)) {
         when (val route = stack.last()) {
             // A fresh holder per visit; `key` drops the old one's coroutines with its composition.
-            Route.Home -> key(route) { HomeRoute(repo, onSettings = { stack.add(Route.Settings) }) { stack.add(Route.Section(it)) } }
+            // Settings is a tab of the bottom bar, so Home has no button of its own for it.
+            Route.Home -> key(route) { HomeRoute(repo, onSettings = null) { stack.add(Route.Section(it)) } }
             is Route.Section -> key(route) {
                 SectionRoute(repo, route.id, back, onAdd = { title -> stack.add(Route.Form(FormTarget.Add(route.id), title)) }) {
                     stack.add(Route.Entry(it))
@@ -90,7 +91,8 @@ fun PhrApp(
             Route.Advice -> key(route) { AdviceRoute(repo, relayUrl, back) }
 
             // and2
-            Route.Settings -> key(route) { SettingsRoute(repo, back) { stack.add(it) } }
+            // A tab: the bottom bar is the way back, as for Trends and Sharing.
+            Route.Settings -> key(route) { SettingsRoute(repo, null) { stack.add(it) } }
             Route.Privacy -> key(route) { PrivacyRoute(repo, back) }
             Route.CustomSection -> key(route) {
                 CustomSectionRoute(repo, back) { id ->
@@ -124,7 +126,7 @@ private fun holderScope(): CoroutineScope {
 }
 
 @Composable
-private fun HomeRoute(repo: PhrRepository, onSettings: () -> Unit, onOpen: (String) -> Unit) {
+private fun HomeRoute(repo: PhrRepository, onSettings: (() -> Unit)?, onOpen: (String) -> Unit) {
     val scope = holderScope()
     val holder = remember { HomeHolder(scope, repo) }
     val load by holder.state.collectAsState()
@@ -277,7 +279,7 @@ private fun AdviceRoute(repo: PhrRepository, relayUrl: String, onBack: () -> Uni
 // and2: the routes of Settings and the screens it links to.
 
 @Composable
-private fun SettingsRoute(repo: PhrRepository, onBack: () -> Unit, go: (Route) -> Unit) {
+private fun SettingsRoute(repo: PhrRepository, onBack: (() -> Unit)?, go: (Route) -> Unit) {
     val scope = holderScope()
     val holder = remember { SettingsHolder(scope, repo) }
     val load by holder.state.collectAsState()

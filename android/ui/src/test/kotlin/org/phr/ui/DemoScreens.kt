@@ -150,7 +150,8 @@ class DemoScreens(private val repo: PhrRepository) {
 
     /** Part way through the GP sign-in on the JVM (no browser): the address to open and the paste box. */
     val connectSigningIn = ConnectState().apply { gp.url = "https://gp.example.org/authorize?client_id=phr" }
-    val connectActions = ConnectActions({}, {}, {}, {}, {}, {}, {})
+    // As on a phone with Health Connect: its section shows under the GP record and Strava.
+    val connectActions = ConnectActions({}, {}, {}, {}, {}, {}, {}, phoneHealthName = "Health Connect")
 
     val devices = runBlocking { repo.devicesScreen() }
     val devicesActions = DevicesActions({}, {}, {}, {}, {}, {}, {}, {})

@@ -5,7 +5,6 @@ import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.performClick
@@ -15,7 +14,6 @@ import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertTrue
-import org.junit.jupiter.api.Disabled
 import org.junit.jupiter.api.Test
 import org.phr.ffi.PhrRecord
 import org.phr.ffi.deviceJoinRequest
@@ -32,15 +30,14 @@ import kotlin.concurrent.thread
  * the person confirms, and the second device ends up with the record.
  */
 @OptIn(ExperimentalTestApi::class)
-@Disabled("passed twice run alone (-Dtest=org.phr.ui.DevicesPairingTest); hung once in the full org.phr.ui run, the UI thread busy while waiting for the QR code: cause not found yet")
 class DevicesPairingTest {
     private val s = CatalogueStrings
 
     private fun ComposeUiTest.waitFor(m: SemanticsMatcher, ms: Long = 30_000) =
-        waitUntil(timeoutMillis = ms) { onAllNodes(m).fetchSemanticsNodes().isNotEmpty() }
+        waitForNode(m, ms)
 
     private fun ComposeUiTest.tapText(key: String) {
-        val m = hasText(s.text(key)) and hasClickAction()
+        val m = hasText(s.text(key)) and tappable()
         waitFor(m)
         onNode(m).performScrollTo().performClick()
     }
@@ -62,7 +59,7 @@ class DevicesPairingTest {
             val host = AppHost(relayUrl = "http://127.0.0.1:$port", deviceName = "Pixel 7")
             runComposeUiTest {
                 setContent { PhrApp(repo, host = host) }
-                tapText("ui.home.settings")
+                openTab("ui.nav.settings")
                 tapText("ui.settings.devices_link")
                 tapText("ui.devices.start")
                 tapText("ui.devices.add")
@@ -86,7 +83,7 @@ class DevicesPairingTest {
                     }
                 }
                 tapText("ui.devices.wait")
-                waitUntil(timeoutMillis = 30_000) { joinCode.get() != null || joinError.get() != null }
+                waitOrFail("the other device to get its code", 30_000) { joinCode.get() != null || joinError.get() != null }
                 val code = joinCode.get() ?: throw AssertionError("the other device could not join", joinError.get())
                 // Both show the same number: the person checks it and confirms.
                 waitFor(hasText(s.text("ui.devices.check", "code" to code)))

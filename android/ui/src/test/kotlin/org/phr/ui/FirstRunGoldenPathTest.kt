@@ -3,7 +3,6 @@ package org.phr.ui
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
@@ -41,7 +40,7 @@ class FirstRunGoldenPathTest {
     private val s = CatalogueStrings
     private val timeout = 20_000L
 
-    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitUntil(timeoutMillis = timeout) {
+    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitOrFail(m.description, timeout) {
         onAllNodes(m).fetchSemanticsNodes().isNotEmpty()
     }
 
@@ -52,7 +51,7 @@ class FirstRunGoldenPathTest {
 
     /** The bottom bar does not scroll. */
     private fun ComposeUiTest.tapTab(key: String) {
-        val m = hasText(s.text(key)) and hasClickAction()
+        val m = hasText(s.text(key)) and tappable()
         waitFor(m)
         onNode(m).performClick()
     }
@@ -96,14 +95,14 @@ class FirstRunGoldenPathTest {
                         )
                     }
                     // 1. Create the record; the key appears in numbered groups (TalkBack reads them letter by letter).
-                    tap(hasText(s.text("ui.onboarding.start")) and hasClickAction())
+                    tap(hasText(s.text("ui.onboarding.start")) and tappable())
                     val groupPattern = Regex(
                         Regex.escape(s.template("ui.onboarding.key_group")).replace("{n}", "\\E(\\d+)\\Q").replace("{group}", "\\E(.+)\\Q"),
                     )
                     val keyGroup = SemanticsMatcher("a recovery key group") { n ->
                         n.config.getOrNull(SemanticsProperties.ContentDescription).orEmpty().any { groupPattern.matches(it) }
                     }
-                    waitUntil(timeoutMillis = timeout) { onAllNodes(keyGroup).fetchSemanticsNodes().size >= 13 }
+                    waitOrFail("the 13 groups of the recovery key", timeout) { onAllNodes(keyGroup).fetchSemanticsNodes().size >= 13 }
                     val groups = onAllNodes(keyGroup).fetchSemanticsNodes().associate { n ->
                         val m = groupPattern.matchEntire(n.config[SemanticsProperties.ContentDescription].first())!!
                         m.groupValues[1].toInt() to m.groupValues[2].replace(" ", "")
@@ -111,25 +110,25 @@ class FirstRunGoldenPathTest {
                     assertEquals(13, groups.size, "the key is shown as 13 groups")
 
                     // 2. Confirm it: a wrong group is refused, the right ones let the person on.
-                    tap(hasText(s.text("ui.onboarding.key_written")) and hasClickAction())
+                    tap(hasText(s.text("ui.onboarding.key_written")) and tappable())
                     waitFor(hasText(s.text("ui.onboarding.confirm_title")))
                     val asked = (1..13).filter { n ->
                         onAllNodes(hasSetTextAction() and hasContentDescription(s.text("ui.onboarding.confirm_group", "n" to n))).fetchSemanticsNodes().isNotEmpty()
                     }
                     assertEquals(2, asked.size, "two groups are asked for")
                     asked.forEach { type(s.text("ui.onboarding.confirm_group", "n" to it), "ZZZZ") }
-                    tap(hasText(s.text("ui.onboarding.confirm")) and hasClickAction())
+                    tap(hasText(s.text("ui.onboarding.confirm")) and tappable())
                     waitFor(hasText(s.text("ui.onboarding.confirm_wrong")))
                     asked.forEach { n ->
                         val field = hasSetTextAction() and hasContentDescription(s.text("ui.onboarding.confirm_group", "n" to n))
                         onNode(field).performScrollTo()
                         onNode(field).performTextReplacement(groups.getValue(n).lowercase())
                     }
-                    tap(hasText(s.text("ui.onboarding.confirm")) and hasClickAction())
+                    tap(hasText(s.text("ui.onboarding.confirm")) and tappable())
 
                     // 3. The app lock, then Home.
                     tap(hasText(s.text("ui.onboarding.lock_switch")))
-                    tap(hasText(s.text("ui.onboarding.finish")) and hasClickAction())
+                    tap(hasText(s.text("ui.onboarding.finish")) and tappable())
                     waitFor(hasText(s.text("ui.home.sections")))
                     val r = checkNotNull(repo)
                     assertTrue(runBlocking { r.appPreferences() }.appLock, "the app lock choice was not saved")
@@ -137,14 +136,14 @@ class FirstRunGoldenPathTest {
                     // 4. A medicine through the core's form.
                     val spec = runBlocking { r.formSpec("medications") }
                     val titles = runBlocking { r.sections() }.associate { it.id to it.title }
-                    tap(hasText(titles.getValue("medications")) and hasClickAction())
-                    tap(hasText(s.text("ui.section.add")) and hasClickAction())
+                    tap(hasText(titles.getValue("medications")) and tappable())
+                    tap(hasText(s.text("ui.section.add")) and tappable())
                     type(formLabel(spec.fields.first { it.id == "name" }), "Amlodipine")
                     type(formLabel(spec.fields.first { it.id == "dose" }), "5 mg")
                     spec.fields.filter { it.required && it.id != "name" && it.id != "dose" }.forEach { type(formLabel(it), it.example) }
-                    tap(hasText(s.text("ui.form.save")) and hasClickAction())
+                    tap(hasText(s.text("ui.form.save")) and tappable())
                     waitFor(hasText("Amlodipine", substring = true))
-                    tap(hasText(s.text("ui.back"), substring = true) and hasClickAction())
+                    tap(hasText(s.text("ui.back"), substring = true) and tappable())
                     waitFor(hasText(s.text("ui.home.sections")))
 
                     // 5. A FIT file from the corpus, then the insight it brings.
@@ -153,13 +152,15 @@ class FirstRunGoldenPathTest {
                     } else {
                         val day = CalendarDate(2020, 9u, 30u)
                         val before = insightTexts(runBlocking { r.insightsScreen(day) })
-                        // Through the Import screen, as a resident would: Settings -> Import -> the file.
-                        tap(hasText(s.text("ui.home.settings")) and hasClickAction())
-                        tap(hasText(s.text("ui.settings.import_link")) and hasClickAction())
+                        // Through the Import screen, as a resident would: the Settings tab -> Import -> the file.
+                        openTab("ui.nav.settings")
+                        tap(hasText(s.text("ui.settings.import_link")) and tappable())
                         type(s.text("ui.import.paths"), fit.path)
-                        tap(hasText(s.text("ui.import.start")) and hasClickAction())
+                        tap(hasText(s.text("ui.import.start")) and tappable())
                         waitFor(hasText(s.text("ui.import.file", "name" to fit.name, "status" to s.text("import.status.ok"))))
-                        repeat(2) { tap(hasText("‹ " + s.text("ui.back")) and hasClickAction()) }
+                        tap(hasText("‹ " + s.text("ui.back")) and tappable())
+                        waitFor(hasText(s.text("ui.settings.import_link")))
+                        tapTab("ui.nav.home")
                         waitFor(hasText(s.text("ui.home.sections")))
                         val new = insightTexts(runBlocking { r.insightsScreen(day) }) - before
                         assertTrue(new.isNotEmpty(), "the FIT import brought no new insight")
@@ -169,17 +170,17 @@ class FirstRunGoldenPathTest {
 
                     // 6. Share allergies and medicines with a GP through the relay.
                     tapTab("ui.nav.sharing")
-                    tap(hasText(s.text("ui.sharing.new")) and hasClickAction())
+                    tap(hasText(s.text("ui.sharing.new")) and tappable())
                     listOf("allergies", "medications").forEach {
                         tap(hasContentDescription(s.text("ui.newshare.section_label", "section" to titles.getValue(it))))
                     }
                     type(s.text("ui.newshare.name"), "Dr Patel")
                     type(s.text("ui.form.optional", "label" to s.text("ui.newshare.role")), "GP")
                     type(s.text("ui.newshare.purpose"), "Medicines review")
-                    tap(hasText(s.text("ui.newshare.share")) and hasClickAction())
+                    tap(hasText(s.text("ui.newshare.share")) and tappable())
                     waitFor(hasText(s.text("ui.newshare.done_title")))
                     waitFor(hasContentDescription(s.text("ui.newshare.qr")))
-                    tap(hasText(s.text("ui.newshare.done")) and hasClickAction())
+                    tap(hasText(s.text("ui.newshare.done")) and tappable())
 
                     // 7. It is in the list; stop it.
                     waitFor(hasText(s.text("ui.sharing.with", "name" to "Dr Patel", "role" to "GP")))
@@ -189,7 +190,7 @@ class FirstRunGoldenPathTest {
                     val link = runBlocking { r.sharedLink(shared.id) }
                     val manifest = Regex("\"url\"\\s*:\\s*\"([^\"]+)\"").find(String(Base64.getUrlDecoder().decode(link.shlink.removePrefix("shlink:/"))))!!.groupValues[1]
                     assertEquals(200, TestRelay.status(manifest, "POST", """{"recipient":"Dr Patel"}"""), "the GP can open it")
-                    tap(hasContentDescription(s.text("ui.sharing.revoke_with", "name" to "Dr Patel")) and hasClickAction())
+                    tap(hasContentDescription(s.text("ui.sharing.revoke_with", "name" to "Dr Patel")) and tappable())
                     waitFor(hasText(s.text("share.status.revoked"), substring = true))
                     assertEquals("revoked", runBlocking { r.sharingScreen() }.grants.single().status)
                     assertEquals(404, TestRelay.status(manifest, "POST", """{"recipient":"Dr Patel"}"""), "the relay's copy is gone")

@@ -3,7 +3,6 @@ package org.phr.ui
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
@@ -29,7 +28,7 @@ class GoldenPathTest {
     private val timeout = 10_000L
 
     // The merged tree, as TalkBack reads it: a card's click and its text are one node there.
-    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitUntil(timeoutMillis = timeout) {
+    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitOrFail(m.description, timeout) {
         onAllNodes(m).fetchSemanticsNodes().isNotEmpty()
     }
 
@@ -62,20 +61,20 @@ class GoldenPathTest {
             val dose = spec.fields.first { it.id == "dose" }
             runComposeUiTest {
                 setContent { PhrApp(repo) }
-                tap(hasText(medsTitle) and hasClickAction())
-                tap(hasText(s.text("ui.section.add")) and hasClickAction())
+                tap(hasText(medsTitle) and tappable())
+                tap(hasText(s.text("ui.section.add")) and tappable())
 
                 type(name, "Amlodipine")
                 type(dose, "5 mg")
                 // Any other field the core requires gets the core's own example.
                 spec.fields.filter { it.required && it.id != "name" && it.id != "dose" }.forEach { type(it, it.example) }
-                tap(hasText(s.text("ui.form.save")) and hasClickAction())
+                tap(hasText(s.text("ui.form.save")) and tappable())
 
                 // Back on the section, which reloaded on the change notice.
-                tap(hasText("Amlodipine", substring = true) and hasClickAction())
-                tap(hasText(s.text("action.edit")) and hasClickAction())
+                tap(hasText("Amlodipine", substring = true) and tappable())
+                tap(hasText(s.text("action.edit")) and tappable())
                 type(dose, "10 mg", clear = true)
-                tap(hasText(s.text("ui.form.save")) and hasClickAction())
+                tap(hasText(s.text("ui.form.save")) and tappable())
 
                 waitFor(hasText(s.text("ui.entry.history")))
                 waitFor(hasText("10 mg", substring = true))
@@ -101,9 +100,9 @@ class GoldenPathTest {
             val title = runBlocking { repo.sectionScreen("medications", false).title }
             runComposeUiTest {
                 setContent { PhrApp(repo) }
-                tap(hasText(title) and hasClickAction())
-                tap(hasText(s.text("ui.section.add")) and hasClickAction())
-                tap(hasText(s.text("ui.form.save")) and hasClickAction())
+                tap(hasText(title) and tappable())
+                tap(hasText(s.text("ui.section.add")) and tappable())
+                tap(hasText(s.text("ui.form.save")) and tappable())
                 waitFor(hasText(s.text("ui.form.check")))
                 waitFor(hasText(s.text("error.required")))
             }

@@ -3,7 +3,6 @@ package org.phr.ui
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.onFirst
@@ -26,7 +25,7 @@ class InsightsFlowTest {
     private val s = CatalogueStrings
     private val day = LocalDate.of(2026, 4, 12)
 
-    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitUntil(timeoutMillis = 10_000) { onAllNodes(m).fetchSemanticsNodes().isNotEmpty() }
+    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitForNode(m, 10_000)
 
     private fun ComposeUiTest.tap(m: SemanticsMatcher, scroll: Boolean = true) {
         waitFor(m)
@@ -44,17 +43,17 @@ class InsightsFlowTest {
             val metric = s.text("metric.blood_pressure")
             runComposeUiTest {
                 setContent { PhrApp(repo, insightsDay = day) }
-                tap(hasText(s.text("ui.nav.insights")) and hasClickAction(), scroll = false)
+                tap(hasText(s.text("ui.nav.insights")) and tappable(), scroll = false)
                 waitFor(hasText(s.label(card.title)))
 
-                tap(hasContentDescription(s.text("ui.insights.open_chart_for", "metric" to metric)) and hasClickAction())
+                tap(hasContentDescription(s.text("ui.insights.open_chart_for", "metric" to metric)) and tappable())
                 waitFor(hasText(s.text("ui.chart.title", "metric" to metric)))
                 // The picture's description starts with what it is and goes on to say the trend.
                 waitFor(hasContentDescription(s.text("ui.chart.image", "metric" to metric, "summary" to ""), substring = true))
-                tap(hasText(s.text("ui.back"), substring = true) and hasClickAction())
+                tap(hasText(s.text("ui.back"), substring = true) and tappable())
 
                 tap(hasText(s.text("ui.insights.switch_label", "category" to category)))
-                waitUntil(timeoutMillis = 10_000) { onAllNodes(hasText(s.label(card.title))).fetchSemanticsNodes().isEmpty() }
+                waitOrFail("the dismissed card to go", 10_000) { onAllNodes(hasText(s.label(card.title))).fetchSemanticsNodes().isEmpty() }
             }
             val settings = runBlocking { repo.insightSettings() }
             assertFalse(settings.categories.first { it.category == InsightCategory.BLOOD_PRESSURE }.enabled, "the switch was not saved")

@@ -3,7 +3,6 @@ package org.phr.ui
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasText
 import androidx.compose.ui.test.isHeading
 import androidx.compose.ui.test.performClick
@@ -56,15 +55,15 @@ class NoNetworkTest {
     }
 
     private fun ComposeUiTest.tap(m: SemanticsMatcher) {
-        waitUntil(timeoutMillis = 10_000) { onAllNodes(m).fetchSemanticsNodes().isNotEmpty() }
+        waitForNode(m, 10_000)
         onNode(m).performScrollTo().performClick()
     }
 
     /** Waits until the screen titled [title] has loaded (its heading shows, not "Loading"). */
     private fun ComposeUiTest.loaded(title: String) =
-        waitUntil(timeoutMillis = 10_000) { onAllNodes(isHeading() and hasText(title)).fetchSemanticsNodes().isNotEmpty() }
+        waitOrFail("the heading \"$title\"", 10_000) { onAllNodes(isHeading() and hasText(title)).fetchSemanticsNodes().isNotEmpty() }
 
-    private fun ComposeUiTest.back() = tap(hasText(s.text("ui.back"), substring = true) and hasClickAction())
+    private fun ComposeUiTest.back() = tap(hasText(s.text("ui.back"), substring = true) and tappable())
 
     @Test
     fun `no screen goes online until a button asks, and the first tap that asks does`() {
@@ -82,7 +81,7 @@ class NoNetworkTest {
                 runComposeUiTest {
                     setContent { PhrApp(repo, host = host) }
                     loaded(s.text("app.name"))
-                    tap(hasText(s.text("ui.home.settings")) and hasClickAction())
+                    openTab("ui.nav.settings")
                     loaded(s.text("ui.settings.title"))
                     val links = listOf(
                         "ui.settings.privacy_link" to "ui.privacy.title",
@@ -93,7 +92,7 @@ class NoNetworkTest {
                         "ui.settings.backup_link" to "ui.backup.title",
                     )
                     for ((link, title) in links) {
-                        tap(hasText(s.text(link)) and hasClickAction())
+                        tap(hasText(s.text(link)) and tappable())
                         loaded(s.text(title))
                         waitForIdle()
                         back()
@@ -104,10 +103,10 @@ class NoNetworkTest {
                     assertEquals(emptyList<String>(), net.heard.toList(), "a screen went online before any tap asked")
 
                     // The control: the person taps sign-in, and the core reaches the GP address.
-                    tap(hasText(s.text("ui.settings.connect_link")) and hasClickAction())
+                    tap(hasText(s.text("ui.settings.connect_link")) and tappable())
                     loaded(s.text("ui.connect.title"))
-                    tap(hasText(s.text("ui.connect.gp_start")) and hasClickAction())
-                    waitUntil(timeoutMillis = 10_000) { net.heard.isNotEmpty() }
+                    tap(hasText(s.text("ui.connect.gp_start")) and tappable())
+                    waitOrFail("a connection to the GP address", 10_000) { net.heard.isNotEmpty() }
                 }
                 assertTrue(net.heard.isNotEmpty())
             } finally {

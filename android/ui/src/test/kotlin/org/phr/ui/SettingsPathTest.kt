@@ -5,7 +5,6 @@ import androidx.compose.ui.semantics.getOrNull
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
@@ -33,14 +32,14 @@ class SettingsPathTest {
     private val s = CatalogueStrings
 
     private fun ComposeUiTest.waitFor(m: SemanticsMatcher) =
-        waitUntil(timeoutMillis = 20_000) { onAllNodes(m).fetchSemanticsNodes().isNotEmpty() }
+        waitForNode(m, 20_000)
 
     private fun ComposeUiTest.tap(m: SemanticsMatcher) {
         waitFor(m)
         onNode(m).performScrollTo().performClick()
     }
 
-    private fun ComposeUiTest.tapText(key: String, vararg args: Pair<String, Any>) = tap(hasText(s.text(key, *args)) and hasClickAction())
+    private fun ComposeUiTest.tapText(key: String, vararg args: Pair<String, Any>) = tap(hasText(s.text(key, *args)) and tappable())
 
     private fun ComposeUiTest.type(label: String, text: String) {
         val field = hasSetTextAction() and hasContentDescription(label)
@@ -50,7 +49,7 @@ class SettingsPathTest {
 
     private fun ComposeUiTest.screen(key: String) = waitFor(isHeading() and hasText(s.text(key)))
 
-    private fun ComposeUiTest.back() = tap(hasText(s.text("ui.back"), substring = true) and hasClickAction())
+    private fun ComposeUiTest.back() = tap(hasText(s.text("ui.back"), substring = true) and tappable())
 
     /** The JVM's host, able to restore into a folder of its own (the app swaps records the same way). */
     private class RestoringHost : AppHost() {
@@ -72,7 +71,7 @@ class SettingsPathTest {
         try {
             runComposeUiTest {
                 setContent { PhrApp(repo, host = host) }
-                tapText("ui.home.settings")
+                openTab("ui.nav.settings")
                 screen("ui.settings.title")
 
                 // A section of one's own, opened once made.
@@ -89,7 +88,7 @@ class SettingsPathTest {
                 tapText("ui.settings.privacy_link")
                 screen("ui.privacy.title")
                 tap(hasContentDescription(s.text("ui.privacy.choice", "section" to "Eye tests", "level" to s.text("privacy.private"))))
-                waitUntil(timeoutMillis = 10_000) { runBlocking { repo.section(id).privacy } == PrivacyLevel.PRIVATE }
+                waitOrFail("the section to become private", 10_000) { runBlocking { repo.section(id).privacy } == PrivacyLevel.PRIVATE }
                 back()
 
                 // A FIT file, typed as a path (the JVM has no picker), and its report.

@@ -3,7 +3,6 @@ package org.phr.ui
 import androidx.compose.ui.test.ComposeUiTest
 import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.hasClickAction
 import androidx.compose.ui.test.hasContentDescription
 import androidx.compose.ui.test.hasSetTextAction
 import androidx.compose.ui.test.hasText
@@ -24,7 +23,7 @@ import org.phr.ffi.RecipientCategory
 class ShareWarningTest {
     private val s = CatalogueStrings
 
-    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitUntil(timeoutMillis = 10_000) { onAllNodes(m).fetchSemanticsNodes().isNotEmpty() }
+    private fun ComposeUiTest.waitFor(m: SemanticsMatcher) = waitForNode(m, 10_000)
 
     private fun ComposeUiTest.tap(m: SemanticsMatcher, scroll: Boolean = true) {
         waitFor(m)
@@ -38,16 +37,16 @@ class ShareWarningTest {
             val meds = runBlocking { repo.sections() }.first { it.id == "medications" }.title
             runComposeUiTest {
                 setContent { PhrApp(repo) }
-                tap(hasText(s.text("ui.nav.sharing")) and hasClickAction(), scroll = false)
-                tap(hasText(s.text("ui.sharing.new")) and hasClickAction())
+                tap(hasText(s.text("ui.nav.sharing")) and tappable(), scroll = false)
+                tap(hasText(s.text("ui.sharing.new")) and tappable())
                 tap(hasContentDescription(s.text("ui.newshare.section_label", "section" to meds)))
                 tap(hasText(s.text(recipientKey(RecipientCategory.EMPLOYER))))
                 val name = hasSetTextAction() and hasContentDescription(s.text("ui.newshare.name"))
                 waitFor(name)
                 onNode(name).performScrollTo().performTextInput("Leeds Bakery Ltd")
-                tap(hasText(s.text("ui.newshare.share")) and hasClickAction())
+                tap(hasText(s.text("ui.newshare.share")) and tappable())
                 waitFor(hasText(s.text("ui.newshare.warning_body")))
-                tap(hasText(s.text("ui.newshare.warning_back")) and hasClickAction())
+                tap(hasText(s.text("ui.newshare.warning_back")) and tappable())
                 waitFor(hasText(s.text("ui.newshare.share")))
             }
             assertTrue(runBlocking { repo.grants() }.isEmpty(), "going back from the warning shared something")
