@@ -292,6 +292,18 @@ impl PhrRecord {
         .await
     }
 
+    /// Stores readings given as columns ([`SampleColumns`]) in one transaction: all land or
+    /// none do. The cheap way across the FFI for a long series of one kind and source.
+    pub async fn ingest_sample_columns(&self, columns: SampleColumns) -> R<IngestReport> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let core = columns.into_samples()?;
+            let r = inner.ingest_samples(&core)?;
+            Ok(IngestReport { added: r.added, duplicates: r.duplicates, batches: 1, cancelled: false })
+        })
+        .await
+    }
+
     /// Stores `samples` in transactions of `batch_size`, off the caller's thread, telling
     /// `listener` after each batch and stopping between batches when `cancel` is set (or
     /// the calling coroutine/task is cancelled). Every sample is validated before the

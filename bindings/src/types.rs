@@ -753,6 +753,47 @@ pub struct Sample {
     pub dedup_key: Option<String>,
 }
 
+/// Readings of one kind from one source as columns: a start time and a value per reading,
+/// and an end time per reading or none (instants). Two arrays of numbers cross the FFI as
+/// one buffer each, where a list of [`Sample`] records lowers a record and a string per
+/// reading: that was most of what a Kotlin ingest cost over the same call from Rust.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SampleColumns {
+    pub kind: SampleKind,
+    pub source: String,
+    pub start_ms: Vec<i64>,
+    /// Empty: each reading is an instant (ends when it starts).
+    #[uniffi(default = [])]
+    pub end_ms: Vec<i64>,
+    pub values: Vec<f64>,
+}
+
+impl SampleColumns {
+    /// The readings as the core's samples; columns of different lengths are refused.
+    pub(crate) fn into_samples(self) -> Result<Vec<core::Sample>, crate::PhrError> {
+        let n = self.start_ms.len();
+        if self.values.len() != n || !(self.end_ms.is_empty() || self.end_ms.len() == n) {
+            return Err(crate::PhrError::InvalidInput { field: "sample columns".into() });
+        }
+        let kind: core::SampleKind = self.kind.into();
+        let ends = if self.end_ms.is_empty() { &self.start_ms } else { &self.end_ms };
+        Ok(self
+            .start_ms
+            .iter()
+            .zip(ends)
+            .zip(&self.values)
+            .map(|((&start_ms, &end_ms), &value)| core::Sample {
+                kind,
+                start_ms,
+                end_ms,
+                value,
+                source: self.source.clone(),
+                dedup_key: None,
+            })
+            .collect())
+    }
+}
+
 impl From<Sample> for core::Sample {
     fn from(s: Sample) -> Self {
         core::Sample {

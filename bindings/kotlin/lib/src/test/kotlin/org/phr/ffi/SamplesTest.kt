@@ -80,6 +80,45 @@ class SamplesTest {
     }
 
     @Test
+    fun `columns store the same readings as records, and uneven columns are refused`() = runBlocking<Unit> {
+        val (rec, _) = newRecord()
+        val report = rec.ingestSampleColumns(heartRateColumns(10_000))
+        assertEquals(10_000uL, report.added)
+        val samples = heartRates(10_000)
+        val from = samples.first().startMs
+        assertEquals(samples, rec.samples(SampleKind.HEART_RATE, from, from + 10_000L * 60_000L), "the same samples as the record-by-record call")
+        assertEquals(10_000uL, rec.ingestSamples(samples).duplicates, "the same readings, so all duplicates")
+
+        val uneven = heartRateColumns(10).let { it.copy(values = it.values.dropLast(1)) }
+        val e = assertThrows<PhrException.InvalidInput> { runBlocking { rec.ingestSampleColumns(uneven) } }
+        assertEquals("sample columns", e.field)
+        rec.close()
+    }
+
+    @Test
+    fun `benchmark - 10,000 samples as columns from Kotlin vs the same from Rust, interleaved, best of 7`() = runBlocking<Unit> {
+        val dir = tempDir()
+        repeat(3) { newRecord().first.use { it.ingestSampleColumns(heartRateColumns(10_000)) } }
+        diagnosticsRustIngestMs(dir.toString(), 10_000u)
+        var kotlinBest = Double.MAX_VALUE
+        var rustBest = Double.MAX_VALUE
+        repeat(7) {
+            val (rec, _) = newRecord()
+            val columns = heartRateColumns(10_000) // built outside the timing, as in Rust
+            val t0 = System.nanoTime()
+            val report = rec.ingestSampleColumns(columns)
+            val kotlinMs = (System.nanoTime() - t0) / 1e6
+            assertEquals(10_000uL, report.added)
+            rec.close()
+            val rustMs = diagnosticsRustIngestMs(dir.toString(), 10_000u)
+            kotlinBest = minOf(kotlinBest, kotlinMs)
+            rustBest = minOf(rustBest, rustMs)
+            println("BENCH columns round: kotlin %.1f ms, rust %.1f ms".format(kotlinMs, rustMs))
+        }
+        println("BENCH 10000 samples as columns, best of 7: kotlin %.1f ms, rust %.1f ms, ratio kotlin/rust %.2fx".format(kotlinBest, rustBest, kotlinBest / rustBest))
+    }
+
+    @Test
     fun `an invalid sample fails the whole batch with a typed error`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val bad = heartRates(100).toMutableList()

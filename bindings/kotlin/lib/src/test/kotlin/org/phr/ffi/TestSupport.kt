@@ -69,6 +69,18 @@ fun newRecord(ks: KeyStore = AesGcmTestKeyStore()): Pair<PhrRecord, Path> {
 }
 
 /** `count` heart-rate samples one minute apart from 2025-01-01T00:00Z. */
+/** The same readings as [heartRates], as columns (one kind, one source, instants). */
+fun heartRateColumns(count: Int, source: String = "test-watch"): SampleColumns {
+    val start = 1_735_689_600_000L
+    return SampleColumns(
+        SampleKind.HEART_RATE,
+        source,
+        List(count) { i -> start + i * 60_000L },
+        emptyList(),
+        List(count) { i -> 60.0 + (i % 40) },
+    )
+}
+
 fun heartRates(count: Int, source: String = "test-watch"): List<Sample> {
     val start = 1_735_689_600_000L
     return List(count) { i ->
