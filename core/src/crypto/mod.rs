@@ -17,7 +17,7 @@ mod keystore;
 pub use envelope::{FieldCipher, Lookup, NONCE_LEN, TAG_LEN};
 pub(crate) use keys::hkdf32;
 pub use keys::{DataKey, RecoveryKey, SecretBytes};
-pub use keystore::{KeyStore, PassphraseKeyStore, RawKeyStore, RecoveryKeyStore, WrapKind};
+pub use keystore::{KdfParams, KeyStore, PassphraseKeyStore, RawKeyStore, RecoveryKeyStore, WrapKind};
 
 use ring::rand::{SecureRandom, SystemRandom};
 
