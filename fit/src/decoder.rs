@@ -77,6 +77,8 @@ struct DevFieldDef {
     num: u8,
     size: u8,
     dev_index: u8,
+    /// Its description, looked up again only when the descriptions changed (`dev_gen`).
+    desc: Option<Arc<DevFieldDescription>>,
 }
 
 /// A definition compiled into a decode plan (one per local message type).
@@ -87,6 +89,8 @@ struct LocalDef {
     mprof: Option<&'static MessageProfile>,
     fields: Vec<FieldDef>,
     dev: Vec<DevFieldDef>,
+    /// The `Decoder::dev_gen` the descriptions in `dev` were looked up at.
+    dev_gen: u64,
     size: usize,
 }
 
@@ -123,6 +127,8 @@ pub struct Decoder {
     defs: [Option<LocalDef>; 16],
     dev_descs: HashMap<(u8, u8), Arc<DevFieldDescription>>,
     dev_app_ids: HashMap<u8, Vec<u8>>,
+    /// Bumped whenever `dev_descs` changes, so that plans know to look them up again.
+    dev_gen: u64,
     last_ts: Option<u32>,
     accum: Vec<AccSlot>,
     report: DecodeReport,
@@ -392,6 +398,7 @@ impl Decoder {
             defs: Default::default(),
             dev_descs: HashMap::new(),
             dev_app_ids: HashMap::new(),
+            dev_gen: 1,
             last_ts: None,
             accum: Vec::new(),
             report: DecodeReport { header_crc_ok: true, file_crc_ok: true, ..Default::default() },
@@ -450,6 +457,7 @@ impl Decoder {
     fn reset_file_state(&mut self) {
         self.defs = Default::default();
         self.dev_descs.clear();
+        self.dev_gen += 1;
         self.dev_app_ids.clear();
         self.last_ts = None;
         self.accum.clear();
@@ -738,8 +746,8 @@ impl Decoder {
         // The plan is taken out of its slot while the message is decoded (decoding a message
         // never changes definitions) and put back after: no reference count, no copy.
         // record_len() already checked that the slot is defined.
-        if let Some(def) = self.defs[local as usize].take() {
-            self.read_message(&def, local, &rec[1..], off, ts_offset);
+        if let Some(mut def) = self.defs[local as usize].take() {
+            self.read_message(&mut def, local, &rec[1..], off, ts_offset);
             self.defs[local as usize] = Some(def);
         }
         self.report.messages += 1;
@@ -820,13 +828,13 @@ impl Decoder {
             let nd = rec[p] as usize;
             for b in rec[p + 1..p + 1 + 3 * nd].chunks_exact(3) {
                 size += b[1] as usize;
-                dev.push(DevFieldDef { num: b[0], size: b[1], dev_index: b[2] });
+                dev.push(DevFieldDef { num: b[0], size: b[1], dev_index: b[2], desc: None });
             }
         }
         if let Some(f) = self.report.files.last_mut() {
             f.definitions += 1;
         }
-        self.defs[local] = Some(LocalDef { global, big_endian: be, mprof, fields, dev, size });
+        self.defs[local] = Some(LocalDef { global, big_endian: be, mprof, fields, dev, dev_gen: 0, size });
     }
 
     fn accumulate(&mut self, mesg: u16, field: u8, v: u64, comp: &Component) -> u64 {
@@ -867,13 +875,21 @@ impl Decoder {
     }
 
     /// Decode one data record into `self.msg` (its vectors cleared and reused).
-    fn read_message(&mut self, def: &LocalDef, local: u8, body: &[u8], offset: u64, ts_offset: Option<u8>) {
+    fn read_message(
+        &mut self,
+        def: &mut LocalDef,
+        local: u8,
+        body: &[u8],
+        offset: u64,
+        ts_offset: Option<u8>,
+    ) {
         let be = def.big_endian;
         let mut msg = std::mem::replace(&mut self.msg, empty_message());
+        // Fields are written over the previous message's in place (most messages repeat the
+        // previous one's layout): no drop and rebuild of whole fields, then cut to length.
         let fields = &mut msg.fields;
-        fields.clear();
         fields.reserve(def.fields.len() + 2);
-        msg.dev_fields.clear();
+        let mut k = 0;
         self.scratch.special.clear();
         let mut timestamp = None;
         for fd in &def.fields {
@@ -884,9 +900,15 @@ impl Decoder {
                 if raw == fd.invalid {
                     continue;
                 }
-                match scalar_value(raw, fd.base) {
-                    Some(v) => v,
-                    None => continue,
+                match fd.base {
+                    BaseType::Float32 | BaseType::Float64 => match scalar_value(raw, fd.base) {
+                        Some(v) => v,
+                        None => continue,
+                    },
+                    BaseType::SInt8 | BaseType::SInt16 | BaseType::SInt32 | BaseType::SInt64 => {
+                        FitValue::SInt(sign_extend(raw, fd.size as usize))
+                    }
+                    _ => FitValue::UInt(raw),
                 }
             } else {
                 match decode_value(b, fd.base, be) {
@@ -902,7 +924,7 @@ impl Decoder {
             }
             if let Some(p) = fd.profile {
                 if fd.special {
-                    self.scratch.special.push((fields.len(), p));
+                    self.scratch.special.push((k, p));
                 }
                 if p.accumulate {
                     if let Some(x) = value.as_f64() {
@@ -910,47 +932,96 @@ impl Decoder {
                     }
                 }
             }
-            fields.push(FitField {
-                num: fd.num,
-                name: fd.name,
-                base_type: fd.base,
-                value,
-                scale: fd.scale,
-                offset: fd.offset,
-                units: fd.units,
-                ty: fd.ty,
-                kind: FieldKind::Plain,
-            });
+            match fields.get_mut(k) {
+                Some(f) => {
+                    f.num = fd.num;
+                    f.name = fd.name;
+                    f.base_type = fd.base;
+                    f.value = value;
+                    f.scale = fd.scale;
+                    f.offset = fd.offset;
+                    f.units = fd.units;
+                    f.ty = fd.ty;
+                    f.kind = FieldKind::Plain;
+                }
+                None => fields.push(FitField {
+                    num: fd.num,
+                    name: fd.name,
+                    base_type: fd.base,
+                    value,
+                    scale: fd.scale,
+                    offset: fd.offset,
+                    units: fd.units,
+                    ty: fd.ty,
+                    kind: FieldKind::Plain,
+                }),
+            }
+            k += 1;
         }
+        fields.truncate(k);
         // Developer fields.
+        if def.dev_gen != self.dev_gen {
+            for dd in &mut def.dev {
+                dd.desc = self.dev_descs.get(&(dd.dev_index, dd.num)).cloned();
+            }
+            def.dev_gen = self.dev_gen;
+        }
         let mut pos = def.size - def.dev.iter().map(|d| d.size as usize).sum::<usize>();
+        let mut k = 0;
         for dd in &def.dev {
             let Some(b) = body.get(pos..pos + dd.size as usize) else { break };
             pos += dd.size as usize;
             if b.is_empty() {
                 continue;
             }
-            let desc = self.dev_descs.get(&(dd.dev_index, dd.num)).cloned();
-            let value = match &desc {
+            let value = match &dd.desc {
                 Some(d) => {
                     let base = if !b.len().is_multiple_of(d.base_type.size()) {
                         BaseType::Byte
                     } else {
                         d.base_type
                     };
-                    decode_value(b, base, be)
+                    if base != BaseType::String && b.len() == base.size() {
+                        scalar(read_scalar(b, be), base)
+                    } else {
+                        decode_value(b, base, be)
+                    }
                 }
                 None => Some(FitValue::Bytes(b.to_vec())),
             };
-            if let Some(value) = value {
-                msg.dev_fields.push(DevField {
+            let Some(value) = value else { continue };
+            match msg.dev_fields.get_mut(k) {
+                // The same field as in the previous message: only the value changes (and the
+                // description's reference count is left alone).
+                Some(f)
+                    if f.developer_data_index == dd.dev_index
+                        && f.num == dd.num
+                        && match (&f.description, &dd.desc) {
+                            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                            (None, None) => true,
+                            _ => false,
+                        } =>
+                {
+                    f.value = value;
+                }
+                Some(f) => {
+                    *f = DevField {
+                        developer_data_index: dd.dev_index,
+                        num: dd.num,
+                        description: dd.desc.clone(),
+                        value,
+                    };
+                }
+                None => msg.dev_fields.push(DevField {
                     developer_data_index: dd.dev_index,
                     num: dd.num,
-                    description: desc,
+                    description: dd.desc.clone(),
                     value,
-                });
+                }),
             }
+            k += 1;
         }
+        msg.dev_fields.truncate(k);
         if let Some(off) = ts_offset {
             let last = self.last_ts.unwrap_or(0);
             let off = off as u32;
@@ -1153,6 +1224,7 @@ impl Decoder {
             application_id: self.dev_app_ids.get(&idx).cloned(),
         };
         self.dev_descs.insert((idx, num), Arc::new(d));
+        self.dev_gen += 1;
     }
 }
 
