@@ -22,6 +22,9 @@ fn corpus_dir() -> Option<PathBuf> {
     phr_testkit::corpus_subdir("fit")
 }
 
+/// The preloaded corpus: each file's path and bytes.
+type Files = [(PathBuf, Vec<u8>)];
+
 /// What one timed pass gave: seconds, messages decoded, files that failed.
 #[derive(Clone, Copy)]
 struct Pass {
@@ -129,8 +132,7 @@ fn fitdecode_secs(files: &[(PathBuf, Vec<u8>)], n: usize) -> Result<(f64, usize)
 
 /// Best (fastest) of `rounds` passes of each decoder, the decoders alternating.
 fn best_of(rounds: usize, files: &[(PathBuf, Vec<u8>)], n: usize) -> [Pass; 4] {
-    let decoders: [fn(&[(PathBuf, Vec<u8>)], usize) -> Pass; 4] =
-        [ours, ours_owned, rustyfit_secs, fitparser_secs];
+    let decoders: [fn(&Files, usize) -> Pass; 4] = [ours, ours_owned, rustyfit_secs, fitparser_secs];
     let mut best = [Pass { secs: f64::INFINITY, messages: 0, failed: 0 }; 4];
     for _ in 0..rounds.max(1) {
         for (b, d) in best.iter_mut().zip(decoders) {
