@@ -1161,7 +1161,15 @@ impl Decoder {
             }
             let Some(tp) = mprof.field(num) else { continue };
             let more = sc.expanded[k + 1..].iter().any(|e| e.0 == num);
-            let value = if !more {
+            // A field that is not an array takes the last value expanded into it (as the FIT
+            // SDK does): speed -> enhanced_speed, then compressed_speed_distance -> speed ->
+            // enhanced_speed again must not make enhanced_speed an array of two.
+            let x = if tp.array {
+                x
+            } else {
+                sc.expanded[k..].iter().rev().find(|e| e.0 == num).map_or(x, |e| e.1)
+            };
+            let value = if !more || !tp.array {
                 if tp.scale == 1.0 && tp.offset == 0.0 && x.fract() == 0.0 && x.abs() < 9.0e15 {
                     if x < 0.0 {
                         FitValue::SInt(x as i64)
