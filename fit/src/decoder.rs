@@ -92,6 +92,9 @@ struct LocalDef {
     /// The `Decoder::dev_gen` the descriptions in `dev` were looked up at.
     dev_gen: u64,
     size: usize,
+    /// The last message of this plan: the next one is written over it in place, field by
+    /// field (same layout, so no field is rebuilt and nothing is allocated).
+    msg: FitMessage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,8 +135,8 @@ pub struct Decoder {
     last_ts: Option<u32>,
     accum: Vec<AccSlot>,
     report: DecodeReport,
-    /// The message being decoded: its field vectors are reused from message to message.
-    msg: FitMessage,
+    /// Local message type of the last decoded message (its plan holds the message).
+    cur: usize,
     scratch: Scratch,
 }
 
@@ -211,6 +214,66 @@ fn read_uint(b: &[u8], be: bool) -> u64 {
 fn sign_extend(v: u64, bytes: usize) -> i64 {
     let shift = 64 - 8 * bytes as u32;
     ((v << shift) as i64) >> shift
+}
+
+/// A valid scalar just read: kept out of [`FitValue`] until it is written into its field, so
+/// that a field of the same kind as last message's only has its number overwritten.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    U(u64),
+    S(i64),
+    F(f64),
+}
+
+impl Num {
+    #[inline]
+    fn put(self, dst: &mut FitValue) {
+        match (dst, self) {
+            (FitValue::UInt(x), Num::U(v)) => *x = v,
+            (FitValue::SInt(x), Num::S(v)) => *x = v,
+            (FitValue::Float(x), Num::F(v)) => *x = v,
+            (dst, n) => *dst = n.into_value(),
+        }
+    }
+    #[inline]
+    fn into_value(self) -> FitValue {
+        match self {
+            Num::U(v) => FitValue::UInt(v),
+            Num::S(v) => FitValue::SInt(v),
+            Num::F(v) => FitValue::Float(v),
+        }
+    }
+}
+
+/// A field's decoded value: a scalar, or anything else (strings, arrays, bytes).
+enum Decoded {
+    Num(Num),
+    Value(FitValue),
+}
+
+impl Decoded {
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            Decoded::Num(Num::U(v)) => Some(*v),
+            Decoded::Num(Num::S(v)) => u64::try_from(*v).ok(),
+            Decoded::Num(Num::F(_)) => None,
+            Decoded::Value(v) => v.as_u64(),
+        }
+    }
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Decoded::Num(Num::U(v)) => Some(*v as f64),
+            Decoded::Num(Num::S(v)) => Some(*v as f64),
+            Decoded::Num(Num::F(v)) => Some(*v),
+            Decoded::Value(v) => v.as_f64(),
+        }
+    }
+    fn into_value(self) -> FitValue {
+        match self {
+            Decoded::Num(n) => n.into_value(),
+            Decoded::Value(v) => v,
+        }
+    }
 }
 
 /// One element of 1, 2, 4 or 8 bytes as an unsigned integer (other lengths: byte by byte).
@@ -402,7 +465,7 @@ impl Decoder {
             last_ts: None,
             accum: Vec::new(),
             report: DecodeReport { header_crc_ok: true, file_crc_ok: true, ..Default::default() },
-            msg: empty_message(),
+            cur: 0,
             scratch: Scratch::default(),
         }
     }
@@ -476,7 +539,7 @@ impl Decoder {
         Step { consumed: s.consumed, event }
     }
 
-    /// [`Decoder::step`] without handing the message over: it stays in `self.msg`, whose
+    /// [`Decoder::step`] without handing the message over: it stays in its plan's `msg`, whose
     /// vectors the next message reuses.
     fn advance(&mut self, input: &[u8], eof: bool) -> RawStep {
         match self.state {
@@ -748,6 +811,7 @@ impl Decoder {
         // record_len() already checked that the slot is defined.
         if let Some(mut def) = self.defs[local as usize].take() {
             self.read_message(&mut def, local, &rec[1..], off, ts_offset);
+            self.cur = local as usize;
             self.defs[local as usize] = Some(def);
         }
         self.report.messages += 1;
@@ -759,7 +823,7 @@ impl Decoder {
 
     /// The decoded message, moved out (the decoder starts the next one in new vectors).
     fn take_message(&mut self) -> FitMessage {
-        let m = &mut self.msg;
+        let Some(m) = self.defs[self.cur].as_mut().map(|d| &mut d.msg) else { return empty_message() };
         FitMessage {
             global_num: m.global_num,
             name: m.name,
@@ -773,6 +837,11 @@ impl Decoder {
         }
     }
 
+    /// The last decoded message (after [`Ev::Message`]).
+    fn current(&self) -> Option<&FitMessage> {
+        self.defs[self.cur].as_ref().map(|d| &d.msg)
+    }
+
     fn read_definition(&mut self, rec: &[u8]) {
         let hdr = rec[0];
         let local = (hdr & 0x0F) as usize;
@@ -782,9 +851,9 @@ impl Decoder {
         let n = rec[5] as usize;
         let mprof = message_profile(global);
         // Reuse the vectors of the definition this one replaces: some files redefine often.
-        let (mut fields, mut dev) = match self.defs[local].take() {
-            Some(d) => (d.fields, d.dev),
-            None => (Vec::with_capacity(n), Vec::new()),
+        let (mut fields, mut dev, msg) = match self.defs[local].take() {
+            Some(d) => (d.fields, d.dev, d.msg),
+            None => (Vec::with_capacity(n), Vec::new(), empty_message()),
         };
         fields.clear();
         dev.clear();
@@ -834,7 +903,8 @@ impl Decoder {
         if let Some(f) = self.report.files.last_mut() {
             f.definitions += 1;
         }
-        self.defs[local] = Some(LocalDef { global, big_endian: be, mprof, fields, dev, dev_gen: 0, size });
+        self.defs[local] =
+            Some(LocalDef { global, big_endian: be, mprof, fields, dev, dev_gen: 0, size, msg });
     }
 
     fn accumulate(&mut self, mesg: u16, field: u8, v: u64, comp: &Component) -> u64 {
@@ -874,7 +944,7 @@ impl Decoder {
         }
     }
 
-    /// Decode one data record into `self.msg` (its vectors cleared and reused).
+    /// Decode one data record into its plan's `msg` (written over the previous one).
     fn read_message(
         &mut self,
         def: &mut LocalDef,
@@ -884,7 +954,7 @@ impl Decoder {
         ts_offset: Option<u8>,
     ) {
         let be = def.big_endian;
-        let mut msg = std::mem::replace(&mut self.msg, empty_message());
+        let mut msg = std::mem::replace(&mut def.msg, empty_message());
         // Fields are written over the previous message's in place (most messages repeat the
         // previous one's layout): no drop and rebuild of whole fields, then cut to length.
         let fields = &mut msg.fields;
@@ -900,19 +970,25 @@ impl Decoder {
                 if raw == fd.invalid {
                     continue;
                 }
-                match fd.base {
-                    BaseType::Float32 | BaseType::Float64 => match scalar_value(raw, fd.base) {
-                        Some(v) => v,
+                Decoded::Num(match fd.base {
+                    BaseType::Float32 => {
+                        match Some(f32::from_bits(raw as u32) as f64).filter(|x| !x.is_nan()) {
+                            Some(x) => Num::F(x),
+                            None => continue,
+                        }
+                    }
+                    BaseType::Float64 => match Some(f64::from_bits(raw)).filter(|x| !x.is_nan()) {
+                        Some(x) => Num::F(x),
                         None => continue,
                     },
                     BaseType::SInt8 | BaseType::SInt16 | BaseType::SInt32 | BaseType::SInt64 => {
-                        FitValue::SInt(sign_extend(raw, fd.size as usize))
+                        Num::S(sign_extend(raw, fd.size as usize))
                     }
-                    _ => FitValue::UInt(raw),
-                }
+                    _ => Num::U(raw),
+                })
             } else {
                 match decode_value(b, fd.base, be) {
-                    Some(v) => v,
+                    Some(v) => Decoded::Value(v),
                     None => continue,
                 }
             };
@@ -937,7 +1013,10 @@ impl Decoder {
                     f.num = fd.num;
                     f.name = fd.name;
                     f.base_type = fd.base;
-                    f.value = value;
+                    match value {
+                        Decoded::Num(n) => n.put(&mut f.value),
+                        Decoded::Value(v) => f.value = v,
+                    }
                     f.scale = fd.scale;
                     f.offset = fd.offset;
                     f.units = fd.units;
@@ -948,7 +1027,7 @@ impl Decoder {
                     num: fd.num,
                     name: fd.name,
                     base_type: fd.base,
-                    value,
+                    value: value.into_value(),
                     scale: fd.scale,
                     offset: fd.offset,
                     units: fd.units,
@@ -1059,7 +1138,7 @@ impl Decoder {
             }
             _ => {}
         }
-        self.msg = msg;
+        def.msg = msg;
     }
 
     /// Sub-fields and components of the fields listed in `scratch.special`.
@@ -1263,7 +1342,7 @@ impl<'a> SliceDecoder<'a> {
     /// The fastest way to read; [`Iterator::next`] hands out owned messages instead.
     pub fn next_ref(&mut self) -> Option<&FitMessage> {
         if self.advance_to_message() {
-            Some(&self.core.msg)
+            self.core.current()
         } else {
             None
         }
@@ -1319,7 +1398,7 @@ impl<R: Read> ReaderDecoder<R> {
     /// The next message, borrowed until the next call (see [`SliceDecoder::next_ref`]).
     pub fn next_ref(&mut self) -> Option<&FitMessage> {
         if self.advance_to_message() {
-            Some(&self.core.msg)
+            self.core.current()
         } else {
             None
         }
