@@ -49,12 +49,27 @@ pub struct Step {
     pub event: Event,
 }
 
+/// One field of a definition, compiled once into what every message of that definition needs:
+/// where its bytes are, how to read them, and the profile facts copied into each [`FitField`].
 #[derive(Debug)]
 struct FieldDef {
     num: u8,
     size: u8,
+    /// Offset of the field's bytes in the record body.
+    at: u16,
     base: BaseType,
+    /// One element of a numeric base type (or one byte): read straight into an integer.
+    scalar: bool,
+    /// The raw bit pattern that means "invalid" for a scalar.
+    invalid: u64,
     profile: Option<&'static FieldProfile>,
+    /// The profile gives this field sub-fields or components (resolved after all fields are read).
+    special: bool,
+    name: Option<&'static str>,
+    scale: f64,
+    offset: f64,
+    units: &'static str,
+    ty: Option<&'static str>,
 }
 
 #[derive(Debug)]
@@ -62,8 +77,11 @@ struct DevFieldDef {
     num: u8,
     size: u8,
     dev_index: u8,
+    /// Its description, looked up again only when the descriptions changed (`dev_gen`).
+    desc: Option<Arc<DevFieldDescription>>,
 }
 
+/// A definition compiled into a decode plan (one per local message type).
 #[derive(Debug)]
 struct LocalDef {
     global: u16,
@@ -71,7 +89,12 @@ struct LocalDef {
     mprof: Option<&'static MessageProfile>,
     fields: Vec<FieldDef>,
     dev: Vec<DevFieldDef>,
+    /// The `Decoder::dev_gen` the descriptions in `dev` were looked up at.
+    dev_gen: u64,
     size: usize,
+    /// The last message of this plan: the next one is written over it in place, field by
+    /// field (same layout, so no field is rebuilt and nothing is allocated).
+    msg: FitMessage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,12 +127,66 @@ pub struct Decoder {
     /// Absolute offset where the current file's data ends (None: unknown, data size 0).
     data_end: Option<u64>,
     crc: u16,
-    defs: [Option<Arc<LocalDef>>; 16],
+    defs: [Option<LocalDef>; 16],
     dev_descs: HashMap<(u8, u8), Arc<DevFieldDescription>>,
     dev_app_ids: HashMap<u8, Vec<u8>>,
+    /// Bumped whenever `dev_descs` changes, so that plans know to look them up again.
+    dev_gen: u64,
     last_ts: Option<u32>,
     accum: Vec<AccSlot>,
     report: DecodeReport,
+    /// Local message type of the last decoded message (its plan holds the message).
+    cur: usize,
+    scratch: Scratch,
+}
+
+/// Work space of component expansion, kept between messages so that it allocates once.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// Fields of the current message whose profile has sub-fields or components.
+    special: Vec<(usize, &'static FieldProfile)>,
+    /// Bit elements of the fields whose components are expanded.
+    elems: Vec<BitElement>,
+    /// Pending expansions: bits (a range of `elems`, or one element) and their components.
+    work: Vec<(Bits, &'static [Component])>,
+    /// Expanded values in the order they were produced: (target field, value).
+    expanded: Vec<(u8, f64)>,
+}
+
+/// Where the bits of a pending expansion are.
+#[derive(Debug, Clone, Copy)]
+enum Bits {
+    Range(usize, usize),
+    One(BitElement),
+}
+
+/// What one internal step did; a message is left in `Decoder::msg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ev {
+    Progress,
+    Message,
+    NeedMore,
+    Finished,
+}
+
+#[derive(Debug)]
+struct RawStep {
+    consumed: usize,
+    ev: Ev,
+}
+
+fn empty_message() -> FitMessage {
+    FitMessage {
+        global_num: 0,
+        name: None,
+        local_num: 0,
+        offset: 0,
+        file_index: 0,
+        fields: Vec::new(),
+        dev_fields: Vec::new(),
+        timestamp: None,
+        compressed_timestamp: false,
+    }
 }
 
 impl Default for Decoder {
@@ -139,10 +216,101 @@ fn sign_extend(v: u64, bytes: usize) -> i64 {
     ((v << shift) as i64) >> shift
 }
 
+/// A valid scalar just read: kept out of [`FitValue`] until it is written into its field, so
+/// that a field of the same kind as last message's only has its number overwritten.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    U(u64),
+    S(i64),
+    F(f64),
+}
+
+impl Num {
+    #[inline]
+    fn put(self, dst: &mut FitValue) {
+        match (dst, self) {
+            (FitValue::UInt(x), Num::U(v)) => *x = v,
+            (FitValue::SInt(x), Num::S(v)) => *x = v,
+            (FitValue::Float(x), Num::F(v)) => *x = v,
+            (dst, n) => *dst = n.into_value(),
+        }
+    }
+    #[inline]
+    fn into_value(self) -> FitValue {
+        match self {
+            Num::U(v) => FitValue::UInt(v),
+            Num::S(v) => FitValue::SInt(v),
+            Num::F(v) => FitValue::Float(v),
+        }
+    }
+}
+
+/// A field's decoded value: a scalar, or anything else (strings, arrays, bytes).
+enum Decoded {
+    Num(Num),
+    Value(FitValue),
+}
+
+impl Decoded {
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            Decoded::Num(Num::U(v)) => Some(*v),
+            Decoded::Num(Num::S(v)) => u64::try_from(*v).ok(),
+            Decoded::Num(Num::F(_)) => None,
+            Decoded::Value(v) => v.as_u64(),
+        }
+    }
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Decoded::Num(Num::U(v)) => Some(*v as f64),
+            Decoded::Num(Num::S(v)) => Some(*v as f64),
+            Decoded::Num(Num::F(v)) => Some(*v),
+            Decoded::Value(v) => v.as_f64(),
+        }
+    }
+    fn into_value(self) -> FitValue {
+        match self {
+            Decoded::Num(n) => n.into_value(),
+            Decoded::Value(v) => v,
+        }
+    }
+}
+
+/// One element of 1, 2, 4 or 8 bytes as an unsigned integer (other lengths: byte by byte).
+#[inline]
+fn read_scalar(b: &[u8], be: bool) -> u64 {
+    match b.len() {
+        1 => b[0] as u64,
+        2 => {
+            let a = [b[0], b[1]];
+            (if be { u16::from_be_bytes(a) } else { u16::from_le_bytes(a) }) as u64
+        }
+        4 => {
+            let a = [b[0], b[1], b[2], b[3]];
+            (if be { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) }) as u64
+        }
+        8 => {
+            let a = [b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]];
+            if be {
+                u64::from_be_bytes(a)
+            } else {
+                u64::from_le_bytes(a)
+            }
+        }
+        _ => read_uint(b, be),
+    }
+}
+
 fn scalar(raw: u64, base: BaseType) -> Option<FitValue> {
     if raw == base.invalid_bits() {
         return None;
     }
+    scalar_value(raw, base)
+}
+
+/// A valid raw scalar as a value (None only for a NaN float).
+#[inline]
+fn scalar_value(raw: u64, base: BaseType) -> Option<FitValue> {
     Some(match base {
         // Any NaN is treated as invalid (not only the all-ones pattern).
         BaseType::Float32 => {
@@ -293,9 +461,12 @@ impl Decoder {
             defs: Default::default(),
             dev_descs: HashMap::new(),
             dev_app_ids: HashMap::new(),
+            dev_gen: 1,
             last_ts: None,
             accum: Vec::new(),
             report: DecodeReport { header_crc_ok: true, file_crc_ok: true, ..Default::default() },
+            cur: 0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -324,15 +495,15 @@ impl Decoder {
         self.report.damage.len() - 1
     }
 
-    fn consume(&mut self, n: usize, event: Event) -> Step {
+    fn consume(&mut self, n: usize, ev: Ev) -> RawStep {
         self.abs += n as u64;
         self.report.bytes_read = self.abs;
-        Step { consumed: n, event }
+        RawStep { consumed: n, ev }
     }
 
     /// Record damage at `offset` (the current position) and skip bytes until the next FIT header.
     /// Consumes the first byte so that the scan always makes progress.
-    fn start_resync(&mut self, offset: u64, reason: DamageReason, in_file: bool) -> Step {
+    fn start_resync(&mut self, offset: u64, reason: DamageReason, in_file: bool) -> RawStep {
         let idx = self.damage(offset, reason, 1);
         if in_file {
             if let Some(f) = self.report.files.last_mut() {
@@ -343,12 +514,13 @@ impl Decoder {
             self.report.file_crc_ok = false;
         }
         self.state = State::Resync(idx);
-        self.consume(1, Event::Progress)
+        self.consume(1, Ev::Progress)
     }
 
     fn reset_file_state(&mut self) {
         self.defs = Default::default();
         self.dev_descs.clear();
+        self.dev_gen += 1;
         self.dev_app_ids.clear();
         self.last_ts = None;
         self.accum.clear();
@@ -357,8 +529,21 @@ impl Decoder {
     /// Advance by one unit. `input` holds the bytes not consumed yet, starting at
     /// [`Decoder::position`]; `eof` tells that no more bytes will follow.
     pub fn step(&mut self, input: &[u8], eof: bool) -> Step {
+        let s = self.advance(input, eof);
+        let event = match s.ev {
+            Ev::Progress => Event::Progress,
+            Ev::Message => Event::Message(self.take_message()),
+            Ev::NeedMore => Event::NeedMore,
+            Ev::Finished => Event::Finished,
+        };
+        Step { consumed: s.consumed, event }
+    }
+
+    /// [`Decoder::step`] without handing the message over: it stays in its plan's `msg`, whose
+    /// vectors the next message reuses.
+    fn advance(&mut self, input: &[u8], eof: bool) -> RawStep {
         match self.state {
-            State::Done => Step { consumed: 0, event: Event::Finished },
+            State::Done => RawStep { consumed: 0, ev: Ev::Finished },
             State::Header => self.step_header(input, eof),
             State::Data => self.step_data(input, eof),
             State::Crc => self.step_crc(input, eof),
@@ -366,45 +551,45 @@ impl Decoder {
         }
     }
 
-    fn step_resync(&mut self, idx: usize, input: &[u8], eof: bool) -> Step {
+    fn step_resync(&mut self, idx: usize, input: &[u8], eof: bool) -> RawStep {
         // Look for the next FIT header signature (a chained file after the damage).
         let mut p = 0;
         while p + 12 <= input.len() {
             if (input[p] == 12 || input[p] == 14) && &input[p + 8..p + 12] == b".FIT" {
                 self.report.damage[idx].bytes_skipped += p as u64;
                 self.state = State::Header;
-                return self.consume(p, Event::Progress);
+                return self.consume(p, Ev::Progress);
             }
             p += 1;
         }
         if eof {
             self.report.damage[idx].bytes_skipped += input.len() as u64;
             self.state = State::Done;
-            return self.consume(input.len(), Event::Progress);
+            return self.consume(input.len(), Ev::Progress);
         }
         // Keep the last 11 bytes: they may begin a header.
         let n = input.len().saturating_sub(11);
         if n == 0 {
-            return Step { consumed: 0, event: Event::NeedMore };
+            return RawStep { consumed: 0, ev: Ev::NeedMore };
         }
         self.report.damage[idx].bytes_skipped += n as u64;
-        self.consume(n, Event::Progress)
+        self.consume(n, Ev::Progress)
     }
 
-    fn step_header(&mut self, input: &[u8], eof: bool) -> Step {
+    fn step_header(&mut self, input: &[u8], eof: bool) -> RawStep {
         if input.is_empty() {
             if eof {
                 if self.report.files.is_empty() {
                     self.damage(self.abs, DamageReason::UnexpectedEof, 0);
                 }
                 self.state = State::Done;
-                return Step { consumed: 0, event: Event::Finished };
+                return RawStep { consumed: 0, ev: Ev::Finished };
             }
-            return Step { consumed: 0, event: Event::NeedMore };
+            return RawStep { consumed: 0, ev: Ev::NeedMore };
         }
         let hsize = input[0] as usize;
         if input.len() < 12.max(hsize.min(MAX_HEADER)) && !eof {
-            return Step { consumed: 0, event: Event::NeedMore };
+            return RawStep { consumed: 0, ev: Ev::NeedMore };
         }
         if !is_header(input) {
             let reason = if input.len() < 12 && eof && (input[0] == 12 || input[0] == 14) {
@@ -420,7 +605,7 @@ impl Decoder {
             let off = self.abs;
             self.damage(off, DamageReason::UnexpectedEof, input.len() as u64);
             self.state = State::Done;
-            return self.consume(input.len(), Event::Progress);
+            return self.consume(input.len(), Ev::Progress);
         }
         let h = &input[..hsize];
         let data_size = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
@@ -459,7 +644,7 @@ impl Decoder {
             self.damage(off, DamageReason::HeaderCrcMismatch { stored, computed }, 0);
             if self.opts.strict_crc {
                 self.state = State::Done;
-                return self.consume(hsize, Event::Progress);
+                return self.consume(hsize, Ev::Progress);
             }
         }
         if data_size == 0 {
@@ -469,13 +654,13 @@ impl Decoder {
             self.data_end = Some(off + hsize as u64 + data_size as u64);
         }
         self.state = State::Data;
-        self.consume(hsize, Event::Progress)
+        self.consume(hsize, Ev::Progress)
     }
 
-    fn step_crc(&mut self, input: &[u8], eof: bool) -> Step {
+    fn step_crc(&mut self, input: &[u8], eof: bool) -> RawStep {
         if input.len() < 2 {
             if !eof {
-                return Step { consumed: 0, event: Event::NeedMore };
+                return RawStep { consumed: 0, ev: Ev::NeedMore };
             }
             let off = self.abs;
             self.damage(off, DamageReason::MissingFileCrc, input.len() as u64);
@@ -484,7 +669,7 @@ impl Decoder {
             }
             self.report.file_crc_ok = false;
             self.state = State::Done;
-            return self.consume(input.len(), Event::Progress);
+            return self.consume(input.len(), Ev::Progress);
         }
         let stored = u16::from_le_bytes([input[0], input[1]]);
         let computed = self.crc;
@@ -502,7 +687,7 @@ impl Decoder {
                 self.state = State::Done;
             }
         }
-        self.consume(2, Event::Progress)
+        self.consume(2, Ev::Progress)
     }
 
     /// Length of the record at the start of `input`: Ok(None) when more bytes are needed.
@@ -539,12 +724,12 @@ impl Decoder {
         }
     }
 
-    fn step_data(&mut self, input: &[u8], eof: bool) -> Step {
+    fn step_data(&mut self, input: &[u8], eof: bool) -> RawStep {
         let remaining = match self.data_end {
             Some(end) => {
                 if self.abs >= end {
                     self.state = State::Crc;
-                    return Step { consumed: 0, event: Event::Progress };
+                    return RawStep { consumed: 0, ev: Ev::Progress };
                 }
                 Some(end - self.abs)
             }
@@ -552,7 +737,7 @@ impl Decoder {
         };
         if input.is_empty() {
             if !eof {
-                return Step { consumed: 0, event: Event::NeedMore };
+                return RawStep { consumed: 0, ev: Ev::NeedMore };
             }
             if remaining.is_none() {
                 // data size 0: read until end of input, no CRC to check
@@ -561,7 +746,7 @@ impl Decoder {
                 }
                 self.report.file_crc_ok = false;
                 self.state = State::Done;
-                return Step { consumed: 0, event: Event::Finished };
+                return RawStep { consumed: 0, ev: Ev::Finished };
             }
             let off = self.abs;
             self.damage(off, DamageReason::UnexpectedEof, 0);
@@ -570,14 +755,14 @@ impl Decoder {
             }
             self.report.file_crc_ok = false;
             self.state = State::Done;
-            return Step { consumed: 0, event: Event::Finished };
+            return RawStep { consumed: 0, ev: Ev::Finished };
         }
         let off = self.abs;
         let len = match self.record_len(input) {
             Ok(Some(l)) => l,
             Ok(None) => {
                 if !eof {
-                    return Step { consumed: 0, event: Event::NeedMore };
+                    return RawStep { consumed: 0, ev: Ev::NeedMore };
                 }
                 input.len() + 1 // forces the EOF path below
             }
@@ -595,14 +780,14 @@ impl Decoder {
                     }
                     self.report.file_crc_ok = false;
                     self.state = State::Done;
-                    return self.consume(input.len(), Event::Progress);
+                    return self.consume(input.len(), Ev::Progress);
                 }
                 return self.start_resync(off, DamageReason::RecordPastDataEnd, true);
             }
         }
         if len > input.len() {
             if !eof {
-                return Step { consumed: 0, event: Event::NeedMore };
+                return RawStep { consumed: 0, ev: Ev::NeedMore };
             }
             self.damage(off, DamageReason::UnexpectedEof, input.len() as u64);
             if let Some(f) = self.report.files.last_mut() {
@@ -610,42 +795,72 @@ impl Decoder {
             }
             self.report.file_crc_ok = false;
             self.state = State::Done;
-            return self.consume(input.len(), Event::Progress);
+            return self.consume(input.len(), Ev::Progress);
         }
         let rec = &input[..len];
         self.crc = crc::update(self.crc, rec);
         let hdr = rec[0];
         if hdr & 0x80 == 0 && hdr & 0x40 != 0 {
             self.read_definition(rec);
-            return self.consume(len, Event::Progress);
+            return self.consume(len, Ev::Progress);
         }
         let (local, ts_offset) =
             if hdr & 0x80 != 0 { ((hdr >> 5) & 3, Some(hdr & 0x1F)) } else { (hdr & 0x0F, None) };
-        let def = match &self.defs[local as usize] {
-            Some(d) => d.clone(),
-            None => unreachable_def(),
-        };
-        let msg = self.read_message(&def, local, &rec[1..], off, ts_offset);
+        // The plan is taken out of its slot while the message is decoded (decoding a message
+        // never changes definitions) and put back after: no reference count, no copy.
+        // record_len() already checked that the slot is defined.
+        if let Some(mut def) = self.defs[local as usize].take() {
+            self.read_message(&mut def, local, &rec[1..], off, ts_offset);
+            self.cur = local as usize;
+            self.defs[local as usize] = Some(def);
+        }
         self.report.messages += 1;
         if let Some(f) = self.report.files.last_mut() {
             f.messages += 1;
         }
-        self.consume(len, Event::Message(msg))
+        self.consume(len, Ev::Message)
+    }
+
+    /// The decoded message, moved out (the decoder starts the next one in new vectors).
+    fn take_message(&mut self) -> FitMessage {
+        let Some(m) = self.defs[self.cur].as_mut().map(|d| &mut d.msg) else { return empty_message() };
+        FitMessage {
+            global_num: m.global_num,
+            name: m.name,
+            local_num: m.local_num,
+            offset: m.offset,
+            file_index: m.file_index,
+            fields: std::mem::take(&mut m.fields),
+            dev_fields: std::mem::take(&mut m.dev_fields),
+            timestamp: m.timestamp,
+            compressed_timestamp: m.compressed_timestamp,
+        }
+    }
+
+    /// The last decoded message (after [`Ev::Message`]).
+    fn current(&self) -> Option<&FitMessage> {
+        self.defs[self.cur].as_ref().map(|d| &d.msg)
     }
 
     fn read_definition(&mut self, rec: &[u8]) {
         let hdr = rec[0];
-        let local = hdr & 0x0F;
+        let local = (hdr & 0x0F) as usize;
         let be = rec[2] == 1;
         let global =
             if be { u16::from_be_bytes([rec[3], rec[4]]) } else { u16::from_le_bytes([rec[3], rec[4]]) };
         let n = rec[5] as usize;
         let mprof = message_profile(global);
-        let mut fields = Vec::with_capacity(n);
+        // Reuse the vectors of the definition this one replaces: some files redefine often.
+        let (mut fields, mut dev, msg) = match self.defs[local].take() {
+            Some(d) => (d.fields, d.dev, d.msg),
+            None => (Vec::with_capacity(n), Vec::new(), empty_message()),
+        };
+        fields.clear();
+        dev.clear();
         let mut size = 0usize;
-        for i in 0..n {
-            let b = &rec[6 + 3 * i..9 + 3 * i];
-            let fsize = b[1];
+        for b in rec[6..6 + 3 * n].chunks_exact(3) {
+            let (num, fsize) = (b[0], b[1]);
+            let at = size;
             size += fsize as usize;
             if fsize == 0 {
                 continue;
@@ -654,28 +869,42 @@ impl Decoder {
             if !(fsize as usize).is_multiple_of(base.size()) {
                 base = BaseType::Byte;
             }
+            let profile = mprof.and_then(|m| m.field(num));
+            let (name, ty) = match profile {
+                Some(p) => (Some(p.name), Some(p.ty)),
+                None if num == 253 => (Some("timestamp"), Some("date_time")),
+                None => (None, None),
+            };
             fields.push(FieldDef {
-                num: b[0],
+                num,
                 size: fsize,
+                // A record is at most 1 + 255 * 255 bytes long.
+                at: u16::try_from(at).unwrap_or(u16::MAX),
                 base,
-                profile: mprof.and_then(|m| m.field(b[0])),
+                scalar: base != BaseType::String && fsize as usize == base.size(),
+                invalid: base.invalid_bits(),
+                profile,
+                special: profile.is_some_and(|p| !p.components.is_empty() || !p.subfields.is_empty()),
+                name,
+                scale: profile.map_or(1.0, |p| p.scale),
+                offset: profile.map_or(0.0, |p| p.offset),
+                units: profile.map_or("", |p| p.units),
+                ty,
             });
         }
-        let mut dev = Vec::new();
         if hdr & 0x20 != 0 {
             let p = 6 + 3 * n;
             let nd = rec[p] as usize;
-            for i in 0..nd {
-                let b = &rec[p + 1 + 3 * i..p + 4 + 3 * i];
+            for b in rec[p + 1..p + 1 + 3 * nd].chunks_exact(3) {
                 size += b[1] as usize;
-                dev.push(DevFieldDef { num: b[0], size: b[1], dev_index: b[2] });
+                dev.push(DevFieldDef { num: b[0], size: b[1], dev_index: b[2], desc: None });
             }
         }
         if let Some(f) = self.report.files.last_mut() {
             f.definitions += 1;
         }
-        self.defs[local as usize] =
-            Some(Arc::new(LocalDef { global, big_endian: be, mprof, fields, dev, size }));
+        self.defs[local] =
+            Some(LocalDef { global, big_endian: be, mprof, fields, dev, dev_gen: 0, size, msg });
     }
 
     fn accumulate(&mut self, mesg: u16, field: u8, v: u64, comp: &Component) -> u64 {
@@ -715,25 +944,53 @@ impl Decoder {
         }
     }
 
+    /// Decode one data record into its plan's `msg` (written over the previous one).
     fn read_message(
         &mut self,
-        def: &LocalDef,
+        def: &mut LocalDef,
         local: u8,
         body: &[u8],
         offset: u64,
         ts_offset: Option<u8>,
-    ) -> FitMessage {
+    ) {
         let be = def.big_endian;
-        let mut fields: Vec<FitField> = Vec::with_capacity(def.fields.len() + 2);
-        let mut pos = 0usize;
+        let mut msg = std::mem::replace(&mut def.msg, empty_message());
+        // Fields are written over the previous message's in place (most messages repeat the
+        // previous one's layout): no drop and rebuild of whole fields, then cut to length.
+        let fields = &mut msg.fields;
+        fields.reserve(def.fields.len() + 2);
+        let mut k = 0;
+        self.scratch.special.clear();
         let mut timestamp = None;
-        let mut has_sub_or_comp = false;
         for fd in &def.fields {
-            let b = &body[pos..pos + fd.size as usize];
-            pos += fd.size as usize;
-            let value = match decode_value(b, fd.base, be) {
-                Some(v) => v,
-                None => continue,
+            let at = fd.at as usize;
+            let Some(b) = body.get(at..at + fd.size as usize) else { continue };
+            let value = if fd.scalar {
+                let raw = read_scalar(b, be);
+                if raw == fd.invalid {
+                    continue;
+                }
+                Decoded::Num(match fd.base {
+                    BaseType::Float32 => {
+                        match Some(f32::from_bits(raw as u32) as f64).filter(|x| !x.is_nan()) {
+                            Some(x) => Num::F(x),
+                            None => continue,
+                        }
+                    }
+                    BaseType::Float64 => match Some(f64::from_bits(raw)).filter(|x| !x.is_nan()) {
+                        Some(x) => Num::F(x),
+                        None => continue,
+                    },
+                    BaseType::SInt8 | BaseType::SInt16 | BaseType::SInt32 | BaseType::SInt64 => {
+                        Num::S(sign_extend(raw, fd.size as usize))
+                    }
+                    _ => Num::U(raw),
+                })
+            } else {
+                match decode_value(b, fd.base, be) {
+                    Some(v) => Decoded::Value(v),
+                    None => continue,
+                }
             };
             if fd.num == 253 {
                 if let Some(t) = value.as_u64().and_then(|v| u32::try_from(v).ok()) {
@@ -741,71 +998,109 @@ impl Decoder {
                     timestamp = Some(FitTime::from_raw(t));
                 }
             }
-            let f = match fd.profile {
-                Some(p) => {
-                    if !p.components.is_empty() || !p.subfields.is_empty() {
-                        has_sub_or_comp = true;
-                    }
-                    if p.accumulate {
-                        if let Some(x) = value.as_f64() {
-                            self.note_direct_accumulated(def.global, p.num, x / p.scale - p.offset);
-                        }
-                    }
-                    FitField {
-                        num: fd.num,
-                        name: Some(p.name),
-                        base_type: fd.base,
-                        value,
-                        scale: p.scale,
-                        offset: p.offset,
-                        units: p.units,
-                        ty: Some(p.ty),
-                        kind: FieldKind::Plain,
+            if let Some(p) = fd.profile {
+                if fd.special {
+                    self.scratch.special.push((k, p));
+                }
+                if p.accumulate {
+                    if let Some(x) = value.as_f64() {
+                        self.note_direct_accumulated(def.global, p.num, x / p.scale - p.offset);
                     }
                 }
-                None => FitField {
+            }
+            match fields.get_mut(k) {
+                Some(f) => {
+                    f.num = fd.num;
+                    f.name = fd.name;
+                    f.base_type = fd.base;
+                    match value {
+                        Decoded::Num(n) => n.put(&mut f.value),
+                        Decoded::Value(v) => f.value = v,
+                    }
+                    f.scale = fd.scale;
+                    f.offset = fd.offset;
+                    f.units = fd.units;
+                    f.ty = fd.ty;
+                    f.kind = FieldKind::Plain;
+                }
+                None => fields.push(FitField {
                     num: fd.num,
-                    name: if fd.num == 253 { Some("timestamp") } else { None },
+                    name: fd.name,
                     base_type: fd.base,
-                    value,
-                    scale: 1.0,
-                    offset: 0.0,
-                    units: "",
-                    ty: if fd.num == 253 { Some("date_time") } else { None },
+                    value: value.into_value(),
+                    scale: fd.scale,
+                    offset: fd.offset,
+                    units: fd.units,
+                    ty: fd.ty,
                     kind: FieldKind::Plain,
-                },
-            };
-            fields.push(f);
+                }),
+            }
+            k += 1;
         }
+        fields.truncate(k);
         // Developer fields.
-        let mut dev_fields = Vec::new();
+        if def.dev_gen != self.dev_gen {
+            for dd in &mut def.dev {
+                dd.desc = self.dev_descs.get(&(dd.dev_index, dd.num)).cloned();
+            }
+            def.dev_gen = self.dev_gen;
+        }
+        let mut pos = def.size - def.dev.iter().map(|d| d.size as usize).sum::<usize>();
+        let mut k = 0;
         for dd in &def.dev {
-            let b = &body[pos..pos + dd.size as usize];
+            let Some(b) = body.get(pos..pos + dd.size as usize) else { break };
             pos += dd.size as usize;
             if b.is_empty() {
                 continue;
             }
-            let desc = self.dev_descs.get(&(dd.dev_index, dd.num)).cloned();
-            let value = match &desc {
+            let value = match &dd.desc {
                 Some(d) => {
                     let base = if !b.len().is_multiple_of(d.base_type.size()) {
                         BaseType::Byte
                     } else {
                         d.base_type
                     };
-                    decode_value(b, base, be)
+                    if base != BaseType::String && b.len() == base.size() {
+                        scalar(read_scalar(b, be), base)
+                    } else {
+                        decode_value(b, base, be)
+                    }
                 }
                 None => Some(FitValue::Bytes(b.to_vec())),
             };
-            if let Some(value) = value {
-                dev_fields.push(DevField {
+            let Some(value) = value else { continue };
+            match msg.dev_fields.get_mut(k) {
+                // The same field as in the previous message: only the value changes (and the
+                // description's reference count is left alone).
+                Some(f)
+                    if f.developer_data_index == dd.dev_index
+                        && f.num == dd.num
+                        && match (&f.description, &dd.desc) {
+                            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                            (None, None) => true,
+                            _ => false,
+                        } =>
+                {
+                    f.value = value;
+                }
+                Some(f) => {
+                    *f = DevField {
+                        developer_data_index: dd.dev_index,
+                        num: dd.num,
+                        description: dd.desc.clone(),
+                        value,
+                    };
+                }
+                None => msg.dev_fields.push(DevField {
                     developer_data_index: dd.dev_index,
                     num: dd.num,
-                    description: desc,
+                    description: dd.desc.clone(),
                     value,
-                });
+                }),
             }
+            k += 1;
         }
+        msg.dev_fields.truncate(k);
         if let Some(off) = ts_offset {
             let last = self.last_ts.unwrap_or(0);
             let off = off as u32;
@@ -816,22 +1111,18 @@ impl Decoder {
             self.last_ts = Some(t);
             timestamp = Some(FitTime::from_raw(t));
         }
-        if has_sub_or_comp {
+        if !self.scratch.special.is_empty() {
             if let Some(mprof) = def.mprof {
-                self.apply_subfields_and_components(def.global, mprof, &mut fields);
+                self.apply_subfields_and_components(def.global, mprof, &mut msg.fields);
             }
         }
-        let msg = FitMessage {
-            global_num: def.global,
-            name: def.mprof.map(|m| m.name),
-            local_num: local,
-            offset,
-            file_index: self.report.files.len().saturating_sub(1) as u32,
-            fields,
-            dev_fields,
-            timestamp,
-            compressed_timestamp: ts_offset.is_some(),
-        };
+        msg.global_num = def.global;
+        msg.name = def.mprof.map(|m| m.name);
+        msg.local_num = local;
+        msg.offset = offset;
+        msg.file_index = self.report.files.len().saturating_sub(1) as u32;
+        msg.timestamp = timestamp;
+        msg.compressed_timestamp = ts_offset.is_some();
         match def.global {
             206 => self.register_field_description(&msg),
             207 => {
@@ -847,22 +1138,22 @@ impl Decoder {
             }
             _ => {}
         }
-        msg
+        def.msg = msg;
     }
 
+    /// Sub-fields and components of the fields listed in `scratch.special`.
     fn apply_subfields_and_components(
         &mut self,
         global: u16,
         mprof: &'static MessageProfile,
         fields: &mut Vec<FitField>,
     ) {
+        let mut sc = std::mem::take(&mut self.scratch);
+        sc.elems.clear();
+        sc.work.clear();
+        sc.expanded.clear();
         // Sub-fields: pick the first whose reference field has the listed raw value.
-        let mut comps: Vec<(usize, &'static [Component])> = Vec::new();
-        for i in 0..fields.len() {
-            let p = match mprof.field(fields[i].num) {
-                Some(p) => p,
-                None => continue,
-            };
+        for &(i, p) in &sc.special {
             let mut chosen: Option<&'static SubField> = None;
             'outer: for sf in p.subfields {
                 for &(rnum, rval) in sf.refs {
@@ -874,38 +1165,39 @@ impl Decoder {
                     }
                 }
             }
-            if let Some(sf) = chosen {
+            let comps = if let Some(sf) = chosen {
                 let f = &mut fields[i];
                 f.kind = FieldKind::SubField(sf.name);
                 f.scale = sf.scale;
                 f.offset = sf.offset;
                 f.units = sf.units;
                 f.ty = Some(sf.ty);
-                if !sf.components.is_empty() {
-                    comps.push((i, sf.components));
-                }
-            } else if !p.components.is_empty() {
-                comps.push((i, p.components));
+                sf.components
+            } else {
+                p.components
+            };
+            if !comps.is_empty() && self.opts.expand_components {
+                let start = sc.elems.len();
+                bit_elements(&fields[i].value, fields[i].base_type, &mut sc.elems);
+                sc.work.push((Bits::Range(start, sc.elems.len()), comps));
             }
         }
-        if !self.opts.expand_components || comps.is_empty() {
-            return;
-        }
-        // Work list of (bit elements, components).
-        let mut work: Vec<(Vec<BitElement>, &'static [Component])> = Vec::new();
-        for (i, c) in comps {
-            let mut el = Vec::new();
-            bit_elements(&fields[i].value, fields[i].base_type, &mut el);
-            work.push((el, c));
-        }
-        let mut expanded: Vec<(u8, Vec<f64>)> = Vec::new();
+        // The work list is a stack: the last field's components are expanded first.
         let mut guard = 0;
-        while let Some((el, cs)) = work.pop() {
+        while let Some((bits, cs)) = sc.work.pop() {
             guard += 1;
             if guard > 64 {
                 break;
             }
-            let mut br = BitReader { elems: &el, idx: 0, used: 0 };
+            let one;
+            let elems: &[BitElement] = match bits {
+                Bits::Range(a, b) => &sc.elems[a..b],
+                Bits::One(e) => {
+                    one = [e];
+                    &one
+                }
+            };
+            let mut br = BitReader { elems, idx: 0, used: 0 };
             for c in cs {
                 if br.available() < c.bits as u64 {
                     break;
@@ -926,13 +1218,10 @@ impl Decoder {
                     if raw_u == tbase.invalid_bits() && !tbase.is_float() && tbase != BaseType::String {
                         // invalid value: not added
                     } else {
-                        match expanded.iter_mut().find(|(n, _)| *n == c.target) {
-                            Some((_, vals)) => vals.push(phys),
-                            None => expanded.push((c.target, vec![phys])),
-                        }
+                        sc.expanded.push((c.target, phys));
                         if !tp.components.is_empty() {
                             let w = (tbase.size() * 8) as u32;
-                            work.push((vec![(raw_u, w)], tp.components));
+                            sc.work.push((Bits::One((raw_u, w)), tp.components));
                         }
                     }
                 }
@@ -941,17 +1230,25 @@ impl Decoder {
                 }
             }
         }
-        for (num, vals) in expanded {
-            if fields.iter().any(|f| f.num == num) {
-                // The file wrote this field itself: keep the file's value.
+        // One field per target, in the order the targets first appeared.
+        for k in 0..sc.expanded.len() {
+            let (num, x) = sc.expanded[k];
+            if sc.expanded[..k].iter().any(|e| e.0 == num) || fields.iter().any(|f| f.num == num) {
+                // An earlier value of the same target made the field already, or the file
+                // wrote this field itself: keep the file's value.
                 continue;
             }
-            let tp = match mprof.field(num) {
-                Some(tp) => tp,
-                None => continue,
+            let Some(tp) = mprof.field(num) else { continue };
+            let more = sc.expanded[k + 1..].iter().any(|e| e.0 == num);
+            // A field that is not an array takes the last value expanded into it (as the FIT
+            // SDK does): speed -> enhanced_speed, then compressed_speed_distance -> speed ->
+            // enhanced_speed again must not make enhanced_speed an array of two.
+            let x = if tp.array {
+                x
+            } else {
+                sc.expanded[k..].iter().rev().find(|e| e.0 == num).map_or(x, |e| e.1)
             };
-            let value = if vals.len() == 1 {
-                let x = vals[0];
+            let value = if !more || !tp.array {
                 if tp.scale == 1.0 && tp.offset == 0.0 && x.fract() == 0.0 && x.abs() < 9.0e15 {
                     if x < 0.0 {
                         FitValue::SInt(x as i64)
@@ -962,7 +1259,9 @@ impl Decoder {
                     FitValue::Float(x)
                 }
             } else {
-                FitValue::FloatArray(vals.into_iter().map(Some).collect())
+                FitValue::FloatArray(
+                    sc.expanded[k..].iter().filter(|e| e.0 == num).map(|e| Some(e.1)).collect(),
+                )
             };
             fields.push(FitField {
                 num,
@@ -976,6 +1275,7 @@ impl Decoder {
                 kind: FieldKind::Expanded,
             });
         }
+        self.scratch = sc;
     }
 
     fn register_field_description(&mut self, msg: &FitMessage) {
@@ -1011,20 +1311,8 @@ impl Decoder {
             application_id: self.dev_app_ids.get(&idx).cloned(),
         };
         self.dev_descs.insert((idx, num), Arc::new(d));
+        self.dev_gen += 1;
     }
-}
-
-#[cold]
-fn unreachable_def() -> Arc<LocalDef> {
-    // record_len() already checked that the local definition exists; keep a harmless fallback.
-    Arc::new(LocalDef {
-        global: 0xFFFF,
-        big_endian: false,
-        mprof: None,
-        fields: Vec::new(),
-        dev: Vec::new(),
-        size: 0,
-    })
 }
 
 // ---------------------------------------------------------------- drivers
@@ -1043,25 +1331,45 @@ impl<'a> SliceDecoder<'a> {
     pub fn report(&self) -> &DecodeReport {
         self.core.report()
     }
-    /// Drain the remaining messages (dropping them) and return the final report.
+    /// Drain the remaining messages and return the final report.
     pub fn finish(mut self) -> DecodeReport {
-        for _ in self.by_ref() {}
+        while self.advance_to_message() {}
         self.core.into_report()
+    }
+
+    /// The next message, borrowed until the next call: the decoder decodes every message
+    /// into the same vectors, so nothing is allocated per message (but strings and arrays).
+    /// The fastest way to read; [`Iterator::next`] hands out owned messages instead.
+    pub fn next_ref(&mut self) -> Option<&FitMessage> {
+        if self.advance_to_message() {
+            self.core.current()
+        } else {
+            None
+        }
+    }
+
+    /// Step until a message is decoded (true) or the input is done (false).
+    fn advance_to_message(&mut self) -> bool {
+        loop {
+            let input = self.data.get(self.pos..).unwrap_or(&[]);
+            let s = self.core.advance(input, true);
+            self.pos += s.consumed;
+            match s.ev {
+                Ev::Message => return true,
+                Ev::Progress => {}
+                Ev::NeedMore | Ev::Finished => return false,
+            }
+        }
     }
 }
 
 impl Iterator for SliceDecoder<'_> {
     type Item = FitMessage;
     fn next(&mut self) -> Option<FitMessage> {
-        loop {
-            let input = self.data.get(self.pos..).unwrap_or(&[]);
-            let s = self.core.step(input, true);
-            self.pos += s.consumed;
-            match s.event {
-                Event::Message(m) => return Some(m),
-                Event::Progress => {}
-                Event::NeedMore | Event::Finished => return None,
-            }
+        if self.advance_to_message() {
+            Some(self.core.take_message())
+        } else {
+            None
         }
     }
 }
@@ -1083,9 +1391,39 @@ impl<R: Read> ReaderDecoder<R> {
         self.core.report()
     }
     pub fn finish(mut self) -> DecodeReport {
-        for _ in self.by_ref() {}
+        while self.advance_to_message() {}
         self.core.into_report()
     }
+
+    /// The next message, borrowed until the next call (see [`SliceDecoder::next_ref`]).
+    pub fn next_ref(&mut self) -> Option<&FitMessage> {
+        if self.advance_to_message() {
+            self.core.current()
+        } else {
+            None
+        }
+    }
+
+    /// Step (reading more input when needed) until a message is decoded (true) or the
+    /// input is done (false).
+    fn advance_to_message(&mut self) -> bool {
+        loop {
+            let s = self.core.advance(&self.buf[self.start..], self.eof);
+            self.start += s.consumed;
+            match s.ev {
+                Ev::Message => return true,
+                Ev::Progress => {}
+                Ev::NeedMore => {
+                    if self.eof {
+                        return false;
+                    }
+                    self.fill();
+                }
+                Ev::Finished => return false,
+            }
+        }
+    }
+
     fn fill(&mut self) {
         if self.start > 0 {
             self.buf.drain(..self.start);
@@ -1116,20 +1454,10 @@ impl<R: Read> ReaderDecoder<R> {
 impl<R: Read> Iterator for ReaderDecoder<R> {
     type Item = FitMessage;
     fn next(&mut self) -> Option<FitMessage> {
-        loop {
-            let s = self.core.step(&self.buf[self.start..], self.eof);
-            self.start += s.consumed;
-            match s.event {
-                Event::Message(m) => return Some(m),
-                Event::Progress => {}
-                Event::NeedMore => {
-                    if self.eof {
-                        return None;
-                    }
-                    self.fill();
-                }
-                Event::Finished => return None,
-            }
+        if self.advance_to_message() {
+            Some(self.core.take_message())
+        } else {
+            None
         }
     }
 }
@@ -1145,6 +1473,16 @@ pub fn decode(data: &[u8]) -> (Vec<FitMessage>, DecodeReport) {
 pub fn decode_with(data: &[u8], opts: DecodeOptions, mut f: impl FnMut(FitMessage)) -> DecodeReport {
     let mut it = SliceDecoder::new(data, opts);
     for m in it.by_ref() {
+        f(m);
+    }
+    it.core.into_report()
+}
+
+/// Decode a slice, lending each message to `f`: the fastest way to read, since every
+/// message is decoded into the same reused vectors (no allocation per message).
+pub fn decode_each(data: &[u8], opts: DecodeOptions, mut f: impl FnMut(&FitMessage)) -> DecodeReport {
+    let mut it = SliceDecoder::new(data, opts);
+    while let Some(m) = it.next_ref() {
         f(m);
     }
     it.core.into_report()

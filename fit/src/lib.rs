@@ -18,7 +18,8 @@ pub mod profile;
 pub mod types;
 
 pub use self::decoder::{
-    decode, decode_reader, decode_with, DecodeOptions, Decoder, Event, ReaderDecoder, SliceDecoder, Step,
+    decode, decode_each, decode_reader, decode_with, DecodeOptions, Decoder, Event, ReaderDecoder,
+    SliceDecoder, Step,
 };
 pub use self::messages::{
     summarize, summarize_reader, BloodPressure, DeviceInfo, FileId, FitSummary, HrvRecord, Lap,

@@ -394,8 +394,8 @@ impl SummaryBuilder {
 pub fn summarize(data: &[u8]) -> FitSummary {
     let mut b = SummaryBuilder::new();
     let mut it = SliceDecoder::new(data, DecodeOptions::default());
-    for m in it.by_ref() {
-        b.push(&m);
+    while let Some(m) = it.next_ref() {
+        b.push(m);
     }
     b.finish(it.finish())
 }
@@ -404,8 +404,8 @@ pub fn summarize(data: &[u8]) -> FitSummary {
 pub fn summarize_reader<R: Read>(r: R) -> FitSummary {
     let mut b = SummaryBuilder::new();
     let mut it = ReaderDecoder::new(r, DecodeOptions::default());
-    for m in it.by_ref() {
-        b.push(&m);
+    while let Some(m) = it.next_ref() {
+        b.push(m);
     }
     b.finish(it.finish())
 }

@@ -284,3 +284,42 @@ fn broken_files_partial_results() {
     assert_eq!(s.report.damage[0].reason, fit::DamageReason::NotFitHeader);
     assert_eq!(s.report.damage[0].bytes_skipped, 36);
 }
+
+/// The borrowed paths (`decode_each`, `next_ref` of both drivers), which reuse one message's
+/// vectors for the next, give exactly the owned messages, on every corpus file.
+#[test]
+fn corpus_borrowed_equals_owned() {
+    let Some(dir) = common::corpus_dir() else {
+        return;
+    };
+    let mut n = 0;
+    for sub in ["fit", "fit/broken"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if !p.is_file() {
+                continue;
+            }
+            let data = std::fs::read(&p).unwrap();
+            let (owned, report) = fit::decode(&data);
+            let mut lent = Vec::new();
+            let lent_report =
+                fit::decode_each(&data, fit::DecodeOptions::default(), |m| lent.push(m.clone()));
+            assert_eq!(owned.len(), lent.len(), "{}", p.display());
+            if let Some(i) = (0..owned.len()).find(|&i| owned[i] != lent[i]) {
+                panic!("{}: message {i} differs:\n owned {:?}\n lent  {:?}", p.display(), owned[i], lent[i]);
+            }
+            assert_eq!(report, lent_report, "{}", p.display());
+            let mut reader = fit::ReaderDecoder::new(&data[..], fit::DecodeOptions::default());
+            let mut i = 0;
+            while let Some(m) = reader.next_ref() {
+                assert_eq!(m, &owned[i], "{}: reader message {i}", p.display());
+                i += 1;
+            }
+            assert_eq!(i, owned.len(), "{}", p.display());
+            assert_eq!(reader.finish(), report, "{}", p.display());
+            n += 1;
+        }
+    }
+    assert!(n > 90, "only {n} files");
+    println!("borrowed == owned on {n} files");
+}
