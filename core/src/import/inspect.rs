@@ -162,7 +162,8 @@ pub fn inspect_fit(data: &[u8], opts: &ImportOptions) -> Inspection {
     let mut uptime = 0u64;
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     let mut it = SliceDecoder::new(data, DecodeOptions::default());
-    for m in it.by_ref() {
+    // Borrowed messages: the decoder reuses one buffer per definition instead of allocating each.
+    while let Some(m) = it.next_ref() {
         let name = m.name.map_or_else(|| format!("unknown_{}", m.global_num), str::to_string);
         by_num.entry(m.global_num).or_insert((name, 0)).1 += 1;
         for d in &m.dev_fields {
@@ -188,7 +189,7 @@ pub fn inspect_fit(data: &[u8], opts: &ImportOptions) -> Inspection {
             Some(fit::FitTime::Relative(_)) => uptime += 1,
             None => {}
         }
-        builder.push(&m);
+        builder.push(m);
     }
     let report = it.finish();
     let summary = builder.finish(report.clone());
