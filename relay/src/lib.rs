@@ -25,6 +25,7 @@
 //! which so the viewer can tell the clinician; a wrong passcode answers 401 with
 //! `remainingAttempts`.
 
+pub mod limits;
 pub mod migrate;
 pub mod postgres;
 mod postgres_sync;
@@ -58,7 +59,6 @@ const PBKDF2_ROUNDS: NonZeroU32 = match NonZeroU32::new(100_000) {
 };
 /// How far an owner's request time may be from the relay's clock.
 pub use phr_relay_protocol::MAX_SKEW_MS;
-const MAX_LINK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Where the relay keeps its data.
 #[derive(Clone, Debug)]
@@ -568,7 +568,11 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
         .route("/api/links/{id}/log", get(link_log::<S>))
         .route("/api/links/{id}/replies", get(link_replies::<S>))
         .merge(sync_routes::routes::<S>())
-        .layer(DefaultBodyLimit::max(MAX_LINK_BYTES))
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(limits::BodyBudget::default()),
+            limits::bound_body,
+        ))
         .with_state(state)
 }
 

@@ -3,6 +3,8 @@
 //! starts a throwaway cluster); otherwise they say so and pass.
 #![allow(dead_code)]
 
+pub mod process;
+
 use phr_core::crypto::RawKeyStore;
 use phr_core::Record;
 use phr_relay::Backend;
