@@ -25,6 +25,7 @@
 //! which so the viewer can tell the clinician; a wrong passcode answers 401 with
 //! `remainingAttempts`.
 
+pub mod jwe;
 pub mod limits;
 pub mod migrate;
 pub mod postgres;
@@ -77,12 +78,30 @@ pub struct Options {
     pub public_url: Option<String>,
     /// How long a sync pairing slot lives (default [`sync_routes::PAIRING_TTL`], 10 minutes).
     pub pairing_ttl: Option<std::time::Duration>,
+    /// Signed requests per key and minute, sustained (default [`limits::DEFAULT_RATE_PER_MINUTE`]).
+    pub rate_per_minute: Option<u32>,
+    /// Signed requests per key at once (default [`limits::DEFAULT_RATE_BURST`]).
+    pub rate_burst: Option<u32>,
+    /// Bytes of ciphertext an owner key may keep in active links (default [`limits::DEFAULT_LINK_QUOTA`]).
+    pub link_quota: Option<u64>,
+    /// Bytes of ops and snapshot a sync account may keep (default [`limits::DEFAULT_SYNC_QUOTA`]).
+    pub sync_quota: Option<u64>,
+}
+
+impl Options {
+    pub(crate) fn link_quota(&self) -> u64 {
+        self.link_quota.unwrap_or(limits::DEFAULT_LINK_QUOTA)
+    }
+    pub(crate) fn sync_quota(&self) -> u64 {
+        self.sync_quota.unwrap_or(limits::DEFAULT_SYNC_QUOTA)
+    }
 }
 
 struct AppState<S> {
     store: S,
     opts: Options,
     ticket_key: ring::hmac::Key,
+    rates: limits::RateLimiter,
 }
 
 fn now_ms() -> i64 {
@@ -135,6 +154,14 @@ pub(crate) async fn authenticate_once<S: Store>(
     body: &[u8],
 ) -> Result<String, Response> {
     let owner = authenticate(headers, method, uri, body)?;
+    // Counted only once the signature holds, so nobody can spend another key's requests.
+    if let Err(wait) = st.rates.take(&owner) {
+        let mut r = err(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(r);
+    }
     let sig = headers.get("x-phr-sig").map(|v| v.as_bytes()).unwrap_or_default();
     let id = HEXLOWER.encode(ring::digest::digest(&ring::digest::SHA256, sig).as_ref());
     let time: i64 = headers
@@ -165,10 +192,28 @@ fn internal(e: impl std::fmt::Display) -> Response {
 }
 
 /// `(content type, JWE)` as stored, or None unless there is at least one file and every
-/// one is a compact JWE (five parts): the relay checks the shape, never the content.
+/// one is shaped like an SHL compact JWE ([`jwe::is_compact_jwe`]): the relay checks the
+/// shape, never the content.
 fn stored_files(files: Vec<NewFile>) -> Option<Vec<(String, String)>> {
-    let ok = !files.is_empty() && files.iter().all(|f| f.jwe.split('.').count() == 5);
+    let ok = !files.is_empty() && files.iter().all(|f| jwe::is_compact_jwe(&f.jwe));
     ok.then(|| files.into_iter().map(|f| (f.content_type, f.jwe)).collect())
+}
+
+/// Refuses files that would take the owner's stored ciphertext over the quota (the files of
+/// `replacing`, when given, are about to go).
+async fn check_link_quota<S: Store>(
+    st: &AppState<S>,
+    owner: &str,
+    replacing: Option<&str>,
+    files: &[(String, String)],
+) -> Result<(), Response> {
+    let adding: u64 = files.iter().map(|(ct, j)| (ct.len() + j.len()) as u64).sum();
+    let used = st.store.owner_bytes(owner, replacing).await.map_err(internal)?;
+    let quota = st.opts.link_quota();
+    if used.saturating_add(adding) > quota {
+        return Err(limits::over_quota(used, adding, quota));
+    }
+    Ok(())
 }
 
 async fn create_link<S: Store>(
@@ -190,6 +235,9 @@ async fn create_link<S: Store>(
     };
     if req.exp.is_some_and(|e| e * 1000 <= now_ms()) {
         return err(StatusCode::BAD_REQUEST, "already_expired");
+    }
+    if let Err(r) = check_link_quota(&st, &owner, None, &files).await {
+        return r;
     }
     if req.flag.contains('U')
         || req.flag.contains('P') != req.passcode.is_some()
@@ -272,6 +320,9 @@ async fn replace_link_files<S: Store>(
     let Some(files) = stored_files(req.files) else {
         return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
     };
+    if let Err(r) = check_link_quota(&st, &owner, Some(&id), &files).await {
+        return r;
+    }
     match st.store.replace_files(&owner, &id, &files).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         // Another owner's link, a revoked or an unknown one all look the same.
@@ -510,7 +561,7 @@ async fn reply<S: Store>(
     let Ok(req) = serde_json::from_slice::<ReplyRequest>(&body) else {
         return cors(err(StatusCode::BAD_REQUEST, "bad_json"));
     };
-    if req.jwe.split('.').count() != 5 || req.jwe.len() > 256 * 1024 {
+    if !jwe::is_compact_jwe(&req.jwe) || req.jwe.len() > 256 * 1024 {
         return cors(err(StatusCode::BAD_REQUEST, "reply_must_be_compact_jwe"));
     }
     let recipient = clean_recipient(&req.recipient);
@@ -553,8 +604,16 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
     let mut k = [0u8; 32];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k)
         .expect("system random generator");
-    let state =
-        Arc::new(AppState { store, opts, ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k) });
+    let rates = limits::RateLimiter::new(
+        opts.rate_per_minute.unwrap_or(limits::DEFAULT_RATE_PER_MINUTE),
+        opts.rate_burst.unwrap_or(limits::DEFAULT_RATE_BURST),
+    );
+    let state = Arc::new(AppState {
+        store,
+        opts,
+        ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k),
+        rates,
+    });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/view", get(|| async { page("text/html; charset=utf-8", VIEWER_HTML) }))

@@ -61,6 +61,21 @@ fn refuse(status: StatusCode, code: &str) -> Response {
     crate::err(status, code)
 }
 
+/// How long a refused body is read and thrown away before the answer.
+const DRAIN_TIME: Duration = Duration::from_secs(5);
+
+async fn drain(mut body: axum::body::Body) {
+    use axum::body::HttpBody;
+    let deadline = tokio::time::Instant::now() + DRAIN_TIME;
+    loop {
+        let next = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx));
+        match tokio::time::timeout_at(deadline, next).await {
+            Ok(Some(Ok(_))) => {}
+            _ => break,
+        }
+    }
+}
+
 /// The middleware: header checks, the declared length, then room in the budget held until
 /// the handler has answered.
 pub async fn bound_body(State(budget): State<Arc<BodyBudget>>, req: Request, next: Next) -> Response {
@@ -83,7 +98,15 @@ pub async fn bound_body(State(budget): State<Arc<BodyBudget>>, req: Request, nex
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let bytes = match declared {
-        Some(n) if n > limit as u64 => return refuse(StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+        Some(n) if n > limit as u64 => {
+            // A client a little over the limit gets a readable 413: the body is read and
+            // thrown away (never held) for a short while, so closing the connection does not
+            // reset it before the client has read the answer. Far over, it is cut at once.
+            if n <= 2 * limit as u64 {
+                drain(req.into_body()).await;
+            }
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, "too_large");
+        }
         Some(n) => n as usize,
         // No declared length: a chunked body may be as long as the route allows.
         None if req.method() == Method::POST || req.method() == Method::PUT => limit,
@@ -117,5 +140,73 @@ mod tests {
         assert_eq!(body_limit(&Method::POST, "/api/links"), MAX_BODY);
         assert!(signed_route("/sync/x/ops") && signed_route("/api/links") && !signed_route("/sync/pair/x"));
         assert!(!signed_route("/shl/x"));
+    }
+}
+
+/// Signed requests per key: a bucket of `burst` requests refilled at `per_minute`, in this
+/// relay process (instances sharing a PostgreSQL database each keep their own).
+pub struct RateLimiter {
+    per_minute: u32,
+    burst: u32,
+    buckets: std::sync::Mutex<std::collections::HashMap<String, (f64, std::time::Instant)>>,
+}
+
+/// Defaults (ARCHITECTURE.md, *Relay limits*): 20 a second sustained, 300 at once.
+pub const DEFAULT_RATE_PER_MINUTE: u32 = 1200;
+pub const DEFAULT_RATE_BURST: u32 = 300;
+/// Keys remembered before full buckets are forgotten.
+const MAX_TRACKED_KEYS: usize = 100_000;
+
+impl RateLimiter {
+    pub fn new(per_minute: u32, burst: u32) -> Self {
+        Self { per_minute: per_minute.max(1), burst: burst.max(1), buckets: Default::default() }
+    }
+
+    /// Takes one request from `key`'s bucket; `Err(seconds to wait)` when it is empty.
+    pub fn take(&self, key: &str) -> Result<(), u64> {
+        let now = std::time::Instant::now();
+        let rate = f64::from(self.per_minute) / 60.0;
+        let burst = f64::from(self.burst);
+        let mut b = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if b.len() >= MAX_TRACKED_KEYS && !b.contains_key(key) {
+            b.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+        }
+        let (tokens, at) = b.entry(key.to_string()).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u64)
+        }
+    }
+}
+
+/// Stored bytes per key (the owner's active links; a sync account's ops and snapshot).
+pub const DEFAULT_LINK_QUOTA: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_SYNC_QUOTA: u64 = 1024 * 1024 * 1024;
+
+/// 413 `quota_exceeded`, saying how much is used and allowed.
+pub fn over_quota(used: u64, adding: u64, quota: u64) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        axum::Json(
+            serde_json::json!({"error": "quota_exceeded", "used": used, "adding": adding, "quota": quota}),
+        ),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+
+    #[test]
+    fn a_key_gets_its_burst_then_waits_and_others_are_not_affected() {
+        let r = RateLimiter::new(60, 3);
+        assert!((0..3).all(|_| r.take("a").is_ok()));
+        assert_eq!(r.take("a"), Err(1));
+        assert!(r.take("b").is_ok());
     }
 }

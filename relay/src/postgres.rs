@@ -61,6 +61,19 @@ impl Store for PgStore {
         Ok(n == 1)
     }
 
+    async fn owner_bytes(&self, owner: &str, except: Option<&str>) -> DbResult<u64> {
+        let r = self
+            .client
+            .query_one(
+                "SELECT COALESCE(SUM(octet_length(f.content_type) + octet_length(f.jwe)), 0)::bigint \
+                 FROM files f JOIN links l ON l.id = f.link_id \
+                 WHERE l.owner = $1 AND l.status = 'active' AND l.id IS DISTINCT FROM $2",
+                &[&owner, &except],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0).max(0) as u64)
+    }
+
     async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
         let ns: Vec<i64> = (0..files.len() as i64).collect();
         let cts: Vec<String> = files.iter().map(|f| f.0.clone()).collect();

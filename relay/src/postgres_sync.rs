@@ -201,6 +201,18 @@ impl SyncStore for PgStore {
         })
     }
 
+    async fn account_bytes(&self, account: &str) -> DbResult<(u64, u64)> {
+        let r = self
+            .client
+            .query_one(
+                "SELECT (SELECT COALESCE(SUM(octet_length(blob)), 0) FROM sync_ops WHERE account = $1)::bigint, \
+                        (SELECT COALESCE(SUM(octet_length(snapshot)), 0) FROM sync_accounts WHERE account = $1)::bigint",
+                &[&account],
+            )
+            .await?;
+        Ok((r.get::<_, i64>(0).max(0) as u64, r.get::<_, i64>(1).max(0) as u64))
+    }
+
     async fn snapshot(&self, account: &str) -> DbResult<Option<SnapshotRow>> {
         let r = self
             .client

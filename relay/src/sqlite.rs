@@ -52,6 +52,19 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn owner_bytes(&self, owner: &str, except: Option<&str>) -> DbResult<u64> {
+        let n: i64 = self.with(|c| {
+            c.query_row(
+                "SELECT COALESCE(SUM(length(CAST(f.content_type AS BLOB)) + length(CAST(f.jwe AS BLOB))), 0) \
+                 FROM files f JOIN links l ON l.id = f.link_id \
+                 WHERE l.owner = ?1 AND l.status = 'active' AND l.id IS NOT ?2",
+                params![owner, except],
+                |r| r.get(0),
+            )
+        })?;
+        Ok(n.max(0) as u64)
+    }
+
     async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
         let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let tx = c.transaction()?;

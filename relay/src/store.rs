@@ -74,6 +74,9 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         after: i64,
     ) -> impl Future<Output = DbResult<Option<Vec<ReplyRow>>>> + Send;
+    /// Bytes of ciphertext (and content types) in the owner's active links, leaving out the
+    /// link `except` (whose files are being replaced).
+    fn owner_bytes(&self, owner: &str, except: Option<&str>) -> impl Future<Output = DbResult<u64>> + Send;
     /// Records a signed owner request's id until `keep_until_ms` (forgetting ids whose
     /// time has passed). False if the id is already there: a replay. Kept in the store so
     /// relay instances sharing one PostgreSQL share the cache.

@@ -236,6 +236,12 @@ async fn push<S: SyncStore>(
             ops.push((o.id, blob));
         }
     }
+    let adding: u64 = ops.iter().map(|(id, b)| (id.len() + b.len()) as u64).sum();
+    let (used_ops, used_snapshot) = tryr!(st.store.account_bytes(&account).await.map_err(internal));
+    let used = used_ops + used_snapshot;
+    if used.saturating_add(adding) > st.opts.sync_quota() {
+        return crate::limits::over_quota(used, adding, st.opts.sync_quota());
+    }
     match st.store.push(&account, req.epoch as i64, &ops).await {
         Ok(Pushed::Ok { accepted, last_seq, .. }) => {
             let duplicates = (sent - accepted).max(0) as u64;
@@ -332,6 +338,11 @@ async fn put_snapshot<S: SyncStore>(
         let text = blob;
         tryr!(b64(&text))
     };
+    // A snapshot replaces the old one and lets the log be pruned, so it is measured on its
+    // own: an account over its quota can always compact.
+    if blob.len() as u64 > st.opts.sync_quota() {
+        return crate::limits::over_quota(0, blob.len() as u64, st.opts.sync_quota());
+    }
     match st.store.put_snapshot(&account, upto, epoch as i64, &blob).await {
         Ok(SnapshotPut::Ok { pruned, compacted_upto }) => {
             Json(json!({"pruned": pruned, "compactedUpto": compacted_upto})).into_response()
