@@ -20,10 +20,14 @@
 //!   `PUT /sync/pair/{slot}/hello|welcome`, `GET /sync/pair/{slot}` the pairing mailbox
 //!   (see [`sync_routes`])
 //!
-//! Status codes follow the SHL spec: an inactive link (unknown, revoked, expired, or
-//! disabled after too many wrong passcodes) answers 404, with a JSON `error` saying
-//! which so the viewer can tell the clinician; a wrong passcode answers 401 with
-//! `remainingAttempts`.
+//! - `DELETE /api/links/{id}/lockout` owner: forget every client's wrong passcodes (signed)
+//!
+//! Status codes follow the SHL spec: an inactive link (unknown, revoked, expired) answers
+//! 404, with a JSON `error` saying which so the viewer can tell the clinician; a wrong
+//! passcode answers 401 with `remainingAttempts` (for that client address). After
+//! `max_attempts` wrong passcodes a client address waits (429 `too_many_attempts`,
+//! `retryAfter` seconds: one minute, doubling per further failure, at most a day); the link
+//! itself is never locked, so a stranger's guesses cannot keep the recipient out.
 
 pub mod jwe;
 pub mod limits;
@@ -355,6 +359,25 @@ struct After {
     after: Option<i64>,
 }
 
+/// The owner lets every client try its passcode again.
+async fn reset_lockout<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match st.store.reset_attempts(&owner, &id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
+}
+
 async fn link_log<S: Store>(
     State(st): State<Arc<AppState<S>>>,
     Path(id): Path<String>,
@@ -401,12 +424,39 @@ struct ManifestRequest {
     embedded_length_max: Option<usize>,
 }
 
+/// Who is guessing, for the passcode back-off: the client's IP address (an IPv6 client by
+/// its /64, which one host can fill), or one shared name when the server does not know it.
+fn client_of(peer: Option<&axum::extract::ConnectInfo<std::net::SocketAddr>>) -> String {
+    match peer.map(|p| p.0.ip()) {
+        Some(std::net::IpAddr::V4(a)) => a.to_string(),
+        Some(std::net::IpAddr::V6(a)) => {
+            let s = a.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".into(),
+    }
+}
+
+type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+fn too_many_attempts(blocked_until: i64) -> Response {
+    let secs = ((blocked_until - now_ms()).max(0) + 999) / 1000;
+    let mut r =
+        (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": "too_many_attempts", "retryAfter": secs})))
+            .into_response();
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
 /// The SHL access rules shared by the manifest request and replies. Logs refusals.
 async fn gate<S: Store>(
     st: &AppState<S>,
     id: &str,
     recipient: &str,
     passcode: Option<SecretString>,
+    client: &str,
 ) -> Result<LinkRow, Response> {
     let link = match st.store.link(id).await {
         Ok(Some(l)) => l,
@@ -427,16 +477,22 @@ async fn gate<S: Store>(
         return Err(refuse("expired").await);
     }
     if let (Some(salt), Some(hash)) = (link.pass_salt.clone(), link.pass_hash.clone()) {
-        if link.attempts_used >= link.max_attempts {
-            return Err(refuse("locked").await);
-        }
         let Some(p) = passcode else {
-            return Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "passcode_required", "remainingAttempts": link.max_attempts - link.attempts_used}))).into_response());
+            let (failures, until) = st.store.client_attempts(id, client).await.map_err(internal)?;
+            if until > now {
+                return Err(too_many_attempts(until));
+            }
+            let left = (link.max_attempts - failures).max(1);
+            return Err((
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": "passcode_required", "remainingAttempts": left})),
+            )
+                .into_response());
         };
         // Take the attempt before checking, so parallel guesses can never exceed the limit.
-        let used = match st.store.reserve_attempt(id).await {
-            Ok(Some(u)) => u,
-            Ok(None) => return Err(refuse("locked").await),
+        let used = match st.store.reserve_attempt(id, client, link.max_attempts, now).await {
+            Ok(Ok(u)) => u,
+            Ok(Err(until)) => return Err(too_many_attempts(until)),
             Err(e) => return Err(internal(e)),
         };
         let ok = tokio::task::spawn_blocking(move || {
@@ -453,7 +509,7 @@ async fn gate<S: Store>(
         .await
         .unwrap_or(false);
         if ok {
-            if let Err(e) = st.store.release_attempt(id).await {
+            if let Err(e) = st.store.release_attempt(id, client).await {
                 return Err(internal(e));
             }
         } else {
@@ -481,6 +537,7 @@ fn ticket(st: &AppState<impl Store>, id: &str, n: usize, exp: i64) -> String {
 async fn manifest<S: Store>(
     State(st): State<Arc<AppState<S>>>,
     Path(id): Path<String>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -488,7 +545,8 @@ async fn manifest<S: Store>(
         return cors(err(StatusCode::BAD_REQUEST, "recipient_required"));
     };
     let recipient = clean_recipient(&req.recipient);
-    let link = match gate(&st, &id, &recipient, req.passcode).await {
+    let client = client_of(peer.as_ref().map(|p| &p.0));
+    let link = match gate(&st, &id, &recipient, req.passcode, &client).await {
         Ok(l) => l,
         Err(r) => return cors(r),
     };
@@ -556,6 +614,7 @@ struct ReplyRequest {
 async fn reply<S: Store>(
     State(st): State<Arc<AppState<S>>>,
     Path(id): Path<String>,
+    peer: Peer,
     body: Bytes,
 ) -> Response {
     let Ok(req) = serde_json::from_slice::<ReplyRequest>(&body) else {
@@ -565,7 +624,8 @@ async fn reply<S: Store>(
         return cors(err(StatusCode::BAD_REQUEST, "reply_must_be_compact_jwe"));
     }
     let recipient = clean_recipient(&req.recipient);
-    if let Err(r) = gate(&st, &id, &recipient, req.passcode).await {
+    let client = client_of(peer.as_ref().map(|p| &p.0));
+    if let Err(r) = gate(&st, &id, &recipient, req.passcode, &client).await {
         return cors(r);
     }
     let now = now_ms();
@@ -625,6 +685,7 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
         .route("/api/links/{id}", axum::routing::delete(revoke_link::<S>))
         .route("/api/links/{id}/files", axum::routing::put(replace_link_files::<S>))
         .route("/api/links/{id}/log", get(link_log::<S>))
+        .route("/api/links/{id}/lockout", axum::routing::delete(reset_lockout::<S>))
         .route("/api/links/{id}/replies", get(link_replies::<S>))
         .merge(sync_routes::routes::<S>())
         .layer(DefaultBodyLimit::max(limits::MAX_BODY))
@@ -653,6 +714,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> store::DbResult<()> {
     let app = app(backend, opts).await?;
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    // The peer address feeds the passcode back-off (per client, not per link).
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

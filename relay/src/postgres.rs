@@ -155,22 +155,62 @@ impl Store for PgStore {
         Ok(r.get::<_, i64>(0) > 0)
     }
 
-    async fn reserve_attempt(&self, id: &str) -> DbResult<Option<i64>> {
+    async fn reserve_attempt(
+        &self,
+        id: &str,
+        client: &str,
+        max: i64,
+        now: i64,
+    ) -> DbResult<Result<i64, i64>> {
+        // One statement: PostgreSQL serialises the upsert per row, so parallel guesses from
+        // one client each see the previous one's count and block.
         let r = self
             .client
-            .query_opt("UPDATE links SET attempts_used = attempts_used + 1 WHERE id = $1 AND attempts_used < max_attempts RETURNING attempts_used", &[&id])
-            .await?;
-        Ok(r.map(|r| r.get(0)))
-    }
-
-    async fn release_attempt(&self, id: &str) -> DbResult<()> {
-        self.client
-            .execute(
-                "UPDATE links SET attempts_used = attempts_used - 1 WHERE id = $1 AND attempts_used > 0",
-                &[&id],
+            .query_opt(
+                "INSERT INTO passcode_failures AS p (link_id, client, failures, blocked_until) \
+                 VALUES ($1, $2, 1, CASE WHEN 1 >= $3::bigint THEN $4::bigint + 60000 ELSE 0 END) \
+                 ON CONFLICT (link_id, client) DO UPDATE SET failures = p.failures + 1, \
+                   blocked_until = CASE WHEN p.failures + 1 >= $3 \
+                     THEN $4 + LEAST(60000::bigint << LEAST(GREATEST(p.failures + 1 - $3, 0), 20)::int, 86400000) \
+                     ELSE 0 END \
+                 WHERE p.blocked_until <= $4 RETURNING failures",
+                &[&id, &client, &max, &now],
             )
             .await?;
+        match r {
+            Some(r) => Ok(Ok(r.get(0))),
+            None => Ok(Err(self.client_attempts(id, client).await?.1)),
+        }
+    }
+
+    async fn release_attempt(&self, id: &str, client: &str) -> DbResult<()> {
+        self.client
+            .execute("DELETE FROM passcode_failures WHERE link_id = $1 AND client = $2", &[&id, &client])
+            .await?;
         Ok(())
+    }
+
+    async fn client_attempts(&self, id: &str, client: &str) -> DbResult<(i64, i64)> {
+        let r = self
+            .client
+            .query_opt(
+                "SELECT failures, blocked_until FROM passcode_failures WHERE link_id = $1 AND client = $2",
+                &[&id, &client],
+            )
+            .await?;
+        Ok(r.map(|r| (r.get(0), r.get(1))).unwrap_or((0, 0)))
+    }
+
+    async fn reset_attempts(&self, owner: &str, id: &str) -> DbResult<bool> {
+        let r = self
+            .client
+            .query_one(
+                "WITH o AS (SELECT id FROM links WHERE id = $1 AND owner = $2), \
+                 d AS (DELETE FROM passcode_failures WHERE link_id IN (SELECT id FROM o)) SELECT COUNT(*) FROM o",
+                &[&id, &owner],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0) > 0)
     }
 
     async fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> DbResult<()> {

@@ -171,24 +171,63 @@ impl Store for SqliteStore {
         Ok(n > 0)
     }
 
-    async fn reserve_attempt(&self, id: &str) -> DbResult<Option<i64>> {
-        self.with(|c| {
-            c.query_row(
-                "UPDATE links SET attempts_used = attempts_used + 1 WHERE id = ?1 AND attempts_used < max_attempts RETURNING attempts_used",
-                [id],
-                |r| r.get(0),
+    async fn reserve_attempt(
+        &self,
+        id: &str,
+        client: &str,
+        max: i64,
+        now: i64,
+    ) -> DbResult<Result<i64, i64>> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        let (failures, until): (i64, i64) = tx
+            .query_row(
+                "SELECT failures, blocked_until FROM passcode_failures WHERE link_id = ?1 AND client = ?2",
+                params![id, client],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()
+            .optional()?
+            .unwrap_or((0, 0));
+        if until > now {
+            return Ok(Err(until));
+        }
+        let failures = failures + 1;
+        let until = if failures >= max { now + backoff_ms(failures - max) } else { 0 };
+        tx.execute(
+            "INSERT INTO passcode_failures(link_id, client, failures, blocked_until) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (link_id, client) DO UPDATE SET failures = excluded.failures, blocked_until = excluded.blocked_until",
+            params![id, client, failures, until],
+        )?;
+        tx.commit()?;
+        Ok(Ok(failures))
+    }
+
+    async fn release_attempt(&self, id: &str, client: &str) -> DbResult<()> {
+        self.with(|c| {
+            c.execute("DELETE FROM passcode_failures WHERE link_id = ?1 AND client = ?2", params![id, client])
+                .map(|_| ())
         })
     }
 
-    async fn release_attempt(&self, id: &str) -> DbResult<()> {
+    async fn client_attempts(&self, id: &str, client: &str) -> DbResult<(i64, i64)> {
         self.with(|c| {
-            c.execute(
-                "UPDATE links SET attempts_used = attempts_used - 1 WHERE id = ?1 AND attempts_used > 0",
-                [id],
+            c.query_row(
+                "SELECT failures, blocked_until FROM passcode_failures WHERE link_id = ?1 AND client = ?2",
+                params![id, client],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .map(|_| ())
+            .optional()
+            .map(|r| r.unwrap_or((0, 0)))
+        })
+    }
+
+    async fn reset_attempts(&self, owner: &str, id: &str) -> DbResult<bool> {
+        self.with(|c| {
+            if !Self::owns(c, owner, id)? {
+                return Ok(false);
+            }
+            c.execute("DELETE FROM passcode_failures WHERE link_id = ?1", [id])?;
+            Ok(true)
         })
     }
 

@@ -76,7 +76,7 @@ pub fn start_on_opts(backend: Backend, dir: tempfile::TempDir, opts: phr_relay::
             let addr = listener.local_addr().unwrap();
             let app = phr_relay::app(b, opts).await.unwrap();
             tx.send(format!("http://{addr}")).unwrap();
-            axum::serve(listener, app)
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = stop_rx.await;
                 })
