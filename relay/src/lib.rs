@@ -90,6 +90,27 @@ pub struct Options {
     pub link_quota: Option<u64>,
     /// Bytes of ops and snapshot a sync account may keep (default [`limits::DEFAULT_SYNC_QUOTA`]).
     pub sync_quota: Option<u64>,
+    /// How often expired links' content is deleted (default [`SWEEP_INTERVAL`]; also at start).
+    pub sweep_interval: Option<std::time::Duration>,
+}
+
+/// How often the sweeper deletes expired links' content.
+pub const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Deletes expired links' content at start and every `every` while the relay's state lives
+/// (it holds only a weak reference, so the relay's storage closes when serving stops).
+async fn sweeper<S: Store>(state: std::sync::Weak<AppState<S>>, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await; // the first tick is immediate: a sweep at start
+        let Some(st) = state.upgrade() else { return };
+        match st.store.sweep_expired(now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => log::info!("sweeper: deleted the content of {n} expired links"),
+            Err(e) => log::error!("sweeper: {e}"),
+        }
+    }
 }
 
 impl Options {
@@ -668,12 +689,14 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
         opts.rate_per_minute.unwrap_or(limits::DEFAULT_RATE_PER_MINUTE),
         opts.rate_burst.unwrap_or(limits::DEFAULT_RATE_BURST),
     );
+    let every = opts.sweep_interval.unwrap_or(SWEEP_INTERVAL);
     let state = Arc::new(AppState {
         store,
         opts,
         ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k),
         rates,
     });
+    tokio::spawn(sweeper(Arc::downgrade(&state), every));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/view", get(|| async { page("text/html; charset=utf-8", VIEWER_HTML) }))

@@ -89,6 +89,7 @@ async fn main() -> ExitCode {
         rate_burst: args.rate_burst,
         link_quota: args.link_quota_mb.map(|m| m * 1024 * 1024),
         sync_quota: args.sync_quota_mb.map(|m| m * 1024 * 1024),
+        ..Options::default()
     };
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(l) => l,

@@ -61,6 +61,21 @@ impl Store for PgStore {
         Ok(n == 1)
     }
 
+    async fn sweep_expired(&self, now_ms: i64) -> DbResult<u64> {
+        let r = self
+            .client
+            .query_one(
+                "WITH u AS (UPDATE links SET status = 'expired' \
+                   WHERE status = 'active' AND exp IS NOT NULL AND exp * 1000 <= $1::bigint RETURNING id), \
+                 f AS (DELETE FROM files WHERE link_id IN (SELECT id FROM u)), \
+                 p AS (DELETE FROM passcode_failures WHERE link_id IN (SELECT id FROM u)) \
+                 SELECT COUNT(*) FROM u",
+                &[&now_ms],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0).max(0) as u64)
+    }
+
     async fn owner_bytes(&self, owner: &str, except: Option<&str>) -> DbResult<u64> {
         let r = self
             .client

@@ -52,6 +52,28 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn sweep_expired(&self, now_ms: i64) -> DbResult<u64> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        let ids: Vec<String> = {
+            let mut s = tx.prepare(
+                "UPDATE links SET status = 'expired' WHERE status = 'active' AND exp IS NOT NULL AND exp * 1000 <= ?1 RETURNING id",
+            )?;
+            let rows = s.query_map([now_ms], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for id in &ids {
+            tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
+            tx.execute("DELETE FROM passcode_failures WHERE link_id = ?1", [id])?;
+        }
+        tx.commit()?;
+        if !ids.is_empty() {
+            // As on revoke: secure_delete zeroes the freed pages; checkpointing drops the WAL's copies.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(ids.len() as u64)
+    }
+
     async fn owner_bytes(&self, owner: &str, except: Option<&str>) -> DbResult<u64> {
         let n: i64 = self.with(|c| {
             c.query_row(

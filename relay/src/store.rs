@@ -92,6 +92,10 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         after: i64,
     ) -> impl Future<Output = DbResult<Option<Vec<ReplyRow>>>> + Send;
+    /// Marks every active link whose expiry is at or before `now_ms` `expired` and deletes
+    /// its files and passcode counters (its log and replies stay for the owner). Returns the
+    /// links expired.
+    fn sweep_expired(&self, now_ms: i64) -> impl Future<Output = DbResult<u64>> + Send;
     /// Bytes of ciphertext (and content types) in the owner's active links, leaving out the
     /// link `except` (whose files are being replaced).
     fn owner_bytes(&self, owner: &str, except: Option<&str>) -> impl Future<Output = DbResult<u64>> + Send;

@@ -24,6 +24,18 @@ pub struct Running {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+impl Running {
+    /// Stops serving, keeping the storage (and the folder) for another instance.
+    pub fn stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         if let Some(s) = self.stop.take() {
