@@ -34,6 +34,7 @@ pub mod limits;
 pub mod migrate;
 pub mod postgres;
 mod postgres_sync;
+pub mod request_log;
 pub mod sqlite;
 mod sqlite_sync;
 pub mod store;
@@ -107,8 +108,8 @@ async fn sweeper<S: Store>(state: std::sync::Weak<AppState<S>>, every: std::time
         let Some(st) = state.upgrade() else { return };
         match st.store.sweep_expired(now_ms()).await {
             Ok(0) => {}
-            Ok(n) => log::info!("sweeper: deleted the content of {n} expired links"),
-            Err(e) => log::error!("sweeper: {e}"),
+            Ok(n) => tracing::info!("sweeper: deleted the content of {n} expired links"),
+            Err(e) => tracing::error!("sweeper: {e}"),
         }
     }
 }
@@ -212,7 +213,7 @@ fn random_id() -> String {
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
-    log::error!("store error: {e}");
+    tracing::error!("store error: {e}");
     err(StatusCode::INTERNAL_SERVER_ERROR, "storage")
 }
 
@@ -487,7 +488,7 @@ async fn gate<S: Store>(
     let now = now_ms();
     let refuse = |outcome: &'static str| async move {
         if let Err(e) = st.store.log(id, now, recipient, outcome).await {
-            log::error!("access log: {e}");
+            tracing::error!("access log: {e}");
         }
         err(StatusCode::NOT_FOUND, outcome)
     };
@@ -716,6 +717,7 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
             Arc::new(limits::BodyBudget::default()),
             limits::bound_body,
         ))
+        .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }
 

@@ -75,9 +75,20 @@ fn say(msg: &str) {
     let _ = writeln!(std::io::stderr(), "phr-relay: {msg}");
 }
 
+/// Structured logs to stderr: `RUST_LOG` filters them (default `info`: one line per request,
+/// the sweeper, storage errors). Request bodies and values are never logged (`request_log`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init().is_err() {
+        say("logging was already set up");
+    }
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> ExitCode {
     let Command::Serve(args) = Cli::parse().command;
+    init_logs();
     let backend = match args.postgres {
         Some(url) => Backend::Postgres { url, schema: None },
         None => Backend::Sqlite(args.db),
@@ -98,7 +109,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    say(&format!("listening on http://{}", args.listen));
+    tracing::info!("listening on http://{}", args.listen);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -16,7 +16,7 @@ impl PgStore {
         let (mut client, conn) = tokio_postgres::connect(url, NoTls).await?;
         tokio::spawn(async move {
             if let Err(e) = conn.await {
-                log::error!("postgres connection ended: {e}");
+                tracing::error!("postgres connection ended: {e}");
             }
         });
         if let Some(s) = schema {
