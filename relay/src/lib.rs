@@ -93,6 +93,9 @@ pub struct Options {
     pub sync_quota: Option<u64>,
     /// How often expired links' content is deleted (default [`SWEEP_INTERVAL`]; also at start).
     pub sweep_interval: Option<std::time::Duration>,
+    /// SQLite only: the most pages the database may grow to (`PRAGMA max_page_count`), a
+    /// full disk on demand for tests; None leaves SQLite's own limit.
+    pub sqlite_max_pages: Option<u64>,
 }
 
 /// How often the sweeper deletes expired links' content.
@@ -724,7 +727,13 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
 /// The relay's routes over the chosen backend.
 pub async fn app(backend: Backend, opts: Options) -> store::DbResult<Router> {
     Ok(match backend {
-        Backend::Sqlite(path) => router(sqlite::SqliteStore::open(&path)?, opts),
+        Backend::Sqlite(path) => {
+            let store = sqlite::SqliteStore::open(&path)?;
+            if let Some(pages) = opts.sqlite_max_pages {
+                store.set_max_pages(pages)?;
+            }
+            router(store, opts)
+        }
         Backend::Postgres { url, schema } => {
             router(postgres::PgStore::connect(&url, schema.as_deref()).await?, opts)
         }

@@ -27,6 +27,11 @@ impl SqliteStore {
         Ok(Self { conn: Mutex::new(conn) })
     }
 
+    /// Caps the database's size in pages (a full disk, for fault tests).
+    pub fn set_max_pages(&self, pages: u64) -> DbResult<()> {
+        self.with(|c| c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(())))
+    }
+
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> DbResult<T> {
         let c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         Ok(f(&c)?)

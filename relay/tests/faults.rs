@@ -111,3 +111,40 @@ fn postgres_restarted_mid_push_loses_nothing() {
     assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
     assert_eq!(a.sync_counts().unwrap().1, 0, "nothing left unsent");
 }
+
+/// A full disk under SQLite (`max_page_count`): pushes fail with 500 and nothing is taken
+/// half-way; once there is room again, the same client's retries deliver everything.
+#[test]
+fn sqlite_disk_full_then_freed_loses_nothing() {
+    use phr_relay::Options;
+    let opts = Options { sqlite_max_pages: Some(120), ..Default::default() };
+    let mut r = common::start_opts(Which::Sqlite, opts).unwrap();
+    let a = Record::create(&r.dir.path().join("a/record.phr"), &ks()).unwrap();
+    devices::start(&a, &r.base, "phone", retry()).unwrap();
+    let b = join(&a, &r.dir.path().join("b/record.phr"));
+    let long = "x".repeat(300);
+    for i in 0..1500 {
+        a.add_entry("conditions", condition(&format!("c{i} {long}")), Provenance::User).unwrap();
+    }
+    let err = sync(&a).expect_err("the relay's disk is full");
+    println!("while full: {err}");
+    assert!(a.sync_counts().unwrap().1 > 0, "what the relay could not store is still waiting to be sent");
+    // More room (the same file, no cap): the client just syncs again.
+    r.stop();
+    let freed = common::start_on_opts(r.backend.clone(), tempfile::tempdir().unwrap(), Options::default());
+    let again = |rec: &Record| {
+        let relay = phr_core::sync::HttpSyncRelay::new(
+            &freed.base,
+            &SyncState::require(rec).unwrap().account,
+            SyncState::require(rec).unwrap().signing_key().unwrap(),
+            retry(),
+        )
+        .unwrap();
+        phr_core::sync::sync(rec, &relay, &NoProgress, &CancelToken::new(), SyncOptions::default()).unwrap()
+    };
+    again(&a);
+    again(&b);
+    assert_eq!(count(&b), 1500, "every change reached the other device");
+    assert_eq!(a.sync_counts().unwrap().1, 0);
+    assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
+}
