@@ -148,3 +148,78 @@ fn sqlite_disk_full_then_freed_loses_nothing() {
     assert_eq!(a.sync_counts().unwrap().1, 0);
     assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
 }
+
+/// The relay killed (SIGKILL) while a snapshot upload is half sent: on restart its storage is
+/// intact (integrity check), no half snapshot is stored, the log is whole, and the client's
+/// retry stores the snapshot.
+#[test]
+fn relay_killed_mid_snapshot_keeps_its_storage_whole() {
+    use common::process::{spawn, spawn_at};
+    use data_encoding::BASE64URL_NOPAD;
+    use serde_json::json;
+    use std::io::Write;
+    let relay = spawn(&[], &[], std::process::Stdio::null());
+    let addr = relay.addr.clone();
+    let base = format!("http://{addr}");
+    let dev = common::Signer::new();
+    let account = format!("acct-kill-{}", common::uuid_hex());
+    let xkey = BASE64URL_NOPAD.encode(&[3u8; 32]);
+    assert_eq!(
+        dev.call(
+            &base,
+            "POST",
+            &format!("/sync/{account}/devices"),
+            Some(json!({"device": dev.id(), "xkey": xkey}))
+        )
+        .0,
+        201
+    );
+    let ops: Vec<_> = (0..50)
+        .map(|i| json!({"id": format!("op{i}"), "blob": BASE64URL_NOPAD.encode(&[i as u8; 100])}))
+        .collect();
+    assert_eq!(
+        dev.call(&base, "POST", &format!("/sync/{account}/ops"), Some(json!({"epoch": 0, "ops": ops}))).0,
+        200
+    );
+
+    // A signed 8 MB snapshot, of which only half reaches the relay before it dies.
+    let path = format!("/sync/{account}/snapshot");
+    let body = serde_json::to_vec(
+        &json!({"upto": 50, "epoch": 0, "blob": BASE64URL_NOPAD.encode(&vec![7u8; 6 << 20])}),
+    )
+    .unwrap();
+    let h = phr_relay_protocol::sign(&dev.key, "PUT", &path, phr_relay_protocol::request_time_ms(), &body);
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    let mut head = format!(
+        "PUT {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in h.pairs() {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&body[..body.len() / 2]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let dir = relay.kill();
+    drop(s);
+
+    let db = dir.path().join("relay.sqlite");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+    }
+    let relay = spawn_at(dir, &addr, &[], &[], std::process::Stdio::null());
+    let (st, v, _) = dev.call(&base, "GET", &path, None);
+    assert_eq!((st, v["error"].as_str()), (404, Some("no_snapshot")), "no half snapshot: {v}");
+    let (st, v, _) = dev.call(&base, "GET", &format!("/sync/{account}/ops?after=0"), None);
+    assert_eq!(st, 200);
+    assert_eq!(v["ops"].as_array().unwrap().len(), 50, "the log is whole");
+    // The client sends it again (a new signature: each is accepted once).
+    let (st, v, _) = dev.call(&base, "PUT", &path, Some(serde_json::from_slice(&body).unwrap()));
+    assert_eq!(st, 200, "{v}");
+    let (st, v, _) = dev.call(&base, "GET", &path, None);
+    assert_eq!((st, v["upto"].as_i64()), (200, Some(50)));
+    drop(relay);
+}

@@ -32,8 +32,19 @@ pub fn spawn(extra: &[&str], env: &[(&str, &str)], stderr: Stdio) -> RelayProces
 }
 
 pub fn spawn_in(dir: tempfile::TempDir, extra: &[&str], env: &[(&str, &str)], stderr: Stdio) -> RelayProcess {
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{}", free_port());
+    spawn_at(dir, &addr, extra, env, stderr)
+}
+
+/// [`spawn_in`] on a given address (a relay started again where its clients expect it).
+pub fn spawn_at(
+    dir: tempfile::TempDir,
+    addr: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> RelayProcess {
+    let addr = addr.to_string();
     let db = dir.path().join("relay.sqlite");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_phr-relay"));
     cmd.args(["serve", "--listen", &addr, "--db", db.to_str().unwrap()])
@@ -57,6 +68,13 @@ pub fn spawn_in(dir: tempfile::TempDir, extra: &[&str], env: &[(&str, &str)], st
 }
 
 impl RelayProcess {
+    /// Kills the process (SIGKILL) and hands back its folder.
+    pub fn kill(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
+    }
+
     /// Peak resident memory so far (VmHWM), in bytes.
     pub fn peak_rss(&self) -> u64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
