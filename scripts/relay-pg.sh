@@ -2,6 +2,7 @@
 # Starts (or stops) a throwaway PostgreSQL cluster on 127.0.0.1 for the relay's tests.
 #   eval "$(scripts/relay-pg.sh start)"   # exports PHR_TEST_PG and PHR_PG_DIR
 #   scripts/relay-pg.sh stop "$PHR_PG_DIR"
+#   scripts/relay-pg.sh restart "$PHR_PG_DIR"   # fault injection: drops every connection
 # initdb refuses to run as root, so as root the cluster runs as the `postgres` user
 # (created by Debian's package), else as `nobody`.
 set -euo pipefail
@@ -33,5 +34,10 @@ case "$cmd" in
     run_as "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+  restart)
+    # Fault injection (relay/tests/faults.rs): connections drop, the data stays.
+    dir=${2:?give the PHR_PG_DIR}
+    run_as "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -m fast restart >/dev/null
+    ;;
+  *) echo "usage: $0 start|stop|restart DIR" >&2; exit 2 ;;
 esac

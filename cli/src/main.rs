@@ -281,7 +281,22 @@ enum SampleCmd {
 
 type CliResult = Result<(), String>;
 
+/// The core's log lines (a schema migration, a Strava rate-limit wait) go to stderr through
+/// `tracing`; `RUST_LOG` filters them (default `info`). The core never logs record values.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second set-up cannot happen in this binary; if it did, the first one stands.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
 fn main() -> ExitCode {
+    init_logs();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

@@ -92,6 +92,9 @@ pub fn sync(record: &Record, json_out: bool) -> Result<(), String> {
         for c in &report.conflicts {
             outln!("{}", conflict_line(c));
         }
+        for d in &report.damaged {
+            outln!("{d}.");
+        }
     }
     Ok(())
 }

@@ -134,6 +134,40 @@ pub struct Verified {
     pub time_ms: i64,
 }
 
+/// Signature headers that are well formed and in time; the signature is not checked yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prechecked<'a> {
+    pub owner: &'a str,
+    pub time_ms: i64,
+    pub key: Vec<u8>,
+    pub sig: Vec<u8>,
+}
+
+/// Everything [`verify`] checks that needs only the headers (presence, time window, the
+/// encodings), so a server can refuse an unsigned request before reading its body; same
+/// errors, in the same order.
+pub fn precheck<'a>(
+    owner: Option<&'a str>,
+    time: Option<&str>,
+    sig: Option<&str>,
+    now_ms: i64,
+) -> Result<Prechecked<'a>, VerifyError> {
+    let (Some(owner), Some(time), Some(sig)) = (owner, time, sig) else {
+        return Err(VerifyError::SignatureRequired);
+    };
+    let time_ms: i64 = time.parse().map_err(|_| VerifyError::BadTime)?;
+    if now_ms.saturating_sub(time_ms).saturating_abs() > MAX_SKEW_MS {
+        return Err(VerifyError::Stale);
+    }
+    let key = BASE64URL_NOPAD.decode(owner.as_bytes()).map_err(|_| VerifyError::BadOwner)?;
+    let sig = BASE64URL_NOPAD.decode(sig.as_bytes()).map_err(|_| VerifyError::BadSignature)?;
+    // Ed25519: 32-byte keys, 64-byte signatures; ring would refuse other lengths as a bad signature.
+    if key.len() != 32 || sig.len() != 64 {
+        return Err(VerifyError::BadSignature);
+    }
+    Ok(Prechecked { owner, time_ms, key, sig })
+}
+
 /// Checks a signed request's headers (as received; `None` when absent) against the
 /// request and the verifier's clock `now_ms`.
 pub fn verify(
@@ -145,15 +179,7 @@ pub fn verify(
     body: &[u8],
     now_ms: i64,
 ) -> Result<Verified, VerifyError> {
-    let (Some(owner), Some(time), Some(sig)) = (owner, time, sig) else {
-        return Err(VerifyError::SignatureRequired);
-    };
-    let time_ms: i64 = time.parse().map_err(|_| VerifyError::BadTime)?;
-    if now_ms.saturating_sub(time_ms).saturating_abs() > MAX_SKEW_MS {
-        return Err(VerifyError::Stale);
-    }
-    let key = BASE64URL_NOPAD.decode(owner.as_bytes()).map_err(|_| VerifyError::BadOwner)?;
-    let sig = BASE64URL_NOPAD.decode(sig.as_bytes()).map_err(|_| VerifyError::BadSignature)?;
+    let Prechecked { owner, time_ms, key, sig } = precheck(owner, time, sig, now_ms)?;
     UnparsedPublicKey::new(&ED25519, &key)
         .verify(&signing_input(method, path_and_query, time_ms, body), &sig)
         .map_err(|_| VerifyError::BadSignature)?;

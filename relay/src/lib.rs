@@ -20,14 +20,21 @@
 //!   `PUT /sync/pair/{slot}/hello|welcome`, `GET /sync/pair/{slot}` the pairing mailbox
 //!   (see [`sync_routes`])
 //!
-//! Status codes follow the SHL spec: an inactive link (unknown, revoked, expired, or
-//! disabled after too many wrong passcodes) answers 404, with a JSON `error` saying
-//! which so the viewer can tell the clinician; a wrong passcode answers 401 with
-//! `remainingAttempts`.
+//! - `DELETE /api/links/{id}/lockout` owner: forget every client's wrong passcodes (signed)
+//!
+//! Status codes follow the SHL spec: an inactive link (unknown, revoked, expired) answers
+//! 404, with a JSON `error` saying which so the viewer can tell the clinician; a wrong
+//! passcode answers 401 with `remainingAttempts` (for that client address). After
+//! `max_attempts` wrong passcodes a client address waits (429 `too_many_attempts`,
+//! `retryAfter` seconds: one minute, doubling per further failure, at most a day); the link
+//! itself is never locked, so a stranger's guesses cannot keep the recipient out.
 
+pub mod jwe;
+pub mod limits;
 pub mod migrate;
 pub mod postgres;
 mod postgres_sync;
+pub mod request_log;
 pub mod sqlite;
 mod sqlite_sync;
 pub mod store;
@@ -58,7 +65,6 @@ const PBKDF2_ROUNDS: NonZeroU32 = match NonZeroU32::new(100_000) {
 };
 /// How far an owner's request time may be from the relay's clock.
 pub use phr_relay_protocol::MAX_SKEW_MS;
-const MAX_LINK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Where the relay keeps its data.
 #[derive(Clone, Debug)]
@@ -77,12 +83,54 @@ pub struct Options {
     pub public_url: Option<String>,
     /// How long a sync pairing slot lives (default [`sync_routes::PAIRING_TTL`], 10 minutes).
     pub pairing_ttl: Option<std::time::Duration>,
+    /// Signed requests per key and minute, sustained (default [`limits::DEFAULT_RATE_PER_MINUTE`]).
+    pub rate_per_minute: Option<u32>,
+    /// Signed requests per key at once (default [`limits::DEFAULT_RATE_BURST`]).
+    pub rate_burst: Option<u32>,
+    /// Bytes of ciphertext an owner key may keep in active links (default [`limits::DEFAULT_LINK_QUOTA`]).
+    pub link_quota: Option<u64>,
+    /// Bytes of ops and snapshot a sync account may keep (default [`limits::DEFAULT_SYNC_QUOTA`]).
+    pub sync_quota: Option<u64>,
+    /// How often expired links' content is deleted (default [`SWEEP_INTERVAL`]; also at start).
+    pub sweep_interval: Option<std::time::Duration>,
+    /// SQLite only: the most pages the database may grow to (`PRAGMA max_page_count`), a
+    /// full disk on demand for tests; None leaves SQLite's own limit.
+    pub sqlite_max_pages: Option<u64>,
+}
+
+/// How often the sweeper deletes expired links' content.
+pub const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Deletes expired links' content at start and every `every` while the relay's state lives
+/// (it holds only a weak reference, so the relay's storage closes when serving stops).
+async fn sweeper<S: Store>(state: std::sync::Weak<AppState<S>>, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await; // the first tick is immediate: a sweep at start
+        let Some(st) = state.upgrade() else { return };
+        match st.store.sweep_expired(now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("sweeper: deleted the content of {n} expired links"),
+            Err(e) => tracing::error!("sweeper: {e}"),
+        }
+    }
+}
+
+impl Options {
+    pub(crate) fn link_quota(&self) -> u64 {
+        self.link_quota.unwrap_or(limits::DEFAULT_LINK_QUOTA)
+    }
+    pub(crate) fn sync_quota(&self) -> u64 {
+        self.sync_quota.unwrap_or(limits::DEFAULT_SYNC_QUOTA)
+    }
 }
 
 struct AppState<S> {
     store: S,
     opts: Options,
     ticket_key: ring::hmac::Key,
+    rates: limits::RateLimiter,
 }
 
 fn now_ms() -> i64 {
@@ -135,6 +183,14 @@ pub(crate) async fn authenticate_once<S: Store>(
     body: &[u8],
 ) -> Result<String, Response> {
     let owner = authenticate(headers, method, uri, body)?;
+    // Counted only once the signature holds, so nobody can spend another key's requests.
+    if let Err(wait) = st.rates.take(&owner) {
+        let mut r = err(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(r);
+    }
     let sig = headers.get("x-phr-sig").map(|v| v.as_bytes()).unwrap_or_default();
     let id = HEXLOWER.encode(ring::digest::digest(&ring::digest::SHA256, sig).as_ref());
     let time: i64 = headers
@@ -160,15 +216,33 @@ fn random_id() -> String {
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
-    log::error!("store error: {e}");
+    tracing::error!("store error: {e}");
     err(StatusCode::INTERNAL_SERVER_ERROR, "storage")
 }
 
 /// `(content type, JWE)` as stored, or None unless there is at least one file and every
-/// one is a compact JWE (five parts): the relay checks the shape, never the content.
+/// one is shaped like an SHL compact JWE ([`jwe::is_compact_jwe`]): the relay checks the
+/// shape, never the content.
 fn stored_files(files: Vec<NewFile>) -> Option<Vec<(String, String)>> {
-    let ok = !files.is_empty() && files.iter().all(|f| f.jwe.split('.').count() == 5);
+    let ok = !files.is_empty() && files.iter().all(|f| jwe::is_compact_jwe(&f.jwe));
     ok.then(|| files.into_iter().map(|f| (f.content_type, f.jwe)).collect())
+}
+
+/// Refuses files that would take the owner's stored ciphertext over the quota (the files of
+/// `replacing`, when given, are about to go).
+async fn check_link_quota<S: Store>(
+    st: &AppState<S>,
+    owner: &str,
+    replacing: Option<&str>,
+    files: &[(String, String)],
+) -> Result<(), Response> {
+    let adding: u64 = files.iter().map(|(ct, j)| (ct.len() + j.len()) as u64).sum();
+    let used = st.store.owner_bytes(owner, replacing).await.map_err(internal)?;
+    let quota = st.opts.link_quota();
+    if used.saturating_add(adding) > quota {
+        return Err(limits::over_quota(used, adding, quota));
+    }
+    Ok(())
 }
 
 async fn create_link<S: Store>(
@@ -190,6 +264,9 @@ async fn create_link<S: Store>(
     };
     if req.exp.is_some_and(|e| e * 1000 <= now_ms()) {
         return err(StatusCode::BAD_REQUEST, "already_expired");
+    }
+    if let Err(r) = check_link_quota(&st, &owner, None, &files).await {
+        return r;
     }
     if req.flag.contains('U')
         || req.flag.contains('P') != req.passcode.is_some()
@@ -272,6 +349,9 @@ async fn replace_link_files<S: Store>(
     let Some(files) = stored_files(req.files) else {
         return err(StatusCode::BAD_REQUEST, "files_must_be_compact_jwe");
     };
+    if let Err(r) = check_link_quota(&st, &owner, Some(&id), &files).await {
+        return r;
+    }
     match st.store.replace_files(&owner, &id, &files).await {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         // Another owner's link, a revoked or an unknown one all look the same.
@@ -302,6 +382,25 @@ async fn revoke_link<S: Store>(
 #[derive(Deserialize)]
 struct After {
     after: Option<i64>,
+}
+
+/// The owner lets every client try its passcode again.
+async fn reset_lockout<S: Store>(
+    State(st): State<Arc<AppState<S>>>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let owner = match authenticate_once(&st, &headers, &method, &uri, b"").await {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match st.store.reset_attempts(&owner, &id).await {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
 }
 
 async fn link_log<S: Store>(
@@ -350,12 +449,39 @@ struct ManifestRequest {
     embedded_length_max: Option<usize>,
 }
 
+/// Who is guessing, for the passcode back-off: the client's IP address (an IPv6 client by
+/// its /64, which one host can fill), or one shared name when the server does not know it.
+fn client_of(peer: Option<&axum::extract::ConnectInfo<std::net::SocketAddr>>) -> String {
+    match peer.map(|p| p.0.ip()) {
+        Some(std::net::IpAddr::V4(a)) => a.to_string(),
+        Some(std::net::IpAddr::V6(a)) => {
+            let s = a.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        None => "unknown".into(),
+    }
+}
+
+type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+fn too_many_attempts(blocked_until: i64) -> Response {
+    let secs = ((blocked_until - now_ms()).max(0) + 999) / 1000;
+    let mut r =
+        (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": "too_many_attempts", "retryAfter": secs})))
+            .into_response();
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
 /// The SHL access rules shared by the manifest request and replies. Logs refusals.
 async fn gate<S: Store>(
     st: &AppState<S>,
     id: &str,
     recipient: &str,
     passcode: Option<SecretString>,
+    client: &str,
 ) -> Result<LinkRow, Response> {
     let link = match st.store.link(id).await {
         Ok(Some(l)) => l,
@@ -365,7 +491,7 @@ async fn gate<S: Store>(
     let now = now_ms();
     let refuse = |outcome: &'static str| async move {
         if let Err(e) = st.store.log(id, now, recipient, outcome).await {
-            log::error!("access log: {e}");
+            tracing::error!("access log: {e}");
         }
         err(StatusCode::NOT_FOUND, outcome)
     };
@@ -376,16 +502,22 @@ async fn gate<S: Store>(
         return Err(refuse("expired").await);
     }
     if let (Some(salt), Some(hash)) = (link.pass_salt.clone(), link.pass_hash.clone()) {
-        if link.attempts_used >= link.max_attempts {
-            return Err(refuse("locked").await);
-        }
         let Some(p) = passcode else {
-            return Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "passcode_required", "remainingAttempts": link.max_attempts - link.attempts_used}))).into_response());
+            let (failures, until) = st.store.client_attempts(id, client).await.map_err(internal)?;
+            if until > now {
+                return Err(too_many_attempts(until));
+            }
+            let left = (link.max_attempts - failures).max(1);
+            return Err((
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": "passcode_required", "remainingAttempts": left})),
+            )
+                .into_response());
         };
         // Take the attempt before checking, so parallel guesses can never exceed the limit.
-        let used = match st.store.reserve_attempt(id).await {
-            Ok(Some(u)) => u,
-            Ok(None) => return Err(refuse("locked").await),
+        let used = match st.store.reserve_attempt(id, client, link.max_attempts, now).await {
+            Ok(Ok(u)) => u,
+            Ok(Err(until)) => return Err(too_many_attempts(until)),
             Err(e) => return Err(internal(e)),
         };
         let ok = tokio::task::spawn_blocking(move || {
@@ -402,7 +534,7 @@ async fn gate<S: Store>(
         .await
         .unwrap_or(false);
         if ok {
-            if let Err(e) = st.store.release_attempt(id).await {
+            if let Err(e) = st.store.release_attempt(id, client).await {
                 return Err(internal(e));
             }
         } else {
@@ -430,6 +562,7 @@ fn ticket(st: &AppState<impl Store>, id: &str, n: usize, exp: i64) -> String {
 async fn manifest<S: Store>(
     State(st): State<Arc<AppState<S>>>,
     Path(id): Path<String>,
+    peer: Peer,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -437,7 +570,8 @@ async fn manifest<S: Store>(
         return cors(err(StatusCode::BAD_REQUEST, "recipient_required"));
     };
     let recipient = clean_recipient(&req.recipient);
-    let link = match gate(&st, &id, &recipient, req.passcode).await {
+    let client = client_of(peer.as_ref().map(|p| &p.0));
+    let link = match gate(&st, &id, &recipient, req.passcode, &client).await {
         Ok(l) => l,
         Err(r) => return cors(r),
     };
@@ -505,16 +639,18 @@ struct ReplyRequest {
 async fn reply<S: Store>(
     State(st): State<Arc<AppState<S>>>,
     Path(id): Path<String>,
+    peer: Peer,
     body: Bytes,
 ) -> Response {
     let Ok(req) = serde_json::from_slice::<ReplyRequest>(&body) else {
         return cors(err(StatusCode::BAD_REQUEST, "bad_json"));
     };
-    if req.jwe.split('.').count() != 5 || req.jwe.len() > 256 * 1024 {
+    if !jwe::is_compact_jwe(&req.jwe) || req.jwe.len() > 256 * 1024 {
         return cors(err(StatusCode::BAD_REQUEST, "reply_must_be_compact_jwe"));
     }
     let recipient = clean_recipient(&req.recipient);
-    if let Err(r) = gate(&st, &id, &recipient, req.passcode).await {
+    let client = client_of(peer.as_ref().map(|p| &p.0));
+    if let Err(r) = gate(&st, &id, &recipient, req.passcode, &client).await {
         return cors(r);
     }
     let now = now_ms();
@@ -553,8 +689,18 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
     let mut k = [0u8; 32];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k)
         .expect("system random generator");
-    let state =
-        Arc::new(AppState { store, opts, ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k) });
+    let rates = limits::RateLimiter::new(
+        opts.rate_per_minute.unwrap_or(limits::DEFAULT_RATE_PER_MINUTE),
+        opts.rate_burst.unwrap_or(limits::DEFAULT_RATE_BURST),
+    );
+    let every = opts.sweep_interval.unwrap_or(SWEEP_INTERVAL);
+    let state = Arc::new(AppState {
+        store,
+        opts,
+        ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k),
+        rates,
+    });
+    tokio::spawn(sweeper(Arc::downgrade(&state), every));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/view", get(|| async { page("text/html; charset=utf-8", VIEWER_HTML) }))
@@ -566,16 +712,28 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
         .route("/api/links/{id}", axum::routing::delete(revoke_link::<S>))
         .route("/api/links/{id}/files", axum::routing::put(replace_link_files::<S>))
         .route("/api/links/{id}/log", get(link_log::<S>))
+        .route("/api/links/{id}/lockout", axum::routing::delete(reset_lockout::<S>))
         .route("/api/links/{id}/replies", get(link_replies::<S>))
         .merge(sync_routes::routes::<S>())
-        .layer(DefaultBodyLimit::max(MAX_LINK_BYTES))
+        .layer(DefaultBodyLimit::max(limits::MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(limits::BodyBudget::default()),
+            limits::bound_body,
+        ))
+        .layer(axum::middleware::from_fn(request_log::log_request))
         .with_state(state)
 }
 
 /// The relay's routes over the chosen backend.
 pub async fn app(backend: Backend, opts: Options) -> store::DbResult<Router> {
     Ok(match backend {
-        Backend::Sqlite(path) => router(sqlite::SqliteStore::open(&path)?, opts),
+        Backend::Sqlite(path) => {
+            let store = sqlite::SqliteStore::open(&path)?;
+            if let Some(pages) = opts.sqlite_max_pages {
+                store.set_max_pages(pages)?;
+            }
+            router(store, opts)
+        }
         Backend::Postgres { url, schema } => {
             router(postgres::PgStore::connect(&url, schema.as_deref()).await?, opts)
         }
@@ -590,6 +748,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> store::DbResult<()> {
     let app = app(backend, opts).await?;
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    // The peer address feeds the passcode back-off (per client, not per link).
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

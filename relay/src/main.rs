@@ -17,6 +17,10 @@ Options of `phr-relay serve` (each also from its environment variable):
   --postgres URL       PostgreSQL instead of SQLite, for several instances (PHR_RELAY_POSTGRES)
   --public-url URL     base URL handed to viewers (default: from the Host header; PHR_RELAY_PUBLIC_URL)
   --pairing-ttl SECONDS  how long a device-pairing slot lives (default 600)
+  --rate-per-minute N  signed requests per key and minute (default 1200; PHR_RELAY_RATE_PER_MINUTE)
+  --rate-burst N       signed requests per key at once (default 300; PHR_RELAY_RATE_BURST)
+  --link-quota-mb MB   ciphertext an owner key may keep in active links (default 64; PHR_RELAY_LINK_QUOTA_MB)
+  --sync-quota-mb MB   ops and snapshot a sync account may keep (default 1024; PHR_RELAY_SYNC_QUOTA_MB)
 Example: phr-relay serve --listen 0.0.0.0:8787 --db /var/lib/phr/relay.sqlite";
 
 #[derive(Parser, Debug)]
@@ -52,6 +56,18 @@ struct Serve {
     /// How long a device-pairing slot lives, in seconds (default 600).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pairing_ttl: Option<u64>,
+    /// Signed requests per key and minute, sustained (default 1200).
+    #[arg(long, value_name = "N", env = "PHR_RELAY_RATE_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_per_minute: Option<u32>,
+    /// Signed requests per key at once, before the per-minute rate applies (default 300).
+    #[arg(long, value_name = "N", env = "PHR_RELAY_RATE_BURST", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_burst: Option<u32>,
+    /// Megabytes of ciphertext one owner key may keep in active share links (default 64).
+    #[arg(long, value_name = "MB", env = "PHR_RELAY_LINK_QUOTA_MB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    link_quota_mb: Option<u64>,
+    /// Megabytes of ops and snapshot one sync account may keep (default 1024).
+    #[arg(long, value_name = "MB", env = "PHR_RELAY_SYNC_QUOTA_MB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    sync_quota_mb: Option<u64>,
 }
 
 /// The binary's one way to talk to its operator: a line on stderr (a closed stderr is ignored).
@@ -59,9 +75,20 @@ fn say(msg: &str) {
     let _ = writeln!(std::io::stderr(), "phr-relay: {msg}");
 }
 
+/// Structured logs to stderr: `RUST_LOG` filters them (default `info`: one line per request,
+/// the sweeper, storage errors). Request bodies and values are never logged (`request_log`).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init().is_err() {
+        say("logging was already set up");
+    }
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> ExitCode {
     let Command::Serve(args) = Cli::parse().command;
+    init_logs();
     let backend = match args.postgres {
         Some(url) => Backend::Postgres { url, schema: None },
         None => Backend::Sqlite(args.db),
@@ -69,6 +96,11 @@ async fn main() -> ExitCode {
     let opts = Options {
         public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),
         pairing_ttl: args.pairing_ttl.map(std::time::Duration::from_secs),
+        rate_per_minute: args.rate_per_minute,
+        rate_burst: args.rate_burst,
+        link_quota: args.link_quota_mb.map(|m| m * 1024 * 1024),
+        sync_quota: args.sync_quota_mb.map(|m| m * 1024 * 1024),
+        ..Options::default()
     };
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(l) => l,
@@ -77,7 +109,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    say(&format!("listening on http://{}", args.listen));
+    tracing::info!("listening on http://{}", args.listen);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -100,7 +132,17 @@ mod tests {
         Cli::command().debug_assert();
         let mut serve = Cli::command().find_subcommand("serve").unwrap().clone();
         let help = serve.render_long_help().to_string();
-        for opt in ["--listen", "--db", "--postgres", "--public-url", "--pairing-ttl"] {
+        for opt in [
+            "--listen",
+            "--db",
+            "--postgres",
+            "--public-url",
+            "--pairing-ttl",
+            "--rate-per-minute",
+            "--rate-burst",
+            "--link-quota-mb",
+            "--sync-quota-mb",
+        ] {
             assert!(help.contains(opt), "{opt} missing from:\n{help}");
         }
         for a in serve.get_arguments() {

@@ -4,31 +4,64 @@
 //! PostgreSQL serialises per row, so parallel guesses cannot exceed the limit.
 
 use crate::store::*;
+use std::sync::Arc;
 use tokio_postgres::{Client, NoTls, Row};
 
 pub struct PgStore {
-    pub(crate) client: Client,
+    url: String,
+    schema: Option<String>,
+    /// The one pipelined connection; replaced when PostgreSQL has closed it (a restart).
+    conn: tokio::sync::RwLock<Arc<Client>>,
 }
 
 impl PgStore {
     /// Connects and brings the schema up to date ([`crate::migrate`]). `schema` (tests) puts them in their own schema.
     pub async fn connect(url: &str, schema: Option<&str>) -> DbResult<Self> {
-        let (mut client, conn) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                log::error!("postgres connection ended: {e}");
-            }
-        });
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err("schema name must be alphanumeric".into());
             }
-            client
-                .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {s}; SET search_path TO {s};"))
-                .await?;
         }
+        let mut client = Self::open(url, schema, true).await?;
         crate::migrate::postgres(&mut client).await?;
-        Ok(Self { client })
+        Ok(Self {
+            url: url.to_string(),
+            schema: schema.map(str::to_string),
+            conn: tokio::sync::RwLock::new(Arc::new(client)),
+        })
+    }
+
+    async fn open(url: &str, schema: Option<&str>, create_schema: bool) -> DbResult<Client> {
+        let (client, conn) = tokio_postgres::connect(url, NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::error!("postgres connection ended: {e}");
+            }
+        });
+        if let Some(s) = schema {
+            let create =
+                if create_schema { format!("CREATE SCHEMA IF NOT EXISTS {s}; ") } else { String::new() };
+            client.batch_execute(&format!("{create}SET search_path TO {s};")).await?;
+        }
+        Ok(client)
+    }
+
+    /// The connection, opened again if PostgreSQL closed it (restarted, or the network
+    /// dropped): the request that met the closed connection failed (500, which clients
+    /// retry); the next one reconnects.
+    pub(crate) async fn client(&self) -> DbResult<Arc<Client>> {
+        {
+            let c = self.conn.read().await;
+            if !c.is_closed() {
+                return Ok(c.clone());
+            }
+        }
+        let mut w = self.conn.write().await;
+        if w.is_closed() {
+            *w = Arc::new(Self::open(&self.url, self.schema.as_deref(), false).await?);
+            tracing::warn!("reconnected to PostgreSQL");
+        }
+        Ok(w.clone())
     }
 }
 
@@ -49,10 +82,11 @@ fn link_row(r: &Row) -> LinkRow {
 
 impl Store for PgStore {
     async fn first_use(&self, request_id: &str, keep_until_ms: i64, now_ms: i64) -> DbResult<bool> {
-        self.client.execute("DELETE FROM seen_requests WHERE keep_until < $1", &[&now_ms]).await?;
+        self.client().await?.execute("DELETE FROM seen_requests WHERE keep_until < $1", &[&now_ms]).await?;
         // The primary key makes this atomic across instances: exactly one insert wins.
         let n = self
-            .client
+            .client()
+            .await?
             .execute(
                 "INSERT INTO seen_requests(id, keep_until) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
                 &[&request_id, &keep_until_ms],
@@ -61,11 +95,42 @@ impl Store for PgStore {
         Ok(n == 1)
     }
 
+    async fn sweep_expired(&self, now_ms: i64) -> DbResult<u64> {
+        let r = self
+            .client()
+            .await?
+            .query_one(
+                "WITH u AS (UPDATE links SET status = 'expired' \
+                   WHERE status = 'active' AND exp IS NOT NULL AND exp * 1000 <= $1::bigint RETURNING id), \
+                 f AS (DELETE FROM files WHERE link_id IN (SELECT id FROM u)), \
+                 p AS (DELETE FROM passcode_failures WHERE link_id IN (SELECT id FROM u)) \
+                 SELECT COUNT(*) FROM u",
+                &[&now_ms],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0).max(0) as u64)
+    }
+
+    async fn owner_bytes(&self, owner: &str, except: Option<&str>) -> DbResult<u64> {
+        let r = self
+            .client()
+            .await?
+            .query_one(
+                "SELECT COALESCE(SUM(octet_length(f.content_type) + octet_length(f.jwe)), 0)::bigint \
+                 FROM files f JOIN links l ON l.id = f.link_id \
+                 WHERE l.owner = $1 AND l.status = 'active' AND l.id IS DISTINCT FROM $2",
+                &[&owner, &except],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0).max(0) as u64)
+    }
+
     async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
         let ns: Vec<i64> = (0..files.len() as i64).collect();
         let cts: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
         let jwes: Vec<String> = files.iter().map(|f| f.1.clone()).collect();
-        self.client
+        self.client()
+            .await?
             .execute(
                 "WITH l AS (INSERT INTO links(id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used) \
                  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,0) RETURNING id) \
@@ -78,7 +143,8 @@ impl Store for PgStore {
 
     async fn link(&self, id: &str) -> DbResult<Option<LinkRow>> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_opt("SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used FROM links WHERE id = $1", &[&id])
             .await?;
         Ok(r.as_ref().map(link_row))
@@ -86,7 +152,8 @@ impl Store for PgStore {
 
     async fn files(&self, id: &str) -> DbResult<Vec<(String, String)>> {
         let rows = self
-            .client
+            .client()
+            .await?
             .query("SELECT content_type, jwe FROM files WHERE link_id = $1 ORDER BY n", &[&id])
             .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
@@ -94,7 +161,8 @@ impl Store for PgStore {
 
     async fn list_links(&self, owner: &str) -> DbResult<Vec<LinkSummary>> {
         let rows = self
-            .client
+            .client()
+            .await?
             .query(
                 "SELECT id, status, flag, exp, created_at, (SELECT COUNT(*) FROM access_log a WHERE a.link_id = l.id AND a.outcome = 'served') \
                  FROM links l WHERE owner = $1 ORDER BY created_at, id",
@@ -121,7 +189,8 @@ impl Store for PgStore {
         // One statement (no client-side transactions here). The upsert and the delete touch
         // disjoint rows (n below / at or above the new count), so neither sees the other.
         let r = self
-            .client
+            .client()
+            .await?
             .query_one(
                 "WITH l AS (SELECT id FROM links WHERE id = $1 AND owner = $2 AND status = 'active'),                  u AS (INSERT INTO files(link_id, n, content_type, jwe) SELECT l.id, f.n, f.ct, f.jwe FROM l, unnest($3::bigint[], $4::text[], $5::text[]) AS f(n, ct, jwe)                        ON CONFLICT (link_id, n) DO UPDATE SET content_type = EXCLUDED.content_type, jwe = EXCLUDED.jwe),                  d AS (DELETE FROM files WHERE link_id IN (SELECT id FROM l) AND n >= $6)                  SELECT COUNT(*) FROM l",
                 &[&id, &owner, &ns, &cts, &jwes, &(files.len() as i64)],
@@ -132,7 +201,8 @@ impl Store for PgStore {
 
     async fn revoke(&self, owner: &str, id: &str) -> DbResult<bool> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_one(
                 "WITH u AS (UPDATE links SET status = 'revoked' WHERE id = $1 AND owner = $2 RETURNING id), \
                  d AS (DELETE FROM files WHERE link_id IN (SELECT id FROM u)) SELECT COUNT(*) FROM u",
@@ -142,26 +212,71 @@ impl Store for PgStore {
         Ok(r.get::<_, i64>(0) > 0)
     }
 
-    async fn reserve_attempt(&self, id: &str) -> DbResult<Option<i64>> {
+    async fn reserve_attempt(
+        &self,
+        id: &str,
+        client: &str,
+        max: i64,
+        now: i64,
+    ) -> DbResult<Result<i64, i64>> {
+        // One statement: PostgreSQL serialises the upsert per row, so parallel guesses from
+        // one client each see the previous one's count and block.
         let r = self
-            .client
-            .query_opt("UPDATE links SET attempts_used = attempts_used + 1 WHERE id = $1 AND attempts_used < max_attempts RETURNING attempts_used", &[&id])
+            .client()
+            .await?
+            .query_opt(
+                "INSERT INTO passcode_failures AS p (link_id, client, failures, blocked_until) \
+                 VALUES ($1, $2, 1, CASE WHEN 1 >= $3::bigint THEN $4::bigint + 60000 ELSE 0 END) \
+                 ON CONFLICT (link_id, client) DO UPDATE SET failures = p.failures + 1, \
+                   blocked_until = CASE WHEN p.failures + 1 >= $3 \
+                     THEN $4 + LEAST(60000::bigint << LEAST(GREATEST(p.failures + 1 - $3, 0), 20)::int, 86400000) \
+                     ELSE 0 END \
+                 WHERE p.blocked_until <= $4 RETURNING failures",
+                &[&id, &client, &max, &now],
+            )
             .await?;
-        Ok(r.map(|r| r.get(0)))
+        match r {
+            Some(r) => Ok(Ok(r.get(0))),
+            None => Ok(Err(self.client_attempts(id, client).await?.1)),
+        }
     }
 
-    async fn release_attempt(&self, id: &str) -> DbResult<()> {
-        self.client
-            .execute(
-                "UPDATE links SET attempts_used = attempts_used - 1 WHERE id = $1 AND attempts_used > 0",
-                &[&id],
-            )
+    async fn release_attempt(&self, id: &str, client: &str) -> DbResult<()> {
+        self.client()
+            .await?
+            .execute("DELETE FROM passcode_failures WHERE link_id = $1 AND client = $2", &[&id, &client])
             .await?;
         Ok(())
     }
 
+    async fn client_attempts(&self, id: &str, client: &str) -> DbResult<(i64, i64)> {
+        let r = self
+            .client()
+            .await?
+            .query_opt(
+                "SELECT failures, blocked_until FROM passcode_failures WHERE link_id = $1 AND client = $2",
+                &[&id, &client],
+            )
+            .await?;
+        Ok(r.map(|r| (r.get(0), r.get(1))).unwrap_or((0, 0)))
+    }
+
+    async fn reset_attempts(&self, owner: &str, id: &str) -> DbResult<bool> {
+        let r = self
+            .client()
+            .await?
+            .query_one(
+                "WITH o AS (SELECT id FROM links WHERE id = $1 AND owner = $2), \
+                 d AS (DELETE FROM passcode_failures WHERE link_id IN (SELECT id FROM o)) SELECT COUNT(*) FROM o",
+                &[&id, &owner],
+            )
+            .await?;
+        Ok(r.get::<_, i64>(0) > 0)
+    }
+
     async fn log(&self, id: &str, at: i64, recipient: &str, outcome: &str) -> DbResult<()> {
-        self.client
+        self.client()
+            .await?
             .execute(
                 "INSERT INTO access_log(link_id, at, recipient, outcome) VALUES ($1, $2, $3, $4)",
                 &[&id, &at, &recipient, &outcome],
@@ -172,14 +287,15 @@ impl Store for PgStore {
 
     async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {
         if self
-            .client
+            .client()
+            .await?
             .query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner])
             .await?
             .is_none()
         {
             return Ok(None);
         }
-        let rows = self.client.query("SELECT seq, at, recipient, outcome FROM access_log WHERE link_id = $1 AND seq > $2 ORDER BY seq", &[&id, &after]).await?;
+        let rows = self.client().await?.query("SELECT seq, at, recipient, outcome FROM access_log WHERE link_id = $1 AND seq > $2 ORDER BY seq", &[&id, &after]).await?;
         Ok(Some(
             rows.iter()
                 .map(|r| AccessEvent { seq: r.get(0), at: r.get(1), recipient: r.get(2), outcome: r.get(3) })
@@ -188,7 +304,8 @@ impl Store for PgStore {
     }
 
     async fn add_reply(&self, id: &str, at: i64, jwe: &str) -> DbResult<()> {
-        self.client
+        self.client()
+            .await?
             .execute("INSERT INTO replies(link_id, at, jwe) VALUES ($1, $2, $3)", &[&id, &at, &jwe])
             .await?;
         Ok(())
@@ -196,7 +313,8 @@ impl Store for PgStore {
 
     async fn replies(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<ReplyRow>>> {
         if self
-            .client
+            .client()
+            .await?
             .query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner])
             .await?
             .is_none()
@@ -204,7 +322,8 @@ impl Store for PgStore {
             return Ok(None);
         }
         let rows = self
-            .client
+            .client()
+            .await?
             .query(
                 "SELECT seq, at, jwe FROM replies WHERE link_id = $1 AND seq > $2 ORDER BY seq",
                 &[&id, &after],

@@ -20,7 +20,8 @@ fn access_of(s: Option<String>) -> Access {
 impl SyncStore for PgStore {
     async fn access(&self, account: &str, device: &str) -> DbResult<Access> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_opt(
                 "SELECT status FROM sync_devices WHERE account = $1 AND device = $2",
                 &[&account, &device],
@@ -40,7 +41,8 @@ impl SyncStore for PgStore {
         // Two tries: a concurrent first device may create the account between our read and write.
         for _ in 0..2 {
             let r = self
-                .client
+                .client()
+                .await?
                 .query_one(
                     "SELECT (SELECT status FROM sync_devices WHERE account = $1 AND device = $2), \
                             (SELECT status FROM sync_devices WHERE account = $1 AND device = $3), \
@@ -54,7 +56,8 @@ impl SyncStore for PgStore {
                     return Ok(AddDevice::Refused(Access::None));
                 }
                 let n = self
-                    .client
+                    .client()
+                    .await?
                     .execute(
                         "WITH a AS (INSERT INTO sync_accounts(account, epoch, next_seq, compacted_upto, snapshot_upto, created_at) \
                                     VALUES ($1, 0, 1, 0, 0, $4) ON CONFLICT DO NOTHING RETURNING account) \
@@ -76,7 +79,8 @@ impl SyncStore for PgStore {
                 Access::None => {}
             }
             let n = self
-                .client
+                .client()
+                .await?
                 .execute(
                     "INSERT INTO sync_devices(account, device, xkey, status, added_at, ack) VALUES ($1, $2, $3, 'active', $4, 0) ON CONFLICT DO NOTHING",
                     &[&account, &device, &xkey, &now],
@@ -96,7 +100,8 @@ impl SyncStore for PgStore {
 
     async fn devices(&self, account: &str) -> DbResult<Vec<DeviceRow>> {
         let rows = self
-            .client
+            .client()
+            .await?
             .query("SELECT device, xkey, status, added_at, removed_at FROM sync_devices WHERE account = $1 ORDER BY added_at, device", &[&account])
             .await?;
         Ok(rows
@@ -113,7 +118,8 @@ impl SyncStore for PgStore {
 
     async fn remove_device(&self, account: &str, device: &str, now: i64) -> DbResult<bool> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_one(
                 "WITH u AS (UPDATE sync_devices SET status = 'removed', removed_at = COALESCE(removed_at, $3) WHERE account = $1 AND device = $2 RETURNING 1), \
                  d AS (DELETE FROM sync_keys WHERE account = $1 AND device = $2) SELECT COUNT(*) FROM u",
@@ -132,7 +138,8 @@ impl SyncStore for PgStore {
         // unique constraint (ON CONFLICT DO NOTHING): then its seq stays unused (a gap, never
         // a reordering).
         let r = self
-            .client
+            .client()
+            .await?
             .query_one(
                 "WITH o AS (SELECT i.id, i.blob, row_number() OVER (ORDER BY i.ord) AS n \
                             FROM unnest($3::text[], $4::bytea[]) WITH ORDINALITY AS i(id, blob, ord) \
@@ -155,7 +162,8 @@ impl SyncStore for PgStore {
 
     async fn pull(&self, account: &str, device: &str, after: i64, limit: i64) -> DbResult<PullPage> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_opt(
                 "WITH u AS (UPDATE sync_devices SET ack = $3 WHERE account = $1 AND device = $2 RETURNING 1) \
                  SELECT next_seq - 1, compacted_upto, snapshot_upto, (SELECT COUNT(*) FROM u) FROM sync_accounts WHERE account = $1",
@@ -168,7 +176,8 @@ impl SyncStore for PgStore {
             return Ok(PullPage { compacted_upto, snapshot_upto, last_seq, ops: Vec::new(), more: false });
         }
         let rows = self
-            .client
+            .client()
+            .await?
             .query("SELECT seq, id, epoch, blob FROM sync_ops WHERE account = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&account, &after, &(limit + 1)])
             .await?;
         let mut ops: Vec<OpRow> = rows
@@ -184,7 +193,8 @@ impl SyncStore for PgStore {
 
     async fn put_snapshot(&self, account: &str, upto: i64, epoch: i64, blob: &[u8]) -> DbResult<SnapshotPut> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_one(
                 "WITH a AS (UPDATE sync_accounts SET snapshot_upto = $2, snapshot_epoch = $3, snapshot = $4, \
                               compacted_upto = GREATEST(compacted_upto, LEAST($2, \
@@ -201,9 +211,23 @@ impl SyncStore for PgStore {
         })
     }
 
+    async fn account_bytes(&self, account: &str) -> DbResult<(u64, u64)> {
+        let r = self
+            .client()
+            .await?
+            .query_one(
+                "SELECT (SELECT COALESCE(SUM(octet_length(blob)), 0) FROM sync_ops WHERE account = $1)::bigint, \
+                        (SELECT COALESCE(SUM(octet_length(snapshot)), 0) FROM sync_accounts WHERE account = $1)::bigint",
+                &[&account],
+            )
+            .await?;
+        Ok((r.get::<_, i64>(0).max(0) as u64, r.get::<_, i64>(1).max(0) as u64))
+    }
+
     async fn snapshot(&self, account: &str) -> DbResult<Option<SnapshotRow>> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_opt("SELECT snapshot_upto, snapshot_epoch, snapshot FROM sync_accounts WHERE account = $1 AND snapshot IS NOT NULL", &[&account])
             .await?;
         Ok(r.map(|r| SnapshotRow {
@@ -224,7 +248,8 @@ impl SyncStore for PgStore {
         // One statement: checks that every envelope's device is active, raises the epoch
         // under the account row's lock (nothing when stale) and upserts the envelopes.
         let r = self
-            .client
+            .client()
+            .await?
             .query_one(
                 "WITH ok AS (SELECT COUNT(*) = cardinality($3::text[]) AS ok FROM sync_devices \
                              WHERE account = $1 AND status = 'active' AND device = ANY($3::text[])), \
@@ -255,7 +280,8 @@ impl SyncStore for PgStore {
 
     async fn keys(&self, account: &str, device: &str) -> DbResult<Vec<(i64, Vec<u8>)>> {
         let rows = self
-            .client
+            .client()
+            .await?
             .query(
                 "SELECT epoch, blob FROM sync_keys WHERE account = $1 AND device = $2 ORDER BY epoch",
                 &[&account, &device],
@@ -266,9 +292,10 @@ impl SyncStore for PgStore {
 
     async fn pair_hello(&self, slot: &str, blob: &[u8], now: i64, cutoff: i64) -> DbResult<bool> {
         // Expired slots (this one included) are purged first, so an old name can be reused.
-        self.client.execute("DELETE FROM sync_pairing WHERE created_at <= $1", &[&cutoff]).await?;
+        self.client().await?.execute("DELETE FROM sync_pairing WHERE created_at <= $1", &[&cutoff]).await?;
         let n = self
-            .client
+            .client()
+            .await?
             .execute("INSERT INTO sync_pairing(slot, hello, welcome, created_at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING", &[&slot, &blob, &now])
             .await?;
         Ok(n == 1)
@@ -276,7 +303,8 @@ impl SyncStore for PgStore {
 
     async fn pair_welcome(&self, slot: &str, blob: &[u8], cutoff: i64) -> DbResult<bool> {
         let n = self
-            .client
+            .client()
+            .await?
             .execute(
                 "UPDATE sync_pairing SET welcome = $2 WHERE slot = $1 AND hello IS NOT NULL AND welcome IS NULL AND created_at > $3",
                 &[&slot, &blob, &cutoff],
@@ -291,7 +319,8 @@ impl SyncStore for PgStore {
         cutoff: i64,
     ) -> DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
         let r = self
-            .client
+            .client()
+            .await?
             .query_opt(
                 "SELECT hello, welcome FROM sync_pairing WHERE slot = $1 AND created_at > $2",
                 &[&slot, &cutoff],

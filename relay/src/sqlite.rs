@@ -27,6 +27,11 @@ impl SqliteStore {
         Ok(Self { conn: Mutex::new(conn) })
     }
 
+    /// Caps the database's size in pages (a full disk, for fault tests).
+    pub fn set_max_pages(&self, pages: u64) -> DbResult<()> {
+        self.with(|c| c.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(())))
+    }
+
     fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> DbResult<T> {
         let c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         Ok(f(&c)?)
@@ -50,6 +55,41 @@ impl Store for SqliteStore {
                 params![request_id, keep_until_ms],
             )? == 1)
         })
+    }
+
+    async fn sweep_expired(&self, now_ms: i64) -> DbResult<u64> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        let ids: Vec<String> = {
+            let mut s = tx.prepare(
+                "UPDATE links SET status = 'expired' WHERE status = 'active' AND exp IS NOT NULL AND exp * 1000 <= ?1 RETURNING id",
+            )?;
+            let rows = s.query_map([now_ms], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for id in &ids {
+            tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
+            tx.execute("DELETE FROM passcode_failures WHERE link_id = ?1", [id])?;
+        }
+        tx.commit()?;
+        if !ids.is_empty() {
+            // As on revoke: secure_delete zeroes the freed pages; checkpointing drops the WAL's copies.
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        Ok(ids.len() as u64)
+    }
+
+    async fn owner_bytes(&self, owner: &str, except: Option<&str>) -> DbResult<u64> {
+        let n: i64 = self.with(|c| {
+            c.query_row(
+                "SELECT COALESCE(SUM(length(CAST(f.content_type AS BLOB)) + length(CAST(f.jwe AS BLOB))), 0) \
+                 FROM files f JOIN links l ON l.id = f.link_id \
+                 WHERE l.owner = ?1 AND l.status = 'active' AND l.id IS NOT ?2",
+                params![owner, except],
+                |r| r.get(0),
+            )
+        })?;
+        Ok(n.max(0) as u64)
     }
 
     async fn create_link(&self, row: &LinkRow, files: &[(String, String)]) -> DbResult<()> {
@@ -158,24 +198,63 @@ impl Store for SqliteStore {
         Ok(n > 0)
     }
 
-    async fn reserve_attempt(&self, id: &str) -> DbResult<Option<i64>> {
-        self.with(|c| {
-            c.query_row(
-                "UPDATE links SET attempts_used = attempts_used + 1 WHERE id = ?1 AND attempts_used < max_attempts RETURNING attempts_used",
-                [id],
-                |r| r.get(0),
+    async fn reserve_attempt(
+        &self,
+        id: &str,
+        client: &str,
+        max: i64,
+        now: i64,
+    ) -> DbResult<Result<i64, i64>> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        let (failures, until): (i64, i64) = tx
+            .query_row(
+                "SELECT failures, blocked_until FROM passcode_failures WHERE link_id = ?1 AND client = ?2",
+                params![id, client],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()
+            .optional()?
+            .unwrap_or((0, 0));
+        if until > now {
+            return Ok(Err(until));
+        }
+        let failures = failures + 1;
+        let until = if failures >= max { now + backoff_ms(failures - max) } else { 0 };
+        tx.execute(
+            "INSERT INTO passcode_failures(link_id, client, failures, blocked_until) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (link_id, client) DO UPDATE SET failures = excluded.failures, blocked_until = excluded.blocked_until",
+            params![id, client, failures, until],
+        )?;
+        tx.commit()?;
+        Ok(Ok(failures))
+    }
+
+    async fn release_attempt(&self, id: &str, client: &str) -> DbResult<()> {
+        self.with(|c| {
+            c.execute("DELETE FROM passcode_failures WHERE link_id = ?1 AND client = ?2", params![id, client])
+                .map(|_| ())
         })
     }
 
-    async fn release_attempt(&self, id: &str) -> DbResult<()> {
+    async fn client_attempts(&self, id: &str, client: &str) -> DbResult<(i64, i64)> {
         self.with(|c| {
-            c.execute(
-                "UPDATE links SET attempts_used = attempts_used - 1 WHERE id = ?1 AND attempts_used > 0",
-                [id],
+            c.query_row(
+                "SELECT failures, blocked_until FROM passcode_failures WHERE link_id = ?1 AND client = ?2",
+                params![id, client],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .map(|_| ())
+            .optional()
+            .map(|r| r.unwrap_or((0, 0)))
+        })
+    }
+
+    async fn reset_attempts(&self, owner: &str, id: &str) -> DbResult<bool> {
+        self.with(|c| {
+            if !Self::owns(c, owner, id)? {
+                return Ok(false);
+            }
+            c.execute("DELETE FROM passcode_failures WHERE link_id = ?1", [id])?;
+            Ok(true)
         })
     }
 

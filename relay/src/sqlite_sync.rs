@@ -164,6 +164,18 @@ impl SyncStore for SqliteStore {
         })
     }
 
+    async fn account_bytes(&self, account: &str) -> DbResult<(u64, u64)> {
+        let (ops, snap): (i64, i64) = self.locked(|c| {
+            c.query_row(
+                "SELECT (SELECT COALESCE(SUM(length(blob)), 0) FROM sync_ops WHERE account = ?1), \
+                        (SELECT COALESCE(SUM(length(snapshot)), 0) FROM sync_accounts WHERE account = ?1)",
+                [account],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })?;
+        Ok((ops.max(0) as u64, snap.max(0) as u64))
+    }
+
     async fn snapshot(&self, account: &str) -> DbResult<Option<SnapshotRow>> {
         self.locked(|c| {
             c.query_row("SELECT snapshot_upto, snapshot_epoch, snapshot FROM sync_accounts WHERE account = ?1 AND snapshot IS NOT NULL", [account], |r| {

@@ -28,6 +28,12 @@ pub struct LinkRow {
 /// The link API's answers are the wire types themselves.
 pub use phr_relay_protocol::{AccessEvent, LinkSummary, Reply as ReplyRow};
 
+/// How long a client waits after its `n`-th failure beyond the first `max_attempts - 1`
+/// (n from 0): one minute, doubling, at most a day.
+pub fn backoff_ms(n: i64) -> i64 {
+    (60_000i64 << n.clamp(0, 20)).min(86_400_000)
+}
+
 pub trait Store: Send + Sync + 'static {
     fn create_link(
         &self,
@@ -48,11 +54,23 @@ pub trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = DbResult<bool>> + Send;
     /// Marks the owner's link revoked and deletes its files. False if it is not the owner's.
     fn revoke(&self, owner: &str, id: &str) -> impl Future<Output = DbResult<bool>> + Send;
-    /// Atomically takes one passcode attempt; `None` when none are left. Returns the
-    /// attempts used including this one.
-    fn reserve_attempt(&self, id: &str) -> impl Future<Output = DbResult<Option<i64>>> + Send;
-    /// Gives back an attempt whose passcode was right.
-    fn release_attempt(&self, id: &str) -> impl Future<Output = DbResult<()>> + Send;
+    /// Atomically takes one passcode attempt for `client` at `now` (ms): `Ok(failures
+    /// including this one)`, or `Err(blocked_until)` while the client must wait. Taking the
+    /// `max_attempts`-th attempt (and each one after) already blocks the client for
+    /// [`backoff_ms`], so parallel guesses cannot exceed the limit.
+    fn reserve_attempt(
+        &self,
+        id: &str,
+        client: &str,
+        max_attempts: i64,
+        now: i64,
+    ) -> impl Future<Output = DbResult<Result<i64, i64>>> + Send;
+    /// A right passcode: forgets the client's failures on the link.
+    fn release_attempt(&self, id: &str, client: &str) -> impl Future<Output = DbResult<()>> + Send;
+    /// `(failures, blocked_until)` of the client on the link (zeros when none).
+    fn client_attempts(&self, id: &str, client: &str) -> impl Future<Output = DbResult<(i64, i64)>> + Send;
+    /// The owner forgets every client's failures on the link. False if it is not the owner's.
+    fn reset_attempts(&self, owner: &str, id: &str) -> impl Future<Output = DbResult<bool>> + Send;
     fn log(
         &self,
         id: &str,
@@ -74,6 +92,13 @@ pub trait Store: Send + Sync + 'static {
         id: &str,
         after: i64,
     ) -> impl Future<Output = DbResult<Option<Vec<ReplyRow>>>> + Send;
+    /// Marks every active link whose expiry is at or before `now_ms` `expired` and deletes
+    /// its files and passcode counters (its log and replies stay for the owner). Returns the
+    /// links expired.
+    fn sweep_expired(&self, now_ms: i64) -> impl Future<Output = DbResult<u64>> + Send;
+    /// Bytes of ciphertext (and content types) in the owner's active links, leaving out the
+    /// link `except` (whose files are being replaced).
+    fn owner_bytes(&self, owner: &str, except: Option<&str>) -> impl Future<Output = DbResult<u64>> + Send;
     /// Records a signed owner request's id until `keep_until_ms` (forgetting ids whose
     /// time has passed). False if the id is already there: a replay. Kept in the store so
     /// relay instances sharing one PostgreSQL share the cache.

@@ -54,10 +54,9 @@ pub const DEFAULT_PULL_LIMIT: i64 = 500;
 pub const MAX_PULL_LIMIT: i64 = 1000;
 /// Largest op id, in characters.
 pub const MAX_OP_ID: usize = 100;
-/// Request bodies: a push (1000 ops) and keys fit the relay's default limit; a snapshot may
-/// be bigger; a pairing message is small.
-const MAX_SNAPSHOT_BODY: usize = 64 * 1024 * 1024;
-const MAX_PAIR_BODY: usize = 2 * MAX_PAIR_BLOB;
+// Request bodies (`crate::limits`): a push (1000 ops) and keys fit the relay's default
+// limit; a snapshot may be bigger; a pairing message is small.
+use crate::limits::{MAX_PAIR_BODY, MAX_SNAPSHOT_BODY};
 const MAX_ENVELOPES: usize = 1000;
 
 type St<S> = State<Arc<AppState<S>>>;
@@ -220,6 +219,7 @@ async fn push<S: SyncStore>(
     let body = tryr!(body_of(body));
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
     let req: PushRequest = tryr!(json_of(&body));
+    drop(body); // see put_snapshot
     if req.ops.is_empty() || req.ops.len() > MAX_PUSH_OPS {
         return bad("bad_ops");
     }
@@ -235,6 +235,12 @@ async fn push<S: SyncStore>(
         if seen.insert(o.id.clone()) {
             ops.push((o.id, blob));
         }
+    }
+    let adding: u64 = ops.iter().map(|(id, b)| (id.len() + b.len()) as u64).sum();
+    let (used_ops, used_snapshot) = tryr!(st.store.account_bytes(&account).await.map_err(internal));
+    let used = used_ops + used_snapshot;
+    if used.saturating_add(adding) > st.opts.sync_quota() {
+        return crate::limits::over_quota(used, adding, st.opts.sync_quota());
     }
     match st.store.push(&account, req.epoch as i64, &ops).await {
         Ok(Pushed::Ok { accepted, last_seq, .. }) => {
@@ -324,8 +330,20 @@ async fn put_snapshot<S: SyncStore>(
     let body = tryr!(body_of(body));
     let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, &body).await);
     let req: Snapshot = tryr!(json_of(&body));
-    let blob = tryr!(b64(&req.blob));
-    match st.store.put_snapshot(&account, req.upto, req.epoch as i64, &blob).await {
+    // Each form of the blob is let go as soon as the next exists: a large snapshot is held
+    // at most about twice (the request body budget in `crate::limits` counts on it).
+    drop(body);
+    let Snapshot { upto, epoch, blob } = req;
+    let blob = {
+        let text = blob;
+        tryr!(b64(&text))
+    };
+    // A snapshot replaces the old one and lets the log be pruned, so it is measured on its
+    // own: an account over its quota can always compact.
+    if blob.len() as u64 > st.opts.sync_quota() {
+        return crate::limits::over_quota(0, blob.len() as u64, st.opts.sync_quota());
+    }
+    match st.store.put_snapshot(&account, upto, epoch as i64, &blob).await {
         Ok(SnapshotPut::Ok { pruned, compacted_upto }) => {
             Json(json!({"pruned": pruned, "compactedUpto": compacted_upto})).into_response()
         }

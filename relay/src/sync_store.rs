@@ -124,6 +124,8 @@ pub trait SyncStore: crate::store::Store + Send + Sync + 'static {
         epoch: i64,
         blob: &[u8],
     ) -> impl Future<Output = DbResult<SnapshotPut>> + Send;
+    /// Bytes the account keeps: `(ops, snapshot)` (for the quota).
+    fn account_bytes(&self, account: &str) -> impl Future<Output = DbResult<(u64, u64)>> + Send;
     fn snapshot(&self, account: &str) -> impl Future<Output = DbResult<Option<SnapshotRow>>> + Send;
     /// Upserts `(device, blob)` envelopes for `epoch` (devices already unique).
     fn put_keys(

@@ -95,6 +95,11 @@
       $("passcode").value = "";
       return;
     }
+    if (resp.status === 429) {
+      // Too many wrong passcodes from this address: it waits; the link itself stays open.
+      const mins = Math.max(1, Math.ceil((body.retryAfter || 60) / 60));
+      return status(`Too many wrong passcodes. Try again in ${mins} minute${mins === 1 ? "" : "s"}.`, "error");
+    }
     if (resp.status === 404) {
       $("unlock").classList.add("hidden");
       return status(REFUSED[body.error] || REFUSED.not_found, "error");

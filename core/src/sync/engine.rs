@@ -3,9 +3,13 @@
 //! compaction snapshot when enough ops have piled up. Safe to interrupt anywhere: pushes
 //! are idempotent on the relay, and each pulled page is applied in the same transaction
 //! that moves the cursor, so a crash or a dropped connection resumes where it stopped.
+//! An op the relay serves that this device cannot open (damaged or altered on the relay)
+//! does not stop the pull: it is reported by its sequence number, set aside in the
+//! device-local setting `sync.quarantine` (tried again at each sync, in case a key it needs
+//! arrives later), and the rest is merged.
 
 use super::envelope::{open_op, open_snapshot, seal_op, seal_snapshot, EpochKeys};
-use super::relay_api::{PushOutcome, Snapshot, SyncRelay};
+use super::relay_api::{PulledOp, PushOutcome, Snapshot, SyncRelay};
 use super::state::{SyncState, STATE_SETTING};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::{Error, Record, Result};
@@ -15,6 +19,43 @@ use serde::{Deserialize, Serialize};
 const PUSH_BATCH: usize = 200;
 /// Ops per pull page.
 const PULL_PAGE: u32 = 500;
+/// Where ops from the relay that this device could not open are set aside (device-local).
+pub const QUARANTINE_SETTING: &str = "sync.quarantine";
+/// Set-aside ops kept at most; past it, a damaged op is reported and skipped.
+const MAX_QUARANTINE: usize = 1_000;
+
+/// An op the relay served that this device could not open. It came from the relay: the
+/// local record is not damaged by it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DamagedOp {
+    /// Its sequence number in the account's log on the relay.
+    pub seq: i64,
+    pub id: String,
+    /// Why it could not be opened (never a record value).
+    pub reason: String,
+}
+
+impl std::fmt::Display for DamagedOp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "change #{} from the relay could not be opened ({}); it was set aside",
+            self.seq, self.reason
+        )
+    }
+}
+
+fn damaged(p: &PulledOp, e: &Error) -> DamagedOp {
+    let reason = match e {
+        Error::Undecryptable | Error::Crypto(_) => {
+            "it does not decrypt with the account's keys: damaged or altered on the relay".to_string()
+        }
+        Error::Corrupt(m) => format!("{m}: damaged on the relay"),
+        other => other.to_string(),
+    };
+    DamagedOp { seq: p.seq, id: p.op.id.clone(), reason }
+}
+
 /// Ops on the relay past its snapshot before this device writes a new one.
 pub const COMPACT_AFTER: i64 = 2_000;
 
@@ -48,6 +89,10 @@ pub struct SyncReport {
     /// entries until the owner dismisses them.
     #[serde(default)]
     pub conflicts: Vec<crate::store::SyncConflict>,
+    /// Ops from the relay this device could not open, by sequence number: set aside, the
+    /// rest merged (still listed while they stay aside).
+    #[serde(default)]
+    pub damaged: Vec<DamagedOp>,
 }
 
 /// Takes the epoch keys the relay holds for this device (sealed to its X25519 key).
@@ -112,6 +157,28 @@ pub fn sync(
         }
     }
 
+    // Ops set aside earlier: a key they need may have arrived since.
+    let mut quarantine: Vec<PulledOp> = record.setting(QUARANTINE_SETTING)?.unwrap_or_default();
+    if !quarantine.is_empty() {
+        let (mut ops, mut still) = (Vec::new(), Vec::new());
+        for p in quarantine {
+            match open_op(&state.epochs, &state.account, &p.op) {
+                Ok(op) => ops.push(op),
+                Err(e) => {
+                    report.damaged.push(damaged(&p, &e));
+                    still.push(p);
+                }
+            }
+        }
+        if !ops.is_empty() {
+            let n = ops.len() as u64;
+            let applied = record
+                .apply_remote(ops, |tx| record.set_device_setting_in(tx, QUARANTINE_SETTING, &still))?;
+            add(&mut report, applied, n);
+        }
+        quarantine = still;
+    }
+
     // Pull.
     let mut snapshot_upto: i64;
     loop {
@@ -139,12 +206,29 @@ pub fn sync(
             refresh_keys(&mut state, relay)?;
         }
         let mut ops = Vec::with_capacity(page.ops.len());
+        let mut set_aside = false;
         for p in &page.ops {
-            ops.push(open_op(&state.epochs, &state.account, &p.op)?);
+            match open_op(&state.epochs, &state.account, &p.op) {
+                Ok(op) => ops.push(op),
+                Err(e) => {
+                    report.damaged.push(damaged(p, &e));
+                    if quarantine.len() < MAX_QUARANTINE && !quarantine.iter().any(|q| q.seq == p.seq) {
+                        quarantine.push(p.clone());
+                    }
+                    set_aside = true;
+                }
+            }
         }
         let n = ops.len() as u64;
         state.cursor = page.ops.iter().map(|p| p.seq).max().unwrap_or(state.cursor);
-        let applied = record.apply_remote(ops, |tx| save_in(record, tx, &state))?;
+        // The cursor moves past a damaged op in the same transaction that sets it aside.
+        let applied = record.apply_remote(ops, |tx| {
+            save_in(record, tx, &state)?;
+            if set_aside {
+                record.set_device_setting_in(tx, QUARANTINE_SETTING, &quarantine)?;
+            }
+            Ok(())
+        })?;
         add(&mut report, applied, n);
         progress.on_progress(
             "merging changes from your other devices",

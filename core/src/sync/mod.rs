@@ -14,6 +14,6 @@ pub mod envelope;
 pub mod relay_api;
 pub mod state;
 
-pub use engine::{sync, SyncOptions, SyncReport};
+pub use engine::{sync, DamagedOp, SyncOptions, SyncReport, QUARANTINE_SETTING};
 pub use relay_api::{HttpSyncRelay, RetryPolicy, SyncRelay};
 pub use state::SyncState;

@@ -3,6 +3,8 @@
 //! starts a throwaway cluster); otherwise they say so and pass.
 #![allow(dead_code)]
 
+pub mod process;
+
 use phr_core::crypto::RawKeyStore;
 use phr_core::Record;
 use phr_relay::Backend;
@@ -22,6 +24,18 @@ pub struct Running {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+impl Running {
+    /// Stops serving, keeping the storage (and the folder) for another instance.
+    pub fn stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         if let Some(s) = self.stop.take() {
@@ -34,6 +48,11 @@ impl Drop for Running {
 }
 
 pub fn start(which: Which) -> Option<Running> {
+    start_opts(which, phr_relay::Options::default())
+}
+
+/// [`start`] with relay options (limits, quotas).
+pub fn start_opts(which: Which, opts: phr_relay::Options) -> Option<Running> {
     let dir = tempfile::tempdir().unwrap();
     let backend = match which {
         Which::Sqlite => Backend::Sqlite(dir.path().join("relay.sqlite")),
@@ -50,11 +69,15 @@ pub fn start(which: Which) -> Option<Running> {
             }
         }
     };
-    Some(start_on(backend, dir))
+    Some(start_on_opts(backend, dir, opts))
 }
 
 /// A relay over an existing backend (a second instance sharing the first one's storage).
 pub fn start_on(backend: Backend, dir: tempfile::TempDir) -> Running {
+    start_on_opts(backend, dir, Default::default())
+}
+
+pub fn start_on_opts(backend: Backend, dir: tempfile::TempDir, opts: phr_relay::Options) -> Running {
     let (tx, rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let b = backend.clone();
@@ -63,9 +86,9 @@ pub fn start_on(backend: Backend, dir: tempfile::TempDir) -> Running {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
-            let app = phr_relay::app(b, Default::default()).await.unwrap();
+            let app = phr_relay::app(b, opts).await.unwrap();
             tx.send(format!("http://{addr}")).unwrap();
-            axum::serve(listener, app)
+            axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = stop_rx.await;
                 })
@@ -121,4 +144,47 @@ pub fn post_json(url: &str, body: serde_json::Value) -> (u16, serde_json::Value)
     let r = reqwest::blocking::Client::new().post(url).json(&body).send().unwrap();
     let s = r.status().as_u16();
     (s, r.json().unwrap_or(serde_json::Value::Null))
+}
+
+/// A signing key for owner and sync requests, and blocking signed calls.
+pub struct Signer {
+    pub key: ring::signature::Ed25519KeyPair,
+    client: reqwest::blocking::Client,
+}
+
+impl Signer {
+    pub fn new() -> Self {
+        let pkcs8 =
+            ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).unwrap();
+        let key = ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        Self { key, client: reqwest::blocking::Client::new() }
+    }
+
+    pub fn id(&self) -> String {
+        phr_relay_protocol::owner_id(&self.key)
+    }
+
+    /// `(status, JSON body or Null, Retry-After)`.
+    pub fn call(
+        &self,
+        base: &str,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value, Option<String>) {
+        let bytes = body.map(|b| serde_json::to_vec(&b).unwrap()).unwrap_or_default();
+        let t = phr_relay_protocol::request_time_ms();
+        let h = phr_relay_protocol::sign(&self.key, method, path, t, &bytes);
+        let mut r = self.client.request(method.parse().unwrap(), format!("{base}{path}"));
+        for (k, v) in h.pairs() {
+            r = r.header(k, v);
+        }
+        if !bytes.is_empty() {
+            r = r.header("content-type", "application/json").body(bytes);
+        }
+        let resp = r.send().unwrap();
+        let status = resp.status().as_u16();
+        let retry = resp.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
+        (status, resp.json().unwrap_or(serde_json::Value::Null), retry)
+    }
 }
