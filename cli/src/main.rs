@@ -282,10 +282,12 @@ enum SampleCmd {
 type CliResult = Result<(), String>;
 
 /// The core's log lines (a schema migration, a Strava rate-limit wait) go to stderr through
-/// `tracing`; `RUST_LOG` filters them (default `info`). The core never logs record values.
+/// `tracing`; `RUST_LOG` filters them (default `warn`: a person running `phr` reads what the
+/// command says, not how the record was opened; `RUST_LOG=info` shows the rest). The core
+/// never logs record values.
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     // A second set-up cannot happen in this binary; if it did, the first one stands.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
