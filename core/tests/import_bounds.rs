@@ -62,7 +62,7 @@ fn a_zip_bomb_entry_is_refused_by_name_and_the_rest_imports() {
     z.finish().unwrap();
     assert!(std::fs::metadata(&zip_path).unwrap().len() < 1 << 20, "a bomb: small packed");
 
-    let rep = import_within(&rec, &[zip_path.clone()], Duration::from_secs(60));
+    let rep = import_within(&rec, std::slice::from_ref(&zip_path), Duration::from_secs(60));
     let bomb = rep.files.iter().find(|f| f.path.ends_with("garmin.zip!bomb.fit")).unwrap();
     assert_eq!(bomb.status, FileStatus::Failed, "{bomb:?}");
     assert!(bomb.problems[0].reason.contains("larger than 32 MiB"), "{:?}", bomb.problems);
@@ -114,7 +114,7 @@ fn dev_zero_and_a_fifo_are_refused_at_once() {
     let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     for p in [PathBuf::from("/dev/zero"), fifo] {
-        let rep = import_within(&rec, &[p.clone()], Duration::from_secs(10));
+        let rep = import_within(&rec, std::slice::from_ref(&p), Duration::from_secs(10));
         assert_eq!(rep.files.len(), 1, "{p:?}");
         assert_eq!(rep.files[0].status, FileStatus::Failed, "{p:?}");
         assert!(rep.files[0].problems[0].reason.contains("not a regular file"), "{:?}", rep.files[0]);
