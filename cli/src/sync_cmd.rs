@@ -117,7 +117,9 @@ pub fn run(
             let text = code.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build();
             errln!("{text}\nScan this with your new device, or run there:\n  phr device join {}\n(the code works once, for {wait} seconds)", offer.payload.expose_secret());
             if let Some(path) = qr {
-                std::fs::write(&path, phr_core::share::qr::svg(offer.payload.expose_secret()).map_err(e)?)
+                let svg = phr_core::share::qr::svg(offer.payload.expose_secret()).map_err(e)?;
+                // The picture holds the one-time secret: owner-only.
+                phr_core::store::private_fs::write_private(&path, svg.as_bytes())
                     .map_err(|x| format!("{}: {x}", path.display()))?;
             }
             match devices::approve(&r, &offer, Duration::from_secs(wait), RetryPolicy::default())
