@@ -141,3 +141,16 @@ fn an_apple_export_of_endless_text_is_refused() {
     assert_eq!(rep.files[0].status, FileStatus::Failed, "{:?}", rep.files[0]);
     assert!(rep.files[0].problems[0].reason.contains("without markup"), "{:?}", rep.files[0].problems);
 }
+
+#[test]
+fn fhir_files_are_capped_and_must_be_regular() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = record(dir.path());
+    let opts = phr_core::fhir::FhirImportOptions::default();
+    let big = dir.path().join("bundle.json");
+    std::fs::File::create(&big).unwrap().set_len(MAX_FILE_BYTES + 1).unwrap();
+    let e = phr_core::fhir::import_path(&rec, &big, &opts).unwrap_err();
+    assert!(e.to_string().contains("larger than 32 MiB"), "{e}");
+    let e = phr_core::fhir::import_path(&rec, Path::new("/dev/zero"), &opts).unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+}
