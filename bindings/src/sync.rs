@@ -55,7 +55,8 @@ pub struct SyncDevice {
     pub removed_at_ms: Option<i64>,
 }
 
-/// A device added by QR code: its id and the six digits both screens should show.
+/// A device that answered the QR code: its id and the six digits both screens should show.
+/// Nothing has been sent to it until `device_confirm`.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct AddedDevice {
     pub id: String,
@@ -66,6 +67,8 @@ pub struct AddedDevice {
 #[derive(uniffi::Object)]
 pub struct DeviceOffer {
     inner: devices::PairingOffer,
+    /// The device that answered, waiting for the owner to compare codes.
+    answered: Mutex<Option<devices::JoinRequest>>,
 }
 
 impl std::fmt::Debug for DeviceOffer {
@@ -201,21 +204,40 @@ impl PhrRecord {
     /// A one-time QR code for adding a new device.
     pub async fn device_offer(&self) -> R<Arc<DeviceOffer>> {
         let inner = self.inner.clone();
-        blocking(move || Ok(Arc::new(DeviceOffer { inner: devices::offer(&inner)? }))).await
+        blocking(move || {
+            Ok(Arc::new(DeviceOffer { inner: devices::offer(&inner)?, answered: Mutex::new(None) }))
+        })
+        .await
     }
 
-    /// Waits up to `timeout_s` for the new device to answer `offer`, then adds it.
-    /// `None` when no device answered in time.
+    /// Waits up to `timeout_s` for a new device to answer `offer` and returns the code to
+    /// compare; sends nothing. `None` when no device answered in time. Show the code, and
+    /// call `device_confirm` only if the owner says the new device shows the same.
     pub async fn device_approve(&self, offer: Arc<DeviceOffer>, timeout_s: u32) -> R<Option<AddedDevice>> {
         let inner = self.inner.clone();
         blocking(move || {
-            let added = devices::approve(
-                &inner,
-                &offer.inner,
-                Duration::from_secs(timeout_s as u64),
-                RetryPolicy::default(),
-            )?;
-            Ok(added.map(|(id, confirmation_code)| AddedDevice { id, confirmation_code }))
+            let answered = devices::await_join(&inner, &offer.inner, Duration::from_secs(timeout_s as u64))?;
+            let added = answered
+                .as_ref()
+                .map(|a| AddedDevice { id: a.device.clone(), confirmation_code: a.code.clone() });
+            *offer.answered.lock().unwrap_or_else(|p| p.into_inner()) = answered;
+            Ok(added)
+        })
+        .await
+    }
+
+    /// The owner saw the same code on both screens: adds the device that answered `offer`
+    /// and sends it the record's keys. Returns its id. Works once.
+    pub async fn device_confirm(&self, offer: Arc<DeviceOffer>) -> R<String> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let answered = offer
+                .answered
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .ok_or(PhrError::InvalidInput { field: "pairing".into() })?;
+            Ok(devices::confirm_join(&inner, &offer.inner, &answered, RetryPolicy::default())?)
         })
         .await
     }

@@ -119,15 +119,20 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<ExitCode, String
                 FileStatus::Cancelled => "cancelled",
             };
             let o = &f.outcome;
+            // Read = stored + already in the record + left out (implausible, or covered by a
+            // preferred device; the problems below say which): stored is what the record holds.
+            let left_out = f.samples.saturating_sub(o.samples.added + o.samples.duplicates);
             outln!(
-                "{status:9} {:12} {}  activities +{} (merged {}, known {})  samples +{} (dup {})  {}..{}",
+                "{status:9} {:12} {}  activities +{} (merged {}, known {})  samples {} read: {} stored, {} duplicates skipped, {} left out  {}..{}",
                 f.format.as_str(),
                 f.path,
                 o.activities_added,
                 o.activities_merged,
                 o.activities_unchanged,
+                f.samples,
                 o.samples.added,
                 o.samples.duplicates,
+                left_out,
                 f.first_utc.as_deref().unwrap_or("-"),
                 f.last_utc.as_deref().unwrap_or("-"),
             );
@@ -137,7 +142,7 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<ExitCode, String
         }
         let t = &report.totals;
         outln!(
-            "{} files: {} ok, {} partial, {} failed, {} skipped; activities +{} merged {} known {}; samples +{} duplicates {}",
+            "{} files: {} ok, {} partial, {} failed, {} skipped; activities +{} merged {} known {}; samples {} stored, {} duplicates skipped",
             t.files, t.ok, t.partial, t.failed, t.skipped, t.activities_added, t.activities_merged, t.activities_unchanged, t.samples_added, t.samples_duplicate
         );
     }

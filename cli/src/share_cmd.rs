@@ -80,26 +80,46 @@ pub enum ShareCmd {
     Sync,
 }
 
+/// The furthest ahead a link may expire; beyond, `never` says what is meant.
+const MAX_EXPIRY_DAYS: i64 = 3650;
+
 fn parse_expiry(s: &str) -> Result<Option<DateTime<Utc>>, String> {
+    parse_expiry_at(s, Utc::now())
+}
+
+/// `--expires` relative to `now`: `never`, an RFC 3339 time, or a count and a unit (s, m,
+/// h, d, w) of at most ten years. Anything else, however long or odd, is an error.
+fn parse_expiry_at(s: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, String> {
     let s = s.trim();
+    let usage = || format!("--expires {s:?}: use 30m, 12h, 7d, 2w, never or a date-time");
     if s == "never" {
         return Ok(None);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
-    let (num, unit) = s.split_at(s.len().saturating_sub(1));
-    let n: i64 =
-        num.parse().map_err(|_| format!("--expires {s:?}: use 30m, 12h, 7d, 2w, never or a date-time"))?;
-    let d = match unit {
-        "s" => Duration::seconds(n),
-        "m" => Duration::minutes(n),
-        "h" => Duration::hours(n),
-        "d" => Duration::days(n),
-        "w" => Duration::weeks(n),
-        _ => return Err(format!("--expires {s:?}: use 30m, 12h, 7d, 2w, never or a date-time")),
+    // By character, not byte: "7é" must not split inside the "é".
+    let unit = s.chars().last().ok_or_else(usage)?;
+    let num = &s[..s.len() - unit.len_utf8()];
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(usage());
+    }
+    let n: i64 = num.parse().map_err(|_| usage())?;
+    let secs_per = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 7 * 86_400,
+        _ => return Err(usage()),
     };
-    Ok(Some(Utc::now() + d))
+    let too_far =
+        || format!("--expires {s:?}: at most {MAX_EXPIRY_DAYS} days (ten years); use never for no end");
+    let secs = n.checked_mul(secs_per).filter(|x| *x <= MAX_EXPIRY_DAYS * 86_400).ok_or_else(too_far)?;
+    if secs == 0 {
+        return Err(format!("--expires {s:?}: the link would expire at once"));
+    }
+    now.checked_add_signed(Duration::seconds(secs)).map(Some).ok_or_else(too_far)
 }
 
 /// Six random digits. A v4 uuid's bytes come from the OS generator, which saves the CLI
@@ -125,6 +145,8 @@ fn private_qr_dir(record: &Record) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
+use phr_core::store::private_fs::write_private;
+
 fn write_qr(
     record: &Record,
     out: &ShareOutcome,
@@ -137,9 +159,10 @@ fn write_qr(
         }
     };
     let svg = png.with_extension("svg");
-    std::fs::write(&png, out.qr_png().map_err(|e| e.to_string())?)
+    // Both pictures open the share like the link does: owner-only wherever they go.
+    write_private(&png, &out.qr_png().map_err(|e| e.to_string())?)
         .map_err(|e| format!("{}: {e}", png.display()))?;
-    std::fs::write(&svg, out.qr_svg().map_err(|e| e.to_string())?)
+    write_private(&svg, out.qr_svg().map_err(|e| e.to_string())?.as_bytes())
         .map_err(|e| format!("{}: {e}", svg.display()))?;
     Ok((png, svg))
 }
@@ -374,4 +397,44 @@ pub fn audit(record: &Record, verify: bool, json: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_issues_inputs_are_clear_errors() {
+        for bad in ["7é", "100000000d", "99999999999999999s", "", "d", "-5d", "+5d", "0d", "5 d", "5x", "é"]
+        {
+            assert!(parse_expiry(bad).is_err(), "{bad:?}");
+        }
+        let now = Utc::now();
+        assert_eq!(parse_expiry_at("7d", now).unwrap(), Some(now + Duration::days(7)));
+        assert_eq!(parse_expiry_at("3650d", now).unwrap(), Some(now + Duration::days(3650)));
+        assert!(parse_expiry_at("3651d", now).is_err());
+        assert_eq!(parse_expiry("never").unwrap(), None);
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_gives_a_time_ahead_or_an_error(s in "\\PC{0,24}") {
+            let now = Utc::now();
+            if let Ok(Some(t)) = parse_expiry_at(&s, now) {
+                if DateTime::parse_from_rfc3339(s.trim()).is_err() {
+                    prop_assert!(t > now && t <= now + Duration::days(MAX_EXPIRY_DAYS));
+                }
+            }
+        }
+
+        #[test]
+        fn any_count_and_unit_gives_a_time_ahead_or_an_error(n in any::<u64>(), unit in "[smhdwé]", pad in "[0 ]{0,3}") {
+            let now = Utc::now();
+            if let Ok(t) = parse_expiry_at(&format!("{pad}{n}{unit}"), now) {
+                let t = t.unwrap();
+                prop_assert!(t > now && t <= now + Duration::days(MAX_EXPIRY_DAYS));
+            }
+        }
+    }
 }

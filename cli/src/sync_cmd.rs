@@ -31,9 +31,16 @@ pub enum DeviceCmd {
         #[arg(long)]
         qr: Option<PathBuf>,
     },
-    /// Join your record from another device using the code it shows (`phr device add`)
+    /// Join your record from another device using the code it shows (`phr device add`).
+    /// The code is a secret: paste it when asked, pipe it on stdin, or set PHR_PAIR_CODE
+    /// or --code-file (never on the command line, where `ps` shows it)
     Join {
-        code: String,
+        /// Refused: a code here would be visible to everyone on this computer
+        #[arg(hide = true)]
+        code: Option<String>,
+        /// A file holding the code
+        #[arg(long)]
+        code_file: Option<PathBuf>,
         #[arg(long, default_value = "this computer")]
         name: String,
         #[arg(long, default_value_t = 300)]
@@ -46,6 +53,28 @@ pub enum DeviceCmd {
         /// Device ID: the full ID or its first 6+ characters, as `phr device list` shows them
         device: String,
     },
+}
+
+/// One line from stdin (the owner's answer, or a piped pairing code).
+fn read_line() -> std::io::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line)
+}
+
+/// The pairing code from PHR_PAIR_CODE, a file, a hidden prompt, or stdin, in that order.
+fn pairing_code(file: Option<&Path>) -> Result<phr_core::SecretString, String> {
+    use std::io::IsTerminal;
+    if let Ok(c) = std::env::var("PHR_PAIR_CODE") {
+        return Ok(c.into());
+    }
+    let code = match file {
+        Some(f) => std::fs::read_to_string(f).map_err(|x| format!("{}: {x}", f.display()))?,
+        None if std::io::stdin().is_terminal() => rpassword::prompt_password("Pairing code: ")
+            .map_err(|_| "no pairing code: paste it when asked, or set PHR_PAIR_CODE".to_string())?,
+        None => read_line().map_err(|x| format!("no pairing code on stdin: {x}"))?,
+    };
+    Ok(code.trim().to_string().into())
 }
 
 fn e(x: phr_core::Error) -> String {
@@ -118,21 +147,31 @@ pub fn run(
             let code =
                 qrcode::QrCode::new(offer.payload.expose_secret().as_bytes()).map_err(|x| x.to_string())?;
             let text = code.render::<qrcode::render::unicode::Dense1x2>().quiet_zone(true).build();
-            errln!("{text}\nScan this with your new device, or run there:\n  phr device join {}\n(the code works once, for {wait} seconds)", offer.payload.expose_secret());
+            errln!("{text}\nScan this with your new device, or run `phr device join` there and paste this when asked:\n  {}\n(the code works once, for {wait} seconds)", offer.payload.expose_secret());
             if let Some(path) = qr {
-                std::fs::write(&path, phr_core::share::qr::svg(offer.payload.expose_secret()).map_err(e)?)
+                let svg = phr_core::share::qr::svg(offer.payload.expose_secret()).map_err(e)?;
+                // The picture holds the one-time secret: owner-only.
+                phr_core::store::private_fs::write_private(&path, svg.as_bytes())
                     .map_err(|x| format!("{}: {x}", path.display()))?;
             }
-            match devices::approve(&r, &offer, Duration::from_secs(wait), RetryPolicy::default())
+            let codes_match = |code: &str| {
+                errln!(
+                    "A device answered. Does it show the code {code}? Type yes to send it your record's key:"
+                );
+                read_line().is_ok_and(|l| l.trim().eq_ignore_ascii_case("yes"))
+            };
+            match devices::approve(&r, &offer, Duration::from_secs(wait), RetryPolicy::default(), codes_match)
                 .map_err(e)?
             {
-                Some((device, confirm)) => {
-                    outln!("Added device {device}. Check that it shows the code {confirm}.");
-                }
+                Some((device, _)) => outln!("Added device {device}."),
                 None => return Err("no device answered the code in time".into()),
             }
         }
-        DeviceCmd::Join { code, name, wait } => {
+        DeviceCmd::Join { code, code_file, name, wait } => {
+            if code.is_some() {
+                return Err("the pairing code is a secret and on the command line everyone on this computer can see it (`ps`): run `phr device join` and paste it when asked, pipe it on stdin, or use PHR_PAIR_CODE or --code-file".into());
+            }
+            let code = pairing_code(code_file.as_deref())?;
             let path = home.join(phr_core::store::DB_FILE);
             if path.exists() {
                 return Err(format!(
@@ -140,9 +179,9 @@ pub fn run(
                     home.display()
                 ));
             }
-            let pending = devices::join_request(&code, &name).map_err(e)?;
+            let pending = devices::join_request(code.expose_secret(), &name).map_err(e)?;
             errln!(
-                "Waiting for your other device... the code on both screens should be {}",
+                "Your other device should show the code {}: say yes there only if it does. Waiting...",
                 pending.confirmation_code().map_err(e)?
             );
             let ks = PassphraseKeyStore::new(&passphrase()?).map_err(e)?;

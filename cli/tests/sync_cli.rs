@@ -77,7 +77,10 @@ fn a_sync_that_resolves_a_conflict_tells_the_owner_until_dismissed() {
     devices::start(&a, &url, "phone", retry()).unwrap();
     let offer = devices::offer(&a).unwrap();
     let pending = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
-    devices::approve(&a, &offer, Duration::from_secs(10), retry()).unwrap().expect("the tablet answered");
+    let code = pending.confirmation_code().unwrap();
+    devices::approve(&a, &offer, Duration::from_secs(10), retry(), |c| c == code)
+        .unwrap()
+        .expect("the tablet answered");
     let b = devices::finish_join(pending, &home_b.join(DB_FILE), &ks(), Duration::from_secs(10))
         .unwrap()
         .expect("welcome arrived");
@@ -148,4 +151,79 @@ fn a_sync_that_resolves_a_conflict_tells_the_owner_until_dismissed() {
     sync(&b);
     assert!(sync(&a).conflicts.is_empty());
     assert!(entry_detail(&a, &med.id).unwrap().conflict.is_some(), "the phone keeps its own note");
+}
+
+/// Issue 18: the offering device sends no key before the owner has compared the codes. A
+/// device that answered is refused when the codes differ, and nothing reaches it; the
+/// same code, compared, lets the real device in.
+#[test]
+fn pairing_sends_no_key_before_the_codes_are_compared() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = start_relay(tmp.path());
+    let a = Record::create(&tmp.path().join("phone").join(DB_FILE), &ks()).unwrap();
+    devices::start(&a, &url, "phone", retry()).unwrap();
+
+    // Someone who copied the code answers first; the owner's new device shows another code.
+    let offer = devices::offer(&a).unwrap();
+    let intruder = devices::join_request(offer.payload.expose_secret(), "not mine").unwrap();
+    let request = devices::await_join(&a, &offer, Duration::from_secs(10)).unwrap().expect("answered");
+    assert_eq!(request.code, intruder.confirmation_code().unwrap(), "both sides derive the same code");
+    let e = devices::approve(&a, &offer, Duration::from_secs(10), retry(), |_| false).unwrap_err();
+    assert!(e.to_string().contains("nothing was sent"), "{e}");
+    let got = devices::finish_join(
+        intruder,
+        &tmp.path().join("intruder").join(DB_FILE),
+        &ks(),
+        Duration::from_secs(1),
+    );
+    assert!(got.unwrap().is_none(), "no welcome, so no data key, reached the device");
+    assert!(!tmp.path().join("intruder").join(DB_FILE).exists());
+
+    // A fresh code, and the owner's device, whose code matches: it joins.
+    let offer = devices::offer(&a).unwrap();
+    let tablet = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
+    let code = tablet.confirmation_code().unwrap();
+    let (id, shown) = devices::approve(&a, &offer, Duration::from_secs(10), retry(), |c| c == code)
+        .unwrap()
+        .expect("answered");
+    assert_eq!((id.as_str(), shown.as_str()), (tablet.device(), code.as_str()));
+    assert!(devices::finish_join(
+        tablet,
+        &tmp.path().join("tablet").join(DB_FILE),
+        &ks(),
+        Duration::from_secs(10)
+    )
+    .unwrap()
+    .is_some());
+}
+
+/// Issue 18: the one-time pairing secret never goes on the command line (`ps` shows it).
+#[test]
+fn the_pairing_code_is_refused_in_argv_and_read_from_stdin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("new");
+    let phr = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_phr"))
+            .args(["--home", home.to_str().unwrap()])
+            .args(args)
+            .env("PHR_PASSPHRASE", PASS)
+            .env_remove("PHR_HOME")
+            .env_remove("PHR_PAIR_CODE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (ok, err) = phr(&["device", "join", "phr-pair:1:SECRET"], "");
+    assert!(!ok);
+    assert!(err.contains("`ps`") && err.contains("paste it when asked"), "{err}");
+    // From stdin: read (and found damaged), so it got past the argv rule.
+    let (ok, err) = phr(&["device", "join", "--wait", "1"], "phr-pair:1:not-base64!\n");
+    assert!(!ok);
+    assert!(err.contains("pairing code is not valid: is damaged"), "{err}");
 }

@@ -25,6 +25,10 @@ pub enum Error {
     ReadOnlyEntry,
     #[error("the record is damaged: {0}")]
     Corrupt(&'static str),
+    /// A SQLite side file (`-wal`, `-journal`) beside the record that is not its own:
+    /// opening would merge it in and damage the record, so nothing was opened or changed.
+    #[error("{} does not belong to this record (SQLite would merge it in and damage the record); nothing was changed: move it out of the folder, with any `-shm` file, and try again", path.display())]
+    ForeignSideFile { path: PathBuf },
     #[error("a stored value could not be decrypted (damaged, or moved between rows)")]
     Undecryptable,
     #[error("the backup file is damaged or truncated at byte {offset}: {reason}")]
@@ -125,7 +129,10 @@ impl From<&Error> for PublicError {
             Error::Invalid { field, .. } => PublicError::InvalidInput { field: (*field).to_string() },
             Error::NotFound { what } => PublicError::NotFound { what: (*what).to_string() },
             Error::ReadOnlyEntry => PublicError::ReadOnly,
-            Error::Corrupt(_) | Error::Undecryptable | Error::BackupDamaged { .. } => PublicError::Corrupt,
+            Error::Corrupt(_)
+            | Error::Undecryptable
+            | Error::BackupDamaged { .. }
+            | Error::ForeignSideFile { .. } => PublicError::Corrupt,
             Error::TooNew { .. } => PublicError::Incompatible,
             Error::Cancelled => PublicError::Cancelled,
             Error::Denied(_) => PublicError::Denied,

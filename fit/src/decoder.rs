@@ -772,6 +772,12 @@ impl Decoder {
         };
         if let Some(rem) = remaining {
             if len as u64 > rem {
+                // Whether the input ends before the header's data end decides the reason, so
+                // a reader must see up to `rem` bytes (less than one record) before choosing,
+                // or it would report differently from a slice (found by cargo fuzz).
+                if (input.len() as u64) < rem && !eof {
+                    return Step { consumed: 0, event: Event::NeedMore };
+                }
                 if (input.len() as u64) < rem && eof {
                     // truncated input: the record is cut by the end of input
                     self.damage(off, DamageReason::UnexpectedEof, input.len() as u64);

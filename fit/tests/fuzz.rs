@@ -126,3 +126,24 @@ proptest! {
         assert_prefix_same(&orig, &m, p);
     }
 }
+
+/// Found by cargo fuzz (issue 18): a file cut inside a record that also claims more than
+/// the header's data size. A reader fed in small pieces chose "record past data end"
+/// before it knew the input ended; a slice said "unexpected end of input".
+#[test]
+fn a_cut_record_past_the_data_end_reads_the_same_from_a_reader() {
+    struct Dribble<'a>(&'a [u8]);
+    impl std::io::Read for Dribble<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(7);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let data = include_bytes!("fixtures/fuzz-truncated-record-past-data-end.fit");
+    let (_, from_slice) = fit::decode(data);
+    let from_reader = fit::decode_reader(Dribble(data), fit::DecodeOptions::default(), |_| {});
+    assert_eq!(from_slice, from_reader);
+    assert_eq!(from_slice.damage[0].reason, fit::DamageReason::UnexpectedEof);
+}

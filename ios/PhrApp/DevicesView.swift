@@ -52,8 +52,18 @@ struct DevicesView: View {
                                 .aspectRatio(1, contentMode: .fit)
                                 .accessibilityLabel(L("ui.devices.qr_spoken"))
                         }
-                        if let code {
-                            Text(L("ui.devices.compare", ["code": code])).font(.title2)
+                        if let code, let answered = offer {
+                            // Nothing has been sent to the other phone yet: only a match sends the keys.
+                            Text(L("ui.devices.check", ["code": code])).font(.title2)
+                            WideButton(title: L("ui.devices.match"), prominent: true) {
+                                model.perform { record in _ = try await record.deviceConfirm(offer: answered) }
+                                self.code = nil
+                                self.offer = nil
+                            }
+                            WideButton(title: L("ui.devices.no_match")) {
+                                self.code = nil
+                                self.offer = nil
+                            }
                         }
                         WideButton(title: L("ui.devices.add")) { addDevice() }
                     }
@@ -72,7 +82,8 @@ struct DevicesView: View {
             await MainActor.run { offer = shown }
             let added = try await record.deviceApprove(offer: shown, timeoutS: 300)
             await MainActor.run {
-                offer = nil
+                // The offer stays until the owner says whether the codes match.
+                if added == nil { offer = nil }
                 code = added?.confirmationCode
             }
         }

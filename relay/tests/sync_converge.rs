@@ -208,9 +208,11 @@ fn join(existing: &Record, path: &Path) -> Record {
     let offer = devices::offer(existing).unwrap();
     let pending = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
     let code_new = pending.confirmation_code().unwrap();
-    let (_, code_old) = devices::approve(existing, &offer, Duration::from_secs(10), fast_retry())
-        .unwrap()
-        .expect("the new device answered");
+    // The owner's check: the offering device sends keys only if both codes match.
+    let (_, code_old) =
+        devices::approve(existing, &offer, Duration::from_secs(10), fast_retry(), |c| c == code_new)
+            .unwrap()
+            .expect("the new device answered");
     assert_eq!(code_new, code_old, "both screens show the same confirmation code");
     devices::finish_join(pending, path, &ks(), Duration::from_secs(10)).unwrap().expect("welcome arrived")
 }

@@ -57,11 +57,13 @@ def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
 
     async def pair():
         added = await phone.device_approve(offer, 10)
+        # Nothing is sent until the owner confirms the codes match.
+        assert added is not None and added.confirmation_code == pending.confirmation_code()
+        assert await phone.device_confirm(offer) == added.id
         tablet = await pending.finish(os.path.join(tmp, "tablet", "record.phr"), TestKeyStore(), 10)
         return added, tablet
 
     added, tablet = asyncio.run(pair())
-    assert added is not None and added.confirmation_code == pending.confirmation_code()
 
     got = asyncio.run(tablet.sync_now(None, None))
     assert got.applied > 0

@@ -50,6 +50,21 @@ pub struct KdfParams {
     pub p: u32,
 }
 
+impl KdfParams {
+    /// The most a wrap may ask for: above what this app writes (19 MiB, 2 passes, 1 lane)
+    /// with room to raise the defaults, and far below what a crafted file could demand
+    /// (argon2 allows 4 TiB and any number of passes: minutes of work, gigabytes of memory).
+    pub const MAX: KdfParams = KdfParams { m_kib: 64 * 1024, t: 4, p: 4 };
+
+    /// True if this app would write these settings (a test's fast ones included).
+    pub fn is_accepted(&self) -> bool {
+        let max = Self::MAX;
+        (1..=max.p).contains(&self.p)
+            && (1..=max.t).contains(&self.t)
+            && (8 * self.p..=max.m_kib).contains(&self.m_kib)
+    }
+}
+
 impl Default for KdfParams {
     fn default() -> Self {
         Self { m_kib: 19 * 1024, t: 2, p: 1 }
@@ -112,9 +127,12 @@ impl KeyStore for PassphraseKeyStore {
         let word =
             |i: usize| u32::from_le_bytes([wrapped[i], wrapped[i + 1], wrapped[i + 2], wrapped[i + 3]]);
         let params = KdfParams { m_kib: word(0), t: word(4), p: word(8) };
-        // Refuse absurd parameters from a tampered file instead of allocating gigabytes.
-        if params.m_kib > 4 * 1024 * 1024 || params.t > 64 || params.p > 16 {
-            return Err(crate::Error::Corrupt("the key wrap has impossible argon2 parameters"));
+        // Refuse settings this app never writes (a crafted record or backup) before any
+        // memory is allocated or time spent.
+        if !params.is_accepted() {
+            return Err(crate::Error::Corrupt(
+                "the key wrap asks for argon2 settings this app never writes (at most 64 MiB, 4 passes, 4 lanes)",
+            ));
         }
         let mut kek = self.kek(&wrapped[12..28], params)?;
         let opened = FieldCipher::with_raw_key(&kek).open(&wrapped[28..], WRAP_AD_PASSPHRASE);
@@ -209,6 +227,24 @@ mod tests {
         let mut wrapped = fast("correct horse battery").wrap(&dk).unwrap();
         wrapped[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(matches!(fast("correct horse battery").unwrap(&wrapped), Err(crate::Error::Corrupt(_))));
+    }
+
+    #[test]
+    fn kdf_params_beyond_what_the_app_writes_are_refused_at_once() {
+        let dk = DataKey::generate().unwrap();
+        let good = fast("correct horse battery").wrap(&dk).unwrap();
+        assert!(KdfParams::default().is_accepted());
+        // 1 GiB and 64 passes were accepted before: minutes of work for `list` or `restore`.
+        for (m, t, p) in [(1024 * 1024, 1, 1), (64, 64, 1), (64 * 1024 + 1, 1, 1), (64, 1, 5), (64, 0, 1)] {
+            let mut w = good.clone();
+            w[0..4].copy_from_slice(&u32::to_le_bytes(m));
+            w[4..8].copy_from_slice(&u32::to_le_bytes(t));
+            w[8..12].copy_from_slice(&u32::to_le_bytes(p));
+            let start = std::time::Instant::now();
+            let e = fast("correct horse battery").unwrap(&w);
+            assert!(matches!(e, Err(crate::Error::Corrupt(_))), "({m}, {t}, {p})");
+            assert!(start.elapsed() < std::time::Duration::from_millis(100));
+        }
     }
 
     #[test]

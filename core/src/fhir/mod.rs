@@ -624,8 +624,21 @@ pub fn import_path(
     path: &std::path::Path,
     opts: &FhirImportOptions,
 ) -> Result<FhirImportReport> {
+    use crate::import::limits::{mib, CappedReader, MAX_FILE_BYTES};
+    // A device or FIFO would never end or never start: refuse it before opening.
+    if !std::fs::metadata(path).map_err(|e| Error::io(path, e))?.is_file() {
+        return Err(Error::invalid("FHIR file", "is not a regular file (a device, pipe or socket)"));
+    }
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    import_reader(record, f, opts)
+    // Read whole into a JSON tree: the same cap as any file read whole.
+    let len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(Error::invalid(
+            "FHIR file",
+            format!("is larger than {}, the most phr reads from one file", mib(MAX_FILE_BYTES)),
+        ));
+    }
+    import_reader(record, CappedReader::new(f, MAX_FILE_BYTES), opts)
 }
 
 /// Where the SMART connection (tokens) is kept, sealed like every setting.

@@ -14,6 +14,7 @@
 //! zip (new exports). iPhone and Watch counting the same steps: see [`super::priority`].
 
 use super::derive::{derive, DeriveOptions};
+use super::limits::{self, CappedReader, XmlRunGuard};
 use super::xml::{f64_of, parse_time, CleanReader};
 use super::{Parsed, Problem};
 use crate::record::{Activity, Sample, SampleKind, Sport, TrackPoint};
@@ -21,7 +22,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufReader, Read, Seek};
+use std::io::{self, BufReader, Read, Seek};
 
 pub(crate) fn kind_of(t: &str) -> Option<SampleKind> {
     let t = t
@@ -178,7 +179,9 @@ pub fn stream_reader<R: Read>(
 ) -> Result<AppleParse, Problem> {
     let chunk = chunk.max(1);
     let mut pending: Vec<Sample> = Vec::new();
-    let mut r = Reader::from_reader(BufReader::with_capacity(256 * 1024, CleanReader::new(input)));
+    // quick-xml buffers one text or tag whole: the guard bounds that (a 1 GB run of spaces).
+    let guarded = XmlRunGuard::new(input, limits::MAX_XML_RUN_BYTES);
+    let mut r = Reader::from_reader(BufReader::with_capacity(256 * 1024, CleanReader::new(guarded)));
     r.config_mut().trim_text(true);
     let mut out = Parsed::default();
     let mut routes = Vec::new();
@@ -443,7 +446,7 @@ pub fn stream_zip<R: Read + Seek>(
     let prefix = xml.trim_end_matches("export.xml").to_string();
     let mut ap = {
         let entry = z.by_name(&xml).map_err(|e| Problem::general(format!("{xml}: {e}")))?;
-        stream_reader(entry, opts, chunk, on_samples)?
+        stream_reader(CappedReader::new(entry, limits::MAX_ZIP_TOTAL_BYTES), opts, chunk, on_samples)?
     };
     for (i, path) in std::mem::take(&mut ap.routes) {
         let rel = path.trim_start_matches('/');
@@ -452,11 +455,17 @@ pub fn stream_zip<R: Read + Seek>(
             ap.parsed.problems.push(Problem::general(format!("workout route {rel} is not in the zip")));
             continue;
         };
-        let mut bytes = Vec::new();
-        if let Err(e) = z.by_name(&name).and_then(|mut f| f.read_to_end(&mut bytes).map_err(Into::into)) {
-            ap.parsed.problems.push(Problem::general(format!("{name}: {e}")));
-            continue;
-        }
+        let bytes = match z
+            .by_name(&name)
+            .map_err(io::Error::from)
+            .and_then(|f| limits::read_capped(f, limits::MAX_FILE_BYTES))
+        {
+            Ok(b) => b,
+            Err(e) => {
+                ap.parsed.problems.push(Problem::general(format!("{name}: {e}")));
+                continue;
+            }
+        };
         match super::gpx::parse(&bytes, "route", opts) {
             Ok(g) => {
                 if let (Some(w), Some(route)) =

@@ -9,7 +9,7 @@
 //! adds nothing (stable source ids for activities, dedup keys for samples).
 
 use super::derive::DeriveOptions;
-use super::{apple_health, csv, fit_map, gpx, sha256_hex, strava, tcx, utc_string};
+use super::{apple_health, csv, fit_map, gpx, limits, sha256_hex, strava, tcx, utc_string};
 use super::{FileReport, FileStatus, Format, ImportReport, Parsed, Problem};
 use crate::progress::{CancelToken, ProgressListener};
 use crate::record::{Sample, SampleKind};
@@ -96,13 +96,64 @@ fn zip_names<R: Read + std::io::Seek>(z: &zip::ZipArchive<R>) -> Vec<String> {
     v
 }
 
-fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
-    if path.is_dir() {
+/// Where the walk of the given paths has been: every folder and file by (device, inode),
+/// so a folder reached twice (a bind mount, a symlink given twice) and a file linked under
+/// two names are read once.
+#[derive(Default)]
+struct Seen(std::collections::HashSet<(u64, u64)>);
+
+impl Seen {
+    /// True the first time `meta`'s file is met.
+    fn first(&mut self, path: &Path, meta: &std::fs::Metadata) -> bool {
+        self.0.insert(file_id(path, meta))
+    }
+}
+
+#[cfg(unix)]
+fn file_id(_path: &Path, meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path, _meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()).hash(&mut h);
+    (0, h.finish())
+}
+
+fn skipped(path: String, format: Format, reason: String) -> FileReport {
+    let mut r = failed(path, format, Problem::general(reason));
+    r.status = FileStatus::Skipped;
+    r
+}
+
+/// Lists what `path` holds. A path given by the owner is followed if it is a symlink;
+/// inside folders, symlinked folders are not (a link to a parent would loop for ever).
+/// Only regular files are read: a device (`/dev/zero`), FIFO or socket would never end
+/// or never start.
+fn enumerate(path: &Path, top: bool, seen: &mut Seen, out: &mut Vec<Item>, report: &mut ImportReport) {
+    let shown = path.display().to_string();
+    let link = std::fs::symlink_metadata(path);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            return report.push(failed(shown, Format::Unknown, Problem::general(format!("cannot read: {e}"))))
+        }
+    };
+    if meta.is_dir() {
+        if !top && link.is_ok_and(|l| l.file_type().is_symlink()) {
+            return report.push(skipped(shown, Format::Unknown, "a link to a folder: not followed".into()));
+        }
+        if !seen.first(path, &meta) {
+            return;
+        }
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
                 return report.push(failed(
-                    path.display().to_string(),
+                    shown,
                     Format::Unknown,
                     Problem::general(format!("cannot read folder: {e}")),
                 ))
@@ -112,13 +163,36 @@ fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
         for e in entries {
             let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
             if !hidden {
-                enumerate(&e, out, report);
+                enumerate(&e, false, seen, out, report);
             }
         }
         return;
     }
+    if !meta.is_file() {
+        return report.push(failed(
+            shown,
+            Format::Unknown,
+            Problem::general("not a regular file (a device, pipe or socket): phr imports files only"),
+        ));
+    }
+    if !seen.first(path, &meta) {
+        return;
+    }
     let is_zip = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if !is_zip {
+        // Apple Health XML streams; everything else is read whole, so refuse it here
+        // rather than after reading 32 MB.
+        if meta.len() > limits::MAX_FILE_BYTES && !is_apple_xml(path) {
+            return report.push(failed(
+                shown,
+                Format::detect(&path.to_string_lossy(), &[]),
+                Problem::general(format!(
+                    "{} MB: larger than {}, the most phr reads from one file",
+                    meta.len() >> 20,
+                    limits::mib(limits::MAX_FILE_BYTES)
+                )),
+            ));
+        }
         out.push(Item::File(path.to_path_buf()));
         return;
     }
@@ -129,7 +203,7 @@ fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
         Ok(z) => z,
         Err(e) => {
             return report.push(failed(
-                path.display().to_string(),
+                shown,
                 Format::Zip,
                 Problem::at_byte(0, format!("not a readable zip: {e}")),
             ))
@@ -143,9 +217,8 @@ fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
     let mut z = z;
     for name in names {
         if name.to_ascii_lowercase().ends_with(".zip") {
-            let inner = z.by_name(&name).map_err(|e| e.to_string()).and_then(|mut f| {
-                let mut b = Vec::new();
-                f.read_to_end(&mut b).map_err(|e| e.to_string())?;
+            let inner = z.by_name(&name).map_err(|e| e.to_string()).and_then(|f| {
+                let b = limits::read_capped(f, limits::MAX_FILE_BYTES).map_err(|e| e.to_string())?;
                 zip::ZipArchive::new(Cursor::new(b)).map_err(|e| e.to_string())
             });
             match inner {
@@ -155,7 +228,7 @@ fn enumerate(path: &Path, out: &mut Vec<Item>, report: &mut ImportReport) {
                     }
                 }
                 Err(e) => report.push(failed(
-                    format!("{}!{name}", path.display()),
+                    format!("{shown}!{name}"),
                     Format::Zip,
                     Problem::general(format!("not a readable zip: {e}")),
                 )),
@@ -181,20 +254,55 @@ fn failed(path: String, format: Format, p: Problem) -> FileReport {
     }
 }
 
+/// Bytes unpacked so far from each zip of an import, over every worker, so a zip of many
+/// entries just under [`limits::MAX_FILE_BYTES`] still stops at [`limits::MAX_ZIP_TOTAL_BYTES`].
 #[derive(Default)]
-struct ZipCache {
+struct ZipTotals(std::sync::Mutex<HashMap<PathBuf, u64>>);
+
+impl ZipTotals {
+    fn add(
+        &self,
+        zip: &Path,
+        bytes: std::result::Result<Vec<u8>, String>,
+    ) -> std::result::Result<Vec<u8>, String> {
+        let b = bytes?;
+        let mut totals = self.0.lock().map_err(|_| "a parser thread failed".to_string())?;
+        let total = totals.entry(zip.to_path_buf()).or_default();
+        *total += b.len() as u64;
+        if *total > limits::MAX_ZIP_TOTAL_BYTES {
+            return Err(format!(
+                "the zip unpacks to more than {}, the most phr reads from one zip (a zip bomb?)",
+                limits::mib(limits::MAX_ZIP_TOTAL_BYTES)
+            ));
+        }
+        Ok(b)
+    }
+}
+
+#[derive(Default)]
+struct ZipCache<'a> {
+    totals: Option<&'a ZipTotals>,
     outer: HashMap<PathBuf, zip::ZipArchive<File>>,
     nested: HashMap<(PathBuf, String), zip::ZipArchive<Cursor<Vec<u8>>>>,
+}
+
+fn count(
+    totals: Option<&ZipTotals>,
+    zip: &Path,
+    bytes: std::result::Result<Vec<u8>, String>,
+) -> std::result::Result<Vec<u8>, String> {
+    match totals {
+        Some(t) => t.add(zip, bytes),
+        None => bytes,
+    }
 }
 
 fn read_entry<R: Read + std::io::Seek>(
     z: &mut zip::ZipArchive<R>,
     name: &str,
 ) -> std::result::Result<Vec<u8>, String> {
-    let mut f = z.by_name(name).map_err(|e| e.to_string())?;
-    let mut b = Vec::with_capacity(f.size().min(64 << 20) as usize);
-    f.read_to_end(&mut b).map_err(|e| e.to_string())?;
-    Ok(b)
+    let f = z.by_name(name).map_err(|e| e.to_string())?;
+    limits::read_capped(f, limits::MAX_FILE_BYTES).map_err(|e| e.to_string())
 }
 
 /// What a worker hands the committing thread.
@@ -213,7 +321,7 @@ fn is_apple_xml(p: &Path) -> bool {
     Format::detect(&p.to_string_lossy(), &head[..n]) == Format::AppleHealth
 }
 
-fn work_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> Work {
+fn work_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache<'_>) -> Work {
     match item {
         Item::AppleZip(_) => Work::AppleStream { zip: true },
         Item::File(p) if is_apple_xml(p) => Work::AppleStream { zip: false },
@@ -224,7 +332,7 @@ fn work_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> Work {
     }
 }
 
-fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Format, ParseResult) {
+fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache<'_>) -> (Format, ParseResult) {
     let bytes = match item {
         Item::AppleZip(p) => {
             return match File::open(p) {
@@ -238,7 +346,9 @@ fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Forma
                 }
             };
         }
-        Item::File(p) => std::fs::read(p).map_err(|e| format!("cannot read: {e}")),
+        Item::File(p) => File::open(p)
+            .and_then(|f| limits::read_capped(f, limits::MAX_FILE_BYTES))
+            .map_err(|e| format!("cannot read: {e}")),
         Item::ZipEntry { zip, name } => {
             if !cache.outer.contains_key(zip) {
                 match File::open(zip)
@@ -252,7 +362,7 @@ fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Forma
                 }
             }
             match cache.outer.get_mut(zip) {
-                Some(z) => read_entry(z, name),
+                Some(z) => count(cache.totals, zip, read_entry(z, name)),
                 None => Err("zip vanished".into()),
             }
         }
@@ -274,7 +384,7 @@ fn parse_item(item: &Item, opts: &ImportOptions, cache: &mut ZipCache) -> (Forma
                 }
             }
             match cache.nested.get_mut(&key) {
-                Some(z) => read_entry(z, inner),
+                Some(z) => count(cache.totals, zip, read_entry(z, inner)),
                 None => Err("zip vanished".into()),
             }
         }
@@ -581,6 +691,7 @@ pub fn import_paths(
 ) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     let mut items = Vec::new();
+    let mut seen = Seen::default();
     for p in paths {
         if !p.exists() {
             return Err(Error::io(
@@ -588,7 +699,7 @@ pub fn import_paths(
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
             ));
         }
-        enumerate(p, &mut items, &mut report);
+        enumerate(p, true, &mut seen, &mut items, &mut report);
     }
     let total = items.len() as u64;
     progress.on_progress("files", 0, total);
@@ -597,17 +708,18 @@ pub fn import_paths(
     } else {
         opts.threads
     }
-    .clamp(1, 16)
+    .clamp(1, limits::MAX_PARSE_THREADS)
     .min(items.len().max(1));
     let next = AtomicUsize::new(0);
     let items = &items;
+    let totals = &ZipTotals::default();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Work)>(threads);
         for _ in 0..threads {
             let tx = tx.clone();
             let next = &next;
             scope.spawn(move || {
-                let mut cache = ZipCache::default();
+                let mut cache = ZipCache { totals: Some(totals), ..Default::default() };
                 loop {
                     if cancel.is_cancelled() {
                         break;

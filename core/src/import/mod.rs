@@ -21,6 +21,7 @@ pub mod derive;
 pub mod fit_map;
 pub mod gpx;
 pub mod inspect;
+pub mod limits;
 /// Source priority is a rule over model data, used by the store too; it lives in the model crate.
 pub use phr_model::priority;
 pub mod strava;

@@ -79,7 +79,7 @@ impl Record {
         let tmp_dest = dest.with_extension("partial");
         let write = || -> Result<u64> {
             let mut out = std::io::BufWriter::new(
-                std::fs::File::create(&tmp_dest).map_err(|e| Error::io(&tmp_dest, e))?,
+                super::private_fs::create_private_file(&tmp_dest).map_err(|e| Error::io(&tmp_dest, e))?,
             );
             let mut input = std::fs::File::open(&snap).map_err(|e| Error::io(&snap, e))?;
             let total = input.metadata().map_err(|e| Error::io(&snap, e))?.len();
@@ -127,6 +127,14 @@ impl Record {
         if target.exists() {
             return Err(Error::RecordExists);
         }
+        // SQLite would merge a leftover -wal or -journal into the restored file (and the
+        // damaged record would then block a retry): refuse before writing anything.
+        for suffix in ["-wal", "-journal"] {
+            let side = home.join(format!("{DB_FILE}{suffix}"));
+            if std::fs::metadata(&side).is_ok_and(|m| m.len() > 0) {
+                return Err(Error::ForeignSideFile { path: side });
+            }
+        }
         let mut input =
             std::io::BufReader::new(std::fs::File::open(backup).map_err(|e| Error::io(backup, e))?);
         let damaged = |offset: u64, reason: &'static str| Error::BackupDamaged { offset, reason };
@@ -154,7 +162,7 @@ impl Record {
         let dk = keystore.unwrap(&wrapped)?;
         let cipher = backup_cipher(&dk);
 
-        std::fs::create_dir_all(home).map_err(|e| Error::io(home, e))?;
+        super::private_fs::create_private_dir(home).map_err(|e| Error::io(home, e))?;
         let staging = tempfile::NamedTempFile::new_in(home).map_err(|e| Error::io(home, e))?;
         let mut out = std::io::BufWriter::new(staging.as_file());
         let mut offset = 12 + u64::from(hlen);
@@ -196,7 +204,11 @@ impl Record {
         }
         drop(record);
         staging.persist_noclobber(&target).map_err(|e| Error::io(&target, e.error))?;
-        Record::open(&target, keystore)
+        // The copy was verified above; should it still not open here, take it away again
+        // so a retry is not met by "a record already exists" (the backup is untouched).
+        Record::open(&target, keystore).inspect_err(|_| {
+            let _ = std::fs::remove_file(&target);
+        })
     }
 }
 

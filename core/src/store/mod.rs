@@ -14,11 +14,13 @@ mod import_log;
 pub mod insights_input;
 mod keys;
 mod observe;
+pub mod private_fs;
 mod reconcile;
 mod samples;
 mod schema;
 mod sections;
 mod settings;
+mod side_files;
 mod status;
 mod sync_conflicts;
 mod sync_log;
@@ -107,14 +109,16 @@ impl Record {
         if path.exists() {
             return Err(Error::RecordExists);
         }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private_fs::create_private_dir(dir).map_err(|e| Error::io(dir, e))?;
         }
         let wrapped = keystore.wrap(&data_key)?;
         // Build in a side file and rename, so a crash mid-create leaves no half record.
         let tmp = path.with_extension("creating");
         let _ = std::fs::remove_file(&tmp);
         let result = (|| -> Result<()> {
+            // Owner-only before SQLite writes a byte (its -wal and -shm copy this mode).
+            private_fs::create_private_file(&tmp).map_err(|e| Error::io(&tmp, e))?;
             let mut conn = Connection::open(&tmp).map_err(crate::error::classify_sqlite)?;
             conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
             configure(&conn)?;
@@ -154,11 +158,15 @@ impl Record {
         if !path.is_file() {
             return Err(Error::NoRecord);
         }
+        side_files::check(path)?;
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(crate::error::classify_sqlite)?;
+        // Until the key is proven, closing must not checkpoint a WAL into the file (it may
+        // be another record's): a failed open leaves both as they were.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         configure(&conn)?;
         let found = schema::version(&conn)?;
         if found > schema::LATEST {
@@ -189,6 +197,7 @@ impl Record {
             _ => return Err(Error::WrongKey),
         }
         // Only now, with the key proven, may the file change.
+        conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         schema::migrate_to(&mut conn, schema::LATEST)?;
         let observers = observe::Observers::default();
         observers.watch(&conn);

@@ -4,9 +4,11 @@
 //! Adding a device (ADR 0012): the existing device shows a QR code holding the relay, the
 //! account and a one-time 256-bit secret. The new device makes its keys and posts them to
 //! a pairing slot derived from the secret, MAC'd with it; the existing device checks the
-//! MAC, adds the new key to the account on the relay and posts a welcome — the record's
-//! data key and the epoch keys, sealed to the new device's X25519 key and MAC'd. The relay
-//! relays two blobs it can neither read nor forge.
+//! MAC and shows a six-digit code derived from the exchange, which the new device shows
+//! too; only when the owner confirms they match does it add the new key to the account on
+//! the relay and post a welcome — the record's data key and the epoch keys, sealed to the
+//! new device's X25519 key and MAC'd. The relay relays two blobs it can neither read nor
+//! forge.
 
 use super::envelope::{open_with, seal_to};
 use super::relay_api::{HttpSyncRelay, PairingMailbox, RetryPolicy, SyncRelay};
@@ -140,9 +142,13 @@ pub fn offer(record: &Record) -> Result<PairingOffer> {
     Ok(PairingOffer { payload: payload.into(), secret, relay: state.relay })
 }
 
-/// Six digits both screens show, so the owner can see the right phone was added.
-pub fn confirmation_code(secret: &[u8; 32], sign_public: &str) -> String {
-    let m = mac(secret, "confirm", sign_public.as_bytes());
+/// The short authentication string: six digits both screens show, derived from the whole
+/// key exchange (the account, and the new device's signing and box keys) under the
+/// one-time secret. The owner compares them before the offering device sends any key, so
+/// a device that joined with a copied code (and not the one in the owner's hand) is caught.
+pub fn confirmation_code(secret: &[u8; 32], account: &str, sign_public: &str, box_public: &str) -> String {
+    let transcript = [account, sign_public, box_public].join("\n");
+    let m = mac(secret, "sas", transcript.as_bytes());
     format!("{:06}", u32::from_be_bytes([m[0], m[1], m[2], m[3]]) % 1_000_000)
 }
 
@@ -159,14 +165,26 @@ fn poll<T>(timeout: Duration, mut f: impl FnMut() -> Result<Option<T>>) -> Resul
     }
 }
 
-/// On the existing device: waits up to `timeout` for the new device to answer the QR code,
-/// then adds it. Returns the new device's id and the confirmation code, or `None` on timeout.
-pub fn approve(
-    record: &Record,
-    offer: &PairingOffer,
-    timeout: Duration,
-    retry: RetryPolicy,
-) -> Result<Option<(String, String)>> {
+/// A new device that answered the code: nothing has been sent to it yet. Show [`Self::code`]
+/// and call [`confirm_join`] only when the owner says the new device shows the same.
+pub struct JoinRequest {
+    hello: Hello,
+    /// The new device's id.
+    pub device: String,
+    /// The six digits the new device should show too.
+    pub code: String,
+}
+
+impl std::fmt::Debug for JoinRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinRequest").field("device", &self.device).finish_non_exhaustive()
+    }
+}
+
+/// On the existing device: waits up to `timeout` for a new device to answer the QR code.
+/// Sends nothing: the answer is only checked (made with the code's secret) and its
+/// confirmation code worked out. `None` on timeout.
+pub fn await_join(record: &Record, offer: &PairingOffer, timeout: Duration) -> Result<Option<JoinRequest>> {
     let state = SyncState::require(record)?;
     let mailbox = PairingMailbox::new(&offer.relay)?;
     let slot = slot_of(offer.secret.expose_secret());
@@ -175,6 +193,23 @@ pub fn approve(
     };
     let hello: Hello = serde_json::from_str(&verified(offer.secret.expose_secret(), "hello", &hello_blob)?)
         .map_err(|_| Error::invalid("pairing", "the other device's message is damaged"))?;
+    let code = confirmation_code(offer.secret.expose_secret(), &state.account, &hello.sign, &hello.xkey);
+    Ok(Some(JoinRequest { device: device_id_of(&hello.sign), code, hello }))
+}
+
+/// On the existing device, after the owner saw the same code on both screens: adds the
+/// new device on the relay and sends it the record's data key and the epoch keys (sealed to
+/// it). Returns the new device's id.
+pub fn confirm_join(
+    record: &Record,
+    offer: &PairingOffer,
+    request: &JoinRequest,
+    retry: RetryPolicy,
+) -> Result<String> {
+    let state = SyncState::require(record)?;
+    let mailbox = PairingMailbox::new(&offer.relay)?;
+    let slot = slot_of(offer.secret.expose_secret());
+    let hello = &request.hello;
     let relay = relay_for(&state, retry)?;
     let mut state = state;
     super::engine::refresh_keys(&mut state, &relay)?;
@@ -204,7 +239,25 @@ pub fn approve(
     if !mailbox.put_welcome(&slot, &signed(offer.secret.expose_secret(), "welcome", &sealed)?)? {
         return Err(Error::invalid("pairing", "this code was already used"));
     }
-    Ok(Some((device_id_of(&hello.sign), confirmation_code(offer.secret.expose_secret(), &hello.sign))))
+    Ok(request.device.clone())
+}
+
+/// [`await_join`], then [`confirm_join`] if `codes_match` (the owner's answer, shown the
+/// code) says yes. Returns the new device's id and the code, `None` on timeout; if the
+/// codes do not match, nothing is sent and the answer is an error.
+pub fn approve(
+    record: &Record,
+    offer: &PairingOffer,
+    timeout: Duration,
+    retry: RetryPolicy,
+    codes_match: impl FnOnce(&str) -> bool,
+) -> Result<Option<(String, String)>> {
+    let Some(request) = await_join(record, offer, timeout)? else { return Ok(None) };
+    if !codes_match(&request.code) {
+        return Err(Error::invalid("pairing", "the codes did not match: nothing was sent to that device"));
+    }
+    let device = confirm_join(record, offer, &request, retry)?;
+    Ok(Some((device, request.code)))
 }
 
 /// A new device that has scanned a code and is waiting for the welcome.
@@ -217,7 +270,12 @@ pub struct PendingJoin {
 
 impl PendingJoin {
     pub fn confirmation_code(&self) -> Result<String> {
-        Ok(confirmation_code(self.secret.expose_secret(), &self.state.public_key()?))
+        Ok(confirmation_code(
+            self.secret.expose_secret(),
+            &self.state.account,
+            &self.state.public_key()?,
+            &self.state.box_key()?.public_b64(),
+        ))
     }
     pub fn device(&self) -> &str {
         &self.state.device

@@ -136,7 +136,10 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun devicesScreen(): DevicesScreen = record.devicesScreen()
     suspend fun syncStart(relayUrl: String, label: String): String = record.syncStart(relayUrl, label)
     suspend fun deviceOffer(): DeviceOffer = record.deviceOffer()
+    /** Waits for a device to answer [offer]; sends nothing until [deviceConfirm]. */
     suspend fun deviceApprove(offer: DeviceOffer, timeoutS: UInt): AddedDevice? = record.deviceApprove(offer, timeoutS)
+    /** The owner saw the same code on both screens: send the new device the record's keys. */
+    suspend fun deviceConfirm(offer: DeviceOffer): String = record.deviceConfirm(offer)
     suspend fun removeDevice(id: String): UInt = record.removeDevice(id)
     suspend fun backup(destPath: String): ULong = record.backup(destPath)
     suspend fun notificationsDue(nowMs: Long): List<PlannedNotification> = record.notificationsDue(nowMs)

@@ -653,16 +653,17 @@ class DevicesHolder(private val scope: CoroutineScope, private val repo: PhrRepo
             }
         },
         match = {
-            endOffer()
-            pair.done = true
-            retry()
-        },
-        noMatch = {
             tap {
-                pair.added?.let { repo.removeDevice(it.id) }
+                // Only now, with the codes compared, does the new device get the keys.
+                pair.offer?.let { repo.deviceConfirm(it) }
                 endOffer()
+                pair.done = true
                 reload()
             }
+        },
+        noMatch = {
+            // Nothing was sent to the device that answered: forgetting the offer is enough.
+            endOffer()
         },
         remove = { id -> tap { repo.removeDevice(id); reload() } },
         join = if (host.canReplaceRecord) {
