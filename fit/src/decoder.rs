@@ -776,7 +776,7 @@ impl Decoder {
                 // a reader must see up to `rem` bytes (less than one record) before choosing,
                 // or it would report differently from a slice (found by cargo fuzz).
                 if (input.len() as u64) < rem && !eof {
-                    return Step { consumed: 0, event: Event::NeedMore };
+                    return RawStep { consumed: 0, ev: Ev::NeedMore };
                 }
                 if (input.len() as u64) < rem && eof {
                     // truncated input: the record is cut by the end of input

@@ -58,7 +58,9 @@ fn sync_until_ok(r: &Record, tries: usize) -> usize {
 fn join(existing: &Record, path: &Path) -> Record {
     let offer = devices::offer(existing).unwrap();
     let pending = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
-    devices::approve(existing, &offer, Duration::from_secs(10), retry())
+    let code_new = pending.confirmation_code().unwrap();
+    // The owner's check: keys leave only when both screens show the same code.
+    devices::approve(existing, &offer, Duration::from_secs(10), retry(), |c| c == code_new)
         .unwrap()
         .expect("the new device answered");
     devices::finish_join(pending, path, &ks(), Duration::from_secs(10)).unwrap().expect("welcome arrived")
