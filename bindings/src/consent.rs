@@ -103,6 +103,7 @@ impl From<GrantRequest> for core::GrantRequest {
             message: r.message,
             start: r.start.map(DateTime::<Utc>::from),
             expiry: r.expiry.map(DateTime::<Utc>::from),
+            disclosure: Default::default(),
         }
     }
 }

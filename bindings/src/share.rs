@@ -229,6 +229,7 @@ mod tests {
                 replies_seen: 0,
             }),
             replies: vec![],
+            disclosure: Default::default(),
         };
         let link = shared_link(share::outcome_for(&grant).unwrap()).unwrap();
         // The link itself still carries the key for the recipient...

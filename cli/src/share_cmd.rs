@@ -208,6 +208,7 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                 message,
                 start: None,
                 expiry: parse_expiry(&expires)?,
+                disclosure: Default::default(),
             };
             let client = HttpRelay::for_record(record, &relay).map_err(|e| e.to_string())?;
             let out = share::create_share(

@@ -53,6 +53,9 @@ fn to(cat: RecipientCategory, sections: &[&str]) -> GrantRequest {
         message: None,
         start: None,
         expiry: None,
+        // The owner confirmed (the CLI and the apps ask first): what is tested here is what
+        // a confirmation can never open.
+        disclosure: consent::Disclosure { confirmed: true, ..Default::default() },
     }
 }
 

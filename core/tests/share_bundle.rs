@@ -53,6 +53,7 @@ fn bundle_orders_allergies_and_medications_first_and_carries_the_question() {
             message: Some("Can I take ibuprofen?".into()),
             start: None,
             expiry: None,
+            disclosure: Default::default(),
         },
     )
     .unwrap();
@@ -119,6 +120,9 @@ fn shared_resources_are_the_owner_export_mapping() {
             .unwrap()
     };
     let (mut a, mut b) = (find(&shared), find(&owner));
+    // The share tells the recipient where the entry came from.
+    assert_eq!(a["meta"]["tag"][0]["code"], "owner");
+    a.as_object_mut().unwrap().remove("meta");
     // Only the subject differs: each bundle has its own Patient.
     a.as_object_mut().unwrap().remove("patient");
     b.as_object_mut().unwrap().remove("patient");
@@ -137,6 +141,7 @@ fn grant_for(sections: &[&str]) -> GrantRequest {
         message: None,
         start: None,
         expiry: None,
+        disclosure: Default::default(),
     }
 }
 
