@@ -177,3 +177,35 @@ fn employers_need_a_confirmation_and_never_get_what_is_forbidden() {
     let b = bundle_for(&r, request(RecipientCategory::Employer, &["exercise"], confirmed));
     assert_eq!(observations(&b, "60842-2").len(), 60);
 }
+
+#[test]
+fn the_preview_says_what_is_revealed_and_why_an_employer_may_not_require_it() {
+    use phr_core::consent::preview::disclosure_preview;
+    let d = tempfile::tempdir().unwrap();
+    let r = record_with_fitness(d.path());
+    let tracks = Disclosure { include_tracks: true, ..Default::default() };
+    let p =
+        disclosure_preview(&r, &request(RecipientCategory::Employer, &["exercise"], tracks.clone())).unwrap();
+    let keys: Vec<&str> = p.lines.iter().map(|l| l.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "share.preview.exercise",
+            "share.preview.tracks",
+            "share.preview.why_employer",
+            "share.preview.never",
+            "share.preview.fewest"
+        ]
+    );
+    assert!(p.needs_confirmation);
+    assert_eq!(p.sections, ["exercise"]);
+    assert!(r.grants().unwrap().is_empty(), "a preview stores nothing");
+    let gp = disclosure_preview(&r, &request(RecipientCategory::HealthProfessional, &["exercise"], tracks))
+        .unwrap();
+    assert!(!gp.needs_confirmation);
+    assert_eq!(gp.lines.len(), 2, "no employer wording for a GP");
+    // Every key is in the catalogue.
+    for l in &p.lines {
+        assert_ne!(phr_core::strings::text(&l.key), l.key.as_str(), "{} missing from en.json", l.key);
+    }
+}

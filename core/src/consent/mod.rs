@@ -17,6 +17,7 @@
 //! - Grants and the audit log are sealed in the record like every other value.
 
 pub mod mental_health;
+pub mod preview;
 
 use crate::record::{
     Activity, BuiltinSection, Entry, EntryValue, PrivacyLevel, Provenance, SampleKind, Section,
@@ -250,16 +251,10 @@ fn section_allowed(section: &Section, category: RecipientCategory) -> bool {
     true
 }
 
-/// Expands `all`/`emergency`, checks every named section against the rules, and stores
-/// the grant. A request the rules forbid is refused with a reason naming the section.
-pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
-    let now = Utc::now();
-    if req.recipient.name.trim().is_empty() {
-        return Err(Error::invalid("recipient", "needs a name"));
-    }
-    if req.purpose.trim().is_empty() {
-        return Err(Error::invalid("purpose", "say why you are sharing"));
-    }
+/// What a request names, expanded and checked: the section slugs and the chosen entries'
+/// full ids. Shared by [`create_grant`] and [`preview::disclosure_preview`], so what the
+/// owner is shown is what the grant would be.
+pub(crate) fn expand(record: &Record, req: &GrantRequest) -> Result<(Vec<String>, Vec<String>)> {
     let cat = req.recipient.category;
     let mut slugs: Vec<String> = Vec::new();
     let mut push = |s: String| {
@@ -271,6 +266,13 @@ pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
         let name = name.trim();
         match name {
             "" => continue,
+            // The fewest sections for an employer or insurer: each one named, never a shortcut.
+            "all" | "emergency" if cat.is_restricted() => {
+                return Err(Error::invalid(
+                    "share.preview.name_each",
+                    "name each section they need, one by one",
+                ));
+            }
             "all" => {
                 for s in record.sections()? {
                     if s.enabled && s.privacy == PrivacyLevel::Shareable && section_allowed(&s, cat) {
@@ -325,8 +327,23 @@ pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
     if slugs.is_empty() {
         return Err(Error::invalid("sections", "name at least one section that may be shared"));
     }
+    Ok((slugs, chosen))
+}
+
+/// Expands `all`/`emergency`, checks every named section against the rules, and stores
+/// the grant. A request the rules forbid is refused with a reason naming the section.
+pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
+    let now = Utc::now();
+    if req.recipient.name.trim().is_empty() {
+        return Err(Error::invalid("recipient", "needs a name"));
+    }
+    if req.purpose.trim().is_empty() {
+        return Err(Error::invalid("purpose", "say why you are sharing"));
+    }
+    let cat = req.recipient.category;
+    let (slugs, chosen) = expand(record, &req)?;
     // Pressure-proofing: an employer or insurer share needs the owner to have seen
-    // [`disclosure_preview`] and said yes (the CLI and the apps ask; this refuses otherwise).
+    // [`preview::disclosure_preview`] and said yes (the CLI and the apps ask; this refuses otherwise).
     if cat.is_restricted() && !req.disclosure.confirmed {
         return Err(Error::invalid(
             "confirm",
