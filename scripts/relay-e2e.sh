@@ -51,11 +51,11 @@ echo "-- npm jose decrypts the core's JWE; the core decrypts jose's"
 PHR_JOSE_VECTOR=$out/jose-vector.json cargo test -q -p phr-core --test share_links jose_interop_vector 2>&1 | grep -E "test result|FAILED|panicked"
 
 echo "-- an employer share leaves out mental health and says only that something was not shared"
-emp=$(phr --json share create --to "Acme Ltd" --role HR --category employer --sections allergies,medications,conditions \
+emp=$(phr --json share create --to "Acme Ltd" --role HR --category employer --sections allergies,medications,conditions --i-understand \
   --purpose "occupational health" --expires 1h --qr "$out/emp-qr.png")
 emp_url=$(echo "$emp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["viewer_url"])')
 (cd "$e2e" && EXPECT_NOT_SHARED=1 EXPECT_ABSENT=Depression SHOT=viewer-employer.png node viewer.mjs open "$emp_url" - "$out")
-if phr share create --to "Acme Ltd" --category employer --sections stress --purpose x 2>/dev/null; then
+if phr share create --to "Acme Ltd" --category employer --sections stress --purpose x --i-understand 2>/dev/null; then
   echo "FAIL: an employer was granted a sensitive section"; exit 1; fi
 
 echo "-- a new allergy reaches an existing link through 'share update': same link, new content"
