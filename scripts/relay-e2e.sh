@@ -65,6 +65,28 @@ upd=$(phr --json share update "$emp_grant")
 test "$(echo "$upd" | python3 -c 'import json,sys; print(json.load(sys.stdin)["shlink"])')" = "$(echo "$emp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["shlink"])')"
 (cd "$e2e" && EXPECT_PRESENT=Latex EXPECT_ABSENT=Depression SHOT=viewer-updated.png node viewer.mjs open "$emp_url" - "$out")
 
+echo "-- a clinician's view of the demo resident: summary, trends, reply box, print to PDF"
+demo=$work/demo
+PHR_HOME=$demo phr demo --charts "$work/charts" >/dev/null
+PHR_HOME=$demo phr share create --to "Dr Ada Okafor" --role GP --sections allergies,medications --purpose review \
+  --expires 1h --qr "$out/first-qr.png" >/dev/null
+PHR_HOME=$demo phr add allergies substance=Latex severity=moderate kind=allergy reaction=hives >/dev/null
+question="My VO2max is falling. Should I worry?"
+clinic=$(PHR_HOME=$demo phr --json share create --to "Dr Ada Okafor" --role GP \
+  --sections allergies,medications,conditions,weight,blood_pressure,exercise,life_events \
+  --purpose advice --message "$question" --expires 1h --qr "$out/clinic-qr.png")
+clinic_url=$(echo "$clinic" | python3 -c 'import json,sys; print(json.load(sys.stdin)["viewer_url"])')
+(cd "$e2e" && SCREENS=$root/docs/screens/viewer EXPECT_SUMMARY="Penicillin,Ramipril,Type 2 diabetes,Latex,$question" \
+  EXPECT_TRENDS="Weight,Blood pressure,Resting heart rate" EXPECT_EVENT="Ramipril up to 10 mg" EXPECT_QUESTION="$question" \
+  node viewer.mjs clinic "$clinic_url" - "$out")
+pdftotext -layout "$out/viewer.pdf" "$out/viewer.txt"
+for want in "Summary" "Allergies" "Penicillin" "Current medications" "Ramipril" "Conditions" "Type 2 diabetes" \
+  "$question" "Changed since the last share" "Trends" "Blood pressure" "Everything shared"; do
+  grep -qF "$want" "$out/viewer.txt" || { echo "FAIL: the printed PDF lacks '$want'"; exit 1; }
+done
+if grep -qF "Send encrypted reply" "$out/viewer.txt"; then echo "FAIL: the print shows the reply form"; exit 1; fi
+echo "printed PDF: $(pdfinfo "$out/viewer.pdf" | grep -E '^(Pages|Page size)' | tr -s ' ' | paste -sd ' ')"
+
 echo "-- relay storage holds no record value"
 # (The name a viewer types is logged by design: it is the SHL request's `recipient`.)
 for f in "$work"/relay.sqlite*; do

@@ -229,3 +229,32 @@ fn validate_with_python(bundle: &serde_json::Value) {
         println!("{verdict}");
     }
 }
+
+/// A second share with the same person says what changed since the first.
+#[test]
+fn a_second_share_lists_what_changed_since_the_last_one() {
+    let d = tempfile::tempdir().unwrap();
+    let r = Record::create(&d.path().join(DB_FILE), &RawKeyStore::new([1; 32])).unwrap();
+    let allergy = |s: &str| EntryValue::Allergy {
+        substance: s.into(),
+        reaction: None,
+        severity: Some(Severity::Mild),
+        kind: AllergyKind::Allergy,
+        status: Default::default(),
+        code: None,
+    };
+    r.add_entry("allergies", allergy("Penicillin"), Provenance::User).unwrap();
+    let first = consent::create_grant(&r, grant_for(&["allergies"])).unwrap();
+    let Decision::Allowed(v) = consent::check(&r, &first.id, Utc::now()).unwrap() else { panic!() };
+    assert!(v.last_shared.is_none(), "a first share has nothing to compare with");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let latex = r.add_entry("allergies", allergy("Latex"), Provenance::User).unwrap();
+    let second = consent::create_grant(&r, grant_for(&["allergies"])).unwrap();
+    let Decision::Allowed(v) = consent::check(&r, &second.id, Utc::now()).unwrap() else { panic!() };
+    let b = phr_core::share::bundle::fhir_bundle(&v);
+    let comp = &b["entry"][0]["resource"];
+    let changes = &comp["section"][0];
+    assert_eq!(changes["code"]["text"], "changes");
+    assert_eq!(changes["entry"], serde_json::json!([{"reference": format!("urn:uuid:{}", latex.id)}]));
+    validate_with_python(&b);
+}

@@ -228,6 +228,10 @@ pub struct SharedView {
     pub sections: Vec<SharedSection>,
     /// True when any named section or entry was left out. Says nothing about which.
     pub some_not_shared: bool,
+    /// When this recipient was last given a share before this one: what changed since is
+    /// what a clinician reads first.
+    #[serde(default)]
+    pub last_shared: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug)]
@@ -462,6 +466,14 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
             training_load,
         });
     }
+    let who = grant.recipient.name.trim().to_lowercase();
+    let last_shared = record
+        .grants()?
+        .into_iter()
+        .filter(|g| g.id != grant.id && g.created_at < grant.created_at)
+        .filter(|g| g.recipient.name.trim().to_lowercase() == who)
+        .map(|g| g.created_at)
+        .max();
     let read: Vec<String> = sections.iter().map(|s| s.slug.clone()).collect();
     record.append_audit(AuditAction::Read, &grant.recipient.name, Some(grant_id), &read, &grant.purpose)?;
     Ok(Decision::Allowed(ConsentedView(SharedView {
@@ -472,6 +484,7 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
         generated_at: now,
         sections,
         some_not_shared,
+        last_shared,
     })))
 }
 

@@ -156,6 +156,7 @@ pub fn fhir_bundle(view: &ConsentedView) -> Value {
             .push(json!({"fullUrl": patient_ref, "resource": {"resourceType": "Patient", "id": patient_id}}));
     }
     let mut comp_sections = Vec::new();
+    let mut changed = Vec::new();
     for s in sections {
         let mut refs = Vec::new();
         let mut resources: Vec<Value> = s
@@ -165,6 +166,15 @@ pub fn fhir_bundle(view: &ConsentedView) -> Value {
                 let mut r =
                     entry_resource(&e.id, &s.slug, &s.title, &e.value, &patient_ref, Unmapped::AsNote)?;
                 r["meta"] = origin_tag(e.origin);
+                // A life event as a note keeps its date, so the viewer can mark it on the trends.
+                if let EntryValue::LifeEvent { date, .. } = &e.value {
+                    if r.get("period").is_none() {
+                        r["effectiveDateTime"] = json!(date.to_string());
+                    }
+                }
+                if view.last_shared.is_some_and(|at| e.recorded > at) {
+                    changed.push(json!({"reference": format!("urn:uuid:{}", e.id)}));
+                }
                 Some(r)
             })
             .collect();
@@ -184,6 +194,19 @@ pub fn fhir_bundle(view: &ConsentedView) -> Value {
             sec.as_object_mut().map(|m| m.remove("entry"));
         }
         comp_sections.push(sec);
+    }
+    // What changed since this recipient's last share: entries added or edited since.
+    if let Some(at) = view.last_shared {
+        let day = at.format("%-d %b %Y");
+        let mut sec =
+            json!({"title": format!("Changed since the last share ({day})"), "code": {"text": "changes"}});
+        if changed.is_empty() {
+            sec["text"] = narrative(&format!("Nothing changed since the last share on {day}."));
+            sec["emptyReason"] = json!({"text": "Nothing changed"});
+        } else {
+            sec["entry"] = json!(changed);
+        }
+        comp_sections.insert(0, sec);
     }
     if let Some(m) = &view.message {
         comp_sections.insert(0, json!({"title": "Question from the patient", "code": {"text": "advice_request"}, "text": narrative(m)}));
