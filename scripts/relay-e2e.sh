@@ -87,6 +87,20 @@ done
 if grep -qF "Send encrypted reply" "$out/viewer.txt"; then echo "FAIL: the print shows the reply form"; exit 1; fi
 echo "printed PDF: $(pdfinfo "$out/viewer.pdf" | grep -E '^(Pages|Page size)' | tr -s ' ' | paste -sd ' ')"
 
+echo "-- the emergency card's pictures: wallet card at 300 dpi, lock screen, printed lines"
+clinic_grant=$(echo "$clinic" | python3 -c 'import json,sys; print(json.load(sys.stdin)["grant_id"])')
+card=$(PHR_HOME=$demo phr --json share card "$clinic_grant" --out "$out/card")
+python3 - "$card" <<'PY'
+import json, struct, sys
+c = json.loads(sys.argv[1])
+for key, size in (("wallet_png", (1011, 638)), ("lock_screen_png", (1170, 2532))):
+    head = open(c[key], "rb").read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", head[16:24]) == size, (key, head)
+svg = open(c["wallet_svg"]).read()
+assert "Allergy: Penicillin" in svg and "Takes: Ramipril" in svg, svg[:400]
+print("card ok:", ", ".join(c.values()))
+PY
+
 echo "-- relay storage holds no record value"
 # (The name a viewer types is logged by design: it is the SHL request's `recipient`.)
 for f in "$work"/relay.sqlite*; do

@@ -83,6 +83,17 @@ pub enum ShareCmd {
         /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
         id: String,
     },
+    /// The emergency card's pictures for a link: wallet card (PNG at 300 dpi and SVG, with
+    /// your allergies and current medications) and a lock-screen image, each with the QR
+    /// code. Run again after `phr share update` when medications or allergies change
+    Card {
+        /// Share (grant) ID: the full ID or its first 6+ characters
+        id: String,
+        /// Folder to write into (default: the record's private folder; the pictures open
+        /// the share like the link does)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Take a share back: deletes the relay's copy and revokes the grant
     Revoke {
         /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
@@ -282,6 +293,42 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             print_outcome(&out, files, None, json);
         }
         ShareCmd::List => grants(record, json)?,
+        ShareCmd::Card { id, out } => {
+            use phr_core::share::card;
+            let g = find(record, &id)?;
+            let link = share::outcome_for(&g).ok_or("this share has no link")?;
+            let dir = match out {
+                Some(d) => d,
+                None => private_qr_dir(record)?,
+            };
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let stem = format!("phr-card-{}", g.id.get(..8).unwrap_or("card"));
+            let lines = card::card_lines(record).map_err(|e| e.to_string())?;
+            let files = [
+                (dir.join(format!("{stem}-wallet.png")), card::wallet_png(&link).map_err(|e| e.to_string())?),
+                (
+                    dir.join(format!("{stem}-wallet.svg")),
+                    card::wallet_svg(&link, &lines).map_err(|e| e.to_string())?.into_bytes(),
+                ),
+                (
+                    dir.join(format!("{stem}-lock-screen.png")),
+                    card::lock_screen_png(&link).map_err(|e| e.to_string())?,
+                ),
+            ];
+            for (path, bytes) in &files {
+                std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            if json {
+                outln!(
+                    "{}",
+                    json!({"wallet_png": files[0].0, "wallet_svg": files[1].0, "lock_screen_png": files[2].0})
+                );
+            } else {
+                for (path, _) in &files {
+                    outln!("Wrote {}", path.display());
+                }
+            }
+        }
         ShareCmd::Update { id } => {
             let g = find(record, &id)?;
             let link = g.link.as_ref().ok_or("this share has no link to update")?;
