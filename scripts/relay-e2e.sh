@@ -51,11 +51,11 @@ echo "-- npm jose decrypts the core's JWE; the core decrypts jose's"
 PHR_JOSE_VECTOR=$out/jose-vector.json cargo test -q -p phr-core --test share_links jose_interop_vector 2>&1 | grep -E "test result|FAILED|panicked"
 
 echo "-- an employer share leaves out mental health and says only that something was not shared"
-emp=$(phr --json share create --to "Acme Ltd" --role HR --category employer --sections allergies,medications,conditions \
+emp=$(phr --json share create --to "Acme Ltd" --role HR --category employer --sections allergies,medications,conditions --i-understand \
   --purpose "occupational health" --expires 1h --qr "$out/emp-qr.png")
 emp_url=$(echo "$emp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["viewer_url"])')
 (cd "$e2e" && EXPECT_NOT_SHARED=1 EXPECT_ABSENT=Depression SHOT=viewer-employer.png node viewer.mjs open "$emp_url" - "$out")
-if phr share create --to "Acme Ltd" --category employer --sections stress --purpose x 2>/dev/null; then
+if phr share create --to "Acme Ltd" --category employer --sections stress --purpose x --i-understand 2>/dev/null; then
   echo "FAIL: an employer was granted a sensitive section"; exit 1; fi
 
 echo "-- a new allergy reaches an existing link through 'share update': same link, new content"
@@ -64,6 +64,42 @@ phr add allergies substance=Latex severity=severe kind=allergy reaction=hives >/
 upd=$(phr --json share update "$emp_grant")
 test "$(echo "$upd" | python3 -c 'import json,sys; print(json.load(sys.stdin)["shlink"])')" = "$(echo "$emp" | python3 -c 'import json,sys; print(json.load(sys.stdin)["shlink"])')"
 (cd "$e2e" && EXPECT_PRESENT=Latex EXPECT_ABSENT=Depression SHOT=viewer-updated.png node viewer.mjs open "$emp_url" - "$out")
+
+echo "-- a clinician's view of the demo resident: summary, trends, reply box, print to PDF"
+demo=$work/demo
+PHR_HOME=$demo phr demo --charts "$work/charts" >/dev/null
+PHR_HOME=$demo phr share create --to "Dr Ada Okafor" --role GP --sections allergies,medications --purpose review \
+  --expires 1h --qr "$out/first-qr.png" >/dev/null
+PHR_HOME=$demo phr add allergies substance=Latex severity=moderate kind=allergy reaction=hives >/dev/null
+question="My VO2max is falling. Should I worry?"
+clinic=$(PHR_HOME=$demo phr --json share create --to "Dr Ada Okafor" --role GP \
+  --sections allergies,medications,conditions,weight,blood_pressure,exercise,life_events \
+  --purpose advice --message "$question" --expires 1h --qr "$out/clinic-qr.png")
+clinic_url=$(echo "$clinic" | python3 -c 'import json,sys; print(json.load(sys.stdin)["viewer_url"])')
+(cd "$e2e" && SCREENS=$root/docs/screens/viewer EXPECT_SUMMARY="Penicillin,Ramipril,Type 2 diabetes,Latex,$question" \
+  EXPECT_TRENDS="Weight,Blood pressure,Resting heart rate" EXPECT_EVENT="Ramipril up to 10 mg" EXPECT_QUESTION="$question" \
+  node viewer.mjs clinic "$clinic_url" - "$out")
+pdftotext -layout "$out/viewer.pdf" "$out/viewer.txt"
+for want in "Summary" "Allergies" "Penicillin" "Current medications" "Ramipril" "Conditions" "Type 2 diabetes" \
+  "$question" "Changed since the last share" "Trends" "Blood pressure" "Everything shared"; do
+  grep -qF "$want" "$out/viewer.txt" || { echo "FAIL: the printed PDF lacks '$want'"; exit 1; }
+done
+if grep -qF "Send encrypted reply" "$out/viewer.txt"; then echo "FAIL: the print shows the reply form"; exit 1; fi
+echo "printed PDF: $(pdfinfo "$out/viewer.pdf" | grep -E '^(Pages|Page size)' | tr -s ' ' | paste -sd ' ')"
+
+echo "-- the emergency card's pictures: wallet card at 300 dpi, lock screen, printed lines"
+clinic_grant=$(echo "$clinic" | python3 -c 'import json,sys; print(json.load(sys.stdin)["grant_id"])')
+card=$(PHR_HOME=$demo phr --json share card "$clinic_grant" --out "$out/card")
+python3 - "$card" <<'PY'
+import json, struct, sys
+c = json.loads(sys.argv[1])
+for key, size in (("wallet_png", (1011, 638)), ("lock_screen_png", (1170, 2532))):
+    head = open(c[key], "rb").read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", head[16:24]) == size, (key, head)
+svg = open(c["wallet_svg"]).read()
+assert "Allergy: Penicillin" in svg and "Takes: Ramipril" in svg, svg[:400]
+print("card ok:", ", ".join(c.values()))
+PY
 
 echo "-- relay storage holds no record value"
 # (The name a viewer types is logged by design: it is the SHL request's `recipient`.)

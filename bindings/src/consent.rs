@@ -88,6 +88,30 @@ pub struct GrantRequest {
     /// Default: never expires.
     #[uniffi(default = None)]
     pub expiry: Option<SystemTime>,
+    /// Only these entries (full IDs) of their sections, not whole sections; each brings its
+    /// section in.
+    #[uniffi(default = [])]
+    pub entries: Vec<String>,
+    /// The GPS routes of shared activities (they can show where the owner lives).
+    #[uniffi(default = false)]
+    pub include_tracks: bool,
+    /// The owner saw [`PhrRecord::share_preview`] and said yes. Required for an employer
+    /// or insurer: without it the grant is refused with
+    /// `InvalidInput(field = "share.confirmation_needed")`, a catalogue key.
+    #[uniffi(default = false)]
+    pub confirmed: bool,
+}
+
+/// What a share would reveal, for the owner to read before saying yes.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SharePreview {
+    /// Section slugs the grant would hold.
+    pub sections: Vec<String>,
+    /// What each section reveals; for an employer or insurer also why they may not require
+    /// it, what they never see and to share the fewest sections.
+    pub lines: Vec<phr_core::app::screens::Label>,
+    /// An employer or insurer: set `confirmed` in the request after showing this.
+    pub needs_confirmation: bool,
 }
 
 impl From<GrantRequest> for core::GrantRequest {
@@ -103,6 +127,11 @@ impl From<GrantRequest> for core::GrantRequest {
             message: r.message,
             start: r.start.map(DateTime::<Utc>::from),
             expiry: r.expiry.map(DateTime::<Utc>::from),
+            disclosure: core::Disclosure {
+                entries: r.entries,
+                include_tracks: r.include_tracks,
+                confirmed: r.confirmed,
+            },
         }
     }
 }
@@ -231,6 +260,21 @@ impl PhrRecord {
     pub async fn create_grant(&self, request: GrantRequest) -> R<Grant> {
         let inner = self.inner.clone();
         blocking(move || Ok(core::create_grant(&inner, request.into())?.into())).await
+    }
+
+    /// What a share made from `request` would reveal, stored nowhere. Refused exactly as
+    /// `create_grant` would refuse its sections or entries.
+    pub async fn share_preview(&self, request: GrantRequest) -> R<SharePreview> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let p = core::preview::disclosure_preview(&inner, &request.into())?;
+            Ok(SharePreview {
+                sections: p.sections,
+                lines: p.lines,
+                needs_confirmation: p.needs_confirmation,
+            })
+        })
+        .await
     }
 
     /// Every grant, active or not, oldest first.

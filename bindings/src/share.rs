@@ -32,6 +32,15 @@ pub struct ShareLinkOptions {
     pub label: Option<String>,
 }
 
+/// The emergency card's pictures. Each holds the QR code, which opens the link like the
+/// link does, so there is no `Debug`.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EmergencyCard {
+    pub wallet_png: Vec<u8>,
+    pub wallet_svg: String,
+    pub lock_screen_png: Vec<u8>,
+}
+
 /// A published share: what to show the recipient. `shlink`, `viewer_url` and the QR codes
 /// carry the link's key, so `Debug` leaves them out.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
@@ -126,6 +135,25 @@ impl PhrRecord {
         crate::record::blocking(move || {
             let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
             shared_link(share::outcome_for(&g).ok_or(PhrError::NotFound { what: "link".into() })?)
+        })
+        .await
+    }
+
+    /// The emergency card's pictures for a published link: the wallet card (PNG at 300 dpi,
+    /// 85.6 x 54 mm, and SVG with the allergies and current medications printed), and a
+    /// lock-screen image (1170 x 2532) with the QR code. Call again after
+    /// `update_shared_link` when medications or allergies change: the printed lines follow.
+    pub async fn emergency_card(&self, grant_id: String) -> R<EmergencyCard> {
+        let inner = self.inner.clone();
+        crate::record::blocking(move || {
+            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+            let out = share::outcome_for(&g).ok_or(PhrError::NotFound { what: "link".into() })?;
+            let lines = share::card::card_lines(&inner)?;
+            Ok(EmergencyCard {
+                wallet_png: share::card::wallet_png(&out)?,
+                wallet_svg: share::card::wallet_svg(&out, &lines)?,
+                lock_screen_png: share::card::lock_screen_png(&out)?,
+            })
         })
         .await
     }
@@ -229,6 +257,7 @@ mod tests {
                 replies_seen: 0,
             }),
             replies: vec![],
+            disclosure: Default::default(),
         };
         let link = shared_link(share::outcome_for(&grant).unwrap()).unwrap();
         // The link itself still carries the key for the recipient...

@@ -2,13 +2,14 @@
 //! command line. Only `share create|revoke|sync` talk to a relay, and only to the one given
 //! (or the one a link was made on).
 
-use crate::terminal::outln;
+use crate::terminal::{errln, outln};
 use chrono::{DateTime, Duration, Utc};
 use clap::Subcommand;
-use phr_core::consent::{AuditEvent, Grant, GrantRequest, Recipient, RecipientCategory};
+use phr_core::consent::{AuditEvent, Disclosure, Grant, GrantRequest, Recipient, RecipientCategory};
 use phr_core::share::relay::HttpRelay;
 use phr_core::share::{self, ShareOptions, ShareOutcome};
 use phr_core::store::IdKind;
+use phr_core::strings::English;
 use phr_core::Record;
 use serde_json::json;
 use std::path::PathBuf;
@@ -28,9 +29,20 @@ pub enum ShareCmd {
         #[arg(long, default_value = "health_professional")]
         category: String,
         /// Section slugs, comma separated; `all` = every shareable section (never sensitive),
-        /// `emergency` = the emergency card
-        #[arg(long, value_delimiter = ',', required = true)]
+        /// `emergency` = the emergency card. An employer or insurer: each section by name
+        #[arg(long, value_delimiter = ',', required_unless_present = "entries")]
         sections: Vec<String>,
+        /// Only these entries (IDs or 6+ character prefixes, comma separated), not whole
+        /// sections: one vaccination, one test result
+        #[arg(long, value_delimiter = ',')]
+        entries: Vec<String>,
+        /// Include the GPS routes of shared activities (they can show where you live)
+        #[arg(long)]
+        include_tracks: bool,
+        /// For an employer or insurer: you read what the share reveals and choose to share it
+        /// (without it, the preview is shown and you are asked)
+        #[arg(long)]
+        i_understand: bool,
         /// Why you are sharing ("advice" lets them reply)
         #[arg(long)]
         purpose: String,
@@ -70,6 +82,17 @@ pub enum ShareCmd {
     Update {
         /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
         id: String,
+    },
+    /// The emergency card's pictures for a link: wallet card (PNG at 300 dpi and SVG, with
+    /// your allergies and current medications) and a lock-screen image, each with the QR
+    /// code. Run again after `phr share update` when medications or allergies change
+    Card {
+        /// Share (grant) ID: the full ID or its first 6+ characters
+        id: String,
+        /// Folder to write into (default: the record's private folder; the pictures open
+        /// the share like the link does)
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Take a share back: deletes the relay's copy and revokes the grant
     Revoke {
@@ -195,6 +218,39 @@ fn print_outcome(out: &ShareOutcome, qr: (PathBuf, PathBuf), passcode: Option<&s
     }
 }
 
+/// Shows what the share would reveal (on stderr, so `--json` output stays clean); for an
+/// employer or insurer, the share goes ahead only with `--i-understand` or a typed "yes".
+fn confirm(record: &Record, req: &GrantRequest, i_understand: bool) -> Result<bool, String> {
+    let p = phr_core::consent::preview::disclosure_preview(record, req).map_err(|e| e.to_string())?;
+    if !p.needs_confirmation {
+        return Ok(false);
+    }
+    errln!("{}", phr_core::strings::text("share.preview.title"));
+    for l in &p.lines {
+        errln!("  - {}", l.english());
+    }
+    if i_understand {
+        return Ok(true);
+    }
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "{} Add --i-understand to share anyway.",
+            phr_core::strings::text("share.confirmation_needed")
+        ));
+    }
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{} [yes/no] ", phr_core::strings::text("share.preview.confirm"));
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+    if line.trim().eq_ignore_ascii_case("yes") {
+        Ok(true)
+    } else {
+        Err("Nothing was shared.".into())
+    }
+}
+
 fn find(record: &Record, id: &str) -> Result<Grant, String> {
     let id = record.resolve_id(IdKind::Share, id).map_err(|e| e.to_string())?;
     record.grant(&id).map_err(|e| e.to_string())?.ok_or_else(|| format!("no share {id}"))
@@ -207,6 +263,9 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             role,
             category,
             sections,
+            entries,
+            include_tracks,
+            i_understand,
             purpose,
             message,
             expires,
@@ -224,14 +283,16 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             } else {
                 None
             };
-            let req = GrantRequest {
+            let mut req = GrantRequest {
                 recipient: Recipient { name: to, role, category },
                 sections,
                 purpose,
                 message,
                 start: None,
                 expiry: parse_expiry(&expires)?,
+                disclosure: Disclosure { entries, include_tracks, confirmed: false },
             };
+            req.disclosure.confirmed = confirm(record, &req, i_understand)?;
             let client = HttpRelay::for_record(record, &relay).map_err(|e| e.to_string())?;
             let out = share::create_share(
                 record,
@@ -255,6 +316,42 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             print_outcome(&out, files, None, json);
         }
         ShareCmd::List => grants(record, json)?,
+        ShareCmd::Card { id, out } => {
+            use phr_core::share::card;
+            let g = find(record, &id)?;
+            let link = share::outcome_for(&g).ok_or("this share has no link")?;
+            let dir = match out {
+                Some(d) => d,
+                None => private_qr_dir(record)?,
+            };
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let stem = format!("phr-card-{}", g.id.get(..8).unwrap_or("card"));
+            let lines = card::card_lines(record).map_err(|e| e.to_string())?;
+            let files = [
+                (dir.join(format!("{stem}-wallet.png")), card::wallet_png(&link).map_err(|e| e.to_string())?),
+                (
+                    dir.join(format!("{stem}-wallet.svg")),
+                    card::wallet_svg(&link, &lines).map_err(|e| e.to_string())?.into_bytes(),
+                ),
+                (
+                    dir.join(format!("{stem}-lock-screen.png")),
+                    card::lock_screen_png(&link).map_err(|e| e.to_string())?,
+                ),
+            ];
+            for (path, bytes) in &files {
+                std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            if json {
+                outln!(
+                    "{}",
+                    json!({"wallet_png": files[0].0, "wallet_svg": files[1].0, "lock_screen_png": files[2].0})
+                );
+            } else {
+                for (path, _) in &files {
+                    outln!("Wrote {}", path.display());
+                }
+            }
+        }
         ShareCmd::Update { id } => {
             let g = find(record, &id)?;
             let link = g.link.as_ref().ok_or("this share has no link to update")?;

@@ -177,6 +177,7 @@ fn build(path: &Path, today: NaiveDate, n_samples: usize, n_entries: usize) {
                 message: None,
                 start: None,
                 expiry: Some(now + Days::days(i64::from(i % 10) + 1)),
+                disclosure: Default::default(),
             },
         )
         .unwrap();

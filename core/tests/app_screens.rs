@@ -152,6 +152,7 @@ fn request(name: &str, sections: &[&str], purpose: &str, expiry: Option<DateTime
         message: (purpose == "advice").then(|| "Is my blood pressure all right?".to_string()),
         start: None,
         expiry,
+        disclosure: Default::default(),
     }
 }
 

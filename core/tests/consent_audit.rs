@@ -24,6 +24,7 @@ fn record_with_log(dir: &Path) -> Record {
             message: None,
             start: None,
             expiry: None,
+            disclosure: Default::default(),
         },
     )
     .unwrap();

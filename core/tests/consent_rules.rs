@@ -53,6 +53,9 @@ fn to(cat: RecipientCategory, sections: &[&str]) -> GrantRequest {
         message: None,
         start: None,
         expiry: None,
+        // The owner confirmed (the CLI and the apps ask first): what is tested here is what
+        // a confirmation can never open.
+        disclosure: consent::Disclosure { confirmed: true, ..Default::default() },
     }
 }
 
@@ -155,8 +158,11 @@ fn employers_and_insurers_never_get_sensitive_or_mental_health() {
         // Even when the owner marks illness experience shareable, it stays out.
         r.set_section_privacy("illness_experience", PrivacyLevel::Shareable).unwrap();
         assert!(consent::create_grant(&r, to(cat, &["illness_experience"])).is_err());
-        let all = consent::create_grant(&r, to(cat, &["all"])).unwrap();
-        assert!(!all.sections.contains(&"illness_experience".to_string()));
+        // The fewest sections: no `all` or `emergency` shortcut, each section named.
+        for shortcut in ["all", "emergency"] {
+            let e = consent::create_grant(&r, to(cat, &[shortcut])).unwrap_err();
+            assert!(matches!(e, phr_core::Error::Invalid { field: "share.preview.name_each", .. }), "{e}");
+        }
 
         let g = consent::create_grant(&r, to(cat, &["conditions", "medications"])).unwrap();
         let v = allowed(&r, &g.id);

@@ -78,6 +78,7 @@ fn emergency_card(r: &Record) -> Value {
             message: None,
             start: None,
             expiry: None,
+            disclosure: Default::default(),
         },
     )
     .unwrap();

@@ -53,6 +53,7 @@ fn bundle_orders_allergies_and_medications_first_and_carries_the_question() {
             message: Some("Can I take ibuprofen?".into()),
             start: None,
             expiry: None,
+            disclosure: Default::default(),
         },
     )
     .unwrap();
@@ -119,6 +120,9 @@ fn shared_resources_are_the_owner_export_mapping() {
             .unwrap()
     };
     let (mut a, mut b) = (find(&shared), find(&owner));
+    // The share tells the recipient where the entry came from.
+    assert_eq!(a["meta"]["tag"][0]["code"], "owner");
+    a.as_object_mut().unwrap().remove("meta");
     // Only the subject differs: each bundle has its own Patient.
     a.as_object_mut().unwrap().remove("patient");
     b.as_object_mut().unwrap().remove("patient");
@@ -137,6 +141,7 @@ fn grant_for(sections: &[&str]) -> GrantRequest {
         message: None,
         start: None,
         expiry: None,
+        disclosure: Default::default(),
     }
 }
 
@@ -223,4 +228,33 @@ fn validate_with_python(bundle: &serde_json::Value) {
     if let Some(verdict) = phr_testkit::validate_fhir_bundle(&bundle.to_string()) {
         println!("{verdict}");
     }
+}
+
+/// A second share with the same person says what changed since the first.
+#[test]
+fn a_second_share_lists_what_changed_since_the_last_one() {
+    let d = tempfile::tempdir().unwrap();
+    let r = Record::create(&d.path().join(DB_FILE), &RawKeyStore::new([1; 32])).unwrap();
+    let allergy = |s: &str| EntryValue::Allergy {
+        substance: s.into(),
+        reaction: None,
+        severity: Some(Severity::Mild),
+        kind: AllergyKind::Allergy,
+        status: Default::default(),
+        code: None,
+    };
+    r.add_entry("allergies", allergy("Penicillin"), Provenance::User).unwrap();
+    let first = consent::create_grant(&r, grant_for(&["allergies"])).unwrap();
+    let Decision::Allowed(v) = consent::check(&r, &first.id, Utc::now()).unwrap() else { panic!() };
+    assert!(v.last_shared.is_none(), "a first share has nothing to compare with");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let latex = r.add_entry("allergies", allergy("Latex"), Provenance::User).unwrap();
+    let second = consent::create_grant(&r, grant_for(&["allergies"])).unwrap();
+    let Decision::Allowed(v) = consent::check(&r, &second.id, Utc::now()).unwrap() else { panic!() };
+    let b = phr_core::share::bundle::fhir_bundle(&v);
+    let comp = &b["entry"][0]["resource"];
+    let changes = &comp["section"][0];
+    assert_eq!(changes["code"]["text"], "changes");
+    assert_eq!(changes["entry"], serde_json::json!([{"reference": format!("urn:uuid:{}", latex.id)}]));
+    validate_with_python(&b);
 }

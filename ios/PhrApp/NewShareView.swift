@@ -3,7 +3,7 @@ import SwiftUI
 
 /// Share chosen sections with someone: who they are (and what kind of person or body), why,
 /// for how long, an optional passcode. Before anything goes to an employer or an insurer the
-/// owner reads a plain warning and confirms. The core refuses private sections, and
+/// owner reads the core's preview (what it reveals, why they may not require it) and confirms. The core refuses private sections, and
 /// sensitive ones for employers and insurers. Then the QR code to show them.
 @MainActor
 struct NewShareView: View {
@@ -17,6 +17,8 @@ struct NewShareView: View {
     @State private var days = 30
     @State private var passcode = ""
     @State private var warning = false
+    /// The core's preview of what an employer or insurer share would reveal.
+    @State private var preview: SharePreview?
     @State private var busy = false
     @State private var problem: String?
     @State private var link: SharedLink?
@@ -79,7 +81,7 @@ struct NewShareView: View {
                 }
                 SwiftUI.Section {
                     WideButton(title: L("ui.share.make_code"), prominent: true) {
-                        if category == .employer || category == .insurer { warning = true } else { Task { await share() } }
+                        if category == .employer || category == .insurer { Task { await showPreview() } } else { Task { await share(confirmed: false) } }
                     }
                     .disabled(busy || chosen.isEmpty)
                 }
@@ -88,24 +90,40 @@ struct NewShareView: View {
         .navigationTitle(L("ui.sharing.new"))
         .task { await choices.run() }
         .alert(L("ui.share.warning_title"), isPresented: $warning) {
-            Button(L("ui.share.warning_go_on"), role: .destructive) { Task { await share() } }
-            Button(L("ui.form.cancel"), role: .cancel) {}
+            // Going on is the owner's explicit confirmation: the core refuses the share without it.
+            Button(L("share.preview.confirm"), role: .destructive) { Task { await share(confirmed: true) } }
+            Button(L("ui.newshare.warning_back"), role: .cancel) {}
         } message: {
-            Text(L("ui.share.employer_warning"))
+            Text(L("ui.newshare.warning_body") + "\n\n" + L(paragraph: preview?.lines ?? []))
         }
     }
 
-    private func share() async {
+    private func request(confirmed: Bool) -> GrantRequest {
+        let expiry = days == 0 ? nil : Date().addingTimeInterval(Double(days) * 86_400)
+        return GrantRequest(
+            recipient: Recipient(name: name, role: role, category: category),
+            sections: Array(chosen).sorted(), purpose: purpose, message: nil, start: nil, expiry: expiry,
+            entries: [], includeTracks: false, confirmed: confirmed
+        )
+    }
+
+    /// What the share would reveal and why they may not require it, from the core, then the question.
+    private func showPreview() async {
+        problem = nil
+        do {
+            preview = try await record.sharePreview(request: request(confirmed: false))
+            warning = true
+        } catch {
+            problem = problemText(error)
+        }
+    }
+
+    private func share(confirmed: Bool) async {
         busy = true
         defer { busy = false }
         problem = nil
-        let expiry = days == 0 ? nil : Date().addingTimeInterval(Double(days) * 86_400)
-        let request = GrantRequest(
-            recipient: Recipient(name: name, role: role, category: category),
-            sections: Array(chosen).sorted(), purpose: purpose, message: nil, start: nil, expiry: expiry
-        )
         do {
-            link = try await record.shareLink(request: request, options: ShareLinkOptions(
+            link = try await record.shareLink(request: request(confirmed: confirmed), options: ShareLinkOptions(
                 relayUrl: AppModel.relayURL, passcode: passcode.isEmpty ? nil : passcode, longTerm: false, label: nil
             ))
         } catch {

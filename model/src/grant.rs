@@ -117,6 +117,24 @@ pub struct Grant {
     pub link: Option<LinkInfo>,
     #[serde(default)]
     pub replies: Vec<Reply>,
+    /// Narrower than whole sections, and what the owner ticked (older grants: the default).
+    #[serde(default)]
+    pub disclosure: Disclosure,
+}
+
+/// How much of the named sections a grant gives, and what the owner confirmed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disclosure {
+    /// When not empty, only these entries (of the granted sections) are shared: one
+    /// vaccination, one test result, rather than the whole section.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<String>,
+    /// The GPS tracks of shared activities (off unless the owner ticks it).
+    #[serde(default)]
+    pub include_tracks: bool,
+    /// The owner saw what an employer or insurer share reveals and confirmed it.
+    #[serde(default)]
+    pub confirmed: bool,
 }
 
 impl Grant {

@@ -160,6 +160,12 @@
     }
   }
 
+  // Where an item came from (GP record, a device, the patient), as the share tags it.
+  const origin = (r) => {
+    const t = r.meta && (r.meta.tag || []).find((x) => x.system === "urn:phr:origin");
+    return t ? t.display || t.code : "";
+  };
+
   function card(title, cls) {
     const c = document.createElement("section");
     c.className = "card" + (cls ? " " + cls : "");
@@ -178,42 +184,151 @@
       li.textContent = d.main || "(no description)";
       if (d.crit) { const b = document.createElement("span"); b.className = "badge crit"; b.textContent = "high risk"; li.appendChild(b); }
       if (d.detail) { const m = document.createElement("div"); m.className = "meta"; m.textContent = d.detail; li.appendChild(m); }
+      const o = origin(r);
+      if (o) { const m = document.createElement("div"); m.className = "origin"; m.textContent = o; li.appendChild(m); }
       ul.appendChild(li);
     }
     c.appendChild(ul);
-  }
-
-  // A small line chart for numeric observations (weight, blood pressure...).
-  function chart(c, obs) {
-    const when = (o) => o.effectiveDateTime || (o.effectivePeriod && o.effectivePeriod.start);
-    // One line, one measure: the one with the most values (weight, not height, in "Weight").
-    const counts = new Map();
-    for (const o of obs) if (o.valueQuantity) counts.set(text(o.code), (counts.get(text(o.code)) || 0) + 1);
-    const main = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
-    const pts = obs.filter((o) => o.valueQuantity && when(o) && main && text(o.code) === main[0])
-      .map((o) => [Date.parse(when(o)), Number(o.valueQuantity.value)]).filter((p) => isFinite(p[0]) && isFinite(p[1]))
-      .sort((a, b) => a[0] - b[0]);
-    if (pts.length < 2) return;
-    const W = 320, H = 80, xs = pts.map((p) => p[0]), ys = pts.map((p) => p[1]);
-    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-    const sx = (x) => 4 + (W - 8) * (x - x0) / ((x1 - x0) || 1), sy = (y) => H - 4 - (H - 8) * (y - y0) / ((y1 - y0) || 1);
-    const ns = "http://www.w3.org/2000/svg";
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`); svg.setAttribute("width", W); svg.setAttribute("height", H);
-    const pl = document.createElementNS(ns, "polyline");
-    pl.setAttribute("points", pts.map((p) => sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1)).join(" "));
-    pl.setAttribute("fill", "none"); pl.setAttribute("stroke", "#005eb8"); pl.setAttribute("stroke-width", "2");
-    svg.appendChild(pl);
-    c.appendChild(svg);
   }
 
   const ORDER = ["AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Condition", "Procedure", "Immunization", "Observation"];
   const TYPE_TITLE = { AllergyIntolerance: "Allergies and intolerances", MedicationStatement: "Medications", MedicationRequest: "Medications",
     Condition: "Diagnoses and conditions", Procedure: "Operations and procedures", Immunization: "Vaccinations", Observation: "Measurements and results" };
 
+  // Daily values (weight, blood pressure, fitness...) are drawn under Trends, not listed.
+  const isDaily = (r) => r.resourceType === "Observation" && r.effectivePeriod && (r.valueQuantity || r.component) && !r.valueCodeableConcept;
+  function dailyNote(c, daily) {
+    if (!daily.length) return;
+    const p = document.createElement("p"); p.className = "meta";
+    p.textContent = daily.length + " daily value" + (daily.length === 1 ? "" : "s") + " (see Trends).";
+    c.appendChild(p);
+  }
+
+  const LOINC = (r) => r.code && r.code.coding && r.code.coding[0] && r.code.coding[0].system === "http://loinc.org" ? r.code.coding[0].code : "";
+  const when = (o) => o.effectiveDateTime || (o.effectivePeriod && o.effectivePeriod.start) || (o.period && o.period.start) || "";
+  const NS = "http://www.w3.org/2000/svg";
+  function el(name, attrs, parent) {
+    const e = document.createElementNS(NS, name);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+
+  // One trend: an inline SVG line chart (role img, titled) with a table of the same values.
+  let chartNo = 0;
+  function trend(title, unit, series, opts) {
+    const pts = series.flatMap((s) => s.pts);
+    if (pts.length < 2) return;
+    const W = 760, H = 220, L = 48, R = 12, T = 12, B = 28;
+    const xs = pts.map((p) => p[0]);
+    let ys = pts.map((p) => p[1]).concat(opts.lines ? opts.lines.map((l) => l.y) : []);
+    const x0 = Math.min(...xs), x1 = Math.max(...xs);
+    let y0 = Math.min(...ys), y1 = Math.max(...ys);
+    const pad = (y1 - y0) * 0.1 || 1; y0 -= pad; y1 += pad;
+    const sx = (x) => L + (W - L - R) * (x - x0) / ((x1 - x0) || 1), sy = (y) => H - B - (H - T - B) * (y - y0) / ((y1 - y0) || 1);
+    const id = "chart-" + (++chartNo);
+    const fig = document.createElement("figure");
+    const cap = document.createElement("figcaption"); cap.id = id + "-t"; cap.textContent = title + " (" + unit + ")"; fig.appendChild(cap);
+    const first = series[0].pts[0], last = series[0].pts[series[0].pts.length - 1];
+    const desc = title + ": " + series.map((s) => s.name + " from " + s.pts[0][1] + " to " + s.pts[s.pts.length - 1][1]).join("; ") +
+      ", " + new Date(first[0]).toISOString().slice(0, 10) + " to " + new Date(last[0]).toISOString().slice(0, 10) + ".";
+    const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", "aria-labelledby": id + "-t " + id + "-d" });
+    el("desc", { id: id + "-d" }, svg).textContent = desc;
+    el("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: "#888" }, svg);
+    el("line", { x1: L, y1: T, x2: L, y2: H - B, stroke: "#888" }, svg);
+    for (const y of [y0 + pad, y1 - pad]) {
+      el("text", { x: L - 4, y: sy(y) + 4, "text-anchor": "end", "font-size": 11, fill: "#333" }, svg).textContent = String(Math.round(y * 10) / 10);
+    }
+    for (const x of [x0, x1]) {
+      el("text", { x: sx(x), y: H - 8, "text-anchor": x === x0 ? "start" : "end", "font-size": 11, fill: "#333" }, svg).textContent = new Date(x).toISOString().slice(0, 10);
+    }
+    for (const l of opts.lines || []) {
+      el("line", { x1: L, y1: sy(l.y), x2: W - R, y2: sy(l.y), stroke: "#8a1c1c", "stroke-dasharray": "5 4" }, svg);
+      el("text", { x: W - R - 2, y: sy(l.y) - 3, "text-anchor": "end", "font-size": 11, fill: "#8a1c1c" }, svg).textContent = l.label;
+    }
+    for (const ev of opts.events || []) {
+      if (ev.at < x0 || ev.at > x1) continue;
+      const g = el("g", {}, svg);
+      el("title", {}, g).textContent = ev.label + " (" + new Date(ev.at).toISOString().slice(0, 10) + ")";
+      el("line", { x1: sx(ev.at), y1: T, x2: sx(ev.at), y2: H - B, stroke: "#b58900", "stroke-width": 1.5 }, g);
+      el("text", { x: sx(ev.at) + 3, y: T + 10, "font-size": 11, fill: "#7a5c00" }, g).textContent = ev.label;
+    }
+    const colours = ["#005eb8", "#007f3b", "#8a1c1c"];
+    series.forEach((s, i) => {
+      el("polyline", { points: s.pts.map((p) => sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1)).join(" "), fill: "none", stroke: colours[i % 3], "stroke-width": 2 }, svg);
+    });
+    fig.appendChild(svg);
+    const det = document.createElement("details");
+    const sum = document.createElement("summary"); sum.textContent = "Table of " + title.toLowerCase() + " values"; det.appendChild(sum);
+    const tbl = document.createElement("table");
+    const cap2 = document.createElement("caption"); cap2.textContent = title + " (" + unit + ")"; tbl.appendChild(cap2);
+    const hr = tbl.insertRow(); for (const h of ["Date"].concat(series.map((s) => s.name))) { const th = document.createElement("th"); th.scope = "col"; th.textContent = h; hr.appendChild(th); }
+    series[0].pts.forEach((p, i) => {
+      const row = tbl.insertRow();
+      row.insertCell().textContent = new Date(p[0]).toISOString().slice(0, 10);
+      for (const s of series) row.insertCell().textContent = s.pts[i] ? String(s.pts[i][1]) : "";
+    });
+    det.appendChild(tbl); fig.appendChild(det);
+    $("charts").appendChild(fig);
+    return true;
+  }
+
+  function trends(all) {
+    $("charts").textContent = "";
+    const obs = all.map((x) => x[1]).filter((r) => r.resourceType === "Observation" && when(r));
+    const events = all.filter(([code, r]) => code === "life_events" && when(r))
+      .map(([, r]) => ({ at: Date.parse(when(r)), label: (r.valueString || narrative(r) || "event").replace(/^\d{4}-\d{2}-\d{2}:?\s*/, "").slice(0, 40) }));
+    const byCode = (c) => obs.filter((o) => LOINC(o) === c && o.valueQuantity)
+      .map((o) => [Date.parse(when(o)), Number(o.valueQuantity.value)]).filter((p) => isFinite(p[0]) && isFinite(p[1])).sort((a, b) => a[0] - b[0])
+      // Two shared sections may carry the same daily value (resting heart rate): once a day.
+      .filter((p, i, a) => i === 0 || p[0] !== a[i - 1][0]);
+    let n = 0;
+    if (trend("Weight", "kg", [{ name: "Weight", pts: byCode("29463-7") }], { events })) n++;
+    const bp = obs.filter((o) => LOINC(o) === "85354-9" && o.component).sort((a, b) => Date.parse(when(a)) - Date.parse(when(b)));
+    const comp = (o, c) => { const x = o.component.find((k) => k.code.coding && k.code.coding[0].code === c); return x && x.valueQuantity ? Number(x.valueQuantity.value) : NaN; };
+    if (trend("Blood pressure", "mmHg", [
+      { name: "Systolic", pts: bp.map((o) => [Date.parse(when(o)), comp(o, "8480-6")]) },
+      { name: "Diastolic", pts: bp.map((o) => [Date.parse(when(o)), comp(o, "8462-4")]) },
+    ], { events, lines: [{ y: 140, label: "NICE clinic threshold 140 systolic" }, { y: 90, label: "90 diastolic" }] })) n++;
+    if (trend("VO2max", "mL/min/kg", [{ name: "VO2max", pts: byCode("60842-2") }], { events })) n++;
+    if (trend("Resting heart rate", "beats/min", [{ name: "Resting heart rate", pts: byCode("40443-4") }], { events })) n++;
+    if (trend("Heart rate variability", "ms", [{ name: "HRV", pts: byCode("80404-7") }], { events })) n++;
+    if (n) $("trends").classList.remove("hidden");
+  }
+
+  // The one-screen summary: allergies, current medications, conditions, the question,
+  // and what changed since the last share.
+  function summary(all, question, changes) {
+    const grid = $("summary-grid");
+    grid.textContent = "";
+    const box = (title, items, empty) => {
+      const d = document.createElement("div");
+      const h = document.createElement("h3"); h.textContent = title; d.appendChild(h);
+      if (items.length) list(d, items); else { const p = document.createElement("p"); p.className = "meta"; p.textContent = empty; d.appendChild(p); }
+      grid.appendChild(d);
+    };
+    if (question) {
+      const d = document.createElement("div");
+      const h = document.createElement("h3"); h.textContent = "The patient asks"; d.appendChild(h);
+      const p = document.createElement("p"); p.textContent = question; d.appendChild(p);
+      grid.appendChild(d);
+    }
+    const of = (code, type) => all.filter(([c, r]) => c === code && (!type || r.resourceType === type)).map((x) => x[1]);
+    const shared = new Set(all.map((x) => x[0]));
+    if (shared.has("allergies")) box("Allergies", of("allergies"), "No allergies recorded.");
+    if (shared.has("medications")) box("Current medications", of("medications").filter((r) => !["stopped", "completed", "entered-in-error"].includes(r.status)), "No current medications.");
+    if (shared.has("conditions")) box("Conditions", of("conditions"), "No conditions recorded.");
+    if (changes) {
+      if (changes.items.length) box(changes.title, changes.items, "");
+      else box(changes.title, [], changes.note);
+    }
+    if (grid.childElementCount) $("summary").classList.remove("hidden");
+  }
+
   function render(docs) {
     $("content").textContent = "";
-    let shown = 0, advice = false;
+    let shown = 0, advice = false, question = "", changes = null;
+    const all = [];
     for (const b of docs) {
       const byUrl = new Map();
       for (const e of b.entry || []) if (e.resource) byUrl.set(e.fullUrl, e.resource);
@@ -224,15 +339,21 @@
           const code = s.code && s.code.text;
           if (code === "not_shared") { $("not-shared").classList.remove("hidden"); continue; }
           if (code === "advice_request") {
-            const c = card(s.title || "Question from the patient", "question");
-            const p = document.createElement("p"); p.textContent = narrative(s); c.appendChild(p);
+            question = narrative(s);
+            $("reply-question").textContent = question;
             advice = true; continue;
+          }
+          if (code === "changes") {
+            changes = { title: s.title || "Changed since the last share", items: (s.entry || []).map((r) => byUrl.get(r.reference)).filter(Boolean), note: narrative(s) };
+            continue;
           }
           const c = card(s.title || "Section");
           c.dataset.section = code || "";
           const rs = (s.entry || []).map((r) => byUrl.get(r.reference)).filter(Boolean);
           if (rs.length === 0) { const p = document.createElement("p"); p.className = "meta"; p.textContent = narrative(s) || "Nothing recorded."; c.appendChild(p); }
-          else { list(c, rs); chart(c, rs.filter((r) => r.resourceType === "Observation")); }
+          else if (code === "changes") list(c, rs);
+          else { list(c, rs.filter((r) => !isDaily(r))); dailyNote(c, rs.filter(isDaily)); }
+          for (const r of rs) all.push([code, r]);
           shown++;
         }
       } else {
@@ -242,8 +363,15 @@
         for (const t of types) { const c = card(TYPE_TITLE[t] || t); list(c, groups.get(t)); shown++; }
       }
     }
+    const h = document.createElement("h2"); h.textContent = "Everything shared"; h.id = "content-h";
+    $("content").prepend(h);
+    $("content").setAttribute("role", "region"); $("content").setAttribute("aria-labelledby", "content-h");
+    summary(all, question, changes);
+    trends(all);
+    $("views").classList.remove("hidden");
     status(shown ? "Record decrypted: " + shown + " section" + (shown === 1 ? "" : "s") + " shared with you." : "Nothing was shared.", "ok");
-    if (advice) $("reply").classList.remove("hidden");
+    if (advice) { $("reply").classList.remove("hidden"); $("reply-link").classList.remove("hidden"); }
+    $("main").focus();
   }
 
   async function sendReply(ev) {

@@ -39,6 +39,7 @@ fn req(sections: &[&str], purpose: &str, expiry_secs: Option<i64>) -> GrantReque
         message: (purpose == "advice").then(|| "Is this dose still right for me?".into()),
         start: None,
         expiry: expiry_secs.map(|s| chrono::Utc::now() + chrono::Duration::seconds(s)),
+        disclosure: Default::default(),
     }
 }
 

@@ -17,8 +17,11 @@
 //! - Grants and the audit log are sealed in the record like every other value.
 
 pub mod mental_health;
+pub mod preview;
 
-use crate::record::{BuiltinSection, Entry, EntryValue, PrivacyLevel, SampleKind, Section};
+use crate::record::{
+    Activity, BuiltinSection, Entry, EntryValue, PrivacyLevel, Provenance, SampleKind, Section,
+};
 use crate::store::ListOptions;
 use crate::{Error, Record, Result};
 use chrono::{DateTime, Utc};
@@ -49,6 +52,8 @@ pub struct GrantRequest {
     pub message: Option<String>,
     pub start: Option<DateTime<Utc>>,
     pub expiry: Option<DateTime<Utc>>,
+    /// Chosen entries instead of whole sections, GPS tracks, the owner's confirmation.
+    pub disclosure: Disclosure,
 }
 
 /// Why a read was refused.
@@ -70,6 +75,38 @@ pub struct SharedSection {
     /// Daily values of the section's measurements ([`measurement_kinds`]), oldest first.
     #[serde(default)]
     pub measurements: Vec<SharedMeasurement>,
+    /// The exercise section's activities in the window, oldest first.
+    #[serde(default)]
+    pub activities: Vec<SharedActivity>,
+    /// The exercise section's training load by week (sum of each activity's TRIMP).
+    #[serde(default)]
+    pub training_load: Vec<SharedWeekLoad>,
+}
+
+/// One activity as a recipient sees it: a summary; the route only if the owner ticked it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedActivity {
+    pub id: String,
+    /// [`crate::record::Sport::as_str`]: "running", "cycling", ...
+    pub sport: String,
+    pub start: DateTime<Utc>,
+    pub duration_s: f64,
+    #[serde(default)]
+    pub distance_m: Option<f64>,
+    #[serde(default)]
+    pub avg_hr: Option<f64>,
+    /// (latitude, longitude) points; empty unless the grant includes tracks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub track: Vec<(f64, f64)>,
+}
+
+/// A week's training load: the sum of the TRIMP of that week's activities.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedWeekLoad {
+    /// Monday of the ISO week.
+    pub week_start: chrono::NaiveDate,
+    pub trimp: f64,
+    pub activities: u32,
 }
 
 /// One day's value of a measurement: the mean for levels (weight, blood pressure), the
@@ -96,7 +133,9 @@ pub fn measurement_kinds(section: BuiltinSection) -> &'static [SampleKind] {
         BuiltinSection::BloodPressure => {
             &[K::BloodPressureSystolic, K::BloodPressureDiastolic, K::RestingHeartRate]
         }
-        BuiltinSection::Exercise => &[K::Steps, K::RestingHeartRate],
+        // What a clinician reads fitness from: VO2max and heart rate variability beside
+        // steps and resting heart rate (activities and training load come separately).
+        BuiltinSection::Exercise => &[K::Steps, K::RestingHeartRate, K::Vo2Max, K::HeartRateVariability],
         BuiltinSection::Sleep => &[K::SleepDuration],
         // Vital signs the GP record holds besides weight and blood pressure.
         BuiltinSection::TestResults => {
@@ -112,7 +151,48 @@ pub struct SharedEntry {
     pub value: EntryValue,
     /// "GP record", "Entered by me", "Imported from ...".
     pub source: String,
+    /// Where it came from, for the recipient to judge it.
+    #[serde(default)]
+    pub origin: Origin,
     pub recorded: DateTime<Utc>,
+}
+
+/// Where a shared item came from, as the recipient is told.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// From the GP or hospital record.
+    GpRecord,
+    /// Imported from a device or an app.
+    Device,
+    /// Entered by the owner.
+    #[default]
+    Owner,
+}
+
+impl Origin {
+    pub fn of(p: &Provenance) -> Self {
+        match p {
+            Provenance::MedicalRecord { .. } => Self::GpRecord,
+            Provenance::Import { .. } => Self::Device,
+            Provenance::User => Self::Owner,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::GpRecord => "gp_record",
+            Self::Device => "device",
+            Self::Owner => "owner",
+        }
+    }
+    /// The catalogue key of its wording.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::GpRecord => "share.origin.gp_record",
+            Self::Device => "share.origin.device",
+            Self::Owner => "share.origin.owner",
+        }
+    }
 }
 
 /// A [`SharedView`] that [`check`] allowed. Only `check` can make one (the field is
@@ -148,6 +228,10 @@ pub struct SharedView {
     pub sections: Vec<SharedSection>,
     /// True when any named section or entry was left out. Says nothing about which.
     pub some_not_shared: bool,
+    /// When this recipient was last given a share before this one: what changed since is
+    /// what a clinician reads first.
+    #[serde(default)]
+    pub last_shared: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug)]
@@ -171,16 +255,10 @@ fn section_allowed(section: &Section, category: RecipientCategory) -> bool {
     true
 }
 
-/// Expands `all`/`emergency`, checks every named section against the rules, and stores
-/// the grant. A request the rules forbid is refused with a reason naming the section.
-pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
-    let now = Utc::now();
-    if req.recipient.name.trim().is_empty() {
-        return Err(Error::invalid("recipient", "needs a name"));
-    }
-    if req.purpose.trim().is_empty() {
-        return Err(Error::invalid("purpose", "say why you are sharing"));
-    }
+/// What a request names, expanded and checked: the section slugs and the chosen entries'
+/// full ids. Shared by [`create_grant`] and [`preview::disclosure_preview`], so what the
+/// owner is shown is what the grant would be.
+pub(crate) fn expand(record: &Record, req: &GrantRequest) -> Result<(Vec<String>, Vec<String>)> {
     let cat = req.recipient.category;
     let mut slugs: Vec<String> = Vec::new();
     let mut push = |s: String| {
@@ -192,6 +270,13 @@ pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
         let name = name.trim();
         match name {
             "" => continue,
+            // The fewest sections for an employer or insurer: each one named, never a shortcut.
+            "all" | "emergency" if cat.is_restricted() => {
+                return Err(Error::invalid(
+                    "share.preview.name_each",
+                    "name each section they need, one by one",
+                ));
+            }
             "all" => {
                 for s in record.sections()? {
                     if s.enabled && s.privacy == PrivacyLevel::Shareable && section_allowed(&s, cat) {
@@ -228,9 +313,48 @@ pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
             }
         }
     }
+    // Chosen entries bring their section in, under the same rules as a named section.
+    let mut chosen = Vec::new();
+    for id in &req.disclosure.entries {
+        let e = record.entry(&record.resolve_id(crate::store::IdKind::Entry, id)?)?;
+        let s = record.section(&e.section)?;
+        if !s.enabled || s.privacy == PrivacyLevel::Private || !section_allowed(&s, cat) {
+            return Err(Error::invalid("entries", "an entry chosen is in a section that may not be shared"));
+        }
+        if e.deleted_at.is_some() || e.hidden || (cat.is_restricted() && mental_health::is_mental_health(&e))
+        {
+            return Err(Error::invalid("entries", "an entry chosen may not be shared"));
+        }
+        push(s.id.clone());
+        chosen.push(e.id);
+    }
     if slugs.is_empty() {
         return Err(Error::invalid("sections", "name at least one section that may be shared"));
     }
+    Ok((slugs, chosen))
+}
+
+/// Expands `all`/`emergency`, checks every named section against the rules, and stores
+/// the grant. A request the rules forbid is refused with a reason naming the section.
+pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
+    let now = Utc::now();
+    if req.recipient.name.trim().is_empty() {
+        return Err(Error::invalid("recipient", "needs a name"));
+    }
+    if req.purpose.trim().is_empty() {
+        return Err(Error::invalid("purpose", "say why you are sharing"));
+    }
+    let cat = req.recipient.category;
+    let (slugs, chosen) = expand(record, &req)?;
+    // Pressure-proofing: an employer or insurer share needs the owner to have seen
+    // [`preview::disclosure_preview`] and said yes (the CLI and the apps ask; this refuses otherwise).
+    if cat.is_restricted() && !req.disclosure.confirmed {
+        return Err(Error::invalid(
+            "confirm",
+            "an employer or insurer share needs your explicit confirmation",
+        ));
+    }
+    let req_disclosure = Disclosure { entries: chosen, ..req.disclosure.clone() };
     let start = req.start.unwrap_or(now);
     if let Some(exp) = req.expiry {
         if exp <= start {
@@ -249,6 +373,7 @@ pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
         created_at: now,
         link: None,
         replies: Vec::new(),
+        disclosure: req_disclosure,
     };
     record.insert_grant_audited(&grant, AuditAction::GrantCreated, &format!("purpose: {}", grant.purpose))?;
     Ok(grant)
@@ -302,9 +427,14 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
             some_not_shared = true;
             continue;
         }
+        let all = record.list_entries(slug, ListOptions::default())?;
+        // Minimal disclosure: a section holding a chosen entry gives only the chosen ones
+        // (and none of its measurements); the other named sections are shared whole.
+        let chosen = &grant.disclosure.entries;
+        let narrowed = all.iter().any(|e| chosen.contains(&e.id));
         let mut entries = Vec::new();
-        for e in record.list_entries(slug, ListOptions::default())? {
-            if e.deleted_at.is_some() || e.hidden {
+        for e in all {
+            if e.deleted_at.is_some() || e.hidden || (narrowed && !chosen.contains(&e.id)) {
                 continue;
             }
             if cat.is_restricted() && mental_health::is_mental_health(&e) {
@@ -313,12 +443,37 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
             }
             entries.push(shared_entry(e));
         }
-        let measurements = match s.builtin() {
-            Some(b) => shared_measurements(record, measurement_kinds(b), &grant, now)?,
-            None => Vec::new(),
+        let (measurements, activities, training_load) = match s.builtin() {
+            Some(_) if narrowed => (Vec::new(), Vec::new(), Vec::new()),
+            Some(b) => {
+                let m = shared_measurements(record, measurement_kinds(b), &grant, now)?;
+                if b == BuiltinSection::Exercise {
+                    let acts = record.activities(window(&grant, now).0, now.timestamp_millis() + 1)?;
+                    let load = weekly_load(&acts);
+                    (m, shared_activities(record, acts, grant.disclosure.include_tracks)?, load)
+                } else {
+                    (m, Vec::new(), Vec::new())
+                }
+            }
+            None => (Vec::new(), Vec::new(), Vec::new()),
         };
-        sections.push(SharedSection { slug: s.id.clone(), title: s.title.clone(), entries, measurements });
+        sections.push(SharedSection {
+            slug: s.id.clone(),
+            title: s.title.clone(),
+            entries,
+            measurements,
+            activities,
+            training_load,
+        });
     }
+    let who = grant.recipient.name.trim().to_lowercase();
+    let last_shared = record
+        .grants()?
+        .into_iter()
+        .filter(|g| g.id != grant.id && g.created_at < grant.created_at)
+        .filter(|g| g.recipient.name.trim().to_lowercase() == who)
+        .map(|g| g.created_at)
+        .max();
     let read: Vec<String> = sections.iter().map(|s| s.slug.clone()).collect();
     record.append_audit(AuditAction::Read, &grant.recipient.name, Some(grant_id), &read, &grant.purpose)?;
     Ok(Decision::Allowed(ConsentedView(SharedView {
@@ -329,6 +484,7 @@ pub fn check(record: &Record, grant_id: &str, now: DateTime<Utc>) -> Result<Deci
         generated_at: now,
         sections,
         some_not_shared,
+        last_shared,
     })))
 }
 
@@ -360,5 +516,65 @@ fn shared_measurements(
 }
 
 fn shared_entry(e: Entry) -> SharedEntry {
-    SharedEntry { source: e.provenance.label(), id: e.id, value: e.value, recorded: e.updated_at }
+    SharedEntry {
+        source: e.provenance.label(),
+        origin: Origin::of(&e.provenance),
+        id: e.id,
+        value: e.value,
+        recorded: e.updated_at,
+    }
+}
+
+/// The measurement window in milliseconds: [`MEASUREMENT_DAYS`] before the grant's start
+/// to now (or its expiry).
+fn window(grant: &Grant, now: DateTime<Utc>) -> (i64, i64) {
+    let to = grant.expiry.map_or(now, |e| e.min(now));
+    ((grant.start - chrono::Duration::days(MEASUREMENT_DAYS)).timestamp_millis(), to.timestamp_millis())
+}
+
+/// The activities' summaries; each route is read (it is stored apart) only when the grant
+/// includes tracks.
+fn shared_activities(record: &Record, acts: Vec<Activity>, tracks: bool) -> Result<Vec<SharedActivity>> {
+    let mut out = Vec::with_capacity(acts.len());
+    for a in acts {
+        let track = if tracks {
+            record.activity(&a.id)?.track.iter().filter_map(|p| Some((p.lat?, p.lon?))).collect()
+        } else {
+            Vec::new()
+        };
+        out.push(SharedActivity {
+            sport: a.sport.as_str().to_string(),
+            start: DateTime::<Utc>::from_timestamp_millis(a.start_ms).unwrap_or_default(),
+            duration_s: a.timer_s.unwrap_or(a.elapsed_s),
+            distance_m: a.distance_m,
+            avg_hr: a.avg_hr,
+            id: a.id,
+            track,
+        });
+    }
+    Ok(out)
+}
+
+/// Training load by ISO week: the sum of each activity's TRIMP (weeks with none are left out).
+fn weekly_load(acts: &[Activity]) -> Vec<SharedWeekLoad> {
+    use chrono::Datelike;
+    let mut weeks: std::collections::BTreeMap<chrono::NaiveDate, (f64, u32)> = Default::default();
+    for a in acts {
+        let Some(t) = a.metrics.get("trimp") else { continue };
+        let Some(day) = DateTime::<Utc>::from_timestamp_millis(a.start_ms).map(|d| d.date_naive()) else {
+            continue;
+        };
+        let monday = day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()));
+        let w = weeks.entry(monday).or_default();
+        w.0 += t;
+        w.1 += 1;
+    }
+    weeks
+        .into_iter()
+        .map(|(week_start, (t, n))| SharedWeekLoad {
+            week_start,
+            trimp: (t * 10.0).round() / 10.0,
+            activities: n,
+        })
+        .collect()
 }

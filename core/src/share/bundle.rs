@@ -7,7 +7,7 @@
 //! ([`crate::fhir::export::entry_resource`], [`crate::fhir::export::measurement_resource`],
 //! [`crate::fhir::export::blood_pressure_resource`]).
 
-use crate::consent::{ConsentedView, SharedMeasurement, SharedSection};
+use crate::consent::{ConsentedView, SharedActivity, SharedMeasurement, SharedSection, SharedWeekLoad};
 use crate::fhir::export::{
     blood_pressure_resource, entry_resource, measurement_resource, stable_uuid, MeasuredAt, Unmapped,
 };
@@ -69,6 +69,73 @@ fn measurement_resources(s: &SharedSection, view_id: &str, patient: &str) -> Vec
     out
 }
 
+/// The system of the tag that tells a recipient where a shared item came from
+/// (`gp_record`, `device`, `owner`): the viewer shows it beside each item.
+pub const ORIGIN_SYSTEM: &str = "urn:phr:origin";
+
+fn origin_tag(origin: crate::consent::Origin) -> Value {
+    let display = match origin {
+        crate::consent::Origin::GpRecord => "From the GP record",
+        crate::consent::Origin::Device => "Imported from a device",
+        crate::consent::Origin::Owner => "Entered by the owner",
+    };
+    json!({"tag": [{"system": ORIGIN_SYSTEM, "code": origin.as_str(), "display": display}]})
+}
+
+/// An activity as an "Exercise activity" Observation (LOINC 73985-4, as the HL7 physical
+/// activity guide does): the sport as its value, the time as the period, the duration
+/// (LOINC 55411-3) and distance as components; the route, when shared, as a GeoJSON line.
+fn activity_resource(a: &SharedActivity, patient: &str) -> Value {
+    let end = a.start + chrono::Duration::milliseconds((a.duration_s * 1000.0) as i64);
+    let mut comps = vec![json!({
+        "code": {"coding": [{"system": "http://loinc.org", "code": "55411-3", "display": "Exercise duration"}]},
+        "valueQuantity": {"value": (a.duration_s / 6.0).round() / 10.0, "unit": "min", "system": "http://unitsofmeasure.org", "code": "min"},
+    })];
+    if let Some(d) = a.distance_m {
+        comps.push(json!({
+            "code": {"text": "Distance"},
+            "valueQuantity": {"value": d.round(), "unit": "m", "system": "http://unitsofmeasure.org", "code": "m"},
+        }));
+    }
+    if let Some(hr) = a.avg_hr {
+        comps.push(json!({
+            "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4", "display": "Heart rate"}], "text": "Average heart rate"},
+            "valueQuantity": {"value": hr.round(), "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"},
+        }));
+    }
+    let mut o = json!({
+        "resourceType": "Observation", "id": stable_uuid(&format!("activity|{}", a.id)), "status": "final",
+        "meta": origin_tag(crate::consent::Origin::Device),
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "activity", "display": "Activity"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "73985-4", "display": "Exercise activity"}], "text": "Activity"},
+        "subject": {"reference": patient},
+        "effectivePeriod": {"start": a.start.to_rfc3339(), "end": end.to_rfc3339()},
+        "valueCodeableConcept": {"text": a.sport},
+        "component": comps,
+    });
+    if !a.track.is_empty() {
+        let line: Vec<[f64; 2]> = a.track.iter().map(|(lat, lon)| [*lon, *lat]).collect();
+        let geo = json!({"type": "LineString", "coordinates": line}).to_string();
+        o["note"] = json!([{"text": format!("GPS track (GeoJSON): {geo}")}]);
+    }
+    o
+}
+
+/// A week's training load: no LOINC code exists, so a text code (TRIMP units).
+fn training_load_resource(w: &SharedWeekLoad, view_id: &str, patient: &str) -> Value {
+    let end = w.week_start + chrono::Duration::days(6);
+    json!({
+        "resourceType": "Observation", "id": stable_uuid(&format!("{view_id}|load|{}", w.week_start)), "status": "final",
+        "meta": origin_tag(crate::consent::Origin::Device),
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "activity", "display": "Activity"}]}],
+        "code": {"text": "Weekly training load (TRIMP)"},
+        "subject": {"reference": patient},
+        "effectivePeriod": {"start": format!("{}T00:00:00Z", w.week_start), "end": format!("{end}T23:59:59Z")},
+        "valueQuantity": {"value": w.trimp, "unit": "TRIMP", "system": "http://unitsofmeasure.org", "code": "{TRIMP}"},
+        "note": [{"text": format!("{} activities", w.activities)}],
+    })
+}
+
 /// Builds the Bundle the link carries.
 pub fn fhir_bundle(view: &ConsentedView) -> Value {
     let mut sections: Vec<&SharedSection> = view.sections.iter().collect();
@@ -89,16 +156,32 @@ pub fn fhir_bundle(view: &ConsentedView) -> Value {
             .push(json!({"fullUrl": patient_ref, "resource": {"resourceType": "Patient", "id": patient_id}}));
     }
     let mut comp_sections = Vec::new();
+    let mut changed = Vec::new();
     for s in sections {
         let mut refs = Vec::new();
         let mut resources: Vec<Value> = s
             .entries
             .iter()
             .filter_map(|e| {
-                entry_resource(&e.id, &s.slug, &s.title, &e.value, &patient_ref, Unmapped::AsNote)
+                let mut r =
+                    entry_resource(&e.id, &s.slug, &s.title, &e.value, &patient_ref, Unmapped::AsNote)?;
+                r["meta"] = origin_tag(e.origin);
+                // A life event as a note keeps its date, so the viewer can mark it on the trends.
+                if let EntryValue::LifeEvent { date, .. } = &e.value {
+                    if r.get("period").is_none() {
+                        r["effectiveDateTime"] = json!(date.to_string());
+                    }
+                }
+                if view.last_shared.is_some_and(|at| e.recorded > at) {
+                    changed.push(json!({"reference": format!("urn:uuid:{}", e.id)}));
+                }
+                Some(r)
             })
             .collect();
         resources.extend(measurement_resources(s, &view.grant_id, &patient_ref));
+        resources.extend(s.activities.iter().map(|a| activity_resource(a, &patient_ref)));
+        resources
+            .extend(s.training_load.iter().map(|w| training_load_resource(w, &view.grant_id, &patient_ref)));
         for r in resources {
             let full = format!("urn:uuid:{}", r["id"].as_str().unwrap_or_default());
             refs.push(json!({"reference": full}));
@@ -111,6 +194,19 @@ pub fn fhir_bundle(view: &ConsentedView) -> Value {
             sec.as_object_mut().map(|m| m.remove("entry"));
         }
         comp_sections.push(sec);
+    }
+    // What changed since this recipient's last share: entries added or edited since.
+    if let Some(at) = view.last_shared {
+        let day = at.format("%-d %b %Y");
+        let mut sec =
+            json!({"title": format!("Changed since the last share ({day})"), "code": {"text": "changes"}});
+        if changed.is_empty() {
+            sec["text"] = narrative(&format!("Nothing changed since the last share on {day}."));
+            sec["emptyReason"] = json!({"text": "Nothing changed"});
+        } else {
+            sec["entry"] = json!(changed);
+        }
+        comp_sections.insert(0, sec);
     }
     if let Some(m) = &view.message {
         comp_sections.insert(0, json!({"title": "Question from the patient", "code": {"text": "advice_request"}, "text": narrative(m)}));

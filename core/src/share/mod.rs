@@ -10,6 +10,7 @@
 //! requests) into the owner's audit log.
 
 pub mod bundle;
+pub mod card;
 pub mod jwe;
 pub mod link;
 pub mod qr;

@@ -3,9 +3,9 @@
 
 use crate::{Error, Result};
 
-const QUIET: usize = 4;
+pub(crate) const QUIET: usize = 4;
 
-fn matrix(text: &str) -> Result<(usize, Vec<bool>)> {
+pub(crate) fn matrix(text: &str) -> Result<(usize, Vec<bool>)> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
         .map_err(|_| Error::invalid("qr", "the link is too long for a QR code"))?;
     let w = code.width();

@@ -2,6 +2,8 @@
 //   node viewer.mjs open URL PASSCODE OUTDIR     wrong passcode, then the right one; checks content; screenshot
 //   node viewer.mjs revoked URL PASSCODE OUTDIR  the page must say the link was revoked
 //   node viewer.mjs jose URL PASSCODE OUTDIR     decrypt the core's JWE with npm jose; write a jose-made vector
+//   node viewer.mjs clinic URL - OUTDIR          summary, trends, reply box, keyboard; screenshots to
+//                                                $SCREENS; the printed PDF to OUTDIR/viewer.pdf
 import { chromium } from "playwright-core";
 import * as jose from "jose";
 import fs from "node:fs";
@@ -69,6 +71,49 @@ if (mode === "open") {
   for (const absent of (process.env.EXPECT_ABSENT || "").split(",").filter(Boolean)) if (body.includes(absent)) fail("must not show " + absent);
   for (const present of (process.env.EXPECT_PRESENT || "").split(",").filter(Boolean)) if (!body.includes(present)) fail("missing " + present);
   await page.screenshot({ path: path.join(outdir, process.env.SHOT || "viewer.png"), fullPage: true });
+} else if (mode === "clinic") {
+  await page.waitForFunction(() => !document.getElementById("unlock").classList.contains("hidden"));
+  await page.fill("#recipient", "Dr Ada Okafor, GP");
+  await page.click("#open");
+  await page.waitForFunction(() => /Record decrypted/.test(document.getElementById("status").textContent), null, { timeout: 20000 });
+  // The one-screen summary comes first: the question, allergies, medications, conditions, what changed.
+  const summary = await page.textContent("#summary");
+  for (const want of (process.env.EXPECT_SUMMARY || "").split(",").filter(Boolean)) if (!summary.includes(want)) fail("summary lacks " + want);
+  const order = await page.evaluate(() => [...document.querySelectorAll("main > *:not(.hidden)")].map((e) => e.id).filter(Boolean));
+  if (order.indexOf("summary") > order.indexOf("trends") || order.indexOf("trends") > order.indexOf("content")) fail("order " + order);
+  if (!/Changed since the last share/.test(summary)) fail("no 'what changed since the last share'");
+  // Provenance beside each item.
+  if (!/Entered by the owner|From the GP record|Imported from a device/.test(await page.textContent("#content"))) fail("no provenance shown");
+  // Trends: inline SVG charts, titled for screen readers, each with a table of its values.
+  const charts = await page.$$eval("#charts figure", (fs) => fs.map((f) => ({ t: f.querySelector("figcaption").textContent,
+    img: f.querySelector("svg").getAttribute("role"), rows: f.querySelectorAll("table tr").length, svg: f.querySelector("svg").textContent })));
+  console.log("trends: " + charts.map((c) => c.t + " [" + (c.rows - 1) + " values]").join(", "));
+  for (const want of (process.env.EXPECT_TRENDS || "").split(",").filter(Boolean)) if (!charts.some((c) => c.t.startsWith(want))) fail("no trend " + want);
+  const bp = charts.find((c) => c.t.startsWith("Blood pressure"));
+  if (bp && !/NICE clinic threshold 140/.test(bp.svg)) fail("blood pressure chart lacks the NICE threshold");
+  if (charts.some((c) => c.img !== "img" || c.rows < 3)) fail("a chart without role=img or a table fallback");
+  if (process.env.EXPECT_EVENT && !charts.some((c) => c.svg.includes(process.env.EXPECT_EVENT))) fail("no life event marked: " + process.env.EXPECT_EVENT);
+  // The reply box shows what was asked.
+  const asked = await page.textContent("#reply-question");
+  if (process.env.EXPECT_QUESTION && asked !== process.env.EXPECT_QUESTION) fail("reply box question: " + asked);
+  // Landmarks and keyboard: one main, a banner, a skip link that is the first stop.
+  const marks = await page.evaluate(() => ({ main: document.querySelectorAll("main").length, banner: !!document.querySelector("[role=banner]"),
+    h1: document.querySelectorAll("h1").length }));
+  if (marks.main !== 1 || !marks.banner || marks.h1 !== 1) fail("landmarks " + JSON.stringify(marks));
+  // After decrypting, focus is on the record (main); Tab reaches the views nav, and the
+  // first focusable element of the page is the skip link.
+  await page.keyboard.press("Tab");
+  const next = await page.evaluate(() => document.activeElement.textContent);
+  if (next !== "Summary") fail("first tab stop after opening: " + next);
+  const first = await page.evaluate(() => document.querySelector("a[href], button, input, textarea, summary").textContent);
+  if (!/Skip to the record/.test(first)) fail("first focusable element: " + first);
+  const shots = process.env.SCREENS || outdir;
+  fs.mkdirSync(shots, { recursive: true });
+  await page.locator("#summary").screenshot({ path: path.join(shots, "summary.png") });
+  await page.locator("#trends").screenshot({ path: path.join(shots, "trends.png") });
+  await page.emulateMedia({ media: "print" });
+  await page.pdf({ path: path.join(outdir, "viewer.pdf"), format: "A4", printBackground: false });
+  console.log("clinic view ok: screenshots in " + shots + ", PDF " + path.join(outdir, "viewer.pdf"));
 } else if (mode === "revoked") {
   await page.waitForFunction(() => !document.getElementById("unlock").classList.contains("hidden"));
   if (passcode && passcode !== "-") await page.fill("#passcode", passcode);

@@ -36,6 +36,7 @@ import org.phr.ffi.Grant
 import org.phr.ffi.GrantRequest
 import org.phr.ffi.KeyStore
 import org.phr.ffi.PhrRecord
+import org.phr.ffi.SharePreview
 import org.phr.ffi.PrivacyLevel
 import org.phr.ffi.Section
 import org.phr.ffi.ShareActivity
@@ -97,6 +98,8 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun grants(): List<Grant> = withContext(io) { record.grants() }
     suspend fun auditLog(): List<AuditEvent> = withContext(io) { record.auditLog() }
     suspend fun shareLink(request: GrantRequest, options: ShareLinkOptions): SharedLink = record.shareLink(request, options)
+    /** What a share would reveal (and, for an employer or insurer, why they may not require it). */
+    suspend fun sharePreview(request: GrantRequest): SharePreview = record.sharePreview(request)
     suspend fun sharedLink(grantId: String): SharedLink = withContext(io) { record.sharedLink(grantId) }
     suspend fun updateSharedLink(grantId: String): SharedLink = record.updateSharedLink(grantId)
     suspend fun revokeShare(grantId: String): Grant = record.revokeShare(grantId)

@@ -31,6 +31,7 @@ import org.phr.ffi.Recipient
 import org.phr.ffi.RecipientCategory
 import org.phr.ffi.ShareLinkOptions
 import org.phr.ffi.SharedLink
+import org.phr.ffi.SharePreview
 // and2
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
@@ -338,7 +339,8 @@ class SharingHolder(private val scope: CoroutineScope, private val repo: PhrRepo
 /** Where a new share is: being filled in, at the employer/insurer warning, or made (its QR code). */
 sealed interface ShareStep {
     data object Filling : ShareStep
-    data object Warning : ShareStep
+    /** The core's preview of what would be revealed, shown before the owner confirms. */
+    data class Warning(val preview: SharePreview) : ShareStep
     data object Sending : ShareStep
     data class Done(val link: SharedLink) : ShareStep
 }
@@ -360,11 +362,6 @@ open class ShareSender<T>(private val scope: CoroutineScope, private val repo: P
             else -> null
         }
         if (form.problem != null) return
-        if (form.needsWarning && !warned) {
-            _step.value = ShareStep.Warning
-            return
-        }
-        _step.value = ShareStep.Sending
         val request = GrantRequest(
             Recipient(form.name.trim(), form.role.trim(), form.category),
             form.picked.toList(),
@@ -372,7 +369,21 @@ open class ShareSender<T>(private val scope: CoroutineScope, private val repo: P
             message,
             null,
             Instant.now().plus(Duration.ofDays(form.days.toLong())),
+            // The owner read the core's preview and pressed "I understand": the core refuses
+            // an employer or insurer share without it.
+            confirmed = warned,
         )
+        if (form.needsWarning && !warned) {
+            scope.launch {
+                try {
+                    _step.value = ShareStep.Warning(repo.sharePreview(request))
+                } catch (e: PhrException) {
+                    form.problem = shareErrorKey(e)
+                }
+            }
+            return
+        }
+        _step.value = ShareStep.Sending
         scope.launch {
             _step.value = try {
                 ShareStep.Done(repo.shareLink(request, ShareLinkOptions(relayUrl, form.passcode.trim().ifEmpty { null })))

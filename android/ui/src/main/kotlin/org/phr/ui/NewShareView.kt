@@ -16,6 +16,7 @@ import androidx.compose.ui.unit.dp
 import org.phr.ffi.RecipientCategory
 import org.phr.ffi.Section
 import org.phr.ffi.SharedLink
+import org.phr.ffi.SharePreview
 
 /** A section the owner may pick (the list is the core's sections, minus the "only me" ones). */
 data class ShareChoice(val id: String, val title: String)
@@ -65,14 +66,20 @@ fun NewShareView(form: NewShareForm, onBack: () -> Unit, onShare: () -> Unit) {
     }
 }
 
-/** Before anything goes to an employer or insurer: they cannot make you share. */
+/**
+ * Before anything goes to an employer or insurer: they cannot make you share, then the
+ * core's preview (what each section reveals, why they may not require it, what they never
+ * see). Going on confirms; going back shares nothing.
+ */
 @Composable
-fun ShareWarningView(onContinue: () -> Unit, onBack: () -> Unit) {
+fun ShareWarningView(preview: SharePreview, onContinue: () -> Unit, onBack: () -> Unit) {
+    val strings = LocalStrings.current
     ScreenFrame(title = t("ui.newshare.warning_title"), onBack = null) {
         Card(colors = CardDefaults.cardColors(containerColor = MaterialTheme.colorScheme.errorContainer), modifier = Modifier.fillMaxWidth()) {
             Text(t("ui.newshare.warning_body"), style = MaterialTheme.typography.headlineSmall, modifier = Modifier.padding(16.dp))
         }
-        Text(t("ui.newshare.warning_limits"), style = MaterialTheme.typography.bodyLarge)
+        SubHeading(t("share.preview.title"))
+        preview.lines.forEach { Text(strings.label(it), style = MaterialTheme.typography.bodyLarge) }
         BigButton(t("ui.newshare.warning_back"), onBack, primary = true)
         BigButton(t("ui.newshare.warning_continue"), onContinue)
     }

@@ -237,7 +237,7 @@ private fun NewShareRoute(repo: PhrRepository, relayUrl: String, onDone: () -> U
         val form = remember(choices) { NewShareForm(choices) }
         when (val s = step) {
             ShareStep.Filling, ShareStep.Sending -> NewShareView(form, onDone) { holder.submit(form, form.purpose.trim()) }
-            ShareStep.Warning -> ShareWarningView(onContinue = { holder.submit(form, form.purpose.trim(), warned = true) }, onBack = holder::back)
+            is ShareStep.Warning -> ShareWarningView(s.preview, onContinue = { holder.submit(form, form.purpose.trim(), warned = true) }, onBack = holder::back)
             is ShareStep.Done -> ShareDoneView(s.link, onDone)
         }
     }

@@ -91,6 +91,10 @@ class DemoScreens(private val repo: PhrRepository) {
     private val weightTrend = insights.trends.firstOrNull { it.metric == "weight" }
     val chartLight = runBlocking { ChartData("weight", repo.chart(MetricKind.WEIGHT, chartFrom, chartTo, ChartTheme.LIGHT), weightTrend, CHART_DAYS) }
     val chartDark = runBlocking { ChartData("weight", repo.chart(MetricKind.WEIGHT, chartFrom, chartTo, ChartTheme.DARK), weightTrend, CHART_DAYS) }
+    // What the warning screen shows before an employer share: the core's preview.
+    private val employerPreview = runBlocking {
+        repo.sharePreview(GrantRequest(Recipient("Leeds Bakery Ltd", "HR", RecipientCategory.EMPLOYER), listOf("medications"), "work", null, null, null))
+    }
     val gpShare = runBlocking {
         repo.shareLink(
             GrantRequest(Recipient("Dr Patel", "GP", RecipientCategory.HEALTH_PROFESSIONAL), listOf("allergies", "medications"), "Medicines review", null, null, Instant.now().plus(Duration.ofDays(30))),
@@ -193,7 +197,7 @@ class DemoScreens(private val repo: PhrRepository) {
         add(NamedScreen("chart-weight") { ChartView(if (MaterialTheme.colorScheme.background.luminance() < 0.5f) chartDark else chartLight) {} })
         add(NamedScreen("sharing") { SharingView(sharing, null, SharingActions()) })
         add(NamedScreen("newshare") { NewShareView(newShare, {}, {}) })
-        add(NamedScreen("newshare-warning") { ShareWarningView({}, {}) })
+        add(NamedScreen("newshare-warning") { ShareWarningView(employerPreview, {}, {}) })
         add(NamedScreen("newshare-qr") { ShareDoneView(gpShare) {} })
         add(NamedScreen("emergency-card") { EmergencyCardView(emergency, null, {}, {}, {}, {}) })
         add(NamedScreen("emergency-card-none") { EmergencyCardView(EmergencyData(null, null), null, {}, {}, {}, {}) })

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test
 import org.phr.ffi.RecipientCategory
 
 /**
- * Sharing with an employer stops first at the "they cannot make you share" screen; going
+ * Sharing with an employer stops first at the "they cannot make you share" screen with the
+ * core's preview of what it would reveal and why they may not require it; going
  * back from it shares nothing (and no relay is contacted: the app has none configured here).
  */
 @OptIn(ExperimentalTestApi::class)
@@ -46,6 +47,11 @@ class ShareWarningTest {
                 onNode(name).performScrollTo().performTextInput("Leeds Bakery Ltd")
                 tap(hasText(s.text("ui.newshare.share")) and tappable())
                 waitFor(hasText(s.text("ui.newshare.warning_body")))
+                // The core's preview: what the share reveals and why they may not require it.
+                waitFor(hasText(s.text("share.preview.title")))
+                waitFor(hasText(s.text("share.preview.why_employer")))
+                waitFor(hasText(s.text("share.preview.never")))
+                waitFor(hasText("$meds: ", substring = true))
                 tap(hasText(s.text("ui.newshare.warning_back")) and tappable())
                 waitFor(hasText(s.text("ui.newshare.share")))
             }

@@ -1,0 +1,116 @@
+//! Issue 20 on the command line: a share with an employer or insurer shows what it would
+//! reveal and why it may not be required, refuses shortcuts (`all`), and goes ahead only
+//! with `--i-understand`; sensitive sections stay impossible; `--entries` shares single
+//! entries instead of whole sections.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const PASS: &str = "a test passphrase for the share cli";
+
+fn phr(home: &Path, args: &[&str]) -> Output {
+    // `output()` gives the child no terminal on stdin: the interactive question cannot be asked.
+    Command::new(env!("CARGO_BIN_EXE_phr"))
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("PHR_PASSPHRASE", PASS)
+        .env_remove("PHR_HOME")
+        .output()
+        .unwrap()
+}
+
+fn ok(home: &Path, args: &[&str]) -> String {
+    let out = phr(home, args);
+    assert!(out.status.success(), "phr {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(home: &Path, args: &[&str]) -> String {
+    let out = phr(home, args);
+    assert!(!out.status.success(), "phr {args:?} should fail");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("panicked"), "phr {args:?} panicked: {err}");
+    err
+}
+
+struct Relay {
+    child: std::process::Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn relay() -> Option<Relay> {
+    let bin = Path::new(env!("CARGO_BIN_EXE_phr")).with_file_name("phr-relay");
+    if !bin.exists() {
+        phr_testkit::missing("phr-relay is not built (cargo build -p phr-relay)");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(bin)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .arg(dir.path().join("relay.sqlite"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let relay = Relay { child, url: format!("http://127.0.0.1:{port}"), _dir: dir };
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(relay);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("phr-relay did not start");
+}
+
+#[test]
+fn an_employer_share_previews_and_needs_i_understand() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["init"]);
+    ok(h, &["add", "medications", "name=Ramipril", "dose=5 mg"]);
+    ok(h, &["add", "medications", "name=Metformin"]);
+    let base = ["share", "create", "--to", "Leeds Bakery Ltd", "--category", "employer", "--purpose", "work"];
+    fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        base.iter().chain(extra).copied().collect()
+    }
+
+    // No confirmation and no terminal to ask on: the preview, then a refusal; nothing shared.
+    let err = fails(h, &with(&base, &["--sections", "medications", "--relay", "http://127.0.0.1:9"]));
+    assert!(err.contains("What they would see"), "{err}");
+    assert!(err.contains("Medications: all 2 entries"), "{err}");
+    assert!(err.contains("Equality Act 2010"), "why they may not require it: {err}");
+    assert!(err.contains("never see sensitive sections"), "{err}");
+    assert!(err.contains("--i-understand"), "{err}");
+    let list: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "share", "list"])).unwrap();
+    assert_eq!(list, serde_json::json!([]), "nothing was shared");
+
+    // The fewest sections: no `all` shortcut, and a sensitive section never, confirmed or not.
+    let err = fails(h, &with(&base, &["--sections", "all", "--i-understand"]));
+    assert!(err.contains("one by one"), "{err}");
+    ok(h, &["section", "enable", "stress"]);
+    let err = fails(h, &with(&base, &["--sections", "stress", "--i-understand"]));
+    assert!(err.contains("never be shared with an employer"), "{err}");
+
+    // Confirmed, and only one chosen entry.
+    let Some(relay) = relay() else { return };
+    let added = ok(h, &["add", "vaccinations", "vaccine=Hepatitis B", "date=2024-03-01"]);
+    let vid = added.split_whitespace().nth(1).unwrap().to_string();
+    let mut args = vec!["--json"];
+    args.extend(with(&base, &["--entries", &vid[..8], "--i-understand", "--relay", &relay.url]));
+    let out = phr(h, &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("only the 1 entries you chose"), "{err}");
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["sections"], serde_json::json!(["vaccinations"]));
+}
