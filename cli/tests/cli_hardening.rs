@@ -3,22 +3,8 @@
 //! nothing is not reported "ok".
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-const PASS: &str = "a test passphrase for the cli";
-
-fn phr(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_phr"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("PHR_PASSPHRASE", PASS)
-        .env_remove("PHR_HOME")
-        .env_remove("PHR_RELAY")
-        .output()
-        .unwrap()
-}
+mod common;
+use common::*;
 
 fn init() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -1,21 +1,9 @@
 //! `phr import FILE.json` (FHIR), `phr fhir import`, `phr export --ips` / `--fhir --sections`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-const PASS: &str = "fhir cli test passphrase";
-
-fn phr(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_phr"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("PHR_PASSPHRASE", PASS)
-        .env_remove("PHR_HOME")
-        .output()
-        .unwrap()
-}
+mod common;
+use common::*;
+use std::process::Output;
 
 fn ok(o: &Output) -> String {
     assert!(

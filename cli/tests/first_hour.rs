@@ -3,37 +3,10 @@
 //! that tells the truth, where QR codes go, and the README's walk run as written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test
 
+mod common;
+use common::*;
 use std::path::Path;
 use std::process::{Command, Output};
-
-const PASS: &str = "a test passphrase for the cli";
-
-fn phr_env(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_phr"));
-    c.arg("--home").arg(home).args(args).env("PHR_PASSPHRASE", PASS).env_remove("PHR_HOME");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.output().unwrap()
-}
-
-fn phr(home: &Path, args: &[&str]) -> Output {
-    phr_env(home, args, &[])
-}
-
-fn ok(home: &Path, args: &[&str]) -> String {
-    let out = phr(home, args);
-    assert!(out.status.success(), "phr {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(home: &Path, args: &[&str]) -> String {
-    let out = phr(home, args);
-    assert!(!out.status.success(), "phr {args:?} should fail");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "phr {args:?} panicked: {err}");
-    err
-}
 
 fn init(home: &Path) {
     ok(home, &["init"]);

@@ -1,27 +1,8 @@
 //! `phr insights`, `phr goal`, `phr chart` and the demo's insights, end to end.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-const PASS: &str = "a test passphrase for insights";
-
-fn phr(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_phr"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("PHR_PASSPHRASE", PASS)
-        .env_remove("PHR_HOME")
-        .output()
-        .unwrap()
-}
-
-fn ok(home: &Path, args: &[&str]) -> String {
-    let out = phr(home, args);
-    assert!(out.status.success(), "phr {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+mod common;
+use common::*;
 
 #[test]
 fn demo_shows_insights_and_writes_charts_outside_the_record_folder() {

@@ -4,36 +4,10 @@
 //! entries instead of whole sections.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test
 
+mod common;
+use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
-
-const PASS: &str = "a test passphrase for the share cli";
-
-fn phr(home: &Path, args: &[&str]) -> Output {
-    // `output()` gives the child no terminal on stdin: the interactive question cannot be asked.
-    Command::new(env!("CARGO_BIN_EXE_phr"))
-        .arg("--home")
-        .arg(home)
-        .args(args)
-        .env("PHR_PASSPHRASE", PASS)
-        .env_remove("PHR_HOME")
-        .output()
-        .unwrap()
-}
-
-fn ok(home: &Path, args: &[&str]) -> String {
-    let out = phr(home, args);
-    assert!(out.status.success(), "phr {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(home: &Path, args: &[&str]) -> String {
-    let out = phr(home, args);
-    assert!(!out.status.success(), "phr {args:?} should fail");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "phr {args:?} panicked: {err}");
-    err
-}
+use std::process::Command;
 
 struct Relay {
     child: std::process::Child,
