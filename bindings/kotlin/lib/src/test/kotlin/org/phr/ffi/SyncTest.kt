@@ -9,7 +9,8 @@ import org.junit.jupiter.api.assertThrows
 
 /**
  * Sync between two devices (#8) through the generated Kotlin against the real `phr-relay`:
- * switch sync on, pair a tablet by the QR-code flow (both screens show the same code),
+ * switch sync on, pair a tablet by the QR-code flow (both screens show the same code, and
+ * the keys leave only after the owner confirms it),
  * edits travel both ways with the losing value kept in the history, a removed device is
  * refused.
  */
@@ -29,11 +30,15 @@ class SyncTest {
             assertTrue(offer.qrSvg().contains("<svg"))
             val pending = deviceJoinRequest(offer.payload(), "tablet")
             val (added, tablet) = coroutineScope {
-                val approve = async { phone.deviceApprove(offer, 10u) }
                 val join = async { pending.finish(tempDir().resolve("tablet.phr").toString(), AesGcmTestKeyStore(), 10u) }
-                approve.await() to join.await()
+                // The phone learns the code and sends nothing; the keys leave only once the
+                // owner confirms both screens show the same code.
+                val added = phone.deviceApprove(offer, 10u)
+                assertEquals(pending.confirmationCode(), added!!.confirmationCode, "both screens show the same code")
+                assertEquals(added.id, phone.deviceConfirm(offer))
+                added to join.await()
             }
-            assertEquals(pending.confirmationCode(), added!!.confirmationCode, "both screens show the same code")
+            assertTrue(added.id.isNotEmpty())
 
             assertTrue(tablet.syncNow(null, null).applied > 0uL)
             assertEquals(listOf(med.value), tablet.listEntries("medications", false, false).map { it.value })
