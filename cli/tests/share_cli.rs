@@ -61,7 +61,7 @@ fn an_employer_share_previews_and_needs_i_understand() {
     // No confirmation and no terminal to ask on: the preview, then a refusal; nothing shared.
     let err = fails(h, &with(&base, &["--sections", "medications", "--relay", "http://127.0.0.1:9"]));
     assert!(err.contains("What they would see"), "{err}");
-    assert!(err.contains("Medications: all 2 entries"), "{err}");
+    assert!(err.contains("Medications: every entry (2 in all)"), "{err}");
     assert!(err.contains("Equality Act 2010"), "why they may not require it: {err}");
     assert!(err.contains("never see sensitive sections"), "{err}");
     assert!(err.contains("--i-understand"), "{err}");
@@ -84,7 +84,7 @@ fn an_employer_share_previews_and_needs_i_understand() {
     let out = phr(h, &args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("only the 1 entries you chose"), "{err}");
+    assert!(err.contains("only the entries you chose (1 in all)"), "{err}");
     let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(made["sections"], serde_json::json!(["vaccinations"]));
 }
