@@ -5,10 +5,10 @@
 
 mod common;
 
+use common::devices::{condition, ks};
 use common::{start, Which};
-use phr_core::crypto::RawKeyStore;
 use phr_core::progress::{CancelToken, NoProgress};
-use phr_core::record::{ConditionStatus, EntryValue, Provenance};
+use phr_core::record::Provenance;
 use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
 use phr_core::Record;
 use std::path::Path;
@@ -22,23 +22,12 @@ fn retry() -> RetryPolicy {
     }
 }
 
-fn ks() -> RawKeyStore {
-    RawKeyStore::new([9u8; 32])
-}
-
-fn condition(name: &str) -> EntryValue {
-    EntryValue::Condition {
-        name: name.into(),
-        code: None,
-        onset: None,
-        status: ConditionStatus::Active,
-        notes: None,
-    }
+fn join(existing: &Record, path: &Path) -> Record {
+    common::devices::join(existing, path, retry())
 }
 
 fn sync(r: &Record) -> phr_core::Result<phr_core::sync::SyncReport> {
-    let relay = devices::relay_for(&SyncState::require(r)?, retry())?;
-    phr_core::sync::sync(r, &relay, &NoProgress, &CancelToken::new(), SyncOptions::default())
+    common::devices::sync(r, retry())
 }
 
 /// Syncs until a round succeeds (a user pressing sync again), at most `tries` rounds.
@@ -53,17 +42,6 @@ fn sync_until_ok(r: &Record, tries: usize) -> usize {
         }
     }
     panic!("sync never succeeded");
-}
-
-fn join(existing: &Record, path: &Path) -> Record {
-    let offer = devices::offer(existing).unwrap();
-    let pending = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
-    let code_new = pending.confirmation_code().unwrap();
-    // The owner's check: keys leave only when both screens show the same code.
-    devices::approve(existing, &offer, Duration::from_secs(10), retry(), |c| c == code_new)
-        .unwrap()
-        .expect("the new device answered");
-    devices::finish_join(pending, path, &ks(), Duration::from_secs(10)).unwrap().expect("welcome arrived")
 }
 
 fn restart_postgres(dir: &str) {

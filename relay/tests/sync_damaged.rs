@@ -7,11 +7,10 @@
 
 mod common;
 
+use common::devices::{condition, ks};
 use common::{start, Running, Which};
-use phr_core::crypto::RawKeyStore;
-use phr_core::progress::{CancelToken, NoProgress};
-use phr_core::record::{ConditionStatus, EntryValue, Provenance};
-use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
+use phr_core::record::{EntryValue, Provenance};
+use phr_core::sync::{devices, RetryPolicy};
 use phr_core::Record;
 use phr_relay::Backend;
 use std::path::Path;
@@ -25,34 +24,12 @@ fn retry() -> RetryPolicy {
     }
 }
 
-fn ks() -> RawKeyStore {
-    RawKeyStore::new([9u8; 32])
-}
-
-fn condition(name: &str) -> EntryValue {
-    EntryValue::Condition {
-        name: name.into(),
-        code: None,
-        onset: None,
-        status: ConditionStatus::Active,
-        notes: None,
-    }
-}
-
 fn join(existing: &Record, path: &Path) -> Record {
-    let offer = devices::offer(existing).unwrap();
-    let pending = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
-    let code_new = pending.confirmation_code().unwrap();
-    // The owner's check: keys leave only when both screens show the same code.
-    devices::approve(existing, &offer, Duration::from_secs(10), retry(), |c| c == code_new)
-        .unwrap()
-        .expect("the new device answered");
-    devices::finish_join(pending, path, &ks(), Duration::from_secs(10)).unwrap().expect("welcome arrived")
+    common::devices::join(existing, path, retry())
 }
 
 fn sync(r: &Record) -> phr_core::Result<phr_core::sync::SyncReport> {
-    let relay = devices::relay_for(&SyncState::require(r)?, retry())?;
-    phr_core::sync::sync(r, &relay, &NoProgress, &CancelToken::new(), SyncOptions::default())
+    common::devices::sync(r, retry())
 }
 
 /// Overwrites the stored ciphertext of the op at `seq` on the relay.

@@ -3,6 +3,7 @@
 //! starts a throwaway cluster); otherwise they say so and pass.
 #![allow(dead_code)]
 
+pub mod devices;
 pub mod process;
 
 use phr_core::crypto::RawKeyStore;
