@@ -213,46 +213,6 @@ fn help_tells_the_truth() {
     assert_eq!(links, serde_json::json!([]));
 }
 
-/// A running `phr-relay` from the same build (killed on drop), or `None` (skip) if it was
-/// not built.
-struct Relay {
-    child: std::process::Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn relay() -> Option<Relay> {
-    let bin = Path::new(env!("CARGO_BIN_EXE_phr")).with_file_name("phr-relay");
-    if !bin.exists() {
-        phr_testkit::missing("phr-relay is not built (cargo build -p phr-relay)");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(bin)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
-        .arg(dir.path().join("relay.sqlite"))
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Owned by `Relay` at once, so its Drop kills and waits for the process on every path.
-    let relay = Relay { child, url: format!("http://127.0.0.1:{port}"), _dir: dir };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(relay);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("phr-relay did not start");
-}
-
 #[test]
 fn share_qr_codes_go_to_the_private_folder_unless_a_path_is_given() {
     let Some(relay) = relay() else { return };
