@@ -85,6 +85,48 @@ pub fn diagnostics_trigger_panic() -> Result<(), PhrError> {
     error::guard(|| panic!("deliberate panic for the boundary test"))
 }
 
+/// Benchmark support: the columnar ingest through this library's own async entry point
+/// (`PhrRecord::ingest_sample_columns`: the hop to a blocking thread and back included),
+/// awaited from Rust, on a throwaway record in `dir`. With it the Kotlin benchmark can put
+/// beside its own time the same call made without crossing the language boundary, so the
+/// ratio is what the boundary costs (lowering the columns, JNA, resuming the coroutine).
+/// Returns milliseconds for the awaited call alone.
+#[uniffi::export]
+pub fn diagnostics_rust_ingest_columns_ms(dir: String, count: u32) -> Result<f64, PhrError> {
+    use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
+    error::guard(|| {
+        let path = std::path::Path::new(&dir).join(bench_file_name());
+        let ks = RecoveryKeyStore::new(RecoveryKey::generate()?);
+        let record = record::wrap(phr_core::Record::create(&path, &ks)?);
+        let start = 1_735_689_600_000i64;
+        let columns = types::SampleColumns {
+            kind: types::SampleKind::HeartRate,
+            source: "test-watch".into(),
+            start_ms: (0..i64::from(count)).map(|i| start + i * 60_000).collect(),
+            end_ms: Vec::new(),
+            values: (0..i64::from(count)).map(|i| 60.0 + (i % 40) as f64).collect(),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|_| PhrError::Internal)?;
+        let t0 = std::time::Instant::now();
+        let r = rt.block_on(record.ingest_sample_columns(columns))?;
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        if r.added != u64::from(count) {
+            return Err(PhrError::Internal);
+        }
+        Ok(ms)
+    })
+}
+
+/// A fresh file name for a benchmark's throwaway record.
+fn bench_file_name() -> String {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("bench-{nanos}.phr")
+}
+
 /// Benchmark support: creates a throwaway record in `dir` (locked by a random recovery-style
 /// key that is then forgotten), builds `count` heart-rate samples in Rust of the same shape
 /// the Kotlin benchmark passes across the boundary, and returns how long phr-core's
@@ -95,14 +137,7 @@ pub fn diagnostics_rust_ingest_ms(dir: String, count: u32) -> Result<f64, PhrErr
     use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
     use phr_core::record::{Sample as CoreSample, SampleKind as CoreKind};
     error::guard(|| {
-        let name = format!(
-            "bench-{}.phr",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        let path = std::path::Path::new(&dir).join(name);
+        let path = std::path::Path::new(&dir).join(bench_file_name());
         let ks = RecoveryKeyStore::new(RecoveryKey::generate()?);
         let record = phr_core::Record::create(&path, &ks)?;
         let start = 1_735_689_600_000i64;

@@ -114,8 +114,10 @@ struct RecordAttrs<'a> {
 fn record_attrs<'a>(e: &'a BytesStart<'a>) -> RecordAttrs<'a> {
     let mut r = RecordAttrs::default();
     // Duplicate-name checks off: they cost a list per element, and the last value wins.
+    // Names compared whole: HealthKit writes them without a namespace prefix, and looking
+    // for a `:` in each of a record's nine names was a measurable share of the parse.
     for a in e.attributes().with_checks(false).flatten() {
-        let slot = match a.key.local_name().as_ref() {
+        let slot = match a.key.as_ref() {
             b"type" => {
                 r.ty = a.unescape_value().unwrap_or_default();
                 continue;
@@ -186,7 +188,9 @@ pub fn stream_reader<R: Read>(
     let mut out = Parsed::default();
     let mut routes = Vec::new();
     let mut buf = Vec::new();
-    let mut depth_stack: Vec<Vec<u8>> = Vec::new();
+    // Per open element, whether it is a <Workout>: a flag, not the name (no allocation per
+    // element; an export has millions).
+    let mut depth_stack: Vec<bool> = Vec::new();
     let mut records = 0u64;
     let mut types: BTreeSet<String> = BTreeSet::new();
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
@@ -200,8 +204,9 @@ pub fn stream_reader<R: Read>(
         match ev {
             Ok(Event::Start(ref e)) | Ok(Event::Empty(ref e)) => {
                 let empty = matches!(ev, Ok(Event::Empty(_)));
-                let local = e.local_name().as_ref().to_vec();
-                match local.as_slice() {
+                let local = e.local_name();
+                let is_workout = local.as_ref() == b"Workout";
+                match local.as_ref() {
                     b"HealthData" => saw_root = true,
                     b"Record" => {
                         records += 1;
@@ -282,13 +287,13 @@ pub fn stream_reader<R: Read>(
                     _ => {}
                 }
                 if !empty {
-                    depth_stack.push(local);
-                } else if local == b"Workout" {
+                    depth_stack.push(is_workout);
+                } else if is_workout {
                     finish_workout(&mut out, &mut routes, workout.take(), workout_route.take(), opts);
                 }
             }
             Ok(Event::End(_)) => {
-                if depth_stack.pop().as_deref() == Some(b"Workout".as_slice()) {
+                if depth_stack.pop() == Some(true) {
                     finish_workout(&mut out, &mut routes, workout.take(), workout_route.take(), opts);
                 }
             }
