@@ -96,6 +96,8 @@ pub struct Options {
     /// SQLite only: the most pages the database may grow to (`PRAGMA max_page_count`), a
     /// full disk on demand for tests; None leaves SQLite's own limit.
     pub sqlite_max_pages: Option<u64>,
+    /// PostgreSQL only: connections this instance keeps (default [`postgres::DEFAULT_POOL`]).
+    pub pg_pool: Option<usize>,
 }
 
 /// How often the sweeper deletes expired links' content.
@@ -735,7 +737,8 @@ pub async fn app(backend: Backend, opts: Options) -> store::DbResult<Router> {
             router(store, opts)
         }
         Backend::Postgres { url, schema } => {
-            router(postgres::PgStore::connect(&url, schema.as_deref()).await?, opts)
+            let pool = opts.pg_pool.unwrap_or(postgres::DEFAULT_POOL);
+            router(postgres::PgStore::connect(&url, schema.as_deref(), pool).await?, opts)
         }
     })
 }

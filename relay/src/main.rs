@@ -15,6 +15,7 @@ Options of `phr-relay serve` (each also from its environment variable):
   --listen ADDR:PORT   where to listen, plain HTTP (default 127.0.0.1:8787; PHR_RELAY_LISTEN)
   --db FILE            SQLite database, created if missing (default relay.sqlite; PHR_RELAY_DB)
   --postgres URL       PostgreSQL instead of SQLite, for several instances (PHR_RELAY_POSTGRES)
+  --pg-pool N          PostgreSQL connections per instance (default 4; PHR_RELAY_PG_POOL)
   --public-url URL     base URL handed to viewers (default: from the Host header; PHR_RELAY_PUBLIC_URL)
   --pairing-ttl SECONDS  how long a device-pairing slot lives (default 600)
   --rate-per-minute N  signed requests per key and minute (default 1200; PHR_RELAY_RATE_PER_MINUTE)
@@ -49,6 +50,10 @@ struct Serve {
     /// several relay instances sharing one database.
     #[arg(long, value_name = "URL", conflicts_with = "db", env = "PHR_RELAY_POSTGRES")]
     postgres: Option<String>,
+    /// PostgreSQL connections this instance keeps open (default 4); requests share them
+    /// round-robin, pipelined.
+    #[arg(long, value_name = "N", env = "PHR_RELAY_PG_POOL", requires = "postgres", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pg_pool: Option<u16>,
     /// Public base URL of this relay, used in file locations handed to viewers (default:
     /// http:// and the request's Host header).
     #[arg(long, value_name = "URL", env = "PHR_RELAY_PUBLIC_URL")]
@@ -100,6 +105,7 @@ async fn main() -> ExitCode {
         rate_burst: args.rate_burst,
         link_quota: args.link_quota_mb.map(|m| m * 1024 * 1024),
         sync_quota: args.sync_quota_mb.map(|m| m * 1024 * 1024),
+        pg_pool: args.pg_pool.map(usize::from),
         ..Options::default()
     };
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
@@ -136,6 +142,7 @@ mod tests {
             "--listen",
             "--db",
             "--postgres",
+            "--pg-pool",
             "--public-url",
             "--pairing-ttl",
             "--rate-per-minute",
