@@ -31,6 +31,7 @@
 
 pub mod jwe;
 pub mod limits;
+pub mod log_writer;
 pub mod migrate;
 pub mod postgres;
 mod postgres_sync;
@@ -129,7 +130,9 @@ impl Options {
 }
 
 struct AppState<S> {
-    store: S,
+    store: Arc<S>,
+    /// Access-log entries, written in batches off the request path.
+    log: log_writer::LogWriter,
     opts: Options,
     ticket_key: ring::hmac::Key,
     rates: limits::RateLimiter,
@@ -327,6 +330,7 @@ async fn list_links<S: Store>(
         Ok(o) => o,
         Err(r) => return r,
     };
+    st.log.flush().await; // the fetch counts come from the access log
     match st.store.list_links(&owner).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => internal(e),
@@ -417,6 +421,7 @@ async fn link_log<S: Store>(
         Ok(o) => o,
         Err(r) => return r,
     };
+    st.log.flush().await;
     match st.store.access_log(&owner, &id, q.after.unwrap_or(0)).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => err(StatusCode::NOT_FOUND, "not_found"),
@@ -492,9 +497,7 @@ async fn gate<S: Store>(
     };
     let now = now_ms();
     let refuse = |outcome: &'static str| async move {
-        if let Err(e) = st.store.log(id, now, recipient, outcome).await {
-            tracing::error!("access log: {e}");
-        }
+        st.log.record(id, now, recipient, outcome).await;
         err(StatusCode::NOT_FOUND, outcome)
     };
     if link.status == "revoked" {
@@ -540,7 +543,7 @@ async fn gate<S: Store>(
                 return Err(internal(e));
             }
         } else {
-            let _ = st.store.log(id, now, recipient, "wrong_passcode").await;
+            st.log.record(id, now, recipient, "wrong_passcode").await;
             let remaining = (link.max_attempts - used).max(0);
             return Err((
                 StatusCode::UNAUTHORIZED,
@@ -598,9 +601,8 @@ async fn manifest<S: Store>(
             }
         })
         .collect();
-    if let Err(e) = st.store.log(&id, now_ms(), &recipient, "served").await {
-        return cors(internal(e));
-    }
+    // Off the request path: the entry is queued here and written with others (log_writer).
+    st.log.record(&id, now_ms(), &recipient, "served").await;
     cors(Json(json!({ "files": list })).into_response())
 }
 
@@ -659,7 +661,7 @@ async fn reply<S: Store>(
     if let Err(e) = st.store.add_reply(&id, now, &req.jwe).await {
         return cors(internal(e));
     }
-    let _ = st.store.log(&id, now, &recipient, "reply").await;
+    st.log.record(&id, now, &recipient, "reply").await;
     cors(StatusCode::CREATED.into_response())
 }
 
@@ -696,7 +698,9 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
         opts.rate_burst.unwrap_or(limits::DEFAULT_RATE_BURST),
     );
     let every = opts.sweep_interval.unwrap_or(SWEEP_INTERVAL);
+    let store = Arc::new(store);
     let state = Arc::new(AppState {
+        log: log_writer::LogWriter::start(store.clone()),
         store,
         opts,
         ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k),

@@ -324,6 +324,22 @@ impl Store for PgStore {
         Ok(())
     }
 
+    async fn log_many(&self, entries: &[LogEntry]) -> DbResult<()> {
+        let ids: Vec<&str> = entries.iter().map(|e| e.link_id.as_str()).collect();
+        let ats: Vec<i64> = entries.iter().map(|e| e.at).collect();
+        let recipients: Vec<&str> = entries.iter().map(|e| e.recipient.as_str()).collect();
+        let outcomes: Vec<&str> = entries.iter().map(|e| e.outcome).collect();
+        // One statement; ORDER BY keeps the entries' order in `seq`.
+        self.execute(
+            "INSERT INTO access_log(link_id, at, recipient, outcome) \
+             SELECT l, a, r, o FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) \
+               WITH ORDINALITY AS e(l, a, r, o, n) ORDER BY n",
+            &[&ids, &ats, &recipients, &outcomes],
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {
         if self.query_opt("SELECT 1 FROM links WHERE id = $1 AND owner = $2", &[&id, &owner]).await?.is_none()
         {

@@ -268,6 +268,21 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn log_many(&self, entries: &[LogEntry]) -> DbResult<()> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        {
+            let mut s = tx.prepare_cached(
+                "INSERT INTO access_log(link_id, at, recipient, outcome) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for e in entries {
+                s.execute(params![e.link_id, e.at, e.recipient, e.outcome])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {
         self.with(|c| {
             if !Self::owns(c, owner, id)? {
