@@ -319,12 +319,21 @@ fn env_list(name: &str) -> Vec<String> {
 
 /// One run per offered rate (or one unpaced run), with a summary line per run.
 fn sweep(client: &tokio::runtime::Runtime, name: &str, bases: &[String], rounds: usize) -> Vec<Report> {
+    // 0 in the list: all at once (closed loop), as without a rate.
     let rates: Vec<Option<f64>> = match env_list("PHR_SYNC_LOAD_RATE") {
         v if v.is_empty() => vec![None],
-        v => v.iter().map(|r| Some(r.parse::<f64>().expect("PHR_SYNC_LOAD_RATE: numbers"))).collect(),
+        v => v
+            .iter()
+            .map(|r| Some(r.parse::<f64>().expect("PHR_SYNC_LOAD_RATE: numbers")).filter(|x| *x > 0.0))
+            .collect(),
     };
+    if rates.iter().any(Option::is_some) {
+        // Connections opened and statements prepared before anything is measured.
+        let _ = client.block_on(run(bases.to_vec(), 1, Some(200.0)));
+    }
     let mut out = Vec::new();
     let mut crossed = None;
+    let mut under = None;
     for rate in rates {
         let r = client.block_on(run(bases.to_vec(), rounds, rate));
         let label = match rate {
@@ -342,13 +351,20 @@ fn sweep(client: &tokio::runtime::Runtime, name: &str, bases: &[String], rounds:
             q(&r.pull, 0.5),
             q(&r.pull, 0.99)
         );
-        if crossed.is_none() && rate.is_some() && (q(&r.push, 0.99) > 50.0 || q(&r.pull, 0.99) > 50.0) {
+        let over = q(&r.push, 0.99) > 50.0 || q(&r.pull, 0.99) > 50.0;
+        if crossed.is_none() && rate.is_some() && over {
             crossed = rate;
+        }
+        if let (Some(x), false) = (rate, over) {
+            under = Some(under.map_or(x, |u: f64| u.max(x)));
         }
         out.push(r);
     }
     if let Some(x) = crossed {
         println!("{name}: p99 first crosses 50 ms at an offered {x:.0} req/s");
+    }
+    if let Some(x) = under {
+        println!("{name}: highest offered rate with push and pull p99 under 50 ms: {x:.0} req/s");
     }
     out
 }
