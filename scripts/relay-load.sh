@@ -49,4 +49,18 @@ CONF
   export PHR_LOAD_COMPARE_URL=http://127.0.0.1:$nport/manifest.json
 fi
 echo "manifest: $(curl -fsS -X POST -H 'content-type: application/json' -d '{"recipient":"size"}' "$url" | wc -c) bytes; relay binary: $relay_bin"
-cargo test -q -p phr-relay --test load -- --ignored --nocapture 2>&1 | grep -E "relay|nginx|ratio|panicked"
+out=$(cargo test -q -p phr-relay --test load -- --ignored --nocapture 2>&1 | grep -E "relay|nginx|ratio|panicked")
+echo "$out"
+# CPU time per request (user + system, from /proc), which the other load on a shared machine
+# does not change the way it changes req/s: the relay process over its life (set-up is a few
+# requests), and nginx's master and workers.
+cpu_ms() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / $(getconf CLK_TCK))); }
+secs=${PHR_LOAD_SECONDS:-10}
+relay_reqs=$(echo "$out" | awk -v s="$secs" '/^relay/ {for (i=1;i<=NF;i++) if ($(i+1)=="req/s,") print int($i*s)}')
+relay_ms=$(cpu_ms "${pids[0]}")
+echo "relay CPU: $relay_ms ms for about $relay_reqs requests: $((relay_ms * 1000 / (relay_reqs + 1))) us per request"
+if [ ${#pids[@]} -gt 1 ]; then
+  nginx_reqs=$(echo "$out" | awk -v s="$secs" '/^nginx/ {for (i=1;i<=NF;i++) if ($(i+1)=="req/s,") print int($i*s)}')
+  nginx_ms=$(cpu_ms "${pids[1]}" $(pgrep -P "${pids[1]}"))
+  echo "nginx CPU: $nginx_ms ms for about $nginx_reqs requests: $((nginx_ms * 1000 / (nginx_reqs + 1))) us per request"
+fi

@@ -111,8 +111,11 @@ impl Store for SqliteStore {
 
     async fn link(&self, id: &str) -> DbResult<Option<LinkRow>> {
         self.with(|c| {
-            c.query_row(
+            // Cached: every manifest fetch runs it (parsing it again showed in the profile).
+            c.prepare_cached(
                 "SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used FROM links WHERE id = ?1",
+            )?
+            .query_row(
                 [id],
                 |r| {
                     Ok(LinkRow {
