@@ -5,6 +5,8 @@
 # each with PHR_SYNC_LOAD_RATE (default 100,200,300,400,600,800 req/s) and
 # PHR_SYNC_LOAD_ROUNDS (default 4). The loader is the test binary (dev profile) on the same
 # 2 cores. Prints a summary line per rate and the rate at which a p99 first crosses 50 ms.
+# PHR_SYNC_BENCH_BACKENDS (default "postgres sqlite") picks the backends; PHR_RELAY_PG_POOL
+# the relay's pool size.
 #   cargo build --release -p phr-relay && bash scripts/relay-sync-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +39,9 @@ pg_env=$(bash scripts/relay-pg.sh start)
 eval "$pg_env"
 PG_DIR=$PHR_PG_DIR
 echo "relay: $bin; PostgreSQL pool ${PHR_RELAY_PG_POOL:-4}; rates $PHR_SYNC_LOAD_RATE req/s; $PHR_SYNC_LOAD_ROUNDS rounds"
-run "PostgreSQL" --postgres "$PHR_TEST_PG"
-run "SQLite" --db "$work/relay.sqlite"
+for b in ${PHR_SYNC_BENCH_BACKENDS:-postgres sqlite}; do
+  case $b in
+    postgres) run "PostgreSQL, pool ${PHR_RELAY_PG_POOL:-4}" --postgres "$PHR_TEST_PG" ;;
+    sqlite) run "SQLite" --db "$work/relay.sqlite" ;;
+  esac
+done
