@@ -29,8 +29,10 @@ pg_env=$(bash scripts/relay-pg.sh start)
 eval "$pg_env"
 PG_DIR=$PHR_PG_DIR
 target=${CARGO_TARGET_DIR:-target}
+# --workspace: the same features as the workspace test run of scripts/test-all.sh, so its
+# build is reused instead of compiling the dependencies again for one package.
 if [ -z "${PHR_RELAY_BIN:-}" ]; then
-  cargo build -q -p phr-relay
+  cargo build -q --workspace --bin phr-relay
   PHR_RELAY_BIN=$target/debug/phr-relay
 fi
 python3 -c 'import secrets; print(secrets.token_hex(32))' >"$work/ticket.key"
@@ -82,10 +84,10 @@ for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$nport/healthz" >/dev/null 
 echo "nginx 127.0.0.1:$nport -> a 127.0.0.1:${ports[0]}, b 127.0.0.1:${ports[1]}; PostgreSQL: $PHR_TEST_PG"
 
 export PHR_SCALEOUT_URL=http://127.0.0.1:$nport
-cargo test -q -p phr-relay --test scaleout -- --ignored --nocapture --test-threads 1 2>&1 | grep -vE '^\s*$|^running|^warning'
+cargo test -q --workspace --test scaleout -- --ignored --nocapture --test-threads 1 2>&1 | grep -vE '^\s*$|^running|^warning'
 PHR_SYNC_LOAD_BASES=$PHR_SCALEOUT_URL PHR_SYNC_LOAD_ROUNDS=${PHR_SCALEOUT_ROUNDS:-3} \
   PHR_SYNC_LOAD_LABEL="nginx -> 2 instances, PostgreSQL" \
-  cargo test -q -p phr-relay --test sync_load -- --nocapture 2>&1 | grep -vE '^\s*$|^running'
+  cargo test -q --workspace --test sync_load -- --nocapture 2>&1 | grep -vE '^\s*$|^running'
 
 fail=0
 for name in a b; do
