@@ -776,7 +776,12 @@ pub async fn app(backend: Backend, opts: Options) -> store::DbResult<Router> {
             if opts.ticket_key.is_none() {
                 tracing::warn!("no ticket key configured: file locations made by this instance are refused by any other (--ticket-key-file)");
             }
-            router(postgres::PgStore::connect(&url, schema.as_deref(), pool).await?, opts)?
+            // Named per instance in pg_stat_activity, so an operator can count each one's pool.
+            let app_name = match &opts.instance {
+                Some(n) => format!("phr-relay {n}"),
+                None => "phr-relay".to_string(),
+            };
+            router(postgres::PgStore::connect(&url, schema.as_deref(), pool, &app_name).await?, opts)?
         }
     })
 }

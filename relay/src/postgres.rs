@@ -38,7 +38,7 @@ impl Conn {
 }
 
 pub struct PgStore {
-    url: String,
+    config: tokio_postgres::Config,
     schema: Option<String>,
     /// The pool; a slot is replaced when PostgreSQL has closed its connection (a restart).
     slots: Vec<tokio::sync::RwLock<Arc<Conn>>>,
@@ -47,30 +47,34 @@ pub struct PgStore {
 
 impl PgStore {
     /// Connects `pool` connections (at least one) and brings the schema up to date
-    /// ([`crate::migrate`]). `schema` (tests) puts the tables in their own schema.
-    pub async fn connect(url: &str, schema: Option<&str>, pool: usize) -> DbResult<Self> {
+    /// ([`crate::migrate`]). `schema` (tests) puts the tables in their own schema. The
+    /// connections show in `pg_stat_activity` as `app_name` unless the URL names one.
+    pub async fn connect(url: &str, schema: Option<&str>, pool: usize, app_name: &str) -> DbResult<Self> {
         if let Some(s) = schema {
             if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err("schema name must be alphanumeric".into());
             }
         }
-        let mut first = Self::open(url, schema, true).await?;
+        let mut config: tokio_postgres::Config = url.parse()?;
+        if config.get_application_name().is_none() {
+            config.application_name(app_name);
+        }
+        let mut first = Self::open(&config, schema, true).await?;
         crate::migrate::postgres(&mut first).await?;
         let mut slots = vec![tokio::sync::RwLock::new(Arc::new(Conn::new(first)))];
         for _ in 1..pool.max(1) {
-            let c = Self::open(url, schema, false).await?;
+            let c = Self::open(&config, schema, false).await?;
             slots.push(tokio::sync::RwLock::new(Arc::new(Conn::new(c))));
         }
-        Ok(Self {
-            url: url.to_string(),
-            schema: schema.map(str::to_string),
-            slots,
-            next: AtomicUsize::new(0),
-        })
+        Ok(Self { config, schema: schema.map(str::to_string), slots, next: AtomicUsize::new(0) })
     }
 
-    async fn open(url: &str, schema: Option<&str>, create_schema: bool) -> DbResult<Client> {
-        let (client, conn) = tokio_postgres::connect(url, NoTls).await?;
+    async fn open(
+        config: &tokio_postgres::Config,
+        schema: Option<&str>,
+        create_schema: bool,
+    ) -> DbResult<Client> {
+        let (client, conn) = config.connect(NoTls).await?;
         tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::error!("postgres connection ended: {e}");
@@ -97,7 +101,7 @@ impl PgStore {
         }
         let mut w = slot.write().await;
         if w.client.is_closed() {
-            *w = Arc::new(Conn::new(Self::open(&self.url, self.schema.as_deref(), false).await?));
+            *w = Arc::new(Conn::new(Self::open(&self.config, self.schema.as_deref(), false).await?));
             tracing::warn!("reconnected to PostgreSQL");
         }
         Ok(w.clone())

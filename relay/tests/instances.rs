@@ -102,3 +102,35 @@ fn a_short_ticket_key_is_refused_at_start() {
     };
     assert!(e.to_string().contains("at least 32"), "{e}");
 }
+
+/// The pool opens `pg_pool` connections, named for the instance in `pg_stat_activity`, and
+/// they all serve (round-robin): a run of requests keeps working on every one.
+#[test]
+fn postgres_pool_opens_its_connections_named_for_the_instance() {
+    let name = format!("pool-{}", uuid_hex());
+    let opts = Options { instance: Some(name.clone()), pg_pool: Some(3), ..Options::default() };
+    let Some(r) = start_opts(Which::Postgres, opts) else { return };
+    for _ in 0..12 {
+        let s = reqwest::blocking::Client::new()
+            .post(format!("{}/shl/unknown-link", r.base))
+            .json(&json!({"recipient": "x"}))
+            .send()
+            .unwrap()
+            .status();
+        assert_eq!(s.as_u16(), 404, "every connection of the pool answers");
+    }
+    let url = std::env::var("PHR_TEST_PG").unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let n: i64 = rt.block_on(async {
+        let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        c.query_one(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1",
+            &[&format!("phr-relay {name}")],
+        )
+        .await
+        .unwrap()
+        .get(0)
+    });
+    assert_eq!(n, 3);
+}
