@@ -56,8 +56,8 @@ struct Serve {
     #[arg(long, value_name = "URL", conflicts_with = "db", env = "PHR_RELAY_POSTGRES")]
     postgres: Option<String>,
     /// PostgreSQL connections this instance keeps open (default 4); requests share them
-    /// round-robin, pipelined.
-    #[arg(long, value_name = "N", env = "PHR_RELAY_PG_POOL", requires = "postgres", value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// round-robin, pipelined. Ignored with SQLite.
+    #[arg(long, value_name = "N", env = "PHR_RELAY_PG_POOL", value_parser = clap::value_parser!(u16).range(1..=256))]
     pg_pool: Option<u16>,
     /// Public base URL of this relay, used in file locations handed to viewers (default:
     /// http:// and the request's Host header).
