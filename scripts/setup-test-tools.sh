@@ -3,7 +3,8 @@
 # only Rust, Java 17 + Maven, Python 3, Node + npm and gcc). Idempotent: what is present is
 # left alone. Called by scripts/test-all.sh; runnable on its own.
 #   Debian: fonts-dejavu-core (chart rasterising), postgresql (relay), chromium (viewer e2e),
-#           poppler-utils (pdftotext: the viewer's printed PDF is checked for the patient's sections)
+#           poppler-utils (pdftotext: the viewer's printed PDF is checked for the patient's sections),
+#           nginx-light (the load balancer of scripts/relay-scaleout.sh, the peer of relay-load.sh)
 #   PyPI:   pytest (Python bindings), fhir.resources (independent FHIR validation),
 #           tree-sitter + tree-sitter-swift (prebuilt wheels: scripts/check-ios.sh)
 #   npm:    tests/fhir-server (the FHIR R4 test server), relay/tests/e2e (playwright-core, jose)
@@ -19,6 +20,7 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then
   echo "apt: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

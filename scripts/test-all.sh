@@ -10,7 +10,8 @@
 #   6. ios         Swift sources parse, use only real binding symbols and catalogue keys,
 #                  and every screen has a view in both shells (scripts/check-ios.sh)
 #   7. relay       PostgreSQL storage scan, clinician viewer in Chromium, jose interop
-#   8. fuzz        10 s of coverage-guided cargo fuzz per parser (stable toolchain, -s none)
+#   8. scale-out   two relay instances behind nginx on one PostgreSQL (scripts/relay-scaleout.sh)
+#   9. fuzz        10 s of coverage-guided cargo fuzz per parser (stable toolchain, -s none)
 # Under CI=true a test that lacks a prerequisite fails instead of skipping. Everything
 # temporary lives in one folder that is removed at the end; a check fails the run if
 # anything new is left in /tmp.
@@ -65,6 +66,9 @@ bash scripts/check-ios.sh
 
 stage "relay: PostgreSQL storage scan, clinician viewer in Chromium, JWE interop with npm jose"
 bash scripts/relay-test.sh
+
+stage "relay scale-out: two instances behind nginx on one PostgreSQL, shares, sync and a load through it"
+bash scripts/relay-scaleout.sh
 
 stage "fuzz: 10 s of cargo fuzz per parser (11 targets)"
 FUZZ_SECONDS=10 bash scripts/fuzz-short.sh

@@ -29,8 +29,10 @@
 //! `retryAfter` seconds: one minute, doubling per further failure, at most a day); the link
 //! itself is never locked, so a stranger's guesses cannot keep the recipient out.
 
+pub mod instance;
 pub mod jwe;
 pub mod limits;
+pub mod log_writer;
 pub mod migrate;
 pub mod postgres;
 mod postgres_sync;
@@ -96,6 +98,15 @@ pub struct Options {
     /// SQLite only: the most pages the database may grow to (`PRAGMA max_page_count`), a
     /// full disk on demand for tests; None leaves SQLite's own limit.
     pub sqlite_max_pages: Option<u64>,
+    /// PostgreSQL only: connections this instance keeps (default [`postgres::DEFAULT_POOL`]).
+    pub pg_pool: Option<usize>,
+    /// Secret text keying the SHL file tickets; every instance behind one load balancer must
+    /// have the same (default: random per process, so only that process accepts its tickets).
+    pub ticket_key: Option<phr_secret::Secret<String>>,
+    /// Proxies whose `X-Forwarded-For` names the client (default none: the TCP peer is the client).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// This instance's name, sent as `x-phr-instance` on every response (default none).
+    pub instance: Option<String>,
 }
 
 /// How often the sweeper deletes expired links' content.
@@ -127,7 +138,9 @@ impl Options {
 }
 
 struct AppState<S> {
-    store: S,
+    store: Arc<S>,
+    /// Access-log entries, written in batches off the request path.
+    log: log_writer::LogWriter,
     opts: Options,
     ticket_key: ring::hmac::Key,
     rates: limits::RateLimiter,
@@ -325,6 +338,7 @@ async fn list_links<S: Store>(
         Ok(o) => o,
         Err(r) => return r,
     };
+    st.log.flush().await; // the fetch counts come from the access log
     match st.store.list_links(&owner).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => internal(e),
@@ -415,6 +429,7 @@ async fn link_log<S: Store>(
         Ok(o) => o,
         Err(r) => return r,
     };
+    st.log.flush().await;
     match st.store.access_log(&owner, &id, q.after.unwrap_or(0)).await {
         Ok(Some(v)) => Json(v).into_response(),
         Ok(None) => err(StatusCode::NOT_FOUND, "not_found"),
@@ -450,9 +465,14 @@ struct ManifestRequest {
 }
 
 /// Who is guessing, for the passcode back-off: the client's IP address (an IPv6 client by
-/// its /64, which one host can fill), or one shared name when the server does not know it.
-fn client_of(peer: Option<&axum::extract::ConnectInfo<std::net::SocketAddr>>) -> String {
-    match peer.map(|p| p.0.ip()) {
+/// its /64, which one host can fill; behind a trusted proxy, from `X-Forwarded-For`:
+/// [`instance::client_ip`]), or one shared name when the server does not know it.
+fn client_of(
+    peer: Option<&axum::extract::ConnectInfo<std::net::SocketAddr>>,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> String {
+    match instance::client_ip(peer.map(|p| p.0.ip()), headers, trusted) {
         Some(std::net::IpAddr::V4(a)) => a.to_string(),
         Some(std::net::IpAddr::V6(a)) => {
             let s = a.segments();
@@ -490,9 +510,7 @@ async fn gate<S: Store>(
     };
     let now = now_ms();
     let refuse = |outcome: &'static str| async move {
-        if let Err(e) = st.store.log(id, now, recipient, outcome).await {
-            tracing::error!("access log: {e}");
-        }
+        st.log.record(id, now, recipient, outcome).await;
         err(StatusCode::NOT_FOUND, outcome)
     };
     if link.status == "revoked" {
@@ -538,7 +556,7 @@ async fn gate<S: Store>(
                 return Err(internal(e));
             }
         } else {
-            let _ = st.store.log(id, now, recipient, "wrong_passcode").await;
+            st.log.record(id, now, recipient, "wrong_passcode").await;
             let remaining = (link.max_attempts - used).max(0);
             return Err((
                 StatusCode::UNAUTHORIZED,
@@ -570,7 +588,7 @@ async fn manifest<S: Store>(
         return cors(err(StatusCode::BAD_REQUEST, "recipient_required"));
     };
     let recipient = clean_recipient(&req.recipient);
-    let client = client_of(peer.as_ref().map(|p| &p.0));
+    let client = client_of(peer.as_ref().map(|p| &p.0), &headers, &st.opts.trusted_proxies);
     let link = match gate(&st, &id, &recipient, req.passcode, &client).await {
         Ok(l) => l,
         Err(r) => return cors(r),
@@ -596,9 +614,8 @@ async fn manifest<S: Store>(
             }
         })
         .collect();
-    if let Err(e) = st.store.log(&id, now_ms(), &recipient, "served").await {
-        return cors(internal(e));
-    }
+    // Off the request path: the entry is queued here and written with others (log_writer).
+    st.log.record(&id, now_ms(), &recipient, "served").await;
     cors(Json(json!({ "files": list })).into_response())
 }
 
@@ -640,6 +657,7 @@ async fn reply<S: Store>(
     State(st): State<Arc<AppState<S>>>,
     Path(id): Path<String>,
     peer: Peer,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let Ok(req) = serde_json::from_slice::<ReplyRequest>(&body) else {
@@ -649,7 +667,7 @@ async fn reply<S: Store>(
         return cors(err(StatusCode::BAD_REQUEST, "reply_must_be_compact_jwe"));
     }
     let recipient = clean_recipient(&req.recipient);
-    let client = client_of(peer.as_ref().map(|p| &p.0));
+    let client = client_of(peer.as_ref().map(|p| &p.0), &headers, &st.opts.trusted_proxies);
     if let Err(r) = gate(&st, &id, &recipient, req.passcode, &client).await {
         return cors(r);
     }
@@ -657,7 +675,7 @@ async fn reply<S: Store>(
     if let Err(e) = st.store.add_reply(&id, now, &req.jwe).await {
         return cors(internal(e));
     }
-    let _ = st.store.log(&id, now, &recipient, "reply").await;
+    st.log.record(&id, now, &recipient, "reply").await;
     cors(StatusCode::CREATED.into_response())
 }
 
@@ -684,24 +702,33 @@ fn page(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-#[expect(clippy::expect_used, reason = "the system CSPRNG failing is not recoverable for a server")]
-fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
-    let mut k = [0u8; 32];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut k)
-        .expect("system random generator");
+fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> store::DbResult<Router> {
+    let ticket_key = instance::ticket_key(opts.ticket_key.as_ref())?;
+    if opts.ticket_key.is_some() {
+        tracing::info!(
+            "ticket key fingerprint {} (the same on every instance)",
+            instance::fingerprint(&ticket_key)
+        );
+    }
+    let instance_name = match &opts.instance {
+        Some(n) => Some(HeaderValue::from_str(n).map_err(|_| "the instance name must be printable ASCII")?),
+        None => None,
+    };
     let rates = limits::RateLimiter::new(
         opts.rate_per_minute.unwrap_or(limits::DEFAULT_RATE_PER_MINUTE),
         opts.rate_burst.unwrap_or(limits::DEFAULT_RATE_BURST),
     );
     let every = opts.sweep_interval.unwrap_or(SWEEP_INTERVAL);
+    let store = Arc::new(store);
     let state = Arc::new(AppState {
+        log: log_writer::LogWriter::start(store.clone()),
         store,
         opts,
-        ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k),
+        ticket_key,
         rates,
     });
     tokio::spawn(sweeper(Arc::downgrade(&state), every));
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/view", get(|| async { page("text/html; charset=utf-8", VIEWER_HTML) }))
         .route("/view/viewer.js", get(|| async { page("text/javascript; charset=utf-8", VIEWER_JS) }))
@@ -721,7 +748,17 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
             limits::bound_body,
         ))
         .layer(axum::middleware::from_fn(request_log::log_request))
-        .with_state(state)
+        .layer(axum::middleware::map_response(move |mut r: Response| {
+            let name = instance_name.clone();
+            async move {
+                if let Some(n) = name {
+                    r.headers_mut().insert("x-phr-instance", n);
+                }
+                r
+            }
+        }))
+        .with_state(state);
+    Ok(app)
 }
 
 /// The relay's routes over the chosen backend.
@@ -732,10 +769,19 @@ pub async fn app(backend: Backend, opts: Options) -> store::DbResult<Router> {
             if let Some(pages) = opts.sqlite_max_pages {
                 store.set_max_pages(pages)?;
             }
-            router(store, opts)
+            router(store, opts)?
         }
         Backend::Postgres { url, schema } => {
-            router(postgres::PgStore::connect(&url, schema.as_deref()).await?, opts)
+            let pool = opts.pg_pool.unwrap_or(postgres::DEFAULT_POOL);
+            if opts.ticket_key.is_none() {
+                tracing::warn!("no ticket key configured: file locations made by this instance are refused by any other (--ticket-key-file)");
+            }
+            // Named per instance in pg_stat_activity, so an operator can count each one's pool.
+            let app_name = match &opts.instance {
+                Some(n) => format!("phr-relay {n}"),
+                None => "phr-relay".to_string(),
+            };
+            router(postgres::PgStore::connect(&url, schema.as_deref(), pool, &app_name).await?, opts)?
         }
     })
 }

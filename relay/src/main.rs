@@ -15,12 +15,18 @@ Options of `phr-relay serve` (each also from its environment variable):
   --listen ADDR:PORT   where to listen, plain HTTP (default 127.0.0.1:8787; PHR_RELAY_LISTEN)
   --db FILE            SQLite database, created if missing (default relay.sqlite; PHR_RELAY_DB)
   --postgres URL       PostgreSQL instead of SQLite, for several instances (PHR_RELAY_POSTGRES)
+  --pg-pool N          PostgreSQL connections per instance (default 4; PHR_RELAY_PG_POOL)
   --public-url URL     base URL handed to viewers (default: from the Host header; PHR_RELAY_PUBLIC_URL)
   --pairing-ttl SECONDS  how long a device-pairing slot lives (default 600)
   --rate-per-minute N  signed requests per key and minute (default 1200; PHR_RELAY_RATE_PER_MINUTE)
   --rate-burst N       signed requests per key at once (default 300; PHR_RELAY_RATE_BURST)
   --link-quota-mb MB   ciphertext an owner key may keep in active links (default 64; PHR_RELAY_LINK_QUOTA_MB)
   --sync-quota-mb MB   ops and snapshot a sync account may keep (default 1024; PHR_RELAY_SYNC_QUOTA_MB)
+  --ticket-key-file F  secret keying file tickets, the same on every instance (PHR_RELAY_TICKET_KEY_FILE,
+                       or the text itself in PHR_RELAY_TICKET_KEY; default: random per process)
+  --trusted-proxy IP   believe X-Forwarded-For from this proxy; repeat or comma-separate
+                       (default none; PHR_RELAY_TRUSTED_PROXIES)
+  --instance NAME      sent as x-phr-instance on every response (PHR_RELAY_INSTANCE)
 Example: phr-relay serve --listen 0.0.0.0:8787 --db /var/lib/phr/relay.sqlite";
 
 #[derive(Parser, Debug)]
@@ -49,6 +55,10 @@ struct Serve {
     /// several relay instances sharing one database.
     #[arg(long, value_name = "URL", conflicts_with = "db", env = "PHR_RELAY_POSTGRES")]
     postgres: Option<String>,
+    /// PostgreSQL connections this instance keeps open (default 4); requests share them
+    /// round-robin, pipelined. Ignored with SQLite.
+    #[arg(long, value_name = "N", env = "PHR_RELAY_PG_POOL", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pg_pool: Option<u16>,
     /// Public base URL of this relay, used in file locations handed to viewers (default:
     /// http:// and the request's Host header).
     #[arg(long, value_name = "URL", env = "PHR_RELAY_PUBLIC_URL")]
@@ -68,6 +78,31 @@ struct Serve {
     /// Megabytes of ops and snapshot one sync account may keep (default 1024).
     #[arg(long, value_name = "MB", env = "PHR_RELAY_SYNC_QUOTA_MB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     sync_quota_mb: Option<u64>,
+    /// File holding the secret that keys SHL file tickets (at least 32 characters, e.g.
+    /// `openssl rand -hex 32`); give every instance behind one load balancer the same. The
+    /// text itself may come from PHR_RELAY_TICKET_KEY instead. Default: random per process.
+    #[arg(long, value_name = "FILE", env = "PHR_RELAY_TICKET_KEY_FILE")]
+    ticket_key_file: Option<PathBuf>,
+    /// A proxy (IP address) whose X-Forwarded-For header names the client, for the passcode
+    /// back-off; repeat or comma-separate. Default none: the TCP peer is the client.
+    #[arg(long, value_name = "IP", env = "PHR_RELAY_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// This instance's name, sent as `x-phr-instance` on every response.
+    #[arg(long, value_name = "NAME", env = "PHR_RELAY_INSTANCE")]
+    instance: Option<String>,
+}
+
+/// The ticket key's text: the file, else PHR_RELAY_TICKET_KEY, else none (random per process).
+fn ticket_key(file: Option<&std::path::Path>) -> Result<Option<phr_secret::Secret<String>>, String> {
+    if let Some(f) = file {
+        return std::fs::read_to_string(f)
+            .map(|t| Some(phr_secret::Secret::new(t)))
+            .map_err(|e| format!("cannot read the ticket key file {}: {e}", f.display()));
+    }
+    Ok(std::env::var("PHR_RELAY_TICKET_KEY")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(phr_secret::Secret::new))
 }
 
 /// The binary's one way to talk to its operator: a line on stderr (a closed stderr is ignored).
@@ -93,6 +128,13 @@ async fn main() -> ExitCode {
         Some(url) => Backend::Postgres { url, schema: None },
         None => Backend::Sqlite(args.db),
     };
+    let ticket_key = match ticket_key(args.ticket_key_file.as_deref()) {
+        Ok(k) => k,
+        Err(e) => {
+            say(&e);
+            return ExitCode::FAILURE;
+        }
+    };
     let opts = Options {
         public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),
         pairing_ttl: args.pairing_ttl.map(std::time::Duration::from_secs),
@@ -100,6 +142,10 @@ async fn main() -> ExitCode {
         rate_burst: args.rate_burst,
         link_quota: args.link_quota_mb.map(|m| m * 1024 * 1024),
         sync_quota: args.sync_quota_mb.map(|m| m * 1024 * 1024),
+        pg_pool: args.pg_pool.map(usize::from),
+        ticket_key,
+        trusted_proxies: args.trusted_proxy,
+        instance: args.instance,
         ..Options::default()
     };
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
@@ -136,12 +182,16 @@ mod tests {
             "--listen",
             "--db",
             "--postgres",
+            "--pg-pool",
             "--public-url",
             "--pairing-ttl",
             "--rate-per-minute",
             "--rate-burst",
             "--link-quota-mb",
             "--sync-quota-mb",
+            "--ticket-key-file",
+            "--trusted-proxy",
+            "--instance",
         ] {
             assert!(help.contains(opt), "{opt} missing from:\n{help}");
         }
@@ -161,5 +211,10 @@ mod tests {
         assert_eq!(s.listen, "127.0.0.1:8787");
         assert_eq!(s.db, PathBuf::from("relay.sqlite"));
         assert!(s.postgres.is_none());
+        assert!(s.trusted_proxy.is_empty(), "no proxy is trusted unless configured");
+        let Command::Serve(s) =
+            Cli::try_parse_from(["phr-relay", "serve", "--trusted-proxy", "127.0.0.1,::1"]).unwrap().command;
+        assert_eq!(s.trusted_proxy.len(), 2);
+        assert!(Cli::try_parse_from(["phr-relay", "serve", "--trusted-proxy", "nginx"]).is_err());
     }
 }

@@ -20,8 +20,6 @@ fn access_of(s: Option<String>) -> Access {
 impl SyncStore for PgStore {
     async fn access(&self, account: &str, device: &str) -> DbResult<Access> {
         let r = self
-            .client()
-            .await?
             .query_opt(
                 "SELECT status FROM sync_devices WHERE account = $1 AND device = $2",
                 &[&account, &device],
@@ -41,8 +39,6 @@ impl SyncStore for PgStore {
         // Two tries: a concurrent first device may create the account between our read and write.
         for _ in 0..2 {
             let r = self
-                .client()
-                .await?
                 .query_one(
                     "SELECT (SELECT status FROM sync_devices WHERE account = $1 AND device = $2), \
                             (SELECT status FROM sync_devices WHERE account = $1 AND device = $3), \
@@ -55,10 +51,7 @@ impl SyncStore for PgStore {
                 if signer != device {
                     return Ok(AddDevice::Refused(Access::None));
                 }
-                let n = self
-                    .client()
-                    .await?
-                    .execute(
+                let n = self.execute(
                         "WITH a AS (INSERT INTO sync_accounts(account, epoch, next_seq, compacted_upto, snapshot_upto, created_at) \
                                     VALUES ($1, 0, 1, 0, 0, $4) ON CONFLICT DO NOTHING RETURNING account) \
                          INSERT INTO sync_devices(account, device, xkey, status, added_at, ack) SELECT account, $2, $3, 'active', $4, 0 FROM a",
@@ -78,10 +71,7 @@ impl SyncStore for PgStore {
                 Access::Removed => return Ok(AddDevice::TargetRemoved),
                 Access::None => {}
             }
-            let n = self
-                .client()
-                .await?
-                .execute(
+            let n = self.execute(
                     "INSERT INTO sync_devices(account, device, xkey, status, added_at, ack) VALUES ($1, $2, $3, 'active', $4, 0) ON CONFLICT DO NOTHING",
                     &[&account, &device, &xkey, &now],
                 )
@@ -99,10 +89,7 @@ impl SyncStore for PgStore {
     }
 
     async fn devices(&self, account: &str) -> DbResult<Vec<DeviceRow>> {
-        let rows = self
-            .client()
-            .await?
-            .query("SELECT device, xkey, status, added_at, removed_at FROM sync_devices WHERE account = $1 ORDER BY added_at, device", &[&account])
+        let rows = self.query("SELECT device, xkey, status, added_at, removed_at FROM sync_devices WHERE account = $1 ORDER BY added_at, device", &[&account])
             .await?;
         Ok(rows
             .iter()
@@ -117,10 +104,7 @@ impl SyncStore for PgStore {
     }
 
     async fn remove_device(&self, account: &str, device: &str, now: i64) -> DbResult<bool> {
-        let r = self
-            .client()
-            .await?
-            .query_one(
+        let r = self.query_one(
                 "WITH u AS (UPDATE sync_devices SET status = 'removed', removed_at = COALESCE(removed_at, $3) WHERE account = $1 AND device = $2 RETURNING 1), \
                  d AS (DELETE FROM sync_keys WHERE account = $1 AND device = $2) SELECT COUNT(*) FROM u",
                 &[&account, &device, &now],
@@ -137,10 +121,7 @@ impl SyncStore for PgStore {
         // committed by a concurrent push after this statement's snapshot is caught by the
         // unique constraint (ON CONFLICT DO NOTHING): then its seq stays unused (a gap, never
         // a reordering).
-        let r = self
-            .client()
-            .await?
-            .query_one(
+        let r = self.query_one(
                 "WITH o AS (SELECT i.id, i.blob, row_number() OVER (ORDER BY i.ord) AS n \
                             FROM unnest($3::text[], $4::bytea[]) WITH ORDINALITY AS i(id, blob, ord) \
                             WHERE NOT EXISTS (SELECT 1 FROM sync_ops s WHERE s.account = $1 AND s.id = i.id)), \
@@ -161,10 +142,7 @@ impl SyncStore for PgStore {
     }
 
     async fn pull(&self, account: &str, device: &str, after: i64, limit: i64) -> DbResult<PullPage> {
-        let r = self
-            .client()
-            .await?
-            .query_opt(
+        let r = self.query_opt(
                 "WITH u AS (UPDATE sync_devices SET ack = $3 WHERE account = $1 AND device = $2 RETURNING 1) \
                  SELECT next_seq - 1, compacted_upto, snapshot_upto, (SELECT COUNT(*) FROM u) FROM sync_accounts WHERE account = $1",
                 &[&account, &device, &after],
@@ -175,10 +153,7 @@ impl SyncStore for PgStore {
         if after < compacted_upto {
             return Ok(PullPage { compacted_upto, snapshot_upto, last_seq, ops: Vec::new(), more: false });
         }
-        let rows = self
-            .client()
-            .await?
-            .query("SELECT seq, id, epoch, blob FROM sync_ops WHERE account = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&account, &after, &(limit + 1)])
+        let rows = self.query("SELECT seq, id, epoch, blob FROM sync_ops WHERE account = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&account, &after, &(limit + 1)])
             .await?;
         let mut ops: Vec<OpRow> = rows
             .iter()
@@ -192,10 +167,7 @@ impl SyncStore for PgStore {
     }
 
     async fn put_snapshot(&self, account: &str, upto: i64, epoch: i64, blob: &[u8]) -> DbResult<SnapshotPut> {
-        let r = self
-            .client()
-            .await?
-            .query_one(
+        let r = self.query_one(
                 "WITH a AS (UPDATE sync_accounts SET snapshot_upto = $2, snapshot_epoch = $3, snapshot = $4, \
                               compacted_upto = GREATEST(compacted_upto, LEAST($2, \
                                   (SELECT COALESCE(MIN(ack), 0) FROM sync_devices WHERE account = $1 AND status = 'active'))) \
@@ -212,10 +184,7 @@ impl SyncStore for PgStore {
     }
 
     async fn account_bytes(&self, account: &str) -> DbResult<(u64, u64)> {
-        let r = self
-            .client()
-            .await?
-            .query_one(
+        let r = self.query_one(
                 "SELECT (SELECT COALESCE(SUM(octet_length(blob)), 0) FROM sync_ops WHERE account = $1)::bigint, \
                         (SELECT COALESCE(SUM(octet_length(snapshot)), 0) FROM sync_accounts WHERE account = $1)::bigint",
                 &[&account],
@@ -225,10 +194,7 @@ impl SyncStore for PgStore {
     }
 
     async fn snapshot(&self, account: &str) -> DbResult<Option<SnapshotRow>> {
-        let r = self
-            .client()
-            .await?
-            .query_opt("SELECT snapshot_upto, snapshot_epoch, snapshot FROM sync_accounts WHERE account = $1 AND snapshot IS NOT NULL", &[&account])
+        let r = self.query_opt("SELECT snapshot_upto, snapshot_epoch, snapshot FROM sync_accounts WHERE account = $1 AND snapshot IS NOT NULL", &[&account])
             .await?;
         Ok(r.map(|r| SnapshotRow {
             upto: r.get(0),
@@ -247,10 +213,7 @@ impl SyncStore for PgStore {
         let blobs: Vec<&[u8]> = envelopes.iter().map(|e| e.1.as_slice()).collect();
         // One statement: checks that every envelope's device is active, raises the epoch
         // under the account row's lock (nothing when stale) and upserts the envelopes.
-        let r = self
-            .client()
-            .await?
-            .query_one(
+        let r = self.query_one(
                 "WITH ok AS (SELECT COUNT(*) = cardinality($3::text[]) AS ok FROM sync_devices \
                              WHERE account = $1 AND status = 'active' AND device = ANY($3::text[])), \
                  a AS (UPDATE sync_accounts SET epoch = GREATEST(epoch, $2) \
@@ -280,8 +243,6 @@ impl SyncStore for PgStore {
 
     async fn keys(&self, account: &str, device: &str) -> DbResult<Vec<(i64, Vec<u8>)>> {
         let rows = self
-            .client()
-            .await?
             .query(
                 "SELECT epoch, blob FROM sync_keys WHERE account = $1 AND device = $2 ORDER BY epoch",
                 &[&account, &device],
@@ -292,20 +253,14 @@ impl SyncStore for PgStore {
 
     async fn pair_hello(&self, slot: &str, blob: &[u8], now: i64, cutoff: i64) -> DbResult<bool> {
         // Expired slots (this one included) are purged first, so an old name can be reused.
-        self.client().await?.execute("DELETE FROM sync_pairing WHERE created_at <= $1", &[&cutoff]).await?;
-        let n = self
-            .client()
-            .await?
-            .execute("INSERT INTO sync_pairing(slot, hello, welcome, created_at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING", &[&slot, &blob, &now])
+        self.execute("DELETE FROM sync_pairing WHERE created_at <= $1", &[&cutoff]).await?;
+        let n = self.execute("INSERT INTO sync_pairing(slot, hello, welcome, created_at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING", &[&slot, &blob, &now])
             .await?;
         Ok(n == 1)
     }
 
     async fn pair_welcome(&self, slot: &str, blob: &[u8], cutoff: i64) -> DbResult<bool> {
-        let n = self
-            .client()
-            .await?
-            .execute(
+        let n = self.execute(
                 "UPDATE sync_pairing SET welcome = $2 WHERE slot = $1 AND hello IS NOT NULL AND welcome IS NULL AND created_at > $3",
                 &[&slot, &blob, &cutoff],
             )
@@ -319,8 +274,6 @@ impl SyncStore for PgStore {
         cutoff: i64,
     ) -> DbResult<Option<(Option<Vec<u8>>, Option<Vec<u8>>)>> {
         let r = self
-            .client()
-            .await?
             .query_opt(
                 "SELECT hello, welcome FROM sync_pairing WHERE slot = $1 AND created_at > $2",
                 &[&slot, &cutoff],

@@ -111,8 +111,11 @@ impl Store for SqliteStore {
 
     async fn link(&self, id: &str) -> DbResult<Option<LinkRow>> {
         self.with(|c| {
-            c.query_row(
+            // Cached: every manifest fetch runs it (parsing it again showed in the profile).
+            c.prepare_cached(
                 "SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used FROM links WHERE id = ?1",
+            )?
+            .query_row(
                 [id],
                 |r| {
                     Ok(LinkRow {
@@ -266,6 +269,21 @@ impl Store for SqliteStore {
             )
             .map(|_| ())
         })
+    }
+
+    async fn log_many(&self, entries: &[LogEntry]) -> DbResult<()> {
+        let mut c = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = c.transaction()?;
+        {
+            let mut s = tx.prepare_cached(
+                "INSERT INTO access_log(link_id, at, recipient, outcome) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for e in entries {
+                s.execute(params![e.link_id, e.at, e.recipient, e.outcome])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     async fn access_log(&self, owner: &str, id: &str, after: i64) -> DbResult<Option<Vec<AccessEvent>>> {

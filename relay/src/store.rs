@@ -34,6 +34,15 @@ pub fn backoff_ms(n: i64) -> i64 {
     (60_000i64 << n.clamp(0, 20)).min(86_400_000)
 }
 
+/// One access-log line (written in batches by [`crate::log_writer`]).
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    pub link_id: String,
+    pub at: i64,
+    pub recipient: String,
+    pub outcome: &'static str,
+}
+
 pub trait Store: Send + Sync + 'static {
     fn create_link(
         &self,
@@ -78,6 +87,8 @@ pub trait Store: Send + Sync + 'static {
         recipient: &str,
         outcome: &str,
     ) -> impl Future<Output = DbResult<()>> + Send;
+    /// Appends `entries` in order, all or none.
+    fn log_many(&self, entries: &[LogEntry]) -> impl Future<Output = DbResult<()>> + Send;
     /// The owner's link's log after `after`; `None` if the link is not the owner's.
     fn access_log(
         &self,

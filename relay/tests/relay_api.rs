@@ -60,8 +60,52 @@ both!(
     advice_reply_reaches_the_record,
     long_files_are_served_by_location,
     tampered_ciphertext_is_refused,
-    a_long_term_link_is_brought_up_to_date_in_place
+    a_long_term_link_is_brought_up_to_date_in_place,
+    every_concurrent_fetch_is_logged_in_order
 );
+
+/// The access log is written in batches off the request path (log_writer): 200 fetches from
+/// 8 viewers at once are all there when the owner asks, each viewer's in the order it made them.
+fn every_concurrent_fetch_is_logged_in_order(r: Running) {
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(
+        &rec,
+        req(&["medications"], "review", Some(3600)),
+        ShareOptions::default(),
+        &relay,
+    )
+    .unwrap();
+    let viewers: Vec<_> = (0..8)
+        .map(|v| {
+            let url = out.payload.url.clone();
+            std::thread::spawn(move || {
+                for i in 0..25 {
+                    let (s, m) = post_json(&url, json!({"recipient": format!("viewer {v} fetch {i:02}")}));
+                    assert_eq!(s, 200, "{m}");
+                }
+            })
+        })
+        .collect();
+    for v in viewers {
+        v.join().unwrap();
+    }
+    let links = relay.list_links().unwrap();
+    assert_eq!(links[0].fetches, 200, "every fetch counted");
+    let log = relay.access_log(&links[0].id, 0).unwrap();
+    assert_eq!(log.len(), 200);
+    assert!(log.windows(2).all(|w| w[0].seq < w[1].seq));
+    for v in 0..8 {
+        let mine: Vec<&str> = log
+            .iter()
+            .filter(|e| e.recipient.starts_with(&format!("viewer {v} ")))
+            .map(|e| e.recipient.as_str())
+            .collect();
+        let want: Vec<String> = (0..25).map(|i| format!("viewer {v} fetch {i:02}")).collect();
+        assert_eq!(mine, want, "viewer {v}'s fetches in order");
+    }
+}
 
 fn share_fetch_revoke_and_audit(r: Running) {
     let rec = record(r.dir.path(), "a");

@@ -6,6 +6,13 @@
 //!   cargo test -p phr-relay --test sync_load -- --nocapture
 //! PHR_SYNC_LOAD_ROUNDS (default 5) sets the rounds; PHR_SYNC_LOAD_INSTANCES (default 1) runs
 //! that many relay instances on the one PostgreSQL database, devices spread over them.
+//! Open loop (issue 19): PHR_SYNC_LOAD_RATE=100,200,400 paces the rounds so the devices
+//! together offer about that many requests a second (a round is a push and its pull; device
+//! i starts its round r at (r * 200 + i) * 2 / rate s, or at once when it is late), one run
+//! per rate, and names the first rate at which a p99 crosses 50 ms.
+//! PHR_SYNC_LOAD_BASES=http://a,http://b runs against relays already running (a release
+//! build, or nginx in front of two instances) instead of in-process ones; then
+//! PHR_SYNC_LOAD_LABEL names them and PHR_TEST_PG is not needed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
 
 use data_encoding::BASE64URL_NOPAD;
@@ -153,7 +160,7 @@ impl Report {
     }
 }
 
-async fn run(bases: Vec<String>, rounds: usize) -> Report {
+async fn run(bases: Vec<String>, rounds: usize, rate: Option<f64>) -> Report {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(ACCOUNTS * PER_ACCOUNT)
         .timeout(Duration::from_secs(120))
@@ -211,15 +218,21 @@ async fn run(bases: Vec<String>, rounds: usize) -> Report {
     }
 
     let start = Instant::now();
+    let paced_from = tokio::time::Instant::now();
+    let n_devices = devices.len();
     let mut tasks = Vec::new();
-    for (d, bodies) in devices.iter().cloned().zip(payloads) {
+    for (i, (d, bodies)) in devices.iter().cloned().zip(payloads).enumerate() {
         let http = http.clone();
         tasks.push(tokio::spawn(async move {
             let mut lat = Lat::default();
             let mut cursor = 0i64;
             let mut pulled: Vec<String> = Vec::new();
             let ops_path = format!("/sync/{}/ops", d.account);
-            for body in bodies {
+            for (r, body) in bodies.into_iter().enumerate() {
+                if let Some(rate) = rate {
+                    let slot = (r * n_devices + i) as f64 * 2.0 / rate;
+                    tokio::time::sleep_until(paced_from + Duration::from_secs_f64(slot)).await;
+                }
                 let (s, v, ms) = d.call(&http, reqwest::Method::POST, &ops_path, Some(body)).await;
                 assert_eq!((s, v["accepted"].as_u64()), (200, Some(OPS_PER_PUSH as u64)), "{v}");
                 lat.push.push(ms);
@@ -295,8 +308,82 @@ async fn run(bases: Vec<String>, rounds: usize) -> Report {
     Report { secs, ops_pushed: devices.len() * rounds * OPS_PER_PUSH, ops_pulled, push, pull }
 }
 
+fn env_list(name: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(|x| x.trim().to_string())
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+/// One run per offered rate (or one unpaced run), with a summary line per run.
+fn sweep(client: &tokio::runtime::Runtime, name: &str, bases: &[String], rounds: usize) -> Vec<Report> {
+    // 0 in the list: all at once (closed loop), as without a rate.
+    let rates: Vec<Option<f64>> = match env_list("PHR_SYNC_LOAD_RATE") {
+        v if v.is_empty() => vec![None],
+        v => v
+            .iter()
+            .map(|r| Some(r.parse::<f64>().expect("PHR_SYNC_LOAD_RATE: numbers")).filter(|x| *x > 0.0))
+            .collect(),
+    };
+    if rates.iter().any(Option::is_some) {
+        // Connections opened and statements prepared before anything is measured.
+        let _ = client.block_on(run(bases.to_vec(), 1, Some(200.0)));
+    }
+    let mut out = Vec::new();
+    let mut crossed = None;
+    let mut under = None;
+    for rate in rates {
+        let r = client.block_on(run(bases.to_vec(), rounds, rate));
+        let label = match rate {
+            Some(x) => format!("{name}, offered {x:.0} req/s"),
+            None => format!("{name}, all at once"),
+        };
+        r.print(&label);
+        println!(
+            "  summary | {} | offered {} | achieved {:.0} req/s | push p50 {:.1} p99 {:.1} ms | pull p50 {:.1} p99 {:.1} ms",
+            name,
+            rate.map_or("-".to_string(), |x| format!("{x:.0}")),
+            r.requests() as f64 / r.secs,
+            q(&r.push, 0.5),
+            q(&r.push, 0.99),
+            q(&r.pull, 0.5),
+            q(&r.pull, 0.99)
+        );
+        let over = q(&r.push, 0.99) > 50.0 || q(&r.pull, 0.99) > 50.0;
+        if crossed.is_none() && rate.is_some() && over {
+            crossed = rate;
+        }
+        if let (Some(x), false) = (rate, over) {
+            under = Some(under.map_or(x, |u: f64| u.max(x)));
+        }
+        out.push(r);
+    }
+    if let Some(x) = crossed {
+        println!("{name}: p99 first crosses 50 ms at an offered {x:.0} req/s");
+    }
+    if let Some(x) = under {
+        println!("{name}: highest offered rate with push and pull p99 under 50 ms: {x:.0} req/s");
+    }
+    out
+}
+
 #[test]
 fn two_hundred_devices_sync_at_once() {
+    let rounds: usize =
+        std::env::var("PHR_SYNC_LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).clamp(1, 50);
+    let client = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    println!(
+        "sync load: {} devices in {ACCOUNTS} accounts, {rounds} rounds of push {OPS_PER_PUSH} x {BLOB} B + pull to the end (limit {PULL_LIMIT})",
+        ACCOUNTS * PER_ACCOUNT
+    );
+    let external = env_list("PHR_SYNC_LOAD_BASES");
+    if !external.is_empty() {
+        let label = std::env::var("PHR_SYNC_LOAD_LABEL").unwrap_or_else(|_| "external relay".into());
+        sweep(&client, &label, &external, rounds);
+        return;
+    }
     let Ok(url) = std::env::var("PHR_TEST_PG").map(|u| u.trim().to_string()).and_then(|u| {
         if u.is_empty() {
             Err(std::env::VarError::NotPresent)
@@ -307,33 +394,27 @@ fn two_hundred_devices_sync_at_once() {
         phr_testkit::missing("PHR_TEST_PG is not set: the sync load test measures the PostgreSQL backend (scripts/test-all.sh sets it)");
         return;
     };
-    let rounds: usize =
-        std::env::var("PHR_SYNC_LOAD_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5).clamp(1, 50);
     let instances: usize =
         std::env::var("PHR_SYNC_LOAD_INSTANCES").ok().and_then(|s| s.parse().ok()).unwrap_or(1).clamp(1, 8);
-    let client = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    println!(
-        "sync load: {} devices in {ACCOUNTS} accounts, {rounds} rounds of push {OPS_PER_PUSH} x {BLOB} B + pull to the end (limit {PULL_LIMIT}), all concurrent",
-        ACCOUNTS * PER_ACCOUNT
-    );
 
     let schema = format!("load_{}", data_encoding::HEXLOWER.encode(&random(6)));
     let pg_backend = Backend::Postgres { url, schema: Some(schema) };
     let relays: Vec<Relay> = (0..instances).map(|_| serve(pg_backend.clone())).collect();
-    let pg = client.block_on(run(relays.iter().map(|r| r.base.clone()).collect(), rounds));
+    let pg_name = format!("PostgreSQL ({instances} relay instance{})", if instances == 1 { "" } else { "s" });
+    let pg = sweep(&client, &pg_name, &relays.iter().map(|r| r.base.clone()).collect::<Vec<_>>(), rounds);
     drop(relays);
-    pg.print(&format!("PostgreSQL ({instances} relay instance{})", if instances == 1 { "" } else { "s" }));
 
     let dir = tempfile::tempdir().unwrap();
     let relay = serve(Backend::Sqlite(dir.path().join("relay.sqlite")));
-    let lite = client.block_on(run(vec![relay.base.clone()], rounds));
+    let lite = sweep(&client, "SQLite (1 relay instance)", std::slice::from_ref(&relay.base), rounds);
     drop(relay);
-    lite.print("SQLite (1 relay instance)");
 
-    println!(
-        "ratio PostgreSQL/SQLite: throughput {:.2}, push p99 {:.2}, pull p99 {:.2}",
-        (pg.requests() as f64 / pg.secs) / (lite.requests() as f64 / lite.secs),
-        q(&pg.push, 0.99) / q(&lite.push, 0.99),
-        q(&pg.pull, 0.99) / q(&lite.pull, 0.99)
-    );
+    for (pg, lite) in pg.iter().zip(&lite) {
+        println!(
+            "ratio PostgreSQL/SQLite: throughput {:.2}, push p99 {:.2}, pull p99 {:.2}",
+            (pg.requests() as f64 / pg.secs) / (lite.requests() as f64 / lite.secs),
+            q(&pg.push, 0.99) / q(&lite.push, 0.99),
+            q(&pg.pull, 0.99) / q(&lite.pull, 0.99)
+        );
+    }
 }
