@@ -193,6 +193,9 @@ pub fn stream_reader<R: Read>(
     let mut depth_stack: Vec<bool> = Vec::new();
     let mut records = 0u64;
     let mut types: BTreeSet<String> = BTreeSet::new();
+    // The type of the previous record and its kind: exports list a type's records
+    // together, so most records skip the set and the name match.
+    let mut last_type: (String, Option<SampleKind>) = (String::new(), None);
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
     let mut bad = 0u64;
     let mut workouts = 0u64;
@@ -211,10 +214,15 @@ pub fn stream_reader<R: Read>(
                     b"Record" => {
                         records += 1;
                         let a = record_attrs(e);
-                        if !types.contains(a.ty.as_ref()) {
-                            types.insert(a.ty.to_string());
+                        if last_type.0 != a.ty.as_ref() {
+                            if !types.contains(a.ty.as_ref()) {
+                                types.insert(a.ty.to_string());
+                            }
+                            last_type.0.clear();
+                            last_type.0.push_str(&a.ty);
+                            last_type.1 = kind_of(&a.ty);
                         }
-                        match record_sample(&a) {
+                        match record_sample(&a, last_type.1) {
                             Some(Ok(s)) => {
                                 pending.push(s);
                                 if pending.len() >= chunk {
@@ -357,8 +365,9 @@ fn finish_workout(
     out.batch.activities.push(w);
 }
 
-fn record_sample(a: &RecordAttrs<'_>) -> Option<Result<Sample, ()>> {
-    let kind = kind_of(&a.ty)?;
+/// The sample a record holds; `kind` is [`kind_of`] its type (None: a type not imported).
+fn record_sample(a: &RecordAttrs<'_>, kind: Option<SampleKind>) -> Option<Result<Sample, ()>> {
+    let kind = kind?;
     Some((|| {
         let start = a.start.as_deref().and_then(parse_time).ok_or(())?;
         let end = a.end.as_deref().and_then(parse_time).unwrap_or(start).max(start);
