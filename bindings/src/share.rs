@@ -172,6 +172,22 @@ impl PhrRecord {
         .await
     }
 
+    /// Answers the newest reply to a request for advice, once: the answer is encrypted
+    /// under the link's key and published with the link, so the person who replied sees it
+    /// when they open the link again. `InvalidInput { field: "already_answered" }` for a
+    /// second answer, `"no_reply"` before a reply came, `"answer"` for an empty or too long
+    /// text; `Network` if the relay cannot be reached (nothing is kept: try again).
+    pub async fn answer_reply(&self, grant_id: String, text: String) -> R<Grant> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+            let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
+            let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
+            Ok(share::answer::answer_reply(&inner, &g.id, &text, &relay)?.into())
+        })
+        .await
+    }
+
     /// Takes a share back: first collects the link's last accesses and replies, then
     /// deletes the relay's copy and revokes the grant. If the relay cannot be reached the
     /// call fails (`Network`) and nothing changes, so the owner knows the copy is still
@@ -257,6 +273,7 @@ mod tests {
                 replies_seen: 0,
             }),
             replies: vec![],
+            answer: None,
             disclosure: Default::default(),
         };
         let link = shared_link(share::outcome_for(&grant).unwrap()).unwrap();

@@ -1,5 +1,5 @@
 //! `phr share ...`, `phr grants` and `phr audit`: consent and SMART Health Links on the
-//! command line. Only `share create|revoke|sync` talk to a relay, and only to the one given
+//! command line. Only `share create|update|revoke|sync|answer` talk to a relay, and only to the one given
 //! (or the one a link was made on).
 
 use crate::terminal::{errln, outln};
@@ -101,6 +101,14 @@ pub enum ShareCmd {
     },
     /// Pull who opened your links (and replies to questions) from the relay into your audit log
     Sync,
+    /// Answer the reply to your question, once: the answer is encrypted and added to the
+    /// link, so the person who replied sees it when they open the link again
+    Answer {
+        /// Share (grant) ID: the full ID or its first 6+ characters
+        id: String,
+        /// Your answer
+        text: String,
+    },
 }
 
 /// The furthest ahead a link may expire; beyond, `never` says what is meant.
@@ -385,6 +393,20 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                 outln!("Revoked: {} can no longer open it; the relay's copy is deleted.", g.recipient.name);
             }
         }
+        ShareCmd::Answer { id, text } => {
+            let g = find(record, &id)?;
+            let link = g.link.as_ref().ok_or("this share has no link to answer through")?;
+            let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+            let g = share::answer::answer_reply(record, &g.id, &text, &client).map_err(|e| e.to_string())?;
+            if json {
+                outln!("{}", json!({"answered": g.id, "answer": g.answer}));
+            } else {
+                outln!(
+                    "Answer sent. {} will see it under their reply when they open the link again.",
+                    g.recipient.name
+                );
+            }
+        }
         ShareCmd::Sync => {
             let mut relays: Vec<String> = record
                 .grants()
@@ -451,6 +473,12 @@ pub fn grants(record: &Record, json: bool) -> Result<(), String> {
             g.purpose,
             exp
         );
+        for r in &g.replies {
+            outln!("          Reply from {} ({}): {}", r.from, r.at.format("%Y-%m-%d %H:%M"), r.text);
+        }
+        if let Some(a) = &g.answer {
+            outln!("          Your answer ({}): {}", a.at.format("%Y-%m-%d %H:%M"), a.text);
+        }
     }
     Ok(())
 }

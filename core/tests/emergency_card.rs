@@ -37,6 +37,7 @@ fn grant() -> Grant {
             replies_seen: 0,
         }),
         replies: vec![],
+        answer: None,
         disclosure: Default::default(),
     }
 }
