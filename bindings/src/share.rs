@@ -230,6 +230,14 @@ impl PhrRecord {
     }
 }
 
+/// After a write to `section`: brings the emergency card's link up to date on its relay
+/// (`share::emergency`; the owner asked for this when they made the card). A failure leaves
+/// the link as it was (the sharing screen's "Send the latest version" does it later); the
+/// write itself has succeeded either way.
+pub(crate) fn card_follows(record: &phr_core::Record, section: &str) {
+    let _ = share::emergency::refresh_after_change(record, section);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

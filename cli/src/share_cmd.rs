@@ -524,6 +524,22 @@ pub fn audit(record: &Record, verify: bool, json: bool) -> Result<(), String> {
     Ok(())
 }
 
+/// After a write to `section`: keeps the emergency card's link current (`share::emergency`:
+/// the owner asked for that when they made the card). Notes go to stderr, so `--json`
+/// output stays one document; the write itself has already succeeded.
+pub fn card_follows(record: &Record, section: &str) {
+    let Ok(r) = share::emergency::refresh_after_change(record, section) else { return };
+    if !r.updated.is_empty() {
+        errln!("Your emergency card's link now shows this change (same QR code).");
+    }
+    for id in &r.failed {
+        errln!(
+            "Your emergency card's link could not be updated (no connection?). Run `phr share update {}` later.",
+            id.get(..8).unwrap_or(id)
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod bundle;
 pub mod card;
+pub mod emergency;
 pub mod jwe;
 pub mod link;
 pub mod qr;
