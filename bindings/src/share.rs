@@ -140,8 +140,9 @@ impl PhrRecord {
     }
 
     /// The emergency card's pictures for a published link: the wallet card (PNG at 300 dpi,
-    /// 85.6 x 54 mm, and SVG with the allergies and current medications printed), and a
-    /// lock-screen image (1170 x 2532) with the QR code. Call again after
+    /// 85.6 x 54 mm, and SVG, both with the allergies, current medications, blood group and
+    /// emergency contact printed), and a lock-screen image (1170 x 2532) with the QR code
+    /// and no health text (a lock screen is public). Call again after
     /// `update_shared_link` when medications or allergies change: the printed lines follow.
     pub async fn emergency_card(&self, grant_id: String) -> R<EmergencyCard> {
         let inner = self.inner.clone();
@@ -150,9 +151,10 @@ impl PhrRecord {
             let out = share::outcome_for(&g).ok_or(PhrError::NotFound { what: "link".into() })?;
             let lines = share::card::card_lines(&inner)?;
             Ok(EmergencyCard {
-                wallet_png: share::card::wallet_png(&out)?,
+                wallet_png: share::card::wallet_png(&out, &lines)?,
                 wallet_svg: share::card::wallet_svg(&out, &lines)?,
-                lock_screen_png: share::card::lock_screen_png(&out)?,
+                // A lock screen is public: no health text on it.
+                lock_screen_png: share::card::lock_screen_png(&out, None)?,
             })
         })
         .await

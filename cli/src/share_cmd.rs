@@ -84,11 +84,16 @@ pub enum ShareCmd {
         id: String,
     },
     /// The emergency card's pictures for a link: wallet card (PNG at 300 dpi and SVG, with
-    /// your allergies and current medications) and a lock-screen image, each with the QR
-    /// code. Run again after `phr share update` when medications or allergies change
+    /// your allergies, current medications, blood group and emergency contact printed) and a
+    /// lock-screen image, each with the QR code. The link itself follows your changes; run
+    /// again to reprint the lines
     Card {
         /// Share (grant) ID: the full ID or its first 6+ characters
         id: String,
+        /// Print the same lines on the lock-screen image too (anyone who picks up your phone
+        /// can read a lock screen: off unless you ask)
+        #[arg(long)]
+        lock_screen_text: bool,
         /// Folder to write into (default: the record's private folder; the pictures open
         /// the share like the link does)
         #[arg(long)]
@@ -324,7 +329,7 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             print_outcome(&out, files, None, json);
         }
         ShareCmd::List => grants(record, json)?,
-        ShareCmd::Card { id, out } => {
+        ShareCmd::Card { id, out, lock_screen_text } => {
             use phr_core::share::card;
             let g = find(record, &id)?;
             let link = share::outcome_for(&g).ok_or("this share has no link")?;
@@ -336,14 +341,18 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             let stem = format!("phr-card-{}", g.id.get(..8).unwrap_or("card"));
             let lines = card::card_lines(record).map_err(|e| e.to_string())?;
             let files = [
-                (dir.join(format!("{stem}-wallet.png")), card::wallet_png(&link).map_err(|e| e.to_string())?),
+                (
+                    dir.join(format!("{stem}-wallet.png")),
+                    card::wallet_png(&link, &lines).map_err(|e| e.to_string())?,
+                ),
                 (
                     dir.join(format!("{stem}-wallet.svg")),
                     card::wallet_svg(&link, &lines).map_err(|e| e.to_string())?.into_bytes(),
                 ),
                 (
                     dir.join(format!("{stem}-lock-screen.png")),
-                    card::lock_screen_png(&link).map_err(|e| e.to_string())?,
+                    card::lock_screen_png(&link, lock_screen_text.then_some(lines.as_slice()))
+                        .map_err(|e| e.to_string())?,
                 ),
             ];
             for (path, bytes) in &files {

@@ -13,6 +13,7 @@ pub mod answer;
 pub mod bundle;
 pub mod card;
 pub mod emergency;
+pub mod glyphs;
 pub mod jwe;
 pub mod link;
 pub mod qr;
