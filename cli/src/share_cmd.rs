@@ -406,7 +406,15 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             let g = find(record, &id)?;
             let link = g.link.as_ref().ok_or("this share has no link to answer through")?;
             let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
-            let g = share::answer::answer_reply(record, &g.id, &text, &client).map_err(|e| e.to_string())?;
+            let g = share::answer::answer_reply(record, &g.id, &text, &client).map_err(|e| match e {
+                phr_core::Error::Invalid { field: "already_answered", .. } => {
+                    phr_core::strings::text("error.already_answered").to_string()
+                }
+                phr_core::Error::Invalid { field: "no_reply", .. } => {
+                    phr_core::strings::text("error.no_reply").to_string()
+                }
+                e => e.to_string(),
+            })?;
             if json {
                 outln!("{}", json!({"answered": g.id, "answer": g.answer}));
             } else {

@@ -80,7 +80,7 @@ fn a_reply_is_shown_with_its_text_and_answered_once() {
     .unwrap();
     let id = made["grant_id"].as_str().unwrap().to_string();
     let err = fails(h, &["share", "answer", &id[..8], "Thanks"]);
-    assert!(err.contains("no reply to answer yet"), "{err}");
+    assert!(err.contains("There is no reply to answer yet."), "{err}");
 
     // The recipient replies from the viewer: encrypted under the link's key.
     let link = phr_core::share::ShlPayload::parse(made["viewer_url"].as_str().unwrap()).unwrap();
@@ -102,7 +102,7 @@ fn a_reply_is_shown_with_its_text_and_answered_once() {
     let done = ok(h, &["share", "answer", &id[..8], "Thank you, I will."]);
     assert!(done.contains("Answer sent"), "{done}");
     let err = fails(h, &["share", "answer", &id[..8], "One more thing"]);
-    assert!(err.contains("already answered"), "{err}");
+    assert!(err.contains("You have already answered. You can answer once."), "{err}");
     let list = ok(h, &["share", "list"]);
     assert!(list.contains("Yes, keep to 5 mg.") && list.contains("Your answer"), "{list}");
     assert!(list.contains("Thank you, I will.") && !list.contains("One more thing"), "{list}");
