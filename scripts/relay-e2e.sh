@@ -2,7 +2,7 @@
 # End to end: the phr CLI shares sections through a running phr-relay on 127.0.0.1; Debian's
 # Chromium (driven by playwright-core) opens the link, gets a wrong passcode refused, then
 # decrypts and shows the record; the owner revokes and the page says so; the owner pulls
-# the access log into the audit log. Also JWE interop both ways with npm `jose`, and a
+# the access log into the audit log; a clinician's reply is answered once and the page shows it. Also JWE interop both ways with npm `jose`, and a
 # sentinel scan of the relay's storage. Needs: chromium, node/npm (scripts/test-all.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,6 +86,18 @@ for want in "Summary" "Allergies" "Penicillin" "Current medications" "Ramipril" 
 done
 if grep -qF "Send encrypted reply" "$out/viewer.txt"; then echo "FAIL: the print shows the reply form"; exit 1; fi
 echo "printed PDF: $(pdfinfo "$out/viewer.pdf" | grep -E '^(Pages|Page size)' | tr -s ' ' | paste -sd ' ')"
+
+echo "-- the clinician replies; the owner reads it with its text and answers once; the viewer shows the answer"
+reply_text="Your VO2max dip is small. Keep training and check again in 3 months."
+answer_text="Thank you. I will book a check in March."
+(cd "$e2e" && REPLY_TEXT="$reply_text" node viewer.mjs reply "$clinic_url" - "$out")
+PHR_HOME=$demo phr share sync | grep -F "$reply_text" >/dev/null
+PHR_HOME=$demo phr audit | grep -F "reply: $reply_text" >/dev/null
+clinic_id=$(echo "$clinic" | python3 -c 'import json,sys; print(json.load(sys.stdin)["grant_id"])')
+PHR_HOME=$demo phr share answer "$clinic_id" "$answer_text" >/dev/null
+if PHR_HOME=$demo phr share answer "$clinic_id" "Again" 2>/dev/null; then echo "FAIL: a second answer was sent"; exit 1; fi
+(cd "$e2e" && SCREENS=$root/docs/screens/viewer REPLY_TEXT="$reply_text" ANSWER_TEXT="$answer_text" \
+  node viewer.mjs answered "$clinic_url" - "$out")
 
 echo "-- the emergency card's pictures: wallet card at 300 dpi, lock screen, printed lines"
 clinic_grant=$(echo "$clinic" | python3 -c 'import json,sys; print(json.load(sys.stdin)["grant_id"])')

@@ -315,7 +315,11 @@ impl PhrRecord {
     ) -> R<FormOutcome> {
         let inner = self.inner.clone();
         blocking(move || {
-            Ok(outcome(inner.add_entry_from_form(&section, entry_type.as_deref(), &filled(values))?))
+            let saved = inner.add_entry_from_form(&section, entry_type.as_deref(), &filled(values))?;
+            if let Ok(e) = &saved {
+                crate::share::card_follows(&inner, &e.section);
+            }
+            Ok(outcome(saved))
         })
         .await
     }
@@ -336,7 +340,14 @@ impl PhrRecord {
     /// Saves an edited form; the old value goes to the entry's history.
     pub async fn edit_entry_from_form(&self, id: String, values: HashMap<String, String>) -> R<FormOutcome> {
         let inner = self.inner.clone();
-        blocking(move || Ok(outcome(inner.edit_entry_from_form(&id, &filled(values))?))).await
+        blocking(move || {
+            let saved = inner.edit_entry_from_form(&id, &filled(values))?;
+            if let Ok(e) = &saved {
+                crate::share::card_follows(&inner, &e.section);
+            }
+            Ok(outcome(saved))
+        })
+        .await
     }
 
     /// The home screen: sections with counts and latest entries, what needs attention.

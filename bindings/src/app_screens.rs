@@ -11,9 +11,9 @@ use phr_core::app::notifications::{self, NotificationKind, PlannedNotification};
 use phr_core::app::platform_hub::{PlatformIngestReport, PlatformRecord, PlatformSource, UnknownType};
 use phr_core::app::preferences::{self, AppPreferences};
 use phr_core::app::screens::{
-    self, CategorySwitch, DeviceRow, DevicesScreen, FitnessCard, GoalCard, GrantRow, ImportFileRow,
-    ImportRow, ImportsScreen, InsightCard, InsightsScreen, Label, LabelArg, PersonalBestLine, ReplyLine,
-    SectionPrivacyRow, SettingsScreen, SharingScreen, TrendLine,
+    self, AnswerLine, CategorySwitch, DeviceRow, DevicesScreen, FitnessCard, GoalCard, GrantRow,
+    ImportFileRow, ImportRow, ImportsScreen, InsightCard, InsightsScreen, Label, LabelArg, PersonalBestLine,
+    ReplyLine, SectionPrivacyRow, SettingsScreen, SharingScreen, TrendLine,
 };
 
 type R<T> = Result<T, PhrError>;
@@ -113,6 +113,12 @@ pub struct ReplyLine {
 }
 
 #[uniffi::remote(Record)]
+pub struct AnswerLine {
+    pub at: String,
+    pub text: String,
+}
+
+#[uniffi::remote(Record)]
 pub struct GrantRow {
     pub id: String,
     pub recipient: String,
@@ -130,6 +136,8 @@ pub struct GrantRow {
     pub openings: u32,
     pub last_opened: Option<String>,
     pub replies: Vec<ReplyLine>,
+    pub answer: Option<AnswerLine>,
+    pub can_answer: bool,
     pub can_revoke: bool,
 }
 

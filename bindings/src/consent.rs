@@ -145,6 +145,13 @@ pub struct GrantReply {
     pub text: String,
 }
 
+/// The owner's one answer to a reply.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct GrantAnswer {
+    pub at: SystemTime,
+    pub text: String,
+}
+
 /// Permission for one recipient to see some sections, for a purpose, for a time.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Grant {
@@ -163,6 +170,8 @@ pub struct Grant {
     /// Published as a SMART Health Link through a relay (`share_link`).
     pub shared_by_link: bool,
     pub replies: Vec<GrantReply>,
+    /// The owner's answer (`answer_reply`), once sent.
+    pub answer: Option<GrantAnswer>,
 }
 
 impl From<core::Grant> for Grant {
@@ -194,6 +203,7 @@ impl From<core::Grant> for Grant {
                 .into_iter()
                 .map(|r| GrantReply { at: r.at.into(), sender: r.from, text: r.text })
                 .collect(),
+            answer: g.answer.map(|a| GrantAnswer { at: a.at.into(), text: a.text }),
         }
     }
 }
@@ -212,6 +222,8 @@ pub enum AuditAction {
     /// The relay refused a request (wrong passcode, locked, expired, revoked).
     RemoteRefused,
     ReplyReceived,
+    /// The owner answered a reply.
+    AnswerSent,
 }
 
 impl From<core::AuditAction> for AuditAction {
@@ -225,6 +237,7 @@ impl From<core::AuditAction> for AuditAction {
             A::RemoteFetch => Self::RemoteFetch,
             A::RemoteRefused => Self::RemoteRefused,
             A::ReplyReceived => Self::ReplyReceived,
+            A::AnswerSent => Self::AnswerSent,
         }
     }
 }

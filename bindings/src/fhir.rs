@@ -128,8 +128,12 @@ impl PhrRecord {
         options: Option<FhirImportOptions>,
     ) -> R<FhirImportReport> {
         let inner = self.inner.clone();
-        blocking(move || Ok(fhir::import_bytes(&inner, json.as_bytes(), &core_options(options))?.into()))
-            .await
+        blocking(move || {
+            let report = fhir::import_bytes(&inner, json.as_bytes(), &core_options(options))?;
+            crate::share::card_follows(&inner, "medications");
+            Ok(report.into())
+        })
+        .await
     }
 
     /// Imports a FHIR R4 JSON file, streamed (large bundles never sit in memory whole).
@@ -144,7 +148,9 @@ impl PhrRecord {
             if !p.is_file() {
                 return Err(PhrError::NotFound { what: "file".into() });
             }
-            Ok(fhir::import_path(&inner, p, &core_options(options))?.into())
+            let report = fhir::import_path(&inner, p, &core_options(options))?;
+            crate::share::card_follows(&inner, "medications");
+            Ok(report.into())
         })
         .await
     }

@@ -216,7 +216,12 @@ impl PhrRecord {
         provenance: Provenance,
     ) -> R<Entry> {
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.add_entry(&section, value.try_into()?, provenance.into())?.into())).await
+        blocking(move || {
+            let e = inner.add_entry(&section, value.try_into()?, provenance.into())?;
+            crate::share::card_follows(&inner, &e.section);
+            Ok(e.into())
+        })
+        .await
     }
 
     pub async fn entry(&self, id: String) -> R<Entry> {
@@ -243,7 +248,12 @@ impl PhrRecord {
     /// entries: `PhrError::ReadOnly`.
     pub async fn edit_entry(&self, id: String, value: EntryValue) -> R<Entry> {
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.edit_entry(&id, value.try_into()?)?.into())).await
+        blocking(move || {
+            let e = inner.edit_entry(&id, value.try_into()?)?;
+            crate::share::card_follows(&inner, &e.section);
+            Ok(e.into())
+        })
+        .await
     }
 
     pub async fn annotate(&self, id: String, kind: AnnotationKind, text: Option<String>) -> R<Entry> {
@@ -253,18 +263,33 @@ impl PhrRecord {
 
     pub async fn set_hidden(&self, id: String, hidden: bool) -> R<Entry> {
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.set_hidden(&id, hidden)?.into())).await
+        blocking(move || {
+            let e = inner.set_hidden(&id, hidden)?;
+            crate::share::card_follows(&inner, &e.section);
+            Ok(e.into())
+        })
+        .await
     }
 
     /// Tombstones an entry; [`PhrRecord::undo_delete`] restores it until it is purged.
     pub async fn delete_entry(&self, id: String) -> R<Entry> {
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.delete_entry(&id)?.into())).await
+        blocking(move || {
+            let e = inner.delete_entry(&id)?;
+            crate::share::card_follows(&inner, &e.section);
+            Ok(e.into())
+        })
+        .await
     }
 
     pub async fn undo_delete(&self, id: String) -> R<Entry> {
         let inner = self.inner.clone();
-        blocking(move || Ok(inner.undo_delete(&id)?.into())).await
+        blocking(move || {
+            let e = inner.undo_delete(&id)?;
+            crate::share::card_follows(&inner, &e.section);
+            Ok(e.into())
+        })
+        .await
     }
 
     /// Erases a deleted entry for good.

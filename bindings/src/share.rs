@@ -140,8 +140,9 @@ impl PhrRecord {
     }
 
     /// The emergency card's pictures for a published link: the wallet card (PNG at 300 dpi,
-    /// 85.6 x 54 mm, and SVG with the allergies and current medications printed), and a
-    /// lock-screen image (1170 x 2532) with the QR code. Call again after
+    /// 85.6 x 54 mm, and SVG, both with the allergies, current medications, blood group and
+    /// emergency contact printed), and a lock-screen image (1170 x 2532) with the QR code
+    /// and no health text (a lock screen is public). Call again after
     /// `update_shared_link` when medications or allergies change: the printed lines follow.
     pub async fn emergency_card(&self, grant_id: String) -> R<EmergencyCard> {
         let inner = self.inner.clone();
@@ -150,9 +151,10 @@ impl PhrRecord {
             let out = share::outcome_for(&g).ok_or(PhrError::NotFound { what: "link".into() })?;
             let lines = share::card::card_lines(&inner)?;
             Ok(EmergencyCard {
-                wallet_png: share::card::wallet_png(&out)?,
+                wallet_png: share::card::wallet_png(&out, &lines)?,
                 wallet_svg: share::card::wallet_svg(&out, &lines)?,
-                lock_screen_png: share::card::lock_screen_png(&out)?,
+                // A lock screen is public: no health text on it.
+                lock_screen_png: share::card::lock_screen_png(&out, None)?,
             })
         })
         .await
@@ -168,6 +170,22 @@ impl PhrRecord {
             let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
             let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
             shared_link(share::update_share(&inner, &g.id, &relay)?)
+        })
+        .await
+    }
+
+    /// Answers the newest reply to a request for advice, once: the answer is encrypted
+    /// under the link's key and published with the link, so the person who replied sees it
+    /// when they open the link again. `InvalidInput { field: "already_answered" }` for a
+    /// second answer, `"no_reply"` before a reply came, `"answer"` for an empty or too long
+    /// text; `Network` if the relay cannot be reached (nothing is kept: try again).
+    pub async fn answer_reply(&self, grant_id: String, text: String) -> R<Grant> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+            let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
+            let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
+            Ok(share::answer::answer_reply(&inner, &g.id, &text, &relay)?.into())
         })
         .await
     }
@@ -214,6 +232,14 @@ impl PhrRecord {
     }
 }
 
+/// After a write to `section`: brings the emergency card's link up to date on its relay
+/// (`share::emergency`; the owner asked for this when they made the card). A failure leaves
+/// the link as it was (the sharing screen's "Send the latest version" does it later); the
+/// write itself has succeeded either way.
+pub(crate) fn card_follows(record: &phr_core::Record, section: &str) {
+    let _ = share::emergency::refresh_after_change(record, section);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +283,7 @@ mod tests {
                 replies_seen: 0,
             }),
             replies: vec![],
+            answer: None,
             disclosure: Default::default(),
         };
         let link = shared_link(share::outcome_for(&grant).unwrap()).unwrap();

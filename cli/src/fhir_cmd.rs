@@ -140,6 +140,7 @@ pub fn run(home: &Path, cmd: FhirCmd, json: bool) -> Result<(), String> {
                 );
             }
             print_report(&report, json);
+            super::share_cmd::card_follows(&record, "medications");
         }
         FhirCmd::Import { file, force, replace, source } => {
             let r = fhir::import_path(
@@ -149,6 +150,8 @@ pub fn run(home: &Path, cmd: FhirCmd, json: bool) -> Result<(), String> {
             )
             .map_err(super::err)?;
             print_report(&r, json);
+            // An import may bring medications or allergies: the emergency card follows.
+            super::share_cmd::card_follows(&record, "medications");
         }
         FhirCmd::Links => {
             let links = record.source_links().map_err(super::err)?;

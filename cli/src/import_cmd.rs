@@ -101,6 +101,9 @@ pub fn import(home: &Path, a: ImportArgs, json: bool) -> Result<ExitCode, String
             super::fhir_cmd::import_file(&record, f, a.force).map_err(|e| format!("{}: {e}", f.display()))?;
         super::fhir_cmd::print_report(&r, json);
     }
+    if !fhir_files.is_empty() {
+        super::share_cmd::card_follows(&record, "medications");
+    }
     if paths.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }

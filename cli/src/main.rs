@@ -480,6 +480,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let value = input::entry_from_pairs(&s, fields)?;
             let e = record.add_entry(&s.id, value, phr_core::record::Provenance::User).map_err(err)?;
             output::entry_added(&e, json);
+            share_cmd::card_follows(&record, &e.section);
         }
         Command::Form { section, entry_type } => {
             let record = open(&home)?;
@@ -526,6 +527,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 .map_err(err)?
                 .map_err(|e| input::form_errors(&e))?;
             output::entry_changed("Updated", &e, json);
+            share_cmd::card_follows(&record, &e.section);
         }
         Command::Annotate { id, no_longer_relevant, note } => {
             let record = open(&home)?;
@@ -540,22 +542,29 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Hide { id } => {
             let record = open(&home)?;
             let id = entry_id(&record, &id)?;
-            output::entry_changed("Hidden", &record.set_hidden(&id, true).map_err(err)?, json)
+            let e = record.set_hidden(&id, true).map_err(err)?;
+            output::entry_changed("Hidden", &e, json);
+            share_cmd::card_follows(&record, &e.section);
         }
         Command::Unhide { id } => {
             let record = open(&home)?;
             let id = entry_id(&record, &id)?;
-            output::entry_changed("Shown", &record.set_hidden(&id, false).map_err(err)?, json)
+            let e = record.set_hidden(&id, false).map_err(err)?;
+            output::entry_changed("Shown", &e, json);
+            share_cmd::card_follows(&record, &e.section);
         }
         Command::Delete { id } => {
             let record = open(&home)?;
             let e = record.delete_entry(&entry_id(&record, &id)?).map_err(err)?;
             output::entry_changed("Deleted (undo with `phr undo ID`)", &e, json);
+            share_cmd::card_follows(&record, &e.section);
         }
         Command::Undo { id } => {
             let record = open(&home)?;
             let id = entry_id(&record, &id)?;
-            output::entry_changed("Restored", &record.undo_delete(&id).map_err(err)?, json)
+            let e = record.undo_delete(&id).map_err(err)?;
+            output::entry_changed("Restored", &e, json);
+            share_cmd::card_follows(&record, &e.section);
         }
         Command::Purge { id, all_deleted } => {
             let record = open(&home)?;

@@ -1,5 +1,5 @@
 //! `phr share ...`, `phr grants` and `phr audit`: consent and SMART Health Links on the
-//! command line. Only `share create|revoke|sync` talk to a relay, and only to the one given
+//! command line. Only `share create|update|revoke|sync|answer` talk to a relay, and only to the one given
 //! (or the one a link was made on).
 
 use crate::terminal::{errln, outln};
@@ -84,11 +84,16 @@ pub enum ShareCmd {
         id: String,
     },
     /// The emergency card's pictures for a link: wallet card (PNG at 300 dpi and SVG, with
-    /// your allergies and current medications) and a lock-screen image, each with the QR
-    /// code. Run again after `phr share update` when medications or allergies change
+    /// your allergies, current medications, blood group and emergency contact printed) and a
+    /// lock-screen image, each with the QR code. The link itself follows your changes; run
+    /// again to reprint the lines
     Card {
         /// Share (grant) ID: the full ID or its first 6+ characters
         id: String,
+        /// Print the same lines on the lock-screen image too (anyone who picks up your phone
+        /// can read a lock screen: off unless you ask)
+        #[arg(long)]
+        lock_screen_text: bool,
         /// Folder to write into (default: the record's private folder; the pictures open
         /// the share like the link does)
         #[arg(long)]
@@ -101,6 +106,14 @@ pub enum ShareCmd {
     },
     /// Pull who opened your links (and replies to questions) from the relay into your audit log
     Sync,
+    /// Answer the reply to your question, once: the answer is encrypted and added to the
+    /// link, so the person who replied sees it when they open the link again
+    Answer {
+        /// Share (grant) ID: the full ID or its first 6+ characters
+        id: String,
+        /// Your answer
+        text: String,
+    },
 }
 
 /// The furthest ahead a link may expire; beyond, `never` says what is meant.
@@ -316,7 +329,7 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             print_outcome(&out, files, None, json);
         }
         ShareCmd::List => grants(record, json)?,
-        ShareCmd::Card { id, out } => {
+        ShareCmd::Card { id, out, lock_screen_text } => {
             use phr_core::share::card;
             let g = find(record, &id)?;
             let link = share::outcome_for(&g).ok_or("this share has no link")?;
@@ -328,14 +341,18 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             let stem = format!("phr-card-{}", g.id.get(..8).unwrap_or("card"));
             let lines = card::card_lines(record).map_err(|e| e.to_string())?;
             let files = [
-                (dir.join(format!("{stem}-wallet.png")), card::wallet_png(&link).map_err(|e| e.to_string())?),
+                (
+                    dir.join(format!("{stem}-wallet.png")),
+                    card::wallet_png(&link, &lines).map_err(|e| e.to_string())?,
+                ),
                 (
                     dir.join(format!("{stem}-wallet.svg")),
                     card::wallet_svg(&link, &lines).map_err(|e| e.to_string())?.into_bytes(),
                 ),
                 (
                     dir.join(format!("{stem}-lock-screen.png")),
-                    card::lock_screen_png(&link).map_err(|e| e.to_string())?,
+                    card::lock_screen_png(&link, lock_screen_text.then_some(lines.as_slice()))
+                        .map_err(|e| e.to_string())?,
                 ),
             ];
             for (path, bytes) in &files {
@@ -383,6 +400,28 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                 outln!("{}", json!({"revoked": g.id}));
             } else {
                 outln!("Revoked: {} can no longer open it; the relay's copy is deleted.", g.recipient.name);
+            }
+        }
+        ShareCmd::Answer { id, text } => {
+            let g = find(record, &id)?;
+            let link = g.link.as_ref().ok_or("this share has no link to answer through")?;
+            let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+            let g = share::answer::answer_reply(record, &g.id, &text, &client).map_err(|e| match e {
+                phr_core::Error::Invalid { field: "already_answered", .. } => {
+                    phr_core::strings::text("error.already_answered").to_string()
+                }
+                phr_core::Error::Invalid { field: "no_reply", .. } => {
+                    phr_core::strings::text("error.no_reply").to_string()
+                }
+                e => e.to_string(),
+            })?;
+            if json {
+                outln!("{}", json!({"answered": g.id, "answer": g.answer}));
+            } else {
+                outln!(
+                    "Answer sent. {} will see it under their reply when they open the link again.",
+                    g.recipient.name
+                );
             }
         }
         ShareCmd::Sync => {
@@ -451,6 +490,12 @@ pub fn grants(record: &Record, json: bool) -> Result<(), String> {
             g.purpose,
             exp
         );
+        for r in &g.replies {
+            outln!("          Reply from {} ({}): {}", r.from, r.at.format("%Y-%m-%d %H:%M"), r.text);
+        }
+        if let Some(a) = &g.answer {
+            outln!("          Your answer ({}): {}", a.at.format("%Y-%m-%d %H:%M"), a.text);
+        }
     }
     Ok(())
 }
@@ -494,6 +539,22 @@ pub fn audit(record: &Record, verify: bool, json: bool) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// After a write to `section`: keeps the emergency card's link current (`share::emergency`:
+/// the owner asked for that when they made the card). Notes go to stderr, so `--json`
+/// output stays one document; the write itself has already succeeded.
+pub fn card_follows(record: &Record, section: &str) {
+    let Ok(r) = share::emergency::refresh_after_change(record, section) else { return };
+    if !r.updated.is_empty() {
+        errln!("Your emergency card's link now shows this change (same QR code).");
+    }
+    for id in &r.failed {
+        errln!(
+            "Your emergency card's link could not be updated (no connection?). Run `phr share update {}` later.",
+            id.get(..8).unwrap_or(id)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Issue 20 on the command line: a share with an employer or insurer shows what it would
 //! reveal and why it may not be required, refuses shortcuts (`all`), and goes ahead only
 //! with `--i-understand`; sensitive sections stay impossible; `--entries` shares single
-//! entries instead of whole sections.
+//! entries instead of whole sections; a reply to a question reaches the owner with its
+//! text, and the owner answers it once; the emergency card's link follows medications and
+//! allergies without being made again.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test
 
 mod common;
@@ -48,4 +50,133 @@ fn an_employer_share_previews_and_needs_i_understand() {
     assert!(err.contains("only the entries you chose (1 in all)"), "{err}");
     let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(made["sections"], serde_json::json!(["vaccinations"]));
+}
+
+#[test]
+fn a_reply_is_shown_with_its_text_and_answered_once() {
+    let Some(relay) = relay() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["init"]);
+    ok(h, &["add", "medications", "name=Ramipril", "dose=5 mg"]);
+    let made: serde_json::Value = serde_json::from_str(&ok(
+        h,
+        &[
+            "--json",
+            "share",
+            "create",
+            "--to",
+            "Pharmacist Li",
+            "--sections",
+            "medications",
+            "--purpose",
+            "advice",
+            "--message",
+            "Is this dose right?",
+            "--relay",
+            &relay.url,
+        ],
+    ))
+    .unwrap();
+    let id = made["grant_id"].as_str().unwrap().to_string();
+    let err = fails(h, &["share", "answer", &id[..8], "Thanks"]);
+    assert!(err.contains("There is no reply to answer yet."), "{err}");
+
+    // The recipient replies from the viewer: encrypted under the link's key.
+    let link = phr_core::share::ShlPayload::parse(made["viewer_url"].as_str().unwrap()).unwrap();
+    let key = link.key_bytes().unwrap();
+    let body = br#"{"from":"Pharmacist Li","text":"Yes, keep to 5 mg."}"#;
+    let jwe = phr_core::share::jwe::encrypt(&key, body, Some("application/json")).unwrap();
+    let sent = reqwest::blocking::Client::new()
+        .post(format!("{}/reply", link.url))
+        .json(&serde_json::json!({"recipient": "Pharmacist Li", "jwe": jwe}))
+        .send()
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 201);
+
+    let synced = ok(h, &["share", "sync"]);
+    assert!(synced.contains("Reply from Pharmacist Li") && synced.contains("Yes, keep to 5 mg."), "{synced}");
+    let audit = ok(h, &["audit"]);
+    assert!(audit.contains("Pharmacist Li") && audit.contains("reply: Yes, keep to 5 mg."), "{audit}");
+
+    let done = ok(h, &["share", "answer", &id[..8], "Thank you, I will."]);
+    assert!(done.contains("Answer sent"), "{done}");
+    let err = fails(h, &["share", "answer", &id[..8], "One more thing"]);
+    assert!(err.contains("You have already answered. You can answer once."), "{err}");
+    let list = ok(h, &["share", "list"]);
+    assert!(list.contains("Yes, keep to 5 mg.") && list.contains("Your answer"), "{list}");
+    assert!(list.contains("Thank you, I will.") && !list.contains("One more thing"), "{list}");
+    assert!(ok(h, &["audit"]).contains("answer: Thank you, I will."));
+}
+
+/// The manifest a viewer would fetch, each file decrypted with the link's key.
+fn fetch_decrypted(viewer_url: &str) -> Vec<String> {
+    let link = phr_core::share::ShlPayload::parse(viewer_url).unwrap();
+    let key = link.key_bytes().unwrap();
+    let m: serde_json::Value = reqwest::blocking::Client::new()
+        .post(&link.url)
+        .json(&serde_json::json!({"recipient": "Paramedic"}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let plain = phr_core::share::jwe::decrypt(&key, f["embedded"].as_str().unwrap()).unwrap();
+            String::from_utf8(plain).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_emergency_link_follows_medications_and_allergies() {
+    let Some(relay) = relay() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["init"]);
+    ok(h, &["add", "allergies", "substance=Penicillin", "severity=severe", "kind=allergy"]);
+    let made: serde_json::Value = serde_json::from_str(&ok(
+        h,
+        &[
+            "--json",
+            "share",
+            "create",
+            "--to",
+            "Emergency care",
+            "--sections",
+            "emergency",
+            "--purpose",
+            "emergency",
+            "--expires",
+            "never",
+            "--long-term",
+            "--relay",
+            &relay.url,
+        ],
+    ))
+    .unwrap();
+    let url = made["viewer_url"].as_str().unwrap();
+    assert!(!fetch_decrypted(url)[0].contains("Apixaban"));
+
+    // A new medication: the same link now carries it, without `share update` or a new card.
+    let out = phr(h, &["add", "medications", "name=Apixaban", "dose=5 mg"]);
+    assert!(out.status.success());
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(note.contains("emergency card's link now shows this change"), "{note}");
+    assert!(fetch_decrypted(url)[0].contains("Apixaban"));
+
+    // Deleting the allergy takes it off the link too.
+    let list: serde_json::Value = serde_json::from_str(&ok(h, &["--json", "list", "allergies"])).unwrap();
+    let id = list.to_string();
+    let id = id.split("\"id\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(fetch_decrypted(url)[0].contains("Penicillin"));
+    ok(h, &["delete", &id]);
+    assert!(!fetch_decrypted(url)[0].contains("Penicillin"));
+
+    // A write elsewhere leaves the link alone (and contacts no one).
+    let out = phr(h, &["add", "conditions", "name=Asthma", "status=active"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("emergency card"));
 }

@@ -321,6 +321,15 @@ fn sharing_screen_statuses_expiry_openings_and_replies() {
     assert_eq!(a.replies.len(), 1);
     assert_eq!(a.replies[0].text, "Your readings look fine. Check again in a month.");
     assert_eq!(a.sections, vec!["Blood pressure".to_string()]);
+    // A reply and no answer yet: the answer box is offered; once answered it is gone and the
+    // answer shows instead.
+    assert!(a.can_answer && a.answer.is_none());
+    assert!(screen.grants.iter().filter(|x| x.id != a.id).all(|x| !x.can_answer), "only advice is answered");
+    share::answer::answer_reply(&r, &advice.grant.id, "Thank you, I will.", &relay).unwrap();
+    let after = screens::sharing_screen(&r, later_now).unwrap();
+    let a2 = after.grants.iter().find(|x| x.id == advice.grant.id).unwrap();
+    assert!(!a2.can_answer);
+    assert_eq!(a2.answer.as_ref().map(|x| x.text.as_str()), Some("Thank you, I will."));
 
     let ended = g(&soon.id);
     assert_eq!(ended.status, "expired");

@@ -54,6 +54,7 @@ fn grant() -> Grant {
         created_at: t,
         link: Some(link_info()),
         replies: vec![],
+        answer: None,
         disclosure: Default::default(),
     }
 }

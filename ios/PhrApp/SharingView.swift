@@ -2,8 +2,9 @@ import PhrFFI
 import SwiftUI
 
 /// Who can see my record: every share as the core describes it (to whom, which sections,
-/// why, until when, how often opened, replies), with Show the code, Update and Stop. The
-/// relay is contacted only from these buttons.
+/// why, until when, how often opened, replies and the owner's one answer), with Show the
+/// code, Update, Stop and an answer box under a reply. The relay is contacted only from
+/// these buttons.
 @MainActor
 struct SharingView: View {
     @StateObject private var model: SharingModel
@@ -55,8 +56,12 @@ private struct GrantRowView: View {
             ForEach(Array(row.replies.enumerated()), id: \.offset) { _, reply in
                 Text(L("ui.sharing.reply", ["from": reply.from, "date": reply.at, "text": reply.text])).font(.body)
             }
+            if let answer = row.answer {
+                Text(L("ui.sharing.answered", ["date": answer.at, "text": answer.text])).font(.body)
+            }
         }
         .accessibilityElement(children: .combine)
+        if row.canAnswer { AnswerBox(row: row, model: model) }
         if row.hasLink && row.canRevoke {
             WideButton(title: L("ui.sharing.show_code")) {
                 let id = row.id
@@ -83,6 +88,28 @@ private struct GrantRowView: View {
                 }
             }
         }
+    }
+}
+
+/// The owner's one answer to a reply: gone once sent (the core then shows the answer instead).
+@MainActor
+private struct AnswerBox: View {
+    let row: GrantRow
+    @ObservedObject var model: SharingModel
+    @State private var draft = ""
+
+    var body: some View {
+        Text(L("ui.sharing.answer_once")).font(.body)
+        TextField(L("ui.sharing.answer"), text: $draft, axis: .vertical)
+            .lineLimit(3...8)
+            .frame(minHeight: touchTarget)
+            .accessibilityLabel(L("ui.sharing.answer"))
+        WideButton(title: L("ui.sharing.answer_send")) {
+            let id = row.id
+            let text = draft.trimmingCharacters(in: .whitespacesAndNewlines)
+            model.perform { record in _ = try await record.answerReply(grantId: id, text: text) }
+        }
+        .accessibilityLabel(L("ui.sharing.answer_send_to", ["name": row.recipient]))
     }
 }
 

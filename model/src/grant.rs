@@ -96,6 +96,16 @@ pub struct Reply {
     pub text: String,
 }
 
+/// The owner's one answer to a reply, published with the link so the person who replied
+/// reads it when they open the link again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub at: DateTime<Utc>,
+    pub text: String,
+    /// The reply it answers.
+    pub to: Reply,
+}
+
 /// Permission for one recipient to see some sections for a purpose and a time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Grant {
@@ -117,6 +127,9 @@ pub struct Grant {
     pub link: Option<LinkInfo>,
     #[serde(default)]
     pub replies: Vec<Reply>,
+    /// The owner's answer to a reply (a request for advice is answered once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answer>,
     /// Narrower than whole sections, and what the owner ticked (older grants: the default).
     #[serde(default)]
     pub disclosure: Disclosure,
@@ -175,6 +188,8 @@ pub enum AuditAction {
     /// The relay refused a request for the link (wrong passcode, locked, expired, revoked).
     RemoteRefused,
     ReplyReceived,
+    /// The owner answered a reply (published to the link, encrypted under its key).
+    AnswerSent,
 }
 
 /// One line of the audit log: who saw what, when.

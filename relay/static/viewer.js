@@ -325,11 +325,31 @@
     if (grid.childElementCount) $("summary").classList.remove("hidden");
   }
 
+  // The patient's one answer to a reply: a Communication published with the link, quoting
+  // the reply it answers (a contained Communication). Once answered, the exchange is shown
+  // in place of the reply box.
+  function exchange(answer) {
+    const says = (c) => (c && c.payload && c.payload[0] && c.payload[0].contentString) || "";
+    const when = (c) => (c && c.sent ? new Date(c.sent).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" }) : "");
+    const ref = (answer.inResponseTo && answer.inResponseTo[0] && answer.inResponseTo[0].reference || "").replace(/^#/, "");
+    const reply = (answer.contained || []).find((c) => c.id === ref);
+    const from = reply && reply.sender && reply.sender.display;
+    $("your-reply-h").textContent = "Your reply" + (from ? ", as " + from : "") + (reply ? ", on " + when(reply) : "");
+    $("your-reply").textContent = says(reply);
+    $("patient-answer-h").textContent = "The patient's answer, on " + when(answer);
+    $("patient-answer").textContent = says(answer);
+    $("exchange").classList.remove("hidden");
+    $("reply-text").classList.add("hidden");
+    $("send-reply").classList.add("hidden");
+    $("reply-status").textContent = "The patient has answered. This conversation is complete.";
+  }
+
   function render(docs) {
     $("content").textContent = "";
     let shown = 0, advice = false, question = "", changes = null;
     const all = [];
-    for (const b of docs) {
+    const answer = docs.find((d) => d.resourceType === "Communication");
+    for (const b of docs.filter((d) => d.resourceType !== "Communication")) {
       const byUrl = new Map();
       for (const e of b.entry || []) if (e.resource) byUrl.set(e.fullUrl, e.resource);
       const comp = b.entry && b.entry[0] && b.entry[0].resource && b.entry[0].resource.resourceType === "Composition" ? b.entry[0].resource : null;
@@ -371,6 +391,7 @@
     $("views").classList.remove("hidden");
     status(shown ? "Record decrypted: " + shown + " section" + (shown === 1 ? "" : "s") + " shared with you." : "Nothing was shared.", "ok");
     if (advice) { $("reply").classList.remove("hidden"); $("reply-link").classList.remove("hidden"); }
+    if (advice && answer) exchange(answer);
     $("main").focus();
   }
 

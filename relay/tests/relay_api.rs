@@ -400,6 +400,9 @@ fn advice_reply_reaches_the_record(r: Running) {
         Some("application/json"),
     )
     .unwrap();
+    // Nothing to answer before a reply came.
+    let err = share::answer::answer_reply(&rec, &out.grant.id, "Thank you", &relay).unwrap_err();
+    assert!(matches!(err, phr_core::Error::Invalid { field: "no_reply", .. }), "{err}");
     let url = format!("{}/reply", out.payload.url);
     assert_eq!(
         post_json(&url, json!({"recipient": "Pharmacist Li", "passcode": "bad", "jwe": reply})).0,
@@ -417,8 +420,49 @@ fn advice_reply_reaches_the_record(r: Running) {
     let g = rec.grant(&out.grant.id).unwrap().unwrap();
     assert_eq!(g.replies.len(), 1);
     assert_eq!(g.replies[0].text, "Yes, keep taking it in the morning.");
-    assert!(rec.audit_log().unwrap().iter().any(|e| e.action == AuditAction::ReplyReceived));
+    // The audit log says who replied and what (it is sealed in the record).
+    let log = rec.audit_log().unwrap();
+    let got = log.iter().find(|e| e.action == AuditAction::ReplyReceived).unwrap();
+    assert_eq!(got.actor, "Pharmacist Li");
+    assert_eq!(got.detail, "reply: Yes, keep taking it in the morning.");
     assert!(!String::from_utf8_lossy(&storage_text(&r)).contains("keep taking"));
+    let db = std::fs::read(r.dir.path().join("a").join("record.phr")).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains("keep taking"), "reply text in clear in the record file");
+
+    // The owner answers once: published to the link under its key, refused a second time.
+    let g = share::answer::answer_reply(&rec, &out.grant.id, "  Thank you, I will.  ", &relay).unwrap();
+    assert_eq!(g.answer.as_ref().unwrap().text, "Thank you, I will.");
+    assert_eq!(g.answer.as_ref().unwrap().to.from, "Pharmacist Li");
+    let err = share::answer::answer_reply(&rec, &out.grant.id, "And again", &relay).unwrap_err();
+    assert!(matches!(err, phr_core::Error::Invalid { field: "already_answered", .. }), "{err}");
+    assert!(rec.audit_log().unwrap().iter().any(|e| e.action == AuditAction::AnswerSent
+        && e.actor == "Dr Ada Okafor"
+        && e.detail == "answer: Thank you, I will."));
+    let answer_in = |m: &serde_json::Value| {
+        let files = m["files"].as_array().unwrap();
+        assert_eq!(files.len(), 2, "the record and the answer");
+        let c: serde_json::Value =
+            serde_json::from_slice(&jwe::decrypt(&key, files[1]["embedded"].as_str().unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(c["resourceType"], "Communication");
+        assert_eq!(c["inResponseTo"][0]["reference"], "#reply");
+        assert_eq!(c["contained"][0]["payload"][0]["contentString"], "Yes, keep taking it in the morning.");
+        c["payload"][0]["contentString"].as_str().unwrap().to_string()
+    };
+    let (s, m) = post_json(&out.payload.url, json!({"recipient": "Pharmacist Li", "passcode": "2580"}));
+    assert_eq!(s, 200);
+    assert_eq!(answer_in(&m), "Thank you, I will.");
+    assert!(!String::from_utf8_lossy(&storage_text(&r)).contains("I will"), "answer in clear on the relay");
+    // Bringing the link up to date keeps the answer.
+    share::update_share(&rec, &out.grant.id, &relay).unwrap();
+    let (_, m) = post_json(&out.payload.url, json!({"recipient": "Pharmacist Li", "passcode": "2580"}));
+    assert_eq!(answer_in(&m), "Thank you, I will.");
+    // Only a request for advice can be answered.
+    let care =
+        share::create_share(&rec, req(&["medications"], "care", Some(3600)), ShareOptions::default(), &relay)
+            .unwrap();
+    let err = share::answer::answer_reply(&rec, &care.grant.id, "Hello", &relay).unwrap_err();
+    assert!(matches!(err, phr_core::Error::Invalid { field: "answer", .. }), "{err}");
 }
 
 fn long_files_are_served_by_location(r: Running) {

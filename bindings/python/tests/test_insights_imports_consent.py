@@ -94,3 +94,18 @@ def test_grant_revoke_and_audit_chain(record):
     assert actions == [phr_ffi.AuditAction.GRANT_CREATED, phr_ffi.AuditAction.GRANT_REVOKED]
     v = run(record.verify_audit())
     assert v.ok and v.entries == 2
+
+
+def test_answer_reply_needs_a_published_advice_link(record):
+    # Only a request for advice published as a link can be answered: a local grant has no
+    # link to put the answer on, and the call says so without touching the network.
+    who = phr_ffi.Recipient(name="Sam Li", role="pharmacist", category=phr_ffi.RecipientCategory.HEALTH_PROFESSIONAL)
+    g = run(record.create_grant(phr_ffi.GrantRequest(recipient=who, sections=["medications"], purpose="advice",
+                                                 message="Is this dose right?", start=None, expiry=None)))
+    assert g.answer is None and g.replies == []
+    try:
+        run(record.answer_reply(g.id, "Thank you"))
+        raise AssertionError("answered a grant without a link")
+    except phr_ffi.PhrError.NotFound as e:
+        assert "link" in str(e)
+    assert run(record.grants())[0].answer is None

@@ -373,6 +373,7 @@ pub fn create_grant(record: &Record, req: GrantRequest) -> Result<Grant> {
         created_at: now,
         link: None,
         replies: Vec::new(),
+        answer: None,
         disclosure: req_disclosure,
     };
     record.insert_grant_audited(&grant, AuditAction::GrantCreated, &format!("purpose: {}", grant.purpose))?;

@@ -7,16 +7,20 @@
 //! decrypts in the browser. [`update_share`] puts today's content behind the same link
 //! (the emergency card after a change). [`revoke_share`] deletes the relay's copy and
 //! marks the grant revoked. [`sync_from_relay`] pulls the relay's access log (and replies to advice
-//! requests) into the owner's audit log.
+//! requests) into the owner's audit log; [`answer::answer_reply`] answers a reply once.
 
+pub mod answer;
 pub mod bundle;
 pub mod card;
+pub mod emergency;
+pub mod glyphs;
 pub mod jwe;
 pub mod link;
 pub mod qr;
 pub mod relay;
 
 use crate::consent::{self, AuditAction, Decision, Grant, GrantRequest, LinkInfo, Reply};
+use crate::store::AuditLine;
 use crate::{Error, Record, Result};
 use chrono::{TimeZone, Utc};
 use data_encoding::BASE64URL_NOPAD;
@@ -163,6 +167,14 @@ pub fn create_share(
 /// emergency card needs when a medication or allergy changes.
 pub fn update_share(record: &Record, grant_id: &str, relay: &dyn RelayApi) -> Result<ShareOutcome> {
     let grant = record.grant(grant_id)?.ok_or(Error::NotFound { what: "grant" })?;
+    republish(record, &grant, relay)?;
+    outcome_for(&grant).ok_or(Error::Corrupt("a share lost its link"))
+}
+
+/// Replaces the relay's files of `grant`'s link with today's content (read through
+/// `consent::check`) and, once the owner answered a reply, the answer: each file encrypted
+/// under the link's own key, so the relay sees neither.
+pub(crate) fn republish(record: &Record, grant: &Grant, relay: &dyn RelayApi) -> Result<()> {
     let info = grant.link.as_ref().ok_or(Error::NotFound { what: "link" })?;
     if info.relay_url != relay.base_url().trim_end_matches('/') {
         return Err(Error::invalid("relay", "this link is hosted on another relay"));
@@ -173,18 +185,25 @@ pub fn update_share(record: &Record, grant_id: &str, relay: &dyn RelayApi) -> Re
             return Err(Error::invalid("grant", format!("consent refused the read ({r:?})")))
         }
     };
-    let mut key = BASE64URL_NOPAD
-        .decode(info.key.expose_secret().as_bytes())
-        .map_err(|_| Error::Corrupt("a link key could not be read"))?;
-    let plain =
-        serde_json::to_vec(&bundle::fhir_bundle(&view)).map_err(|_| Error::Crypto("bundle encoding failed"));
-    let sealed = plain.and_then(|p| jwe::encrypt(&key, &p, Some(FHIR_JSON)));
-    zeroize::Zeroize::zeroize(&mut key);
-    let files = [NewFile { content_type: FHIR_JSON.into(), jwe: sealed? }];
+    let key = crate::Secret::new(
+        BASE64URL_NOPAD
+            .decode(info.key.expose_secret().as_bytes())
+            .map_err(|_| Error::Corrupt("a link key could not be read"))?,
+    );
+    let mut docs = vec![bundle::fhir_bundle(&view)];
+    docs.extend(grant.answer.as_ref().map(answer::communication));
+    let mut files = Vec::with_capacity(docs.len());
+    for doc in &docs {
+        let plain = serde_json::to_vec(doc).map_err(|_| Error::Crypto("bundle encoding failed"))?;
+        files.push(NewFile {
+            content_type: FHIR_JSON.into(),
+            jwe: jwe::encrypt(key.expose_secret(), &plain, Some(FHIR_JSON))?,
+        });
+    }
     if !relay.replace_files(&info.link_id, &files)? {
         return Err(Error::NotFound { what: "link" });
     }
-    outcome_for(&grant).ok_or(Error::Corrupt("a share lost its link"))
+    Ok(())
 }
 
 /// Deletes the content on the relay and marks the grant revoked.
@@ -254,12 +273,21 @@ pub fn sync_from_relay(record: &Record, relay: &dyn RelayApi) -> Result<SyncRepo
             }
         }
         if !events.is_empty() || !new_replies.is_empty() || g.link.as_ref() != Some(&info) {
-            let n = new_replies.len();
+            // Each reply in the audit log with who wrote it and what: the log is sealed in the
+            // record like the grant that holds the same text.
+            let lines: Vec<AuditLine> = new_replies
+                .iter()
+                .map(|r| AuditLine {
+                    at_ms: r.at.timestamp_millis(),
+                    action: AuditAction::ReplyReceived,
+                    actor: r.from.clone(),
+                    detail: format!("reply: {}", r.text),
+                })
+                .collect();
+            report.replies += new_replies.len();
             g.replies.extend(new_replies);
             g.link = Some(info);
-            let audit = (n > 0).then(|| (AuditAction::ReplyReceived, format!("{n} reply(ies)")));
-            record.update_grant_audited(&g, audit)?;
-            report.replies += n;
+            record.update_grant_with_events(&g, &lines)?;
         }
     }
     Ok(report)

@@ -10,6 +10,25 @@ use rusqlite::{Connection, OptionalExtension};
 
 const HEAD_AD: &[u8] = b"meta|audit_head";
 
+/// One audit line to append with a grant's update. Its detail may carry a reply's text: the
+/// audit log is sealed in the record, and `Debug` leaves the detail out so it never reaches a log.
+#[derive(Clone)]
+pub(crate) struct AuditLine {
+    pub at_ms: i64,
+    pub action: AuditAction,
+    pub actor: String,
+    pub detail: String,
+}
+
+impl std::fmt::Debug for AuditLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLine")
+            .field("at_ms", &self.at_ms)
+            .field("action", &self.action)
+            .finish_non_exhaustive()
+    }
+}
+
 fn chain_input(prev: &[u8], seq: i64, at: i64, body: &[u8]) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, body);
     format!("{}|{seq}|{at}|{}", HEXLOWER.encode(prev), HEXLOWER.encode(digest.as_ref()))
@@ -59,6 +78,29 @@ impl Record {
                     Some(&g.id),
                     &g.sections,
                     detail,
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Rewrites a grant and appends one audit line per event, each at its own time and with
+    /// its own actor (replies pulled from the relay: who wrote, and what), in one transaction.
+    pub(crate) fn update_grant_with_events(&self, g: &Grant, events: &[AuditLine]) -> Result<()> {
+        self.write(|tx| {
+            if self.grant_in(tx, &g.id)?.is_none() {
+                return Err(Error::NotFound { what: "grant" });
+            }
+            self.put_grant_in(tx, g)?;
+            for e in events {
+                self.append_audit_row(
+                    tx,
+                    e.at_ms,
+                    e.action.clone(),
+                    &e.actor,
+                    Some(&g.id),
+                    &g.sections,
+                    &e.detail,
                 )?;
             }
             Ok(())

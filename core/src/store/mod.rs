@@ -28,6 +28,7 @@ mod sync_log;
 pub use activities::{same_session, ImportBatch, ImportOutcome, ImportSession};
 pub use entries::ListOptions;
 pub use export::{RecordExport, SectionExport, SeriesExport};
+pub(crate) use grants::AuditLine;
 pub use ids::{resolve_prefix, IdKind, MIN_ID_PREFIX};
 pub use import_log::{file_name_only, ImportLogEntry, ImportLogFile};
 pub use observe::{Changed, ObserverId, RecordArea, RecordObserver};

@@ -285,6 +285,7 @@ mod tests {
                 created_at: now,
                 link: None,
                 replies: Vec::new(),
+                answer: None,
                 disclosure: Default::default(),
             };
             r.insert_grant_audited(&g, AuditAction::GrantCreated, "purpose: review").unwrap();

@@ -1,6 +1,9 @@
 // Drives Debian's Chromium against the viewer served by a running relay.
 //   node viewer.mjs open URL PASSCODE OUTDIR     wrong passcode, then the right one; checks content; screenshot
 //   node viewer.mjs revoked URL PASSCODE OUTDIR  the page must say the link was revoked
+//   node viewer.mjs reply URL - OUTDIR           the clinician sends $REPLY_TEXT
+//   node viewer.mjs answered URL - OUTDIR        opened again: $REPLY_TEXT with the patient's
+//                                                $ANSWER_TEXT under it, no reply box
 //   node viewer.mjs jose URL PASSCODE OUTDIR     decrypt the core's JWE with npm jose; write a jose-made vector
 //   node viewer.mjs clinic URL - OUTDIR          summary, trends, reply box, keyboard; screenshots to
 //                                                $SCREENS; the printed PDF to OUTDIR/viewer.pdf
@@ -114,6 +117,31 @@ if (mode === "open") {
   await page.emulateMedia({ media: "print" });
   await page.pdf({ path: path.join(outdir, "viewer.pdf"), format: "A4", printBackground: false });
   console.log("clinic view ok: screenshots in " + shots + ", PDF " + path.join(outdir, "viewer.pdf"));
+} else if (mode === "reply" || mode === "answered") {
+  // reply: the clinician sends REPLY_TEXT; answered: opening again shows that reply with
+  // the patient's ANSWER_TEXT under it, and no reply box any more.
+  await page.waitForFunction(() => !document.getElementById("unlock").classList.contains("hidden"));
+  await page.fill("#recipient", "Dr Ada Okafor, GP");
+  await page.click("#open");
+  await page.waitForFunction(() => /Record decrypted/.test(document.getElementById("status").textContent), null, { timeout: 20000 });
+  if (mode === "reply") {
+    if (await page.isVisible("#exchange")) fail("an answer is shown before anyone replied");
+    await page.fill("#reply-text", process.env.REPLY_TEXT);
+    await page.click("#send-reply");
+    await page.waitForFunction(() => /Reply sent/.test(document.getElementById("reply-status").textContent), null, { timeout: 15000 });
+    console.log("reply sent");
+  } else {
+    await page.waitForSelector("#exchange", { state: "visible", timeout: 15000 });
+    const mine = await page.textContent("#your-reply");
+    const answer = await page.textContent("#patient-answer");
+    if (mine !== process.env.REPLY_TEXT) fail("the clinician's own reply: " + mine);
+    if (answer !== process.env.ANSWER_TEXT) fail("the patient's answer: " + answer);
+    if (await page.isVisible("#reply-text")) fail("the reply box is still offered after the answer");
+    const shots = process.env.SCREENS || outdir;
+    fs.mkdirSync(shots, { recursive: true });
+    await page.locator("#reply").screenshot({ path: path.join(shots, "answered.png") });
+    console.log("answer shown under the reply: " + answer);
+  }
 } else if (mode === "revoked") {
   await page.waitForFunction(() => !document.getElementById("unlock").classList.contains("hidden"));
   if (passcode && passcode !== "-") await page.fill("#passcode", passcode);

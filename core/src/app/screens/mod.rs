@@ -24,7 +24,7 @@ pub use insights::{
 };
 pub use section::{section_detail, SectionScreen};
 pub use settings::{settings_screen, SectionPrivacyRow, SettingsScreen};
-pub use sharing::{sharing_screen, GrantRow, ReplyLine, SharingScreen};
+pub use sharing::{sharing_screen, AnswerLine, GrantRow, ReplyLine, SharingScreen};
 
 use crate::record::{Entry, Provenance};
 use chrono::{DateTime, Utc};

@@ -1,5 +1,5 @@
 //! The sharing screen: every grant with its status, when it ends, how often the link was
-//! opened and the replies to a request for advice.
+//! opened, the replies to a request for advice and the owner's one answer.
 
 use super::{format_date, Label};
 use crate::consent::{AuditAction, Grant, GrantStatus, PURPOSE_ADVICE};
@@ -14,6 +14,13 @@ use std::collections::HashMap;
 pub struct ReplyLine {
     pub at: String,
     pub from: String,
+    pub text: String,
+}
+
+/// The owner's answer to a reply (sent once, shown under the replies).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerLine {
+    pub at: String,
     pub text: String,
 }
 
@@ -44,6 +51,10 @@ pub struct GrantRow {
     pub openings: u32,
     pub last_opened: Option<String>,
     pub replies: Vec<ReplyLine>,
+    /// The owner's answer, once sent.
+    pub answer: Option<AnswerLine>,
+    /// An answer box is offered: a request for advice, still open, with a reply and no answer yet.
+    pub can_answer: bool,
     /// Revoke is offered while the grant can still be used.
     pub can_revoke: bool,
 }
@@ -150,6 +161,12 @@ pub fn sharing_screen(record: &Record, now: DateTime<Utc>) -> Result<SharingScre
                     .into_iter()
                     .map(|r| ReplyLine { at: format_date(r.at), from: r.from, text: r.text })
                     .collect(),
+                answer: g.answer.as_ref().map(|a| AnswerLine { at: format_date(a.at), text: a.text.clone() }),
+                can_answer: g.purpose == PURPOSE_ADVICE
+                    && g.link.is_some()
+                    && !g.replies.is_empty()
+                    && g.answer.is_none()
+                    && status == GrantStatus::Active,
                 can_revoke: matches!(status, GrantStatus::Active | GrantStatus::NotYetValid),
             }
         })

@@ -105,6 +105,8 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun revokeShare(grantId: String): Grant = record.revokeShare(grantId)
     suspend fun revokeGrant(grantId: String): Grant = withContext(io) { record.revokeGrant(grantId) }
     suspend fun refreshShares(): ShareActivity = record.refreshShares()
+    /** Answers the reply to a question, once; published to the link for the person who replied. */
+    suspend fun answerReply(grantId: String, text: String): Grant = record.answerReply(grantId, text)
 
     // The core's screen models and forms (#15): the screens draw these and decide nothing.
     // The bindings' calls are already `suspend` and run off the main thread in the core.

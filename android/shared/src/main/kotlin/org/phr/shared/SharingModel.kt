@@ -111,7 +111,8 @@ class SharingModel(private val repo: PhrRepository, private val relayUrl: String
                 AuditAction.READ -> "Prepared ${e.sections.joinToString { titles[it] ?: it }} for ${e.actor}"
                 AuditAction.GRANT_CREATED -> "You shared ${e.sections.joinToString { titles[it] ?: it }} with ${e.actor}"
                 AuditAction.GRANT_REVOKED -> "You stopped sharing with ${e.actor}"
-                AuditAction.REPLY_RECEIVED -> "${e.actor} replied"
+                AuditAction.REPLY_RECEIVED -> "${e.actor} replied: ${e.detail.removePrefix("reply: ")}"
+                AuditAction.ANSWER_SENT -> "You answered ${e.actor}: ${e.detail.removePrefix("answer: ")}"
                 AuditAction.DENIED -> "A request from ${e.actor} was refused"
             }
             AccessLine(DAY_TIME.format(e.at.atZone(zone)), what)

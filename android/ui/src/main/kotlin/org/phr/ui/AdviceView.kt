@@ -37,6 +37,7 @@ fun AdviceView(asked: List<GrantRow>, form: AdviceForm, onBack: () -> Unit, onSe
                         row.replies.forEach {
                             Text(t("ui.sharing.reply_line", "from" to it.from, "date" to it.at, "text" to it.text), style = MaterialTheme.typography.bodyLarge)
                         }
+                        row.answer?.let { Text(t("ui.sharing.answered", "date" to it.at, "text" to it.text), style = MaterialTheme.typography.bodyLarge) }
                     }
                 }
             }

@@ -308,11 +308,16 @@ fun LocalDate.toCalendarDate() = CalendarDate(year, monthValue.toUInt(), dayOfMo
 /** What went wrong with a share, as a catalogue key: the relay was out of reach, or the rules refused it. */
 fun shareErrorKey(e: PhrException): String = when (e) {
     is PhrException.Network -> "ui.sharing.failed"
-    is PhrException.InvalidInput, is PhrException.Denied -> "ui.sharing.refused"
+    is PhrException.InvalidInput -> when (e.field) {
+        "already_answered" -> "error.already_answered"
+        "no_reply" -> "error.no_reply"
+        else -> "ui.sharing.refused"
+    }
+    is PhrException.Denied -> "ui.sharing.refused"
     else -> "ui.load_failed"
 }
 
-/** The sharing list; update, revoke and "who opened it" talk to the relay only when pressed. */
+/** The sharing list; update, revoke, "who opened it" and an answer talk to the relay only when pressed. */
 class SharingHolder(private val scope: CoroutineScope, private val repo: PhrRepository) :
     ScreenHolder<SharingScreen>(scope, repo, { repo.sharingScreen() }) {
     private val _message = MutableStateFlow<String?>(null)
@@ -334,6 +339,10 @@ class SharingHolder(private val scope: CoroutineScope, private val repo: PhrRepo
     fun update(row: GrantRow) = act { repo.updateSharedLink(row.id) }
     fun revoke(row: GrantRow) = act { if (row.hasLink) repo.revokeShare(row.id) else repo.revokeGrant(row.id) }
     fun check() = act("ui.sharing.checked") { repo.refreshShares() }
+    fun answer(row: GrantRow, text: String) {
+        if (text.isBlank()) _message.value = "ui.sharing.need_answer"
+        else act("ui.sharing.answer_done") { repo.answerReply(row.id, text.trim()) }
+    }
 }
 
 /** Where a new share is: being filled in, at the employer/insurer warning, or made (its QR code). */

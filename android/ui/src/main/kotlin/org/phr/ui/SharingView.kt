@@ -12,6 +12,10 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
@@ -27,9 +31,10 @@ class SharingActions(
     val onCheck: () -> Unit = {},
     val onUpdate: (GrantRow) -> Unit = {},
     val onRevoke: (GrantRow) -> Unit = {},
+    val onAnswer: (GrantRow, String) -> Unit = { _, _ -> },
 )
 
-/** Sharing: who can see what, until when, how often it was opened and their replies; update or stop each. */
+/** Sharing: who can see what, until when, how often it was opened, their replies and the owner's answer; update or stop each. */
 @Composable
 fun SharingView(model: SharingScreen, message: String?, actions: SharingActions) {
     ScreenFrame(title = t("ui.sharing.title"), onBack = null) {
@@ -74,6 +79,8 @@ private fun GrantCard(row: GrantRow, actions: SharingActions) {
                     Text(t("ui.sharing.reply_line", "from" to it.from, "date" to it.at, "text" to it.text), style = MaterialTheme.typography.bodyLarge)
                 }
             }
+            row.answer?.let { Text(t("ui.sharing.answered", "date" to it.at, "text" to it.text), style = MaterialTheme.typography.bodyLarge) }
+            if (row.canAnswer) AnswerBox(row, actions)
             if (row.canRevoke && row.hasLink) {
                 BigButton(t("ui.sharing.update"), { actions.onUpdate(row) }, description = t("ui.sharing.update_with", "name" to row.recipient))
             }
@@ -87,4 +94,13 @@ private fun GrantCard(row: GrantRow, actions: SharingActions) {
             }
         }
     }
+}
+
+/** The owner's one answer to a reply: gone once sent (the core then shows the answer instead). */
+@Composable
+private fun AnswerBox(row: GrantRow, actions: SharingActions) {
+    var draft by remember(row.id) { mutableStateOf("") }
+    Text(t("ui.sharing.answer_once"), style = MaterialTheme.typography.bodyMedium)
+    TextBox(t("ui.sharing.answer"), draft, { draft = it }, minLines = 3)
+    BigButton(t("ui.sharing.answer_send"), { actions.onAnswer(row, draft) }, primary = true, description = t("ui.sharing.answer_send_to", "name" to row.recipient))
 }
