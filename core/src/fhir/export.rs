@@ -388,7 +388,9 @@ fn measurement_code(kind: SampleKind) -> Option<(&'static str, &'static str, &'s
         SampleKind::BloodGlucose => ("15074-8", "Glucose [Moles/volume] in Blood", "mmol/L", false),
         SampleKind::Steps => ("55423-8", "Number of steps in unspecified time Pedometer", "{steps}", false),
         SampleKind::SleepDuration => ("93832-4", "Sleep duration", "min", false),
-        // The code wearable-to-FHIR mappings use for a watch's VO2max estimate.
+        // The code published wearable-to-FHIR mappings use for a watch's VO2max estimate (a
+        // Health Connect to FHIR mapper, a lifestyle-medicine implementation guide's VO2max
+        // profile). Not checked against loinc.org itself, which is not reachable from here.
         SampleKind::Vo2Max => ("60842-2", "Oxygen consumption (VO2 max)", "mL/(min.kg)", false),
         SampleKind::HeartRateVariability => {
             ("80404-7", "R-R interval.standard deviation (Heart rate variability)", "ms", false)
