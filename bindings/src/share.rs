@@ -10,6 +10,7 @@ use crate::consent::{Grant, GrantRequest};
 use crate::record::{blocking, PhrRecord};
 use crate::PhrError;
 use phr_core::share::{self, relay::HttpRelay, ShareOptions};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 type R<T> = Result<T, PhrError>;
@@ -233,11 +234,27 @@ impl PhrRecord {
 }
 
 /// After a write to `section`: brings the emergency card's link up to date on its relay
-/// (`share::emergency`; the owner asked for this when they made the card). A failure leaves
-/// the link as it was (the sharing screen's "Send the latest version" does it later); the
-/// write itself has succeeded either way.
-pub(crate) fn card_follows(record: &phr_core::Record, section: &str) {
-    let _ = share::emergency::refresh_after_change(record, section);
+/// (`share::emergency`; the owner asked for this when they made the card). On a thread of
+/// its own, so saving a medication never waits on the network (an offline phone, a slow
+/// relay); refreshes run one at a time and each reads the record when its turn comes, so
+/// the last to run sends the newest content. A failure leaves the link as it was (the
+/// sharing screen's "Send the latest version" does it later); the write has succeeded
+/// either way.
+pub(crate) fn card_follows(record: &Arc<phr_core::Record>, section: &str) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    if !share::emergency::follows(section) {
+        return;
+    }
+    let (record, section) = (record.clone(), section.to_string());
+    let spawned = std::thread::Builder::new().name("phr-card-refresh".into()).spawn(move || {
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Err(e) = share::emergency::refresh_after_change(&record, &section) {
+            log::warn!("emergency card not refreshed: {}", phr_core::PublicError::from(&e));
+        }
+    });
+    if spawned.is_err() {
+        log::warn!("emergency card not refreshed: no thread");
+    }
 }
 
 #[cfg(test)]
