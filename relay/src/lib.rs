@@ -131,6 +131,8 @@ struct AppState<S> {
     opts: Options,
     ticket_key: ring::hmac::Key,
     rates: limits::RateLimiter,
+    /// Device removals waiting for a second device's confirmation (ADR 0048).
+    removals: sync_routes::Removals,
 }
 
 fn now_ms() -> i64 {
@@ -699,6 +701,7 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> Router {
         opts,
         ticket_key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &k),
         rates,
+        removals: sync_routes::Removals::default(),
     });
     tokio::spawn(sweeper(Arc::downgrade(&state), every));
     Router::new()
