@@ -46,6 +46,7 @@ func problemKey(_ error: Error) -> String {
     case .RecordExists: return "ui.problem.record_exists"
     case .InvalidInput(let field) where field == "sections": return "ui.problem.sections"
     case .InvalidInput(let field) where field == "passcode": return "ui.problem.passcode"
+    case .InvalidInput(let field) where field.hasPrefix("recovery"): return "ui.devices.wrong_recovery_key"
     case .InvalidInput: return "ui.problem.check_input"
     case .NotFound: return "ui.problem.not_found"
     case .ReadOnly: return "ui.problem.read_only"

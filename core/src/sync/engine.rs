@@ -276,6 +276,9 @@ fn sync_round(
         report.snapshot_written =
             relay.put_snapshot(&Snapshot { upto: state.cursor, epoch: state.epochs.current, blob })?;
     }
+    // The device list too: a removal waiting for a confirmation reaches the owner's other
+    // screens with their next sync (ADR 0048), and a warning when it is about this device.
+    super::devices::list(record, relay)?;
     Ok(report)
 }
 
