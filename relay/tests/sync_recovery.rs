@@ -168,6 +168,39 @@ fn a_fresh_install_from_a_backup(which: Which) {
     assert_eq!(active(&b).len(), 3, "the old phone is still listed until the owner removes it");
 }
 
+/// A recovery key made before ADR 0048 (only the record's wrap knows it): the device holding
+/// the record it was made on registers it when the owner first types it, and from then on it
+/// removes and brings back like any.
+fn a_key_made_before_the_relay_knew_recovery_keys(which: Which) {
+    let Some(r) = start(which) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let a = Record::create(&dir.path().join("a/record.phr"), &ks()).unwrap();
+    let key = RecoveryKey::generate().unwrap();
+    a.add_keystore(&phr_core::crypto::RecoveryKeyStore::new(key.clone())).unwrap();
+    devices::start(&a, &r.base, "phone", retry()).unwrap();
+    sync(&a).unwrap();
+    let b = common::devices::join(&a, &dir.path().join("b/record.phr"), retry());
+    sync(&b).unwrap();
+    let b_id = SyncState::require(&b).unwrap().device;
+    // Until A has seen it, the relay does not know the key: B (no wrap, no public half) is refused.
+    let a_id = SyncState::require(&a).unwrap().device;
+    let e = recovery::remove_with_key(&b, &relay_of(&b), &a_id, &key, retry()).unwrap_err();
+    assert!(e.to_string().contains("recovery key"), "{e}");
+    assert_eq!(active(&a).len(), 2);
+    let wrong = RecoveryKey::generate().unwrap();
+    assert!(
+        recovery::remove_with_key(&a, &relay_of(&a), &b_id, &wrong, retry()).is_err(),
+        "A's wrap refuses it"
+    );
+    assert_eq!(recovery::remove_with_key(&a, &relay_of(&a), &b_id, &key, retry()).unwrap(), 1);
+    assert!(matches!(sync(&b), Err(phr_core::Error::Denied(_))));
+    recovery::recover(&b, &key, "", retry()).unwrap();
+    a.add_entry("conditions", condition("after"), Provenance::User).unwrap();
+    sync(&a).unwrap();
+    sync(&b).unwrap();
+    assert_eq!(conditions(&b), vec!["after"]);
+}
+
 macro_rules! both {
     ($($name:ident),* $(,)?) => {
         mod sqlite { $( #[test] fn $name() { super::$name(super::Which::Sqlite) } )* }
@@ -175,4 +208,9 @@ macro_rules! both {
     };
 }
 
-both!(removed_then_recovered, confirmed_on_another_device, a_fresh_install_from_a_backup);
+both!(
+    removed_then_recovered,
+    confirmed_on_another_device,
+    a_fresh_install_from_a_backup,
+    a_key_made_before_the_relay_knew_recovery_keys,
+);

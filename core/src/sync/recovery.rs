@@ -90,7 +90,17 @@ pub fn remove_with_key(
     key: &RecoveryKey,
     retry: RetryPolicy,
 ) -> Result<u32> {
-    let state = SyncState::require(record)?;
+    let mut state = SyncState::require(record)?;
+    if record.adopt_recovery_key(key)? == Some(false) {
+        return Err(not_this_records_key(Error::Denied("another key")));
+    }
+    // A key made before the relay knew recovery keys is registered now, from this device.
+    if state.recovery_registered.is_none() {
+        super::engine::refresh_keys(&mut state, relay)?;
+        if register(record, &mut state, relay)? {
+            state.save(record)?;
+        }
+    }
     let target = other_device(record, relay, device)?;
     let (as_recovery, _) = Identity::of(key)?.relay(&state, retry)?;
     match as_recovery.remove_device(&target.public_key).map_err(not_this_records_key)? {
