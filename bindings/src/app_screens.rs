@@ -154,6 +154,7 @@ pub struct DeviceRow {
     pub added: String,
     pub active: bool,
     pub removed: Option<String>,
+    pub removal_key: Option<String>,
 }
 
 #[uniffi::remote(Record)]
@@ -164,6 +165,8 @@ pub struct DevicesScreen {
     pub last_sync: Option<String>,
     pub last_sync_label: Label,
     pub hint_key: String,
+    pub warning_key: Option<String>,
+    pub can_recover: bool,
 }
 
 #[uniffi::remote(Record)]

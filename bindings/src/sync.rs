@@ -1,14 +1,17 @@
 //! Sync and devices for the apps (issue #8): switch sync on, sync now (async, with
 //! progress and cancel), add a device by QR code, join from a new device, list and remove
-//! devices. Glue only: everything happens in `phr_core::sync`.
+//! devices (asked here, confirmed on another device, or with the recovery key), bring a
+//! removed device back with the recovery key. Glue only: everything happens in
+//! `phr_core::sync`.
 
 use crate::error::guard;
 use crate::keystore::ForeignKeyStore;
 use crate::progress::{CancelHandle, CancelOnDrop, ForeignProgress, ProgressListener};
 use crate::record::{blocking, wrap, PhrRecord};
 use crate::{KeyStore, PhrError};
+use phr_core::crypto::RecoveryKey;
 use phr_core::store::SyncConflict;
-use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
+use phr_core::sync::{devices, recovery, RetryPolicy, SyncOptions, SyncState};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -53,6 +56,18 @@ pub struct SyncDevice {
     pub this_device: bool,
     pub added_at_ms: i64,
     pub removed_at_ms: Option<i64>,
+    /// Another device (this id) asked to remove this one; confirming on a third device removes it.
+    pub removal_requested_by: Option<String>,
+}
+
+/// What `remove_device` did (ADR 0048).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum DeviceRemoval {
+    /// The device is out; the other devices use a new key (`epoch`).
+    Removed { epoch: u32 },
+    /// Asked only: confirm on another of the owner's devices (not the one being removed)
+    /// before `expires_at_ms`, or use the recovery key.
+    Pending { expires_at_ms: i64 },
 }
 
 /// A device that answered the QR code: its id and the six digits both screens should show.
@@ -255,15 +270,48 @@ impl PhrRecord {
                     this_device: d.this_device,
                     added_at_ms: d.added_at,
                     removed_at_ms: d.removed_at,
+                    removal_requested_by: d.removal_requested_by,
                 })
                 .collect())
         })
         .await
     }
 
-    /// Removes a lost device; returns the new key epoch.
-    pub async fn remove_device(&self, id: String) -> R<u32> {
+    /// Removes a lost device. On the first device this only asks; the same call on another
+    /// device (not the one being removed) confirms and removes.
+    pub async fn remove_device(&self, id: String) -> R<DeviceRemoval> {
         let inner = self.inner.clone();
-        blocking(move || Ok(devices::remove(&inner, &relay(&inner)?, &id)?)).await
+        blocking(move || {
+            Ok(match devices::remove(&inner, &relay(&inner)?, &id)? {
+                devices::Removal::Removed { epoch } => DeviceRemoval::Removed { epoch },
+                devices::Removal::Pending { expires_at } => {
+                    DeviceRemoval::Pending { expires_at_ms: expires_at }
+                }
+            })
+        })
+        .await
+    }
+
+    /// Removes a lost device with the printed recovery key, no second device needed; returns
+    /// the new key epoch.
+    pub async fn remove_device_with_recovery_key(&self, id: String, recovery_key: String) -> R<u32> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let key = RecoveryKey::parse(&recovery_key)?;
+            Ok(recovery::remove_with_key(&inner, &relay(&inner)?, &id, &key, RetryPolicy::default())?)
+        })
+        .await
+    }
+
+    /// Brings this record back to the owner's devices with the printed recovery key (after
+    /// this device was removed, or the record was restored from a backup): returns its new
+    /// device id. Sync next to fetch what changed.
+    pub async fn recover_device(&self, recovery_key: String) -> R<String> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let key = RecoveryKey::parse(&recovery_key)?;
+            Ok(recovery::recover(&inner, &key, "", RetryPolicy::default())?)
+        })
+        .await
     }
 }

@@ -1,4 +1,4 @@
-//! `phr sync` and `phr device start|add|join|list|remove`: one record on every device,
+//! `phr sync` and `phr device start|add|join|list|remove|recover`: one record on every device,
 //! end-to-end encrypted through a relay. Only these commands talk to the sync relay, and
 //! only to the one the owner set up.
 
@@ -6,7 +6,7 @@ use crate::terminal::{errln, outln};
 use clap::Subcommand;
 use phr_core::progress::CancelToken;
 use phr_core::strings::English;
-use phr_core::sync::{devices, RetryPolicy, SyncOptions, SyncState};
+use phr_core::sync::{devices, recovery, RetryPolicy, SyncOptions, SyncState};
 use phr_core::{crypto::PassphraseKeyStore, Record};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -48,11 +48,37 @@ pub enum DeviceCmd {
     },
     /// Your devices
     List,
-    /// Remove a lost device: it can no longer sync or read anything written from now on
+    /// Remove a lost device: it can no longer sync or read anything written from now on.
+    /// The first device asks; run the same on another of your devices (not the one being
+    /// removed) to confirm. With only this device at hand, use --recovery-key
     Remove {
         /// Device ID: the full ID or its first 6+ characters, as `phr device list` shows them
         device: String,
+        /// Remove with your printed recovery key instead of a second device (asked for, or
+        /// from PHR_RECOVERY_KEY or stdin; never on the command line)
+        #[arg(long)]
+        recovery_key: bool,
     },
+    /// Bring this record back to your devices with your printed recovery key (after it was
+    /// removed, or restored from a backup on a new computer); then it syncs
+    Recover {
+        /// A name for this device, shown only on your devices (default: as before)
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+/// The printed recovery key from PHR_RECOVERY_KEY, a hidden prompt, or stdin.
+fn recovery_key() -> Result<phr_core::crypto::RecoveryKey, String> {
+    use std::io::IsTerminal;
+    let text: phr_core::SecretString = match std::env::var("PHR_RECOVERY_KEY") {
+        Ok(k) => k.into(),
+        Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password("Recovery key: ")
+            .map_err(|_| "no recovery key: type it when asked, or set PHR_RECOVERY_KEY".to_string())?
+            .into(),
+        Err(_) => read_line().map_err(|x| format!("no recovery key on stdin: {x}"))?.into(),
+    };
+    phr_core::crypto::RecoveryKey::parse(text.expose_secret()).map_err(e)
 }
 
 /// One line from stdin (the owner's answer, or a piped pairing code).
@@ -205,20 +231,59 @@ pub fn run(
                         .map(|t| t.format("%Y-%m-%d").to_string())
                         .unwrap_or_default();
                     outln!(
-                        "{}  {}  added {when}{}",
+                        "{}  {}  added {when}{}{}",
                         d.id,
                         if d.active { "active " } else { "removed" },
-                        if d.this_device { "  (this device)" } else { "" }
+                        if d.this_device { "  (this device)" } else { "" },
+                        match &d.removal_requested_by {
+                            Some(by) if d.active => format!("  (device {by} asked to remove it)"),
+                            _ => String::new(),
+                        }
                     );
                 }
             }
         }
-        DeviceCmd::Remove { device } => {
+        DeviceCmd::Remove { device, recovery_key: with_key } => {
             let r = record()?;
             let state = SyncState::require(&r).map_err(e)?;
             let relay = devices::relay_for(&state, RetryPolicy::default()).map_err(e)?;
-            let epoch = devices::remove(&r, &relay, &device).map_err(e)?;
-            outln!("Removed {device}. Your other devices use a new key from now on (epoch {epoch}).");
+            let removal = if with_key {
+                let key = recovery_key()?;
+                let epoch = recovery::remove_with_key(&r, &relay, &device, &key, RetryPolicy::default())
+                    .map_err(e)?;
+                devices::Removal::Removed { epoch }
+            } else {
+                devices::remove(&r, &relay, &device).map_err(e)?
+            };
+            match removal {
+                devices::Removal::Removed { epoch } => {
+                    if json_out {
+                        outln!("{}", json!({"removed": true, "epoch": epoch}));
+                    } else {
+                        outln!(
+                            "Removed {device}. Your other devices use a new key from now on (epoch {epoch})."
+                        );
+                    }
+                }
+                devices::Removal::Pending { expires_at } => {
+                    if json_out {
+                        outln!("{}", json!({"removed": false, "pending": true, "expiresAt": expires_at}));
+                    } else {
+                        outln!(
+                            "Asked. To finish, run `phr device remove {device}` on another of your devices \
+                             (not the one being removed) within 10 minutes. With no other device at hand, \
+                             add --recovery-key."
+                        );
+                    }
+                }
+            }
+        }
+        DeviceCmd::Recover { name } => {
+            let r = record()?;
+            let key = recovery_key()?;
+            let id = recovery::recover(&r, &key, &name, RetryPolicy::default()).map_err(e)?;
+            outln!("This device is back with your other devices (as {id}). Fetching what changed...");
+            sync(&r, json_out)?;
         }
     }
     Ok(())

@@ -227,3 +227,71 @@ fn the_pairing_code_is_refused_in_argv_and_read_from_stdin() {
     assert!(!ok);
     assert!(err.contains("pairing code is not valid: is damaged"), "{err}");
 }
+
+/// `phr device ...` in the given home, with the recovery key (if any) in PHR_RECOVERY_KEY,
+/// never in argv. Returns (success, stdout + stderr).
+fn phr_device(home: &Path, args: &[&str], recovery_key: Option<&str>) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_phr"));
+    cmd.arg("--home").arg(home).arg("device").args(args).env("PHR_PASSPHRASE", PASS).env_remove("PHR_HOME");
+    cmd.env_remove("PHR_RECOVERY_KEY");
+    if let Some(k) = recovery_key {
+        cmd.env("PHR_RECOVERY_KEY", k);
+    }
+    let out = cmd.stdin(std::process::Stdio::null()).output().unwrap();
+    (
+        out.status.success(),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+/// Issue 18 (ADR 0048) from the command line: `phr device remove` on the only device at hand
+/// asks and says what to do; `--recovery-key` removes; the removed device is refused until
+/// `phr device recover` brings it back, and it then has the other's entries.
+#[test]
+fn device_remove_asks_and_the_recovery_key_removes_and_brings_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = start_relay(tmp.path());
+    let (home_a, home_b) = (tmp.path().join("phone"), tmp.path().join("tablet"));
+    let a = Record::create(&home_a.join(DB_FILE), &ks()).unwrap();
+    let key = a.create_recovery_key().unwrap().to_printable();
+    devices::start(&a, &url, "phone", retry()).unwrap();
+    sync(&a);
+    let offer = devices::offer(&a).unwrap();
+    let pending = devices::join_request(offer.payload.expose_secret(), "tablet").unwrap();
+    let code = pending.confirmation_code().unwrap();
+    devices::approve(&a, &offer, Duration::from_secs(10), retry(), |c| c == code).unwrap().unwrap();
+    let b = devices::finish_join(pending, &home_b.join(DB_FILE), &ks(), Duration::from_secs(10))
+        .unwrap()
+        .unwrap();
+    sync(&b);
+    let a_id = SyncState::require(&a).unwrap().device;
+    drop(a);
+
+    let (ok, out) = phr_device(&home_b, &["remove", &a_id[..8]], None);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("Asked") && out.contains("another of your devices") && out.contains("--recovery-key"),
+        "{out}"
+    );
+    let (ok, out) = phr_device(&home_b, &["list"], None);
+    assert!(ok && out.contains("asked to remove it"), "{out}");
+    let (ok, out) = phr_device(&home_b, &["remove", &a_id[..8], "--recovery-key"], Some("AAAA-BBBB"));
+    assert!(!ok && out.contains("recovery key"), "a malformed key is refused: {out}");
+    let (ok, out) = phr_device(&home_b, &["remove", &a_id[..8], "--recovery-key"], Some(&key.to_lowercase()));
+    assert!(ok && out.contains("Removed"), "{out}");
+    b.add_entry("medications", ramipril("5 mg"), Provenance::User).unwrap();
+    sync(&b);
+
+    let (ok, out) = phr_device(&home_a, &["list"], None);
+    assert!(!ok && out.contains("removed"), "{out}");
+    let (ok, out) = phr_device(&home_a, &["recover", "--name", "phone again"], Some(&key));
+    assert!(ok && out.contains("back with your other devices"), "{out}");
+    let a = Record::open(&home_a.join(DB_FILE), &ks()).unwrap();
+    assert_eq!(
+        a.list_entries("medications", Default::default()).unwrap().len(),
+        1,
+        "the tablet's entry came"
+    );
+    let (ok, out) = phr_device(&home_a, &["list"], None);
+    assert!(ok && out.matches("active").count() == 2, "{out}");
+}

@@ -2,13 +2,20 @@ import PhrFFI
 import SwiftUI
 
 /// Use the record on more than one phone or tablet: switch sync on, add a device by its QR
-/// code (both devices then show the same six digits to compare), sync now, remove a device.
+/// code (both devices then show the same six digits to compare), sync now, remove a device
+/// (asked here, confirmed on another phone, or with the recovery key: ADR 0048), and bring
+/// this phone back with the recovery key after it was removed.
 /// A new device joins from its own onboarding ("This is an extra phone").
 @MainActor
 struct DevicesView: View {
     @StateObject private var model: DevicesModel
     @State private var offer: DeviceOffer?
     @State private var code: String?
+    /// What the last removal did, in words (asked here / removed).
+    @State private var removalNote: String?
+    /// The device whose removal by recovery key is open.
+    @State private var keyFor: String?
+    @State private var recoveryKey = ""
 
     init(record: PhrRecord) {
         _model = StateObject(wrappedValue: DevicesModel(record: record))
@@ -21,6 +28,27 @@ struct DevicesView: View {
                 SwiftUI.Section {
                     Text(L(screen.hintKey)).font(.body)
                     Text(L(label: screen.lastSyncLabel)).font(.subheadline)
+                    if let warning = screen.warningKey {
+                        Text(L(warning)).font(.body).foregroundStyle(.red)
+                    }
+                    if let removalNote { Text(removalNote).font(.body) }
+                }
+                if screen.canRecover {
+                    // This phone was removed: the printed recovery key brings it back.
+                    SwiftUI.Section {
+                        recoveryKeyField
+                        WideButton(title: L("ui.devices.recover"), prominent: true) {
+                            let key = recoveryKey
+                            model.perform { record in
+                                _ = try await record.recoverDevice(recoveryKey: key)
+                                await MainActor.run {
+                                    recoveryKey = ""
+                                    removalNote = L("ui.devices.recovered")
+                                }
+                                _ = try await record.syncNow(listener: nil, cancel: nil)
+                            }
+                        }
+                    }
                 }
                 if !screen.syncSetUp {
                     WideButton(title: L("ui.devices.set_up"), prominent: true) {
@@ -34,10 +62,20 @@ struct DevicesView: View {
                     SwiftUI.Section(L("ui.devices.others")) {
                         ForEach(screen.others, id: \.id) { device in
                             DeviceRowView(row: device)
+                            if let removalKey = device.removalKey {
+                                Text(L(removalKey)).font(.body)
+                            }
                             if device.active {
                                 WideButton(title: L("ui.devices.remove", ["name": device.name]), role: .destructive) {
-                                    let id = device.id
-                                    model.perform { record in _ = try await record.removeDevice(id: id) }
+                                    remove(device)
+                                }
+                                if keyFor == device.id {
+                                    recoveryKeyField
+                                    WideButton(title: L("ui.devices.recovery_key_remove", ["name": device.name]), role: .destructive) {
+                                        removeWithKey(device)
+                                    }
+                                } else {
+                                    WideButton(title: L("ui.devices.use_recovery_key")) { keyFor = device.id }
                                 }
                             }
                         }
@@ -72,6 +110,38 @@ struct DevicesView: View {
         }
         .navigationTitle(L("ui.devices.title"))
         .task { await model.run() }
+    }
+
+    private var recoveryKeyField: some View {
+        SecureField(L("ui.devices.recovery_key_field"), text: $recoveryKey)
+            .frame(minHeight: touchTarget)
+            .accessibilityLabel(L("ui.devices.recovery_key_field"))
+    }
+
+    /// The first phone only asks; the same tap on another phone (not the one removed) removes it.
+    private func remove(_ device: DeviceRow) {
+        let (id, name) = (device.id, device.name)
+        model.perform { record in
+            let done = try await record.removeDevice(id: id)
+            await MainActor.run {
+                switch done {
+                case .pending: removalNote = L("ui.devices.remove_asked", ["name": name])
+                case .removed: removalNote = L("ui.devices.remove_done", ["name": name])
+                }
+            }
+        }
+    }
+
+    private func removeWithKey(_ device: DeviceRow) {
+        let (id, name, key) = (device.id, device.name, recoveryKey)
+        model.perform { record in
+            _ = try await record.removeDeviceWithRecoveryKey(id: id, recoveryKey: key)
+            await MainActor.run {
+                keyFor = nil
+                recoveryKey = ""
+                removalNote = L("ui.devices.remove_done", ["name": name])
+            }
+        }
     }
 
     /// Shows the code, then waits (up to five minutes) for the new device to answer.

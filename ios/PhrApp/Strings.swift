@@ -49,6 +49,7 @@ func problemKey(_ error: Error) -> String {
     case .InvalidInput(let field) where field == "already_answered": return "error.already_answered"
     case .InvalidInput(let field) where field == "no_reply": return "error.no_reply"
     case .InvalidInput(let field) where field == "answer": return "ui.sharing.need_answer"
+    case .InvalidInput(let field) where field.hasPrefix("recovery"): return "ui.devices.wrong_recovery_key"
     case .InvalidInput: return "ui.problem.check_input"
     case .NotFound: return "ui.problem.not_found"
     case .ReadOnly: return "ui.problem.read_only"

@@ -20,11 +20,27 @@ pub struct NewDevice {
 pub struct DeviceRow {
     pub device: String,
     pub xkey: String,
-    /// "active" | "removed"
+    /// "active" | "removed" | "recovery" (the account's recovery key: not a device, but
+    /// it may add and remove devices; ADR 0048)
     pub status: String,
     pub added_at: i64,
     #[serde(default)]
     pub removed_at: Option<i64>,
+    /// Another device asked to remove this one and waits for a confirmation on a third
+    /// device (the asking device's key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removal_requested_by: Option<String>,
+}
+
+/// The answer to `DELETE /devices/{device}` when it only asked: the removal waits for a
+/// confirmation on another device (202).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovalPending {
+    /// "pending"
+    pub status: String,
+    /// Until when (ms since 1970) another device can confirm it.
+    pub expires_at: i64,
 }
 
 /// An op as the relay stores and hands it out.

@@ -144,6 +144,8 @@ struct AppState<S> {
     opts: Options,
     ticket_key: ring::hmac::Key,
     rates: limits::RateLimiter,
+    /// Device removals waiting for a second device's confirmation (ADR 0048).
+    removals: sync_routes::Removals,
 }
 
 fn now_ms() -> i64 {
@@ -726,6 +728,7 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> store::D
         opts,
         ticket_key,
         rates,
+        removals: sync_routes::Removals::default(),
     });
     tokio::spawn(sweeper(Arc::downgrade(&state), every));
     let app = Router::new()

@@ -12,6 +12,7 @@ use crate::sync_store::*;
 fn access_of(s: Option<String>) -> Access {
     match s.as_deref() {
         Some("active") => Access::Active,
+        Some("recovery") => Access::Recovery,
         Some(_) => Access::Removed,
         None => Access::None,
     }
@@ -63,12 +64,12 @@ impl SyncStore for PgStore {
                 }
                 continue;
             }
-            if signer_st != Access::Active {
+            if !matches!(signer_st, Access::Active | Access::Recovery) {
                 return Ok(AddDevice::Refused(signer_st));
             }
             match device_st {
                 Access::Active => return Ok(AddDevice::AlreadyActive),
-                Access::Removed => return Ok(AddDevice::TargetRemoved),
+                Access::Removed | Access::Recovery => return Ok(AddDevice::TargetRemoved),
                 Access::None => {}
             }
             let n = self.execute(
@@ -83,7 +84,7 @@ impl SyncStore for PgStore {
         // Still racing after two rounds: answer from what is there now.
         Ok(match self.access(account, device).await? {
             Access::Active => AddDevice::AlreadyActive,
-            Access::Removed => AddDevice::TargetRemoved,
+            Access::Removed | Access::Recovery => AddDevice::TargetRemoved,
             Access::None => AddDevice::Refused(Access::None),
         })
     }
@@ -99,6 +100,7 @@ impl SyncStore for PgStore {
                 status: r.get(2),
                 added_at: r.get(3),
                 removed_at: r.get(4),
+                removal_requested_by: None,
             })
             .collect())
     }
@@ -111,6 +113,19 @@ impl SyncStore for PgStore {
             )
             .await?;
         Ok(r.get::<_, i64>(0) > 0)
+    }
+
+    async fn set_recovery(&self, account: &str, device: &str, xkey: &str, now: i64) -> DbResult<()> {
+        // One statement: the old recovery row and its envelopes go, the new row comes.
+        self.execute(
+                "WITH old AS (DELETE FROM sync_devices WHERE account = $1 AND status = 'recovery' RETURNING device), \
+                 k AS (DELETE FROM sync_keys WHERE account = $1 AND device IN (SELECT device FROM old)) \
+                 INSERT INTO sync_devices(account, device, xkey, status, added_at, ack) VALUES ($1, $2, $3, 'recovery', $4, 0) \
+                 ON CONFLICT (account, device) DO UPDATE SET status = 'recovery', xkey = EXCLUDED.xkey",
+                &[&account, &device, &xkey, &now],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn push(&self, account: &str, epoch: i64, ops: &[NewOp]) -> DbResult<Pushed> {
@@ -215,7 +230,7 @@ impl SyncStore for PgStore {
         // under the account row's lock (nothing when stale) and upserts the envelopes.
         let r = self.query_one(
                 "WITH ok AS (SELECT COUNT(*) = cardinality($3::text[]) AS ok FROM sync_devices \
-                             WHERE account = $1 AND status = 'active' AND device = ANY($3::text[])), \
+                             WHERE account = $1 AND status IN ('active', 'recovery') AND device = ANY($3::text[])), \
                  a AS (UPDATE sync_accounts SET epoch = GREATEST(epoch, $2) \
                        WHERE account = $1 AND epoch <= $2 AND (SELECT ok FROM ok) RETURNING 1), \
                  ins AS (INSERT INTO sync_keys(account, device, epoch, blob) \

@@ -17,6 +17,7 @@ fn status(c: &Connection, account: &str, device: &str) -> rusqlite::Result<Acces
         .optional()?;
     Ok(match s.as_deref() {
         Some("active") => Access::Active,
+        Some("recovery") => Access::Recovery,
         Some(_) => Access::Removed,
         None => Access::None,
     })
@@ -65,9 +66,9 @@ impl SyncStore for SqliteStore {
                 }
             } else {
                 match status(&tx, account, signer)? {
-                    Access::Active => match status(&tx, account, device)? {
+                    Access::Active | Access::Recovery => match status(&tx, account, device)? {
                         Access::Active => AddDevice::AlreadyActive,
-                        Access::Removed => AddDevice::TargetRemoved,
+                        Access::Removed | Access::Recovery => AddDevice::TargetRemoved,
                         Access::None => {
                             tx.execute("INSERT INTO sync_devices(account, device, xkey, status, added_at, ack) VALUES (?1, ?2, ?3, 'active', ?4, 0)", params![account, device, xkey, now])?;
                             AddDevice::Added
@@ -84,7 +85,7 @@ impl SyncStore for SqliteStore {
     async fn devices(&self, account: &str) -> DbResult<Vec<DeviceRow>> {
         self.locked(|c| {
             let mut s = c.prepare_cached("SELECT device, xkey, status, added_at, removed_at FROM sync_devices WHERE account = ?1 ORDER BY added_at, device")?;
-            let rows = s.query_map([account], |r| Ok(DeviceRow { device: r.get(0)?, xkey: r.get(1)?, status: r.get(2)?, added_at: r.get(3)?, removed_at: r.get(4)? }))?;
+            let rows = s.query_map([account], |r| Ok(DeviceRow { device: r.get(0)?, xkey: r.get(1)?, status: r.get(2)?, added_at: r.get(3)?, removed_at: r.get(4)?, removal_requested_by: None }))?;
             rows.collect()
         })
     }
@@ -99,6 +100,17 @@ impl SyncStore for SqliteStore {
             tx.execute("DELETE FROM sync_keys WHERE account = ?1 AND device = ?2", params![account, device])?;
             tx.commit()?;
             Ok(n > 0)
+        })
+    }
+
+    async fn set_recovery(&self, account: &str, device: &str, xkey: &str, now: i64) -> DbResult<()> {
+        self.locked(|c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM sync_keys WHERE account = ?1 AND device IN (SELECT device FROM sync_devices WHERE account = ?1 AND status = 'recovery')", [account])?;
+            tx.execute("DELETE FROM sync_devices WHERE account = ?1 AND status = 'recovery'", [account])?;
+            tx.execute("INSERT INTO sync_devices(account, device, xkey, status, added_at, ack) VALUES (?1, ?2, ?3, 'recovery', ?4, 0)", params![account, device, xkey, now])?;
+            tx.commit()?;
+            Ok(())
         })
     }
 
@@ -198,7 +210,7 @@ impl SyncStore for SqliteStore {
                 return Ok(KeysPut::StaleEpoch(current));
             }
             for (d, _) in envelopes {
-                if status(&tx, account, d)? != Access::Active {
+                if !matches!(status(&tx, account, d)?, Access::Active | Access::Recovery) {
                     return Ok(KeysPut::NotADevice);
                 }
             }

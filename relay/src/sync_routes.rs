@@ -5,7 +5,15 @@
 //! - `POST /sync/{account}/devices` `{device, xkey}`: first device creates the account (it
 //!   must sign for itself); later ones are added by an active device. A removed key never
 //!   comes back (409 `device_removed`).
-//! - `GET /sync/{account}/devices`, `DELETE /sync/{account}/devices/{device}`
+//! - `GET /sync/{account}/devices`
+//! - `DELETE /sync/{account}/devices/{device}` (ADR 0048): signed by the recovery key, it
+//!   removes at once (204). Signed by an active device (never the target), the first one
+//!   only asks (202 `{status: "pending"}`, listed as `removalRequestedBy` for
+//!   [`REMOVAL_TTL`]); the same request signed by a *different* active device, not the
+//!   target, confirms it (204). One unlocked phone alone can ask, never remove.
+//! - `PUT /sync/{account}/recovery` `{device, xkey}`: registers the account's recovery key
+//!   (derived from the printed recovery key). An active device may set it while none is
+//!   set; after that only the recovery key itself can replace it (409 `recovery_set`).
 //! - `POST /sync/{account}/ops` `{epoch, ops: [{id, blob}]}`: idempotent by id; seqs are
 //!   assigned per account in commit order.
 //! - `GET /sync/{account}/ops?after=N&limit=L`: records the signer's ack = N; pages in seq
@@ -20,7 +28,8 @@
 //! Every `/sync/{account}/...` request is signed by the device (the owner-API headers,
 //! checked by `crate::authenticate_once`: each signed request is accepted once); a signer that is not an active device of the account
 //! gets 403 `not_a_device` (whether or not the account exists), a removed one 403
-//! `device_removed`. Bad input answers 400 with an `error` code, never a panic.
+//! `device_removed`. The recovery key may list devices, add and remove them and read its own
+//! key envelopes; nothing else. Bad input answers 400 with an `error` code, never a panic.
 
 #![allow(clippy::result_large_err)] // Response is the error type of every handler helper here.
 
@@ -38,12 +47,15 @@ use phr_relay_protocol::sync::{
     KeyEnvelope, NewDevice, PullPage as WirePage, PulledOp, PushAnswer, PushRequest, PutKeys, Snapshot,
     WireOp,
 };
+pub(crate) use removals::Removals;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long a removal asked on one device waits for a confirmation on another.
+pub const REMOVAL_TTL: Duration = Duration::from_secs(10 * 60);
 /// How long a pairing slot lives after its hello (override with `Options::pairing_ttl`).
 pub const PAIRING_TTL: Duration = Duration::from_secs(10 * 60);
 /// Largest pairing blob (decoded bytes).
@@ -71,6 +83,7 @@ pub(crate) fn routes<S: SyncStore>() -> Router<Arc<AppState<S>>> {
         )
         .route("/sync/{account}/devices", post(add_device::<S>).get(list_devices::<S>))
         .route("/sync/{account}/devices/{device}", axum::routing::delete(remove_device::<S>))
+        .route("/sync/{account}/recovery", put(set_recovery::<S>))
         .route("/sync/{account}/ops", post(push::<S>).get(pull::<S>))
         .route(
             "/sync/{account}/snapshot",
@@ -119,13 +132,28 @@ async fn device<S: SyncStore>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(String, String), Response> {
+    match device_or_recovery(st, account, method, uri, headers, body).await? {
+        (account, signer, Access::Active) => Ok((account, signer)),
+        _ => Err(err(StatusCode::FORBIDDEN, "not_a_device")),
+    }
+}
+
+/// [`device`], also letting the account's recovery key through (it says which signed).
+async fn device_or_recovery<S: SyncStore>(
+    st: &AppState<S>,
+    account: &Result<Path<String>, PathRejection>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, String, Access), Response> {
     let signer = authenticate_once(st, headers, method, uri, body).await?;
     let account = match account {
         Ok(Path(a)) if valid_account(a) => a.clone(),
         _ => return Err(bad("bad_account")),
     };
     match st.store.access(&account, &signer).await {
-        Ok(Access::Active) => Ok((account, signer)),
+        Ok(a @ (Access::Active | Access::Recovery)) => Ok((account, signer, a)),
         Ok(Access::Removed) => Err(err(StatusCode::FORBIDDEN, "device_removed")),
         Ok(Access::None) => Err(err(StatusCode::FORBIDDEN, "not_a_device")),
         Err(e) => Err(internal(e)),
@@ -182,9 +210,14 @@ async fn list_devices<S: SyncStore>(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (account, _) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
+    let (account, _, _) = tryr!(device_or_recovery(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.devices(&account).await {
-        Ok(v) => Json(v).into_response(),
+        Ok(mut v) => {
+            for d in &mut v {
+                d.removal_requested_by = st.removals.requested_by(&account, &d.device, now_ms());
+            }
+            Json(v).into_response()
+        }
         Err(e) => internal(e),
     }
 }
@@ -200,10 +233,81 @@ async fn remove_device<S: SyncStore>(
         tryr!(authenticate(&headers, &method, &uri, b""));
         return bad("bad_device");
     };
-    let (account, _) = tryr!(device(&st, &Ok(Path(account)), &method, &uri, &headers, b"").await);
-    match st.store.remove_device(&account, &target, now_ms()).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+    let (account, signer, access) =
+        tryr!(device_or_recovery(&st, &Ok(Path(account)), &method, &uri, &headers, b"").await);
+    if signer == target {
+        // A device never removes itself: a thief's phone cannot take itself and the others out
+        // in one go, and the owner always removes from a device they hold.
+        return err(StatusCode::FORBIDDEN, "cannot_remove_self");
+    }
+    match st.store.access(&account, &target).await {
+        Ok(Access::Active) => {}
+        Ok(Access::Removed) => return StatusCode::NO_CONTENT.into_response(),
+        Ok(_) => return err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => return internal(e),
+    }
+    let now = now_ms();
+    if access == Access::Active {
+        let ttl = REMOVAL_TTL.as_millis().min(i64::MAX as u128) as i64;
+        match st.removals.ask_or_confirm(&account, &target, &signer, now, ttl) {
+            removals::Step::Asked { expires_at } => {
+                return (
+                    StatusCode::ACCEPTED,
+                    Json(phr_relay_protocol::sync::RemovalPending { status: "pending".into(), expires_at }),
+                )
+                    .into_response();
+            }
+            removals::Step::Confirmed { requester } => {
+                // The asking device must still be one of the account's (not itself removed since).
+                if !matches!(st.store.access(&account, &requester).await, Ok(Access::Active)) {
+                    return err(StatusCode::CONFLICT, "request_gone");
+                }
+            }
+        }
+    }
+    match st.store.remove_device(&account, &target, now).await {
+        Ok(true) => {
+            st.removals.forget_device(&account, &target);
+            StatusCode::NO_CONTENT.into_response()
+        }
         Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
+        Err(e) => internal(e),
+    }
+}
+
+/// `PUT /recovery`: see the module docs.
+async fn set_recovery<S: SyncStore>(
+    State(st): St<S>,
+    account: Result<Path<String>, PathRejection>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = tryr!(body_of(body));
+    let (account, _, access) = tryr!(device_or_recovery(&st, &account, &method, &uri, &headers, &body).await);
+    let req: NewDevice = tryr!(json_of(&body));
+    if !valid_key(&req.device) {
+        return bad("bad_device");
+    }
+    if !valid_key(&req.xkey) {
+        return bad("bad_xkey");
+    }
+    let rows = tryr!(st.store.devices(&account).await.map_err(internal));
+    if let Some(current) = rows.iter().find(|d| d.status == "recovery") {
+        if current.device == req.device && current.xkey == req.xkey {
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        // Only the recovery key replaces itself: a stolen phone cannot swap in its own.
+        if access != Access::Recovery {
+            return err(StatusCode::CONFLICT, "recovery_set");
+        }
+    }
+    if rows.iter().any(|d| d.device == req.device && d.status != "recovery") {
+        return bad("bad_device");
+    }
+    match st.store.set_recovery(&account, &req.device, &req.xkey, now_ms()).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => internal(e),
     }
 }
@@ -412,7 +516,7 @@ async fn get_keys<S: SyncStore>(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let (account, signer) = tryr!(device(&st, &account, &method, &uri, &headers, b"").await);
+    let (account, signer, _) = tryr!(device_or_recovery(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.keys(&account, &signer).await {
         Ok(v) => Json(
             v.iter()
@@ -491,5 +595,68 @@ async fn pair_get<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, Pat
         Ok(Some((h, w))) => Json(json!({"hello": h.map(|b| BASE64URL_NOPAD.encode(&b)), "welcome": w.map(|b| BASE64URL_NOPAD.encode(&b))})).into_response(),
         Ok(None) => err(StatusCode::NOT_FOUND, "not_found"),
         Err(e) => internal(e),
+    }
+}
+
+/// Removals asked on one device and waiting for a confirmation on another. Kept in memory:
+/// a request lives minutes, and a relay restart only means the owner asks again.
+mod removals {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    pub(crate) enum Step {
+        /// Recorded: another device has until `expires_at` to confirm.
+        Asked { expires_at: i64 },
+        /// A different device had asked: remove now.
+        Confirmed { requester: String },
+    }
+
+    /// `(account, target) -> (requester, expires_at)`.
+    #[derive(Default)]
+    pub(crate) struct Removals(Mutex<HashMap<(String, String), (String, i64)>>);
+
+    impl Removals {
+        fn map(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), (String, i64)>> {
+            self.0.lock().unwrap_or_else(|p| p.into_inner())
+        }
+
+        /// The signer asks, or confirms what a different device asked. Asking again from the
+        /// same device only renews its own request.
+        pub(crate) fn ask_or_confirm(
+            &self,
+            account: &str,
+            target: &str,
+            signer: &str,
+            now: i64,
+            ttl: i64,
+        ) -> Step {
+            let mut m = self.map();
+            m.retain(|_, (_, until)| *until > now);
+            let key = (account.to_string(), target.to_string());
+            match m.get(&key) {
+                Some((requester, _)) if requester != signer => {
+                    let requester = requester.clone();
+                    m.remove(&key);
+                    Step::Confirmed { requester }
+                }
+                _ => {
+                    let expires_at = now.saturating_add(ttl);
+                    m.insert(key, (signer.to_string(), expires_at));
+                    Step::Asked { expires_at }
+                }
+            }
+        }
+
+        pub(crate) fn requested_by(&self, account: &str, target: &str, now: i64) -> Option<String> {
+            self.map()
+                .get(&(account.to_string(), target.to_string()))
+                .filter(|(_, until)| *until > now)
+                .map(|(by, _)| by.clone())
+        }
+
+        /// A removed device's own requests, and requests to remove it, go with it.
+        pub(crate) fn forget_device(&self, account: &str, device: &str) {
+            self.map().retain(|(a, t), (by, _)| a != account || (t != device && by != device));
+        }
     }
 }

@@ -16,6 +16,9 @@ use std::future::Future;
 pub enum Access {
     Active,
     Removed,
+    /// The account's recovery key (ADR 0048): may list, add and remove devices and read
+    /// its own key envelopes; never pushes or pulls ops.
+    Recovery,
     /// Not a device of this account (or no such account: the same answer).
     None,
 }
@@ -86,7 +89,8 @@ pub type NewOp = (String, Vec<u8>);
 pub trait SyncStore: crate::store::Store + Send + Sync + 'static {
     /// The device's standing in the account.
     fn access(&self, account: &str, device: &str) -> impl Future<Output = DbResult<Access>> + Send;
-    /// Adds `device` (creating the account when it has no device yet and `signer == device`).
+    /// Adds `device` (creating the account when it has no device yet and `signer == device`);
+    /// otherwise the signer must be an active device or the recovery key.
     fn add_device(
         &self,
         account: &str,
@@ -104,6 +108,15 @@ pub trait SyncStore: crate::store::Store + Send + Sync + 'static {
         device: &str,
         now: i64,
     ) -> impl Future<Output = DbResult<bool>> + Send;
+    /// Makes `device` the account's one recovery key (status `recovery`), replacing any
+    /// earlier one and its key envelopes. The caller checks who may.
+    fn set_recovery(
+        &self,
+        account: &str,
+        device: &str,
+        xkey: &str,
+        now: i64,
+    ) -> impl Future<Output = DbResult<()>> + Send;
     /// Appends the ops whose ids are new for the account (ids already unique in `ops`).
     fn push(&self, account: &str, epoch: i64, ops: &[NewOp])
         -> impl Future<Output = DbResult<Pushed>> + Send;
@@ -127,7 +140,8 @@ pub trait SyncStore: crate::store::Store + Send + Sync + 'static {
     /// Bytes the account keeps: `(ops, snapshot)` (for the quota).
     fn account_bytes(&self, account: &str) -> impl Future<Output = DbResult<(u64, u64)>> + Send;
     fn snapshot(&self, account: &str) -> impl Future<Output = DbResult<Option<SnapshotRow>>> + Send;
-    /// Upserts `(device, blob)` envelopes for `epoch` (devices already unique).
+    /// Upserts `(device, blob)` envelopes for `epoch` (devices already unique; each an
+    /// active device or the recovery key).
     fn put_keys(
         &self,
         account: &str,

@@ -122,6 +122,8 @@ both!(
     account_is_created_by_its_first_device_only,
     adding_a_device_needs_an_active_signer,
     removed_device_is_locked_out_for_good,
+    removal_needs_a_second_device_or_the_recovery_key,
+    only_the_recovery_key_replaces_itself,
     accounts_are_isolated,
     push_is_idempotent,
     pull_pages_in_seq_order,
@@ -204,6 +206,15 @@ impl Device {
             &format!("/sync/{account}/devices"),
             Some(json!({"device": d.id, "xkey": d.xkey})),
         )
+    }
+
+    /// Asks to remove `target` (202, pending), then `confirmer` confirms it; returns the
+    /// confirmation's status.
+    fn remove(&self, base: &str, account: &str, confirmer: &Device, target: &Device) -> u16 {
+        let path = format!("/sync/{account}/devices/{}", target.id);
+        let (s, v) = self.call(base, "DELETE", &path, None);
+        assert_eq!((s, v["status"].as_str()), (202, Some("pending")), "{v}");
+        confirmer.call(base, "DELETE", &path, None).0
     }
 
     fn push(&self, base: &str, account: &str, epoch: u32, ops: &[(String, Vec<u8>)]) -> (u16, Value) {
@@ -348,8 +359,7 @@ fn removed_device_is_locked_out_for_good(r: Running) {
     let (account, devs) = account_with(base, 3);
     let (a, b, c) = (&devs[0], &devs[1], &devs[2]);
     assert_eq!(b.push(base, &account, 0, &ops("b", 2, 16)).0, 200);
-    let (s, _) = a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", b.id), None);
-    assert_eq!(s, 204);
+    assert_eq!(a.remove(base, &account, c, b), 204);
     // Removing again is harmless; an unknown device is 404.
     assert_eq!(a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", b.id), None).0, 204);
     assert_err(
@@ -382,10 +392,119 @@ fn removed_device_is_locked_out_for_good(r: Running) {
     let row = v.as_array().unwrap().iter().find(|d| d["device"] == b.id.as_str()).unwrap().clone();
     assert_eq!(row["status"], "removed");
     assert!(row["removedAt"].as_i64().unwrap() >= row["addedAt"].as_i64().unwrap());
-    // A device may remove itself.
-    assert_eq!(c.call(base, "DELETE", &format!("/sync/{account}/devices/{}", c.id), None).0, 204);
-    assert_err(c.pull(base, &account, 0, 10), 403, "device_removed");
+    // A device never removes itself (so it cannot take itself and the others out in one go).
+    assert_err(
+        c.call(base, "DELETE", &format!("/sync/{account}/devices/{}", c.id), None),
+        403,
+        "cannot_remove_self",
+    );
+    assert_eq!(c.pull(base, &account, 0, 10).0, 200);
     assert_eq!(a.pull(base, &account, 0, 10).0, 200);
+}
+
+/// A recovery identity as the core derives it from the printed key: here just another key pair.
+fn register_recovery(base: &str, account: &str, by: &Device) -> Device {
+    let rk = Device::new();
+    let (s, v) = by.call(
+        base,
+        "PUT",
+        &format!("/sync/{account}/recovery"),
+        Some(json!({"device": rk.id, "xkey": rk.xkey})),
+    );
+    assert_eq!(s, 204, "{v}");
+    rk
+}
+
+/// The thief with one unlocked phone (issue 18): it can ask, never remove; asking twice
+/// from the same phone is still asking; the target cannot confirm its own removal; a second
+/// device confirms; the recovery key removes alone; a request dies with its asker.
+fn removal_needs_a_second_device_or_the_recovery_key(r: Running) {
+    let base = &r.base;
+    let (account, devs) = account_with(base, 4);
+    let (a, b, c, d) = (&devs[0], &devs[1], &devs[2], &devs[3]);
+    let path = |t: &Device| format!("/sync/{account}/devices/{}", t.id);
+    // b alone: asking, again and again, never removes a.
+    for _ in 0..3 {
+        let (s, v) = b.call(base, "DELETE", &path(a), None);
+        assert_eq!((s, v["status"].as_str()), (202, Some("pending")), "{v}");
+        assert!(v["expiresAt"].as_i64().unwrap() > 0);
+    }
+    assert_eq!(a.pull(base, &account, 0, 10).0, 200, "a is still a device");
+    // Every device sees who asked (so the owner can confirm, or not, on another one).
+    let (_, v) = c.call(base, "GET", &format!("/sync/{account}/devices"), None);
+    let row = v.as_array().unwrap().iter().find(|x| x["device"] == a.id.as_str()).unwrap().clone();
+    assert_eq!(row["removalRequestedBy"], b.id.as_str());
+    assert_eq!(row["status"], "active");
+    // The target cannot "confirm" its own removal, nor remove the asker in one go.
+    assert_err(a.call(base, "DELETE", &path(a), None), 403, "cannot_remove_self");
+    // A second device confirms: a is out.
+    assert_eq!(c.call(base, "DELETE", &path(a), None).0, 204);
+    assert_err(a.pull(base, &account, 0, 10), 403, "device_removed");
+    // A request dies with its asker: b asks for d, b is removed (c asks, d confirms), then
+    // c's DELETE of d only asks again.
+    assert_eq!(b.call(base, "DELETE", &path(d), None).0, 202);
+    assert_eq!(c.remove(base, &account, d, b), 204);
+    let (s, v) = c.call(base, "DELETE", &path(d), None);
+    assert_eq!((s, v["status"].as_str()), (202, Some("pending")), "{v}");
+    assert_eq!(d.pull(base, &account, 0, 10).0, 200, "d is still a device");
+    // Now c and d are left: c lost, the owner holds d alone and removes c with the recovery key.
+    let rk = register_recovery(base, &account, d);
+    assert_eq!(rk.call(base, "DELETE", &path(c), None).0, 204);
+    assert_err(c.pull(base, &account, 0, 10), 403, "device_removed");
+    // The recovery key is not a device: no ops, no snapshot; it cannot be removed by a device.
+    assert_err(rk.pull(base, &account, 0, 10), 403, "not_a_device");
+    assert_err(rk.push(base, &account, 0, &ops("r", 1, 8)), 403, "not_a_device");
+    assert_err(d.call(base, "DELETE", &path(&rk), None), 404, "not_found");
+    // It brings a device back (a new key; the removed one stays removed) and sees the list.
+    let back = Device::new();
+    assert_eq!(rk.add(base, &account, &back).0, 201);
+    assert_err(rk.add(base, &account, a), 409, "device_removed");
+    assert_eq!(back.pull(base, &account, 0, 10).0, 200);
+    let (s, v) = rk.call(base, "GET", &format!("/sync/{account}/devices"), None);
+    assert_eq!(s, 200);
+    let active: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "active")
+        .map(|x| x["device"].as_str().unwrap())
+        .collect();
+    assert_eq!(active, vec![d.id.as_str(), back.id.as_str()]);
+    // It may be given key envelopes and read its own.
+    let env = json!({"epoch": 1, "envelopes": [{"device": rk.id, "blob": "AAAA"}]});
+    assert_eq!(d.call(base, "POST", &format!("/sync/{account}/keys"), Some(env)).0, 204);
+    assert_eq!(
+        rk.call(base, "GET", &format!("/sync/{account}/keys"), None),
+        (200, json!([{"epoch": 1, "blob": "AAAA"}]))
+    );
+}
+
+fn only_the_recovery_key_replaces_itself(r: Running) {
+    let base = &r.base;
+    let (account, devs) = account_with(base, 2);
+    let (a, b) = (&devs[0], &devs[1]);
+    let rk = register_recovery(base, &account, a);
+    let set = |by: &Device, k: &Device| {
+        by.call(
+            base,
+            "PUT",
+            &format!("/sync/{account}/recovery"),
+            Some(json!({"device": k.id, "xkey": k.xkey})),
+        )
+    };
+    // The same one again is fine (every device registers what the record says).
+    assert_eq!(set(b, &rk).0, 204);
+    // A stolen phone cannot swap in a recovery key of its own.
+    assert_err(set(b, &Device::new()), 409, "recovery_set");
+    // The recovery key can (the owner made a new one).
+    let rk2 = Device::new();
+    assert_eq!(set(&rk, &rk2).0, 204);
+    assert_err(rk.call(base, "GET", &format!("/sync/{account}/devices"), None), 403, "not_a_device");
+    assert_eq!(rk2.call(base, "GET", &format!("/sync/{account}/devices"), None).0, 200);
+    // A device key cannot be made the recovery key.
+    assert_err(set(&rk2, b), 400, "bad_device");
+    // Strangers cannot set it.
+    assert_err(set(&Device::new(), &Device::new()), 403, "not_a_device");
 }
 
 fn accounts_are_isolated(r: Running) {
@@ -572,7 +691,7 @@ fn keys_raise_the_epoch_and_stale_pushes_are_refused(r: Running) {
     let (a, b, c) = (&devs[0], &devs[1], &devs[2]);
     assert_eq!(a.push(base, &account, 0, &ops("e0", 2, 8)).0, 200);
     // c is removed; the key is rotated to epoch 1 for a and b only.
-    assert_eq!(a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", c.id), None).0, 204);
+    assert_eq!(a.remove(base, &account, b, c), 204);
     let env = |d: &Device| json!({"device": d.id, "blob": BASE64URL_NOPAD.encode(&random(80))});
     assert_err(
         a.call(
@@ -681,7 +800,7 @@ fn keys_are_visible_only_to_their_device(r: Running) {
     assert_eq!(a.add(base, &account, &c).0, 201);
     assert_eq!(c.call(base, "GET", &format!("/sync/{account}/keys"), None), (200, json!([])));
     // A removed device's envelopes are dropped with it.
-    assert_eq!(a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", b.id), None).0, 204);
+    assert_eq!(a.remove(base, &account, &c, b), 204);
     assert_err(b.call(base, "GET", &format!("/sync/{account}/keys"), None), 403, "device_removed");
 }
 
@@ -736,7 +855,7 @@ fn snapshot_prunes_up_to_the_slowest_active_device(r: Running) {
     assert_eq!(got.len(), 20);
     // b (now acked at 30) is removed; c is the slowest active device; then everyone catches up.
     assert_eq!(a.push(base, &account, 0, &ops("t", 10, 40)).1["lastSeq"], 40);
-    assert_eq!(a.call(base, "DELETE", &format!("/sync/{account}/devices/{}", b.id), None).0, 204);
+    assert_eq!(a.remove(base, &account, c, b), 204);
     assert_eq!(a.pull(base, &account, 40, 10).0, 200);
     assert_eq!(c.pull(base, &account, 35, 10).0, 200);
     let snap2 = random(600);

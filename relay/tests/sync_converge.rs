@@ -394,13 +394,17 @@ fn a_removed_device_cannot_pull_or_read_what_comes_after() {
     let all = pair_devices(dir.path(), &url, 3);
     settle(&all);
     let lost = SyncState::require(&all[2]).unwrap();
-    let epoch = devices::remove(
-        &all[0],
-        &devices::relay_for(&SyncState::require(&all[0]).unwrap(), fast_retry()).unwrap(),
-        &lost.device,
-    )
-    .unwrap();
-    assert_eq!(epoch, 1);
+    let remove = |r: &Record| {
+        devices::remove(
+            r,
+            &devices::relay_for(&SyncState::require(r).unwrap(), fast_retry()).unwrap(),
+            &lost.device,
+        )
+        .unwrap()
+    };
+    // Asked on one device, confirmed on another (ADR 0048).
+    assert!(matches!(remove(&all[0]), devices::Removal::Pending { .. }));
+    assert_eq!(remove(&all[1]), devices::Removal::Removed { epoch: 1 });
     // The remaining devices carry on under the new key.
     all[1].add_entry("conditions", condition("written after the removal"), Provenance::User).unwrap();
     sync(&all[1], SyncOptions::default()).unwrap();

@@ -45,6 +45,7 @@ def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
     phone = PhrRecord.create(os.path.join(tmp, "phone", "record.phr"), keystore)
     med = run(phone.add_entry("medications", EntryValue.MEDICATION(name="Ramipril", dose="5 mg")))
     assert not run(phone.sync_enabled())
+    recovery_key = run(phone.create_recovery_key())
     run(phone.sync_start(relay, "phone"))
     assert run(phone.sync_enabled())
     first = asyncio.run(phone.sync_now(None, None))
@@ -78,6 +79,11 @@ def test_two_devices_sync_and_a_removed_one_is_refused(tmp, keystore, relay):
     devices = run(phone.devices())
     assert sorted(d.this_device for d in devices) == [False, True] and all(d.active for d in devices)
     lost = next(d for d in devices if not d.this_device)
-    assert run(phone.remove_device(lost.id)) == 1
+    # The phone alone only asks (ADR 0048); the recovery key removes.
+    assert isinstance(run(phone.remove_device(lost.id)), phr_ffi.DeviceRemoval.PENDING)
+    assert run(phone.remove_device_with_recovery_key(lost.id, recovery_key)) == 1
     with pytest.raises(PhrError.Denied):
         asyncio.run(tablet.sync_now(None, None))
+    # The tablet comes back with the recovery key and syncs again.
+    assert run(tablet.recover_device(recovery_key)) != lost.id
+    asyncio.run(tablet.sync_now(None, None))

@@ -123,6 +123,27 @@ impl RecoveryKey {
     pub(crate) fn kek(&self) -> [u8; 32] {
         hkdf32(&self.0, b"phr/v1/recovery", b"kek")
     }
+
+    /// A seed of the account's recovery identity on the sync relay (ADR 0048): `b"sign"` for
+    /// its Ed25519 key, `b"box"` for its X25519 key. Derived, so the printed key alone brings
+    /// the identity back on any device.
+    pub(crate) fn sync_seed(&self, purpose: &'static [u8]) -> crate::Secret<[u8; 32]> {
+        crate::Secret::new(hkdf32(&self.0, b"phr/v1/recovery-sync", purpose))
+    }
+
+    /// The public half of that identity, `(Ed25519, X25519)` in base64url: what the record
+    /// keeps and its devices register with the relay.
+    pub fn sync_public(&self) -> crate::Result<(String, String)> {
+        use ring::signature::KeyPair;
+        let sign =
+            ring::signature::Ed25519KeyPair::from_seed_unchecked(self.sync_seed(b"sign").expose_secret())
+                .map_err(|_| crate::Error::Crypto("key derivation failed"))?;
+        let boxed = x25519_dalek::StaticSecret::from(*self.sync_seed(b"box").expose_secret());
+        Ok((
+            data_encoding::BASE64URL_NOPAD.encode(sign.public_key().as_ref()),
+            data_encoding::BASE64URL_NOPAD.encode(x25519_dalek::PublicKey::from(&boxed).as_bytes()),
+        ))
+    }
 }
 
 impl fmt::Debug for RecoveryKey {

@@ -57,6 +57,37 @@ impl Record {
         Ok(record)
     }
 
+    /// Whether `key` is this record's recovery key, as far as this device can tell: by the
+    /// public half of its sync identity (synced from the device that made the key), else by
+    /// the record's own recovery wrap; `None` when it has neither (a device that joined before
+    /// ADR 0048). A key the wrap confirms has its public half kept from then on, as
+    /// `create_recovery_key` does now.
+    pub fn adopt_recovery_key(&self, key: &RecoveryKey) -> Result<Option<bool>> {
+        let (sign, xkey) = key.sync_public()?;
+        if let Some(kept) = self.setting::<serde_json::Value>(super::RECOVERY_PUBLIC_SETTING)? {
+            return Ok(Some(kept["sign"].as_str() == Some(sign.as_str())));
+        }
+        let wrapped: Option<Vec<u8>> = self.read(|c| {
+            Ok(c.query_row(
+                "SELECT wrapped FROM key_wraps WHERE kind = ?1",
+                [WrapKind::Recovery.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })?;
+        let Some(wrapped) = wrapped else { return Ok(None) };
+        match RecoveryKeyStore::new(key.clone()).unwrap(&wrapped) {
+            Ok(k) if k.expose() == self.data_key.expose() => {
+                self.set_setting(
+                    super::RECOVERY_PUBLIC_SETTING,
+                    &serde_json::json!({ "sign": sign, "xkey": xkey }),
+                )?;
+                Ok(Some(true))
+            }
+            _ => Ok(Some(false)),
+        }
+    }
+
     fn replace_wrap(&self, keystore: &dyn KeyStore) -> Result<()> {
         let wrapped = keystore.wrap(&self.data_key)?;
         self.write(|tx| {
@@ -93,6 +124,24 @@ mod tests {
         drop(r);
         assert!(matches!(Record::open(&path, &pass("first passphrase")), Err(Error::WrongKey)));
         Record::open(&path, &pass("second passphrase")).unwrap();
+    }
+
+    #[test]
+    fn only_the_records_own_recovery_key_is_adopted() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Record::create(&dir.path().join(DB_FILE), &pass("a passphrase")).unwrap();
+        let other = RecoveryKey::generate().unwrap();
+        assert_eq!(r.adopt_recovery_key(&other).unwrap(), None, "no recovery key made yet");
+        // A key made before ADR 0048: only the wrap knows it.
+        let old = RecoveryKey::generate().unwrap();
+        r.add_keystore(&RecoveryKeyStore::new(old.clone())).unwrap();
+        assert_eq!(r.adopt_recovery_key(&other).unwrap(), Some(false));
+        assert_eq!(r.adopt_recovery_key(&old).unwrap(), Some(true));
+        let kept: serde_json::Value = r.setting(super::super::RECOVERY_PUBLIC_SETTING).unwrap().unwrap();
+        assert_eq!(kept["sign"], old.sync_public().unwrap().0.as_str(), "its public half is kept now");
+        let key = r.create_recovery_key().unwrap();
+        assert_eq!(r.adopt_recovery_key(&key).unwrap(), Some(true));
+        assert_eq!(r.adopt_recovery_key(&old).unwrap(), Some(false), "a replaced key is not this record's");
     }
 
     #[test]

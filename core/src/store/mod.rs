@@ -50,6 +50,8 @@ use std::sync::Mutex;
 
 /// The file name of a record inside its home folder.
 pub const DB_FILE: &str = "record.phr";
+/// Setting (synced): `{sign, xkey}`, the public sync identity of the recovery key.
+pub const RECOVERY_PUBLIC_SETTING: &str = "recovery.sync_public";
 
 const KEY_CHECK_AD: &[u8] = b"meta|key_check";
 
@@ -248,10 +250,14 @@ impl Record {
     }
 
     /// Makes a new printable recovery key that also unlocks this record (replacing any
-    /// earlier one). Show it once; it is not stored anywhere in clear.
+    /// earlier one). Show it once; it is not stored anywhere in clear. The record keeps (and
+    /// syncs) the public half of the sync identity derived from it, which the devices
+    /// register with the relay: the key then also removes devices and brings one back (ADR 0048).
     pub fn create_recovery_key(&self) -> Result<RecoveryKey> {
         let key = RecoveryKey::generate()?;
         self.add_keystore(&RecoveryKeyStore::new(key.clone()))?;
+        let (sign, xkey) = key.sync_public()?;
+        self.set_setting(RECOVERY_PUBLIC_SETTING, &serde_json::json!({ "sign": sign, "xkey": xkey }))?;
         Ok(key)
     }
 

@@ -1,5 +1,7 @@
 //! The owner's devices: starting sync on the first one, adding a device by QR code,
-//! listing, and removing a lost one (which rotates the epoch key).
+//! listing, and removing a lost one (which rotates the epoch key). A removal asked on one
+//! device waits for a confirmation on another (or the recovery key, `super::recovery`):
+//! ADR 0048.
 //!
 //! Adding a device (ADR 0012): the existing device shows a QR code holding the relay, the
 //! account and a one-time 256-bit secret. The new device makes its keys and posts them to
@@ -11,7 +13,7 @@
 //! forge.
 
 use super::envelope::{open_with, seal_to};
-use super::relay_api::{HttpSyncRelay, PairingMailbox, RetryPolicy, SyncRelay};
+use super::relay_api::{HttpSyncRelay, PairingMailbox, RemoveAnswer, RetryPolicy, SyncRelay};
 use super::state::{device_id_of, SyncState};
 use crate::crypto::{random_fill, DataKey, KeyStore, SecretBytes};
 use crate::{Error, Record, Result};
@@ -44,6 +46,7 @@ pub fn start(record: &Record, relay_url: &str, label: &str, retry: RetryPolicy) 
     let xkey = state.box_key()?.public_b64();
     relay.add_device(&me, &xkey)?;
     relay.put_keys(0, &[(me, seal_to(&xkey, &key, EPOCH_CONTEXT)?)])?;
+    super::recovery::register(record, &mut state, &relay)?;
     state.save(record)?;
     record.enable_sync(&state.device, true)?;
     Ok(state)
@@ -349,18 +352,23 @@ pub struct DeviceInfo {
     pub this_device: bool,
     pub added_at: i64,
     pub removed_at: Option<i64>,
+    /// Another device (this id) asked to remove this one: confirm on a third device, or not.
+    #[serde(default)]
+    pub removal_requested_by: Option<String>,
 }
 
 /// Device-local setting: the device list as last fetched, so the devices screen can draw
 /// it without the network.
 pub const DEVICES_SEEN_SETTING: &str = "sync.devices_seen";
 
+/// The account's devices (the recovery key, which the relay lists too, is not one).
 pub fn list(record: &Record, relay: &dyn SyncRelay) -> Result<Vec<DeviceInfo>> {
     let state = SyncState::require(record)?;
     let me = state.public_key()?;
     let devices: Vec<DeviceInfo> = relay
         .devices()?
         .into_iter()
+        .filter(|d| d.status != "recovery")
         .map(|d| DeviceInfo {
             id: device_id_of(&d.device),
             this_device: d.device == me,
@@ -368,6 +376,7 @@ pub fn list(record: &Record, relay: &dyn SyncRelay) -> Result<Vec<DeviceInfo>> {
             public_key: d.device,
             added_at: d.added_at,
             removed_at: d.removed_at,
+            removal_requested_by: d.removal_requested_by.as_deref().map(device_id_of),
         })
         .collect();
     record.set_setting(DEVICES_SEEN_SETTING, &devices)?;
@@ -379,10 +388,18 @@ pub fn seen(record: &Record) -> Result<Vec<DeviceInfo>> {
     Ok(record.setting(DEVICES_SEEN_SETTING)?.unwrap_or_default())
 }
 
-/// Removes a lost device (by its id, a unique prefix of it, or its public key): the relay refuses it from now on, and
-/// a new epoch key goes to the remaining devices only. Returns the new epoch.
-pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<u32> {
-    let mut state = SyncState::require(record)?;
+/// What [`remove`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// The device is out; the key was rotated to `epoch` for the devices that remain.
+    Removed { epoch: u32 },
+    /// Asked only: the owner confirms on another of their devices (not the one being
+    /// removed) before `expires_at` (ms since 1970), or uses the recovery key.
+    Pending { expires_at: i64 },
+}
+
+/// The device `device` names (its id, a unique prefix of it, or its public key); never this one.
+pub(crate) fn other_device(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<DeviceInfo> {
     let devices = list(record, relay)?;
     let target = match devices.iter().find(|d| d.public_key == device) {
         Some(d) => d,
@@ -394,16 +411,39 @@ pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<u3
     if target.this_device {
         return Err(Error::invalid("device", "is this device; remove it from another of your devices"));
     }
+    Ok(target.clone())
+}
+
+/// Removes a lost device (by its id, a unique prefix of it, or its public key). The first
+/// device to ask only asks ([`Removal::Pending`]); the same call on a second device, not
+/// the one being removed, confirms it: the relay refuses that device from then on, and a
+/// new epoch key goes to the remaining devices (and the recovery key) only.
+pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<Removal> {
+    let target = other_device(record, relay, device)?;
+    match relay.remove_device(&target.public_key)? {
+        RemoveAnswer::Pending { expires_at } => {
+            list(record, relay)?;
+            Ok(Removal::Pending { expires_at })
+        }
+        RemoveAnswer::NotFound => Err(Error::NotFound { what: "device" }),
+        RemoveAnswer::Removed => Ok(Removal::Removed { epoch: rotate(record, relay)? }),
+    }
+}
+
+/// After a removal: a new epoch key, sealed to each active device and the recovery key.
+/// Returns the new epoch.
+pub(crate) fn rotate(record: &Record, relay: &dyn SyncRelay) -> Result<u32> {
+    let mut state = SyncState::require(record)?;
     super::engine::refresh_keys(&mut state, relay)?;
-    relay.remove_device(&target.public_key)?;
     let epoch = state.epochs.current + 1;
     let key = state.epochs.rotate_to(epoch)?;
     let mut envelopes = Vec::new();
-    for d in relay.devices()?.into_iter().filter(|d| d.status == "active") {
+    for d in relay.devices()?.into_iter().filter(|d| d.status == "active" || d.status == "recovery") {
         envelopes.push((d.device.clone(), seal_to(&d.xkey, &key, EPOCH_CONTEXT)?));
     }
     relay.put_keys(epoch, &envelopes)?;
     state.save(record)?;
+    list(record, relay)?;
     Ok(epoch)
 }
 

@@ -116,6 +116,10 @@ fn save_in(record: &Record, tx: &rusqlite::Connection, state: &SyncState) -> Res
     record.set_device_setting_in(tx, STATE_SETTING, state)
 }
 
+/// Device-local setting: true once the relay refused this device as removed (the devices
+/// screen then offers to bring it back with the recovery key); cleared by `recovery::recover`.
+pub const REMOVED_SETTING: &str = "sync.removed";
+
 /// Runs one full sync round against `relay`.
 pub fn sync(
     record: &Record,
@@ -124,9 +128,32 @@ pub fn sync(
     cancel: &CancelToken,
     opts: SyncOptions,
 ) -> Result<SyncReport> {
+    let out = sync_round(record, relay, progress, cancel, opts);
+    if let Err(Error::Denied(m)) = &out {
+        if *m == super::relay_api::REMOVED {
+            record.set_setting(REMOVED_SETTING, &true)?;
+        }
+    }
+    out
+}
+
+fn sync_round(
+    record: &Record,
+    relay: &dyn SyncRelay,
+    progress: &dyn ProgressListener,
+    cancel: &CancelToken,
+    opts: SyncOptions,
+) -> Result<SyncReport> {
     let mut state = SyncState::require(record)?;
     let mut report = SyncReport::default();
-    if refresh_keys(&mut state, relay)? {
+    let registered = state.recovery_registered.clone();
+    let refreshed = refresh_keys(&mut state, relay)?;
+    // The recovery key reaches the relay with the first round after it was made (ADR 0048);
+    // a failure here is retried next round and must not stop the sync itself.
+    if let Err(e) = super::recovery::register(record, &mut state, relay) {
+        log::warn!("the recovery key could not be registered with the relay: {e}");
+    }
+    if refreshed || state.recovery_registered != registered {
         state.save(record)?;
     }
 
@@ -249,6 +276,9 @@ pub fn sync(
         report.snapshot_written =
             relay.put_snapshot(&Snapshot { upto: state.cursor, epoch: state.epochs.current, blob })?;
     }
+    // The device list too: a removal waiting for a confirmation reaches the owner's other
+    // screens with their next sync (ADR 0048), and a warning when it is about this device.
+    super::devices::list(record, relay)?;
     Ok(report)
 }
 

@@ -126,6 +126,10 @@ impl BoxKey {
         raw.zeroize();
         Ok(k)
     }
+    /// The key for a derived secret (the recovery key's, ADR 0048).
+    pub(crate) fn from_secret(secret: &crate::Secret<[u8; 32]>) -> BoxKey {
+        BoxKey(StaticSecret::from(*secret.expose_secret()))
+    }
     pub fn to_b64(&self) -> String {
         BASE64URL_NOPAD.encode(self.0.as_bytes())
     }

@@ -11,9 +11,10 @@ pub use phr_model::{change, hlc};
 pub mod devices;
 pub mod engine;
 pub mod envelope;
+pub mod recovery;
 pub mod relay_api;
 pub mod state;
 
 pub use engine::{sync, DamagedOp, SyncOptions, SyncReport, QUARANTINE_SETTING};
-pub use relay_api::{HttpSyncRelay, RetryPolicy, SyncRelay};
+pub use relay_api::{HttpSyncRelay, RemoveAnswer, RetryPolicy, SyncRelay};
 pub use state::SyncState;

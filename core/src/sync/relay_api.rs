@@ -5,7 +5,9 @@
 
 use super::envelope::WireOp;
 use crate::{Error, Result};
-use phr_relay_protocol::sync::{DeviceKey, NewDevice, PushAnswer, PushOp, PushRequest, PutKeys};
+use phr_relay_protocol::sync::{
+    DeviceKey, NewDevice, PushAnswer, PushOp, PushRequest, PutKeys, RemovalPending,
+};
 use ring::signature::Ed25519KeyPair;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -23,11 +25,26 @@ pub enum PushOutcome {
     StaleEpoch(u32),
 }
 
+/// The relay's answer to a removal (ADR 0048).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemoveAnswer {
+    /// The device is out (a second device confirmed, or the recovery key signed).
+    Removed,
+    /// Asked only: another device must confirm before `expires_at` (ms since 1970).
+    Pending {
+        expires_at: i64,
+    },
+    NotFound,
+}
+
 /// What sync needs from a relay.
 pub trait SyncRelay {
     fn add_device(&self, device: &str, xkey: &str) -> Result<()>;
     fn devices(&self) -> Result<Vec<DeviceRow>>;
-    fn remove_device(&self, device: &str) -> Result<bool>;
+    fn remove_device(&self, device: &str) -> Result<RemoveAnswer>;
+    /// Registers the account's recovery identity; false when another one is set (only the
+    /// recovery key itself can replace it).
+    fn set_recovery(&self, device: &str, xkey: &str) -> Result<bool>;
     fn push(&self, epoch: u32, ops: &[WireOp]) -> Result<PushOutcome>;
     fn pull(&self, after: i64, limit: u32) -> Result<PullPage>;
     /// False when the relay already has a newer snapshot.
@@ -36,6 +53,9 @@ pub trait SyncRelay {
     fn put_keys(&self, epoch: u32, envelopes: &[(String, String)]) -> Result<()>;
     fn keys(&self) -> Result<Vec<KeyEnvelope>>;
 }
+
+/// The refusal a removed device gets (the engine notes it for the devices screen).
+pub(crate) const REMOVED: &str = "this device was removed from the record's devices";
 
 /// The service name in errors.
 pub const SERVICE: &str = "sync relay";
@@ -159,8 +179,9 @@ fn error_code(bytes: &[u8]) -> String {
 fn check(status: u16, bytes: &[u8]) -> Result<()> {
     match status {
         200..=299 => Ok(()),
-        403 if error_code(bytes) == "device_removed" => {
-            Err(Error::Denied("this device was removed from the record's devices"))
+        403 if error_code(bytes) == "device_removed" => Err(Error::Denied(REMOVED)),
+        403 if error_code(bytes) == "cannot_remove_self" => {
+            Err(Error::Denied("a device cannot remove itself; remove it from another of your devices"))
         }
         403 => Err(Error::Denied("this device is not one of the record's devices")),
         s => Err(net(format!("the relay answered {s} ({})", error_code(bytes)))),
@@ -183,9 +204,25 @@ impl SyncRelay for HttpSyncRelay {
     fn devices(&self) -> Result<Vec<DeviceRow>> {
         self.call("GET", &self.path("/devices"), b"")
     }
-    fn remove_device(&self, device: &str) -> Result<bool> {
+    fn remove_device(&self, device: &str) -> Result<RemoveAnswer> {
         let (status, bytes) = self.send("DELETE", &self.path(&format!("/devices/{device}")), b"")?;
-        if status == 404 {
+        match status {
+            404 => Ok(RemoveAnswer::NotFound),
+            202 => {
+                let p: RemovalPending = serde_json::from_slice(&bytes)
+                    .map_err(|_| net("the relay's answer is not the expected JSON"))?;
+                Ok(RemoveAnswer::Pending { expires_at: p.expires_at })
+            }
+            _ => check(status, &bytes).map(|()| RemoveAnswer::Removed),
+        }
+    }
+    fn set_recovery(&self, device: &str, xkey: &str) -> Result<bool> {
+        let (status, bytes) = self.send(
+            "PUT",
+            &self.path("/recovery"),
+            &to_json(&NewDevice { device: device.to_string(), xkey: xkey.to_string() })?,
+        )?;
+        if status == 409 {
             return Ok(false);
         }
         check(status, &bytes)?;

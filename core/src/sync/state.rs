@@ -26,6 +26,10 @@ pub struct SyncState {
     /// A name the owner gave this device ("Pixel 8"); kept on the device only.
     #[serde(default)]
     pub label: String,
+    /// The recovery identity (its Ed25519 key) this device registered with the relay, so a
+    /// sync round asks the relay only when the record's recovery key changed (ADR 0048).
+    #[serde(default)]
+    pub recovery_registered: Option<String>,
 }
 
 impl std::fmt::Debug for SyncState {
@@ -61,6 +65,7 @@ impl SyncState {
             epochs: EpochKeys::default(),
             cursor: 0,
             label: label.to_string(),
+            recovery_registered: None,
         })
     }
 

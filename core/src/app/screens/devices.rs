@@ -1,5 +1,8 @@
 //! The devices screen: whether sync is set up, this device, the owner's other devices (as
 //! last fetched from the relay: the screen itself never uses the network) and the last sync.
+//! Removals (ADR 0048): a row says when one device asked to remove another and what to do
+//! on which phone; the screen warns when someone asked to remove *this* device, and offers
+//! the recovery key when the relay refused this device as removed.
 
 use super::{ago_label, format_date, Label};
 use crate::store::Record;
@@ -18,6 +21,10 @@ pub struct DeviceRow {
     pub active: bool,
     /// When it was removed, for removed devices.
     pub removed: Option<String>,
+    /// Catalogue key when a removal of this device waits for a confirmation: what it means
+    /// and what to do here (`devices.removal_asked_here`: this phone asked, confirm on
+    /// another; `devices.removal_confirm_here`: another asked, Remove here confirms).
+    pub removal_key: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +38,11 @@ pub struct DevicesScreen {
     pub last_sync_label: Label,
     /// Catalogue key of the screen's main hint (set up sync, or add a device).
     pub hint_key: String,
+    /// Catalogue key of a warning: another device asked to remove this one
+    /// (`devices.removal_of_this_device`), or this one was removed (`devices.this_removed`).
+    pub warning_key: Option<String>,
+    /// The relay refused this device as removed: offer "Bring this phone back" (recovery key).
+    pub can_recover: bool,
 }
 
 fn date_ms(ms: i64) -> String {
@@ -46,6 +58,8 @@ pub fn devices_screen(record: &Record, now: DateTime<Utc>) -> Result<DevicesScre
             last_sync: None,
             last_sync_label: Label::new("sync.never"),
             hint_key: "devices.set_up_sync".into(),
+            warning_key: None,
+            can_recover: false,
         });
     };
     let seen = devices::seen(record)?;
@@ -56,11 +70,22 @@ pub fn devices_screen(record: &Record, now: DateTime<Utc>) -> Result<DevicesScre
         added: me.map(|d| date_ms(d.added_at)).unwrap_or_default(),
         active: true,
         removed: None,
+        removal_key: None,
     });
     let mut others: Vec<_> = seen.iter().filter(|d| !(d.this_device || d.id == state.device)).collect();
     others.sort_by(|a, b| b.active.cmp(&a.active).then(b.added_at.cmp(&a.added_at)).then(a.id.cmp(&b.id)));
     let last = record.last_sync_at()?;
+    let removed_here: bool = record.setting(crate::sync::engine::REMOVED_SETTING)?.unwrap_or(false);
+    let warning_key = if removed_here {
+        Some("devices.this_removed".to_string())
+    } else if me.is_some_and(|d| d.removal_requested_by.is_some()) {
+        Some("devices.removal_of_this_device".to_string())
+    } else {
+        None
+    };
     Ok(DevicesScreen {
+        warning_key,
+        can_recover: removed_here,
         sync_set_up: true,
         hint_key: if others.iter().any(|d| d.active) { "devices.all_in_step" } else { "devices.add_another" }
             .into(),
@@ -73,6 +98,11 @@ pub fn devices_screen(record: &Record, now: DateTime<Utc>) -> Result<DevicesScre
                 added: date_ms(d.added_at),
                 active: d.active,
                 removed: d.removed_at.map(date_ms),
+                removal_key: match &d.removal_requested_by {
+                    Some(by) if d.active && *by == state.device => Some("devices.removal_asked_here".into()),
+                    Some(_) if d.active => Some("devices.removal_confirm_here".into()),
+                    _ => None,
+                },
             })
             .collect(),
         last_sync: last.map(format_date),

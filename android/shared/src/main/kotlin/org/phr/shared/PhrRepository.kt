@@ -10,6 +10,8 @@ import kotlinx.coroutines.flow.conflate
 import kotlinx.coroutines.withContext
 import org.phr.ffi.AnnotationKind
 import org.phr.ffi.AppPreferences
+import org.phr.ffi.DeviceRemoval
+import org.phr.ffi.SyncSummary
 import org.phr.ffi.InsightsScreen
 import org.phr.ffi.SharingScreen
 import org.phr.ffi.AuditEvent
@@ -145,7 +147,15 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     suspend fun deviceApprove(offer: DeviceOffer, timeoutS: UInt): AddedDevice? = record.deviceApprove(offer, timeoutS)
     /** The owner saw the same code on both screens: send the new device the record's keys. */
     suspend fun deviceConfirm(offer: DeviceOffer): String = record.deviceConfirm(offer)
-    suspend fun removeDevice(id: String): UInt = record.removeDevice(id)
+    /** Asks to remove [id]; the same on another device (not [id]) confirms and removes it. */
+    suspend fun removeDevice(id: String): DeviceRemoval = record.removeDevice(id)
+    /** Removes [id] with the printed recovery key: no second device needed. */
+    suspend fun removeDeviceWithRecoveryKey(id: String, recoveryKey: String): UInt =
+        record.removeDeviceWithRecoveryKey(id, recoveryKey)
+    /** One sync round now (it also fetches the device list the Devices screen draws). */
+    suspend fun syncNow(): SyncSummary = record.syncNow(null, null)
+    /** Brings this removed (or restored) device back with the recovery key; sync next. */
+    suspend fun recoverDevice(recoveryKey: String): String = record.recoverDevice(recoveryKey)
     suspend fun backup(destPath: String): ULong = record.backup(destPath)
     suspend fun notificationsDue(nowMs: Long): List<PlannedNotification> = record.notificationsDue(nowMs)
     suspend fun ingestPlatformRecords(source: PlatformSource, records: List<PlatformRecord>): PlatformIngestReport =

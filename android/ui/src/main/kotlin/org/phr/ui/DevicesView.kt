@@ -34,6 +34,16 @@ class PairState {
     var pendingCode by mutableStateOf<String?>(null)
     var busy by mutableStateOf(false)
     var failed by mutableStateOf(false)
+    /** A removal this phone asked for (the device's name): confirm it on another phone. */
+    var removeAsked by mutableStateOf<String?>(null)
+    /** A device this phone removed (its name). */
+    var removeDone by mutableStateOf<String?>(null)
+    /** The device whose removal by recovery key is open (its id). */
+    var keyFor by mutableStateOf<String?>(null)
+    /** The recovery key as typed; never kept beyond this screen. */
+    var recoveryKey by mutableStateOf("")
+    var wrongKey by mutableStateOf(false)
+    var recovered by mutableStateOf(false)
 }
 
 /** What the Devices screen can do; a null action is not offered (no relay set, or the JVM). */
@@ -43,9 +53,15 @@ class DevicesActions(
     val wait: () -> Unit,
     val match: () -> Unit,
     val noMatch: () -> Unit,
-    val remove: (String) -> Unit,
+    /** Asks to remove a device (or confirms what another phone asked). */
+    val remove: (DeviceRow) -> Unit,
     val join: (() -> Unit)?,
     val joinMatch: () -> Unit,
+    /** Removes a device with the recovery key typed in [PairState.recoveryKey]. */
+    val removeWithKey: (DeviceRow) -> Unit = {},
+    /** Brings this removed phone back with the recovery key. */
+    val recover: () -> Unit = {},
+    val syncNow: () -> Unit = {},
 )
 
 /** The phones and tablets that share this record: add one by QR code and a matching number, or remove one. */
@@ -55,9 +71,20 @@ fun DevicesView(model: DevicesScreen, pair: PairState, actions: DevicesActions, 
         Say(t(model.hintKey))
         if (pair.busy) Notice(t("ui.working"))
         if (pair.failed) Notice(t("ui.net_failed"), warning = true)
+        model.warningKey?.let { Notice(t(it), warning = true) }
+        if (pair.wrongKey) Notice(t("ui.devices.wrong_recovery_key"), warning = true)
+        if (pair.recovered) Notice(t("ui.devices.recovered"))
+        if (model.canRecover) {
+            // This phone was removed: the printed recovery key brings it back.
+            TextBox(t("ui.devices.recovery_key_field"), pair.recoveryKey) { pair.recoveryKey = it }
+            MainButton(t("ui.devices.recover"), enabled = !pair.busy && pair.recoveryKey.isNotBlank(), onClick = actions.recover)
+        }
         model.thisDevice?.let { Text(t("ui.devices.this", "name" to it.name), style = MaterialTheme.typography.titleMedium) }
         if (model.syncSetUp) Say(labelText(model.lastSyncLabel))
-        model.others.forEach { DeviceCard(it, actions.remove) }
+        pair.removeAsked?.let { Notice(t("ui.devices.remove_asked", "name" to it)) }
+        pair.removeDone?.let { Notice(t("ui.devices.remove_done", "name" to it)) }
+        model.others.forEach { DeviceCard(it, pair, actions) }
+        if (model.syncSetUp && !model.canRecover) OtherButton(t("ui.devices.sync_now"), enabled = !pair.busy, onClick = actions.syncNow)
         if (!model.syncSetUp) {
             actions.start?.let { MainButton(t("ui.devices.start"), enabled = !pair.busy, onClick = it) }
         } else {
@@ -104,7 +131,7 @@ private fun AddDevice(pair: PairState, actions: DevicesActions) {
 }
 
 @Composable
-private fun DeviceCard(d: DeviceRow, onRemove: (String) -> Unit) {
+private fun DeviceCard(d: DeviceRow, pair: PairState, actions: DevicesActions) {
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(4.dp)) {
             val removed = d.removed
@@ -112,7 +139,20 @@ private fun DeviceCard(d: DeviceRow, onRemove: (String) -> Unit) {
                 Say(t("ui.devices.removed", "name" to d.name, "date" to removed))
             } else {
                 Say(t("ui.devices.other", "name" to d.name, "date" to d.added))
-                if (d.active) OtherButton(t("ui.devices.remove", "name" to d.name)) { onRemove(d.id) }
+                // A removal waiting for a second phone: what it means, and what to do here.
+                d.removalKey?.let { Notice(t(it)) }
+                if (d.active) {
+                    OtherButton(t("ui.devices.remove", "name" to d.name), enabled = !pair.busy) { actions.remove(d) }
+                    if (pair.keyFor == d.id) {
+                        TextBox(t("ui.devices.recovery_key_field"), pair.recoveryKey) { pair.recoveryKey = it }
+                        MainButton(
+                            t("ui.devices.recovery_key_remove", "name" to d.name),
+                            enabled = !pair.busy && pair.recoveryKey.isNotBlank(),
+                        ) { actions.removeWithKey(d) }
+                    } else {
+                        OtherButton(t("ui.devices.use_recovery_key"), enabled = !pair.busy) { pair.keyFor = d.id }
+                    }
+                }
             }
         }
     }

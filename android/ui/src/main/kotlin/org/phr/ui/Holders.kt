@@ -39,6 +39,7 @@ import kotlinx.coroutines.flow.filterNotNull
 import kotlinx.coroutines.withContext
 import org.phr.ffi.AppPreferences
 import org.phr.ffi.CancelHandle
+import org.phr.ffi.DeviceRemoval
 import org.phr.ffi.DevicesScreen
 import org.phr.ffi.ImportsScreen
 import org.phr.ffi.PrivacyLevel
@@ -685,7 +686,41 @@ class DevicesHolder(private val scope: CoroutineScope, private val repo: PhrRepo
             // Nothing was sent to the device that answered: forgetting the offer is enough.
             endOffer()
         },
-        remove = { id -> tap { repo.removeDevice(id); reload() } },
+        remove = { d ->
+            tap {
+                // The first phone only asks; the same tap on another phone (not [d]) removes it.
+                when (repo.removeDevice(d.id)) {
+                    is DeviceRemoval.Pending -> pair.removeAsked = d.name
+                    is DeviceRemoval.Removed -> { pair.removeAsked = null; pair.removeDone = d.name }
+                }
+                reload()
+            }
+        },
+        removeWithKey = { d ->
+            withKey {
+                repo.removeDeviceWithRecoveryKey(d.id, it)
+                pair.keyFor = null
+                pair.removeAsked = null
+                pair.removeDone = d.name
+            }
+        },
+        recover = {
+            withKey {
+                repo.recoverDevice(it)
+                pair.recovered = true
+                repo.syncNow()
+            }
+        },
+        syncNow = {
+            tap {
+                try {
+                    repo.syncNow()
+                } catch (e: PhrException.Denied) {
+                    // Removed from the devices: the screen now says so and offers the recovery key.
+                }
+                reload()
+            }
+        },
         join = if (host.canReplaceRecord) {
             {
                 tap {
@@ -698,6 +733,19 @@ class DevicesHolder(private val scope: CoroutineScope, private val repo: PhrRepo
         } else null,
         joinMatch = { tap { pair.pending?.let { host.join(it) } } },
     )
+
+    /** Runs [block] with the typed recovery key; a key that does not fit says so, not "no network". */
+    private fun withKey(block: suspend (String) -> Unit) = tap {
+        pair.wrongKey = false
+        val key = pair.recoveryKey.trim()
+        try {
+            block(key)
+            pair.recoveryKey = ""
+        } catch (e: PhrException.InvalidInput) {
+            pair.wrongKey = true
+        }
+        reload()
+    }
 
     private fun endOffer() {
         pair.added = null

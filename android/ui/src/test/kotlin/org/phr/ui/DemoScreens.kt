@@ -166,8 +166,8 @@ class DemoScreens(private val repo: PhrRepository) {
      */
     val devicesPairing = devices.copy(
         syncSetUp = true,
-        thisDevice = DeviceRow("d1", "Pixel 7", "12 April 2026", true, null),
-        others = listOf(DeviceRow("d2", "Galaxy Tab", "3 March 2026", true, null)),
+        thisDevice = DeviceRow("d1", "Pixel 7", "12 April 2026", true, null, null),
+        others = listOf(DeviceRow("d2", "Galaxy Tab", "3 March 2026", true, null, null)),
     )
     val pairing = PairState().apply {
         qrSvg = sampleQrSvg()

@@ -21,6 +21,7 @@ class SyncTest {
             val (phone, _) = newRecord()
             val med = phone.addEntry("medications", EntryValue.Medication("Ramipril", dose = "5 mg"))
             assertFalse(phone.syncEnabled())
+            val recoveryKey = phone.createRecoveryKey()
             phone.syncStart(relay.url, "phone")
             assertTrue(phone.syncEnabled())
             assertTrue(phone.syncNow(null, null).pushed > 0uL)
@@ -54,9 +55,16 @@ class SyncTest {
             assertEquals(listOf(false, true), devices.map { it.thisDevice }.sorted())
             assertTrue(devices.all { it.active })
             val lost = devices.single { !it.thisDevice }
-            assertEquals(1u, phone.removeDevice(lost.id))
+            // The phone alone only asks (ADR 0048); the recovery key removes.
+            assertTrue(phone.removeDevice(lost.id) is DeviceRemoval.Pending)
+            assertEquals(lost.id, phone.devices().single { !it.thisDevice }.id)
+            assertEquals(1u, phone.removeDeviceWithRecoveryKey(lost.id, recoveryKey))
             assertThrows<PhrException.Denied> { runBlocking { tablet.syncNow(null, null) } }
             assertFalse(phone.devices().single { it.id == lost.id }.active)
+            // The tablet comes back with the recovery key.
+            val back = tablet.recoverDevice(recoveryKey)
+            tablet.syncNow(null, null)
+            assertTrue(phone.devices().single { it.id == back }.active)
             phone.close()
             tablet.close()
         }

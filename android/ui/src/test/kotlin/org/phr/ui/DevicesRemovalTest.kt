@@ -1,0 +1,152 @@
+package org.phr.ui
+
+import androidx.compose.ui.test.ComposeUiTest
+import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.SemanticsMatcher
+import androidx.compose.ui.test.hasContentDescription
+import androidx.compose.ui.test.hasSetTextAction
+import androidx.compose.ui.test.hasText
+import androidx.compose.ui.test.performClick
+import androidx.compose.ui.test.performScrollTo
+import androidx.compose.ui.test.performTextClearance
+import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.runComposeUiTest
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+import org.phr.ffi.DeviceRemoval
+import org.phr.ffi.PhrException
+import org.phr.ffi.PhrRecord
+import org.phr.ffi.deviceJoinRequest
+import java.io.File
+import java.net.ServerSocket
+import java.nio.file.Files
+
+/**
+ * Removing a device through the Devices screen over a real relay (issue 18, ADR 0048): this
+ * phone alone only asks and says to confirm on another phone; a wrong recovery key says so;
+ * the right one removes the tablet. Then the tablet, back with the recovery key, removes this
+ * phone: its screen warns first, then says it was removed, and the recovery key typed here
+ * brings it back.
+ */
+@OptIn(ExperimentalTestApi::class)
+class DevicesRemovalTest {
+    private val s = CatalogueStrings
+
+    private fun ComposeUiTest.waitFor(m: SemanticsMatcher, ms: Long = 30_000) = waitForNode(m, ms)
+
+    private fun ComposeUiTest.tapText(key: String, vararg args: Pair<String, String>) {
+        val m = hasText(s.text(key, *args)) and tappable()
+        waitFor(m)
+        onNode(m).performScrollTo().performClick()
+    }
+
+    private fun ComposeUiTest.type(labelKey: String, text: String) {
+        val label = s.text(labelKey)
+        val field = hasSetTextAction() and (hasContentDescription(label) or hasText(label, substring = true))
+        waitFor(field)
+        onNode(field).performScrollTo().performTextClearance()
+        onNode(field).performTextInput(text)
+    }
+
+    @Test
+    fun `asked here, confirmed with the recovery key, and a removed phone comes back with it`() {
+        val bin = File(System.getProperty("phr.relay.bin").orEmpty())
+        require(bin.canExecute()) { "phr-relay not found at '$bin' (-Dphr.relay.bin)" }
+        val dir = Files.createTempDirectory("phr-removal").toFile()
+        val port = ServerSocket(0).use { it.localPort }
+        val relay = ProcessBuilder(bin.path, "serve", "--listen", "127.0.0.1:$port", "--db", File(dir, "relay.sqlite").path)
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val repo = demoRecord()
+        var tablet: PhrRecord? = null
+        try {
+            waitForPort(port)
+            val url = "http://127.0.0.1:$port"
+            val key = runBlocking { repo.createRecoveryKey() }
+            runBlocking { repo.syncStart(url, "Pixel 7") }
+            // The tablet joins by the pairing check (tested on screen in DevicesPairingTest).
+            val t = runBlocking {
+                val offer = repo.deviceOffer()
+                val pending = deviceJoinRequest(offer.payload(), "Tablet")
+                coroutineScope {
+                    val join = async(Dispatchers.IO) { pending.finish(File(dir, "tablet.phr").path, SoftwareKeyStore(), 30u) }
+                    assertEquals(pending.confirmationCode(), repo.deviceApprove(offer, 30u)!!.confirmationCode)
+                    repo.deviceConfirm(offer)
+                    join.await()!!
+                }
+            }
+            tablet = t
+            runBlocking { t.syncNow(null, null) }
+            val tabletId = runBlocking { t.devices() }.single { it.thisDevice }.id
+            val phoneId = runBlocking { repo.devicesScreen() }.thisDevice!!.id
+
+            runComposeUiTest {
+                setContent { PhrApp(repo, host = AppHost(relayUrl = url, deviceName = "Pixel 7")) }
+                openTab("ui.nav.settings")
+                tapText("ui.settings.devices_link")
+                tapText("ui.devices.sync_now")
+
+                // This phone alone only asks, and says where to confirm.
+                tapText("ui.devices.remove", "name" to tabletId)
+                waitFor(hasText(s.text("ui.devices.remove_asked", "name" to tabletId)))
+                waitFor(hasText(s.text("devices.removal_asked_here")))
+                runBlocking { t.syncNow(null, null) }
+                assertEquals("devices.removal_of_this_device", runBlocking { t.devicesScreen() }.warningKey, "the tablet is warned")
+
+                // A wrong recovery key says so; the right one removes the tablet.
+                tapText("ui.devices.use_recovery_key")
+                type("ui.devices.recovery_key_field", "AAAA-BBBB-CCCC")
+                tapText("ui.devices.recovery_key_remove", "name" to tabletId)
+                waitFor(hasText(s.text("ui.devices.wrong_recovery_key")))
+                type("ui.devices.recovery_key_field", key)
+                tapText("ui.devices.recovery_key_remove", "name" to tabletId)
+                waitFor(hasText(s.text("ui.devices.remove_done", "name" to tabletId)))
+                assertThrows<PhrException.Denied> { runBlocking { t.syncNow(null, null) } }
+
+                // The tablet comes back with the key, asks to remove this phone, then does it with the key.
+                runBlocking {
+                    t.recoverDevice(key)
+                    t.syncNow(null, null)
+                    assertTrue(t.removeDevice(phoneId) is DeviceRemoval.Pending)
+                }
+                tapText("ui.devices.sync_now")
+                waitFor(hasText(s.text("devices.removal_of_this_device")))
+                runBlocking { t.removeDeviceWithRecoveryKey(phoneId, key) }
+                tapText("ui.devices.sync_now")
+                waitFor(hasText(s.text("devices.this_removed")))
+
+                // This phone comes back with the recovery key typed here.
+                type("ui.devices.recovery_key_field", key)
+                tapText("ui.devices.recover")
+                waitFor(hasText(s.text("ui.devices.recovered")))
+                waitOrFail("the phone to sync again") { onAllNodes(hasText(s.text("devices.this_removed"))).fetchSemanticsNodes().isEmpty() }
+            }
+            val active = runBlocking { t.devices() }.filter { it.active }
+            assertEquals(2, active.size, "the tablet lists this phone again: $active")
+        } finally {
+            tablet?.close()
+            repo.close()
+            relay.destroy()
+            relay.waitFor()
+            dir.deleteRecursively()
+        }
+    }
+
+    private fun waitForPort(port: Int) {
+        val until = System.currentTimeMillis() + 15_000
+        while (System.currentTimeMillis() < until) {
+            try {
+                java.net.Socket("127.0.0.1", port).close()
+                return
+            } catch (e: java.io.IOException) {
+                Thread.sleep(100)
+            }
+        }
+        error("the relay did not start")
+    }
+}
