@@ -18,7 +18,7 @@ rustup toolchain list 2>/dev/null | grep -q '^nightly' && toolchain=(+nightly)
 [ -n "${FUZZ_TOOLCHAIN:-}" ] && toolchain=("+$FUZZ_TOOLCHAIN")
 # One target folder for both fuzz crates: fit/fuzz reuses what fuzz/ built of fitstream
 # and libFuzzer, with the same flags.
-export CARGO_TARGET_DIR=${PHR_FUZZ_TARGET_DIR:-$PWD/target/fuzz}
+export CARGO_TARGET_DIR=${PHR_FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/fuzz}
 bash scripts/fuzz-seed.sh
 targets=$(cd fuzz && cargo "${toolchain[@]}" fuzz list)
 start=$(date +%s)
