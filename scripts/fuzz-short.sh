@@ -16,10 +16,12 @@ command -v cargo-fuzz >/dev/null 2>&1 || {
 toolchain=()
 rustup toolchain list 2>/dev/null | grep -q '^nightly' && toolchain=(+nightly)
 [ -n "${FUZZ_TOOLCHAIN:-}" ] && toolchain=("+$FUZZ_TOOLCHAIN")
+# Seeding first, in the workspace's own target folder: it runs `phr` (already built by the
+# earlier stages) to make a seed backup. Under the fuzz folder that was a second full build.
+bash scripts/fuzz-seed.sh
 # One target folder for both fuzz crates: fit/fuzz reuses what fuzz/ built of fitstream
 # and libFuzzer, with the same flags.
 export CARGO_TARGET_DIR=${PHR_FUZZ_TARGET_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/fuzz}
-bash scripts/fuzz-seed.sh
 targets=$(cd fuzz && cargo "${toolchain[@]}" fuzz list)
 start=$(date +%s)
 (cd fuzz && cargo "${toolchain[@]}" fuzz build -s none) 2>&1 | grep -E "^(error|warning: unused)" || true

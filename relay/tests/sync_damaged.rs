@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::devices::{condition, ks};
+use common::devices::{condition, condition_names, ks};
 use common::{start, Running, Which};
-use phr_core::record::{EntryValue, Provenance};
+use phr_core::record::Provenance;
 use phr_core::sync::{devices, RetryPolicy};
 use phr_core::Record;
 use phr_relay::Backend;
@@ -60,20 +60,6 @@ fn damage(r: &Running, seq: i64) {
     }
 }
 
-fn names(r: &Record) -> Vec<String> {
-    let mut v: Vec<String> = r
-        .list_entries("conditions", Default::default())
-        .unwrap()
-        .into_iter()
-        .filter_map(|e| match e.value {
-            EntryValue::Condition { name, .. } => Some(name),
-            _ => None,
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 fn a_damaged_op_is_named_set_aside_and_the_rest_still_pulled(which: Which) {
     let Some(r) = start(which) else { return };
     let a = Record::create(&r.dir.path().join("a/record.phr"), &ks()).unwrap();
@@ -94,14 +80,14 @@ fn a_damaged_op_is_named_set_aside_and_the_rest_still_pulled(which: Which) {
     let told = report.damaged[0].to_string();
     assert!(told.contains(&format!("#{last}")) && told.contains("from the relay"), "{told}");
     assert!(!told.contains("stored value"), "the local record is not blamed: {told}");
-    assert_eq!(names(&b).len(), 4, "every other op merged: {:?}", names(&b));
+    assert_eq!(condition_names(&b).len(), 4, "every other op merged: {:?}", condition_names(&b));
     assert_eq!(report.cursor, last, "the pull went past it");
 
     // Syncing goes on: new changes arrive; the op stays aside and is still named.
     a.add_entry("conditions", condition("later"), Provenance::User).unwrap();
     sync(&a).unwrap();
     let again = sync(&b).unwrap();
-    assert!(names(&b).contains(&"later".to_string()), "{:?}", names(&b));
+    assert!(condition_names(&b).contains(&"later".to_string()), "{:?}", condition_names(&b));
     assert_eq!(again.damaged.iter().map(|d| d.seq).collect::<Vec<_>>(), vec![last]);
     let aside: Vec<serde_json::Value> = b.setting(phr_core::sync::QUARANTINE_SETTING).unwrap().unwrap();
     assert_eq!(aside.len(), 1);

@@ -7,11 +7,11 @@
 
 mod common;
 
-use common::devices::{condition, ks};
+use common::devices::{condition, condition_names, ks};
 use common::{start, Running, Which};
 use phr_core::app::screens::{devices_screen, DevicesScreen};
 use phr_core::crypto::RecoveryKey;
-use phr_core::record::{EntryValue, Provenance};
+use phr_core::record::Provenance;
 use phr_core::sync::devices::{self, Removal};
 use phr_core::sync::{recovery, RetryPolicy, SyncState};
 use phr_core::Record;
@@ -31,20 +31,6 @@ fn sync(r: &Record) -> phr_core::Result<phr_core::sync::SyncReport> {
 
 fn relay_of(r: &Record) -> phr_core::sync::HttpSyncRelay {
     devices::relay_for(&SyncState::require(r).unwrap(), retry()).unwrap()
-}
-
-fn conditions(r: &Record) -> Vec<String> {
-    let mut v: Vec<String> = r
-        .list_entries("conditions", Default::default())
-        .unwrap()
-        .into_iter()
-        .filter_map(|e| match e.value {
-            EntryValue::Condition { name, .. } => Some(name),
-            _ => None,
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 fn screen(r: &Record) -> DevicesScreen {
@@ -72,7 +58,7 @@ fn removed_then_recovered(which: Which) {
     let Some(r) = start(which) else { return };
     let (_dir, a, b, key) = a_and_b(&r);
     let a_id = SyncState::require(&a).unwrap().device;
-    assert_eq!(conditions(&b), vec!["asthma"]);
+    assert_eq!(condition_names(&b), vec!["asthma"]);
     // B alone (the thief's unlocked phone, or the owner with only B at hand) only asks.
     let asked = devices::remove(&b, &relay_of(&b), &a_id).unwrap();
     assert!(matches!(asked, Removal::Pending { .. }), "{asked:?}");
@@ -111,11 +97,11 @@ fn removed_then_recovered(which: Which) {
     assert!(!screen(&a).can_recover && screen(&a).warning_key.is_none());
     sync(&a).unwrap();
     assert_eq!(
-        conditions(&a),
+        condition_names(&a),
         vec!["asthma", "written on A while removed", "written on B after the removal"]
     );
     sync(&b).unwrap();
-    assert_eq!(conditions(&b), conditions(&a), "what A wrote while removed reached B");
+    assert_eq!(condition_names(&b), condition_names(&a), "what A wrote while removed reached B");
     assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
     let mut both = vec![b_id, back];
     both.sort();
@@ -142,7 +128,7 @@ fn confirmed_on_another_device(which: Which) {
     c.add_entry("conditions", condition("after"), Provenance::User).unwrap();
     sync(&c).unwrap();
     sync(&b).unwrap();
-    assert_eq!(conditions(&b), vec!["after", "asthma"]);
+    assert_eq!(condition_names(&b), vec!["after", "asthma"]);
 }
 
 /// A record restored from a backup on a new phone comes back the same way.
@@ -164,7 +150,7 @@ fn a_fresh_install_from_a_backup(which: Which) {
     .unwrap();
     recovery::recover(&fresh, &key, "new phone", retry()).unwrap();
     sync(&fresh).unwrap();
-    assert_eq!(conditions(&fresh), vec!["asthma", "later"]);
+    assert_eq!(condition_names(&fresh), vec!["asthma", "later"]);
     assert_eq!(active(&b).len(), 3, "the old phone is still listed until the owner removes it");
 }
 
@@ -198,7 +184,7 @@ fn a_key_made_before_the_relay_knew_recovery_keys(which: Which) {
     a.add_entry("conditions", condition("after"), Provenance::User).unwrap();
     sync(&a).unwrap();
     sync(&b).unwrap();
-    assert_eq!(conditions(&b), vec!["after"]);
+    assert_eq!(condition_names(&b), vec!["after"]);
 }
 
 macro_rules! both {

@@ -23,6 +23,21 @@ pub fn condition(name: &str) -> EntryValue {
     }
 }
 
+/// The names of the conditions in `r`, sorted: what a test compares across devices.
+pub fn condition_names(r: &Record) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .list_entries("conditions", Default::default())
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e.value {
+            EntryValue::Condition { name, .. } => Some(name),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 /// A new device at `path` joined to `existing`'s record; the owner's check passes only when
 /// both screens show the same code, so keys leave only then.
 pub fn join(existing: &Record, path: &Path, retry: RetryPolicy) -> Record {

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test
 import org.phr.ffi.PhrRecord
 import org.phr.ffi.deviceJoinRequest
 import java.io.File
-import java.net.ServerSocket
 import java.nio.file.Files
 import java.util.concurrent.atomic.AtomicReference
 import kotlin.concurrent.thread
@@ -44,19 +43,14 @@ class DevicesPairingTest {
 
     @Test
     fun `turn on sync, show the code, the other device joins, the numbers match, it is added`() {
-        val bin = File(System.getProperty("phr.relay.bin").orEmpty())
-        require(bin.canExecute()) { "phr-relay not found at '$bin' (-Dphr.relay.bin)" }
         val dir = Files.createTempDirectory("phr-pairing").toFile()
-        val port = ServerSocket(0).use { it.localPort }
-        val relay = ProcessBuilder(bin.path, "serve", "--listen", "127.0.0.1:$port", "--db", File(dir, "relay.sqlite").path)
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val relay = TestRelay() // its own, so devices of other tests never meet this one
         val repo = demoRecord()
         val joined = AtomicReference<PhrRecord?>()
         val joinCode = AtomicReference<String?>()
         val joinError = AtomicReference<Throwable?>()
         try {
-            waitForPort(port)
-            val host = AppHost(relayUrl = "http://127.0.0.1:$port", deviceName = "Pixel 7")
+            val host = AppHost(relayUrl = relay.url, deviceName = "Pixel 7")
             runComposeUiTest {
                 setContent { PhrApp(repo, host = host) }
                 openTab("ui.nav.settings")
@@ -99,22 +93,8 @@ class DevicesPairingTest {
             assertTrue(parseQrSvg(runBlocking { repo.deviceOffer() }.qrSvg())!!.dark.size > 100, "the core's QR SVG did not parse")
         } finally {
             repo.close()
-            relay.destroy()
-            relay.waitFor()
+            relay.close()
             dir.deleteRecursively()
         }
-    }
-
-    private fun waitForPort(port: Int) {
-        val until = System.currentTimeMillis() + 15_000
-        while (System.currentTimeMillis() < until) {
-            try {
-                java.net.Socket("127.0.0.1", port).close()
-                return
-            } catch (e: java.io.IOException) {
-                Thread.sleep(100)
-            }
-        }
-        error("the relay did not start")
     }
 }

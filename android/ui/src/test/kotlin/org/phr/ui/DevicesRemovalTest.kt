@@ -24,7 +24,6 @@ import org.phr.ffi.PhrException
 import org.phr.ffi.PhrRecord
 import org.phr.ffi.deviceJoinRequest
 import java.io.File
-import java.net.ServerSocket
 import java.nio.file.Files
 
 /**
@@ -56,17 +55,12 @@ class DevicesRemovalTest {
 
     @Test
     fun `asked here, confirmed with the recovery key, and a removed phone comes back with it`() {
-        val bin = File(System.getProperty("phr.relay.bin").orEmpty())
-        require(bin.canExecute()) { "phr-relay not found at '$bin' (-Dphr.relay.bin)" }
         val dir = Files.createTempDirectory("phr-removal").toFile()
-        val port = ServerSocket(0).use { it.localPort }
-        val relay = ProcessBuilder(bin.path, "serve", "--listen", "127.0.0.1:$port", "--db", File(dir, "relay.sqlite").path)
-            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+        val relay = TestRelay() // its own, so devices of other tests never meet this one
         val repo = demoRecord()
         var tablet: PhrRecord? = null
         try {
-            waitForPort(port)
-            val url = "http://127.0.0.1:$port"
+            val url = relay.url
             val key = runBlocking { repo.createRecoveryKey() }
             runBlocking { repo.syncStart(url, "Pixel 7") }
             // The tablet joins by the pairing check (tested on screen in DevicesPairingTest).
@@ -131,22 +125,8 @@ class DevicesRemovalTest {
         } finally {
             tablet?.close()
             repo.close()
-            relay.destroy()
-            relay.waitFor()
+            relay.close()
             dir.deleteRecursively()
         }
-    }
-
-    private fun waitForPort(port: Int) {
-        val until = System.currentTimeMillis() + 15_000
-        while (System.currentTimeMillis() < until) {
-            try {
-                java.net.Socket("127.0.0.1", port).close()
-                return
-            } catch (e: java.io.IOException) {
-                Thread.sleep(100)
-            }
-        }
-        error("the relay did not start")
     }
 }
