@@ -90,9 +90,11 @@ pub fn diagnostics_trigger_panic() -> Result<(), PhrError> {
 /// awaited from Rust, on a throwaway record in `dir`. With it the Kotlin benchmark can put
 /// beside its own time the same call made without crossing the language boundary, so the
 /// ratio is what the boundary costs (lowering the columns, JNA, resuming the coroutine).
-/// Returns milliseconds for the awaited call alone.
+/// With `packed`, the same through `ingest_packed_sample_columns` (the numbers packed into
+/// bytes, as the Kotlin side then packs them too). Returns milliseconds for the awaited call
+/// alone.
 #[uniffi::export]
-pub fn diagnostics_rust_ingest_columns_ms(dir: String, count: u32) -> Result<f64, PhrError> {
+pub fn diagnostics_rust_ingest_columns_ms(dir: String, count: u32, packed: bool) -> Result<f64, PhrError> {
     use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
     error::guard(|| {
         let path = std::path::Path::new(&dir).join(bench_file_name());
@@ -106,12 +108,27 @@ pub fn diagnostics_rust_ingest_columns_ms(dir: String, count: u32) -> Result<f64
             end_ms: Vec::new(),
             values: (0..i64::from(count)).map(|i| 60.0 + (i % 40) as f64).collect(),
         };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|_| PhrError::Internal)?;
+        // One runtime kept across calls, as the foreign side's calls meet a warm runtime too
+        // (a new one per call would add starting its blocking thread to the Rust figure).
+        static RUNTIME: std::sync::OnceLock<Option<tokio::runtime::Runtime>> = std::sync::OnceLock::new();
+        let rt = RUNTIME
+            .get_or_init(|| {
+                tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().ok()
+            })
+            .as_ref()
+            .ok_or(PhrError::Internal)?;
+        let packed_columns = packed.then(|| types::PackedSampleColumns {
+            kind: columns.kind,
+            source: columns.source.clone(),
+            start_ms: columns.start_ms.iter().flat_map(|t| t.to_le_bytes()).collect(),
+            end_ms: Vec::new(),
+            values: columns.values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        });
         let t0 = std::time::Instant::now();
-        let r = rt.block_on(record.ingest_sample_columns(columns))?;
+        let r = match packed_columns {
+            Some(p) => rt.block_on(record.ingest_packed_sample_columns(p))?,
+            None => rt.block_on(record.ingest_sample_columns(columns))?,
+        };
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         if r.added != u64::from(count) {
             return Err(PhrError::Internal);

@@ -329,6 +329,18 @@ impl PhrRecord {
         .await
     }
 
+    /// [`Self::ingest_sample_columns`] with the numbers packed ([`PackedSampleColumns`]):
+    /// the cheapest way across the FFI for a long series.
+    pub async fn ingest_packed_sample_columns(&self, columns: PackedSampleColumns) -> R<IngestReport> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let core = columns.unpack()?.into_samples()?;
+            let r = inner.ingest_samples(&core)?;
+            Ok(IngestReport { added: r.added, duplicates: r.duplicates, batches: 1, cancelled: false })
+        })
+        .await
+    }
+
     /// Stores `samples` in transactions of `batch_size`, off the caller's thread, telling
     /// `listener` after each batch and stopping between batches when `cancel` is set (or
     /// the calling coroutine/task is cancelled). Every sample is validated before the

@@ -1,5 +1,7 @@
 package org.phr.ffi
 
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
 import java.nio.file.Files
 import java.nio.file.Path
 import java.security.SecureRandom
@@ -79,6 +81,22 @@ fun heartRateColumns(count: Int, source: String = "test-watch"): SampleColumns {
         emptyList(),
         List(count) { i -> 60.0 + (i % 40) },
     )
+}
+
+/** Little-endian 8-byte integers, one after another: how [PackedSampleColumns] wants times. */
+fun packLongs(v: LongArray): ByteArray =
+    ByteBuffer.allocate(v.size * 8).order(ByteOrder.LITTLE_ENDIAN).also { it.asLongBuffer().put(v) }.array()
+
+/** Little-endian 8-byte floats: how [PackedSampleColumns] wants values. */
+fun packDoubles(v: DoubleArray): ByteArray =
+    ByteBuffer.allocate(v.size * 8).order(ByteOrder.LITTLE_ENDIAN).also { it.asDoubleBuffer().put(v) }.array()
+
+/** The readings of [heartRateColumns], packed from primitive arrays as an app would. */
+fun heartRatePacked(count: Int, source: String = "test-watch"): PackedSampleColumns {
+    val start = 1_735_689_600_000L
+    val starts = LongArray(count) { i -> start + i * 60_000L }
+    val values = DoubleArray(count) { i -> 60.0 + (i % 40) }
+    return PackedSampleColumns(SampleKind.HEART_RATE, source, packLongs(starts), ByteArray(0), packDoubles(values))
 }
 
 fun heartRates(count: Int, source: String = "test-watch"): List<Sample> {
