@@ -56,6 +56,16 @@ echo "$out"
 # requests), and nginx's master and workers.
 cpu_ms() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / $(getconf CLK_TCK))); }
 secs=${PHR_LOAD_SECONDS:-10}
+# Every answered fetch is in the access log (written in batches off the request path): the
+# loader's count plus the two fetches above (the nginx copy and the size), once the last
+# batch is in.
+served=$(echo "$out" | sed -n 's/^relay .* \([0-9]*\) served$/\1/p')
+if [ -z "${PHR_LOAD_POSTGRES:-}" ] && [ -n "$served" ]; then
+  sleep 1
+  logged=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM access_log WHERE outcome = '"'served'"'").fetchone()[0])' "$work/relay.sqlite")
+  echo "access log: $logged fetches logged for $served + 2 answered"
+  [ "$logged" -eq $((served + 2)) ] || { echo "access log: entries were lost"; exit 1; }
+fi
 relay_reqs=$(echo "$out" | awk -v s="$secs" '/^relay/ {for (i=1;i<=NF;i++) if ($(i+1)=="req/s,") print int($i*s)}')
 relay_ms=$(cpu_ms "${pids[0]}")
 echo "relay CPU: $relay_ms ms for about $relay_reqs requests: $((relay_ms * 1000 / (relay_reqs + 1))) us per request"

@@ -33,6 +33,7 @@ pub mod instance;
 pub mod jwe;
 pub mod limits;
 pub mod log_writer;
+pub mod manifest_cache;
 pub mod migrate;
 pub mod postgres;
 mod postgres_sync;
@@ -146,6 +147,8 @@ struct AppState<S> {
     rates: limits::RateLimiter,
     /// Device removals waiting for a second device's confirmation (ADR 0048).
     removals: sync_routes::Removals,
+    /// Finished manifests by link, checked against the row's `files_version` per fetch.
+    manifests: manifest_cache::ManifestCache,
 }
 
 fn now_ms() -> i64 {
@@ -323,6 +326,7 @@ async fn create_link<S: Store>(
         pass_hash,
         max_attempts: req.max_attempts.unwrap_or(5).clamp(1, 100),
         attempts_used: 0,
+        files_version: 0,
     };
     match st.store.create_link(&row, &files).await {
         Ok(()) => (StatusCode::CREATED, Json(json!({ "id": row.id }))).into_response(),
@@ -369,7 +373,11 @@ async fn replace_link_files<S: Store>(
         return r;
     }
     match st.store.replace_files(&owner, &id, &files).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(true) => {
+            // The new version already misses; this only drops the old ciphertext sooner.
+            st.manifests.forget(&id);
+            StatusCode::NO_CONTENT.into_response()
+        }
         // Another owner's link, a revoked or an unknown one all look the same.
         Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
         Err(e) => internal(e),
@@ -388,7 +396,10 @@ async fn revoke_link<S: Store>(
         Err(r) => return r,
     };
     match st.store.revoke(&owner, &id).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(true) => {
+            st.manifests.forget(&id);
+            StatusCode::NO_CONTENT.into_response()
+        }
         // Another owner's link looks exactly like no link.
         Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
         Err(e) => internal(e),
@@ -507,11 +518,15 @@ async fn gate<S: Store>(
 ) -> Result<LinkRow, Response> {
     let link = match st.store.link(id).await {
         Ok(Some(l)) => l,
-        Ok(None) => return Err(err(StatusCode::NOT_FOUND, "not_found")),
+        Ok(None) => {
+            st.manifests.forget(id);
+            return Err(err(StatusCode::NOT_FOUND, "not_found"));
+        }
         Err(e) => return Err(internal(e)),
     };
     let now = now_ms();
     let refuse = |outcome: &'static str| async move {
+        st.manifests.forget(id);
         st.log.record(id, now, recipient, outcome).await;
         err(StatusCode::NOT_FOUND, outcome)
     };
@@ -595,6 +610,11 @@ async fn manifest<S: Store>(
         Ok(l) => l,
         Err(r) => return cors(r),
     };
+    // Off the request path: the entry is queued here and written with others (log_writer).
+    if let Some(body) = st.manifests.get(&id, link.files_version, req.embedded_length_max) {
+        st.log.record(&id, now_ms(), &recipient, "served").await;
+        return cors(json_bytes(body));
+    }
     let files = match st.store.files(&id).await {
         Ok(f) => f,
         Err(e) => return cors(internal(e)),
@@ -603,12 +623,14 @@ async fn manifest<S: Store>(
         format!("http://{}", headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1"))
     });
     let exp = now_ms() / 1000 + 3600;
+    let status = if link.flag.contains('L') { "can-change" } else { "finalized" };
+    let mut by_location = false;
     let list: Vec<serde_json::Value> = files
         .iter()
         .enumerate()
         .map(|(n, (ct, jwe))| {
-            let status = if link.flag.contains('L') { "can-change" } else { "finalized" };
             if req.embedded_length_max.is_some_and(|m| jwe.len() > m) {
+                by_location = true;
                 json!({"contentType": ct, "status": status, "fhirVersion": "4.0.1",
                        "location": format!("{base}/shl/{id}/file/{n}?exp={exp}&t={}", ticket(&st, &id, n, exp))})
             } else {
@@ -616,9 +638,19 @@ async fn manifest<S: Store>(
             }
         })
         .collect();
-    // Off the request path: the entry is queued here and written with others (log_writer).
+    let body = Bytes::from(serde_json::to_vec(&json!({ "files": list })).unwrap_or_default());
+    // Locations carry a ticket that expires: only an all-embedded manifest is kept.
+    if !by_location {
+        let longest = files.iter().map(|(_, jwe)| jwe.len()).max().unwrap_or(0);
+        st.manifests.put(&id, link.files_version, longest, body.clone());
+    }
     st.log.record(&id, now_ms(), &recipient, "served").await;
-    cors(Json(json!({ "files": list })).into_response())
+    cors(json_bytes(body))
+}
+
+/// A JSON body already serialized.
+fn json_bytes(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 #[derive(Deserialize)]
@@ -729,6 +761,7 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> store::D
         ticket_key,
         rates,
         removals: sync_routes::Removals::default(),
+        manifests: manifest_cache::ManifestCache::default(),
     });
     tokio::spawn(sweeper(Arc::downgrade(&state), every));
     let app = Router::new()

@@ -154,6 +154,7 @@ fn link_row(r: &Row) -> LinkRow {
         pass_hash: r.get(7),
         max_attempts: r.get(8),
         attempts_used: r.get(9),
+        files_version: r.get(10),
     }
 }
 
@@ -211,7 +212,7 @@ impl Store for PgStore {
     }
 
     async fn link(&self, id: &str) -> DbResult<Option<LinkRow>> {
-        let r = self.query_opt("SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used FROM links WHERE id = $1", &[&id])
+        let r = self.query_opt("SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used, files_version FROM links WHERE id = $1", &[&id])
             .await?;
         Ok(r.as_ref().map(link_row))
     }
@@ -249,7 +250,7 @@ impl Store for PgStore {
         // One statement (no client-side transactions here). The upsert and the delete touch
         // disjoint rows (n below / at or above the new count), so neither sees the other.
         let r = self.query_one(
-                "WITH l AS (SELECT id FROM links WHERE id = $1 AND owner = $2 AND status = 'active'),                  u AS (INSERT INTO files(link_id, n, content_type, jwe) SELECT l.id, f.n, f.ct, f.jwe FROM l, unnest($3::bigint[], $4::text[], $5::text[]) AS f(n, ct, jwe)                        ON CONFLICT (link_id, n) DO UPDATE SET content_type = EXCLUDED.content_type, jwe = EXCLUDED.jwe),                  d AS (DELETE FROM files WHERE link_id IN (SELECT id FROM l) AND n >= $6)                  SELECT COUNT(*) FROM l",
+                "WITH l AS (UPDATE links SET files_version = files_version + 1 WHERE id = $1 AND owner = $2 AND status = 'active' RETURNING id),                  u AS (INSERT INTO files(link_id, n, content_type, jwe) SELECT l.id, f.n, f.ct, f.jwe FROM l, unnest($3::bigint[], $4::text[], $5::text[]) AS f(n, ct, jwe)                        ON CONFLICT (link_id, n) DO UPDATE SET content_type = EXCLUDED.content_type, jwe = EXCLUDED.jwe),                  d AS (DELETE FROM files WHERE link_id IN (SELECT id FROM l) AND n >= $6)                  SELECT COUNT(*) FROM l",
                 &[&id, &owner, &ns, &cts, &jwes, &(files.len() as i64)],
             )
             .await?;

@@ -113,7 +113,7 @@ impl Store for SqliteStore {
         self.with(|c| {
             // Cached: every manifest fetch runs it (parsing it again showed in the profile).
             c.prepare_cached(
-                "SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used FROM links WHERE id = ?1",
+                "SELECT id, owner, created_at, exp, flag, status, pass_salt, pass_hash, max_attempts, attempts_used, files_version FROM links WHERE id = ?1",
             )?
             .query_row(
                 [id],
@@ -129,6 +129,7 @@ impl Store for SqliteStore {
                         pass_hash: r.get(7)?,
                         max_attempts: r.get(8)?,
                         attempts_used: r.get(9)?,
+                        files_version: r.get(10)?,
                     })
                 },
             )
@@ -167,6 +168,7 @@ impl Store for SqliteStore {
             |r| r.get(0),
         )?;
         if mine {
+            tx.execute("UPDATE links SET files_version = files_version + 1 WHERE id = ?1", [id])?;
             tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
             for (n, (ct, jwe)) in files.iter().enumerate() {
                 tx.execute(

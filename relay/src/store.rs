@@ -23,6 +23,9 @@ pub struct LinkRow {
     pub max_attempts: i64,
     /// Wrong passcodes so far plus passcode checks in flight.
     pub attempts_used: i64,
+    /// Bumped by every [`Store::replace_files`]: a manifest built from the files at one
+    /// version stays right until the row shows another.
+    pub files_version: i64,
 }
 
 /// The link API's answers are the wire types themselves.

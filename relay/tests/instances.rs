@@ -90,6 +90,82 @@ fn postgres_shared_ticket_key() {
     shared_ticket_key_opens_files_on_every_instance(Which::Postgres);
 }
 
+/// Each instance keeps a link's finished manifest in memory (issue 19): when another
+/// instance replaces the link's files or revokes it, the next fetch here must show that.
+fn a_kept_manifest_follows_changes_made_on_another_instance(which: Which) {
+    let key = "0123456789abcdef0123456789abcdef-test-only";
+    let Some(a) = start_opts(which, opts("a", key)) else { return };
+    let b = start_on_opts(a.backend.clone(), tempfile::tempdir().unwrap(), opts("b", key));
+    let rec = record(a.dir.path(), "owner");
+    let med = |name: &str| EntryValue::Medication {
+        name: name.into(),
+        dose: None,
+        route: None,
+        frequency: None,
+        start: None,
+        stop: None,
+        reason: None,
+        code: None,
+    };
+    rec.add_entry("medications", med("Ramipril"), Provenance::User).unwrap();
+    let on_a = HttpRelay::for_record(&rec, &a.base).unwrap();
+    let grant = GrantRequest {
+        recipient: Recipient {
+            name: "Dr B".into(),
+            role: "GP".into(),
+            category: RecipientCategory::HealthProfessional,
+        },
+        sections: vec!["medications".into()],
+        purpose: "care".into(),
+        message: None,
+        start: None,
+        expiry: None,
+        disclosure: Default::default(),
+    };
+    let out = share::create_share(&rec, grant, ShareOptions { long_term: true, ..Default::default() }, &on_a)
+        .unwrap();
+    let key_bytes = out.payload.key_bytes().unwrap();
+    let via_b = || {
+        let r = reqwest::blocking::Client::new()
+            .post(out.payload.url.replacen(&a.base, &b.base, 1))
+            .json(&json!({"recipient": "x"}))
+            .send()
+            .unwrap();
+        let status = r.status().as_u16();
+        let m: serde_json::Value = r.json().unwrap();
+        let text = m["files"][0]["embedded"]
+            .as_str()
+            .map(|jwe| String::from_utf8(phr_core::share::jwe::decrypt(&key_bytes, jwe).unwrap()).unwrap());
+        (status, text, m)
+    };
+    let (s, first, _) = via_b();
+    assert_eq!(s, 200);
+    assert!(first.as_deref().unwrap().contains("Ramipril"));
+    let (_, again, _) = via_b();
+    assert_eq!(again, first, "the kept manifest serves the same file");
+
+    rec.add_entry("medications", med("Amlodipine"), Provenance::User).unwrap();
+    share::update_share(&rec, &out.grant.id, &on_a).unwrap();
+    let (s, updated, _) = via_b();
+    assert_eq!(s, 200);
+    assert!(updated.as_deref().unwrap().contains("Amlodipine"), "b serves the files a replaced");
+
+    share::revoke_share(&rec, &out.grant.id, Some(&on_a)).unwrap();
+    let (s, text, m) = via_b();
+    assert_eq!((s, m["error"].as_str()), (404, Some("revoked")), "b refuses the link a revoked");
+    assert!(text.is_none());
+}
+
+#[test]
+fn sqlite_kept_manifest_follows_other_instances() {
+    a_kept_manifest_follows_changes_made_on_another_instance(Which::Sqlite);
+}
+
+#[test]
+fn postgres_kept_manifest_follows_other_instances() {
+    a_kept_manifest_follows_changes_made_on_another_instance(Which::Postgres);
+}
+
 #[test]
 fn a_short_ticket_key_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();

@@ -73,11 +73,12 @@ fn concurrent_viewers() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let r = rt.block_on(hammer(url, true, conc, Duration::from_secs(secs)));
     println!(
-        "relay  POST manifest: {conc} viewers, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+        "relay  POST manifest: {conc} viewers, {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} errors, {} served",
         r.requests as f64 / r.secs,
         r.p50_ms,
         r.p99_ms,
-        r.errors
+        r.errors,
+        r.requests - r.errors
     );
     assert_eq!(r.errors, 0);
     if let Ok(cmp) = std::env::var("PHR_LOAD_COMPARE_URL") {
