@@ -341,6 +341,20 @@ impl PhrRecord {
         .await
     }
 
+    /// [`Self::ingest_sample_columns`] on the caller's own thread, for a caller that is
+    /// already off the main thread (Kotlin `Dispatchers.IO`, a Swift background task, a
+    /// worker). A plain call: no future polled across the boundary and no callback from a
+    /// Rust thread into the foreign runtime to resume it, which is most of what the async
+    /// call costs beyond the work itself (docs/benchmarks.md, issue 19). Never call it on
+    /// the main thread: it blocks for as long as the transaction takes.
+    pub fn ingest_sample_columns_blocking(&self, columns: SampleColumns) -> R<IngestReport> {
+        guard(|| {
+            let core = columns.into_samples()?;
+            let r = self.inner.ingest_samples(&core)?;
+            Ok(IngestReport { added: r.added, duplicates: r.duplicates, batches: 1, cancelled: false })
+        })
+    }
+
     /// Stores `samples` in transactions of `batch_size`, off the caller's thread, telling
     /// `listener` after each batch and stopping between batches when `cancel` is set (or
     /// the calling coroutine/task is cancelled). Every sample is validated before the

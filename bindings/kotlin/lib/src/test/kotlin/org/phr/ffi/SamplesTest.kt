@@ -4,6 +4,7 @@ import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.*
 import org.junit.jupiter.api.Test
@@ -100,7 +101,7 @@ class SamplesTest {
         val dir = tempDir()
         repeat(3) { newRecord().first.use { it.ingestSampleColumns(heartRateColumns(10_000)) } }
         diagnosticsRustIngestMs(dir.toString(), 10_000u)
-        diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false)
+        diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, false)
         var kotlinBest = Double.MAX_VALUE
         var sameCallBest = Double.MAX_VALUE
         var coreBest = Double.MAX_VALUE
@@ -113,7 +114,7 @@ class SamplesTest {
             assertEquals(10_000uL, report.added)
             rec.close()
             // The same async entry point awaited from Rust: what is left is the boundary.
-            val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false)
+            val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, false)
             // The core's ingest alone, no thread hop: the floor.
             val coreMs = diagnosticsRustIngestMs(dir.toString(), 10_000u)
             assertTrue(sameCallMs > 0.0 && coreMs > 0.0)
@@ -147,7 +148,7 @@ class SamplesTest {
     fun `benchmark - 10,000 samples as packed columns from Kotlin vs the same from Rust, interleaved, best of 7`() = runBlocking<Unit> {
         val dir = tempDir()
         repeat(3) { newRecord().first.use { it.ingestPackedSampleColumns(heartRatePacked(10_000)) } }
-        diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, true)
+        diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, true, false)
         var kotlinBest = Double.MAX_VALUE
         var sameCallBest = Double.MAX_VALUE
         repeat(7) {
@@ -162,13 +163,56 @@ class SamplesTest {
             val kotlinMs = (System.nanoTime() - t0) / 1e6
             assertEquals(10_000uL, report.added)
             rec.close()
-            val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, true)
+            val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, true, false)
             assertTrue(sameCallMs > 0.0)
             kotlinBest = minOf(kotlinBest, kotlinMs)
             sameCallBest = minOf(sameCallBest, sameCallMs)
             println("BENCH packed round: kotlin %.1f ms, same call from rust %.1f ms".format(kotlinMs, sameCallMs))
         }
         println("BENCH 10000 samples as packed columns, best of 7: kotlin %.1f ms, same call from rust %.1f ms; ratio kotlin/same call %.2fx".format(kotlinBest, sameCallBest, kotlinBest / sameCallBest))
+    }
+
+    @Test
+    fun `the blocking columns call stores the same readings and refuses uneven columns`() = runBlocking<Unit> {
+        val (rec, _) = newRecord()
+        val report = withContext(Dispatchers.IO) { rec.ingestSampleColumnsBlocking(heartRateColumns(10_000)) }
+        assertEquals(10_000uL, report.added)
+        val samples = heartRates(10_000)
+        val from = samples.first().startMs
+        assertEquals(samples, rec.samples(SampleKind.HEART_RATE, from, from + 10_000L * 60_000L), "the same samples as the record-by-record call")
+        val uneven = heartRateColumns(10).let { it.copy(values = it.values.dropLast(1)) }
+        val e = assertThrows<PhrException.InvalidInput> { rec.ingestSampleColumnsBlocking(uneven) }
+        assertEquals("sample columns", e.field)
+        rec.close()
+    }
+
+    @Test
+    fun `benchmark - 10,000 samples as columns, blocking call on an IO thread, vs the same from Rust, interleaved, best of 11`() = runBlocking<Unit> {
+        val dir = tempDir()
+        // An app importing a series is already on Dispatchers.IO: the call is made there.
+        withContext(Dispatchers.IO) {
+            // Warm the JIT first, as any JVM benchmark must: the lowering code runs
+            // interpreted for its first calls, and an app importing series meets it compiled.
+            repeat(20) { newRecord().first.use { it.ingestSampleColumnsBlocking(heartRateColumns(10_000)) } }
+            repeat(3) { diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, true) }
+            var kotlinBest = Double.MAX_VALUE
+            var sameCallBest = Double.MAX_VALUE
+            repeat(11) {
+                val (rec, _) = newRecord()
+                val columns = heartRateColumns(10_000) // built outside the timing, as in Rust
+                val t0 = System.nanoTime()
+                val report = rec.ingestSampleColumnsBlocking(columns)
+                val kotlinMs = (System.nanoTime() - t0) / 1e6
+                assertEquals(10_000uL, report.added)
+                rec.close()
+                val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, true)
+                assertTrue(sameCallMs > 0.0)
+                kotlinBest = minOf(kotlinBest, kotlinMs)
+                sameCallBest = minOf(sameCallBest, sameCallMs)
+                println("BENCH blocking round: kotlin %.2f ms, same call from rust %.2f ms".format(kotlinMs, sameCallMs))
+            }
+            println("BENCH 10000 samples as columns, blocking call, best of 11: kotlin %.2f ms, same call from rust %.2f ms; ratio kotlin/same call %.2fx".format(kotlinBest, sameCallBest, kotlinBest / sameCallBest))
+        }
     }
 
     @Test
