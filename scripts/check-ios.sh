@@ -24,7 +24,7 @@ if [ ! -f "$SWIFT" ]; then
   echo "== ios: generate the Swift bindings (as scripts/test-bindings.sh does)"
   LIB="$TARGET/debug/libphr_ffi.so"
   case "$(uname -s)" in Darwin) LIB="$TARGET/debug/libphr_ffi.dylib" ;; esac
-  cargo build --locked -p phr-ffi -p uniffi-bindgen 2>&1
+  cargo build --locked --workspace 2>&1   # the workspace: a subset would unify features anew and recompile
   rm -rf "$GEN/swift"
   "$TARGET/debug/uniffi-bindgen" generate --library "$LIB" --language swift --out-dir "$GEN/swift" --no-format 2>&1
   SWIFT="$GEN/swift/PhrFFI.swift"

@@ -29,8 +29,12 @@ seed relay_bodies -path '*strava*' -iname '*.json' -size -16k
 mkdir -p fuzz/corpus/backup
 if [ -z "$(ls -A fuzz/corpus/backup)" ] && command -v cargo >/dev/null; then
   tmp=$(mktemp -d)
-  PHR_PASSPHRASE="fuzz seed passphrase" cargo run -q -p phr-cli -- --home "$tmp/h" init >/dev/null 2>&1 \
-    && PHR_PASSPHRASE="fuzz seed passphrase" cargo run -q -p phr-cli -- --home "$tmp/h" backup "$PWD/fuzz/corpus/backup/seed.phrbackup" >/dev/null 2>&1 \
+  # The workspace build (what the test stage built; building phr-cli alone would unify
+  # features anew and recompile its dependencies), then the binary itself.
+  phr_bin=${CARGO_TARGET_DIR:-$PWD/target}/debug/phr
+  cargo build -q --workspace --bin phr 2>/dev/null || true
+  PHR_PASSPHRASE="fuzz seed passphrase" "$phr_bin" --home "$tmp/h" init >/dev/null 2>&1 \
+    && PHR_PASSPHRASE="fuzz seed passphrase" "$phr_bin" --home "$tmp/h" backup "$PWD/fuzz/corpus/backup/seed.phrbackup" >/dev/null 2>&1 \
     || echo "backup: could not make a seed backup (the fuzzer starts from nothing)"
   rm -rf "$tmp"
 fi

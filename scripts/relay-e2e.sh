@@ -15,7 +15,9 @@ relay_pid=
 cleanup() { [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-cargo build -q -p phr-cli -p phr-relay
+# The workspace, as the test stage built it (a subset of packages unifies features anew and
+# recompiles shared dependencies).
+cargo build -q --workspace
 # Copy the binaries: other builds in a shared target folder must not swap them mid-test.
 mkdir -p "$work/bin"
 cp "${CARGO_TARGET_DIR:-$root/target}/debug/phr" "${CARGO_TARGET_DIR:-$root/target}/debug/phr-relay" "$work/bin/"
@@ -48,7 +50,7 @@ echo "-- browser: wrong passcode, then the right one"
 
 echo "-- npm jose decrypts the core's JWE; the core decrypts jose's"
 (cd "$e2e" && node viewer.mjs jose "$url" 4417 "$out")
-PHR_JOSE_VECTOR=$out/jose-vector.json cargo test -q -p phr-core --test share_links jose_interop_vector 2>&1 | grep -E "test result|FAILED|panicked"
+PHR_JOSE_VECTOR=$out/jose-vector.json cargo test -q --workspace --test share_links jose_interop_vector 2>&1 | grep -E "test result|FAILED|panicked"
 
 echo "-- an employer share leaves out mental health and says only that something was not shared"
 emp=$(phr --json share create --to "Acme Ltd" --role HR --category employer --sections allergies,medications,conditions --i-understand \

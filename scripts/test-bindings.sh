@@ -22,7 +22,9 @@ case "$(uname -s)" in
 esac
 
 echo "== bindings: build phr-ffi and uniffi-bindgen"
-cargo build --locked -p phr-ffi -p uniffi-bindgen -p phr-relay 2>&1
+# The whole workspace, as the test stage built it: a build of only some packages unifies
+# features differently and recompiles their shared dependencies (minutes on a fresh machine).
+cargo build --locked --workspace 2>&1
 
 # (phr-ffi's own Rust tests ran with the workspace in scripts/test-all.sh.)
 
