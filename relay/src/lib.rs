@@ -145,8 +145,6 @@ struct AppState<S> {
     opts: Options,
     ticket_key: ring::hmac::Key,
     rates: limits::RateLimiter,
-    /// Device removals waiting for a second device's confirmation (ADR 0048).
-    removals: sync_routes::Removals,
     /// Finished manifests by link, checked against the row's `files_version` per fetch.
     manifests: manifest_cache::ManifestCache,
 }
@@ -760,7 +758,6 @@ fn router<S: Store + sync_store::SyncStore>(store: S, opts: Options) -> store::D
         opts,
         ticket_key,
         rates,
-        removals: sync_routes::Removals::default(),
         manifests: manifest_cache::ManifestCache::default(),
     });
     tokio::spawn(sweeper(Arc::downgrade(&state), every));

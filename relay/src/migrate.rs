@@ -20,6 +20,7 @@ pub(crate) const SQLITE: &[(u32, &str)] = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
     (2, include_str!("migrations/sqlite/0002_passcode_backoff.sql")),
     (3, include_str!("migrations/sqlite/0003_files_version.sql")),
+    (4, include_str!("migrations/sqlite/0004_device_removals.sql")),
 ];
 
 /// Migrations by number: PostgreSQL (the same numbers as [`SQLITE`]).
@@ -27,13 +28,14 @@ pub(crate) const POSTGRES: &[(u32, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_passcode_backoff.sql")),
     (3, include_str!("migrations/postgres/0003_files_version.sql")),
+    (4, include_str!("migrations/postgres/0004_device_removals.sql")),
 ];
 
 /// Numbers once shipped and withdrawn: never reused.
 pub const RETIRED: &[u32] = &[];
 
 /// The schema version this relay writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Any relay's advisory lock key for migrating (an arbitrary constant).
 const PG_LOCK: i64 = 0x7068_725f_7265_6c61; // "phr_rela"

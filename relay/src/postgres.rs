@@ -177,7 +177,8 @@ impl Store for PgStore {
                 "WITH u AS (UPDATE links SET status = 'expired' \
                    WHERE status = 'active' AND exp IS NOT NULL AND exp * 1000 <= $1::bigint RETURNING id), \
                  f AS (DELETE FROM files WHERE link_id IN (SELECT id FROM u)), \
-                 p AS (DELETE FROM passcode_failures WHERE link_id IN (SELECT id FROM u)) \
+                 p AS (DELETE FROM passcode_failures WHERE link_id IN (SELECT id FROM u)), \
+                 r AS (DELETE FROM sync_removals WHERE expires_at <= $1::bigint) \
                  SELECT COUNT(*) FROM u",
                 &[&now_ms],
             )

@@ -105,10 +105,59 @@ impl SyncStore for PgStore {
             .collect())
     }
 
+    async fn ask_or_confirm_removal(
+        &self,
+        account: &str,
+        target: &str,
+        signer: &str,
+        now: i64,
+        ttl: i64,
+    ) -> DbResult<RemovalStep> {
+        let expires_at = now.saturating_add(ttl);
+        // Two statements, each atomic (no client-side transactions on the pipelined pool):
+        // taking another device's live request confirms it (the DELETE ... RETURNING takes it
+        // at most once); otherwise the signer's own request is written, unless a live request
+        // by yet another device arrived in between, which the next round then confirms.
+        for _ in 0..3 {
+            if let Some(r) = self
+                .query_opt(
+                    "DELETE FROM sync_removals WHERE account = $1 AND target = $2 AND requester <> $3 AND expires_at > $4 RETURNING requester",
+                    &[&account, &target, &signer, &now],
+                )
+                .await?
+            {
+                return Ok(RemovalStep::Confirmed { requester: r.get(0) });
+            }
+            let written = self
+                .query_opt(
+                    "INSERT INTO sync_removals(account, target, requester, expires_at) VALUES ($1, $2, $3, $5) \
+                     ON CONFLICT (account, target) DO UPDATE SET requester = EXCLUDED.requester, expires_at = EXCLUDED.expires_at \
+                     WHERE sync_removals.requester = EXCLUDED.requester OR sync_removals.expires_at <= $4 RETURNING 1",
+                    &[&account, &target, &signer, &now, &expires_at],
+                )
+                .await?;
+            if written.is_some() {
+                return Ok(RemovalStep::Asked { expires_at });
+            }
+        }
+        Err("device removal: the request kept changing under concurrent requests".into())
+    }
+
+    async fn removal_requests(&self, account: &str, now: i64) -> DbResult<Vec<(String, String)>> {
+        let rows = self
+            .query(
+                "SELECT target, requester FROM sync_removals WHERE account = $1 AND expires_at > $2 ORDER BY target",
+                &[&account, &now],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
     async fn remove_device(&self, account: &str, device: &str, now: i64) -> DbResult<bool> {
         let r = self.query_one(
                 "WITH u AS (UPDATE sync_devices SET status = 'removed', removed_at = COALESCE(removed_at, $3) WHERE account = $1 AND device = $2 RETURNING 1), \
-                 d AS (DELETE FROM sync_keys WHERE account = $1 AND device = $2) SELECT COUNT(*) FROM u",
+                 d AS (DELETE FROM sync_keys WHERE account = $1 AND device = $2), \
+                 r AS (DELETE FROM sync_removals WHERE account = $1 AND (target = $2 OR requester = $2)) SELECT COUNT(*) FROM u",
                 &[&account, &device, &now],
             )
             .await?;

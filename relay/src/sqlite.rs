@@ -71,6 +71,8 @@ impl Store for SqliteStore {
             tx.execute("DELETE FROM files WHERE link_id = ?1", [id])?;
             tx.execute("DELETE FROM passcode_failures WHERE link_id = ?1", [id])?;
         }
+        // Device removals nobody confirmed in time.
+        tx.execute("DELETE FROM sync_removals WHERE expires_at <= ?1", [now_ms])?;
         tx.commit()?;
         if !ids.is_empty() {
             // As on revoke: secure_delete zeroes the freed pages; checkpointing drops the WAL's copies.

@@ -90,6 +90,53 @@ impl SyncStore for SqliteStore {
         })
     }
 
+    async fn ask_or_confirm_removal(
+        &self,
+        account: &str,
+        target: &str,
+        signer: &str,
+        now: i64,
+        ttl: i64,
+    ) -> DbResult<RemovalStep> {
+        self.locked(|c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM sync_removals WHERE account = ?1 AND expires_at <= ?2", params![account, now])?;
+            let asked: Option<String> = tx
+                .query_row(
+                    "SELECT requester FROM sync_removals WHERE account = ?1 AND target = ?2",
+                    params![account, target],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let step = match asked {
+                Some(requester) if requester != signer => {
+                    tx.execute("DELETE FROM sync_removals WHERE account = ?1 AND target = ?2", params![account, target])?;
+                    RemovalStep::Confirmed { requester }
+                }
+                _ => {
+                    let expires_at = now.saturating_add(ttl);
+                    tx.execute(
+                        "INSERT OR REPLACE INTO sync_removals(account, target, requester, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![account, target, signer, expires_at],
+                    )?;
+                    RemovalStep::Asked { expires_at }
+                }
+            };
+            tx.commit()?;
+            Ok(step)
+        })
+    }
+
+    async fn removal_requests(&self, account: &str, now: i64) -> DbResult<Vec<(String, String)>> {
+        self.locked(|c| {
+            let mut s = c.prepare(
+                "SELECT target, requester FROM sync_removals WHERE account = ?1 AND expires_at > ?2 ORDER BY target",
+            )?;
+            let rows = s.query_map(params![account, now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
     async fn remove_device(&self, account: &str, device: &str, now: i64) -> DbResult<bool> {
         self.locked(|c| {
             let tx = c.transaction()?;
@@ -98,6 +145,11 @@ impl SyncStore for SqliteStore {
                 params![account, device, now],
             )?;
             tx.execute("DELETE FROM sync_keys WHERE account = ?1 AND device = ?2", params![account, device])?;
+            // Its requests, and requests to remove it, go with it.
+            tx.execute(
+                "DELETE FROM sync_removals WHERE account = ?1 AND (target = ?2 OR requester = ?2)",
+                params![account, device],
+            )?;
             tx.commit()?;
             Ok(n > 0)
         })

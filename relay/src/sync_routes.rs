@@ -33,7 +33,7 @@
 
 #![allow(clippy::result_large_err)] // Response is the error type of every handler helper here.
 
-use crate::sync_store::{Access, AddDevice, KeysPut, NewOp, Pushed, SnapshotPut, SyncStore};
+use crate::sync_store::{Access, AddDevice, KeysPut, NewOp, Pushed, RemovalStep, SnapshotPut, SyncStore};
 use crate::{authenticate, authenticate_once, err, internal, now_ms, AppState};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -47,7 +47,6 @@ use phr_relay_protocol::sync::{
     KeyEnvelope, NewDevice, PullPage as WirePage, PulledOp, PushAnswer, PushRequest, PutKeys, Snapshot,
     WireOp,
 };
-pub(crate) use removals::Removals;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -213,8 +212,12 @@ async fn list_devices<S: SyncStore>(
     let (account, _, _) = tryr!(device_or_recovery(&st, &account, &method, &uri, &headers, b"").await);
     match st.store.devices(&account).await {
         Ok(mut v) => {
+            let asked = match st.store.removal_requests(&account, now_ms()).await {
+                Ok(a) => a,
+                Err(e) => return internal(e),
+            };
             for d in &mut v {
-                d.removal_requested_by = st.removals.requested_by(&account, &d.device, now_ms());
+                d.removal_requested_by = asked.iter().find(|(t, _)| *t == d.device).map(|(_, by)| by.clone());
             }
             Json(v).into_response()
         }
@@ -249,15 +252,16 @@ async fn remove_device<S: SyncStore>(
     let now = now_ms();
     if access == Access::Active {
         let ttl = REMOVAL_TTL.as_millis().min(i64::MAX as u128) as i64;
-        match st.removals.ask_or_confirm(&account, &target, &signer, now, ttl) {
-            removals::Step::Asked { expires_at } => {
+        match st.store.ask_or_confirm_removal(&account, &target, &signer, now, ttl).await {
+            Err(e) => return internal(e),
+            Ok(RemovalStep::Asked { expires_at }) => {
                 return (
                     StatusCode::ACCEPTED,
                     Json(phr_relay_protocol::sync::RemovalPending { status: "pending".into(), expires_at }),
                 )
                     .into_response();
             }
-            removals::Step::Confirmed { requester } => {
+            Ok(RemovalStep::Confirmed { requester }) => {
                 // The asking device must still be one of the account's (not itself removed since).
                 if !matches!(st.store.access(&account, &requester).await, Ok(Access::Active)) {
                     return err(StatusCode::CONFLICT, "request_gone");
@@ -266,10 +270,7 @@ async fn remove_device<S: SyncStore>(
         }
     }
     match st.store.remove_device(&account, &target, now).await {
-        Ok(true) => {
-            st.removals.forget_device(&account, &target);
-            StatusCode::NO_CONTENT.into_response()
-        }
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => err(StatusCode::NOT_FOUND, "not_found"),
         Err(e) => internal(e),
     }
@@ -595,68 +596,5 @@ async fn pair_get<S: SyncStore>(State(st): St<S>, slot: Result<Path<String>, Pat
         Ok(Some((h, w))) => Json(json!({"hello": h.map(|b| BASE64URL_NOPAD.encode(&b)), "welcome": w.map(|b| BASE64URL_NOPAD.encode(&b))})).into_response(),
         Ok(None) => err(StatusCode::NOT_FOUND, "not_found"),
         Err(e) => internal(e),
-    }
-}
-
-/// Removals asked on one device and waiting for a confirmation on another. Kept in memory:
-/// a request lives minutes, and a relay restart only means the owner asks again.
-mod removals {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
-    pub(crate) enum Step {
-        /// Recorded: another device has until `expires_at` to confirm.
-        Asked { expires_at: i64 },
-        /// A different device had asked: remove now.
-        Confirmed { requester: String },
-    }
-
-    /// `(account, target) -> (requester, expires_at)`.
-    #[derive(Default)]
-    pub(crate) struct Removals(Mutex<HashMap<(String, String), (String, i64)>>);
-
-    impl Removals {
-        fn map(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), (String, i64)>> {
-            self.0.lock().unwrap_or_else(|p| p.into_inner())
-        }
-
-        /// The signer asks, or confirms what a different device asked. Asking again from the
-        /// same device only renews its own request.
-        pub(crate) fn ask_or_confirm(
-            &self,
-            account: &str,
-            target: &str,
-            signer: &str,
-            now: i64,
-            ttl: i64,
-        ) -> Step {
-            let mut m = self.map();
-            m.retain(|_, (_, until)| *until > now);
-            let key = (account.to_string(), target.to_string());
-            match m.get(&key) {
-                Some((requester, _)) if requester != signer => {
-                    let requester = requester.clone();
-                    m.remove(&key);
-                    Step::Confirmed { requester }
-                }
-                _ => {
-                    let expires_at = now.saturating_add(ttl);
-                    m.insert(key, (signer.to_string(), expires_at));
-                    Step::Asked { expires_at }
-                }
-            }
-        }
-
-        pub(crate) fn requested_by(&self, account: &str, target: &str, now: i64) -> Option<String> {
-            self.map()
-                .get(&(account.to_string(), target.to_string()))
-                .filter(|(_, until)| *until > now)
-                .map(|(by, _)| by.clone())
-        }
-
-        /// A removed device's own requests, and requests to remove it, go with it.
-        pub(crate) fn forget_device(&self, account: &str, device: &str) {
-            self.map().retain(|(a, t), (by, _)| a != account || (t != device && by != device));
-        }
     }
 }

@@ -83,6 +83,15 @@ pub enum KeysPut {
     NotADevice,
 }
 
+/// What a device's request to remove another one came to ([`SyncStore::ask_or_confirm_removal`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum RemovalStep {
+    /// Recorded: another device has until `expires_at` to confirm.
+    Asked { expires_at: i64 },
+    /// A different device had asked (its request is used up): remove now.
+    Confirmed { requester: String },
+}
+
 /// A new op for [`SyncStore::push`]: `(id, blob)`.
 pub type NewOp = (String, Vec<u8>);
 
@@ -100,8 +109,27 @@ pub trait SyncStore: crate::store::Store + Send + Sync + 'static {
         now: i64,
     ) -> impl Future<Output = DbResult<AddDevice>> + Send;
     fn devices(&self, account: &str) -> impl Future<Output = DbResult<Vec<DeviceRow>>> + Send;
+    /// The signer asks to remove `target`, or confirms what a different device asked and
+    /// has not let expire. Asking again from the same device only renews its own request.
+    /// Atomic across relay instances: two devices asking at once leave one request, and a
+    /// request confirms at most once.
+    fn ask_or_confirm_removal(
+        &self,
+        account: &str,
+        target: &str,
+        signer: &str,
+        now: i64,
+        ttl: i64,
+    ) -> impl Future<Output = DbResult<RemovalStep>> + Send;
+    /// Live removal requests of the account: `(target, requester)`.
+    fn removal_requests(
+        &self,
+        account: &str,
+        now: i64,
+    ) -> impl Future<Output = DbResult<Vec<(String, String)>>> + Send;
     /// Marks the device removed (keeping the first removal time) and drops its key
-    /// envelopes. False if it is not a device of the account.
+    /// envelopes, and the removal requests for it and by it. False if it is not a device
+    /// of the account.
     fn remove_device(
         &self,
         account: &str,

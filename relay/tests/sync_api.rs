@@ -420,25 +420,29 @@ fn register_recovery(base: &str, account: &str, by: &Device) -> Device {
 /// device confirms; the recovery key removes alone; a request dies with its asker.
 fn removal_needs_a_second_device_or_the_recovery_key(r: Running) {
     let base = &r.base;
+    // On PostgreSQL a second instance serves the same database: the request and its
+    // confirmation reach different instances, as behind a load balancer.
+    let other = r.bases().last().cloned().unwrap();
     let (account, devs) = account_with(base, 4);
     let (a, b, c, d) = (&devs[0], &devs[1], &devs[2], &devs[3]);
     let path = |t: &Device| format!("/sync/{account}/devices/{}", t.id);
-    // b alone: asking, again and again, never removes a.
-    for _ in 0..3 {
+    // b alone: asking, again and again (on either instance), never removes a.
+    for i in 0..3 {
+        let base = if i == 1 { &other } else { base };
         let (s, v) = b.call(base, "DELETE", &path(a), None);
         assert_eq!((s, v["status"].as_str()), (202, Some("pending")), "{v}");
         assert!(v["expiresAt"].as_i64().unwrap() > 0);
     }
     assert_eq!(a.pull(base, &account, 0, 10).0, 200, "a is still a device");
     // Every device sees who asked (so the owner can confirm, or not, on another one).
-    let (_, v) = c.call(base, "GET", &format!("/sync/{account}/devices"), None);
+    let (_, v) = c.call(&other, "GET", &format!("/sync/{account}/devices"), None);
     let row = v.as_array().unwrap().iter().find(|x| x["device"] == a.id.as_str()).unwrap().clone();
     assert_eq!(row["removalRequestedBy"], b.id.as_str());
     assert_eq!(row["status"], "active");
     // The target cannot "confirm" its own removal, nor remove the asker in one go.
     assert_err(a.call(base, "DELETE", &path(a), None), 403, "cannot_remove_self");
-    // A second device confirms: a is out.
-    assert_eq!(c.call(base, "DELETE", &path(a), None).0, 204);
+    // A second device confirms, on the other instance: a is out.
+    assert_eq!(c.call(&other, "DELETE", &path(a), None).0, 204);
     assert_err(a.pull(base, &account, 0, 10), 403, "device_removed");
     // A request dies with its asker: b asks for d, b is removed (c asks, d confirms), then
     // c's DELETE of d only asks again.
