@@ -68,6 +68,10 @@ pub enum DeviceRemoval {
     /// Asked only: confirm on another of the owner's devices (not the one being removed)
     /// before `expires_at_ms`, or use the recovery key.
     Pending { expires_at_ms: i64 },
+    /// Refused for now: this device was added less than a day ago (so a thief who pairs a
+    /// phone of their own to a stolen one cannot remove the owner's others). It may ask from
+    /// `ready_at_ms`; the recovery key may at once.
+    TooNew { ready_at_ms: i64 },
 }
 
 /// A device that answered the QR code: its id and the six digits both screens should show.
@@ -284,6 +288,7 @@ impl PhrRecord {
         blocking(move || {
             Ok(match devices::remove(&inner, &relay(&inner)?, &id)? {
                 devices::Removal::Removed { epoch } => DeviceRemoval::Removed { epoch },
+                devices::Removal::TooNew { ready_at } => DeviceRemoval::TooNew { ready_at_ms: ready_at },
                 devices::Removal::Pending { expires_at } => {
                     DeviceRemoval::Pending { expires_at_ms: expires_at }
                 }

@@ -265,6 +265,20 @@ pub fn run(
                         );
                     }
                 }
+                devices::Removal::TooNew { ready_at } => {
+                    let when = chrono::DateTime::from_timestamp_millis(ready_at)
+                        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_default();
+                    if json_out {
+                        outln!("{}", json!({"removed": false, "tooNew": true, "readyAt": ready_at}));
+                    } else {
+                        outln!(
+                            "Not yet: this device was added less than a day ago, and a new device cannot remove \
+                             another (so a stolen phone paired to a new one cannot remove yours). Run it on an \
+                             older device, try again after {when}, or add --recovery-key."
+                        );
+                    }
+                }
                 devices::Removal::Pending { expires_at } => {
                     if json_out {
                         outln!("{}", json!({"removed": false, "pending": true, "expiresAt": expires_at}));

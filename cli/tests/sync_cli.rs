@@ -26,7 +26,10 @@ fn start_relay(dir: &Path) -> String {
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let port = listener.local_addr().unwrap().port();
-            let app = phr_relay::app(backend, Default::default()).await.unwrap();
+            // Devices here are seconds old: no wait before they may remove one another.
+            let opts =
+                phr_relay::Options { new_device_wait: Some(std::time::Duration::ZERO), ..Default::default() };
+            let app = phr_relay::app(backend, opts).await.unwrap();
             tx.send(port).unwrap();
             axum::serve(listener, app).await.unwrap();
         });

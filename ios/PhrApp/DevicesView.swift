@@ -127,6 +127,10 @@ struct DevicesView: View {
                 switch done {
                 case .pending: removalNote = L("ui.devices.remove_asked", ["name": name])
                 case .removed: removalNote = L("ui.devices.remove_done", ["name": name])
+                case .tooNew(let readyAtMs):
+                    // Whole hours left, at least one: "about 5 hours".
+                    let hours = max(1, Int((Double(readyAtMs) / 1000 - Date().timeIntervalSince1970 + 3599) / 3600))
+                    removalNote = L("ui.devices.remove_too_new", ["hours": String(hours)])
                 }
             }
         }

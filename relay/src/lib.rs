@@ -86,6 +86,9 @@ pub struct Options {
     pub public_url: Option<String>,
     /// How long a sync pairing slot lives (default [`sync_routes::PAIRING_TTL`], 10 minutes).
     pub pairing_ttl: Option<std::time::Duration>,
+    /// How long a newly added device must have been one before it may ask for, or confirm,
+    /// another device's removal (default [`sync_routes::NEW_DEVICE_WAIT`], a day; ADR 0048).
+    pub new_device_wait: Option<std::time::Duration>,
     /// Signed requests per key and minute, sustained (default [`limits::DEFAULT_RATE_PER_MINUTE`]).
     pub rate_per_minute: Option<u32>,
     /// Signed requests per key at once (default [`limits::DEFAULT_RATE_BURST`]).

@@ -18,6 +18,8 @@ Options of `phr-relay serve` (each also from its environment variable):
   --pg-pool N          PostgreSQL connections per instance (default 4; PHR_RELAY_PG_POOL)
   --public-url URL     base URL handed to viewers (default: from the Host header; PHR_RELAY_PUBLIC_URL)
   --pairing-ttl SECONDS  how long a device-pairing slot lives (default 600)
+  --new-device-wait SECONDS  how long a new device waits before it may ask for or confirm
+                       another device's removal (default 86400, a day; 0 for tests)
   --rate-per-minute N  signed requests per key and minute (default 1200; PHR_RELAY_RATE_PER_MINUTE)
   --rate-burst N       signed requests per key at once (default 300; PHR_RELAY_RATE_BURST)
   --link-quota-mb MB   ciphertext an owner key may keep in active links (default 64; PHR_RELAY_LINK_QUOTA_MB)
@@ -66,6 +68,10 @@ struct Serve {
     /// How long a device-pairing slot lives, in seconds (default 600).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pairing_ttl: Option<u64>,
+    /// How long a newly added device waits before it may ask for or confirm another
+    /// device's removal, in seconds (default 86400, a day).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=30 * 86_400))]
+    new_device_wait: Option<u64>,
     /// Signed requests per key and minute, sustained (default 1200).
     #[arg(long, value_name = "N", env = "PHR_RELAY_RATE_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..))]
     rate_per_minute: Option<u32>,
@@ -138,6 +144,7 @@ async fn main() -> ExitCode {
     let opts = Options {
         public_url: args.public_url.map(|u| u.trim_end_matches('/').to_string()),
         pairing_ttl: args.pairing_ttl.map(std::time::Duration::from_secs),
+        new_device_wait: args.new_device_wait.map(std::time::Duration::from_secs),
         rate_per_minute: args.rate_per_minute,
         rate_burst: args.rate_burst,
         link_quota: args.link_quota_mb.map(|m| m * 1024 * 1024),
@@ -185,6 +192,7 @@ mod tests {
             "--pg-pool",
             "--public-url",
             "--pairing-ttl",
+            "--new-device-wait",
             "--rate-per-minute",
             "--rate-burst",
             "--link-quota-mb",

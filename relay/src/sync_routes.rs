@@ -10,7 +10,10 @@
 //!   removes at once (204). Signed by an active device (never the target), the first one
 //!   only asks (202 `{status: "pending"}`, listed as `removalRequestedBy` for
 //!   [`REMOVAL_TTL`]); the same request signed by a *different* active device, not the
-//!   target, confirms it (204). One unlocked phone alone can ask, never remove.
+//!   target, confirms it (204). One unlocked phone alone can ask, never remove. A device
+//!   added less than [`NEW_DEVICE_WAIT`] ago can neither ask nor confirm (403
+//!   `device_too_new`, with `retryAfter` seconds): a thief who pairs a second phone to the
+//!   stolen one must wait a day, while the owner removes both with the recovery key.
 //! - `PUT /sync/{account}/recovery` `{device, xkey}`: registers the account's recovery key
 //!   (derived from the printed recovery key). An active device may set it while none is
 //!   set; after that only the recovery key itself can replace it (409 `recovery_set`).
@@ -55,6 +58,9 @@ use std::time::Duration;
 
 /// How long a removal asked on one device waits for a confirmation on another.
 pub const REMOVAL_TTL: Duration = Duration::from_secs(10 * 60);
+/// How long a device must have been one before it may ask for or confirm a removal
+/// (override with `Options::new_device_wait`).
+pub const NEW_DEVICE_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long a pairing slot lives after its hello (override with `Options::pairing_ttl`).
 pub const PAIRING_TTL: Duration = Duration::from_secs(10 * 60);
 /// Largest pairing blob (decoded bytes).
@@ -251,6 +257,20 @@ async fn remove_device<S: SyncStore>(
     }
     let now = now_ms();
     if access == Access::Active {
+        // Checked for the signer only: a request can only have been made by a device that
+        // had already waited, so its asker is never the new one.
+        let wait =
+            st.opts.new_device_wait.unwrap_or(NEW_DEVICE_WAIT).as_millis().min(i64::MAX as u128) as i64;
+        let added_at = match st.store.devices(&account).await {
+            Ok(v) => v.into_iter().find(|d| d.device == signer).map(|d| d.added_at).unwrap_or(i64::MIN),
+            Err(e) => return internal(e),
+        };
+        let ready_at = added_at.saturating_add(wait);
+        if ready_at > now {
+            let secs = (ready_at - now + 999) / 1000;
+            return (StatusCode::FORBIDDEN, Json(json!({"error": "device_too_new", "retryAfter": secs})))
+                .into_response();
+        }
         let ttl = REMOVAL_TTL.as_millis().min(i64::MAX as u128) as i64;
         match st.store.ask_or_confirm_removal(&account, &target, &signer, now, ttl).await {
             Err(e) => return internal(e),

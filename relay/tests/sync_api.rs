@@ -95,8 +95,10 @@ fn start_with(which: Which, opts: Options) -> Option<Running> {
     Some(Running { which, base: relay.base.clone(), backend, _dir: dir, relay: Some(relay), second })
 }
 
+/// The tests' devices are seconds old: the wait before a new device may ask for or confirm
+/// a removal is off here, and on in `a_new_device_waits_before_it_removes_another`.
 fn start(which: Which) -> Option<Running> {
-    start_with(which, Options::default())
+    start_with(which, Options { new_device_wait: Some(Duration::ZERO), ..Options::default() })
 }
 
 impl Running {
@@ -413,6 +415,61 @@ fn register_recovery(base: &str, account: &str, by: &Device) -> Device {
     );
     assert_eq!(s, 204, "{v}");
     rk
+}
+
+/// The thief who pairs a second phone to the stolen one (issue 18, ADR 0048): a device added
+/// less than the wait ago can neither ask for nor confirm a removal, and says how long is
+/// left; a request made by an older device waits for it; the recovery key is never held up.
+fn a_new_device_waits_before_it_removes_another(which: Which) {
+    let wait = Duration::from_secs(2);
+    let Some(r) = start_with(which, Options { new_device_wait: Some(wait), ..Options::default() }) else {
+        return;
+    };
+    let base = &r.base;
+    let (account, devs) = account_with(base, 2);
+    let (a, b) = (&devs[0], &devs[1]);
+    let path = |t: &Device| format!("/sync/{account}/devices/{}", t.id);
+    // Seconds old: b may not even ask.
+    let (s, v) = b.call(base, "DELETE", &path(a), None);
+    assert_eq!((s, v["error"].as_str()), (403, Some("device_too_new")), "{v}");
+    let left = v["retryAfter"].as_i64().unwrap();
+    assert!((1..=2).contains(&left), "{v}");
+    std::thread::sleep(wait + Duration::from_millis(200));
+    // A third device joins now; b (old enough) asks; the newcomer's confirmation is refused
+    // and the request stands.
+    let c = Device::new();
+    assert_eq!(a.add(base, &account, &c).0, 201);
+    assert_eq!(b.call(base, "DELETE", &path(a), None).0, 202);
+    assert_err(c.call(base, "DELETE", &path(a), None), 403, "device_too_new");
+    let (_, v) = b.call(base, "GET", &format!("/sync/{account}/devices"), None);
+    let row = v.as_array().unwrap().iter().find(|x| x["device"] == a.id.as_str()).unwrap().clone();
+    assert_eq!(
+        (row["status"].as_str(), row["removalRequestedBy"].as_str()),
+        (Some("active"), Some(b.id.as_str()))
+    );
+    // The recovery key removes at once, whatever the devices' age.
+    let rk = register_recovery(base, &account, a);
+    assert_eq!(rk.call(base, "DELETE", &path(&c), None).0, 204);
+    assert_err(c.pull(base, &account, 0, 10), 403, "device_removed");
+    // Once c would have waited too, an old enough device confirms b's request.
+    std::thread::sleep(wait);
+    let d = Device::new();
+    assert_eq!(rk.add(base, &account, &d).0, 201);
+    assert_err(d.call(base, "DELETE", &path(a), None), 403, "device_too_new");
+    assert_eq!(b.call(base, "DELETE", &path(a), None).0, 202, "b renews its own request");
+    std::thread::sleep(wait + Duration::from_millis(200));
+    assert_eq!(d.call(base, "DELETE", &path(a), None).0, 204, "d, now old enough, confirms");
+    assert_err(a.pull(base, &account, 0, 10), 403, "device_removed");
+}
+
+#[test]
+fn sqlite_a_new_device_waits_before_it_removes_another() {
+    a_new_device_waits_before_it_removes_another(Which::Sqlite);
+}
+
+#[test]
+fn postgres_a_new_device_waits_before_it_removes_another() {
+    a_new_device_waits_before_it_removes_another(Which::Postgres);
 }
 
 /// The thief with one unlocked phone (issue 18): it can ask, never remove; asking twice

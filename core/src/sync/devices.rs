@@ -396,6 +396,10 @@ pub enum Removal {
     /// Asked only: the owner confirms on another of their devices (not the one being
     /// removed) before `expires_at` (ms since 1970), or uses the recovery key.
     Pending { expires_at: i64 },
+    /// Refused for now: this device was added less than a day ago, so a thief who pairs a
+    /// phone of their own to a stolen one cannot use it to remove the owner's other devices
+    /// (ADR 0048). It may ask from `ready_at` (ms since 1970); the recovery key may at once.
+    TooNew { ready_at: i64 },
 }
 
 /// The device `device` names (its id, a unique prefix of it, or its public key); never this one.
@@ -425,6 +429,7 @@ pub fn remove(record: &Record, relay: &dyn SyncRelay, device: &str) -> Result<Re
             list(record, relay)?;
             Ok(Removal::Pending { expires_at })
         }
+        RemoveAnswer::TooNew { ready_at } => Ok(Removal::TooNew { ready_at }),
         RemoveAnswer::NotFound => Err(Error::NotFound { what: "device" }),
         RemoveAnswer::Removed => Ok(Removal::Removed { epoch: rotate(record, relay)? }),
     }

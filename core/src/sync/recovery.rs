@@ -107,7 +107,9 @@ pub fn remove_with_key(
         RemoveAnswer::Removed => rotate(record, relay),
         RemoveAnswer::NotFound => Err(Error::NotFound { what: "device" }),
         // The relay only makes devices ask; the recovery key never does.
-        RemoveAnswer::Pending { .. } => Err(not_this_records_key(Error::Denied("asked"))),
+        RemoveAnswer::Pending { .. } | RemoveAnswer::TooNew { .. } => {
+            Err(not_this_records_key(Error::Denied("asked")))
+        }
     }
 }
 

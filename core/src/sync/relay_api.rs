@@ -34,6 +34,11 @@ pub enum RemoveAnswer {
     Pending {
         expires_at: i64,
     },
+    /// This device was added too recently to ask for or confirm a removal (ADR 0048): it
+    /// may from `ready_at` (ms since 1970); the recovery key may at once.
+    TooNew {
+        ready_at: i64,
+    },
     NotFound,
 }
 
@@ -212,6 +217,16 @@ impl SyncRelay for HttpSyncRelay {
                 let p: RemovalPending = serde_json::from_slice(&bytes)
                     .map_err(|_| net("the relay's answer is not the expected JSON"))?;
                 Ok(RemoveAnswer::Pending { expires_at: p.expires_at })
+            }
+            403 if error_code(&bytes) == "device_too_new" => {
+                let secs = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .and_then(|v| v.get("retryAfter").and_then(|s| s.as_i64()))
+                    .unwrap_or(86_400)
+                    .clamp(0, 30 * 86_400);
+                Ok(RemoveAnswer::TooNew {
+                    ready_at: phr_relay_protocol::request_time_ms().saturating_add(secs * 1000),
+                })
             }
             _ => check(status, &bytes).map(|()| RemoveAnswer::Removed),
         }

@@ -36,6 +36,8 @@ class PairState {
     var failed by mutableStateOf(false)
     /** A removal this phone asked for (the device's name): confirm it on another phone. */
     var removeAsked by mutableStateOf<String?>(null)
+    /** Hours until this new phone may remove another (ADR 0048's wait for new devices). */
+    var removeTooNewHours by mutableStateOf<Long?>(null)
     /** A device this phone removed (its name). */
     var removeDone by mutableStateOf<String?>(null)
     /** The device whose removal by recovery key is open (its id). */
@@ -83,6 +85,7 @@ fun DevicesView(model: DevicesScreen, pair: PairState, actions: DevicesActions, 
         if (model.syncSetUp) Say(labelText(model.lastSyncLabel))
         pair.removeAsked?.let { Notice(t("ui.devices.remove_asked", "name" to it)) }
         pair.removeDone?.let { Notice(t("ui.devices.remove_done", "name" to it)) }
+        pair.removeTooNewHours?.let { Notice(t("ui.devices.remove_too_new", "hours" to it.toString()), warning = true) }
         model.others.forEach { DeviceCard(it, pair, actions) }
         if (model.syncSetUp && !model.canRecover) OtherButton(t("ui.devices.sync_now"), enabled = !pair.busy, onClick = actions.syncNow)
         if (!model.syncSetUp) {

@@ -471,6 +471,9 @@ class EmergencyHolder(private val scope: CoroutineScope, private val repo: PhrRe
  * Runs [block] (one tap's work): [busy] while it runs, [failed] after the core refused. The
  * reason is never shown (it could quote the record); cancelling the job stops the core's work.
  */
+/** Whole hours from now until [ms] (ms since 1970), at least 1: "about 5 hours". */
+internal fun hoursUntil(ms: Long): Long = ((ms - System.currentTimeMillis() + 3_599_999) / 3_600_000).coerceAtLeast(1)
+
 internal fun CoroutineScope.attempt(busy: (Boolean) -> Unit, failed: (Boolean) -> Unit, block: suspend () -> Unit): Job = launch {
     busy(true)
     failed(false)
@@ -689,9 +692,11 @@ class DevicesHolder(private val scope: CoroutineScope, private val repo: PhrRepo
         remove = { d ->
             tap {
                 // The first phone only asks; the same tap on another phone (not [d]) removes it.
-                when (repo.removeDevice(d.id)) {
+                pair.removeTooNewHours = null
+                when (val r = repo.removeDevice(d.id)) {
                     is DeviceRemoval.Pending -> pair.removeAsked = d.name
                     is DeviceRemoval.Removed -> { pair.removeAsked = null; pair.removeDone = d.name }
+                    is DeviceRemoval.TooNew -> pair.removeTooNewHours = hoursUntil(r.readyAtMs)
                 }
                 reload()
             }

@@ -129,4 +129,55 @@ class DevicesRemovalTest {
             dir.deleteRecursively()
         }
     }
+
+    /**
+     * A phone paired less than a day ago cannot remove another (ADR 0048: a thief who pairs
+     * a phone of their own to a stolen one must not remove the owner's): the screen says so,
+     * how long is left and what to do instead, and the recovery key still removes at once.
+     */
+    @Test
+    fun `a phone added today is told to wait, and the recovery key still removes`() {
+        val dir = Files.createTempDirectory("phr-removal-wait").toFile()
+        val relay = TestRelay(newDeviceWaitSeconds = 86_400)
+        val repo = demoRecord()
+        var tablet: PhrRecord? = null
+        try {
+            val url = relay.url
+            val key = runBlocking { repo.createRecoveryKey() }
+            runBlocking { repo.syncStart(url, "Pixel 7") }
+            val t = runBlocking {
+                val offer = repo.deviceOffer()
+                val pending = deviceJoinRequest(offer.payload(), "Tablet")
+                coroutineScope {
+                    val join = async(Dispatchers.IO) { pending.finish(File(dir, "tablet.phr").path, SoftwareKeyStore(), 30u) }
+                    repo.deviceApprove(offer, 30u)
+                    repo.deviceConfirm(offer)
+                    join.await()!!
+                }
+            }
+            tablet = t
+            runBlocking { t.syncNow(null, null) }
+            val tabletId = runBlocking { t.devices() }.single { it.thisDevice }.id
+            runComposeUiTest {
+                setContent { PhrApp(repo, host = AppHost(relayUrl = url, deviceName = "Pixel 7")) }
+                openTab("ui.nav.settings")
+                tapText("ui.settings.devices_link")
+                tapText("ui.devices.sync_now")
+                tapText("ui.devices.remove", "name" to tabletId)
+                waitFor(hasText(s.text("ui.devices.remove_too_new", "hours" to "24")))
+                runBlocking { t.syncNow(null, null) }
+                assertEquals(null, runBlocking { t.devicesScreen() }.warningKey, "nothing was asked: the tablet is not warned")
+                tapText("ui.devices.use_recovery_key")
+                type("ui.devices.recovery_key_field", key)
+                tapText("ui.devices.recovery_key_remove", "name" to tabletId)
+                waitFor(hasText(s.text("ui.devices.remove_done", "name" to tabletId)))
+            }
+            assertThrows<PhrException.Denied> { runBlocking { t.syncNow(null, null) } }
+        } finally {
+            tablet?.close()
+            repo.close()
+            relay.close()
+            dir.deleteRecursively()
+        }
+    }
 }

@@ -10,7 +10,10 @@ import java.nio.file.Files
  * The real `phr-relay` binary (from $CARGO_TARGET_DIR/debug, passed as -Dphr.relay.bin as the
  * bindings' tests do) serving on a free port of 127.0.0.1 with its own SQLite file in a temp folder.
  */
-class TestRelay : AutoCloseable {
+class TestRelay(
+    /** Seconds a new device waits before it may remove another (0: the tests' devices are seconds old). */
+    newDeviceWaitSeconds: Long = 0,
+) : AutoCloseable {
     private val process: Process
     val url: String
 
@@ -20,7 +23,7 @@ class TestRelay : AutoCloseable {
         val port = ServerSocket(0).use { it.localPort }
         url = "http://127.0.0.1:$port"
         val db = Files.createTempDirectory("phr-ui-relay").resolve("relay.sqlite")
-        process = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", db.toString())
+        process = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", db.toString(), "--new-device-wait", newDeviceWaitSeconds.toString())
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
         val deadline = System.nanoTime() + 20_000_000_000L
         while (status("$url/healthz") != 200) {

@@ -120,7 +120,7 @@ class RelayProcess : AutoCloseable {
         require(java.io.File(bin).canExecute()) { "phr-relay not found at '$bin': scripts/test-bindings.sh builds it and passes -Dphr.relay.bin" }
         val port = java.net.ServerSocket(0).use { it.localPort }
         url = "http://127.0.0.1:$port"
-        process = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", tempDir().resolve("relay.sqlite").toString())
+        process = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", tempDir().resolve("relay.sqlite").toString(), "--new-device-wait", "0")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
         val deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos()
         while (runCatching { http("GET", "$url/healthz").first }.getOrNull() != 200) {
