@@ -22,33 +22,22 @@ fn opts(name: &str, key: &str) -> Options {
     }
 }
 
-fn shared_ticket_key_opens_files_on_every_instance(which: Which) {
-    let key = "0123456789abcdef0123456789abcdef-test-only";
-    let Some(a) = start_opts(which, opts("a", key)) else { return };
-    let b = start_on_opts(a.backend.clone(), tempfile::tempdir().unwrap(), opts("b", key));
-    let other = start_on_opts(
-        a.backend.clone(),
-        tempfile::tempdir().unwrap(),
-        opts("c", "a-different-key-of-enough-length-0123456789"),
-    );
-    let rec = record(a.dir.path(), "owner");
-    rec.add_entry(
-        "medications",
-        EntryValue::Medication {
-            name: "Ramipril".into(),
-            dose: None,
-            route: None,
-            frequency: None,
-            start: None,
-            stop: None,
-            reason: None,
-            code: None,
-        },
-        Provenance::User,
-    )
-    .unwrap();
-    let relay = HttpRelay::for_record(&rec, &a.base).unwrap();
-    let grant = GrantRequest {
+fn medication(name: &str) -> EntryValue {
+    EntryValue::Medication {
+        name: name.into(),
+        dose: None,
+        route: None,
+        frequency: None,
+        start: None,
+        stop: None,
+        reason: None,
+        code: None,
+    }
+}
+
+/// The medications, for a GP, with no expiry.
+fn medications_for_gp() -> GrantRequest {
+    GrantRequest {
         recipient: Recipient {
             name: "Dr B".into(),
             role: "GP".into(),
@@ -60,8 +49,22 @@ fn shared_ticket_key_opens_files_on_every_instance(which: Which) {
         start: None,
         expiry: None,
         disclosure: Default::default(),
-    };
-    let out = share::create_share(&rec, grant, ShareOptions::default(), &relay).unwrap();
+    }
+}
+
+fn shared_ticket_key_opens_files_on_every_instance(which: Which) {
+    let key = "0123456789abcdef0123456789abcdef-test-only";
+    let Some(a) = start_opts(which, opts("a", key)) else { return };
+    let b = start_on_opts(a.backend.clone(), tempfile::tempdir().unwrap(), opts("b", key));
+    let other = start_on_opts(
+        a.backend.clone(),
+        tempfile::tempdir().unwrap(),
+        opts("c", "a-different-key-of-enough-length-0123456789"),
+    );
+    let rec = record(a.dir.path(), "owner");
+    rec.add_entry("medications", medication("Ramipril"), Provenance::User).unwrap();
+    let relay = HttpRelay::for_record(&rec, &a.base).unwrap();
+    let out = share::create_share(&rec, medications_for_gp(), ShareOptions::default(), &relay).unwrap();
     let r = reqwest::blocking::Client::new()
         .post(&out.payload.url)
         .json(&json!({"recipient": "x", "embeddedLengthMax": 10}))
@@ -97,33 +100,10 @@ fn a_kept_manifest_follows_changes_made_on_another_instance(which: Which) {
     let Some(a) = start_opts(which, opts("a", key)) else { return };
     let b = start_on_opts(a.backend.clone(), tempfile::tempdir().unwrap(), opts("b", key));
     let rec = record(a.dir.path(), "owner");
-    let med = |name: &str| EntryValue::Medication {
-        name: name.into(),
-        dose: None,
-        route: None,
-        frequency: None,
-        start: None,
-        stop: None,
-        reason: None,
-        code: None,
-    };
-    rec.add_entry("medications", med("Ramipril"), Provenance::User).unwrap();
+    rec.add_entry("medications", medication("Ramipril"), Provenance::User).unwrap();
     let on_a = HttpRelay::for_record(&rec, &a.base).unwrap();
-    let grant = GrantRequest {
-        recipient: Recipient {
-            name: "Dr B".into(),
-            role: "GP".into(),
-            category: RecipientCategory::HealthProfessional,
-        },
-        sections: vec!["medications".into()],
-        purpose: "care".into(),
-        message: None,
-        start: None,
-        expiry: None,
-        disclosure: Default::default(),
-    };
-    let out = share::create_share(&rec, grant, ShareOptions { long_term: true, ..Default::default() }, &on_a)
-        .unwrap();
+    let long_term = ShareOptions { long_term: true, ..Default::default() };
+    let out = share::create_share(&rec, medications_for_gp(), long_term, &on_a).unwrap();
     let key_bytes = out.payload.key_bytes().unwrap();
     let via_b = || {
         let r = reqwest::blocking::Client::new()
@@ -144,7 +124,7 @@ fn a_kept_manifest_follows_changes_made_on_another_instance(which: Which) {
     let (_, again, _) = via_b();
     assert_eq!(again, first, "the kept manifest serves the same file");
 
-    rec.add_entry("medications", med("Amlodipine"), Provenance::User).unwrap();
+    rec.add_entry("medications", medication("Amlodipine"), Provenance::User).unwrap();
     share::update_share(&rec, &out.grant.id, &on_a).unwrap();
     let (s, updated, _) = via_b();
     assert_eq!(s, 200);

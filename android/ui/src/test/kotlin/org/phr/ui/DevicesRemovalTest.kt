@@ -23,6 +23,7 @@ import org.phr.ffi.DeviceRemoval
 import org.phr.ffi.PhrException
 import org.phr.ffi.PhrRecord
 import org.phr.ffi.deviceJoinRequest
+import org.phr.shared.PhrRepository
 import java.io.File
 import java.nio.file.Files
 
@@ -53,6 +54,20 @@ class DevicesRemovalTest {
         onNode(field).performTextInput(text)
     }
 
+    /** A tablet joins [repo]'s devices by the pairing check (tested on screen in DevicesPairingTest), and syncs. */
+    private fun pairTablet(repo: PhrRepository, dir: File): PhrRecord = runBlocking {
+        val offer = repo.deviceOffer()
+        val pending = deviceJoinRequest(offer.payload(), "Tablet")
+        val t = coroutineScope {
+            val join = async(Dispatchers.IO) { pending.finish(File(dir, "tablet.phr").path, SoftwareKeyStore(), 30u) }
+            assertEquals(pending.confirmationCode(), repo.deviceApprove(offer, 30u)!!.confirmationCode)
+            repo.deviceConfirm(offer)
+            join.await()!!
+        }
+        t.syncNow(null, null)
+        t
+    }
+
     @Test
     fun `asked here, confirmed with the recovery key, and a removed phone comes back with it`() {
         val dir = Files.createTempDirectory("phr-removal").toFile()
@@ -64,18 +79,8 @@ class DevicesRemovalTest {
             val key = runBlocking { repo.createRecoveryKey() }
             runBlocking { repo.syncStart(url, "Pixel 7") }
             // The tablet joins by the pairing check (tested on screen in DevicesPairingTest).
-            val t = runBlocking {
-                val offer = repo.deviceOffer()
-                val pending = deviceJoinRequest(offer.payload(), "Tablet")
-                coroutineScope {
-                    val join = async(Dispatchers.IO) { pending.finish(File(dir, "tablet.phr").path, SoftwareKeyStore(), 30u) }
-                    assertEquals(pending.confirmationCode(), repo.deviceApprove(offer, 30u)!!.confirmationCode)
-                    repo.deviceConfirm(offer)
-                    join.await()!!
-                }
-            }
+            val t = pairTablet(repo, dir)
             tablet = t
-            runBlocking { t.syncNow(null, null) }
             val tabletId = runBlocking { t.devices() }.single { it.thisDevice }.id
             val phoneId = runBlocking { repo.devicesScreen() }.thisDevice!!.id
 
@@ -145,18 +150,8 @@ class DevicesRemovalTest {
             val url = relay.url
             val key = runBlocking { repo.createRecoveryKey() }
             runBlocking { repo.syncStart(url, "Pixel 7") }
-            val t = runBlocking {
-                val offer = repo.deviceOffer()
-                val pending = deviceJoinRequest(offer.payload(), "Tablet")
-                coroutineScope {
-                    val join = async(Dispatchers.IO) { pending.finish(File(dir, "tablet.phr").path, SoftwareKeyStore(), 30u) }
-                    repo.deviceApprove(offer, 30u)
-                    repo.deviceConfirm(offer)
-                    join.await()!!
-                }
-            }
+            val t = pairTablet(repo, dir)
             tablet = t
-            runBlocking { t.syncNow(null, null) }
             val tabletId = runBlocking { t.devices() }.single { it.thisDevice }.id
             runComposeUiTest {
                 setContent { PhrApp(repo, host = AppHost(relayUrl = url, deviceName = "Pixel 7")) }
