@@ -64,7 +64,12 @@ impl Relay {
                     }
                 };
                 let port = listener.local_addr().unwrap().port();
-                let app = phr_relay::app(b, Default::default()).await.unwrap();
+                // The devices here are seconds old: no wait before one may remove another.
+                let opts = phr_relay::Options {
+                    new_device_wait: Some(std::time::Duration::ZERO),
+                    ..Default::default()
+                };
+                let app = phr_relay::app(b, opts).await.unwrap();
                 ready_tx.send(port).unwrap();
                 axum::serve(listener, app)
                     .with_graceful_shutdown(async move {

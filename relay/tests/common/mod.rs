@@ -48,8 +48,13 @@ impl Drop for Running {
     }
 }
 
+/// A relay for tests whose devices are seconds old: the wait before a new device may remove
+/// another (ADR 0048) is off. [`start_opts`] with `Options::default()` keeps it.
 pub fn start(which: Which) -> Option<Running> {
-    start_opts(which, phr_relay::Options::default())
+    start_opts(
+        which,
+        phr_relay::Options { new_device_wait: Some(std::time::Duration::ZERO), ..Default::default() },
+    )
 }
 
 /// [`start`] with relay options (limits, quotas).
