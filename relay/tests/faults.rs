@@ -1,4 +1,5 @@
-//! Issue 18, fault injection: PostgreSQL restarted while devices push. The relay reconnects
+//! Issue 18, fault injection on both backends: PostgreSQL restarted while devices push, a full
+//! disk under SQLite and under PostgreSQL, the relay killed mid-snapshot. The relay reconnects
 //! (`PgStore::client`), clients retry, and every change arrives once: nothing lost.
 //! Needs PHR_TEST_PG and PHR_PG_DIR (`eval "$(bash scripts/relay-pg.sh start)"`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, clippy::print_stderr)] // test code: a failed unwrap is a failed test, and it prints what it measured
@@ -50,6 +51,14 @@ fn restart_postgres(dir: &str) {
     assert!(st.success());
 }
 
+/// The PostgreSQL tests here take turns: one restarts the server, which would fail the
+/// others' connections mid-test.
+static POSTGRES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn postgres_turn() -> std::sync::MutexGuard<'static, ()> {
+    POSTGRES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn count(r: &Record) -> usize {
     r.list_entries("conditions", Default::default()).unwrap().len()
 }
@@ -62,6 +71,7 @@ fn postgres_restarted_mid_push_loses_nothing() {
         );
         return;
     };
+    let _turn = postgres_turn();
     let Some(r) = start(Which::Postgres) else { return };
     let a = Record::create(&r.dir.path().join("a/record.phr"), &ks()).unwrap();
     devices::start(&a, &r.base, "phone", retry()).unwrap();
@@ -129,16 +139,162 @@ fn sqlite_disk_full_then_freed_loses_nothing() {
     assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
 }
 
-/// The relay killed (SIGKILL) while a snapshot upload is half sent: on restart its storage is
-/// intact (integrity check), no half snapshot is stored, the log is whole, and the client's
-/// retry stores the snapshot.
+/// A full disk under PostgreSQL: the account's op table moved to a tablespace on a 256 KiB
+/// tmpfs, so inserting ops fails the way a full disk makes PostgreSQL fail (SQLSTATE 53100,
+/// "could not extend file": pushes answer 500 and nothing is taken half-way); then the
+/// filesystem is grown and the same client's retries deliver everything. Where `mount` is not
+/// permitted, a trigger raises the same SQLSTATE instead (printed).
 #[test]
-fn relay_killed_mid_snapshot_keeps_its_storage_whole() {
+fn postgres_disk_full_then_freed_loses_nothing() {
+    let Ok(pg_dir) = std::env::var("PHR_PG_DIR") else {
+        phr_testkit::missing(
+            "PHR_PG_DIR is not set: the PostgreSQL disk-full test (eval \"$(bash scripts/relay-pg.sh start)\")",
+        );
+        return;
+    };
+    let _turn = postgres_turn();
+    let Some(r) = start(Which::Postgres) else { return };
+    let phr_relay::Backend::Postgres { url, schema: Some(schema) } = r.backend.clone() else {
+        panic!("a PostgreSQL relay")
+    };
+    let a = Record::create(&r.dir.path().join("a/record.phr"), &ks()).unwrap();
+    devices::start(&a, &r.base, "phone", retry()).unwrap();
+    let b = join(&a, &r.dir.path().join("b/record.phr"));
+    sync_until_ok(&a, 3);
+
+    let full = FullDisk::new(&url, &schema, Path::new(&pg_dir));
+    let long = "x".repeat(300);
+    for i in 0..1500 {
+        a.add_entry("conditions", condition(&format!("c{i} {long}")), Provenance::User).unwrap();
+    }
+    let err = sync(&a).expect_err("PostgreSQL's disk is full");
+    println!("while full ({}): {err}", full.how());
+    assert!(a.sync_counts().unwrap().1 > 0, "what the relay could not store is still waiting to be sent");
+    full.free();
+    sync_until_ok(&a, 5);
+    sync_until_ok(&b, 5);
+    assert_eq!(count(&b), 1500, "every change reached the other device");
+    assert_eq!(a.sync_counts().unwrap().1, 0);
+    assert_eq!(a.sync_state_digest().unwrap(), b.sync_state_digest().unwrap());
+}
+
+/// One schema's `sync_ops` on a disk that is full: a small tmpfs tablespace, or (where
+/// `mount` is refused) a trigger raising PostgreSQL's disk-full SQLSTATE. Undone on drop.
+struct FullDisk {
+    url: String,
+    schema: String,
+    tmpfs: Option<(tempfile::TempDir, String)>,
+}
+
+impl FullDisk {
+    fn new(url: &str, schema: &str, pg_dir: &Path) -> Self {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let mut me = Self { url: url.into(), schema: schema.into(), tmpfs: None };
+        if mounted {
+            let owner = std::fs::metadata(pg_dir.join("data")).unwrap();
+            std::os::unix::fs::chown(dir.path(), Some(owner.uid()), Some(owner.gid())).unwrap();
+            let ts = format!("full_{}", common::uuid_hex());
+            let loc = dir.path().display().to_string();
+            me.tmpfs = Some((dir, ts.clone()));
+            // CREATE TABLESPACE cannot run inside the transaction a batch of statements makes.
+            common::pg_batch(url, &format!("CREATE TABLESPACE {ts} LOCATION '{loc}'")).unwrap();
+            common::pg_batch(url, &format!("ALTER TABLE {schema}.sync_ops SET TABLESPACE {ts}")).unwrap();
+        } else {
+            common::pg_batch(
+                url,
+                &format!(
+                    "CREATE FUNCTION {schema}.disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$;
+                     CREATE TRIGGER disk_full BEFORE INSERT ON {schema}.sync_ops FOR EACH ROW EXECUTE FUNCTION {schema}.disk_full()"
+                ),
+            )
+            .unwrap();
+        }
+        me
+    }
+
+    fn how(&self) -> &'static str {
+        if self.tmpfs.is_some() {
+            "a 256 KiB tmpfs tablespace"
+        } else {
+            "mount refused here: a trigger raising SQLSTATE 53100"
+        }
+    }
+
+    /// More room: the filesystem grown to 64 MiB, or the trigger gone.
+    fn free(&self) {
+        match &self.tmpfs {
+            Some((dir, _)) => {
+                let st = std::process::Command::new("mount")
+                    .args(["-o", "remount,size=64m"])
+                    .arg(dir.path())
+                    .status()
+                    .unwrap();
+                assert!(st.success());
+            }
+            None => {
+                common::pg_batch(&self.url, &format!("DROP TRIGGER disk_full ON {}.sync_ops", self.schema))
+                    .unwrap()
+            }
+        }
+    }
+}
+
+impl Drop for FullDisk {
+    fn drop(&mut self) {
+        if let Some((dir, ts)) = &self.tmpfs {
+            let _ = common::pg_batch(
+                &self.url,
+                &format!("ALTER TABLE {}.sync_ops SET TABLESPACE pg_default", self.schema),
+            );
+            let _ = common::pg_batch(&self.url, &format!("DROP TABLESPACE {ts}"));
+            let _ = std::process::Command::new("umount").arg(dir.path()).status();
+        }
+    }
+}
+
+/// The relay killed (SIGKILL) while a snapshot upload is half sent: on restart its storage is
+/// intact, no half snapshot is stored, the log is whole, and the client's retry stores the
+/// snapshot. SQLite: the file passes `PRAGMA integrity_check`.
+#[test]
+fn relay_killed_mid_snapshot_keeps_its_storage_whole_sqlite() {
+    killed_mid_snapshot(&[], |dir| {
+        let c = rusqlite::Connection::open(dir.join("relay.sqlite")).unwrap();
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+    });
+}
+
+/// The same on PostgreSQL, the relay process over a database of its own.
+#[test]
+fn relay_killed_mid_snapshot_keeps_its_storage_whole_postgres() {
+    let Some(url) = std::env::var("PHR_TEST_PG").ok().filter(|u| !u.is_empty()) else {
+        phr_testkit::missing(
+            "PHR_TEST_PG is not set: the PostgreSQL run (scripts/test-all.sh starts one and sets it)",
+        );
+        return;
+    };
+    let _turn = postgres_turn();
+    let db = format!("kill_{}", common::uuid_hex());
+    common::pg_batch(&url, &format!("CREATE DATABASE {db}")).unwrap();
+    let own = format!("{url} dbname={db}");
+    killed_mid_snapshot(&["--postgres", &own], |_| {});
+    common::pg_batch(&url, &format!("DROP DATABASE {db} WITH (FORCE)")).unwrap();
+}
+
+fn killed_mid_snapshot(backend: &[&str], storage_intact: impl Fn(&Path)) {
     use common::process::{spawn, spawn_at};
     use data_encoding::BASE64URL_NOPAD;
     use serde_json::json;
     use std::io::Write;
-    let relay = spawn(&[], &[], std::process::Stdio::null());
+    let relay = spawn(backend, &[], std::process::Stdio::null());
     let addr = relay.addr.clone();
     let base = format!("http://{addr}");
     let dev = common::Signer::new();
@@ -184,13 +340,8 @@ fn relay_killed_mid_snapshot_keeps_its_storage_whole() {
     let dir = relay.kill();
     drop(s);
 
-    let db = dir.path().join("relay.sqlite");
-    {
-        let c = rusqlite::Connection::open(&db).unwrap();
-        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-        assert_eq!(ok, "ok");
-    }
-    let relay = spawn_at(dir, &addr, &[], &[], std::process::Stdio::null());
+    storage_intact(dir.path());
+    let relay = spawn_at(dir, &addr, backend, &[], std::process::Stdio::null());
     let (st, v, _) = dev.call(&base, "GET", &path, None);
     assert_eq!((st, v["error"].as_str()), (404, Some("no_snapshot")), "no half snapshot: {v}");
     let (st, v, _) = dev.call(&base, "GET", &format!("/sync/{account}/ops?after=0"), None);

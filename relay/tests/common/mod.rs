@@ -146,6 +146,16 @@ pub fn storage_text(r: &Running) -> Vec<u8> {
     }
 }
 
+/// Runs `sql` (one or more statements) on PostgreSQL at `url`: fault-injection set-up.
+pub fn pg_batch(url: &str, sql: &str) -> Result<(), tokio_postgres::Error> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let (c, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+        tokio::spawn(conn);
+        c.batch_execute(sql).await
+    })
+}
+
 pub fn post_json(url: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
     let r = reqwest::blocking::Client::new().post(url).json(&body).send().unwrap();
     let s = r.status().as_u16();

@@ -24,7 +24,8 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Starts `phr-relay serve` over SQLite in a fresh folder with `extra` arguments and `env`,
+/// Starts `phr-relay serve` over SQLite in a fresh folder (or over PostgreSQL when `extra`
+/// has `--postgres URL`) with `extra` arguments and `env`,
 /// stderr to `stderr` (a file or null), and waits until it answers `/healthz`.
 pub fn spawn(extra: &[&str], env: &[(&str, &str)], stderr: Stdio) -> RelayProcess {
     let dir = tempfile::tempdir().unwrap();
@@ -47,11 +48,11 @@ pub fn spawn_at(
     let addr = addr.to_string();
     let db = dir.path().join("relay.sqlite");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_phr-relay"));
-    cmd.args(["serve", "--listen", &addr, "--db", db.to_str().unwrap()])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(stderr);
+    cmd.args(["serve", "--listen", &addr]);
+    if !extra.contains(&"--postgres") {
+        cmd.args(["--db", db.to_str().unwrap()]);
+    }
+    cmd.args(extra).stdin(Stdio::null()).stdout(Stdio::null()).stderr(stderr);
     for (k, v) in env {
         cmd.env(k, v);
     }
