@@ -41,7 +41,7 @@ for sym in "func syncNow" "func deviceOffer" "func deviceJoinRequest" "func remo
            "func insightReport" "func setInsightCategoryEnabled" "func insightChart" "func insightSparkline" "func setGoal" \
            "public enum InsightCategory" "public struct InsightReport" "func importFiles" "public struct ImportReport" \
            "func activities" "func importFhirJson" "func exportIps" "func exportFhirBundle" "func createGrant" \
-           "func revokeGrant" "func auditLog" "func verifyAudit" "public struct Grant" "func shareLink" "func revokeShare" "func refreshShares" "func updateSharedLink" "func answerReply" \
+           "func revokeGrant" "func auditLog" "func verifyAudit" "public struct Grant" "func shareLink" "func revokeShare" "func refreshShares" "func updateSharedLink" "func answerReply" "func resetPasscodeTries" \
            "func formSpec" "func validateForm" "func addEntryFromForm" "func editForm" "func editEntryFromForm" "public enum FormOutcome" \
            "func homeScreen" "func sectionScreen" "func entryScreen" "public struct EntryScreen" "func observe" "public protocol RecordChangeListener" \
            "public enum RecordArea" "func catalogueText" "func inspectFile" "func inspectBytes" "func exportRecordJson" \

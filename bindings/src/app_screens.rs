@@ -139,6 +139,9 @@ pub struct GrantRow {
     pub answer: Option<AnswerLine>,
     pub can_answer: bool,
     pub can_revoke: bool,
+    pub wrong_passcodes: u32,
+    pub wrong_passcodes_label: Option<Label>,
+    pub can_reset_passcode_tries: bool,
 }
 
 #[uniffi::remote(Record)]

@@ -224,6 +224,8 @@ pub enum AuditAction {
     ReplyReceived,
     /// The owner answered a reply.
     AnswerSent,
+    /// The owner let everyone held back after wrong passcodes try again.
+    PasscodeTriesReset,
 }
 
 impl From<core::AuditAction> for AuditAction {
@@ -238,6 +240,7 @@ impl From<core::AuditAction> for AuditAction {
             A::RemoteRefused => Self::RemoteRefused,
             A::ReplyReceived => Self::ReplyReceived,
             A::AnswerSent => Self::AnswerSent,
+            A::PasscodeTriesReset => Self::PasscodeTriesReset,
         }
     }
 }

@@ -22,7 +22,9 @@ pub struct ShareLinkOptions {
     /// The relay that hosts the encrypted copy, e.g. `https://relay.example.org`.
     pub relay_url: String,
     /// A passcode the recipient must type (at least 4 characters); the relay keeps only a
-    /// salted hash and disables the link after 5 wrong tries.
+    /// salted hash and, after 5 wrong tries from one address, holds that address back (a
+    /// minute, doubling up to a day) until the owner lets them try again
+    /// (`reset_passcode_tries`).
     #[uniffi(default = None)]
     pub passcode: Option<String>,
     /// For the emergency card: a link meant to be kept and opened again.
@@ -187,6 +189,20 @@ impl PhrRecord {
             let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
             let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
             Ok(share::answer::answer_reply(&inner, &g.id, &text, &relay)?.into())
+        })
+        .await
+    }
+
+    /// Lets the person a link was shared with try its passcode again now, when wrong tries
+    /// made the relay hold them back (`GrantRow.can_reset_passcode_tries`). Noted in the
+    /// audit log; `Network` if the relay cannot be reached.
+    pub async fn reset_passcode_tries(&self, grant_id: String) -> R<Grant> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+            let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
+            let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
+            Ok(share::reset_passcode_tries(&inner, &g.id, &relay)?.into())
         })
         .await
     }

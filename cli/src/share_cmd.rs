@@ -1,5 +1,5 @@
 //! `phr share ...`, `phr grants` and `phr audit`: consent and SMART Health Links on the
-//! command line. Only `share create|update|revoke|sync|answer` talk to a relay, and only to the one given
+//! command line. Only `share create|update|revoke|sync|answer|reset-tries` talk to a relay, and only to the one given
 //! (or the one a link was made on).
 
 use crate::terminal::{errln, outln};
@@ -113,6 +113,12 @@ pub enum ShareCmd {
         id: String,
         /// Your answer
         text: String,
+    },
+    /// Let the person you shared with try the link's passcode again now, when wrong tries
+    /// made the relay hold them back ("too many attempts"); `phr share list` shows the count
+    ResetTries {
+        /// Share (grant) ID: the full ID or its first 6+ characters
+        id: String,
     },
 }
 
@@ -402,6 +408,17 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                 outln!("Revoked: {} can no longer open it; the relay's copy is deleted.", g.recipient.name);
             }
         }
+        ShareCmd::ResetTries { id } => {
+            let g = find(record, &id)?;
+            let link = g.link.as_ref().ok_or("this share has no link")?;
+            let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+            let g = share::reset_passcode_tries(record, &g.id, &client).map_err(|e| e.to_string())?;
+            if json {
+                outln!("{}", json!({"reset": g.id}));
+            } else {
+                outln!("{}", phr_core::strings::text("ui.sharing.let_try_again_done"));
+            }
+        }
         ShareCmd::Answer { id, text } => {
             let g = find(record, &id)?;
             let link = g.link.as_ref().ok_or("this share has no link to answer through")?;
@@ -473,6 +490,8 @@ pub fn grants(record: &Record, json: bool) -> Result<(), String> {
     if gs.is_empty() {
         outln!("You have not shared anything. Nobody but you can see your record.");
     }
+    // Wrong passcode tries, counted as the apps' sharing screen counts them.
+    let screen = phr_core::app::screens::sharing_screen(record, now).map_err(|e| e.to_string())?;
     for g in gs {
         let status = format!("{:?}", g.status(now)).to_lowercase();
         let exp = g
@@ -495,6 +514,12 @@ pub fn grants(record: &Record, json: bool) -> Result<(), String> {
         }
         if let Some(a) = &g.answer {
             outln!("          Your answer ({}): {}", a.at.format("%Y-%m-%d %H:%M"), a.text);
+        }
+        if let Some(row) = screen.grants.iter().find(|r| r.id == g.id && r.can_reset_passcode_tries) {
+            if let Some(l) = &row.wrong_passcodes_label {
+                use phr_core::strings::English;
+                outln!("          {} (phr share reset-tries {})", l.english(), &g.id[..8]);
+            }
         }
     }
     Ok(())

@@ -180,3 +180,58 @@ fn the_emergency_link_follows_medications_and_allergies() {
     let out = phr(h, &["add", "conditions", "name=Asthma", "status=active"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("emergency card"));
 }
+
+/// A recipient held back after wrong passcodes: `phr share list` says how many wrong tries
+/// the relay saw and names the command; `phr share reset-tries` lets them in again.
+#[test]
+fn the_owner_lets_them_try_the_passcode_again() {
+    let Some(relay) = relay() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["init"]);
+    ok(h, &["add", "medications", "name=Ramipril", "dose=5 mg"]);
+    let out = common::phr_env(
+        h,
+        &[
+            "--json",
+            "share",
+            "create",
+            "--to",
+            "Dr Ng",
+            "--sections",
+            "medications",
+            "--purpose",
+            "care",
+            "--passcode",
+            "--relay",
+            &relay.url,
+        ],
+        &[("PHR_SHARE_PASSCODE", "right-one")],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = made["grant_id"].as_str().unwrap().to_string();
+    let link = phr_core::share::ShlPayload::parse(made["viewer_url"].as_str().unwrap()).unwrap();
+    let fetch = |passcode: &str| {
+        reqwest::blocking::Client::new()
+            .post(&link.url)
+            .json(&serde_json::json!({"recipient": "Dr Ng", "passcode": passcode}))
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let statuses: Vec<u16> = (0..6).map(|_| fetch("rihgt-one")).collect();
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "five tries, then held back");
+    assert_eq!(fetch("right-one"), 429);
+
+    ok(h, &["share", "sync"]);
+    let list = ok(h, &["share", "list"]);
+    assert!(list.contains("Someone typed a wrong passcode 5 times. If it was Dr Ng"), "{list}");
+    assert!(list.contains(&format!("phr share reset-tries {}", &id[..8])), "{list}");
+    let done = ok(h, &["share", "reset-tries", &id[..8]]);
+    assert!(done.contains("They can type the passcode again now."), "{done}");
+    assert_eq!(fetch("right-one"), 200);
+    assert!(ok(h, &["audit"]).contains("passcodetriesreset"));
+    assert!(!ok(h, &["share", "list"]).contains("wrong passcode"), "the count starts again");
+}

@@ -256,6 +256,9 @@ impl RelayApi for FakeRelay {
             .filter(|e| e.seq > after)
             .collect())
     }
+    fn reset_passcode_tries(&self, _id: &str) -> phr_core::Result<bool> {
+        Ok(true)
+    }
     fn replies(&self, _id: &str, after: i64) -> phr_core::Result<Vec<RelayReply>> {
         let Some(key) = self.key.lock().unwrap().clone() else { return Ok(vec![]) };
         if after >= 1 {
@@ -315,6 +318,12 @@ fn sharing_screen_statuses_expiry_openings_and_replies() {
     assert_eq!(a.status, "active");
     assert_eq!(a.expiry_label.english(), "Ends in 5 days.");
     assert_eq!(a.openings, 2, "two served fetches; a wrong passcode is not an opening");
+    assert_eq!(a.wrong_passcodes, 1);
+    assert_eq!(
+        a.wrong_passcodes_label.as_ref().map(|l| l.english()).as_deref(),
+        Some("Someone typed a wrong passcode once. If it was Dr Shah, they can try again.")
+    );
+    assert!(!a.can_reset_passcode_tries, "this link has no passcode, so nobody is held back");
     assert!(a.last_opened.is_some());
     assert!(a.has_link);
     assert_eq!(a.question.as_deref(), Some("Is my blood pressure all right?"));

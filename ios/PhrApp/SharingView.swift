@@ -2,8 +2,9 @@ import PhrFFI
 import SwiftUI
 
 /// Who can see my record: every share as the core describes it (to whom, which sections,
-/// why, until when, how often opened, replies and the owner's one answer), with Show the
-/// code, Update, Stop and an answer box under a reply. The relay is contacted only from
+/// why, until when, how often opened, wrong passcodes, replies and the owner's one answer),
+/// with Show the code, Update, Stop, Let them try the passcode again and an answer box
+/// under a reply. The relay is contacted only from
 /// these buttons.
 @MainActor
 struct SharingView: View {
@@ -53,6 +54,7 @@ private struct GrantRowView: View {
             if let question = row.question { Text(L("ui.sharing.question", ["question": question])).font(.body) }
             Text(L(row.statusKey) + ". " + L(label: row.expiryLabel)).font(.subheadline)
             Text(L("ui.sharing.openings", ["count": String(row.openings)])).font(.subheadline)
+            if let wrong = row.wrongPasscodesLabel { Text(L(label: wrong)).font(.body) }
             ForEach(Array(row.replies.enumerated()), id: \.offset) { _, reply in
                 Text(L("ui.sharing.reply", ["from": reply.from, "date": reply.at, "text": reply.text])).font(.body)
             }
@@ -62,6 +64,13 @@ private struct GrantRowView: View {
         }
         .accessibilityElement(children: .combine)
         if row.canAnswer { AnswerBox(row: row, model: model) }
+        if row.canResetPasscodeTries {
+            WideButton(title: L("ui.sharing.let_try_again")) {
+                let id = row.id
+                model.perform { record in _ = try await record.resetPasscodeTries(grantId: id) }
+            }
+            .accessibilityLabel(L("ui.sharing.let_try_again_with", ["name": row.recipient]))
+        }
         if row.hasLink && row.canRevoke {
             WideButton(title: L("ui.sharing.show_code")) {
                 let id = row.id

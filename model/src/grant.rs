@@ -190,6 +190,8 @@ pub enum AuditAction {
     ReplyReceived,
     /// The owner answered a reply (published to the link, encrypted under its key).
     AnswerSent,
+    /// The owner let every client the relay was holding back after wrong passcodes try again.
+    PasscodeTriesReset,
 }
 
 /// One line of the audit log: who saw what, when.

@@ -55,6 +55,7 @@ both!(
     share_fetch_revoke_and_audit,
     owners_are_isolated_and_signatures_checked,
     passcode_attempts_lock_the_link,
+    the_owner_lets_them_try_the_passcode_again,
     parallel_guesses_never_exceed_the_limit,
     expired_link_is_refused,
     advice_reply_reaches_the_record,
@@ -283,6 +284,66 @@ fn owners_are_isolated_and_signatures_checked(r: Running) {
     // The genuine owner still can.
     assert_eq!(signed("GET", &format!("{}/api/links", r.base), "/api/links", &ka, &a_id, now), 200);
     assert!(ra.revoke_link(&id).unwrap());
+}
+
+/// The recipient is held back after wrong passcodes and phones the owner: the owner's sharing
+/// screen counts the wrong tries and offers "Let them try again"; after it, the same address
+/// gets in with the right passcode, the audit log says so, and the count starts again.
+fn the_owner_lets_them_try_the_passcode_again(r: Running) {
+    use phr_core::app::screens::sharing_screen;
+    let rec = record(r.dir.path(), "a");
+    med(&rec);
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let out = share::create_share(
+        &rec,
+        req(&["medications"], "care", Some(3600)),
+        ShareOptions { passcode: Some("right-one".into()), max_attempts: Some(2), ..Default::default() },
+        &relay,
+    )
+    .unwrap();
+    let id = out.grant.id.clone();
+    let url = &out.payload.url;
+    let row = |rec: &phr_core::Record| {
+        sharing_screen(rec, chrono::Utc::now()).unwrap().grants.into_iter().find(|g| g.id == id).unwrap()
+    };
+    assert!(!row(&rec).can_reset_passcode_tries, "nothing to reset yet");
+    for _ in 0..3 {
+        post_json(url, json!({"recipient": "Dr Ada Okafor", "passcode": "rihgt-one"}));
+    }
+    let (s, m) = post_json(url, json!({"recipient": "Dr Ada Okafor", "passcode": "right-one"}));
+    assert_eq!((s, m["error"].as_str()), (429, Some("too_many_attempts")));
+
+    share::sync_from_relay(&rec, &relay).unwrap();
+    let held = row(&rec);
+    assert_eq!(
+        held.wrong_passcodes, 2,
+        "the relay logs the wrong tries it checked, not those it refused unread"
+    );
+    assert!(held.can_reset_passcode_tries);
+    assert!(held.wrong_passcodes_label.as_ref().unwrap().key == "share.wrong_passcodes");
+
+    // Another owner's key cannot do it for them.
+    let stranger = record(r.dir.path(), "b");
+    let theirs = HttpRelay::for_record(&stranger, &r.base).unwrap();
+    assert!(!theirs.reset_passcode_tries(&out.grant.link.as_ref().unwrap().link_id).unwrap());
+
+    share::reset_passcode_tries(&rec, &id, &relay).unwrap();
+    let (s, m) = post_json(url, json!({"recipient": "Dr Ada Okafor", "passcode": "right-one"}));
+    assert_eq!(s, 200, "{m}");
+    share::sync_from_relay(&rec, &relay).unwrap();
+    let after = row(&rec);
+    assert_eq!((after.wrong_passcodes, after.can_reset_passcode_tries), (0, false));
+    assert!(after.wrong_passcodes_label.is_none());
+    assert_eq!(after.openings, 1);
+    assert!(rec
+        .audit_log()
+        .unwrap()
+        .iter()
+        .any(|e| e.action == AuditAction::PasscodeTriesReset && e.grant_id.as_deref() == Some(id.as_str())));
+
+    // Not for a share that has ended.
+    share::revoke_share(&rec, &id, Some(&relay)).unwrap();
+    assert!(share::reset_passcode_tries(&rec, &id, &relay).is_err());
 }
 
 fn passcode_attempts_lock_the_link(r: Running) {

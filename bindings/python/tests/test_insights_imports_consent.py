@@ -109,3 +109,18 @@ def test_answer_reply_needs_a_published_advice_link(record):
     except phr_ffi.PhrError.NotFound as e:
         assert "link" in str(e)
     assert run(record.grants())[0].answer is None
+
+
+def test_reset_passcode_tries_needs_a_published_link(record):
+    # Letting someone try a passcode again is for a link; a local grant has none, and the
+    # call says so without touching the network or the audit log.
+    who = phr_ffi.Recipient(name="Sam Li", role="pharmacist", category=phr_ffi.RecipientCategory.HEALTH_PROFESSIONAL)
+    g = run(record.create_grant(phr_ffi.GrantRequest(recipient=who, sections=["medications"], purpose="care",
+                                                 message=None, start=None, expiry=None)))
+    before = len(run(record.audit_log()))
+    try:
+        run(record.reset_passcode_tries(g.id))
+        raise AssertionError("reset tries on a grant without a link")
+    except phr_ffi.PhrError.NotFound as e:
+        assert "link" in str(e)
+    assert len(run(record.audit_log())) == before

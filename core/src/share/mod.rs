@@ -29,7 +29,9 @@ use relay::{NewFile, NewLink, RelayApi};
 
 /// Content type of the one file a link carries.
 pub const FHIR_JSON: &str = "application/fhir+json";
-/// Wrong passcodes allowed over a link's lifetime before the relay disables it.
+/// Wrong passcodes one client address may make before the relay holds it back (a minute,
+/// doubling per further failure up to a day); a right passcode or the owner's
+/// [`reset_passcode_tries`] clears the count.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
 #[derive(Clone, Debug, Default)]
@@ -213,6 +215,32 @@ pub fn revoke_share(record: &Record, grant_id: &str, relay: Option<&dyn RelayApi
         r.revoke_link(&info.link_id)?;
     }
     consent::revoke_grant(record, grant_id)
+}
+
+/// Lets everyone the relay is holding back after wrong passcodes try the link's passcode
+/// again (the recipient phoned to say the link says "too many attempts"), and notes it in the
+/// audit log. Only for an active link with a passcode; a stranger guessing can then guess
+/// again, so the owner is the one who decides.
+pub fn reset_passcode_tries(record: &Record, grant_id: &str, relay: &dyn RelayApi) -> Result<Grant> {
+    let g = record.grant(grant_id)?.ok_or(Error::NotFound { what: "grant" })?;
+    let info = g.link.as_ref().ok_or(Error::NotFound { what: "link" })?;
+    if !info.flag.contains('P') {
+        return Err(Error::invalid("passcode", "this link has no passcode"));
+    }
+    if !matches!(g.status(Utc::now()), consent::GrantStatus::Active | consent::GrantStatus::NotYetValid) {
+        return Err(Error::invalid("status", "this share has ended"));
+    }
+    if !relay.reset_passcode_tries(&info.link_id)? {
+        return Err(Error::NotFound { what: "link" });
+    }
+    record.append_audit_at(
+        Utc::now().timestamp_millis(),
+        AuditAction::PasscodeTriesReset,
+        &g.recipient.name,
+        Some(&g.id),
+        "relay: passcode tries reset",
+    )?;
+    Ok(g)
 }
 
 /// What [`sync_from_relay`] brought in.

@@ -50,6 +50,9 @@ pub trait RelayApi {
     fn list_links(&self) -> Result<Vec<LinkSummary>>;
     fn access_log(&self, id: &str, after: i64) -> Result<Vec<AccessEvent>>;
     fn replies(&self, id: &str, after: i64) -> Result<Vec<RelayReply>>;
+    /// Forgets every client's wrong passcodes for the link, so whoever the relay was holding
+    /// back may try again; `Ok(false)` when the relay does not know the link (for this owner).
+    fn reset_passcode_tries(&self, id: &str) -> Result<bool>;
 }
 
 /// A relay over HTTP(S), requests signed with the device key.
@@ -163,5 +166,13 @@ impl RelayApi for HttpRelay {
     }
     fn replies(&self, id: &str, after: i64) -> Result<Vec<RelayReply>> {
         self.json("GET", &format!("/api/links/{id}/replies?after={after}"), None)
+    }
+    fn reset_passcode_tries(&self, id: &str) -> Result<bool> {
+        let (status, body) = self.send("DELETE", &format!("/api/links/{id}/lockout"), None)?;
+        match status {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            s => Err(refused("the passcode reset", s, &body)),
+        }
     }
 }

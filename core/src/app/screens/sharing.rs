@@ -57,6 +57,12 @@ pub struct GrantRow {
     pub can_answer: bool,
     /// Revoke is offered while the grant can still be used.
     pub can_revoke: bool,
+    /// Wrong passcodes the relay reported for the link since the owner last let everyone try
+    /// again, and a sentence about them (none when there were none).
+    pub wrong_passcodes: u32,
+    pub wrong_passcodes_label: Option<Label>,
+    /// "Let them try again" is offered: an active link with a passcode and wrong tries.
+    pub can_reset_passcode_tries: bool,
 }
 
 /// The sharing screen: active grants first (soonest to end first), then those not started,
@@ -101,19 +107,48 @@ fn rank(s: GrantStatus) -> u8 {
     }
 }
 
+/// The audit detail of a wrong passcode pulled from the relay's access log.
+const WRONG_PASSCODE: &str = "relay: wrong_passcode";
+
+/// "Someone typed a wrong passcode N times..." for a grant's link.
+fn wrong_passcodes_label(count: u32, recipient: &str) -> Option<Label> {
+    match count {
+        0 => None,
+        1 => Some(Label::new("share.wrong_passcode_once").arg("name", recipient)),
+        n => Some(Label::new("share.wrong_passcodes").arg("count", n.to_string()).arg("name", recipient)),
+    }
+}
+
 pub fn sharing_screen(record: &Record, now: DateTime<Utc>) -> Result<SharingScreen> {
     let titles: HashMap<String, String> =
         record.sections()?.into_iter().map(|s| (s.id.clone(), s.title.clone())).collect();
-    // Openings from the audit log: one pass, counted per grant.
-    let mut opened: HashMap<String, (u32, DateTime<Utc>)> = HashMap::new();
-    for e in record.audit_log()? {
-        if e.action != AuditAction::RemoteFetch {
-            continue;
+    let audit = record.audit_log()?;
+    // When the owner last let everyone try the passcode again, per grant: wrong tries made
+    // before it no longer count (they may be pulled from the relay after the reset).
+    let mut reset_at: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    for e in &audit {
+        if let (AuditAction::PasscodeTriesReset, Some(id)) = (&e.action, &e.grant_id) {
+            let t = reset_at.entry(id.as_str()).or_insert(e.at);
+            *t = (*t).max(e.at);
         }
-        if let Some(id) = e.grant_id {
-            let o = opened.entry(id).or_insert((0, e.at));
-            o.0 += 1;
-            o.1 = o.1.max(e.at);
+    }
+    // Openings and wrong passcodes from the audit log: one pass, counted per grant.
+    let mut opened: HashMap<String, (u32, DateTime<Utc>)> = HashMap::new();
+    let mut wrong: HashMap<String, u32> = HashMap::new();
+    for e in &audit {
+        let Some(id) = &e.grant_id else { continue };
+        match e.action {
+            AuditAction::RemoteFetch => {
+                let o = opened.entry(id.clone()).or_insert((0, e.at));
+                o.0 += 1;
+                o.1 = o.1.max(e.at);
+            }
+            AuditAction::RemoteRefused
+                if e.detail == WRONG_PASSCODE && reset_at.get(id.as_str()).is_none_or(|r| e.at > *r) =>
+            {
+                *wrong.entry(id.clone()).or_default() += 1;
+            }
+            _ => {}
         }
     }
     let mut grants = record.grants()?;
@@ -135,6 +170,8 @@ pub fn sharing_screen(record: &Record, now: DateTime<Utc>) -> Result<SharingScre
             let status = g.status(now);
             let (openings, last) =
                 opened.get(&g.id).map_or((0, None), |(n, at)| (*n, Some(format_date(*at))));
+            let wrong_passcodes = wrong.get(&g.id).copied().unwrap_or(0);
+            let can_use = matches!(status, GrantStatus::Active | GrantStatus::NotYetValid);
             let mut replies = g.replies.clone();
             replies.sort_by_key(|r| std::cmp::Reverse(r.at));
             GrantRow {
@@ -167,7 +204,12 @@ pub fn sharing_screen(record: &Record, now: DateTime<Utc>) -> Result<SharingScre
                     && !g.replies.is_empty()
                     && g.answer.is_none()
                     && status == GrantStatus::Active,
-                can_revoke: matches!(status, GrantStatus::Active | GrantStatus::NotYetValid),
+                can_revoke: can_use,
+                wrong_passcodes,
+                wrong_passcodes_label: wrong_passcodes_label(wrong_passcodes, &g.recipient.name),
+                can_reset_passcode_tries: can_use
+                    && wrong_passcodes > 0
+                    && g.link.as_ref().is_some_and(|l| l.flag.contains('P')),
             }
         })
         .collect();

@@ -110,6 +110,9 @@ class PhrRepository(private val record: PhrRecord, private val io: CoroutineDisp
     /** Answers the reply to a question, once; published to the link for the person who replied. */
     suspend fun answerReply(grantId: String, text: String): Grant = record.answerReply(grantId, text)
 
+    /** Lets whoever the relay holds back after wrong passcodes type the link's passcode again. */
+    suspend fun resetPasscodeTries(grantId: String): Grant = record.resetPasscodeTries(grantId)
+
     // The core's screen models and forms (#15): the screens draw these and decide nothing.
     // The bindings' calls are already `suspend` and run off the main thread in the core.
     suspend fun homeScreen(): HomeScreen = record.homeScreen()

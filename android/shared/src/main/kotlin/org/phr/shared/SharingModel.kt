@@ -113,6 +113,7 @@ class SharingModel(private val repo: PhrRepository, private val relayUrl: String
                 AuditAction.GRANT_REVOKED -> "You stopped sharing with ${e.actor}"
                 AuditAction.REPLY_RECEIVED -> "${e.actor} replied: ${e.detail.removePrefix("reply: ")}"
                 AuditAction.ANSWER_SENT -> "You answered ${e.actor}: ${e.detail.removePrefix("answer: ")}"
+                AuditAction.PASSCODE_TRIES_RESET -> "You let ${e.actor} try the passcode again"
                 AuditAction.DENIED -> "A request from ${e.actor} was refused"
             }
             AccessLine(DAY_TIME.format(e.at.atZone(zone)), what)

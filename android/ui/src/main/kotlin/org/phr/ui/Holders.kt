@@ -318,7 +318,7 @@ fun shareErrorKey(e: PhrException): String = when (e) {
     else -> "ui.load_failed"
 }
 
-/** The sharing list; update, revoke, "who opened it" and an answer talk to the relay only when pressed. */
+/** The sharing list; update, revoke, "who opened it", an answer and "let them try again" talk to the relay only when pressed. */
 class SharingHolder(private val scope: CoroutineScope, private val repo: PhrRepository) :
     ScreenHolder<SharingScreen>(scope, repo, { repo.sharingScreen() }) {
     private val _message = MutableStateFlow<String?>(null)
@@ -344,6 +344,7 @@ class SharingHolder(private val scope: CoroutineScope, private val repo: PhrRepo
         if (text.isBlank()) _message.value = "ui.sharing.need_answer"
         else act("ui.sharing.answer_done") { repo.answerReply(row.id, text.trim()) }
     }
+    fun resetTries(row: GrantRow) = act("ui.sharing.let_try_again_done") { repo.resetPasscodeTries(row.id) }
 }
 
 /** Where a new share is: being filled in, at the employer/insurer warning, or made (its QR code). */

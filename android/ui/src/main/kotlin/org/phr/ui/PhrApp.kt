@@ -223,7 +223,7 @@ private fun SharingRoute(repo: PhrRepository, onNew: () -> Unit, onEmergency: ()
     val holder = remember { SharingHolder(scope, repo) }
     val load by holder.state.collectAsState()
     val message by holder.message.collectAsState()
-    val actions = remember { SharingActions(onNew, onEmergency, onAdvice, holder::check, holder::update, holder::revoke, holder::answer) }
+    val actions = remember { SharingActions(onNew, onEmergency, onAdvice, holder::check, holder::update, holder::revoke, holder::answer, holder::resetTries) }
     Loaded(load, holder::retry) { SharingView(it, message, actions) }
 }
 

@@ -32,9 +32,10 @@ class SharingActions(
     val onUpdate: (GrantRow) -> Unit = {},
     val onRevoke: (GrantRow) -> Unit = {},
     val onAnswer: (GrantRow, String) -> Unit = { _, _ -> },
+    val onResetTries: (GrantRow) -> Unit = {},
 )
 
-/** Sharing: who can see what, until when, how often it was opened, their replies and the owner's answer; update or stop each. */
+/** Sharing: who can see what, until when, how often it was opened (and wrong passcodes typed), their replies and the owner's answer; update or stop each, or let them try the passcode again. */
 @Composable
 fun SharingView(model: SharingScreen, message: String?, actions: SharingActions) {
     ScreenFrame(title = t("ui.sharing.title"), onBack = null) {
@@ -73,6 +74,10 @@ private fun GrantCard(row: GrantRow, actions: SharingActions) {
                 else t("ui.sharing.opened", "count" to row.openings, "date" to row.lastOpened.orEmpty()),
                 style = MaterialTheme.typography.bodyMedium,
             )
+            row.wrongPasscodesLabel?.let { Text(labelText(it), style = MaterialTheme.typography.bodyLarge) }
+            if (row.canResetPasscodeTries) {
+                BigButton(t("ui.sharing.let_try_again"), { actions.onResetTries(row) }, description = t("ui.sharing.let_try_again_with", "name" to row.recipient))
+            }
             if (row.replies.isNotEmpty()) {
                 Text(t("ui.sharing.replies"), style = MaterialTheme.typography.titleSmall)
                 row.replies.forEach {
