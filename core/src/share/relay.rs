@@ -108,6 +108,16 @@ impl HttpRelay {
         Ok((status, bytes))
     }
 
+    /// A call on one of the owner's links: `Ok(false)` when the relay does not know it.
+    fn on_link(&self, method: &str, path: &str, body: Option<Vec<u8>>, what: &str) -> Result<bool> {
+        let (status, answer) = self.send(method, path, body)?;
+        match status {
+            200..=299 => Ok(true),
+            404 => Ok(false),
+            s => Err(refused(what, s, &answer)),
+        }
+    }
+
     fn json<T: serde::de::DeserializeOwned>(
         &self,
         method: &str,
@@ -141,22 +151,12 @@ impl RelayApi for HttpRelay {
         Ok(self.json::<phr_relay_protocol::LinkCreated>("POST", "/api/links", Some(body))?.id)
     }
     fn revoke_link(&self, id: &str) -> Result<bool> {
-        let (status, body) = self.send("DELETE", &format!("/api/links/{id}"), None)?;
-        match status {
-            200..=299 => Ok(true),
-            404 => Ok(false),
-            s => Err(refused("the revocation", s, &body)),
-        }
+        self.on_link("DELETE", &format!("/api/links/{id}"), None, "the revocation")
     }
     fn replace_files(&self, id: &str, files: &[NewFile]) -> Result<bool> {
         let body = serde_json::to_vec(&phr_relay_protocol::NewFiles { files: files.to_vec() })
             .map_err(|_| Error::invalid("link", "cannot be encoded"))?;
-        let (status, answer) = self.send("PUT", &format!("/api/links/{id}/files"), Some(body))?;
-        match status {
-            200..=299 => Ok(true),
-            404 => Ok(false),
-            s => Err(refused("the update", s, &answer)),
-        }
+        self.on_link("PUT", &format!("/api/links/{id}/files"), Some(body), "the update")
     }
     fn list_links(&self) -> Result<Vec<LinkSummary>> {
         self.json("GET", "/api/links", None)
@@ -168,11 +168,6 @@ impl RelayApi for HttpRelay {
         self.json("GET", &format!("/api/links/{id}/replies?after={after}"), None)
     }
     fn reset_passcode_tries(&self, id: &str) -> Result<bool> {
-        let (status, body) = self.send("DELETE", &format!("/api/links/{id}/lockout"), None)?;
-        match status {
-            200..=299 => Ok(true),
-            404 => Ok(false),
-            s => Err(refused("the passcode reset", s, &body)),
-        }
+        self.on_link("DELETE", &format!("/api/links/{id}/lockout"), None, "the passcode reset")
     }
 }
