@@ -94,6 +94,15 @@ pub struct ShareActivity {
     pub replies: u64,
 }
 
+/// The grant `grant_id` and a client for the relay that hosts its link (`NotFound` when
+/// there is no such grant or it was never published as a link).
+fn published(record: &phr_core::Record, grant_id: &str) -> R<(phr_core::consent::Grant, HttpRelay)> {
+    let g = record.grant(grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
+    let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
+    let relay = HttpRelay::for_record(record, &link.relay_url)?;
+    Ok((g, relay))
+}
+
 fn shared_link(out: share::ShareOutcome) -> R<SharedLink> {
     Ok(SharedLink {
         qr_svg: out.qr_svg()?,
@@ -169,9 +178,7 @@ impl PhrRecord {
     pub async fn update_shared_link(&self, grant_id: String) -> R<SharedLink> {
         let inner = self.inner.clone();
         blocking(move || {
-            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
-            let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
-            let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
+            let (g, relay) = published(&inner, &grant_id)?;
             shared_link(share::update_share(&inner, &g.id, &relay)?)
         })
         .await
@@ -185,9 +192,7 @@ impl PhrRecord {
     pub async fn answer_reply(&self, grant_id: String, text: String) -> R<Grant> {
         let inner = self.inner.clone();
         blocking(move || {
-            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
-            let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
-            let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
+            let (g, relay) = published(&inner, &grant_id)?;
             Ok(share::answer::answer_reply(&inner, &g.id, &text, &relay)?.into())
         })
         .await
@@ -199,9 +204,7 @@ impl PhrRecord {
     pub async fn reset_passcode_tries(&self, grant_id: String) -> R<Grant> {
         let inner = self.inner.clone();
         blocking(move || {
-            let g = inner.grant(&grant_id)?.ok_or(PhrError::NotFound { what: "grant".into() })?;
-            let link = g.link.as_ref().ok_or(PhrError::NotFound { what: "link".into() })?;
-            let relay = HttpRelay::for_record(&inner, &link.relay_url)?;
+            let (g, relay) = published(&inner, &grant_id)?;
             Ok(share::reset_passcode_tries(&inner, &g.id, &relay)?.into())
         })
         .await

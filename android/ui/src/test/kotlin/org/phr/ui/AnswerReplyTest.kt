@@ -79,9 +79,7 @@ class AnswerReplyTest {
 
     /** What the viewer's reply box sends: `{from, text}` as a compact JWE (dir, A256GCM) under the link's key. */
     private fun postReply(viewerUrl: String, from: String, text: String): Int {
-        val payload = String(Base64.getUrlDecoder().decode(viewerUrl.substringAfter("shlink:/")))
-        val url = Regex("\"url\":\"([^\"]+)\"").find(payload)!!.groupValues[1]
-        val key = Base64.getUrlDecoder().decode(Regex("\"key\":\"([^\"]+)\"").find(payload)!!.groupValues[1])
+        val (url, key) = shlTarget(viewerUrl)
         val b64 = Base64.getUrlEncoder().withoutPadding()
         val header = b64.encodeToString("""{"alg":"dir","enc":"A256GCM","cty":"application/json"}""".toByteArray())
         val iv = ByteArray(12).also { SecureRandom().nextBytes(it) }

@@ -26,7 +26,6 @@ import java.io.File
 import java.time.LocalDate
 import org.phr.ffi.CalendarDate
 import java.nio.file.Files
-import java.util.Base64
 
 /**
  * The whole first-run path through the UI test API, over a real record, a real FIT file from
@@ -188,7 +187,7 @@ class FirstRunGoldenPathTest {
                     assertEquals("active", shared.status)
                     assertEquals(listOf(titles.getValue("allergies"), titles.getValue("medications")).sorted(), shared.sections.sorted())
                     val link = runBlocking { r.sharedLink(shared.id) }
-                    val manifest = Regex("\"url\"\\s*:\\s*\"([^\"]+)\"").find(String(Base64.getUrlDecoder().decode(link.shlink.removePrefix("shlink:/"))))!!.groupValues[1]
+                    val manifest = shlTarget(link.shlink).url
                     assertEquals(200, TestRelay.status(manifest, "POST", """{"recipient":"Dr Patel"}"""), "the GP can open it")
                     tap(hasContentDescription(s.text("ui.sharing.revoke_with", "name" to "Dr Patel")) and tappable())
                     waitFor(hasText(s.text("share.status.revoked"), substring = true))

@@ -16,7 +16,6 @@ import org.phr.ffi.RecipientCategory
 import org.phr.ffi.ShareLinkOptions
 import java.time.Duration
 import java.time.Instant
-import java.util.Base64
 
 /**
  * The GP's receptionist mistypes the passcode until a real relay holds them back, and phones
@@ -41,8 +40,7 @@ class PasscodeTriesTest {
                     ShareLinkOptions(TestRelay.shared.url, passcode = "right-one"),
                 )
             }
-            val payload = String(Base64.getUrlDecoder().decode(link.viewerUrl.substringAfter("shlink:/")))
-            val manifest = Regex("\"url\":\"([^\"]+)\"").find(payload)!!.groupValues[1]
+            val manifest = shlTarget(link.viewerUrl).url
             fun fetch(passcode: String) =
                 TestRelay.status(manifest, "POST", """{"recipient":"Leeds GP surgery","passcode":"$passcode"}""")
             val tries = (1..6).map { fetch("rihgt-one") }

@@ -5,6 +5,7 @@ import java.net.HttpURLConnection
 import java.net.ServerSocket
 import java.net.URI
 import java.nio.file.Files
+import java.util.Base64
 
 /**
  * The real `phr-relay` binary (from $CARGO_TARGET_DIR/debug, passed as -Dphr.relay.bin as the
@@ -57,4 +58,13 @@ class TestRelay(
             c.responseCode
         }.getOrDefault(-1)
     }
+}
+
+/** What a viewer reads from a `shlink:/` payload (a viewer URL may put it after `#`): the manifest URL and the content key. */
+data class ShlTarget(val url: String, val key: ByteArray)
+
+fun shlTarget(shlink: String): ShlTarget {
+    val payload = String(Base64.getUrlDecoder().decode(shlink.substringAfter("shlink:/")))
+    fun field(name: String) = Regex("\"$name\"\\s*:\\s*\"([^\"]+)\"").find(payload)!!.groupValues[1]
+    return ShlTarget(field("url"), Base64.getUrlDecoder().decode(field("key")))
 }
