@@ -117,6 +117,13 @@ class DemoScreens(private val repo: PhrRepository) {
         )
         EmergencyData(repo.sharingScreen().grants.first { it.id == link.grant.id }, link)
     }
+    // The surgery mistyped the GP link's passcode until the relay held them back: the list
+    // says so and offers "Let them try the passcode again" (real tries on the real relay).
+    private val gpLockedOut = runBlocking {
+        val manifest = shlTarget(gpShare.viewerUrl).url
+        repeat(5) { TestRelay.status(manifest, "POST", """{"recipient":"Dr Patel","passcode":"4812"}""") }
+        repo.refreshShares()
+    }
     val sharing = runBlocking { repo.sharingScreen() }
     private val choices = runBlocking { shareChoices(repo.sections()) }
     val newShare = NewShareForm(choices).apply {
