@@ -15,7 +15,7 @@
 
 use super::derive::{derive, DeriveOptions};
 use super::limits::{self, CappedReader, XmlRunGuard};
-use super::xml::{f64_of, parse_time, CleanReader};
+use super::xml::{attr_text, f64_of, for_each_raw_attr, parse_time, CleanReader};
 use super::{Parsed, Problem};
 use crate::record::{Activity, Sample, SampleKind, Sport, TrackPoint};
 use quick_xml::events::{BytesStart, Event};
@@ -98,9 +98,9 @@ fn attrs(e: &BytesStart<'_>) -> BTreeMap<Vec<u8>, String> {
 }
 
 /// The attributes of a `<Record>` that we read. A record has about nine attributes and
-/// an export has millions of records, so this picks the six it needs in one pass,
-/// borrowing them from the parser's buffer (allocating only for escaped values) and
-/// never unescaping the rest (`device` is long and full of `&lt;`).
+/// an export has millions of records, so this picks the six it needs in one pass
+/// ([`for_each_raw_attr`]), borrowing them from the parser's buffer (allocating only for
+/// escaped values) and never decoding the rest (`device` is long and full of `&lt;`).
 #[derive(Default)]
 struct RecordAttrs<'a> {
     ty: Cow<'a, str>,
@@ -112,10 +112,32 @@ struct RecordAttrs<'a> {
 }
 
 fn record_attrs<'a>(e: &'a BytesStart<'a>) -> RecordAttrs<'a> {
+    let mut raw: [Option<&'a [u8]>; 6] = [None; 6];
+    // The last value of a name wins, as below.
+    let plain = for_each_raw_attr(e.attributes_raw(), |name, value| {
+        let slot = match name {
+            b"type" => 0,
+            b"sourceName" => 1,
+            b"unit" => 2,
+            b"startDate" => 3,
+            b"endDate" => 4,
+            b"value" => 5,
+            _ => return,
+        };
+        raw[slot] = Some(value);
+    });
+    if !plain {
+        return record_attrs_through_quick_xml(e);
+    }
+    let [ty, source, unit, start, end, value] = raw.map(|v| v.and_then(attr_text));
+    RecordAttrs { ty: ty.unwrap_or_default(), source, unit, start, end, value }
+}
+
+/// [`record_attrs`] for a tag that is not plainly well formed: quick-xml's reading.
+fn record_attrs_through_quick_xml<'a>(e: &'a BytesStart<'a>) -> RecordAttrs<'a> {
     let mut r = RecordAttrs::default();
     // Duplicate-name checks off: they cost a list per element, and the last value wins.
-    // Names compared whole: HealthKit writes them without a namespace prefix, and looking
-    // for a `:` in each of a record's nine names was a measurable share of the parse.
+    // Names compared whole: HealthKit writes them without a namespace prefix.
     for a in e.attributes().with_checks(false).flatten() {
         let slot = match a.key.as_ref() {
             b"type" => {
