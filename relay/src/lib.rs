@@ -36,6 +36,7 @@ pub mod log_writer;
 pub mod manifest_cache;
 pub mod migrate;
 pub mod postgres;
+mod postgres_links;
 mod postgres_sync;
 pub mod request_log;
 pub mod sqlite;

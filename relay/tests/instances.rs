@@ -146,6 +146,80 @@ fn postgres_kept_manifest_follows_other_instances() {
     a_kept_manifest_follows_changes_made_on_another_instance(Which::Postgres);
 }
 
+/// A revoke holds for every fetch that starts after it, while many viewers fetch at once
+/// (issue 19: on PostgreSQL, link lookups that arrive together share one query). Viewers
+/// fetch three links together: one revoked midway, one left active, one that never was.
+fn no_fetch_after_a_revoke_is_served_under_load(which: Which) {
+    let Some(r) = start(which) else { return };
+    let rec = record(r.dir.path(), "owner");
+    rec.add_entry("medications", medication("Ramipril"), Provenance::User).unwrap();
+    let relay = HttpRelay::for_record(&rec, &r.base).unwrap();
+    let revoked = share::create_share(&rec, medications_for_gp(), ShareOptions::default(), &relay).unwrap();
+    let kept = share::create_share(&rec, medications_for_gp(), ShareOptions::default(), &relay).unwrap();
+    let never = format!("{}/shl/no-such-link-{}", r.base, uuid_hex());
+    let urls = [revoked.payload.url.clone(), kept.payload.url.clone(), never];
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let t0 = std::time::Instant::now();
+    // (which link, when the fetch was sent, status, error)
+    let fetched: Vec<(usize, std::time::Duration, u16, Option<String>)> = std::thread::scope(|s| {
+        let viewers: Vec<_> = (0..12)
+            .map(|v| {
+                let (urls, stop) = (&urls, &stop);
+                s.spawn(move || {
+                    let client = reqwest::blocking::Client::new();
+                    let mut seen = Vec::new();
+                    let mut n = v;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let which = n % urls.len();
+                        n += 1;
+                        let sent = t0.elapsed();
+                        let resp =
+                            client.post(&urls[which]).json(&json!({"recipient": "viewer"})).send().unwrap();
+                        let status = resp.status().as_u16();
+                        let body: serde_json::Value = resp.json().unwrap();
+                        seen.push((which, sent, status, body["error"].as_str().map(str::to_string)));
+                    }
+                    seen
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        share::revoke_share(&rec, &revoked.grant.id, Some(&relay)).unwrap();
+        let revoked_at = t0.elapsed();
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut all: Vec<_> = viewers.into_iter().flat_map(|v| v.join().unwrap()).collect();
+        all.push((usize::MAX, revoked_at, 0, None));
+        all
+    });
+    let revoked_at = fetched.iter().find(|f| f.0 == usize::MAX).unwrap().1;
+    let of = |link: usize| fetched.iter().filter(move |f| f.0 == link);
+    let after: Vec<_> = of(0).filter(|f| f.1 > revoked_at).collect();
+    assert!(of(0).any(|f| f.1 < revoked_at && f.2 == 200), "the link was served before its revoke");
+    assert!(after.len() > 20, "enough fetches after the revoke to tell: {}", after.len());
+    for f in &after {
+        assert_eq!(
+            (f.2, f.3.as_deref()),
+            (404, Some("revoked")),
+            "a fetch sent {:?} after the revoke",
+            f.1 - revoked_at
+        );
+    }
+    assert!(of(1).all(|f| f.2 == 200), "the other link stays served");
+    assert!(of(2).all(|f| f.2 == 404 && f.3.as_deref() == Some("not_found")), "a link that never was");
+    println!("{} fetches, {} of the revoked link after its revoke", fetched.len() - 1, after.len());
+}
+
+#[test]
+fn sqlite_no_fetch_after_a_revoke_is_served_under_load() {
+    no_fetch_after_a_revoke_is_served_under_load(Which::Sqlite);
+}
+
+#[test]
+fn postgres_no_fetch_after_a_revoke_is_served_under_load() {
+    no_fetch_after_a_revoke_is_served_under_load(Which::Postgres);
+}
+
 #[test]
 fn a_short_ticket_key_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
