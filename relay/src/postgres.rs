@@ -5,7 +5,7 @@
 //! first time it runs it and reuses it after (one round trip per query instead of two).
 //! Passcode counters use a conditional UPDATE ... RETURNING, which PostgreSQL serialises
 //! per row, so parallel guesses cannot exceed the limit. Link lookups, one per share-link
-//! fetch, go through [`crate::postgres_links`], which lets fetches that arrive together
+//! fetch, go through `postgres_links.rs`, which lets fetches that arrive together
 //! share a query (ADR 0051).
 
 use crate::postgres_links::LinkLookups;
