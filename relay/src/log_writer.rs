@@ -1,10 +1,10 @@
 //! The SHL access log, written off the request path (issue 19): a manifest fetch hands its
 //! log entry to one writer task per relay instance and answers at once; the writer inserts
-//! what has queued up, gathered for a moment ([`GATHER`]), in one statement (PostgreSQL) or
+//! what has queued up, gathered for a moment (`GATHER`), in one statement (PostgreSQL) or
 //! one transaction (SQLite). A
 //! failed batch is retried, then reported. Readers of the log in this instance call
 //! [`LogWriter::flush`] first, so an owner sees every fetch this instance has answered;
-//! another instance's entries arrive within [`GATHER`] and the time of one batch.
+//! another instance's entries arrive within `GATHER` and the time of one batch.
 
 use crate::store::{LogEntry, Store};
 use std::sync::Arc;

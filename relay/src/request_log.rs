@@ -11,7 +11,7 @@ use std::time::Instant;
 /// Segments longer than this are ids, keys or slots: only their start is logged.
 const SHOWN: usize = 6;
 
-/// The path with each long segment cut to its first [`SHOWN`] characters and `…`.
+/// The path with each long segment cut to its first `SHOWN` characters and `…`.
 pub fn loggable_path(path: &str) -> String {
     path.split('/')
         .map(|seg| {
