@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The checks that keep the code base honest, run before the tests (scripts/test-all.sh):
 # formatting, generated sources, migration numbering, clippy with the workspace lints
-# (no unwrap/expect/print outside tests, no unsafe), and cargo-deny (licences, banned and
+# (no unwrap/expect/print outside tests, no unsafe), rustdoc links, and cargo-deny (licences, banned and
 # duplicate crates, sources). Needs scripts/setup-test-tools.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +46,9 @@ fi
 
 echo "-- cargo clippy (workspace lints, warnings are errors)"
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+
+echo "-- cargo doc (our crates; a broken or private link in a doc comment is an error)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 echo "-- cargo deny (licences, bans, sources; advisories need the RustSec database from GitHub, which these machines cannot reach)"
 cargo deny --log-level error check bans licenses sources

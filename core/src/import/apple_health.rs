@@ -1,6 +1,6 @@
 //! Apple Health `export.zip` / `export.xml`, streamed (exports reach several GB).
 //!
-//! The XML is read through [`CleanReader`] (drops the internal DTD subset, which some iOS
+//! The XML is read through `xml::CleanReader` (drops the internal DTD subset, which some iOS
 //! versions write malformed, and control characters XML forbids) into quick-xml, one
 //! element at a time; nothing but the resulting samples is kept.
 //!

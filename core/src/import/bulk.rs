@@ -4,7 +4,7 @@
 //! Parsing runs on worker threads (`std::thread::scope`, one per core), committing on the
 //! calling thread: SQLite has one writer, so parse in parallel and write in series. A
 //! bounded channel keeps at most a few parsed files in memory. Each file is one
-//! [`ImportBatch`](crate::store::ImportBatch) and one transaction, so a failed file leaves
+//! [`ImportBatch`] and one transaction, so a failed file leaves
 //! the record as it was and a cancelled import stops at a file boundary. Importing twice
 //! adds nothing (stable source ids for activities, dedup keys for samples).
 

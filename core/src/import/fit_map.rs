@@ -1,4 +1,4 @@
-//! FIT -> the record: [`FitSummary`] to an [`ImportBatch`].
+//! FIT -> the record: [`FitSummary`] to an [`ImportBatch`](crate::store::ImportBatch).
 //!
 //! * Sessions become activities (laps and the records inside the session as the track);
 //!   a file with records but no session becomes one activity from its records.

@@ -55,7 +55,7 @@ pub struct ActivityBrief {
 pub struct FitInspection {
     /// One per FIT file in the input (more than one when files are chained).
     pub files: Vec<FitFileBrief>,
-    /// Data messages by global number, with the profile name ("unknown_<n>" otherwise).
+    /// Data messages by global number, with the profile name (`unknown_<n>` otherwise).
     pub messages: Vec<MessageCount>,
     pub developer_fields: Vec<DeveloperFieldCount>,
     /// Every header and file CRC present and correct (absent header CRCs count as ok).

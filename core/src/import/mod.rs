@@ -9,7 +9,7 @@
 //! * [`csv`]: Withings and Omron exports, HRV4Training / Elite HRV, and a generic mapping.
 //! * [`strava`]: the Strava API v3 client (the only module here that uses the network,
 //!   and only when called); [`strava_account`]: the connection sealed in the record.
-//! * [`derive`]: per-activity metrics (pace, zones, TRIMP).
+//! * [`derive`](mod@derive): per-activity metrics (pace, zones, TRIMP).
 //! * [`priority`]: which source wins when two devices measured the same thing.
 //! * [`bulk`]: [`import_path`] for folders and zips of thousands of files.
 //! * [`inspect`]: what one file holds, without a record (`phr inspect`).

@@ -38,14 +38,14 @@ pub struct ImportLogEntry {
     /// Where the data came from: `files`, `health_connect`, `healthkit`.
     pub origin: String,
     pub files: Vec<ImportLogFile>,
-    /// Files beyond [`MAX_FILES`], counted in the totals but not listed.
+    /// Files beyond `MAX_FILES`, counted in the totals but not listed.
     #[serde(default)]
     pub files_not_listed: u64,
     pub cancelled: bool,
 }
 
 impl ImportLogEntry {
-    /// Adds a file, keeping at most [`MAX_FILES`] listed.
+    /// Adds a file, keeping at most `MAX_FILES` listed.
     pub fn push_file(&mut self, f: ImportLogFile) {
         if self.files.len() < MAX_FILES {
             self.files.push(f);
@@ -61,7 +61,7 @@ pub fn file_name_only(path: &str) -> String {
 }
 
 impl Record {
-    /// Logs a finished import run and drops runs beyond the newest [`KEEP`].
+    /// Logs a finished import run and drops runs beyond the newest `KEEP`.
     pub fn log_import(&self, entry: &ImportLogEntry) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         let mut e = entry.clone();
