@@ -3,7 +3,7 @@
 # (via .ci/run), on a fresh machine: nothing is assumed beyond Rust, Java 17 + Maven,
 # Python 3, Node + npm and gcc. Stages, in order:
 #   1. setup       install every tool any test calls (scripts/setup-test-tools.sh)
-#   2. guardrails  fmt, generated sources, migrations, clippy, cargo-deny (scripts/guardrails.sh)
+#   2. guardrails  fmt, generated sources, migrations, clippy, rustdoc, cargo-deny (scripts/guardrails.sh)
 #   3. services    PostgreSQL and the FHIR R4 test server on 127.0.0.1
 #   4. Rust        the whole workspace, once, with every server and tool present
 #   5. bindings    generated Kotlin on the JVM, Python, Swift symbols (scripts/test-bindings.sh)
@@ -42,7 +42,7 @@ trap cleanup EXIT
 stage "setup: every tool the tests call"
 bash scripts/setup-test-tools.sh
 
-stage "guardrails: fmt, generated sources, migrations, clippy, cargo-deny"
+stage "guardrails: fmt, generated sources, migrations, clippy, rustdoc, cargo-deny"
 bash scripts/guardrails.sh
 
 stage "services: PostgreSQL and the FHIR R4 server on 127.0.0.1"
