@@ -275,6 +275,14 @@ fn find(record: &Record, id: &str) -> Result<Grant, String> {
     record.grant(&id).map_err(|e| e.to_string())?.ok_or_else(|| format!("no share {id}"))
 }
 
+/// The share `id` and a client for the relay that hosts its link; `no_link` when it has none.
+fn published(record: &Record, id: &str, no_link: &str) -> Result<(Grant, HttpRelay), String> {
+    let g = find(record, id)?;
+    let link = g.link.as_ref().ok_or(no_link)?;
+    let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+    Ok((g, client))
+}
+
 pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
     match cmd {
         ShareCmd::Create {
@@ -376,9 +384,7 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             }
         }
         ShareCmd::Update { id } => {
-            let g = find(record, &id)?;
-            let link = g.link.as_ref().ok_or("this share has no link to update")?;
-            let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+            let (g, client) = published(record, &id, "this share has no link to update")?;
             let out = share::update_share(record, &g.id, &client).map_err(|e| e.to_string())?;
             if json {
                 outln!("{}", json!({"updated": out.grant.id, "shlink": out.shlink}));
@@ -409,9 +415,7 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             }
         }
         ShareCmd::ResetTries { id } => {
-            let g = find(record, &id)?;
-            let link = g.link.as_ref().ok_or("this share has no link")?;
-            let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+            let (g, client) = published(record, &id, "this share has no link")?;
             let g = share::reset_passcode_tries(record, &g.id, &client).map_err(|e| e.to_string())?;
             if json {
                 outln!("{}", json!({"reset": g.id}));
@@ -420,9 +424,7 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             }
         }
         ShareCmd::Answer { id, text } => {
-            let g = find(record, &id)?;
-            let link = g.link.as_ref().ok_or("this share has no link to answer through")?;
-            let client = HttpRelay::for_record(record, &link.relay_url).map_err(|e| e.to_string())?;
+            let (g, client) = published(record, &id, "this share has no link to answer through")?;
             let g = share::answer::answer_reply(record, &g.id, &text, &client).map_err(|e| match e {
                 phr_core::Error::Invalid { field: "already_answered", .. } => {
                     phr_core::strings::text("error.already_answered").to_string()
