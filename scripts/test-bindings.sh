@@ -56,9 +56,17 @@ echo "Swift sources generated: $(ls "$GEN/swift" | tr '\n' ' ')"
 
 echo "== bindings: Kotlin on the JVM (Maven Surefire, JUnit 5)"
 # No -o: a fresh machine downloads the plugins and libraries once; later runs reuse ~/.m2.
+MVN_LOG="$TARGET/kotlin-tests.log"
 mvn -B -ntp -Dstyle.color=never -f bindings/kotlin/pom.xml \
   -Dphr.root="$ROOT" -Dphr.generated.kotlin="$GEN/kotlin" -Dphr.native.dir="$(dirname "$LIB")" \
-  test 2>&1
+  test 2>&1 | tee "$MVN_LOG"
+# JUnit does not run a test function that returns a value (a Kotlin `= runBlocking { ... }`
+# whose last expression is not Unit) and only warns, so the run stays green without it.
+if grep -q "must not return a value" "$MVN_LOG"; then
+  echo "JUnit did not run these tests (they return a value: write runBlocking<Unit>):"
+  grep "must not return a value" "$MVN_LOG" | sort -u
+  exit 1
+fi
 
 echo "== bindings: Python (pytest)"
 cp "$LIB" "$GEN/python/"

@@ -89,20 +89,13 @@ pub fn diagnostics_trigger_panic() -> Result<(), PhrError> {
 /// from Rust, on a throwaway record in `dir`. With it the Kotlin benchmark can put beside its
 /// own time the same call made without crossing the language boundary, so the ratio is what
 /// the boundary costs (lowering the columns, JNA, resuming the coroutine).
-/// - `packed`: `ingest_packed_sample_columns` (the numbers packed into bytes, as the Kotlin
-///   side then packs them too) instead of `ingest_sample_columns`;
-/// - `blocking` (without `packed`): `ingest_sample_columns_blocking`, a plain call on this
-///   thread; otherwise the async call (the hop to a blocking thread and back included)
-///   awaited on a warm runtime.
+/// - `blocking`: `ingest_sample_columns_blocking`, a plain call on this thread; otherwise
+///   the async call (the hop to a blocking thread and back included) awaited on a warm
+///   runtime.
 ///
 /// Returns milliseconds for the call alone.
 #[uniffi::export]
-pub fn diagnostics_rust_ingest_columns_ms(
-    dir: String,
-    count: u32,
-    packed: bool,
-    blocking: bool,
-) -> Result<f64, PhrError> {
+pub fn diagnostics_rust_ingest_columns_ms(dir: String, count: u32, blocking: bool) -> Result<f64, PhrError> {
     use phr_core::crypto::{RecoveryKey, RecoveryKeyStore};
     error::guard(|| {
         let path = std::path::Path::new(&dir).join(bench_file_name());
@@ -125,21 +118,11 @@ pub fn diagnostics_rust_ingest_columns_ms(
             })
             .as_ref()
             .ok_or(PhrError::Internal)?;
-        if packed && blocking {
-            return Err(PhrError::InvalidInput { field: "blocking".into() });
-        }
-        let packed_columns = packed.then(|| types::PackedSampleColumns {
-            kind: columns.kind,
-            source: columns.source.clone(),
-            start_ms: columns.start_ms.iter().flat_map(|t| t.to_le_bytes()).collect(),
-            end_ms: Vec::new(),
-            values: columns.values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        });
         let t0 = std::time::Instant::now();
-        let r = match packed_columns {
-            Some(p) => rt.block_on(record.ingest_packed_sample_columns(p))?,
-            None if blocking => record.ingest_sample_columns_blocking(columns)?,
-            None => rt.block_on(record.ingest_sample_columns(columns))?,
+        let r = if blocking {
+            record.ingest_sample_columns_blocking(columns)?
+        } else {
+            rt.block_on(record.ingest_sample_columns(columns))?
         };
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         if r.added != u64::from(count) {

@@ -329,18 +329,6 @@ impl PhrRecord {
         .await
     }
 
-    /// [`Self::ingest_sample_columns`] with the numbers packed ([`PackedSampleColumns`]):
-    /// the cheapest way across the FFI for a long series.
-    pub async fn ingest_packed_sample_columns(&self, columns: PackedSampleColumns) -> R<IngestReport> {
-        let inner = self.inner.clone();
-        blocking(move || {
-            let core = columns.unpack()?.into_samples()?;
-            let r = inner.ingest_samples(&core)?;
-            Ok(IngestReport { added: r.added, duplicates: r.duplicates, batches: 1, cancelled: false })
-        })
-        .await
-    }
-
     /// [`Self::ingest_sample_columns`] on the caller's own thread, for a caller that is
     /// already off the main thread (Kotlin `Dispatchers.IO`, a Swift background task, a
     /// worker). A plain call: no future polled across the boundary and no callback from a

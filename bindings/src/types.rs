@@ -768,45 +768,6 @@ pub struct SampleColumns {
     pub values: Vec<f64>,
 }
 
-/// [`SampleColumns`] with the numbers packed: `start_ms` and `end_ms` as little-endian
-/// 8-byte integers, `values` as little-endian 8-byte floats (IEEE 754), one after another.
-/// A byte array crosses the FFI in one copy, where a list of numbers is written one element
-/// at a time: for 10,000 readings that was most of what the boundary still cost. Kotlin
-/// packs with `ByteBuffer.order(LITTLE_ENDIAN).asLongBuffer()`, Swift with `withUnsafeBytes`.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct PackedSampleColumns {
-    pub kind: SampleKind,
-    pub source: String,
-    pub start_ms: Vec<u8>,
-    /// Empty: each reading is an instant (ends when it starts). (No default: UniFFI has none
-    /// for bytes.)
-    pub end_ms: Vec<u8>,
-    pub values: Vec<u8>,
-}
-
-impl PackedSampleColumns {
-    /// The columns unpacked; a length that is not a whole number of 8-byte numbers is refused.
-    pub(crate) fn unpack(self) -> Result<SampleColumns, crate::PhrError> {
-        fn words(bytes: &[u8]) -> Result<impl Iterator<Item = [u8; 8]> + '_, crate::PhrError> {
-            if !bytes.len().is_multiple_of(8) {
-                return Err(crate::PhrError::InvalidInput { field: "sample columns".into() });
-            }
-            Ok(bytes.chunks_exact(8).map(|c| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(c);
-                w
-            }))
-        }
-        Ok(SampleColumns {
-            kind: self.kind,
-            source: self.source,
-            start_ms: words(&self.start_ms)?.map(i64::from_le_bytes).collect(),
-            end_ms: words(&self.end_ms)?.map(i64::from_le_bytes).collect(),
-            values: words(&self.values)?.map(f64::from_le_bytes).collect(),
-        })
-    }
-}
-
 impl SampleColumns {
     /// The readings as the core's samples; columns of different lengths are refused.
     pub(crate) fn into_samples(self) -> Result<Vec<core::Sample>, crate::PhrError> {
@@ -927,26 +888,6 @@ pub struct DemoReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn packed_columns_unpack_to_the_same_numbers_and_ragged_bytes_are_refused() {
-        let starts = [1_735_689_600_000i64, -5, i64::MAX];
-        let values = [61.5f64, -0.0, f64::MIN_POSITIVE];
-        let packed = PackedSampleColumns {
-            kind: SampleKind::HeartRate,
-            source: "watch".into(),
-            start_ms: starts.iter().flat_map(|t| t.to_le_bytes()).collect(),
-            end_ms: Vec::new(),
-            values: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        };
-        let cols = packed.clone().unpack().unwrap();
-        assert_eq!(cols.start_ms, starts);
-        assert_eq!(cols.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), values.map(f64::to_bits));
-        assert!(cols.end_ms.is_empty());
-        let mut ragged = packed;
-        ragged.values.pop();
-        assert!(matches!(ragged.unpack(), Err(PhrError::InvalidInput { .. })));
-    }
 
     #[test]
     fn impossible_dates_are_invalid_input() {

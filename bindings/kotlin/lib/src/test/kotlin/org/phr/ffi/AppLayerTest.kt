@@ -98,7 +98,7 @@ class AppLayerTest {
     }
 
     @Test
-    fun `a no known allergy has no severity and an entry without a sync conflict has nothing to dismiss`() = runBlocking {
+    fun `a no known allergy has no severity and an entry without a sync conflict has nothing to dismiss`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val e = rec.addEntry("allergies", EntryValue.Allergy("No known drug allergy", null, AllergyKind.NO_KNOWN_ALLERGY))
         val screen = rec.entryScreen(e.id)

@@ -101,7 +101,7 @@ class SamplesTest {
         val dir = tempDir()
         repeat(3) { newRecord().first.use { it.ingestSampleColumns(heartRateColumns(10_000)) } }
         diagnosticsRustIngestMs(dir.toString(), 10_000u)
-        diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, false)
+        diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false)
         var kotlinBest = Double.MAX_VALUE
         var sameCallBest = Double.MAX_VALUE
         var coreBest = Double.MAX_VALUE
@@ -114,7 +114,7 @@ class SamplesTest {
             assertEquals(10_000uL, report.added)
             rec.close()
             // The same async entry point awaited from Rust: what is left is the boundary.
-            val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, false)
+            val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false)
             // The core's ingest alone, no thread hop: the floor.
             val coreMs = diagnosticsRustIngestMs(dir.toString(), 10_000u)
             assertTrue(sameCallMs > 0.0 && coreMs > 0.0)
@@ -130,49 +130,6 @@ class SamplesTest {
     }
 
     @Test
-    fun `packed columns store the same readings as columns, and ragged bytes are refused`() = runBlocking<Unit> {
-        val (rec, _) = newRecord()
-        assertEquals(10_000uL, rec.ingestPackedSampleColumns(heartRatePacked(10_000)).added)
-        val samples = heartRates(10_000)
-        val from = samples.first().startMs
-        assertEquals(samples, rec.samples(SampleKind.HEART_RATE, from, from + 10_000L * 60_000L), "the same samples as the record-by-record call")
-        assertEquals(10_000uL, rec.ingestSampleColumns(heartRateColumns(10_000)).duplicates, "the same readings, so all duplicates")
-
-        val ragged = heartRatePacked(10).let { it.copy(values = it.values.copyOf(it.values.size - 1)) }
-        val e = assertThrows<PhrException.InvalidInput> { runBlocking { rec.ingestPackedSampleColumns(ragged) } }
-        assertEquals("sample columns", e.field)
-        rec.close()
-    }
-
-    @Test
-    fun `benchmark - 10,000 samples as packed columns from Kotlin vs the same from Rust, interleaved, best of 7`() = runBlocking<Unit> {
-        val dir = tempDir()
-        repeat(3) { newRecord().first.use { it.ingestPackedSampleColumns(heartRatePacked(10_000)) } }
-        diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, true, false)
-        var kotlinBest = Double.MAX_VALUE
-        var sameCallBest = Double.MAX_VALUE
-        repeat(7) {
-            val (rec, _) = newRecord()
-            val start = 1_735_689_600_000L
-            val starts = LongArray(10_000) { i -> start + i * 60_000L } // primitive arrays, as an app holds them
-            val values = DoubleArray(10_000) { i -> 60.0 + (i % 40) }
-            val t0 = System.nanoTime()
-            // Packing counts: it is the app's part of the call.
-            val packed = PackedSampleColumns(SampleKind.HEART_RATE, "test-watch", packLongs(starts), ByteArray(0), packDoubles(values))
-            val report = rec.ingestPackedSampleColumns(packed)
-            val kotlinMs = (System.nanoTime() - t0) / 1e6
-            assertEquals(10_000uL, report.added)
-            rec.close()
-            val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, true, false)
-            assertTrue(sameCallMs > 0.0)
-            kotlinBest = minOf(kotlinBest, kotlinMs)
-            sameCallBest = minOf(sameCallBest, sameCallMs)
-            println("BENCH packed round: kotlin %.1f ms, same call from rust %.1f ms".format(kotlinMs, sameCallMs))
-        }
-        println("BENCH 10000 samples as packed columns, best of 7: kotlin %.1f ms, same call from rust %.1f ms; ratio kotlin/same call %.2fx".format(kotlinBest, sameCallBest, kotlinBest / sameCallBest))
-    }
-
-    @Test
     fun `the blocking columns call stores the same readings and refuses uneven columns`() = runBlocking<Unit> {
         val (rec, _) = newRecord()
         val report = withContext(Dispatchers.IO) { rec.ingestSampleColumnsBlocking(heartRateColumns(10_000)) }
@@ -184,35 +141,6 @@ class SamplesTest {
         val e = assertThrows<PhrException.InvalidInput> { rec.ingestSampleColumnsBlocking(uneven) }
         assertEquals("sample columns", e.field)
         rec.close()
-    }
-
-    @Test
-    fun `benchmark - 10,000 samples as columns, blocking call on an IO thread, vs the same from Rust, interleaved, best of 11`() = runBlocking<Unit> {
-        val dir = tempDir()
-        // An app importing a series is already on Dispatchers.IO: the call is made there.
-        withContext(Dispatchers.IO) {
-            // Warm the JIT first, as any JVM benchmark must: the lowering code runs
-            // interpreted for its first calls, and an app importing series meets it compiled.
-            repeat(20) { newRecord().first.use { it.ingestSampleColumnsBlocking(heartRateColumns(10_000)) } }
-            repeat(3) { diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, true) }
-            var kotlinBest = Double.MAX_VALUE
-            var sameCallBest = Double.MAX_VALUE
-            repeat(11) {
-                val (rec, _) = newRecord()
-                val columns = heartRateColumns(10_000) // built outside the timing, as in Rust
-                val t0 = System.nanoTime()
-                val report = rec.ingestSampleColumnsBlocking(columns)
-                val kotlinMs = (System.nanoTime() - t0) / 1e6
-                assertEquals(10_000uL, report.added)
-                rec.close()
-                val sameCallMs = diagnosticsRustIngestColumnsMs(dir.toString(), 10_000u, false, true)
-                assertTrue(sameCallMs > 0.0)
-                kotlinBest = minOf(kotlinBest, kotlinMs)
-                sameCallBest = minOf(sameCallBest, sameCallMs)
-                println("BENCH blocking round: kotlin %.2f ms, same call from rust %.2f ms".format(kotlinMs, sameCallMs))
-            }
-            println("BENCH 10000 samples as columns, blocking call, best of 11: kotlin %.2f ms, same call from rust %.2f ms; ratio kotlin/same call %.2fx".format(kotlinBest, sameCallBest, kotlinBest / sameCallBest))
-        }
     }
 
     @Test

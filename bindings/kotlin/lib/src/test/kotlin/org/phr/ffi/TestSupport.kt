@@ -1,7 +1,5 @@
 package org.phr.ffi
 
-import java.nio.ByteBuffer
-import java.nio.ByteOrder
 import java.nio.file.Files
 import java.nio.file.Path
 import java.security.SecureRandom
@@ -70,7 +68,6 @@ fun newRecord(ks: KeyStore = AesGcmTestKeyStore()): Pair<PhrRecord, Path> {
     return PhrRecord.create(path.toString(), ks) to path
 }
 
-/** `count` heart-rate samples one minute apart from 2025-01-01T00:00Z. */
 /** The same readings as [heartRates], as columns (one kind, one source, instants). */
 fun heartRateColumns(count: Int, source: String = "test-watch"): SampleColumns {
     val start = 1_735_689_600_000L
@@ -83,22 +80,7 @@ fun heartRateColumns(count: Int, source: String = "test-watch"): SampleColumns {
     )
 }
 
-/** Little-endian 8-byte integers, one after another: how [PackedSampleColumns] wants times. */
-fun packLongs(v: LongArray): ByteArray =
-    ByteBuffer.allocate(v.size * 8).order(ByteOrder.LITTLE_ENDIAN).also { it.asLongBuffer().put(v) }.array()
-
-/** Little-endian 8-byte floats: how [PackedSampleColumns] wants values. */
-fun packDoubles(v: DoubleArray): ByteArray =
-    ByteBuffer.allocate(v.size * 8).order(ByteOrder.LITTLE_ENDIAN).also { it.asDoubleBuffer().put(v) }.array()
-
-/** The readings of [heartRateColumns], packed from primitive arrays as an app would. */
-fun heartRatePacked(count: Int, source: String = "test-watch"): PackedSampleColumns {
-    val start = 1_735_689_600_000L
-    val starts = LongArray(count) { i -> start + i * 60_000L }
-    val values = DoubleArray(count) { i -> 60.0 + (i % 40) }
-    return PackedSampleColumns(SampleKind.HEART_RATE, source, packLongs(starts), ByteArray(0), packDoubles(values))
-}
-
+/** `count` heart-rate samples one minute apart from 2025-01-01T00:00Z. */
 fun heartRates(count: Int, source: String = "test-watch"): List<Sample> {
     val start = 1_735_689_600_000L
     return List(count) { i ->
