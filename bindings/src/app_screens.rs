@@ -142,6 +142,7 @@ pub struct GrantRow {
     pub wrong_passcodes: u32,
     pub wrong_passcodes_label: Option<Label>,
     pub can_reset_passcode_tries: bool,
+    pub update_owed_label: Option<Label>,
 }
 
 #[uniffi::remote(Record)]

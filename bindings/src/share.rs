@@ -233,20 +233,16 @@ impl PhrRecord {
 
     /// Asks every relay that hosts one of the owner's links who opened them (and who was
     /// refused), and fetches replies to advice requests. Everything lands in the audit log.
+    /// An emergency card whose automatic update failed earlier (offline) is sent it now.
     pub async fn refresh_shares(&self) -> R<ShareActivity> {
         let inner = self.inner.clone();
         blocking(move || {
-            let mut relays: Vec<String> =
-                inner.grants()?.into_iter().filter_map(|g| g.link.map(|l| l.relay_url)).collect();
-            relays.sort();
-            relays.dedup();
-            let mut activity = ShareActivity { access_events: 0, replies: 0 };
-            for url in relays {
-                let r = share::sync_from_relay(&inner, &HttpRelay::for_record(&inner, &url)?)?;
-                activity.access_events += r.access_events as u64;
-                activity.replies += r.replies as u64;
-            }
-            Ok(activity)
+            // The emergency card's owed update rides along (`share::check_all`).
+            let r = share::check_all(&inner)?;
+            Ok(ShareActivity {
+                access_events: r.activity.access_events as u64,
+                replies: r.activity.replies as u64,
+            })
         })
         .await
     }
@@ -255,20 +251,38 @@ impl PhrRecord {
 /// After a write to `section`: brings the emergency card's link up to date on its relay
 /// (`share::emergency`; the owner asked for this when they made the card). On a thread of
 /// its own, so saving a medication never waits on the network (an offline phone, a slow
-/// relay); refreshes run one at a time and each reads the record when its turn comes, so
-/// the last to run sends the newest content. A failure leaves the link as it was (the
-/// sharing screen's "Send the latest version" does it later); the write has succeeded
-/// either way.
+/// relay). A failure leaves the link as it was and owed its update, which
+/// [`card_catches_up`] sends later; the write has succeeded either way.
 pub(crate) fn card_follows(record: &Arc<phr_core::Record>, section: &str) {
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
     if !share::emergency::follows(section) {
         return;
     }
-    let (record, section) = (record.clone(), section.to_string());
+    let section = section.to_string();
+    card_work(record, move |r| share::emergency::refresh_after_change(r, &section));
+}
+
+/// After a sync (the network is there and the owner asked for it): sends the emergency card
+/// any update a failed refresh left it owed. Contacts no one when nothing is owed.
+pub(crate) fn card_catches_up(record: &Arc<phr_core::Record>) {
+    card_work(record, share::emergency::catch_up);
+}
+
+/// Runs a card refresh on a thread of its own. Refreshes run one at a time and each reads the
+/// record when its turn comes, so the last to run sends the newest content.
+fn card_work(
+    record: &Arc<phr_core::Record>,
+    job: impl FnOnce(&phr_core::Record) -> phr_core::Result<share::emergency::Refreshed> + Send + 'static,
+) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let record = record.clone();
     let spawned = std::thread::Builder::new().name("phr-card-refresh".into()).spawn(move || {
         let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Err(e) = share::emergency::refresh_after_change(&record, &section) {
-            log::warn!("emergency card not refreshed: {}", phr_core::PublicError::from(&e));
+        match job(&record) {
+            Ok(r) if !r.failed.is_empty() => {
+                log::warn!("emergency card not refreshed: {} link(s) owed an update", r.failed.len())
+            }
+            Ok(_) => {}
+            Err(e) => log::warn!("emergency card not refreshed: {}", phr_core::PublicError::from(&e)),
         }
     });
     if spawned.is_err() {

@@ -204,6 +204,7 @@ impl PhrRecord {
                 &token,
                 SyncOptions::default(),
             )?;
+            crate::share::card_catches_up(&inner);
             Ok(SyncSummary {
                 pushed: r.pushed,
                 pulled: r.pulled,

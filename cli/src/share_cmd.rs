@@ -104,7 +104,8 @@ pub enum ShareCmd {
         /// Share (grant) ID: the full ID or its first 6+ characters, as `phr share list` shows them
         id: String,
     },
-    /// Pull who opened your links (and replies to questions) from the relay into your audit log
+    /// Pull who opened your links (and replies to questions) from the relay into your audit log,
+    /// and send your emergency card an update it missed while you were offline
     Sync,
     /// Answer the reply to your question, once: the answer is encrypted and added to the
     /// link, so the person who replied sees it when they open the link again
@@ -444,23 +445,13 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
             }
         }
         ShareCmd::Sync => {
-            let mut relays: Vec<String> = record
-                .grants()
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .filter_map(|g| g.link.map(|l| l.relay_url))
-                .collect();
-            relays.sort();
-            relays.dedup();
-            let (mut events, mut replies) = (0, 0);
-            for r in relays {
-                let c = HttpRelay::for_record(record, &r).map_err(|e| e.to_string())?;
-                let rep = share::sync_from_relay(record, &c).map_err(|e| e.to_string())?;
-                events += rep.access_events;
-                replies += rep.replies;
-            }
+            let r = share::check_all(record).map_err(|e| e.to_string())?;
+            let (events, replies) = (r.activity.access_events, r.activity.replies);
             if json {
-                outln!("{}", json!({"access_events": events, "replies": replies}));
+                outln!(
+                    "{}",
+                    json!({"access_events": events, "replies": replies, "cards_updated": r.cards.updated.len(), "cards_owed": r.cards.failed.len()})
+                );
             } else {
                 outln!("{events} new access event(s), {replies} new reply(ies). See `phr audit`.");
                 for g in record.grants().map_err(|e| e.to_string())? {
@@ -469,6 +460,7 @@ pub fn run(record: &Record, cmd: ShareCmd, json: bool) -> Result<(), String> {
                     }
                 }
             }
+            card_notes(&r.cards);
         }
     }
     Ok(())
@@ -517,11 +509,16 @@ pub fn grants(record: &Record, json: bool) -> Result<(), String> {
         if let Some(a) = &g.answer {
             outln!("          Your answer ({}): {}", a.at.format("%Y-%m-%d %H:%M"), a.text);
         }
-        if let Some(row) = screen.grants.iter().find(|r| r.id == g.id && r.can_reset_passcode_tries) {
+        let row = screen.grants.iter().find(|r| r.id == g.id);
+        if let Some(row) = row.filter(|r| r.can_reset_passcode_tries) {
             if let Some(l) = &row.wrong_passcodes_label {
                 use phr_core::strings::English;
                 outln!("          {} (phr share reset-tries {})", l.english(), &g.id[..8]);
             }
+        }
+        if let Some(l) = row.and_then(|r| r.update_owed_label.as_ref()) {
+            use phr_core::strings::English;
+            outln!("          {} (phr share update {})", l.english(), &g.id[..8]);
         }
     }
     Ok(())
@@ -572,14 +569,26 @@ pub fn audit(record: &Record, verify: bool, json: bool) -> Result<(), String> {
 /// the owner asked for that when they made the card). Notes go to stderr, so `--json`
 /// output stays one document; the write itself has already succeeded.
 pub fn card_follows(record: &Record, section: &str) {
-    let Ok(r) = share::emergency::refresh_after_change(record, section) else { return };
-    if !r.updated.is_empty() {
-        errln!("Your emergency card's link now shows this change (same QR code).");
+    if let Ok(r) = share::emergency::refresh_after_change(record, section) {
+        card_notes(&r);
     }
-    for id in &r.failed {
+}
+
+/// After `phr sync`: sends the emergency card an update a failed refresh left it owed.
+pub fn card_catches_up(record: &Record) {
+    if let Ok(r) = share::emergency::catch_up(record) {
+        card_notes(&r);
+    }
+}
+
+/// What a card refresh did, on stderr.
+fn card_notes(r: &share::emergency::Refreshed) {
+    if !r.updated.is_empty() {
+        errln!("Your emergency card's link now shows your latest changes (same QR code).");
+    }
+    if !r.failed.is_empty() {
         errln!(
-            "Your emergency card's link could not be updated (no connection?). Run `phr share update {}` later.",
-            id.get(..8).unwrap_or(id)
+            "Your emergency card's link could not be updated (no connection?). It will be sent at your next `phr sync` or `phr share sync`."
         );
     }
 }

@@ -128,6 +128,7 @@ pub fn sync(record: &Record, json_out: bool) -> Result<(), String> {
     let report = phr_core::sync::sync(record, &relay, &progress, &CancelToken::new(), SyncOptions::default())
         .map_err(e)?;
     progress.done();
+    super::share_cmd::card_catches_up(record);
     if json_out {
         outln!("{}", serde_json::to_string_pretty(&report).map_err(|x| x.to_string())?);
     } else {

@@ -165,7 +165,7 @@ fn the_emergency_link_follows_medications_and_allergies() {
     let out = phr(h, &["add", "medications", "name=Apixaban", "dose=5 mg"]);
     assert!(out.status.success());
     let note = String::from_utf8_lossy(&out.stderr);
-    assert!(note.contains("emergency card's link now shows this change"), "{note}");
+    assert!(note.contains("emergency card's link now shows your latest changes"), "{note}");
     assert!(fetch_decrypted(url)[0].contains("Apixaban"));
 
     // Deleting the allergy takes it off the link too.
@@ -179,6 +179,66 @@ fn the_emergency_link_follows_medications_and_allergies() {
     // A write elsewhere leaves the link alone (and contacts no one).
     let out = phr(h, &["add", "conditions", "name=Asthma", "status=active"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("emergency card"));
+}
+
+/// A medication added while the relay could not be reached: the card keeps what it showed,
+/// the owner is told, and the next `phr share sync` sends it (then nothing is owed).
+#[test]
+fn an_emergency_card_update_missed_offline_is_sent_at_the_next_check() {
+    let Some(mut relay) = relay() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["init"]);
+    ok(h, &["add", "medications", "name=Ramipril", "dose=2.5 mg"]);
+    let made: serde_json::Value = serde_json::from_str(&ok(
+        h,
+        &[
+            "--json",
+            "share",
+            "create",
+            "--to",
+            "Emergency care",
+            "--sections",
+            "emergency",
+            "--purpose",
+            "emergency",
+            "--expires",
+            "never",
+            "--long-term",
+            "--relay",
+            &relay.url,
+        ],
+    ))
+    .unwrap();
+    let url = made["viewer_url"].as_str().unwrap().to_string();
+
+    relay.down_while(|| {
+        let out = phr(h, &["add", "medications", "name=Apixaban", "dose=5 mg"]);
+        assert!(out.status.success(), "the write stands without the relay");
+        let note = String::from_utf8_lossy(&out.stderr);
+        assert!(note.contains("could not be updated") && note.contains("next `phr sync`"), "{note}");
+        let list = ok(h, &["share", "list"]);
+        assert!(list.contains("This link still shows an earlier version"), "{list}");
+    });
+    let before = fetch_decrypted(&url)[0].clone();
+    assert!(
+        before.contains("Ramipril") && !before.contains("Apixaban"),
+        "the card still shows what it showed"
+    );
+
+    let out = phr(h, &["share", "sync"]);
+    assert!(out.status.success());
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(note.contains("emergency card's link now shows your latest changes"), "{note}");
+    assert!(fetch_decrypted(&url)[0].contains("Apixaban"));
+    assert!(!ok(h, &["share", "list"]).contains("earlier version"));
+
+    // Nothing is owed any more: the next check leaves the card alone.
+    let out = phr(h, &["--json", "share", "sync"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("emergency card"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["cards_updated"], 0);
+    assert_eq!(report["cards_owed"], 0);
 }
 
 /// A recipient held back after wrong passcodes: `phr share list` says how many wrong tries

@@ -55,6 +55,7 @@ private struct GrantRowView: View {
             Text(L(row.statusKey) + ". " + L(label: row.expiryLabel)).font(.subheadline)
             Text(L("ui.sharing.openings", ["count": String(row.openings)])).font(.subheadline)
             if let wrong = row.wrongPasscodesLabel { Text(L(label: wrong)).font(.body) }
+            if let owed = row.updateOwedLabel { Text(L(label: owed)).font(.body) }
             ForEach(Array(row.replies.enumerated()), id: \.offset) { _, reply in
                 Text(L("ui.sharing.reply", ["from": reply.from, "date": reply.at, "text": reply.text])).font(.body)
             }

@@ -49,7 +49,8 @@ pub fn fails(home: &Path, args: &[&str]) -> String {
 pub struct Relay {
     child: std::process::Child,
     pub url: String,
-    _dir: tempfile::TempDir,
+    port: u16,
+    dir: tempfile::TempDir,
 }
 
 impl Drop for Relay {
@@ -59,27 +60,51 @@ impl Drop for Relay {
     }
 }
 
+fn relay_bin() -> std::path::PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_phr")).with_file_name("phr-relay")
+}
+
+fn spawn_relay(port: u16, dir: &Path) -> std::process::Child {
+    Command::new(relay_bin())
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .arg(dir.join("relay.sqlite"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_for(port: u16) {
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("phr-relay did not start");
+}
+
+impl Relay {
+    /// Stops the relay and starts it again on the same address and database after `while_down`
+    /// has run: what an owner meets when they were offline or the relay was down.
+    pub fn down_while(&mut self, while_down: impl FnOnce()) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        while_down();
+        self.child = spawn_relay(self.port, self.dir.path());
+        wait_for(self.port);
+    }
+}
+
 pub fn relay() -> Option<Relay> {
-    let bin = Path::new(env!("CARGO_BIN_EXE_phr")).with_file_name("phr-relay");
-    if !bin.exists() {
+    if !relay_bin().exists() {
         phr_testkit::missing("phr-relay is not built (cargo build -p phr-relay)");
         return None;
     }
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(bin)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
-        .arg(dir.path().join("relay.sqlite"))
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = spawn_relay(port, dir.path());
     // Owned by `Relay` at once, so its Drop kills and waits for the process on every path.
-    let relay = Relay { child, url: format!("http://127.0.0.1:{port}"), _dir: dir };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(relay);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("phr-relay did not start");
+    let relay = Relay { child, url: format!("http://127.0.0.1:{port}"), port, dir };
+    wait_for(port);
+    Some(relay)
 }

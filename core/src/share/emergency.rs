@@ -9,6 +9,11 @@
 //! without such a link, and only the link's own relay is contacted. The shells call
 //! [`refresh_after_change`] right after the write (the CLI after its command, the bindings
 //! after the call), so the card is current before the owner puts the phone away.
+//!
+//! A refresh that fails (a phone offline, a relay down) is not forgotten: the link is
+//! [`owed`] its update, kept in a device-local setting, and [`catch_up`] sends it the next
+//! time this device reaches the network because the owner asked it to (a sync, checking
+//! the sharing screen). Until then the card shows what it showed before, never less.
 
 use super::relay::{HttpRelay, RelayApi};
 use crate::consent::{Grant, GrantStatus};
@@ -45,6 +50,15 @@ pub struct Refreshed {
     pub failed: Vec<String>,
 }
 
+/// The device-local setting naming the links whose last automatic refresh failed.
+const OWED: &str = "share.card_owed";
+
+/// The links (grant IDs) whose last automatic refresh failed and that [`catch_up`] will send
+/// again.
+pub fn owed(record: &Record) -> Result<Vec<String>> {
+    Ok(record.setting::<Vec<String>>(OWED)?.unwrap_or_default())
+}
+
 /// After a write to `section`: brings every link [`kept_current`] up to date on its own
 /// relay. Does nothing (and contacts no one) for other sections or without such a link.
 pub fn refresh_after_change(record: &Record, section: &str) -> Result<Refreshed> {
@@ -57,17 +71,70 @@ pub fn refresh_with(
     section: &str,
     relay_for: &dyn Fn(&str) -> Result<Box<dyn RelayApi>>,
 ) -> Result<Refreshed> {
-    let mut out = Refreshed::default();
     if !follows(section) {
-        return Ok(out);
+        return Ok(Refreshed::default());
     }
-    for g in kept_current(record)? {
-        let Some(link) = &g.link else { continue };
-        let done = relay_for(&link.relay_url).and_then(|r| super::update_share(record, &g.id, r.as_ref()));
-        match done {
-            Ok(_) => out.updated.push(g.id),
-            Err(_) => out.failed.push(g.id),
-        }
+    let out = send(record, &kept_current(record)?, relay_for);
+    settle(record, &out)?;
+    Ok(out)
+}
+
+/// Sends every link [`owed`] an update that is still [`kept_current`]; a link no longer kept
+/// current (revoked, ended) is owed nothing any more. Contacts no one when nothing is owed.
+pub fn catch_up(record: &Record) -> Result<Refreshed> {
+    catch_up_with(record, &|url| Ok(Box::new(HttpRelay::for_record(record, url)?)))
+}
+
+/// [`catch_up`] with the relay client given.
+pub fn catch_up_with(
+    record: &Record,
+    relay_for: &dyn Fn(&str) -> Result<Box<dyn RelayApi>>,
+) -> Result<Refreshed> {
+    let owed = owed(record)?;
+    if owed.is_empty() {
+        return Ok(Refreshed::default());
+    }
+    let due: Vec<Grant> = kept_current(record)?.into_iter().filter(|g| owed.contains(&g.id)).collect();
+    let out = send(record, &due, relay_for);
+    if out.failed != owed {
+        record.set_setting(OWED, &out.failed)?;
     }
     Ok(out)
+}
+
+/// Records what a refresh did: links updated are owed nothing, links that failed are owed
+/// their update. Writes only when that changes the list.
+pub(crate) fn settle(record: &Record, done: &Refreshed) -> Result<()> {
+    if done.updated.is_empty() && done.failed.is_empty() {
+        return Ok(());
+    }
+    let before = owed(record)?;
+    let mut after: Vec<String> = before.iter().filter(|id| !done.updated.contains(id)).cloned().collect();
+    for id in &done.failed {
+        if !after.contains(id) {
+            after.push(id.clone());
+        }
+    }
+    if after != before {
+        record.set_setting(OWED, &after)?;
+    }
+    Ok(())
+}
+
+/// Replaces each grant's files on its own relay with today's content.
+fn send(
+    record: &Record,
+    grants: &[Grant],
+    relay_for: &dyn Fn(&str) -> Result<Box<dyn RelayApi>>,
+) -> Refreshed {
+    let mut out = Refreshed::default();
+    for g in grants {
+        let Some(link) = &g.link else { continue };
+        let done = relay_for(&link.relay_url).and_then(|r| super::republish(record, g, r.as_ref()));
+        match done {
+            Ok(()) => out.updated.push(g.id.clone()),
+            Err(_) => out.failed.push(g.id.clone()),
+        }
+    }
+    out
 }

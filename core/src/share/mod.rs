@@ -170,6 +170,8 @@ pub fn create_share(
 pub fn update_share(record: &Record, grant_id: &str, relay: &dyn RelayApi) -> Result<ShareOutcome> {
     let grant = record.grant(grant_id)?.ok_or(Error::NotFound { what: "grant" })?;
     republish(record, &grant, relay)?;
+    // Sent by hand ("Send the latest version"): an emergency card owed an update has it now.
+    emergency::settle(record, &emergency::Refreshed { updated: vec![grant.id.clone()], failed: Vec::new() })?;
     outcome_for(&grant).ok_or(Error::Corrupt("a share lost its link"))
 }
 
@@ -241,6 +243,33 @@ pub fn reset_passcode_tries(record: &Record, grant_id: &str, relay: &dyn RelayAp
         "relay: passcode tries reset",
     )?;
     Ok(g)
+}
+
+/// What [`check_all`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Openings, refusals and replies pulled from every relay hosting one of the links.
+    pub activity: SyncReport,
+    /// Emergency card links that were owed an update ([`emergency::owed`]) and got it, or
+    /// still could not.
+    pub cards: emergency::Refreshed,
+}
+
+/// What the owner's "check" does (the sharing screen's button, `phr share sync`): asks each
+/// relay hosting one of the links, once, who opened them and for replies, then sends the
+/// emergency card any update a failed refresh left it owed ([`emergency::catch_up`]).
+pub fn check_all(record: &Record) -> Result<CheckReport> {
+    let mut relays: Vec<String> =
+        record.grants()?.into_iter().filter_map(|g| g.link.map(|l| l.relay_url)).collect();
+    relays.sort();
+    relays.dedup();
+    let mut activity = SyncReport::default();
+    for url in relays {
+        let r = sync_from_relay(record, &relay::HttpRelay::for_record(record, &url)?)?;
+        activity.access_events += r.access_events;
+        activity.replies += r.replies;
+    }
+    Ok(CheckReport { activity, cards: emergency::catch_up(record)? })
 }
 
 /// What [`sync_from_relay`] brought in.

@@ -63,6 +63,9 @@ pub struct GrantRow {
     pub wrong_passcodes_label: Option<Label>,
     /// "Let them try again" is offered: an active link with a passcode and wrong tries.
     pub can_reset_passcode_tries: bool,
+    /// Said while an emergency card's link is owed an update its automatic refresh could not
+    /// send (offline): the link still shows the earlier version (`share::emergency::owed`).
+    pub update_owed_label: Option<Label>,
 }
 
 /// The sharing screen: active grants first (soonest to end first), then those not started,
@@ -151,6 +154,7 @@ pub fn sharing_screen(record: &Record, now: DateTime<Utc>) -> Result<SharingScre
             _ => {}
         }
     }
+    let owed = crate::share::emergency::owed(record)?;
     let mut grants = record.grants()?;
     grants.sort_by(|a, b| {
         let (sa, sb) = (a.status(now), b.status(now));
@@ -210,6 +214,8 @@ pub fn sharing_screen(record: &Record, now: DateTime<Utc>) -> Result<SharingScre
                 can_reset_passcode_tries: can_use
                     && wrong_passcodes > 0
                     && g.link.as_ref().is_some_and(|l| l.flag.contains('P')),
+                update_owed_label: (status == GrantStatus::Active && owed.contains(&g.id))
+                    .then(|| Label::new("share.update_owed")),
             }
         })
         .collect();

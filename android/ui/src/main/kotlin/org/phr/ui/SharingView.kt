@@ -75,6 +75,7 @@ private fun GrantCard(row: GrantRow, actions: SharingActions) {
                 style = MaterialTheme.typography.bodyMedium,
             )
             row.wrongPasscodesLabel?.let { Text(labelText(it), style = MaterialTheme.typography.bodyLarge) }
+            row.updateOwedLabel?.let { Text(labelText(it), style = MaterialTheme.typography.bodyLarge) }
             if (row.canResetPasscodeTries) {
                 BigButton(t("ui.sharing.let_try_again"), { actions.onResetTries(row) }, description = t("ui.sharing.let_try_again_with", "name" to row.recipient))
             }

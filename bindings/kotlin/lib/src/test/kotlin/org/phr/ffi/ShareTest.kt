@@ -110,4 +110,47 @@ class ShareTest {
         assertThrows<PhrException.NotFound> { rec.sharedLink(rec.grants().first().id) }
         rec.close()
     }
+
+    @Test
+    fun `an emergency card update missed while the relay was down is sent when the owner checks their shares`() = runBlocking<Unit> {
+        val logger = CollectingLogger()
+        setLogger(logger, LogLevel.WARN)
+        try {
+            val (rec, _) = newRecord()
+            rec.addEntry("medications", EntryValue.Medication("Ramipril", dose = "2.5 mg"))
+            val card = rec.shareLink(
+                GrantRequest(Recipient("Emergency care", "paramedic", RecipientCategory.HEALTH_PROFESSIONAL), listOf("emergency"), "emergency", null, null, null),
+                ShareLinkOptions(relayUrl, longTerm = true),
+            )
+            val payload = JSONObjectUtils.parse(String(Base64.getUrlDecoder().decode(card.shlink.removePrefix("shlink:/"))))
+            val open = {
+                val m = http("POST", payload["url"] as String, """{"recipient":"Paramedic"}""")
+                assertEquals(200, m.first, m.second)
+                val file = (JSONObjectUtils.parse(m.second)["files"] as List<*>).single() as Map<*, *>
+                val jwe = JWEObject.parse(file["embedded"] as String)
+                jwe.decrypt(DirectDecrypter(Base64.getUrlDecoder().decode(payload["key"] as String)))
+                jwe.payload.toString()
+            }
+            relay.downWhile {
+                runBlocking { rec.addEntry("medications", EntryValue.Medication("Apixaban", dose = "5 mg")) }
+                // The card's refresh runs on a thread of its own: wait until it has failed.
+                val deadline = System.nanoTime() + 10_000_000_000L
+                while (logger.lines.none { it.contains("emergency card not refreshed") }) {
+                    check(System.nanoTime() < deadline) { "the refresh never failed: ${logger.lines}" }
+                    Thread.sleep(20)
+                }
+            }
+            assertTrue(open().let { it.contains("Ramipril") && !it.contains("Apixaban") }, "the card still shows what it showed")
+            val owed = rec.sharingScreen().grants.single { it.id == card.grant.id }.updateOwedLabel
+            assertEquals("share.update_owed", owed?.key, "the sharing screen says the card is behind")
+            assertTrue(logger.lines.none { it.contains("Apixaban") || it.contains("Ramipril") }, "no health data in the log: ${logger.lines}")
+
+            rec.refreshShares()
+            assertTrue(open().contains("Apixaban"), "checking the shares sent the update the card missed")
+            assertNull(rec.sharingScreen().grants.single { it.id == card.grant.id }.updateOwedLabel)
+            rec.close()
+        } finally {
+            setLogger(null, LogLevel.WARN)
+        }
+    }
 }

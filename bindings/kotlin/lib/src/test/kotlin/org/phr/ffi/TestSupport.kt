@@ -94,21 +94,33 @@ fun heartRates(count: Int, source: String = "test-watch"): List<Sample> {
  * `-Dphr.relay.bin`) serving on a free port of 127.0.0.1 with its own SQLite file.
  */
 class RelayProcess : AutoCloseable {
-    private val process: Process
-    val url: String
+    private val bin = System.getProperty("phr.relay.bin").orEmpty()
+    private val port = java.net.ServerSocket(0).use { it.localPort }
+    private val db = tempDir().resolve("relay.sqlite").toString()
+    private var process: Process
+    val url: String = "http://127.0.0.1:$port"
 
     init {
-        val bin = System.getProperty("phr.relay.bin").orEmpty()
         require(java.io.File(bin).canExecute()) { "phr-relay not found at '$bin': scripts/test-bindings.sh builds it and passes -Dphr.relay.bin" }
-        val port = java.net.ServerSocket(0).use { it.localPort }
-        url = "http://127.0.0.1:$port"
-        process = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", tempDir().resolve("relay.sqlite").toString(), "--new-device-wait", "0")
+        process = start()
+    }
+
+    private fun start(): Process {
+        val p = ProcessBuilder(bin, "serve", "--listen", "127.0.0.1:$port", "--db", db, "--new-device-wait", "0")
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
         val deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos()
         while (runCatching { http("GET", "$url/healthz").first }.getOrNull() != 200) {
-            check(System.nanoTime() < deadline && process.isAlive) { "the relay did not start" }
+            check(System.nanoTime() < deadline && p.isAlive) { "the relay did not start" }
             Thread.sleep(100)
         }
+        return p
+    }
+
+    /** Stops the relay, runs [whileDown], and starts it again on the same address and database. */
+    fun downWhile(whileDown: () -> Unit) {
+        close()
+        whileDown()
+        process = start()
     }
 
     override fun close() {
