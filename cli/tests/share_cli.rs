@@ -131,13 +131,9 @@ fn fetch_decrypted(viewer_url: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn the_emergency_link_follows_medications_and_allergies() {
-    let Some(relay) = relay() else { return };
-    let home = tempfile::tempdir().unwrap();
-    let h = home.path();
-    ok(h, &["init"]);
-    ok(h, &["add", "allergies", "substance=Penicillin", "severity=severe", "kind=allergy"]);
+/// Makes the emergency card (a long-term link sharing the emergency sections) on `relay_url`
+/// and returns its viewer URL.
+fn emergency_card(h: &std::path::Path, relay_url: &str) -> String {
     let made: serde_json::Value = serde_json::from_str(&ok(
         h,
         &[
@@ -154,11 +150,21 @@ fn the_emergency_link_follows_medications_and_allergies() {
             "never",
             "--long-term",
             "--relay",
-            &relay.url,
+            relay_url,
         ],
     ))
     .unwrap();
-    let url = made["viewer_url"].as_str().unwrap();
+    made["viewer_url"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_emergency_link_follows_medications_and_allergies() {
+    let Some(relay) = relay() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    ok(h, &["init"]);
+    ok(h, &["add", "allergies", "substance=Penicillin", "severity=severe", "kind=allergy"]);
+    let url = &emergency_card(h, &relay.url);
     assert!(!fetch_decrypted(url)[0].contains("Apixaban"));
 
     // A new medication: the same link now carries it, without `share update` or a new card.
@@ -190,27 +196,7 @@ fn an_emergency_card_update_missed_offline_is_sent_at_the_next_check() {
     let h = home.path();
     ok(h, &["init"]);
     ok(h, &["add", "medications", "name=Ramipril", "dose=2.5 mg"]);
-    let made: serde_json::Value = serde_json::from_str(&ok(
-        h,
-        &[
-            "--json",
-            "share",
-            "create",
-            "--to",
-            "Emergency care",
-            "--sections",
-            "emergency",
-            "--purpose",
-            "emergency",
-            "--expires",
-            "never",
-            "--long-term",
-            "--relay",
-            &relay.url,
-        ],
-    ))
-    .unwrap();
-    let url = made["viewer_url"].as_str().unwrap().to_string();
+    let url = emergency_card(h, &relay.url);
 
     relay.down_while(|| {
         let out = phr(h, &["add", "medications", "name=Apixaban", "dose=5 mg"]);
