@@ -14,7 +14,9 @@ android {
         consumerProguardFiles("consumer-rules.pro")
     }
     sourceSets["main"].apply {
-        kotlin.srcDirs("src/main/kotlin", "build/generated/uniffi/kotlin")
+        // The generated bindings and the hand-written additions that must sit in their module
+        // (bindings/kotlin/lib/src/main/kotlin: SampleArrays, ADR 0052).
+        kotlin.srcDirs("src/main/kotlin", "build/generated/uniffi/kotlin", "../../bindings/kotlin/lib/src/main/kotlin")
         jniLibs.srcDirs("src/main/jniLibs")
     }
     compileOptions {
