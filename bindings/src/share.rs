@@ -264,6 +264,10 @@ pub(crate) fn card_follows(record: &Arc<phr_core::Record>, section: &str) {
 /// After a sync (the network is there and the owner asked for it): sends the emergency card
 /// any update a failed refresh left it owed. Contacts no one when nothing is owed.
 pub(crate) fn card_catches_up(record: &Arc<phr_core::Record>) {
+    // Nearly always nothing is owed: no thread for that.
+    if share::emergency::owed(record).is_ok_and(|o| o.is_empty()) {
+        return;
+    }
     card_work(record, share::emergency::catch_up);
 }
 
