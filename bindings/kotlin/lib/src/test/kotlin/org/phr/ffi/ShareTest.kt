@@ -112,7 +112,20 @@ class ShareTest {
     }
 
     @Test
-    fun `an emergency card update missed while the relay was down is sent when the owner checks their shares`() = runBlocking<Unit> {
+    fun `an emergency card update missed while the relay was down is sent when the owner checks their shares`() =
+        missedCardUpdate { rec -> rec.refreshShares() }
+
+    @Test
+    fun `an emergency card update missed while the relay was down is sent after the next sync`() =
+        missedCardUpdate(beforeDown = { rec -> rec.syncStart(relayUrl, "phone"); rec.syncNow(null, null) }) { rec -> rec.syncNow(null, null) }
+
+    /**
+     * The emergency card is made, the relay goes down, a medication is added (its automatic
+     * refresh fails), the relay comes back: the card still shows the old list and the sharing
+     * screen says so, until [catchUp] sends the update (on a thread of its own after a sync,
+     * so the card is polled for a while).
+     */
+    private fun missedCardUpdate(beforeDown: suspend (PhrRecord) -> Unit = {}, catchUp: suspend (PhrRecord) -> Unit) = runBlocking<Unit> {
         val logger = CollectingLogger()
         setLogger(logger, LogLevel.WARN)
         try {
@@ -122,6 +135,7 @@ class ShareTest {
                 GrantRequest(Recipient("Emergency care", "paramedic", RecipientCategory.HEALTH_PROFESSIONAL), listOf("emergency"), "emergency", null, null, null),
                 ShareLinkOptions(relayUrl, longTerm = true),
             )
+            beforeDown(rec)
             val payload = JSONObjectUtils.parse(String(Base64.getUrlDecoder().decode(card.shlink.removePrefix("shlink:/"))))
             val open = {
                 val m = http("POST", payload["url"] as String, """{"recipient":"Paramedic"}""")
@@ -145,9 +159,13 @@ class ShareTest {
             assertEquals("share.update_owed", owed?.key, "the sharing screen says the card is behind")
             assertTrue(logger.lines.none { it.contains("Apixaban") || it.contains("Ramipril") }, "no health data in the log: ${logger.lines}")
 
-            rec.refreshShares()
-            assertTrue(open().contains("Apixaban"), "checking the shares sent the update the card missed")
-            assertNull(rec.sharingScreen().grants.single { it.id == card.grant.id }.updateOwedLabel)
+            catchUp(rec)
+            // After a sync the catch-up runs on its own thread: the card first, then the note.
+            val deadline = System.nanoTime() + 10_000_000_000L
+            while (!open().contains("Apixaban") || rec.sharingScreen().grants.single { it.id == card.grant.id }.updateOwedLabel != null) {
+                check(System.nanoTime() < deadline) { "the card never got the update it missed, or still says it is behind" }
+                Thread.sleep(50)
+            }
             rec.close()
         } finally {
             setLogger(null, LogLevel.WARN)
