@@ -182,7 +182,8 @@ impl PhrRecord {
     }
 
     /// One sync round off the caller's thread: push, pull and merge, with progress and
-    /// cancel (between pages; what landed is kept whole).
+    /// cancel (between pages; what landed is kept whole). Afterwards, on a thread of its own,
+    /// the emergency card is sent any update it missed while this device was offline.
     pub async fn sync_now(
         &self,
         listener: Option<Arc<dyn ProgressListener>>,
