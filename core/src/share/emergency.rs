@@ -15,7 +15,7 @@
 //! time this device reaches the network because the owner asked it to (a sync, checking
 //! the sharing screen). Until then the card shows what it showed before, never less.
 
-use super::relay::{HttpRelay, RelayApi};
+use super::relay::HttpRelay;
 use crate::consent::{Grant, GrantStatus};
 use crate::{Record, Result};
 use chrono::Utc;
@@ -62,19 +62,10 @@ pub fn owed(record: &Record) -> Result<Vec<String>> {
 /// After a write to `section`: brings every link [`kept_current`] up to date on its own
 /// relay. Does nothing (and contacts no one) for other sections or without such a link.
 pub fn refresh_after_change(record: &Record, section: &str) -> Result<Refreshed> {
-    refresh_with(record, section, &|url| Ok(Box::new(HttpRelay::for_record(record, url)?)))
-}
-
-/// [`refresh_after_change`] with the relay client given (tests use a fake one).
-pub fn refresh_with(
-    record: &Record,
-    section: &str,
-    relay_for: &dyn Fn(&str) -> Result<Box<dyn RelayApi>>,
-) -> Result<Refreshed> {
     if !follows(section) {
         return Ok(Refreshed::default());
     }
-    let out = send(record, &kept_current(record)?, relay_for);
+    let out = send(record, &kept_current(record)?);
     settle(record, &out)?;
     Ok(out)
 }
@@ -82,20 +73,12 @@ pub fn refresh_with(
 /// Sends every link [`owed`] an update that is still [`kept_current`]; a link no longer kept
 /// current (revoked, ended) is owed nothing any more. Contacts no one when nothing is owed.
 pub fn catch_up(record: &Record) -> Result<Refreshed> {
-    catch_up_with(record, &|url| Ok(Box::new(HttpRelay::for_record(record, url)?)))
-}
-
-/// [`catch_up`] with the relay client given.
-pub fn catch_up_with(
-    record: &Record,
-    relay_for: &dyn Fn(&str) -> Result<Box<dyn RelayApi>>,
-) -> Result<Refreshed> {
     let owed = owed(record)?;
     if owed.is_empty() {
         return Ok(Refreshed::default());
     }
     let due: Vec<Grant> = kept_current(record)?.into_iter().filter(|g| owed.contains(&g.id)).collect();
-    let out = send(record, &due, relay_for);
+    let out = send(record, &due);
     if out.failed != owed {
         record.set_setting(OWED, &out.failed)?;
     }
@@ -122,15 +105,12 @@ pub(crate) fn settle(record: &Record, done: &Refreshed) -> Result<()> {
 }
 
 /// Replaces each grant's files on its own relay with today's content.
-fn send(
-    record: &Record,
-    grants: &[Grant],
-    relay_for: &dyn Fn(&str) -> Result<Box<dyn RelayApi>>,
-) -> Refreshed {
+fn send(record: &Record, grants: &[Grant]) -> Refreshed {
     let mut out = Refreshed::default();
     for g in grants {
         let Some(link) = &g.link else { continue };
-        let done = relay_for(&link.relay_url).and_then(|r| super::republish(record, g, r.as_ref()));
+        let done =
+            HttpRelay::for_record(record, &link.relay_url).and_then(|r| super::republish(record, g, &r));
         match done {
             Ok(()) => out.updated.push(g.id.clone()),
             Err(_) => out.failed.push(g.id.clone()),
